@@ -1,0 +1,139 @@
+//! Accounts: the signed-in person (`verify_credentials`), looking accounts up, and
+//! registration through an app (`POST /api/v1/accounts`).
+
+use super::{
+    entities::{Account, CredentialAccount, Token},
+    extract::{Auth, MaybeAuth, Params, lenient},
+};
+use crate::{
+    db::{self, accounts::AccountRow},
+    domain::{Locale, Scopes},
+    error::{AppError, AppResult},
+    service::{self, accounts::Registrar, accounts::Registration},
+    state::AppState,
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde::Deserialize;
+
+/// `GET /api/v1/accounts/verify_credentials`.
+pub async fn verify_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<CredentialAccount>> {
+    let user = auth.require_user(&["read:accounts", "profile"])?;
+    let account = db::accounts::by_id(state.pool(), user.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(CredentialAccount::from_rows(&state, &account, user)))
+}
+
+/// An account others may see: not deleted, and for local accounts, approved and enabled.
+async fn visible(state: &AppState, account: AccountRow) -> AppResult<Option<AccountRow>> {
+    if account.deleted_at.is_some() {
+        return Ok(None);
+    }
+    if account.is_local() {
+        let user = db::accounts::user_by_id(state.pool(), account.id).await?;
+        if !user.is_some_and(|u| u.state == "active") {
+            return Ok(None);
+        }
+    }
+    Ok(Some(account))
+}
+
+/// `GET /api/v1/accounts/:id`.
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Account>> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let account = db::accounts::by_id(state.pool(), id).await?;
+    let account = match account {
+        Some(a) => visible(&state, a).await?,
+        None => None,
+    };
+    let account = account.ok_or_else(AppError::not_found)?;
+    Ok(Json(Account::from_row(&state, &account)))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    #[serde(default)]
+    acct: String,
+}
+
+/// `GET /api/v1/accounts/lookup?acct=name` (or `name@this-domain`, `@name`).
+pub async fn lookup(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Params(q): Params<LookupQuery>,
+) -> AppResult<Json<Account>> {
+    let acct = q.acct.trim().trim_start_matches('@');
+    if acct.is_empty() {
+        return Err(AppError::bad_request("error-acct-missing"));
+    }
+    let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
+    if !domain.is_empty() && !domain.eq_ignore_ascii_case(&state.config.domain) {
+        // Remote accounts are known once federation has fetched them.
+        return Err(AppError::not_found());
+    }
+    let account = db::accounts::local_by_username(state.pool(), name).await?;
+    let account = match account {
+        Some(a) => visible(&state, a).await?,
+        None => None,
+    };
+    let account = account.ok_or_else(AppError::not_found)?;
+    Ok(Json(Account::from_row(&state, &account)))
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    agreement: bool,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    locale: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    invite_code: Option<String>,
+}
+
+/// `POST /api/v1/accounts`: registration through an app, under the instance's registration
+/// mode. Needs an app token with `write:accounts`; answers with a token for the new account
+/// (which, awaiting approval, cannot be used until an administrator approves).
+pub async fn register(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(form): Params<RegisterForm>,
+) -> AppResult<Json<Token>> {
+    let access = auth.require(&["write:accounts"])?;
+    if access.user.is_some() {
+        return Err(AppError::forbidden("error-already-signed-in"));
+    }
+    let registration = Registration {
+        username: form.username.unwrap_or_default(),
+        email: form.email.unwrap_or_default(),
+        password: form.password.unwrap_or_default(),
+        password_confirmation: None,
+        agreement: form.agreement,
+        locale: form.locale.as_deref().and_then(|l| Locale::parse(l).ok()),
+        reason: form.reason.unwrap_or_default(),
+        invite_code: form.invite_code,
+    };
+    let user = service::accounts::register(&state, registration, Registrar::Public).await?;
+    let scopes: Scopes = access.scopes.clone();
+    let issued =
+        service::oauth::issue_for_registration(&state, access.token.app_id, user.account_id, scopes)
+            .await?;
+    Ok(Json(issued.into()))
+}

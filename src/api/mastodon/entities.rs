@@ -1,0 +1,214 @@
+//! The JSON the Mastodon API answers with (docs.joinmastodon.org/entities), and the conversions
+//! from stored rows. These types are the API's own: database rows and ActivityPub documents
+//! never go out as they are.
+
+use crate::{
+    clock,
+    db::{accounts::AccountRow, accounts::UserRow, oauth::AppRow},
+    domain::Role,
+    state::AppState,
+};
+use serde::Serialize;
+
+/// An account (docs.joinmastodon.org/entities/Account).
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+    pub hide_collections: bool,
+    pub noindex: bool,
+    pub emojis: Vec<serde_json::Value>,
+    pub roles: Vec<serde_json::Value>,
+    pub fields: Vec<serde_json::Value>,
+}
+
+impl Account {
+    /// The API view of a stored account.
+    pub fn from_row(state: &AppState, row: &AccountRow) -> Account {
+        let acct = match &row.domain {
+            None => row.username.clone(),
+            Some(domain) => format!("{}@{domain}", row.username),
+        };
+        let url = match &row.domain {
+            None => state.config.url(&format!("/@{}", row.username)),
+            Some(_) => row.uri.clone(),
+        };
+        let avatar = state.config.url("/static/avatar.png");
+        let header = state.config.url("/static/header.png");
+        Account {
+            id: row.id.to_string(),
+            username: row.username.clone(),
+            acct,
+            display_name: row.display_name.clone(),
+            locked: row.locked != 0,
+            bot: matches!(row.actor_type.as_str(), "Service" | "Application"),
+            discoverable: row.discoverable != 0,
+            indexable: false,
+            group: row.actor_type == "Group",
+            created_at: clock::to_rfc3339(row.created_at),
+            note: row.note_html.clone(),
+            url,
+            uri: row.uri.clone(),
+            avatar: avatar.clone(),
+            avatar_static: avatar,
+            header: header.clone(),
+            header_static: header,
+            followers_count: 0,
+            following_count: 0,
+            statuses_count: 0,
+            last_status_at: None,
+            hide_collections: false,
+            noindex: false,
+            emojis: Vec::new(),
+            roles: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The signed-in person's own account, with what only they see
+/// (docs.joinmastodon.org/entities/Account/#CredentialAccount).
+#[derive(Debug, Serialize)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: RoleEntity,
+}
+
+/// What the person wrote, before rendering.
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub privacy: &'static str,
+    pub sensitive: bool,
+    pub language: String,
+    pub note: String,
+    pub fields: Vec<serde_json::Value>,
+    pub follow_requests_count: i64,
+    pub hide_collections: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+}
+
+/// A role (docs.joinmastodon.org/entities/Role).
+#[derive(Debug, Serialize)]
+pub struct RoleEntity {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub permissions: String,
+    pub highlighted: bool,
+}
+
+impl CredentialAccount {
+    /// The API view of a local person's own account.
+    pub fn from_rows(state: &AppState, row: &AccountRow, user: &UserRow) -> CredentialAccount {
+        let role = Role::parse(&user.role).unwrap_or(Role::Member);
+        // Mastodon's permission bits: 1 = administrator (everything), 0x...: moderation.
+        let (id, name, permissions) = match role {
+            Role::Admin => ("3", "Admin", "1"),
+            Role::Moderator => ("2", "Moderator", "1308"),
+            Role::Member => ("-99", "", "65536"),
+        };
+        CredentialAccount {
+            account: Account::from_row(state, row),
+            source: Source {
+                privacy: "public",
+                sensitive: false,
+                language: user.locale.clone().unwrap_or_default(),
+                note: row.note_source.clone(),
+                fields: Vec::new(),
+                follow_requests_count: 0,
+                hide_collections: false,
+                discoverable: row.discoverable != 0,
+                indexable: false,
+            },
+            role: RoleEntity {
+                id: id.to_string(),
+                name: name.to_string(),
+                color: String::new(),
+                permissions: permissions.to_string(),
+                highlighted: role != Role::Member,
+            },
+        }
+    }
+}
+
+/// A registered app (docs.joinmastodon.org/entities/Application).
+#[derive(Debug, Serialize)]
+pub struct Application {
+    pub id: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub redirect_uris: Vec<String>,
+    /// Only when the app has just registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Only when the app has just registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Only when the app has just registered; 0 means it does not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+    pub vapid_key: String,
+}
+
+impl Application {
+    /// The API view of an app; the credentials only right after registration.
+    pub fn from_row(row: &AppRow, secret: Option<&str>) -> Application {
+        let uris: Vec<String> = row.redirect_uri_list().map(str::to_string).collect();
+        Application {
+            id: row.id.to_string(),
+            name: row.name.clone(),
+            website: row.website.clone(),
+            scopes: row.scopes.split(' ').map(str::to_string).collect(),
+            redirect_uri: uris.join("\n"),
+            redirect_uris: uris,
+            client_id: secret.map(|_| row.client_id.clone()),
+            client_secret: secret.map(str::to_string),
+            client_secret_expires_at: secret.map(|_| 0),
+            vapid_key: String::new(),
+        }
+    }
+}
+
+/// An access token (docs.joinmastodon.org/entities/Token).
+#[derive(Debug, Serialize)]
+pub struct Token {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub scope: String,
+    pub created_at: i64,
+}
+
+impl From<crate::service::oauth::IssuedToken> for Token {
+    fn from(t: crate::service::oauth::IssuedToken) -> Self {
+        Token {
+            access_token: t.token,
+            token_type: "Bearer",
+            scope: t.scopes.to_string(),
+            created_at: t.created_at / 1_000_000,
+        }
+    }
+}

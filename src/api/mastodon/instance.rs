@@ -1,0 +1,125 @@
+//! What an app asks about the server before anything else: `/api/v1/instance`,
+//! `/api/v2/instance`, plus `/api/v1/preferences` and `/api/v1/custom_emojis`.
+
+use super::extract::Auth;
+use crate::{
+    db,
+    domain::RegistrationMode,
+    error::AppResult,
+    service,
+    state::AppState,
+};
+use axum::{Json, extract::State};
+use serde_json::{Value, json};
+
+/// The Mastodon API version coopol implements, as apps parse it from `version` to decide which
+/// endpoints they may call.
+pub const MASTODON_API_VERSION: &str = "4.3.0";
+
+/// The `version` string: Mastodon's, then ours, as compatible servers spell it.
+pub fn version() -> String {
+    format!(
+        "{MASTODON_API_VERSION} (compatible; coopol {})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn configuration() -> Value {
+    json!({
+        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
+        "statuses": {
+            "max_characters": 5000,
+            "max_media_attachments": 0,
+            "characters_reserved_per_url": 23
+        },
+        "media_attachments": {
+            "supported_mime_types": [],
+            "image_size_limit": 0,
+            "image_matrix_limit": 0,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0
+        },
+        "polls": {
+            "max_options": 0,
+            "max_characters_per_option": 0,
+            "min_expiration": 0,
+            "max_expiration": 0
+        },
+        "translation": { "enabled": false }
+    })
+}
+
+/// `GET /api/v2/instance`.
+pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let c = &state.config;
+    let mode = service::instance::registration_mode(&state).await?;
+    let users = db::accounts::count_users(state.pool(), "active").await?;
+    let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
+    let mut configuration = configuration();
+    configuration["urls"] = json!({});
+    configuration["vapid"] = json!({ "public_key": "" });
+    Ok(Json(json!({
+        "domain": c.domain,
+        "title": c.instance_name,
+        "version": version(),
+        "source_url": c.source_url,
+        "description": c.instance_description,
+        "usage": { "users": { "active_month": users } },
+        "thumbnail": { "url": c.url("/static/header.png") },
+        "icon": [],
+        "languages": ["fr", "en"],
+        "configuration": configuration,
+        "registrations": {
+            "enabled": mode.accepts_sign_ups(),
+            "approval_required": mode == RegistrationMode::Approval,
+            "message": null,
+            "url": null
+        },
+        "api_versions": { "mastodon": 2 },
+        "contact": { "email": contact_email.unwrap_or_default(), "account": null },
+        "rules": []
+    })))
+}
+
+/// `GET /api/v1/instance` (the older shape, which Mastodon.py and many apps still read).
+pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let c = &state.config;
+    let mode = service::instance::registration_mode(&state).await?;
+    let users = db::accounts::count_users(state.pool(), "active").await?;
+    Ok(Json(json!({
+        "uri": c.domain,
+        "title": c.instance_name,
+        "short_description": c.instance_description,
+        "description": c.instance_description,
+        "email": c.contact_email,
+        "version": version(),
+        "urls": {},
+        "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
+        "thumbnail": c.url("/static/header.png"),
+        "languages": ["fr", "en"],
+        "registrations": mode.accepts_sign_ups(),
+        "approval_required": mode == RegistrationMode::Approval,
+        "invites_enabled": mode == RegistrationMode::Invite,
+        "configuration": configuration(),
+        "contact_account": null,
+        "rules": []
+    })))
+}
+
+/// `GET /api/v1/preferences`.
+pub async fn preferences(auth: Auth) -> AppResult<Json<Value>> {
+    let user = auth.require_user(&["read:accounts"])?;
+    Ok(Json(json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": user.locale,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false
+    })))
+}
+
+/// `GET /api/v1/custom_emojis`: coopol has no custom emojis; the list is empty, not missing.
+pub async fn custom_emojis() -> Json<Value> {
+    Json(json!([]))
+}

@@ -1,0 +1,188 @@
+//! Wiring: the only place where the modules meet. [`router`] assembles the API and web routers
+//! with the cross-cutting layers (request ids, tracing, body limits, panics); [`Server`] opens
+//! the database, applies migrations, serves until told to stop, and finishes the requests in
+//! flight before returning.
+
+use crate::{api, config::Config, db::Db, error::AppError, state::AppState, web};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderName, Request, StatusCode},
+    response::IntoResponse,
+    routing::get,
+};
+use std::{future::Future, net::SocketAddr, time::Duration};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+/// The largest request body any route accepts (routes set lower limits of their own).
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Opens the database named in the configuration and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the data directory {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&config.database_url, config.database_max_connections)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let applied = db
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(db)
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            // The path only: query strings can carry tokens (`access_token=`) or codes.
+            tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+
+    Router::new()
+        .route("/health", get(health))
+        .merge(api::router(state.clone()))
+        .merge(web::router(state.clone()))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
+        }))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// `GET /health`: 200 when the server and its database answer, 503 otherwise.
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "ok", "database": "ok"})),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "error", "database": "unavailable"})),
+            )
+        }
+    }
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Its shared state (tests look into the database through it).
+    pub state: AppState,
+    stop: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Opens the database, applies migrations and starts serving on `listener`.
+    pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Server> {
+        let db = open_database(&config).await?;
+        let state = AppState::new(config, db);
+        let addr = listener.local_addr()?;
+        let stop = CancellationToken::new();
+        let app = router(state.clone());
+
+        spawn_housekeeping(state.clone(), stop.clone());
+
+        let shutdown = stop.clone();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await
+        });
+        Ok(Server {
+            addr,
+            state,
+            stop,
+            task,
+        })
+    }
+
+    /// Serves until `signal` completes, then stops accepting connections and waits for the
+    /// requests in flight to finish.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> anyhow::Result<()> {
+        signal.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        self.shutdown().await
+    }
+
+    /// Stops the server gracefully and closes the database.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        self.task.await??;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Periodic clean-up: expired web sessions.
+fn spawn_housekeeping(state: AppState, stop: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    match crate::db::sessions::delete_expired(state.pool(), crate::clock::now()).await {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (`kill`, systemd, Docker).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

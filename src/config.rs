@@ -1,0 +1,512 @@
+//! Configuration: a TOML file (`--config FILE`, or `coopol.toml` in the working directory when
+//! present), then `COOPOL_*` environment variables, then built-in defaults. Every key is listed
+//! once in [`KEYS`]; `config.example.toml` documents them all (a test keeps the two in step).
+//! The result is validated once into [`Config`]; there are no globals.
+
+use crate::domain::{Locale, RegistrationMode};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
+use url::Url;
+
+/// One configuration key: its name in the file, and its default as text.
+pub struct Key {
+    /// The name in the TOML file; the environment variable is `COOPOL_` + its upper case.
+    pub name: &'static str,
+    /// The default value (empty means none).
+    pub default: &'static str,
+}
+
+/// Every configuration key, in the order config.example.toml documents them.
+pub const KEYS: &[Key] = &[
+    Key { name: "public_url", default: "http://localhost:8080" },
+    Key { name: "listen", default: "127.0.0.1:8080" },
+    Key { name: "data_dir", default: "./data" },
+    Key { name: "database_url", default: "" },
+    Key { name: "database_max_connections", default: "10" },
+    Key { name: "instance_name", default: "coopol" },
+    Key { name: "instance_description", default: "" },
+    Key { name: "contact_email", default: "" },
+    Key { name: "source_url", default: "" },
+    Key { name: "registration_mode", default: "approval" },
+    Key { name: "default_locale", default: "fr" },
+    Key { name: "session_lifetime_days", default: "30" },
+    Key { name: "token_lifetime_days", default: "0" },
+    Key { name: "log_format", default: "text" },
+    Key { name: "log_level", default: "info" },
+];
+
+/// The validated configuration of one instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The canonical base URL (scheme, host, optional port; no path). Every URL coopol
+    /// publishes is built from it, never from a request's Host header.
+    pub public_url: Url,
+    /// The instance's domain as federation names it: host, plus `:port` when one is given.
+    pub domain: String,
+    /// The address the HTTP server binds to.
+    pub listen: SocketAddr,
+    /// Where the SQLite database and other files live; created when missing.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// The size of the database connection pool.
+    pub database_max_connections: u32,
+    /// The instance's name, shown in the interface and to apps.
+    pub instance_name: String,
+    /// A short description of the instance.
+    pub instance_description: String,
+    /// Where people can reach the administrators (may be empty).
+    pub contact_email: String,
+    /// Where the source code this instance runs can be had (AGPL-3.0 section 13); may be empty.
+    pub source_url: String,
+    /// The registration mode used until an administrator chooses one on the admin page.
+    pub registration_mode: RegistrationMode,
+    /// The interface language for visitors whose browser asks for none we offer.
+    pub default_locale: Locale,
+    /// How long a web session lasts without use.
+    pub session_lifetime: Duration,
+    /// How long an OAuth access token lasts; `None` means until revoked (as on Mastodon).
+    pub token_lifetime: Option<Duration>,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
+    pub log_level: String,
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+/// A configuration value that cannot be used. Its message names the key and where the value
+/// came from, on one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+}
+
+/// Where a raw value came from, for error messages.
+#[derive(Debug, Clone)]
+enum Source {
+    Default,
+    File(PathBuf),
+    Env(String),
+}
+
+struct RawValue {
+    text: String,
+    source: Source,
+}
+
+/// The environment variable that sets `key`.
+pub fn env_name(key: &str) -> String {
+    format!("COOPOL_{}", key.to_ascii_uppercase())
+}
+
+impl Config {
+    /// Loads the configuration as `coopol` does: the given file (which must exist), or
+    /// `coopol.toml` in the working directory when present, then the process environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let (path, contents) = match file {
+            Some(path) => {
+                let contents = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::new(format!(
+                        "cannot read the configuration file {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                (Some(path.to_path_buf()), Some(contents))
+            }
+            None => {
+                let path = PathBuf::from("coopol.toml");
+                match std::fs::read_to_string(&path) {
+                    Ok(contents) => (Some(path), Some(contents)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, None),
+                    Err(e) => {
+                        return Err(ConfigError::new(format!(
+                            "cannot read the configuration file coopol.toml: {e}"
+                        )));
+                    }
+                }
+            }
+        };
+        let file = match (&path, &contents) {
+            (Some(p), Some(c)) => Some((p.as_path(), c.as_str())),
+            _ => None,
+        };
+        Config::from_sources(file, |name| std::env::var(name).ok())
+    }
+
+    /// Builds a configuration from an optional file (path, contents) and an environment lookup.
+    pub fn from_sources(
+        file: Option<(&std::path::Path, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw: BTreeMap<&'static str, RawValue> = KEYS
+            .iter()
+            .map(|k| {
+                let value = RawValue {
+                    text: k.default.to_string(),
+                    source: Source::Default,
+                };
+                (k.name, value)
+            })
+            .collect();
+
+        if let Some((path, contents)) = file {
+            let table: toml::Table = contents.parse().map_err(|e: toml::de::Error| {
+                let msg = e.message().replace('\n', " ");
+                let line = e
+                    .span()
+                    .map(|s| contents[..s.start].lines().count().max(1))
+                    .map(|l| format!(" (line {l})"))
+                    .unwrap_or_default();
+                ConfigError::new(format!(
+                    "{} is not valid TOML{line}: {msg}",
+                    path.display()
+                ))
+            })?;
+            for (name, value) in table {
+                let key = KEYS.iter().find(|k| k.name == name).ok_or_else(|| {
+                    ConfigError::new(format!(
+                        "{}: unknown key `{name}` (config.example.toml lists every key)",
+                        path.display()
+                    ))
+                })?;
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    other => {
+                        return Err(ConfigError::new(format!(
+                            "{}: key `{name}` must be a string or a number, not a {}",
+                            path.display(),
+                            other.type_str()
+                        )));
+                    }
+                };
+                let value = RawValue {
+                    text,
+                    source: Source::File(path.to_path_buf()),
+                };
+                raw.insert(key.name, value);
+            }
+        }
+
+        for key in KEYS {
+            let var = env_name(key.name);
+            if let Some(text) = env(&var) {
+                raw.insert(
+                    key.name,
+                    RawValue {
+                        text,
+                        source: Source::Env(var),
+                    },
+                );
+            }
+        }
+
+        Config::validate(&raw)
+    }
+
+    fn validate(raw: &BTreeMap<&'static str, RawValue>) -> Result<Config, ConfigError> {
+        let get = |name: &str| -> &RawValue {
+            // Every key has a default entry, so the lookup cannot miss.
+            &raw[name]
+        };
+        let fail = |name: &str, why: String| -> ConfigError {
+            let value = get(name);
+            let origin = match &value.source {
+                Source::Default => "default".to_string(),
+                Source::File(p) => format!("from {}", p.display()),
+                Source::Env(v) => format!("from {v}"),
+            };
+            ConfigError::new(format!(
+                "invalid value for `{name}` ({origin}): {why} (got {:?})",
+                value.text
+            ))
+        };
+
+        let public_url = parse_public_url(&get("public_url").text)
+            .map_err(|why| fail("public_url", why))?;
+        let domain = match public_url.port() {
+            Some(port) => format!("{}:{port}", public_url.host_str().unwrap_or_default()),
+            None => public_url.host_str().unwrap_or_default().to_string(),
+        };
+
+        let listen: SocketAddr = get("listen").text.trim().parse().map_err(|_| {
+            fail(
+                "listen",
+                "expected an address and port such as 127.0.0.1:8080 or [::]:8080".into(),
+            )
+        })?;
+
+        let data_dir_text = get("data_dir").text.trim().to_string();
+        if data_dir_text.is_empty() {
+            return Err(fail("data_dir", "must not be empty".into()));
+        }
+        let data_dir = PathBuf::from(&data_dir_text);
+
+        let database_url = match get("database_url").text.trim() {
+            "" => format!("sqlite://{}?mode=rwc", data_dir.join("coopol.db").display()),
+            url if url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://") =>
+            {
+                url.to_string()
+            }
+            _ => {
+                return Err(fail(
+                    "database_url",
+                    "expected sqlite://PATH or postgres://USER@HOST/DATABASE".into(),
+                ));
+            }
+        };
+
+        let database_max_connections =
+            parse_number(&get("database_max_connections").text, 1, 1000)
+                .map_err(|why| fail("database_max_connections", why))? as u32;
+
+        let instance_name = get("instance_name").text.trim().to_string();
+        if instance_name.is_empty() || instance_name.chars().count() > 100 {
+            return Err(fail(
+                "instance_name",
+                "must be 1 to 100 characters".into(),
+            ));
+        }
+        let instance_description = get("instance_description").text.trim().to_string();
+        let contact_email = get("contact_email").text.trim().to_string();
+        if !contact_email.is_empty() && crate::domain::Email::parse(&contact_email).is_err() {
+            return Err(fail("contact_email", "not an e-mail address".into()));
+        }
+
+        let source_url = get("source_url").text.trim().to_string();
+        if !source_url.is_empty()
+            && !Url::parse(&source_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(fail("source_url", "expected an http(s) URL".into()));
+        }
+
+        let registration_mode = RegistrationMode::parse(&get("registration_mode").text)
+            .map_err(|_| {
+                fail(
+                    "registration_mode",
+                    "expected open, approval, invite or closed".into(),
+                )
+            })?;
+        let default_locale = Locale::parse(&get("default_locale").text)
+            .map_err(|_| fail("default_locale", "expected fr or en".into()))?;
+
+        let session_days = parse_number(&get("session_lifetime_days").text, 1, 3650)
+            .map_err(|why| fail("session_lifetime_days", why))?;
+        let token_days = parse_number(&get("token_lifetime_days").text, 0, 36500)
+            .map_err(|why| fail("token_lifetime_days", why))?;
+        const DAY: u64 = 24 * 3600;
+
+        let log_format = match get("log_format").text.trim() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(fail("log_format", "expected text or json".into())),
+        };
+        let log_level = get("log_level").text.trim().to_string();
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            return Err(fail(
+                "log_level",
+                "expected a level (error, warn, info, debug, trace) or a filter like coopol=debug"
+                    .into(),
+            ));
+        }
+
+        Ok(Config {
+            public_url,
+            domain,
+            listen,
+            data_dir,
+            database_url,
+            database_max_connections,
+            instance_name,
+            instance_description,
+            contact_email,
+            source_url,
+            registration_mode,
+            default_locale,
+            session_lifetime: Duration::from_secs(session_days * DAY),
+            token_lifetime: (token_days > 0).then(|| Duration::from_secs(token_days * DAY)),
+            log_format,
+            log_level,
+        })
+    }
+
+    /// Whether the instance is served over HTTPS (cookies are then marked `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute URL on this instance for `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+
+    /// A configuration for tests and tools: defaults, with the given public URL and database.
+    pub fn for_tests(public_url: &str, database_url: &str, data_dir: PathBuf) -> Config {
+        let env = |name: &str| match name {
+            "COOPOL_PUBLIC_URL" => Some(public_url.to_string()),
+            "COOPOL_DATABASE_URL" => Some(database_url.to_string()),
+            "COOPOL_DATA_DIR" => Some(data_dir.display().to_string()),
+            _ => None,
+        };
+        match Config::from_sources(None, env) {
+            Ok(config) => config,
+            Err(e) => panic!("test configuration refused: {e}"),
+        }
+    }
+}
+
+fn parse_number(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let n: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from {min} to {max}"))?;
+    if n < min || n > max {
+        return Err(format!("expected a whole number from {min} to {max}"));
+    }
+    Ok(n)
+}
+
+fn parse_public_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the scheme must be http or https".into());
+    }
+    match url.host() {
+        Some(url::Host::Domain(_)) => {}
+        Some(_) => {
+            return Err(
+                "the host must be a domain name, not an IP address (use localhost for tests)"
+                    .into(),
+            );
+        }
+        None => return Err("the URL has no host".into()),
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must not have a path, query or fragment".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not contain a user name or password".into());
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn defaults_describe_a_local_instance() {
+        let c = Config::from_sources(None, env_of(&[])).unwrap();
+        assert_eq!(c.public_url.as_str(), "http://localhost:8080/");
+        assert_eq!(c.domain, "localhost:8080");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://./data/coopol.db?mode=rwc");
+        assert_eq!(c.registration_mode, RegistrationMode::Approval);
+        assert_eq!(c.token_lifetime, None);
+        assert_eq!(c.url("/api/v1/instance"), "http://localhost:8080/api/v1/instance");
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        let file = "public_url = \"https://ps-lille.example\"\nlisten = \"0.0.0.0:9000\"\n";
+        let c = Config::from_sources(
+            Some((Path::new("coopol.toml"), file)),
+            env_of(&[("COOPOL_LISTEN", "127.0.0.1:7000")]),
+        )
+        .unwrap();
+        assert_eq!(c.domain, "ps-lille.example");
+        assert!(c.is_https());
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn errors_name_the_key_on_one_line() {
+        let cases = [
+            ("COOPOL_PUBLIC_URL", "ftp://x.example", "public_url"),
+            ("COOPOL_PUBLIC_URL", "http://127.0.0.1:8080", "public_url"),
+            ("COOPOL_PUBLIC_URL", "https://x.example/sub", "public_url"),
+            ("COOPOL_LISTEN", "localhost", "listen"),
+            ("COOPOL_DATABASE_URL", "mysql://x", "database_url"),
+            ("COOPOL_DATABASE_MAX_CONNECTIONS", "0", "database_max_connections"),
+            ("COOPOL_REGISTRATION_MODE", "everyone", "registration_mode"),
+            ("COOPOL_LOG_FORMAT", "xml", "log_format"),
+            ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
+        ];
+        for (var, value, key) in cases {
+            let err = Config::from_sources(None, env_of(&[(var, value)])).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.contains(&format!("`{key}`")), "{msg}");
+            assert!(msg.contains(var), "{msg}");
+            assert!(!msg.contains('\n'), "{msg}");
+        }
+    }
+
+    #[test]
+    fn file_errors_are_clear() {
+        let path = Path::new("c.toml");
+        let unknown = Config::from_sources(Some((path, "publik_url = \"x\"")), env_of(&[]));
+        assert!(unknown.unwrap_err().to_string().contains("unknown key `publik_url`"));
+        let broken = Config::from_sources(Some((path, "listen = \n")), env_of(&[]));
+        let msg = broken.unwrap_err().to_string();
+        assert!(msg.contains("not valid TOML") && !msg.contains('\n'), "{msg}");
+        let typed = Config::from_sources(Some((path, "listen = [1]")), env_of(&[]));
+        assert!(typed.unwrap_err().to_string().contains("`listen`"));
+    }
+
+    #[test]
+    fn example_file_documents_every_key_with_its_default() {
+        let example = include_str!("../config.example.toml");
+        for key in KEYS {
+            let line = format!("# {} = ", key.name);
+            let found = example.lines().find(|l| l.starts_with(&line));
+            let Some(found) = found else {
+                panic!("config.example.toml does not document `{}`", key.name);
+            };
+            let value = found[line.len()..].trim().trim_matches('"');
+            assert_eq!(value, key.default, "default of `{}`", key.name);
+            assert!(example.contains(&env_name(key.name)), "{}", key.name);
+        }
+        // The example, uncommented, is itself a valid configuration.
+        let uncommented: String = example
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| KEYS.iter().any(|k| l.starts_with(&format!("{} = ", k.name))))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Config::from_sources(Some((Path::new("x.toml"), &uncommented)), env_of(&[])).unwrap();
+    }
+}

@@ -1,0 +1,166 @@
+//! Storage: one code path for SQLite and PostgreSQL through sqlx's `Any` driver. Queries are
+//! written once with `$1` placeholders (both backends accept them) and use only the portable
+//! types: 64-bit integers (booleans as 0/1, timestamps as Unix microseconds), text and bytes.
+//! Sub-modules hold the row structs and queries of one table family each; nothing here knows
+//! about HTTP or ActivityPub.
+
+pub mod accounts;
+pub mod invites;
+pub mod oauth;
+pub mod sessions;
+pub mod settings;
+
+use sqlx::{
+    Executor,
+    AnyPool,
+    any::{AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+};
+use std::{str::FromStr, time::Duration};
+
+/// The migrations of each backend, embedded in the binary.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file: one writer, many readers (WAL).
+    Sqlite,
+    /// A PostgreSQL server, possibly shared by several coopol processes.
+    Postgres,
+}
+
+/// A pool of database connections and the backend they talk to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A database failure, with the cause kept for the log.
+pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+impl Db {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://...`). A SQLite file and its folder
+    /// are created when missing; every SQLite connection gets WAL journaling, a busy timeout,
+    /// `synchronous=NORMAL` and enforced foreign keys.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // journal_mode is stored in the file; the others hold per connection.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies the migrations that have not run yet; returns how many ran.
+    pub async fn migrate(&self) -> std::result::Result<usize, sqlx::migrate::MigrateError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // Before the first run the bookkeeping table does not exist: nothing was applied.
+        let applied_before = self.applied_migrations().await.unwrap_or(0);
+        migrator.run(&self.pool).await?;
+        let applied_after = self.applied_migrations().await.unwrap_or(0);
+        Ok((applied_after - applied_before).max(0) as usize)
+    }
+
+    async fn applied_migrations(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// The connection pool, for queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers (for the health endpoint).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Adds `mode=rwc` (create when missing) to a SQLite URL that says nothing of its mode, and
+/// creates the file's folder.
+fn prepare_sqlite_url(url: &str) -> Result<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if !path.is_empty() && path != ":memory:" {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    sqlx::Error::Configuration(
+                        format!("cannot create the folder {}: {e}", parent.display()).into(),
+                    )
+                })?;
+            }
+        }
+    }
+    if query.split('&').any(|p| p.starts_with("mode=")) {
+        Ok(url.to_string())
+    } else if query.is_empty() {
+        Ok(format!("sqlite://{path}?mode=rwc"))
+    } else {
+        Ok(format!("sqlite://{path}?{query}&mode=rwc"))
+    }
+}
+
+/// Whether a database error is a violation of a unique constraint (two people taking the same
+/// username at once, say), which callers turn into a clear "already taken" answer.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                || db.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+/// A boolean as stored (0 or 1).
+pub fn flag(b: bool) -> i64 {
+    i64::from(b)
+}

@@ -1,0 +1,230 @@
+//! `oauth_apps`, `oauth_codes`, `oauth_tokens`: the Mastodon client API's OAuth 2 state.
+//! Secrets (client secrets, codes, tokens) are stored as SHA-256 hashes only.
+
+use super::Result;
+use sqlx::{AnyPool, FromRow};
+
+/// A registered client application.
+#[derive(Debug, Clone, FromRow)]
+pub struct AppRow {
+    /// The app's id.
+    pub id: i64,
+    /// The name the app gave.
+    pub name: String,
+    /// The app's web site, if it gave one.
+    pub website: Option<String>,
+    /// Allowed redirect URIs, one per line.
+    pub redirect_uris: String,
+    /// The scopes the app may ask for, space-separated.
+    pub scopes: String,
+    /// The public client id.
+    pub client_id: String,
+    /// SHA-256 of the client secret.
+    pub client_secret_hash: String,
+    /// When the app registered.
+    pub created_at: i64,
+}
+
+impl AppRow {
+    /// The allowed redirect URIs.
+    pub fn redirect_uri_list(&self) -> impl Iterator<Item = &str> {
+        self.redirect_uris.lines().filter(|l| !l.is_empty())
+    }
+}
+
+/// What a new app registers.
+pub struct NewApp<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its web site.
+    pub website: Option<&'a str>,
+    /// Allowed redirect URIs, one per line.
+    pub redirect_uris: &'a str,
+    /// Its scopes, space-separated.
+    pub scopes: &'a str,
+    /// The public client id.
+    pub client_id: &'a str,
+    /// SHA-256 of the client secret.
+    pub client_secret_hash: &'a str,
+    /// The time of registration.
+    pub now: i64,
+}
+
+macro_rules! app_columns {
+    () => {
+        "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at"
+    };
+}
+
+/// Registers an app; returns its id.
+pub async fn insert_app(db: &AnyPool, app: &NewApp<'_>) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO oauth_apps (name, website, redirect_uris, scopes, client_id, \
+         client_secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(app.name)
+    .bind(app.website)
+    .bind(app.redirect_uris)
+    .bind(app.scopes)
+    .bind(app.client_id)
+    .bind(app.client_secret_hash)
+    .bind(app.now)
+    .fetch_one(db)
+    .await
+}
+
+/// An app by client id.
+pub async fn app_by_client_id(db: &AnyPool, client_id: &str) -> Result<Option<AppRow>> {
+    sqlx::query_as(concat!("SELECT ", app_columns!(), " FROM oauth_apps WHERE client_id = $1"))
+        .bind(client_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// An app by id.
+pub async fn app_by_id(db: &AnyPool, id: i64) -> Result<Option<AppRow>> {
+    sqlx::query_as(concat!("SELECT ", app_columns!(), " FROM oauth_apps WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// An authorization code waiting to be exchanged.
+#[derive(Debug, Clone, FromRow)]
+pub struct CodeRow {
+    /// The app it was given to.
+    pub app_id: i64,
+    /// The person who authorized it.
+    pub account_id: i64,
+    /// The redirect URI it was sent to (the token request must repeat it).
+    pub redirect_uri: String,
+    /// The scopes granted.
+    pub scopes: String,
+    /// The PKCE S256 challenge, when the app sent one.
+    pub code_challenge: Option<String>,
+    /// When it stops being valid.
+    pub expires_at: i64,
+}
+
+/// Stores a new authorization code.
+pub async fn insert_code(db: &AnyPool, code_hash: &str, code: &CodeRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_codes (code_hash, app_id, account_id, redirect_uri, scopes, \
+         code_challenge, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(code_hash)
+    .bind(code.app_id)
+    .bind(code.account_id)
+    .bind(&code.redirect_uri)
+    .bind(&code.scopes)
+    .bind(&code.code_challenge)
+    .bind(code.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes an authorization code: returns it and deletes it, so it works once only.
+pub async fn take_code(db: &AnyPool, code_hash: &str) -> Result<Option<CodeRow>> {
+    sqlx::query_as(
+        "DELETE FROM oauth_codes WHERE code_hash = $1 RETURNING app_id, account_id, \
+         redirect_uri, scopes, code_challenge, expires_at",
+    )
+    .bind(code_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// An access token as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    /// The token's id.
+    pub id: i64,
+    /// The app it was given to.
+    pub app_id: i64,
+    /// The person it acts for (`None` for an app-only token).
+    pub account_id: Option<i64>,
+    /// The scopes granted.
+    pub scopes: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it stops working, if ever.
+    pub expires_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// Stores a new access token; returns its id.
+pub async fn insert_token(
+    db: &AnyPool,
+    token_hash: &str,
+    app_id: i64,
+    account_id: Option<i64>,
+    scopes: &str,
+    now: i64,
+    expires_at: Option<i64>,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO oauth_tokens (token_hash, app_id, account_id, scopes, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(app_id)
+    .bind(account_id)
+    .bind(scopes)
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(db)
+    .await
+}
+
+/// A token by the hash of its value.
+pub async fn token_by_hash(db: &AnyPool, token_hash: &str) -> Result<Option<TokenRow>> {
+    sqlx::query_as(
+        "SELECT id, app_id, account_id, scopes, created_at, expires_at, revoked_at \
+         FROM oauth_tokens WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes a token of an app; returns whether one was revoked.
+pub async fn revoke_token(db: &AnyPool, token_hash: &str, app_id: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = $3 \
+         WHERE token_hash = $1 AND app_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(app_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Revokes every token of an account (after a password change or when disabled).
+pub async fn revoke_all_for(db: &AnyPool, account_id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records that a token was used, at most once a minute per token to spare the database.
+pub async fn touch_token(db: &AnyPool, id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE oauth_tokens SET last_used_at = $2 \
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - 60_000_000)
+    .execute(db)
+    .await?;
+    Ok(())
+}

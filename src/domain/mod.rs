@@ -1,0 +1,63 @@
+//! Pure types and rules, no I/O: every value that comes from outside (a form, a JSON body, the
+//! command line) is parsed into one of these types once, at the edge, so the rest of the code never
+//! sees an invalid username, e-mail address, scope or language.
+
+mod account;
+pub mod html;
+mod locale;
+mod scopes;
+mod text;
+
+pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
+pub use locale::Locale;
+pub use scopes::{Scope, Scopes};
+pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
+
+/// Why a value was refused. `key` names a translation (see `locales/`), `field` the input it
+/// came from, so forms can show the message next to the field and APIs can name the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The form or JSON field the value came from, e.g. `username`.
+    pub field: &'static str,
+    /// The translation key of the explanation, e.g. `error-username-chars`.
+    pub key: &'static str,
+    /// Values interpolated in the translation, e.g. `("max", "30")`.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Invalid {
+    /// A refusal without arguments.
+    pub fn new(field: &'static str, key: &'static str) -> Self {
+        Invalid {
+            field,
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds an interpolated value to the message.
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+/// Checks the length of a text in characters (not bytes), as users count them.
+pub(crate) fn check_length(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), Invalid> {
+    let n = value.chars().count();
+    if n < min {
+        if min == 1 {
+            return Err(Invalid::new(field, "error-required"));
+        }
+        return Err(Invalid::new(field, "error-too-short").arg("min", min));
+    }
+    if n > max {
+        return Err(Invalid::new(field, "error-too-long").arg("max", max));
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! coopol: a federated organizing network for political movements.
+//!
+//! The crate map (docs/ARCHITECTURE.md tells the whole story):
+//!
+//! - [`config`]: the configuration file and `COOPOL_*` variables, validated once.
+//! - [`cli`]: the `coopol` command line (`serve`, `migrate`, `user ...`).
+//! - [`app`]: wiring: routers, layers, the server's life cycle. The only place modules meet.
+//! - [`state`]: what handlers share (database, configuration).
+//! - [`api`]: the Mastodon client API (JSON).
+//! - [`web`]: the server-rendered interface (HTML, French and English).
+//! - [`service`]: use cases; knows nothing of HTTP, HTML or JSON.
+//! - [`db`]: SQL through sqlx `Any`, one code path for SQLite and PostgreSQL.
+//! - [`domain`]: pure types and rules (usernames, scopes, languages...), no I/O.
+//! - [`error`]: the error every request can end with.
+//! - [`i18n`]: translations (Fluent).
+//! - [`crypto`], [`clock`]: secrets and time, done one way everywhere.
+//!
+//! Data flows one way: `api`/`web` -> `service` -> `db`; everything may use `domain`.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod service;
+pub mod state;
+pub mod web;

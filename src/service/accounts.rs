@@ -1,0 +1,337 @@
+//! Local accounts: registration, sign-in checks, profile and password changes, approval,
+//! roles, and deletion that erases personal data.
+
+use super::{blocking, instance};
+use crate::{
+    clock, crypto,
+    db::{self, accounts::UserRow},
+    domain::{
+        Bio, DisplayName, Email, Invalid, InviteCode, Locale, Password, RegistrationMode,
+        RegistrationReason, Role, UserState, Username, html,
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// What someone submits to register.
+#[derive(Debug, Default, Clone)]
+pub struct Registration {
+    /// The username wanted.
+    pub username: String,
+    /// The e-mail address.
+    pub email: String,
+    /// The password.
+    pub password: String,
+    /// The password typed again, when the form asks for it.
+    pub password_confirmation: Option<String>,
+    /// Whether they accepted the instance's rules and privacy policy.
+    pub agreement: bool,
+    /// The interface language they use.
+    pub locale: Option<Locale>,
+    /// Why they want to join (shown to administrators in approval mode).
+    pub reason: String,
+    /// An invite code (invite mode).
+    pub invite_code: Option<String>,
+}
+
+/// Who is registering: somebody through the web or an app (the registration mode applies), or
+/// an administrator at the command line (it does not, and any role may be given).
+#[derive(Debug, Clone, Copy)]
+pub enum Registrar {
+    /// A sign-up form or `POST /api/v1/accounts`.
+    Public,
+    /// `coopol user create`.
+    Administrator(Role),
+}
+
+/// The URL of a local account's ActivityPub actor.
+pub fn actor_uri(state: &AppState, username: &str) -> String {
+    state.config.url(&format!("/users/{username}"))
+}
+
+/// The handle `@name@domain` of a local account.
+pub fn handle(state: &AppState, username: &str) -> String {
+    format!("@{username}@{}", state.config.domain)
+}
+
+/// Creates a local account. Every refused field is reported at once, so a form can show all of
+/// them. In approval mode the account starts `pending`; otherwise it is usable at once.
+pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> AppResult<UserRow> {
+    let mode = instance::registration_mode(state).await?;
+    let public = matches!(by, Registrar::Public);
+    if public && mode == RegistrationMode::Closed {
+        return Err(AppError::forbidden("error-registrations-closed"));
+    }
+
+    let mut errors: Vec<Invalid> = Vec::new();
+    let username = match by {
+        Registrar::Public => Username::parse_new(&reg.username),
+        // An administrator may take a reserved name (an `admin` account, say).
+        Registrar::Administrator(_) => Username::parse(&reg.username),
+    };
+    let username = username.map_err(|e| errors.push(e)).ok();
+    let email = Email::parse(&reg.email).map_err(|e| errors.push(e)).ok();
+    let password = Password::parse(&reg.password)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if let Some(confirmation) = &reg.password_confirmation {
+        if *confirmation != reg.password {
+            errors.push(Invalid::new("password_confirmation", "error-password-mismatch"));
+        }
+    }
+    let reason = RegistrationReason::parse(&reg.reason)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if public && !reg.agreement {
+        errors.push(Invalid::new("agreement", "error-agreement-required"));
+    }
+
+    let mut invite_id = None;
+    if public && mode == RegistrationMode::Invite {
+        let code = reg.invite_code.as_deref().unwrap_or("");
+        match InviteCode::parse(code) {
+            Err(_) => errors.push(Invalid::new("invite_code", "error-invite-invalid")),
+            Ok(code) => match instance::usable_invite(state, code.as_str()).await? {
+                Some(invite) => invite_id = Some(invite.id),
+                None => errors.push(Invalid::new("invite_code", "error-invite-invalid")),
+            },
+        }
+    }
+
+    if let Some(name) = &username {
+        if db::accounts::local_by_username(state.pool(), name.as_str())
+            .await?
+            .is_some()
+        {
+            errors.push(Invalid::new("username", "error-username-taken"));
+        }
+    }
+    if let Some(email) = &email {
+        if db::accounts::email_taken(state.pool(), email.as_str()).await? {
+            errors.push(Invalid::new("email", "error-email-taken"));
+        }
+    }
+
+    let (Some(username), Some(email), Some(password), Some(reason), true) =
+        (username, email, password, reason, errors.is_empty())
+    else {
+        return Err(AppError::invalid(errors));
+    };
+
+    let (role, user_state) = match by {
+        Registrar::Administrator(role) => (role, UserState::Active),
+        Registrar::Public if mode == RegistrationMode::Approval => (Role::Member, UserState::Pending),
+        Registrar::Public => (Role::Member, UserState::Active),
+    };
+
+    let (password_hash, (private_pem, public_pem)) = blocking(move || {
+        (
+            crypto::hash_password(password.expose()),
+            crypto::generate_rsa_keypair(),
+        )
+    })
+    .await?;
+
+    let uri = actor_uri(state, username.as_str());
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    if let Some(id) = invite_id {
+        if !db::invites::consume(&mut tx, id, now).await? {
+            return Err(Invalid::new("invite_code", "error-invite-invalid").into());
+        }
+    }
+    let new = db::accounts::NewLocalAccount {
+        username: username.as_str(),
+        uri: &uri,
+        email: email.as_str(),
+        password_hash: &password_hash,
+        role: role.as_str(),
+        state: user_state.as_str(),
+        locale: reg.locale.map(Locale::as_str),
+        reason: reason.as_str(),
+        invite_id,
+        public_key_pem: &public_pem,
+        private_key_pem: &private_pem,
+        now,
+    };
+    let account_id = match db::accounts::insert_local(&mut tx, &new).await {
+        Ok(id) => id,
+        // Someone took the name or address between our check and the insert.
+        Err(e) if db::is_unique_violation(&e) => {
+            let field = if e.to_string().contains("email") { "email" } else { "username" };
+            let key = if field == "email" { "error-email-taken" } else { "error-username-taken" };
+            return Err(Invalid::new(field, key).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let user = db::accounts::user_by_id(&mut *tx, account_id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("new user not found")))?;
+    tx.commit().await?;
+    tracing::info!(account_id, state = user_state.as_str(), "account registered");
+    Ok(user)
+}
+
+/// Checks an e-mail address (or username) and password. The answer takes as long for an
+/// unknown address as for a wrong password, and says nothing of which one was wrong; only
+/// once the password is right does it tell a pending or disabled account apart.
+pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppResult<UserRow> {
+    let login = login.trim();
+    let user = if login.contains('@') {
+        match Email::parse(login) {
+            Ok(email) => db::accounts::user_by_email(state.pool(), email.as_str()).await?,
+            Err(_) => None,
+        }
+    } else {
+        db::accounts::user_by_username(state.pool(), login).await?
+    };
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| crypto::dummy_password_hash().to_string());
+    let password = password.to_string();
+    let matches = blocking(move || crypto::verify_password(&password, &stored)).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(AppError::unauthorized("error-wrong-credentials")),
+    };
+    check_can_sign_in(&user)?;
+    db::accounts::record_sign_in(state.pool(), user.account_id, clock::now()).await?;
+    Ok(user)
+}
+
+/// Refuses users who may not use their account (yet).
+pub fn check_can_sign_in(user: &UserRow) -> AppResult<()> {
+    match UserState::parse(&user.state) {
+        Ok(UserState::Active) => Ok(()),
+        Ok(UserState::Pending) => Err(AppError::forbidden("error-account-pending")),
+        _ => Err(AppError::forbidden("error-account-disabled")),
+    }
+}
+
+/// Changes a profile's display name and biography (Markdown or plain text).
+pub async fn update_profile(
+    state: &AppState,
+    account_id: i64,
+    display_name: &str,
+    bio: &str,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let name = DisplayName::parse(display_name).map_err(|e| errors.push(e)).ok();
+    let bio = Bio::parse(bio).map_err(|e| errors.push(e)).ok();
+    let (Some(name), Some(bio)) = (name, bio) else {
+        return Err(AppError::invalid(errors));
+    };
+    let note_html = html::markdown_to_html(bio.as_str());
+    db::accounts::update_profile(
+        state.pool(),
+        account_id,
+        name.as_str(),
+        bio.as_str(),
+        &note_html,
+        clock::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Changes a password after checking the current one. Every other web session ends and every
+/// app token is revoked, so a stolen password or session stops working.
+pub async fn change_password(
+    state: &AppState,
+    account_id: i64,
+    current: &str,
+    new: &str,
+    confirmation: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    let user = db::accounts::user_by_id(state.pool(), account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let stored = user.password_hash.clone();
+    let current = current.to_string();
+    if !blocking(move || crypto::verify_password(&current, &stored)).await? {
+        return Err(Invalid::new("current_password", "error-wrong-password").into());
+    }
+    let password = Password::parse(new)?;
+    if new != confirmation {
+        return Err(Invalid::new("password_confirmation", "error-password-mismatch").into());
+    }
+    let hash = blocking(move || crypto::hash_password(password.expose())).await?;
+    db::accounts::update_password(state.pool(), account_id, &hash).await?;
+    db::sessions::delete_all_for(state.pool(), account_id, keep_session).await?;
+    db::oauth::revoke_all_for(state.pool(), account_id, clock::now()).await?;
+    tracing::info!(account_id, "password changed");
+    Ok(())
+}
+
+/// Sets the interface language (`None`: follow the browser).
+pub async fn set_locale(state: &AppState, account_id: i64, locale: Option<Locale>) -> AppResult<()> {
+    db::accounts::update_locale(state.pool(), account_id, locale.map(Locale::as_str)).await?;
+    Ok(())
+}
+
+/// Deletes one's own account after checking the password: personal data is erased at once.
+pub async fn delete_own_account(state: &AppState, account_id: i64, password: &str) -> AppResult<()> {
+    let user = db::accounts::user_by_id(state.pool(), account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let stored = user.password_hash.clone();
+    let password = password.to_string();
+    if !blocking(move || crypto::verify_password(&password, &stored)).await? {
+        return Err(Invalid::new("password", "error-wrong-password").into());
+    }
+    erase(state, account_id).await
+}
+
+/// Erases a local account's personal data (see `db::accounts::erase_local`).
+pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    db::accounts::erase_local(&mut tx, account_id, clock::now()).await?;
+    tx.commit().await?;
+    tracing::info!(account_id, "account deleted and personal data erased");
+    Ok(())
+}
+
+/// Approves a pending registration.
+pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
+    if !db::accounts::approve(state.pool(), account_id, clock::now()).await? {
+        return Err(AppError::not_found());
+    }
+    tracing::info!(account_id, "registration approved");
+    Ok(())
+}
+
+/// Refuses a pending registration: the account is removed entirely and the name freed.
+pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
+    let user = db::accounts::user_by_id(state.pool(), account_id)
+        .await?
+        .filter(|u| u.state == UserState::Pending.as_str())
+        .ok_or_else(AppError::not_found)?;
+    let mut tx = state.pool().begin().await?;
+    db::accounts::purge_local(&mut tx, user.account_id).await?;
+    tx.commit().await?;
+    tracing::info!(account_id, "registration refused");
+    Ok(())
+}
+
+/// Gives a local user a role. The last administrator cannot lose the role, so the instance is
+/// never left without one.
+pub async fn set_role(state: &AppState, account_id: i64, role: Role) -> AppResult<()> {
+    let user = db::accounts::user_by_id(state.pool(), account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if user.role == Role::Admin.as_str() && role != Role::Admin {
+        let admins = db::accounts::users(state.pool(), None)
+            .await?
+            .iter()
+            .filter(|u| u.role == Role::Admin.as_str())
+            .count();
+        if admins <= 1 {
+            return Err(AppError::conflict("error-last-admin"));
+        }
+    }
+    db::accounts::update_role(state.pool(), account_id, role.as_str()).await?;
+    tracing::info!(account_id, role = role.as_str(), "role changed");
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! Use cases: signing up, signing in, changing a profile, running registrations, OAuth grants.
+//! Services take the shared [`AppState`](crate::state::AppState), validate input into domain
+//! types, and call `db`; they know nothing of HTTP, HTML or JSON, and report failures as
+//! [`AppError`](crate::error::AppError)s with a status and a translated message.
+
+pub mod accounts;
+pub mod instance;
+pub mod oauth;
+pub mod sessions;
+
+/// Runs slow, CPU-bound work (password hashing, key generation) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::error::AppError> {
+    Ok(tokio::task::spawn_blocking(f).await?)
+}

@@ -1,0 +1,131 @@
+//! What every page needs to know about the request: the language, the signed-in person, the
+//! CSRF token and a one-time message. The web layer (see `web::layer`) builds it once per
+//! request; handlers take it as the [`Ctx`] extractor.
+
+use crate::{
+    config::Config,
+    db::accounts::UserRow,
+    domain::{Locale, Role},
+    error::AppError,
+    i18n,
+    state::AppState,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+/// Cookie names. Under HTTPS they take the `__Host-` prefix, which browsers only accept from
+/// this exact host over a secure connection: a neighbouring subdomain cannot plant them.
+pub struct CookieNames {
+    /// The session token.
+    pub session: &'static str,
+    /// The CSRF token.
+    pub csrf: &'static str,
+    /// The chosen language of visitors who are not signed in.
+    pub lang: &'static str,
+    /// A one-time message key shown after a redirect.
+    pub flash: &'static str,
+}
+
+const PLAIN: CookieNames = CookieNames {
+    session: "coopol_session",
+    csrf: "coopol_csrf",
+    lang: "coopol_lang",
+    flash: "coopol_flash",
+};
+const SECURE: CookieNames = CookieNames {
+    session: "__Host-coopol_session",
+    csrf: "__Host-coopol_csrf",
+    lang: "__Host-coopol_lang",
+    flash: "__Host-coopol_flash",
+};
+
+/// The cookie names for this instance.
+pub fn cookie_names(config: &Config) -> &'static CookieNames {
+    if config.is_https() { &SECURE } else { &PLAIN }
+}
+
+/// A cookie as coopol sets them: HttpOnly, SameSite=Lax (so following a link from elsewhere
+/// keeps you signed in, while cross-site form posts carry no cookie), path `/`, and `Secure`
+/// under HTTPS.
+pub fn cookie(config: &Config, name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(config.is_https())
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+/// Everything a page needs about the current request.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The interface language.
+    pub locale: Locale,
+    /// The signed-in person.
+    pub user: Option<UserRow>,
+    /// The raw session token, when signed in.
+    pub session_token: Option<String>,
+    /// The CSRF token every form must send back.
+    pub csrf: String,
+    /// The instance's name.
+    pub instance_name: String,
+    /// The instance's domain.
+    pub domain: String,
+    /// The path and query of this page (to come back to after changing language).
+    pub path: String,
+    /// A one-time message key to show.
+    pub flash: Option<String>,
+}
+
+impl Ctx {
+    /// A text in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.locale, key)
+    }
+
+    /// A text with one argument.
+    pub fn ta(&self, key: &str, name: &'static str, value: &str) -> String {
+        i18n::t_args(self.locale, key, &[(name, value.to_string())])
+    }
+
+    /// Whether the signed-in person is an administrator.
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| Role::parse(&u.role).is_ok_and(Role::is_admin))
+    }
+
+    /// The languages offered, for the language menu.
+    pub fn locales(&self) -> &'static [Locale] {
+        &Locale::ALL
+    }
+
+    /// The signed-in person, or an error that sends them to the sign-in page.
+    pub fn require_user(&self) -> Result<&UserRow, AppError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| AppError::unauthorized("error-sign-in-required"))
+    }
+
+    /// The signed-in administrator, or 403 (401 when not signed in).
+    pub fn require_admin(&self) -> Result<&UserRow, AppError> {
+        let user = self.require_user()?;
+        if !self.is_admin() {
+            return Err(AppError::forbidden("error-admin-only"));
+        }
+        Ok(user)
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("web layer missing on this route")))
+    }
+}

@@ -1,0 +1,271 @@
+//! A person's settings: profile, password, language, account deletion; and the language menu
+//! every page has.
+
+use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
+use crate::{
+    db,
+    domain::Locale,
+    error::{AppError, AppResult},
+    service,
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+/// Field errors as (field, message) pairs for a template.
+fn field_errors(c: &Ctx, e: &AppError) -> Vec<(String, String)> {
+    e.fields
+        .iter()
+        .map(|f| {
+            let message = crate::i18n::t_args(c.locale, f.key, &f.args);
+            (f.field.to_string(), message)
+        })
+        .collect()
+}
+
+fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "settings_profile.html")]
+struct ProfilePage {
+    c: Ctx,
+    display_name: String,
+    bio: String,
+    errors: Vec<(String, String)>,
+}
+
+impl ProfilePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The profile form.
+pub async fn profile_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let account = db::accounts::by_id(state.pool(), user.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(super::render(&ProfilePage {
+        c,
+        display_name: account.display_name,
+        bio: account.note_source,
+        errors: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    bio: String,
+}
+
+/// Saves the profile.
+pub async fn profile(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    match service::accounts::update_profile(&state, user.account_id, &form.display_name, &form.bio)
+        .await
+    {
+        Ok(()) => Ok(redirect_with_flash(&state, "/settings", "flash-profile-saved")),
+        Err(e) if !e.fields.is_empty() => {
+            let errors = field_errors(&c, &e);
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ProfilePage {
+                    c,
+                    display_name: form.display_name,
+                    bio: form.bio,
+                    errors,
+                },
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings_password.html")]
+struct PasswordPage {
+    c: Ctx,
+    errors: Vec<(String, String)>,
+}
+
+impl PasswordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// The password form.
+pub async fn password_page(c: Ctx) -> AppResult<Response> {
+    c.require_user()?;
+    Ok(super::render(&PasswordPage {
+        c,
+        errors: Vec::new(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+/// Changes the password; other sessions and app tokens stop working.
+pub async fn password(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let keep = c.session_token.as_deref().map(service::sessions::hash);
+    match service::accounts::change_password(
+        &state,
+        user.account_id,
+        &form.current_password,
+        &form.password,
+        &form.password_confirmation,
+        keep.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => Ok(redirect_with_flash(&state, "/settings/password", "flash-password-changed")),
+        Err(e) if !e.fields.is_empty() => {
+            let errors = field_errors(&c, &e);
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { c, errors }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings_preferences.html")]
+struct PreferencesPage {
+    c: Ctx,
+    chosen: String,
+}
+
+/// The language setting.
+pub async fn preferences_page(c: Ctx) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let chosen = user.locale.clone().unwrap_or_default();
+    Ok(super::render(&PreferencesPage { c, chosen }))
+}
+
+#[derive(Deserialize)]
+pub struct PreferencesForm {
+    #[serde(default)]
+    locale: String,
+}
+
+/// Saves the language setting (empty: follow the browser).
+pub async fn preferences(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<PreferencesForm>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let locale = match form.locale.as_str() {
+        "" => None,
+        tag => Some(Locale::parse(tag)?),
+    };
+    service::accounts::set_locale(&state, user.account_id, locale).await?;
+    Ok(redirect_with_flash(&state, "/settings/preferences", "flash-preferences-saved"))
+}
+
+#[derive(Template)]
+#[template(path = "settings_delete.html")]
+struct DeletePage {
+    c: Ctx,
+    error: Option<String>,
+}
+
+/// The account deletion page.
+pub async fn delete_page(c: Ctx) -> AppResult<Response> {
+    c.require_user()?;
+    Ok(super::render(&DeletePage { c, error: None }))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Deletes the account (after the password is given again) and signs out.
+pub async fn delete(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<DeleteForm>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    match service::accounts::delete_own_account(&state, user.account_id, &form.password).await {
+        Ok(()) => {
+            let names = super::context::cookie_names(&state.config);
+            let mut response = redirect_with_flash(&state, "/", "flash-account-deleted");
+            let gone = super::context::cookie(&state.config, names.session, String::new(), 0);
+            if let Ok(v) = HeaderValue::from_str(&gone.to_string()) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(response)
+        }
+        Err(e) if !e.fields.is_empty() => {
+            let error = Some(e.message(c.locale));
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { c, error }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LocaleForm {
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The language menu: remembers the choice in a cookie (and in the account when signed in),
+/// then goes back to the page.
+pub async fn locale(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<LocaleForm>,
+) -> AppResult<Response> {
+    let locale = Locale::parse(&form.locale)?;
+    if let Some(user) = &c.user {
+        service::accounts::set_locale(&state, user.account_id, Some(locale)).await?;
+    }
+    let names = super::context::cookie_names(&state.config);
+    let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
+    let cookie = super::context::cookie(
+        &state.config,
+        names.lang,
+        locale.as_str().to_string(),
+        365 * 24 * 3600,
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}

@@ -1,0 +1,384 @@
+//! The test harness: starts real coopol instances on port 0, each with a fresh database, and
+//! talks HTTP to them.
+//!
+//! The database is SQLite in a temporary folder, or, when `COOPOL_TEST_POSTGRES_URL` is set
+//! (scripts/test does it after starting a PostgreSQL server), a new PostgreSQL database per
+//! instance on that server. The whole suite runs both ways.
+
+#![allow(dead_code)]
+
+use coopol::{app::Server, config::Config, domain::Role, state::AppState};
+use reqwest::{Client, Response, StatusCode, header};
+use serde_json::Value;
+use std::{collections::HashMap, sync::atomic::AtomicU32};
+
+/// A running instance and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://localhost:PORT`, the instance's public URL.
+    pub base: String,
+    /// `localhost:PORT`.
+    pub domain: String,
+    /// The instance's state (database and configuration).
+    pub state: AppState,
+    /// An HTTP client without cookies.
+    pub client: Client,
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+/// Which database the suite runs on, for messages.
+pub fn backend_name() -> &'static str {
+    if std::env::var("COOPOL_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("COOPOL_TEST_POSTGRES_URL") {
+        Ok(server) if !server.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let n = DB_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!(
+                "coopol_test_{}_{}_{n}",
+                std::process::id(),
+                coopol::crypto::random_code(6).to_lowercase()
+            );
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
+                .await
+                .expect("connect to the test PostgreSQL server");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("create a test database");
+            let mut url = url::Url::parse(&server).expect("COOPOL_TEST_POSTGRES_URL is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}/coopol.db?mode=rwc", dir.display()),
+    }
+}
+
+/// Starts an instance with the default test configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts an instance after letting the test adjust its configuration.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port");
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://localhost:{port}");
+    let database = fresh_database(dir.path()).await;
+    let mut config = Config::for_tests(&base, &database, dir.path().to_path_buf());
+    configure(&mut config);
+    let server = Server::start(config, listener).await.expect("start coopol");
+    let state = server.state.clone();
+    TestApp {
+        domain: format!("localhost:{port}"),
+        base,
+        state,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+/// A registered OAuth app.
+pub struct TestClient {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl TestApp {
+    /// An absolute URL on the instance.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the instance gracefully.
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("graceful shutdown");
+        }
+    }
+
+    /// Sets the registration mode as an administrator would.
+    pub async fn set_registration_mode(&self, mode: &str) {
+        let mode = coopol::domain::RegistrationMode::parse(mode).unwrap();
+        coopol::service::instance::set_registration_mode(&self.state, mode)
+            .await
+            .unwrap();
+    }
+
+    /// Creates an active account directly (as `coopol user create` does); returns its id.
+    pub async fn create_user(&self, name: &str, password: &str, role: Role) -> i64 {
+        let reg = coopol::service::accounts::Registration {
+            username: name.into(),
+            email: format!("{name}@example.org"),
+            password: password.into(),
+            ..Default::default()
+        };
+        coopol::service::accounts::register(
+            &self.state,
+            reg,
+            coopol::service::accounts::Registrar::Administrator(role),
+        )
+        .await
+        .expect("create user")
+        .account_id
+    }
+
+    /// Registers an OAuth app with the given scopes and redirect URI.
+    pub async fn register_app(&self, scopes: &str, redirect_uri: &str) -> TestClient {
+        let res = self
+            .client
+            .post(self.url("/api/v1/apps"))
+            .form(&[
+                ("client_name", "test app"),
+                ("redirect_uris", redirect_uri),
+                ("scopes", scopes),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        TestClient {
+            client_id: body["client_id"].as_str().unwrap().into(),
+            client_secret: body["client_secret"].as_str().unwrap().into(),
+        }
+    }
+
+    /// Gets a token through the password grant.
+    pub async fn password_token(&self, app: &TestClient, login: &str, password: &str, scope: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", &app.client_id),
+                ("client_secret", &app.client_secret),
+                ("username", login),
+                ("password", password),
+                ("scope", scope),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// An account with a token of the given scopes: (account id, token).
+    pub async fn user_with_token(&self, name: &str, scope: &str) -> (i64, String) {
+        let id = self.create_user(name, "correct horse battery", Role::Member).await;
+        let app = self.register_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob").await;
+        let token = self
+            .password_token(&app, &format!("{name}@example.org"), "correct horse battery", scope)
+            .await;
+        (id, token)
+    }
+
+    /// GET with an optional bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// GET, expecting JSON: (status, body).
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let res = self.get(path, token).await;
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST a JSON body with an optional token: (status, body).
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST a form body with an optional token: (status, body).
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut req = self.client.post(self.url(path)).form(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed) for the web pages.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+}
+
+/// A client that behaves like a browser: it keeps cookies and sends the CSRF token the pages
+/// give it.
+pub struct Browser {
+    pub base: String,
+    pub client: Client,
+}
+
+/// A page as a browser got it.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token of the page's forms.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no form on the page:\n{}", self.body))
+            + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_string()
+    }
+
+    /// Whether the page contains `text` (HTML-escaped as the templates escape it).
+    pub fn contains(&self, text: &str) -> bool {
+        self.body.contains(text) || self.body.contains(&html_escape(text))
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+impl Browser {
+    async fn page(res: Response) -> Page {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let location = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        Page {
+            status,
+            location,
+            headers,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    /// GET a page.
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    /// GET a page in a language (Accept-Language).
+    pub async fn get_in(&self, path: &str, lang: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .send()
+            .await
+            .unwrap();
+        Self::page(res).await
+    }
+
+    /// POST a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        Self::page(res).await
+    }
+
+    /// Loads `form_page`, then posts `form` to `action` with the page's CSRF token, as a
+    /// person filling the form in would.
+    pub async fn submit(&self, form_page: &str, action: &str, form: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        let csrf = page.csrf();
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf", &csrf));
+        let res = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header(header::ORIGIN, self.base.as_str())
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        Self::page(res).await
+    }
+
+    /// Signs in through the sign-in page; panics unless it works.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let page = self
+            .submit("/auth/sign_in", "/auth/sign_in", &[("email", email), ("password", password)])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in failed:\n{}", page.body);
+    }
+}
+
+/// Query parameters of a URL.
+pub fn query_of(url: &str) -> HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The folder of real-world ActivityPub documents, or `None` (with a notice) when absent.
+pub fn fixtures_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var("COOPOL_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "notice: {} is absent; tests that read real-world payloads are skipped",
+            dir.display()
+        );
+        None
+    }
+}
