@@ -84,7 +84,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("coopol: cannot start the async runtime: {e}");
@@ -190,16 +193,18 @@ async fn user_command(state: &AppState, cmd: UserCommand) -> Result<(), CliError
         } => {
             let role = match (admin, role) {
                 (true, _) => Role::Admin,
-                (false, Some(r)) => Role::parse(&r)
-                    .map_err(|_| CliError::Usage(format!("unknown role {r:?}: use admin, moderator or member")))?,
+                (false, Some(r)) => Role::parse(&r).map_err(|_| {
+                    CliError::Usage(format!(
+                        "unknown role {r:?}: use admin, moderator or member"
+                    ))
+                })?,
                 (false, None) => Role::Member,
             };
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .map_err(|e| anyhow::anyhow!("cannot read the password from standard input: {e}"))?;
+                std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                    anyhow::anyhow!("cannot read the password from standard input: {e}")
+                })?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
                 (crypto::random_code(16), true)
@@ -210,15 +215,16 @@ async fn user_command(state: &AppState, cmd: UserCommand) -> Result<(), CliError
                 password: password.clone(),
                 ..Registration::default()
             };
-            let user = service::accounts::register(state, registration, Registrar::Administrator(role))
-                .await
-                .map_err(|e| {
-                    if e.fields.is_empty() {
-                        CliError::Failed(anyhow::anyhow!(e.message(crate::domain::Locale::En)))
-                    } else {
-                        CliError::Usage(e.message(crate::domain::Locale::En))
-                    }
-                })?;
+            let user =
+                service::accounts::register(state, registration, Registrar::Administrator(role))
+                    .await
+                    .map_err(|e| {
+                        if e.fields.is_empty() {
+                            CliError::Failed(anyhow::anyhow!(e.message(crate::domain::Locale::En)))
+                        } else {
+                            CliError::Usage(e.message(crate::domain::Locale::En))
+                        }
+                    })?;
             println!("{}", service::accounts::handle(state, &user.username));
             if generated {
                 // Shown once, for the administrator to hand over; it is stored only hashed.
@@ -230,7 +236,10 @@ async fn user_command(state: &AppState, cmd: UserCommand) -> Result<(), CliError
             let users = db::accounts::users(state.pool(), None)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot list accounts: {e}"))?;
-            println!("{:<8} {:<40} {:<40} {:<10} {:<9} created", "id", "handle", "email", "role", "state");
+            println!(
+                "{:<8} {:<40} {:<40} {:<10} {:<9} created",
+                "id", "handle", "email", "role", "state"
+            );
             for u in users {
                 println!(
                     "{:<8} {:<40} {:<40} {:<10} {:<9} {}",

@@ -36,7 +36,10 @@ mod tests {
     #[test]
     fn formats_like_mastodon() {
         assert_eq!(to_rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(to_rfc3339(1_700_000_000_123_456), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            to_rfc3339(1_700_000_000_123_456),
+            "2023-11-14T22:13:20.123Z"
+        );
         assert_eq!(to_date(1_700_000_000_000_000), "2023-11-14");
         assert!(after(Duration::from_secs(1)) > now());
     }

@@ -17,21 +17,66 @@ pub struct Key {
 
 /// Every configuration key, in the order config.example.toml documents them.
 pub const KEYS: &[Key] = &[
-    Key { name: "public_url", default: "http://localhost:8080" },
-    Key { name: "listen", default: "127.0.0.1:8080" },
-    Key { name: "data_dir", default: "./data" },
-    Key { name: "database_url", default: "" },
-    Key { name: "database_max_connections", default: "10" },
-    Key { name: "instance_name", default: "coopol" },
-    Key { name: "instance_description", default: "" },
-    Key { name: "contact_email", default: "" },
-    Key { name: "source_url", default: "" },
-    Key { name: "registration_mode", default: "approval" },
-    Key { name: "default_locale", default: "fr" },
-    Key { name: "session_lifetime_days", default: "30" },
-    Key { name: "token_lifetime_days", default: "0" },
-    Key { name: "log_format", default: "text" },
-    Key { name: "log_level", default: "info" },
+    Key {
+        name: "public_url",
+        default: "http://localhost:8080",
+    },
+    Key {
+        name: "listen",
+        default: "127.0.0.1:8080",
+    },
+    Key {
+        name: "data_dir",
+        default: "./data",
+    },
+    Key {
+        name: "database_url",
+        default: "",
+    },
+    Key {
+        name: "database_max_connections",
+        default: "10",
+    },
+    Key {
+        name: "instance_name",
+        default: "coopol",
+    },
+    Key {
+        name: "instance_description",
+        default: "",
+    },
+    Key {
+        name: "contact_email",
+        default: "",
+    },
+    Key {
+        name: "source_url",
+        default: "",
+    },
+    Key {
+        name: "registration_mode",
+        default: "approval",
+    },
+    Key {
+        name: "default_locale",
+        default: "fr",
+    },
+    Key {
+        name: "session_lifetime_days",
+        default: "30",
+    },
+    Key {
+        name: "token_lifetime_days",
+        default: "0",
+    },
+    Key {
+        name: "log_format",
+        default: "text",
+    },
+    Key {
+        name: "log_level",
+        default: "info",
+    },
 ];
 
 /// The validated configuration of one instance.
@@ -173,10 +218,7 @@ impl Config {
                     .map(|s| contents[..s.start].lines().count().max(1))
                     .map(|l| format!(" (line {l})"))
                     .unwrap_or_default();
-                ConfigError::new(format!(
-                    "{} is not valid TOML{line}: {msg}",
-                    path.display()
-                ))
+                ConfigError::new(format!("{} is not valid TOML{line}: {msg}", path.display()))
             })?;
             for (name, value) in table {
                 let key = KEYS.iter().find(|k| k.name == name).ok_or_else(|| {
@@ -239,8 +281,8 @@ impl Config {
             ))
         };
 
-        let public_url = parse_public_url(&get("public_url").text)
-            .map_err(|why| fail("public_url", why))?;
+        let public_url =
+            parse_public_url(&get("public_url").text).map_err(|why| fail("public_url", why))?;
         let domain = match public_url.port() {
             Some(port) => format!("{}:{port}", public_url.host_str().unwrap_or_default()),
             None => public_url.host_str().unwrap_or_default().to_string(),
@@ -275,16 +317,13 @@ impl Config {
             }
         };
 
-        let database_max_connections =
-            parse_number(&get("database_max_connections").text, 1, 1000)
-                .map_err(|why| fail("database_max_connections", why))? as u32;
+        let database_max_connections = parse_number(&get("database_max_connections").text, 1, 1000)
+            .map_err(|why| fail("database_max_connections", why))?
+            as u32;
 
         let instance_name = get("instance_name").text.trim().to_string();
         if instance_name.is_empty() || instance_name.chars().count() > 100 {
-            return Err(fail(
-                "instance_name",
-                "must be 1 to 100 characters".into(),
-            ));
+            return Err(fail("instance_name", "must be 1 to 100 characters".into()));
         }
         let instance_description = get("instance_description").text.trim().to_string();
         let contact_email = get("contact_email").text.trim().to_string();
@@ -299,8 +338,8 @@ impl Config {
             return Err(fail("source_url", "expected an http(s) URL".into()));
         }
 
-        let registration_mode = RegistrationMode::parse(&get("registration_mode").text)
-            .map_err(|_| {
+        let registration_mode =
+            RegistrationMode::parse(&get("registration_mode").text).map_err(|_| {
                 fail(
                     "registration_mode",
                     "expected open, approval, invite or closed".into(),
@@ -437,7 +476,10 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://./data/coopol.db?mode=rwc");
         assert_eq!(c.registration_mode, RegistrationMode::Approval);
         assert_eq!(c.token_lifetime, None);
-        assert_eq!(c.url("/api/v1/instance"), "http://localhost:8080/api/v1/instance");
+        assert_eq!(
+            c.url("/api/v1/instance"),
+            "http://localhost:8080/api/v1/instance"
+        );
     }
 
     #[test]
@@ -461,7 +503,11 @@ mod tests {
             ("COOPOL_PUBLIC_URL", "https://x.example/sub", "public_url"),
             ("COOPOL_LISTEN", "localhost", "listen"),
             ("COOPOL_DATABASE_URL", "mysql://x", "database_url"),
-            ("COOPOL_DATABASE_MAX_CONNECTIONS", "0", "database_max_connections"),
+            (
+                "COOPOL_DATABASE_MAX_CONNECTIONS",
+                "0",
+                "database_max_connections",
+            ),
             ("COOPOL_REGISTRATION_MODE", "everyone", "registration_mode"),
             ("COOPOL_LOG_FORMAT", "xml", "log_format"),
             ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
@@ -479,10 +525,18 @@ mod tests {
     fn file_errors_are_clear() {
         let path = Path::new("c.toml");
         let unknown = Config::from_sources(Some((path, "publik_url = \"x\"")), env_of(&[]));
-        assert!(unknown.unwrap_err().to_string().contains("unknown key `publik_url`"));
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .contains("unknown key `publik_url`")
+        );
         let broken = Config::from_sources(Some((path, "listen = \n")), env_of(&[]));
         let msg = broken.unwrap_err().to_string();
-        assert!(msg.contains("not valid TOML") && !msg.contains('\n'), "{msg}");
+        assert!(
+            msg.contains("not valid TOML") && !msg.contains('\n'),
+            "{msg}"
+        );
         let typed = Config::from_sources(Some((path, "listen = [1]")), env_of(&[]));
         assert!(typed.unwrap_err().to_string().contains("`listen`"));
     }
@@ -504,7 +558,10 @@ mod tests {
         let uncommented: String = example
             .lines()
             .filter_map(|l| l.strip_prefix("# "))
-            .filter(|l| KEYS.iter().any(|k| l.starts_with(&format!("{} = ", k.name))))
+            .filter(|l| {
+                KEYS.iter()
+                    .any(|k| l.starts_with(&format!("{} = ", k.name)))
+            })
             .collect::<Vec<_>>()
             .join("\n");
         Config::from_sources(Some((Path::new("x.toml"), &uncommented)), env_of(&[])).unwrap();

@@ -40,7 +40,10 @@ pub fn random_code(len: usize) -> String {
 /// The SHA-256 of a token, in hex: what the database keeps instead of the token itself, so a
 /// leaked database holds no usable session or access token.
 pub fn token_hash(token: &str) -> String {
-    hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()))
+    hex::encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        token.as_bytes(),
+    ))
 }
 
 /// The SHA-256 of `data`, Base64-encoded (URL-safe, no padding), as PKCE S256 computes it.
@@ -85,7 +88,10 @@ pub fn dummy_password_hash() -> &'static str {
 pub fn generate_rsa_keypair() -> (String, String) {
     let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation failed");
     let private = pair.as_der().expect("PKCS#8 encoding of a new key");
-    let public = pair.public_key().as_der().expect("SPKI encoding of a new key");
+    let public = pair
+        .public_key()
+        .as_der()
+        .expect("SPKI encoding of a new key");
     let private_pem = pem::encode(&pem::Pem::new("PRIVATE KEY", private.as_ref().to_vec()));
     let public_pem = pem::encode(&pem::Pem::new("PUBLIC KEY", public.as_ref().to_vec()));
     (private_pem, public_pem)
@@ -100,7 +106,10 @@ mod tests {
         let a = random_token(32);
         assert_eq!(a.len(), 43);
         assert_ne!(a, random_token(32));
-        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         let code = random_code(10);
         assert_eq!(code.len(), 10);
         assert!(!code.contains(['0', 'O', 'l', '1', 'I']));

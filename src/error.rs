@@ -133,19 +133,15 @@ impl AppError {
             }
         }
         if !self.fields.is_empty() {
-            let mut details = serde_json::Map::new();
+            let mut details: std::collections::BTreeMap<&str, Vec<serde_json::Value>> =
+                Default::default();
             for f in &self.fields {
-                let entry = serde_json::json!({
+                details.entry(f.field).or_default().push(serde_json::json!({
                     "error": mastodon_detail_code(f.key),
                     "description": crate::i18n::t_args(locale, f.key, &f.args),
-                });
-                details
-                    .entry(f.field)
-                    .or_insert_with(|| serde_json::Value::Array(Vec::new()))
-                    .as_array_mut()
-                    .map(|a| a.push(entry));
+                }));
             }
-            body.insert("details".into(), details.into());
+            body.insert("details".into(), serde_json::json!(details));
         }
         serde_json::Value::Object(body)
     }

@@ -85,7 +85,12 @@ mod tests {
         let defined = fr();
         let mut missing = BTreeSet::new();
         let mut files = Vec::new();
-        collect_files(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_path(), &mut files);
+        collect_files(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .as_path(),
+            &mut files,
+        );
         assert!(files.len() > 10, "sources not found");
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -96,7 +101,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys used but not defined: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys used but not defined: {missing:#?}"
+        );
     }
 
     fn collect_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
@@ -125,7 +133,9 @@ mod tests {
                 && candidate.contains('-')
                 && !candidate.ends_with('-');
             let before = &text[..i];
-            let called = [".t(", ":t(", " t(", ".ta(", "(t("].iter().any(|c| before.ends_with(c));
+            let called = [".t(", ":t(", " t(", ".ta(", "(t("]
+                .iter()
+                .any(|c| before.ends_with(c));
             let prefixed = rust && PREFIXES.iter().any(|p| candidate.starts_with(p));
             if is_key && (called || prefixed) {
                 found.push(candidate.to_string());
@@ -136,7 +146,13 @@ mod tests {
 
     #[test]
     fn lookups_interpolate() {
-        assert_eq!(t_args(Locale::En, "error-too-long", &[("max", "30".into())]), "is too long (30 characters at most)");
-        assert_eq!(t(Locale::Fr, "no-such-key-anywhere"), "no-such-key-anywhere");
+        assert_eq!(
+            t_args(Locale::En, "error-too-long", &[("max", "30".into())]),
+            "is too long (30 characters at most)"
+        );
+        assert_eq!(
+            t(Locale::Fr, "no-such-key-anywhere"),
+            "no-such-key-anywhere"
+        );
     }
 }

@@ -15,7 +15,10 @@ async fn instance_answers_with_and_without_trailing_slash() {
         let (status, body) = app.get_json(path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(body["uri"], app.domain);
-        assert!(body["version"].as_str().unwrap().starts_with("4."), "{body}");
+        assert!(
+            body["version"].as_str().unwrap().starts_with("4."),
+            "{body}"
+        );
         assert_eq!(body["registrations"], true);
         assert_eq!(body["approval_required"], true);
     }
@@ -30,13 +33,17 @@ async fn instance_answers_with_and_without_trailing_slash() {
     let (_, emojis) = app.get_json("/api/v1/custom_emojis", None).await;
     assert_eq!(emojis, json!([]));
     let (status, health) = app.get_json("/health", None).await;
-    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
 }
 
 #[tokio::test]
 async fn instance_counts_active_users_and_follows_registration_mode() {
     let app = spawn_app().await;
-    app.create_user("marie", "correct horse battery", Role::Member).await;
+    app.create_user("marie", "correct horse battery", Role::Member)
+        .await;
     app.set_registration_mode("closed").await;
     let (_, v2) = app.get_json("/api/v2/instance", None).await;
     assert_eq!(v2["usage"]["users"]["active_month"], 1);
@@ -84,16 +91,35 @@ async fn apps_register_from_forms_and_json() {
 async fn apps_refuse_bad_input_with_details() {
     let app = spawn_app().await;
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}), "client_name"),
+        (
+            json!({"redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}),
+            "client_name",
+        ),
         (json!({"client_name": "x"}), "redirect_uris"),
-        (json!({"client_name": "x", "redirect_uris": "javascript:alert(1)"}), "redirect_uris"),
-        (json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read delete"}), "scope"),
-        (json!({"client_name": "x".repeat(201), "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}), "client_name"),
-        (json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "website": "not a url"}), "website"),
+        (
+            json!({"client_name": "x", "redirect_uris": "javascript:alert(1)"}),
+            "redirect_uris",
+        ),
+        (
+            json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read delete"}),
+            "scope",
+        ),
+        (
+            json!({"client_name": "x".repeat(201), "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}),
+            "client_name",
+        ),
+        (
+            json!({"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "website": "not a url"}),
+            "website",
+        ),
     ];
     for (body, field) in cases {
         let (status, answer) = app.post_json("/api/v1/apps", None, &body).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {answer}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body} -> {answer}"
+        );
         assert!(answer["error"].is_string(), "{answer}");
         assert!(answer["details"][field].is_array(), "{field}: {answer}");
     }
@@ -117,7 +143,9 @@ async fn bad_bodies_get_clear_4xx_answers() {
     let not_object = app.post_json("/api/v1/apps", None, &json!([1, 2])).await;
     assert_eq!(not_object.0, StatusCode::BAD_REQUEST);
 
-    let wrong_type = app.post_json("/api/v1/apps", None, &json!({"client_name": {"a": 1}})).await;
+    let wrong_type = app
+        .post_json("/api/v1/apps", None, &json!({"client_name": {"a": 1}}))
+        .await;
     assert_eq!(wrong_type.0, StatusCode::BAD_REQUEST, "{}", wrong_type.1);
 
     let xml = app
@@ -134,7 +162,10 @@ async fn bad_bodies_get_clear_4xx_answers() {
         .client
         .post(app.url("/api/v1/apps"))
         .header("content-type", "application/json")
-        .body(format!("{{\"client_name\": \"{}\"}}", "x".repeat(3 * 1024 * 1024)))
+        .body(format!(
+            "{{\"client_name\": \"{}\"}}",
+            "x".repeat(3 * 1024 * 1024)
+        ))
         .send()
         .await
         .unwrap();
@@ -158,13 +189,24 @@ async fn bad_bodies_get_clear_4xx_answers() {
 #[tokio::test]
 async fn password_grant_gives_a_working_token() {
     let app = spawn_app().await;
-    let id = app.create_user("marie", "correct horse battery", Role::Admin).await;
-    let client = app.register_app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
+    let id = app
+        .create_user("marie", "correct horse battery", Role::Admin)
+        .await;
+    let client = app
+        .register_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
     let token = app
-        .password_token(&client, "marie@example.org", "correct horse battery", "read write")
+        .password_token(
+            &client,
+            "marie@example.org",
+            "correct horse battery",
+            "read write",
+        )
         .await;
 
-    let (status, me) = app.get_json("/api/v1/accounts/verify_credentials", Some(&token)).await;
+    let (status, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["id"], id.to_string());
     assert_eq!(me["username"], "marie");
@@ -180,29 +222,123 @@ async fn password_grant_gives_a_working_token() {
     assert_eq!(prefs["posting:default:visibility"], "public");
 
     // The username works as a login too, and the default scope is read.
-    let token2 = app.password_token(&client, "Marie", "correct horse battery", "").await;
-    let (status, _) = app.get_json("/api/v1/accounts/verify_credentials", Some(&token2)).await;
+    let token2 = app
+        .password_token(&client, "Marie", "correct horse battery", "")
+        .await;
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&token2))
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn token_endpoint_refuses_bad_grants_like_rfc6749() {
     let app = spawn_app().await;
-    app.create_user("marie", "correct horse battery", Role::Member).await;
+    app.create_user("marie", "correct horse battery", Role::Member)
+        .await;
     let client = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let id = client.client_id.as_str();
     let secret = client.client_secret.as_str();
-    let cases: Vec<(Vec<(&str, &str)>, StatusCode, &str)> = vec![
-        (vec![("grant_type", "password"), ("client_id", id), ("client_secret", secret), ("username", "marie@example.org"), ("password", "wrong password")], StatusCode::BAD_REQUEST, "invalid_grant"),
-        (vec![("grant_type", "password"), ("client_id", id), ("client_secret", secret), ("username", "nobody@example.org"), ("password", "wrong password")], StatusCode::BAD_REQUEST, "invalid_grant"),
-        (vec![("grant_type", "password"), ("client_id", id), ("client_secret", "nope"), ("username", "marie@example.org"), ("password", "correct horse battery")], StatusCode::UNAUTHORIZED, "invalid_client"),
-        (vec![("grant_type", "password"), ("client_id", "unknown"), ("client_secret", secret), ("username", "marie@example.org"), ("password", "correct horse battery")], StatusCode::UNAUTHORIZED, "invalid_client"),
-        (vec![("grant_type", "password"), ("client_id", id), ("client_secret", secret), ("username", "marie@example.org"), ("password", "correct horse battery"), ("scope", "write")], StatusCode::BAD_REQUEST, "invalid_scope"),
-        (vec![("grant_type", "password"), ("client_id", id), ("client_secret", secret)], StatusCode::BAD_REQUEST, "invalid_request"),
-        (vec![("grant_type", "implicit"), ("client_id", id), ("client_secret", secret)], StatusCode::BAD_REQUEST, "unsupported_grant_type"),
-        (vec![("client_id", id), ("client_secret", secret)], StatusCode::BAD_REQUEST, "invalid_request"),
-        (vec![("grant_type", "authorization_code"), ("client_id", id), ("client_secret", secret), ("code", "made-up")], StatusCode::BAD_REQUEST, "invalid_grant"),
-        (vec![("grant_type", "authorization_code"), ("client_id", id), ("client_secret", secret)], StatusCode::BAD_REQUEST, "invalid_request"),
+    type Case<'a> = (Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "marie@example.org"),
+                ("password", "wrong password"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "nobody@example.org"),
+                ("password", "wrong password"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", "nope"),
+                ("username", "marie@example.org"),
+                ("password", "correct horse battery"),
+            ],
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", "unknown"),
+                ("client_secret", secret),
+                ("username", "marie@example.org"),
+                ("password", "correct horse battery"),
+            ],
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "marie@example.org"),
+                ("password", "correct horse battery"),
+                ("scope", "write"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+        ),
+        (
+            vec![
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            vec![
+                ("grant_type", "implicit"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+        ),
+        (
+            vec![("client_id", id), ("client_secret", secret)],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            vec![
+                ("grant_type", "authorization_code"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("code", "made-up"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+        ),
+        (
+            vec![
+                ("grant_type", "authorization_code"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
     ];
     for (form, status, error) in cases {
         let (got, body) = app.post_form("/oauth/token", None, &form).await;
@@ -215,7 +351,9 @@ async fn token_endpoint_refuses_bad_grants_like_rfc6749() {
 #[tokio::test]
 async fn client_credentials_and_http_basic_auth() {
     let app = spawn_app().await;
-    let client = app.register_app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
+    let client = app
+        .register_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
     let res = app
         .client
         .post(app.url("/oauth/token"))
@@ -230,13 +368,20 @@ async fn client_credentials_and_http_basic_auth() {
     assert_eq!(body["scope"], "read");
     let token = body["access_token"].as_str().unwrap();
 
-    let (status, app_info) = app.get_json("/api/v1/apps/verify_credentials", Some(token)).await;
+    let (status, app_info) = app
+        .get_json("/api/v1/apps/verify_credentials", Some(token))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app_info["name"], "test app");
-    assert!(app_info.get("client_secret").is_none(), "secret shown again: {app_info}");
+    assert!(
+        app_info.get("client_secret").is_none(),
+        "secret shown again: {app_info}"
+    );
 
     // An app token acts for nobody.
-    let (status, body) = app.get_json("/api/v1/accounts/verify_credentials", Some(token)).await;
+    let (status, body) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 
@@ -250,11 +395,20 @@ async fn scopes_are_enforced() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["error"].is_string());
 
-    let client = app.register_app("profile read:accounts", "urn:ietf:wg:oauth:2.0:oob").await;
-    let profile = app
-        .password_token(&client, "paul@example.org", "correct horse battery", "profile")
+    let client = app
+        .register_app("profile read:accounts", "urn:ietf:wg:oauth:2.0:oob")
         .await;
-    let (status, _) = app.get_json("/api/v1/accounts/verify_credentials", Some(&profile)).await;
+    let profile = app
+        .password_token(
+            &client,
+            "paul@example.org",
+            "correct horse battery",
+            "profile",
+        )
+        .await;
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&profile))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.get_json("/api/v1/preferences", Some(&profile)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -264,12 +418,21 @@ async fn scopes_are_enforced() {
 async fn revoked_expired_and_unknown_tokens_are_refused() {
     let app = spawn_app().await;
     let (_, token) = app.user_with_token("lea", "read").await;
-    assert_eq!(app.get("/api/v1/accounts/verify_credentials", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/accounts/verify_credentials", Some(&token))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
-    let (status, body) = app.get_json("/api/v1/accounts/verify_credentials", Some("made-up")).await;
+    let (status, body) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some("made-up"))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body["error"].is_string());
-    let (status, _) = app.get_json("/api/v1/accounts/verify_credentials", None).await;
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Expiry: push the token's end into the past.
@@ -278,41 +441,78 @@ async fn revoked_expired_and_unknown_tokens_are_refused() {
         .execute(app.state.pool())
         .await
         .unwrap();
-    let (status, _) = app.get_json("/api/v1/accounts/verify_credentials", Some(&token)).await;
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn revocation_needs_the_app_and_stops_the_token() {
     let app = spawn_app().await;
-    app.create_user("lea", "correct horse battery", Role::Member).await;
+    app.create_user("lea", "correct horse battery", Role::Member)
+        .await;
     let client = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
-    let token = app.password_token(&client, "lea@example.org", "correct horse battery", "read").await;
+    let token = app
+        .password_token(&client, "lea@example.org", "correct horse battery", "read")
+        .await;
     let other = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
 
     // Another app cannot revoke it (nothing happens, and nothing is told).
     let (status, _) = app
-        .post_form("/oauth/revoke", None, &[("client_id", &other.client_id), ("client_secret", &other.client_secret), ("token", &token)])
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &other.client_id),
+                ("client_secret", &other.client_secret),
+                ("token", &token),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app.get("/api/v1/accounts/verify_credentials", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/accounts/verify_credentials", Some(&token))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     // Without the secret: refused.
     let (status, body) = app
-        .post_form("/oauth/revoke", None, &[("client_id", &client.client_id), ("token", &token)])
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[("client_id", &client.client_id), ("token", &token)],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     let (status, _) = app
-        .post_form("/oauth/revoke", None, &[("client_id", &client.client_id), ("client_secret", &client.client_secret), ("token", &token)])
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+                ("token", &token),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(app.get("/api/v1/accounts/verify_credentials", Some(&token)).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/accounts/verify_credentials", Some(&token))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn authorization_server_metadata() {
     let app = spawn_app().await;
-    let (status, meta) = app.get_json("/.well-known/oauth-authorization-server", None).await;
+    let (status, meta) = app
+        .get_json("/.well-known/oauth-authorization-server", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(meta["authorization_endpoint"], app.url("/oauth/authorize"));
     assert_eq!(meta["token_endpoint"], app.url("/oauth/token"));
@@ -324,7 +524,8 @@ async fn authorization_server_metadata() {
 #[tokio::test]
 async fn authorization_code_flow_with_pkce() {
     let app = spawn_app().await;
-    app.create_user("ines", "correct horse battery", Role::Member).await;
+    app.create_user("ines", "correct horse battery", Role::Member)
+        .await;
     let client = app.register_app("read write", "coopolapp://callback").await;
     let verifier = "a-verifier-that-is-long-enough-to-be-valid-for-pkce-1234567890";
     let challenge = coopol::crypto::sha256_base64url(verifier.as_bytes());
@@ -347,9 +548,20 @@ async fn authorization_code_flow_with_pkce() {
     let page = browser.get(&authorize).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let to_sign_in = page.location.unwrap();
-    assert!(to_sign_in.starts_with("/auth/sign_in?next="), "{to_sign_in}");
+    assert!(
+        to_sign_in.starts_with("/auth/sign_in?next="),
+        "{to_sign_in}"
+    );
     let signed_in = browser
-        .submit(&to_sign_in, "/auth/sign_in", &[("email", "ines@example.org"), ("password", "correct horse battery"), ("next", &authorize)])
+        .submit(
+            &to_sign_in,
+            "/auth/sign_in",
+            &[
+                ("email", "ines@example.org"),
+                ("password", "correct horse battery"),
+                ("next", &authorize),
+            ],
+        )
         .await;
     assert_eq!(signed_in.location.as_deref(), Some(authorize.as_str()));
 
@@ -376,73 +588,196 @@ async fn authorization_code_flow_with_pkce() {
 
     // A wrong verifier fails, and burns the code.
     let (status, body) = app
-        .post_form("/oauth/token", None, &[("grant_type", "authorization_code"), ("client_id", &client.client_id), ("code", &code), ("redirect_uri", "coopolapp://callback"), ("code_verifier", "wrong-verifier-wrong-verifier-wrong-verifier-000")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client.client_id),
+                ("code", &code),
+                ("redirect_uri", "coopolapp://callback"),
+                (
+                    "code_verifier",
+                    "wrong-verifier-wrong-verifier-wrong-verifier-000",
+                ),
+            ],
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 
     // Again, with a new code and the right verifier.
     let answer = browser.submit(&authorize, "/oauth/authorize", &form).await;
     let code = query_of(&answer.location.unwrap())["code"].clone();
     let (status, token) = app
-        .post_form("/oauth/token", None, &[("grant_type", "authorization_code"), ("client_id", &client.client_id), ("code", &code), ("redirect_uri", "coopolapp://callback"), ("code_verifier", verifier)])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client.client_id),
+                ("code", &code),
+                ("redirect_uri", "coopolapp://callback"),
+                ("code_verifier", verifier),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{token}");
     assert_eq!(token["scope"], "read");
     let access = token["access_token"].as_str().unwrap();
-    let (status, me) = app.get_json("/api/v1/accounts/verify_credentials", Some(access)).await;
-    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("ines")));
+    let (status, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(access))
+        .await;
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("ines"))
+    );
 
     // A code works once.
     let (status, body) = app
-        .post_form("/oauth/token", None, &[("grant_type", "authorization_code"), ("client_id", &client.client_id), ("code", &code), ("code_verifier", verifier)])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client.client_id),
+                ("code", &code),
+                ("code_verifier", verifier),
+            ],
+        )
         .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 }
 
 #[tokio::test]
 async fn authorization_requests_are_checked() {
     let app = spawn_app().await;
-    app.create_user("ines", "correct horse battery", Role::Member).await;
+    app.create_user("ines", "correct horse battery", Role::Member)
+        .await;
     let client = app.register_app("read", "https://app.example/cb").await;
     let browser = app.browser();
-    browser.sign_in("ines@example.org", "correct horse battery").await;
-    let url = |pairs: &[(&str, &str)]| format!("/oauth/authorize?{}", serde_urlencoded::to_string(pairs).unwrap());
+    browser
+        .sign_in("ines@example.org", "correct horse battery")
+        .await;
+    let url = |pairs: &[(&str, &str)]| {
+        format!(
+            "/oauth/authorize?{}",
+            serde_urlencoded::to_string(pairs).unwrap()
+        )
+    };
 
     // Unknown app or foreign redirect URI: an error page, never a redirect.
-    let page = browser.get(&url(&[("response_type", "code"), ("client_id", "nope"), ("redirect_uri", "https://app.example/cb")])).await;
+    let page = browser
+        .get(&url(&[
+            ("response_type", "code"),
+            ("client_id", "nope"),
+            ("redirect_uri", "https://app.example/cb"),
+        ]))
+        .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    let page = browser.get(&url(&[("response_type", "code"), ("client_id", &client.client_id), ("redirect_uri", "https://evil.example/cb")])).await;
+    let page = browser
+        .get(&url(&[
+            ("response_type", "code"),
+            ("client_id", &client.client_id),
+            ("redirect_uri", "https://evil.example/cb"),
+        ]))
+        .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.location.is_none());
 
     // Known app, wrong request: the error goes back to the app.
-    let page = browser.get(&url(&[("response_type", "code"), ("client_id", &client.client_id), ("redirect_uri", "https://app.example/cb"), ("scope", "write"), ("state", "s1")])).await;
+    let page = browser
+        .get(&url(&[
+            ("response_type", "code"),
+            ("client_id", &client.client_id),
+            ("redirect_uri", "https://app.example/cb"),
+            ("scope", "write"),
+            ("state", "s1"),
+        ]))
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let q = query_of(&page.location.unwrap());
-    assert_eq!((q["error"].as_str(), q["state"].as_str()), ("invalid_scope", "s1"));
-    let page = browser.get(&url(&[("response_type", "token"), ("client_id", &client.client_id), ("redirect_uri", "https://app.example/cb")])).await;
-    assert_eq!(query_of(&page.location.unwrap())["error"], "unsupported_response_type");
-    let page = browser.get(&url(&[("response_type", "code"), ("client_id", &client.client_id), ("redirect_uri", "https://app.example/cb"), ("code_challenge", "x".repeat(43).as_str()), ("code_challenge_method", "plain")])).await;
-    assert_eq!(query_of(&page.location.unwrap())["error"], "invalid_request");
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str()),
+        ("invalid_scope", "s1")
+    );
+    let page = browser
+        .get(&url(&[
+            ("response_type", "token"),
+            ("client_id", &client.client_id),
+            ("redirect_uri", "https://app.example/cb"),
+        ]))
+        .await;
+    assert_eq!(
+        query_of(&page.location.unwrap())["error"],
+        "unsupported_response_type"
+    );
+    let page = browser
+        .get(&url(&[
+            ("response_type", "code"),
+            ("client_id", &client.client_id),
+            ("redirect_uri", "https://app.example/cb"),
+            ("code_challenge", "x".repeat(43).as_str()),
+            ("code_challenge_method", "plain"),
+        ]))
+        .await;
+    assert_eq!(
+        query_of(&page.location.unwrap())["error"],
+        "invalid_request"
+    );
 
     // Deny sends access_denied back.
-    let ok = url(&[("response_type", "code"), ("client_id", &client.client_id), ("redirect_uri", "https://app.example/cb"), ("state", "s2")]);
+    let ok = url(&[
+        ("response_type", "code"),
+        ("client_id", &client.client_id),
+        ("redirect_uri", "https://app.example/cb"),
+        ("state", "s2"),
+    ]);
     let answer = browser
-        .submit(&ok, "/oauth/authorize", &[("response_type", "code"), ("client_id", &client.client_id), ("redirect_uri", "https://app.example/cb"), ("state", "s2"), ("decision", "deny")])
+        .submit(
+            &ok,
+            "/oauth/authorize",
+            &[
+                ("response_type", "code"),
+                ("client_id", &client.client_id),
+                ("redirect_uri", "https://app.example/cb"),
+                ("state", "s2"),
+                ("decision", "deny"),
+            ],
+        )
         .await;
     let q = query_of(&answer.location.unwrap());
-    assert_eq!((q["error"].as_str(), q["state"].as_str()), ("access_denied", "s2"));
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str()),
+        ("access_denied", "s2")
+    );
 }
 
 #[tokio::test]
 async fn out_of_band_codes_are_shown() {
     let app = spawn_app().await;
-    app.create_user("ines", "correct horse battery", Role::Member).await;
+    app.create_user("ines", "correct horse battery", Role::Member)
+        .await;
     let client = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let browser = app.browser();
-    browser.sign_in("ines@example.org", "correct horse battery").await;
-    let pairs = [("response_type", "code"), ("client_id", client.client_id.as_str()), ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"), ("scope", "read")];
-    let url = format!("/oauth/authorize?{}", serde_urlencoded::to_string(pairs).unwrap());
+    browser
+        .sign_in("ines@example.org", "correct horse battery")
+        .await;
+    let pairs = [
+        ("response_type", "code"),
+        ("client_id", client.client_id.as_str()),
+        ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+        ("scope", "read"),
+    ];
+    let url = format!(
+        "/oauth/authorize?{}",
+        serde_urlencoded::to_string(pairs).unwrap()
+    );
     let mut form = pairs.to_vec();
     form.push(("decision", "approve"));
     let page = browser.submit(&url, "/oauth/authorize", &form).await;
@@ -450,7 +785,17 @@ async fn out_of_band_codes_are_shown() {
     let start = page.body.find("<code id=\"code\">").unwrap() + "<code id=\"code\">".len();
     let code = &page.body[start..start + 43];
     let (status, body) = app
-        .post_form("/oauth/token", None, &[("grant_type", "authorization_code"), ("client_id", &client.client_id), ("client_secret", &client.client_secret), ("code", code), ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob")])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+                ("code", code),
+                ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -458,7 +803,16 @@ async fn out_of_band_codes_are_shown() {
 async fn app_token(app: &TestApp, scopes: &str) -> String {
     let client = app.register_app(scopes, "urn:ietf:wg:oauth:2.0:oob").await;
     let (status, body) = app
-        .post_form("/oauth/token", None, &[("grant_type", "client_credentials"), ("client_id", &client.client_id), ("client_secret", &client.client_secret), ("scope", scopes)])
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+                ("scope", scopes),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     body["access_token"].as_str().unwrap().to_string()
@@ -468,19 +822,26 @@ async fn app_token(app: &TestApp, scopes: &str) -> String {
 async fn registration_through_the_api_follows_the_mode() {
     let app = spawn_app().await;
     let token = app_token(&app, "read write").await;
-    let form = |name: &'static str| {
-        json!({"username": name, "email": format!("{name}@example.org"), "password": "correct horse battery", "agreement": true, "locale": "fr", "reason": "Je milite à Lille"})
-    };
+    let form = |name: &'static str| json!({"username": name, "email": format!("{name}@example.org"), "password": "correct horse battery", "agreement": true, "locale": "fr", "reason": "Je milite à Lille"});
 
     app.set_registration_mode("open").await;
-    let (status, body) = app.post_json("/api/v1/accounts", Some(&token), &form("julie")).await;
+    let (status, body) = app
+        .post_json("/api/v1/accounts", Some(&token), &form("julie"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let user_token = body["access_token"].as_str().unwrap().to_string();
-    let (status, me) = app.get_json("/api/v1/accounts/verify_credentials", Some(&user_token)).await;
-    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("julie")));
+    let (status, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&user_token))
+        .await;
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("julie"))
+    );
 
     app.set_registration_mode("approval").await;
-    let (status, body) = app.post_json("/api/v1/accounts", Some(&token), &form("karim")).await;
+    let (status, body) = app
+        .post_json("/api/v1/accounts", Some(&token), &form("karim"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let pending = body["access_token"].as_str().unwrap().to_string();
     let (status, body) = app
@@ -494,29 +855,46 @@ async fn registration_through_the_api_follows_the_mode() {
         .unwrap();
     assert_eq!(status, StatusCode::FORBIDDEN);
     let body: Value = body.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("approval"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("approval"),
+        "{body}"
+    );
     // Pending accounts are invisible.
-    let (status, _) = app.get_json("/api/v1/accounts/lookup?acct=karim", None).await;
+    let (status, _) = app
+        .get_json("/api/v1/accounts/lookup?acct=karim", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     app.set_registration_mode("closed").await;
-    let (status, _) = app.post_json("/api/v1/accounts", Some(&token), &form("leo")).await;
+    let (status, _) = app
+        .post_json("/api/v1/accounts", Some(&token), &form("leo"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     app.set_registration_mode("invite").await;
-    let (status, body) = app.post_json("/api/v1/accounts", Some(&token), &form("leo")).await;
+    let (status, body) = app
+        .post_json("/api/v1/accounts", Some(&token), &form("leo"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["details"]["invite_code"].is_array(), "{body}");
-    let admin = app.create_user("admin", "correct horse battery", Role::Admin).await;
-    let invite = coopol::service::instance::create_invite(&app.state, admin, Some(1), Some(7)).await.unwrap();
+    let admin = app
+        .create_user("admin", "correct horse battery", Role::Admin)
+        .await;
+    let invite = coopol::service::instance::create_invite(&app.state, admin, Some(1), Some(7))
+        .await
+        .unwrap();
     let mut with_code = form("leo");
     with_code["invite_code"] = json!(invite.code);
-    let (status, body) = app.post_json("/api/v1/accounts", Some(&token), &with_code).await;
+    let (status, body) = app
+        .post_json("/api/v1/accounts", Some(&token), &with_code)
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The invite had one use.
     let mut again = form("mia");
     again["invite_code"] = json!(invite.code);
-    let (status, _) = app.post_json("/api/v1/accounts", Some(&token), &again).await;
+    let (status, _) = app
+        .post_json("/api/v1/accounts", Some(&token), &again)
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -525,7 +903,8 @@ async fn registration_refuses_bad_fields_all_at_once() {
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     let token = app_token(&app, "write:accounts").await;
-    app.create_user("julie", "correct horse battery", Role::Member).await;
+    app.create_user("julie", "correct horse battery", Role::Member)
+        .await;
 
     let (status, body) = app
         .post_json("/api/v1/accounts", Some(&token), &json!({"username": "Julie", "email": "julie@example.org", "password": "short", "agreement": false}))
@@ -536,12 +915,20 @@ async fn registration_refuses_bad_fields_all_at_once() {
     assert_eq!(body["details"]["password"][0]["error"], "ERR_TOO_SHORT");
     assert_eq!(body["details"]["agreement"][0]["error"], "ERR_ACCEPTED");
 
-    for (username, code) in [("bad name", "ERR_INVALID"), ("admin", "ERR_RESERVED"), (&*"x".repeat(31), "ERR_TOO_LONG"), ("", "ERR_BLANK")] {
+    for (username, code) in [
+        ("bad name", "ERR_INVALID"),
+        ("admin", "ERR_RESERVED"),
+        (&*"x".repeat(31), "ERR_TOO_LONG"),
+        ("", "ERR_BLANK"),
+    ] {
         let (status, body) = app
             .post_json("/api/v1/accounts", Some(&token), &json!({"username": username, "email": "new@example.org", "password": "correct horse battery", "agreement": "true"}))
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{username}");
-        assert_eq!(body["details"]["username"][0]["error"], code, "{username}: {body}");
+        assert_eq!(
+            body["details"]["username"][0]["error"], code,
+            "{username}: {body}"
+        );
     }
     let (status, body) = app
         .post_json("/api/v1/accounts", Some(&token), &json!({"username": "nina", "email": "not-an-address", "password": "x".repeat(300), "agreement": true, "reason": "r".repeat(1001)}))
@@ -553,10 +940,14 @@ async fn registration_refuses_bad_fields_all_at_once() {
 
     // A user token cannot register someone else; an app token without write:accounts cannot.
     let (_, user_token) = app.user_with_token("olga", "write").await;
-    let (status, _) = app.post_json("/api/v1/accounts", Some(&user_token), &json!({})).await;
+    let (status, _) = app
+        .post_json("/api/v1/accounts", Some(&user_token), &json!({}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let read_token = app_token(&app, "read").await;
-    let (status, _) = app.post_json("/api/v1/accounts", Some(&read_token), &json!({})).await;
+    let (status, _) = app
+        .post_json("/api/v1/accounts", Some(&read_token), &json!({}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.post_json("/api/v1/accounts", None, &json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -565,17 +956,30 @@ async fn registration_refuses_bad_fields_all_at_once() {
 #[tokio::test]
 async fn accounts_can_be_looked_up() {
     let app = spawn_app().await;
-    let id = app.create_user("paul", "correct horse battery", Role::Member).await;
+    let id = app
+        .create_user("paul", "correct horse battery", Role::Member)
+        .await;
     for acct in ["paul", "@paul", "Paul", &format!("paul@{}", app.domain)] {
         let (status, body) = app
-            .get_json(&format!("/api/v1/accounts/lookup?acct={}", urlencode(acct)), None)
+            .get_json(
+                &format!("/api/v1/accounts/lookup?acct={}", urlencode(acct)),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{acct}");
         assert_eq!(body["id"], id.to_string());
     }
     let (status, body) = app.get_json(&format!("/api/v1/accounts/{id}"), None).await;
-    assert_eq!((status, body["username"].as_str()), (StatusCode::OK, Some("paul")));
-    for missing in ["/api/v1/accounts/999999", "/api/v1/accounts/abc", "/api/v1/accounts/lookup?acct=nobody", "/api/v1/accounts/lookup?acct=paul@elsewhere.example"] {
+    assert_eq!(
+        (status, body["username"].as_str()),
+        (StatusCode::OK, Some("paul"))
+    );
+    for missing in [
+        "/api/v1/accounts/999999",
+        "/api/v1/accounts/abc",
+        "/api/v1/accounts/lookup?acct=nobody",
+        "/api/v1/accounts/lookup?acct=paul@elsewhere.example",
+    ] {
         let (status, body) = app.get_json(missing, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
         assert!(body["error"].is_string());
@@ -587,7 +991,12 @@ async fn accounts_can_be_looked_up() {
 #[tokio::test]
 async fn errors_speak_the_callers_language() {
     let app = spawn_app().await;
-    let fr = app.client.get(app.url("/api/v1/accounts/verify_credentials")).send().await.unwrap();
+    let fr = app
+        .client
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .send()
+        .await
+        .unwrap();
     let fr: Value = fr.json().await.unwrap();
     assert_eq!(fr["error"], "Le jeton d'accès est invalide");
     let en = app
@@ -603,7 +1012,8 @@ async fn errors_speak_the_callers_language() {
 
 #[tokio::test]
 async fn configured_token_lifetime_applies() {
-    let app = spawn_app_with(|c| c.token_lifetime = Some(std::time::Duration::from_secs(3600))).await;
+    let app =
+        spawn_app_with(|c| c.token_lifetime = Some(std::time::Duration::from_secs(3600))).await;
     let (_, token) = app.user_with_token("zoe", "read").await;
     let expires: Option<i64> = sqlx::query_scalar("SELECT expires_at FROM oauth_tokens")
         .fetch_one(app.state.pool())
@@ -612,7 +1022,12 @@ async fn configured_token_lifetime_applies() {
     let expires = expires.expect("token has an expiry");
     let in_an_hour = coopol::clock::now() + 3_600_000_000;
     assert!((expires - in_an_hour).abs() < 60_000_000);
-    assert_eq!(app.get("/api/v1/accounts/verify_credentials", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/accounts/verify_credentials", Some(&token))
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -635,16 +1050,22 @@ async fn secrets_are_stored_hashed() {
 #[tokio::test]
 async fn each_account_gets_one_key_pair() {
     let app = spawn_app().await;
-    let a = app.create_user("anna", "correct horse battery", Role::Member).await;
-    let b = app.create_user("bruno", "correct horse battery", Role::Member).await;
+    let a = app
+        .create_user("anna", "correct horse battery", Role::Member)
+        .await;
+    let b = app
+        .create_user("bruno", "correct horse battery", Role::Member)
+        .await;
     let key = |id: i64| {
         let pool = app.state.pool().clone();
         async move {
-            let row: (String, Option<String>) = sqlx::query_as("SELECT public_key_pem, private_key_pem FROM accounts WHERE id = $1")
-                .bind(id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+            let row: (String, Option<String>) = sqlx::query_as(
+                "SELECT public_key_pem, private_key_pem FROM accounts WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
             row
         }
     };
@@ -654,7 +1075,9 @@ async fn each_account_gets_one_key_pair() {
     assert!(priv_a.unwrap().contains("BEGIN PRIVATE KEY"));
     assert_ne!(pub_a, pub_b);
     // Changing the profile does not touch the key.
-    coopol::service::accounts::update_profile(&app.state, a, "Anna", "bio").await.unwrap();
+    coopol::service::accounts::update_profile(&app.state, a, "Anna", "bio")
+        .await
+        .unwrap();
     assert_eq!(key(a).await.0, pub_a);
 }
 

@@ -32,7 +32,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             header::ACCEPT,
             header::HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::LINK, header::HeaderName::from_static("x-request-id")]);
+        .expose_headers([
+            header::LINK,
+            header::HeaderName::from_static("x-request-id"),
+        ]);
     mastodon::router()
         .layer(middleware::from_fn_with_state(state, localized_errors))
         .layer(cors)

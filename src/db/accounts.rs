@@ -141,7 +141,10 @@ pub struct NewLocalAccount<'a> {
 }
 
 /// Inserts a local account and its user row; returns the account id. Run it in a transaction.
-pub async fn insert_local(conn: &mut sqlx::AnyConnection, new: &NewLocalAccount<'_>) -> Result<i64> {
+pub async fn insert_local(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewLocalAccount<'_>,
+) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (username, domain, handle_key, actor_type, uri, public_key_pem, \
          private_key_pem, created_at, updated_at) \
@@ -177,10 +180,14 @@ pub async fn insert_local(conn: &mut sqlx::AnyConnection, new: &NewLocalAccount<
 
 /// An account by id.
 pub async fn by_id(db: &AnyPool, id: i64) -> Result<Option<AccountRow>> {
-    sqlx::query_as(concat!("SELECT ", account_columns!(), " FROM accounts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// A local account by username (any case), deleted ones included (their names stay taken).
@@ -198,22 +205,25 @@ pub async fn local_by_username(db: &AnyPool, username: &str) -> Result<Option<Ac
 /// A local user by account id.
 pub async fn user_by_id(db: impl AnyExecutor<'_>, account_id: i64) -> Result<Option<UserRow>> {
     sqlx::query_as(concat!(user_select!(), "WHERE u.account_id = $1"))
-    .bind(account_id)
-    .fetch_optional(db)
-    .await
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// A local user by e-mail address (already normalised).
 pub async fn user_by_email(db: &AnyPool, email: &str) -> Result<Option<UserRow>> {
     sqlx::query_as(concat!(user_select!(), "WHERE u.email = $1"))
-    .bind(email)
-    .fetch_optional(db)
-    .await
+        .bind(email)
+        .fetch_optional(db)
+        .await
 }
 
 /// A local user by username (any case).
 pub async fn user_by_username(db: &AnyPool, username: &str) -> Result<Option<UserRow>> {
-    sqlx::query_as(concat!(user_select!(), "WHERE a.handle_key = $1 AND a.domain IS NULL"))
+    sqlx::query_as(concat!(
+        user_select!(),
+        "WHERE a.handle_key = $1 AND a.domain IS NULL"
+    ))
     .bind(username.to_lowercase())
     .fetch_optional(db)
     .await
@@ -222,7 +232,10 @@ pub async fn user_by_username(db: &AnyPool, username: &str) -> Result<Option<Use
 /// Local users in a state (`pending`, ...), oldest first, or all of them when `state` is
 /// `None`.
 pub async fn users(db: &AnyPool, state: Option<&str>) -> Result<Vec<UserRow>> {
-    sqlx::query_as(concat!(user_select!(), "WHERE ($1 IS NULL OR u.state = $1) ORDER BY u.created_at, u.account_id"))
+    sqlx::query_as(concat!(
+        user_select!(),
+        "WHERE ($1 IS NULL OR u.state = $1) ORDER BY u.created_at, u.account_id"
+    ))
     .bind(state)
     .fetch_all(db)
     .await

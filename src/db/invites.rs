@@ -63,10 +63,14 @@ pub async fn insert(
 
 /// An invite by code.
 pub async fn by_code(db: &AnyPool, code: &str) -> Result<Option<InviteRow>> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM invites WHERE code = $1"))
-        .bind(code)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM invites WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(db)
+    .await
 }
 
 /// Every invite, newest first.
@@ -76,8 +80,8 @@ pub async fn all(db: &AnyPool) -> Result<Vec<InviteRow>> {
         columns!(),
         " FROM invites ORDER BY created_at DESC, id DESC"
     ))
-        .fetch_all(db)
-        .await
+    .fetch_all(db)
+    .await
 }
 
 /// Counts one use of an invite, if it is still usable at `now`; returns whether it was.
@@ -96,10 +100,11 @@ pub async fn consume(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Resul
 
 /// Withdraws an invite.
 pub async fn revoke(db: &AnyPool, id: i64, now: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE invites SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(id)
-        .bind(now)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("UPDATE invites SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected() > 0)
 }

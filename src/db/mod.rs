@@ -11,8 +11,7 @@ pub mod sessions;
 pub mod settings;
 
 use sqlx::{
-    Executor,
-    AnyPool,
+    AnyPool, Executor,
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
 };
@@ -127,16 +126,16 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if !path.is_empty() && path != ":memory:" {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    sqlx::Error::Configuration(
-                        format!("cannot create the folder {}: {e}", parent.display()).into(),
-                    )
-                })?;
-            }
-        }
+    if !path.is_empty()
+        && path != ":memory:"
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            sqlx::Error::Configuration(
+                format!("cannot create the folder {}: {e}", parent.display()).into(),
+            )
+        })?;
     }
     if query.split('&').any(|p| p.starts_with("mode=")) {
         Ok(url.to_string())
@@ -153,7 +152,9 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => {
             db.is_unique_violation()
-                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                || db
+                    .code()
+                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
                 || db.message().contains("UNIQUE constraint failed")
         }
         _ => false,
@@ -163,4 +164,42 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 /// A boolean as stored (0 or 1).
 pub fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |m: &Migrator| -> Vec<(i64, String)> {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+    }
+
+    #[test]
+    fn sqlite_urls_create_missing_files() {
+        let dir = tempfile_dir();
+        let path = format!("{}/sub/x.db", dir.display());
+        assert_eq!(
+            prepare_sqlite_url(&format!("sqlite://{path}")).unwrap(),
+            format!("sqlite://{path}?mode=rwc")
+        );
+        assert!(dir.join("sub").is_dir());
+        assert_eq!(
+            prepare_sqlite_url("sqlite://a.db?mode=ro").unwrap(),
+            "sqlite://a.db?mode=ro"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("coopol-db-test-{}", crate::crypto::random_code(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
 }

@@ -75,18 +75,26 @@ pub async fn insert_app(db: &AnyPool, app: &NewApp<'_>) -> Result<i64> {
 
 /// An app by client id.
 pub async fn app_by_client_id(db: &AnyPool, client_id: &str) -> Result<Option<AppRow>> {
-    sqlx::query_as(concat!("SELECT ", app_columns!(), " FROM oauth_apps WHERE client_id = $1"))
-        .bind(client_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        app_columns!(),
+        " FROM oauth_apps WHERE client_id = $1"
+    ))
+    .bind(client_id)
+    .fetch_optional(db)
+    .await
 }
 
 /// An app by id.
 pub async fn app_by_id(db: &AnyPool, id: i64) -> Result<Option<AppRow>> {
-    sqlx::query_as(concat!("SELECT ", app_columns!(), " FROM oauth_apps WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(concat!(
+        "SELECT ",
+        app_columns!(),
+        " FROM oauth_apps WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// An authorization code waiting to be exchanged.

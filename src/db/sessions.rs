@@ -29,11 +29,13 @@ pub async fn insert(
 
 /// The account of a live session and when it was last seen.
 pub async fn find(db: &AnyPool, id_hash: &str, now: i64) -> Result<Option<(i64, i64)>> {
-    sqlx::query_as("SELECT account_id, last_seen_at FROM web_sessions WHERE id_hash = $1 AND expires_at > $2")
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT account_id, last_seen_at FROM web_sessions WHERE id_hash = $1 AND expires_at > $2",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(db)
+    .await
 }
 
 /// Extends a session that is being used.

@@ -273,7 +273,14 @@ mod tests {
             Email::parse(" Marie@Example.FR ").unwrap().as_str(),
             "marie@example.fr"
         );
-        for bad in ["", "marie", "marie@", "@example.fr", "Marie <m@example.fr>", "m@localhost"] {
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@example.fr",
+            "Marie <m@example.fr>",
+            "m@localhost",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

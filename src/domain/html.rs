@@ -5,8 +5,23 @@ use std::collections::HashSet;
 
 /// The elements Mastodon keeps in posts and profiles; anything else is removed (its text kept).
 const ALLOWED_TAGS: &[&str] = &[
-    "p", "br", "span", "a", "del", "s", "pre", "code", "em", "strong", "b", "i", "u", "ul",
-    "ol", "li", "blockquote",
+    "p",
+    "br",
+    "span",
+    "a",
+    "del",
+    "s",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
 ];
 
 /// Renders a profile text or post written in Markdown (or plain text, which is Markdown too)
@@ -72,9 +87,15 @@ mod tests {
     #[test]
     fn links_are_safe() {
         let html = markdown_to_html("[site](https://ps.example) [bad](javascript:alert(1))");
-        assert!(html.contains(r#"<a href="https://ps.example" rel="nofollow noopener noreferrer">site</a>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<a href="https://ps.example" rel="nofollow noopener noreferrer">site</a>"#
+            ),
+            "{html}"
+        );
         assert!(!html.contains("javascript"), "{html}");
-        let remote = sanitize(r#"<p onclick="x()">a<iframe src="e"></iframe><img src=x onerror=y></p>"#);
+        let remote =
+            sanitize(r#"<p onclick="x()">a<iframe src="e"></iframe><img src=x onerror=y></p>"#);
         assert_eq!(remote, "<p>a</p>");
     }
 }

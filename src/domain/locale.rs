@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn negotiation_honours_quality_and_order() {
-        assert_eq!(Locale::negotiate("en-US,en;q=0.9,fr;q=0.8"), Some(Locale::En));
+        assert_eq!(
+            Locale::negotiate("en-US,en;q=0.9,fr;q=0.8"),
+            Some(Locale::En)
+        );
         assert_eq!(Locale::negotiate("en;q=0.5, fr-BE;q=0.9"), Some(Locale::Fr));
         assert_eq!(Locale::negotiate("de-DE, en;q=0.3"), Some(Locale::En));
         assert_eq!(Locale::negotiate("de-DE"), None);

@@ -152,7 +152,11 @@ mod tests {
         assert!(!s.allows("write:accounts"));
         assert!(!Scopes::parse("read").unwrap().allows("readx"));
         assert!(!Scopes::parse("admin:read").unwrap().allows("read:accounts"));
-        assert!(Scopes::parse("admin:read").unwrap().allows("admin:read:accounts"));
+        assert!(
+            Scopes::parse("admin:read")
+                .unwrap()
+                .allows("admin:read:accounts")
+        );
     }
 
     #[test]

@@ -74,10 +74,13 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
     let password = Password::parse(&reg.password)
         .map_err(|e| errors.push(e))
         .ok();
-    if let Some(confirmation) = &reg.password_confirmation {
-        if *confirmation != reg.password {
-            errors.push(Invalid::new("password_confirmation", "error-password-mismatch"));
-        }
+    if let Some(confirmation) = &reg.password_confirmation
+        && *confirmation != reg.password
+    {
+        errors.push(Invalid::new(
+            "password_confirmation",
+            "error-password-mismatch",
+        ));
     }
     let reason = RegistrationReason::parse(&reg.reason)
         .map_err(|e| errors.push(e))
@@ -98,18 +101,17 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
         }
     }
 
-    if let Some(name) = &username {
-        if db::accounts::local_by_username(state.pool(), name.as_str())
+    if let Some(name) = &username
+        && db::accounts::local_by_username(state.pool(), name.as_str())
             .await?
             .is_some()
-        {
-            errors.push(Invalid::new("username", "error-username-taken"));
-        }
+    {
+        errors.push(Invalid::new("username", "error-username-taken"));
     }
-    if let Some(email) = &email {
-        if db::accounts::email_taken(state.pool(), email.as_str()).await? {
-            errors.push(Invalid::new("email", "error-email-taken"));
-        }
+    if let Some(email) = &email
+        && db::accounts::email_taken(state.pool(), email.as_str()).await?
+    {
+        errors.push(Invalid::new("email", "error-email-taken"));
     }
 
     let (Some(username), Some(email), Some(password), Some(reason), true) =
@@ -120,7 +122,9 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
 
     let (role, user_state) = match by {
         Registrar::Administrator(role) => (role, UserState::Active),
-        Registrar::Public if mode == RegistrationMode::Approval => (Role::Member, UserState::Pending),
+        Registrar::Public if mode == RegistrationMode::Approval => {
+            (Role::Member, UserState::Pending)
+        }
         Registrar::Public => (Role::Member, UserState::Active),
     };
 
@@ -135,10 +139,10 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
     let uri = actor_uri(state, username.as_str());
     let now = clock::now();
     let mut tx = state.pool().begin().await?;
-    if let Some(id) = invite_id {
-        if !db::invites::consume(&mut tx, id, now).await? {
-            return Err(Invalid::new("invite_code", "error-invite-invalid").into());
-        }
+    if let Some(id) = invite_id
+        && !db::invites::consume(&mut tx, id, now).await?
+    {
+        return Err(Invalid::new("invite_code", "error-invite-invalid").into());
     }
     let new = db::accounts::NewLocalAccount {
         username: username.as_str(),
@@ -158,8 +162,16 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
         Ok(id) => id,
         // Someone took the name or address between our check and the insert.
         Err(e) if db::is_unique_violation(&e) => {
-            let field = if e.to_string().contains("email") { "email" } else { "username" };
-            let key = if field == "email" { "error-email-taken" } else { "error-username-taken" };
+            let field = if e.to_string().contains("email") {
+                "email"
+            } else {
+                "username"
+            };
+            let key = if field == "email" {
+                "error-email-taken"
+            } else {
+                "error-username-taken"
+            };
             return Err(Invalid::new(field, key).into());
         }
         Err(e) => return Err(e.into()),
@@ -168,7 +180,11 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new user not found")))?;
     tx.commit().await?;
-    tracing::info!(account_id, state = user_state.as_str(), "account registered");
+    tracing::info!(
+        account_id,
+        state = user_state.as_str(),
+        "account registered"
+    );
     Ok(user)
 }
 
@@ -217,7 +233,9 @@ pub async fn update_profile(
     bio: &str,
 ) -> AppResult<()> {
     let mut errors = Vec::new();
-    let name = DisplayName::parse(display_name).map_err(|e| errors.push(e)).ok();
+    let name = DisplayName::parse(display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
     let bio = Bio::parse(bio).map_err(|e| errors.push(e)).ok();
     let (Some(name), Some(bio)) = (name, bio) else {
         return Err(AppError::invalid(errors));
@@ -266,13 +284,21 @@ pub async fn change_password(
 }
 
 /// Sets the interface language (`None`: follow the browser).
-pub async fn set_locale(state: &AppState, account_id: i64, locale: Option<Locale>) -> AppResult<()> {
+pub async fn set_locale(
+    state: &AppState,
+    account_id: i64,
+    locale: Option<Locale>,
+) -> AppResult<()> {
     db::accounts::update_locale(state.pool(), account_id, locale.map(Locale::as_str)).await?;
     Ok(())
 }
 
 /// Deletes one's own account after checking the password: personal data is erased at once.
-pub async fn delete_own_account(state: &AppState, account_id: i64, password: &str) -> AppResult<()> {
+pub async fn delete_own_account(
+    state: &AppState,
+    account_id: i64,
+    password: &str,
+) -> AppResult<()> {
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
         .ok_or_else(AppError::not_found)?;

@@ -37,21 +37,21 @@ pub async fn create_invite(
     max_uses: Option<i64>,
     valid_days: Option<u64>,
 ) -> AppResult<InviteRow> {
-    if let Some(n) = max_uses {
-        if !(1..=10_000).contains(&n) {
-            return Err(Invalid::new("max_uses", "error-number-range")
-                .arg("min", 1)
-                .arg("max", 10_000)
-                .into());
-        }
+    if let Some(n) = max_uses
+        && !(1..=10_000).contains(&n)
+    {
+        return Err(Invalid::new("max_uses", "error-number-range")
+            .arg("min", 1)
+            .arg("max", 10_000)
+            .into());
     }
-    if let Some(d) = valid_days {
-        if !(1..=MAX_INVITE_DAYS).contains(&d) {
-            return Err(Invalid::new("valid_days", "error-number-range")
-                .arg("min", 1)
-                .arg("max", MAX_INVITE_DAYS)
-                .into());
-        }
+    if let Some(d) = valid_days
+        && !(1..=MAX_INVITE_DAYS).contains(&d)
+    {
+        return Err(Invalid::new("valid_days", "error-number-range")
+            .arg("min", 1)
+            .arg("max", MAX_INVITE_DAYS)
+            .into());
     }
     let now = clock::now();
     let expires_at = valid_days.map(|d| clock::after(Duration::from_secs(d * 24 * 3600)));

@@ -69,8 +69,8 @@ pub async fn register_app(state: &AppState, new: NewApp) -> AppResult<Registered
         .map(str::trim)
         .filter(|w| !w.is_empty());
     if let Some(w) = website {
-        let ok = Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-            && w.len() <= 2000;
+        let ok =
+            Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) && w.len() <= 2000;
         if !ok {
             errors.push(Invalid::new("website", "error-url-invalid"));
         }
@@ -198,13 +198,17 @@ pub async fn check_authorize(
     let back = |error: &str| {
         AuthorizeError::Redirect(redirect_with(
             &redirect_uri,
-            &[("error", error), ("state", params.state.as_deref().unwrap_or(""))],
+            &[
+                ("error", error),
+                ("state", params.state.as_deref().unwrap_or("")),
+            ],
         ))
     };
     if params.response_type != "code" {
         return Err(back("unsupported_response_type"));
     }
-    let scopes = Scopes::parse(params.scope.as_deref().unwrap_or("")).map_err(|_| back("invalid_scope"))?;
+    let scopes =
+        Scopes::parse(params.scope.as_deref().unwrap_or("")).map_err(|_| back("invalid_scope"))?;
     let app_scopes = Scopes::parse(&app.scopes).unwrap_or_default();
     if !app_scopes.covers(&scopes) {
         return Err(back("invalid_scope"));
@@ -214,7 +218,8 @@ pub async fn check_authorize(
         let method = params.code_challenge_method.as_deref().unwrap_or("plain");
         let well_formed = code_challenge.as_deref().is_some_and(|c| {
             (43..=128).contains(&c.len())
-                && c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
         });
         if method != "S256" || !well_formed {
             return Err(back("invalid_request"));
@@ -264,7 +269,10 @@ pub async fn grant_code(
     if let Some(s) = &req.state {
         params.push(("state", s));
     }
-    Ok(Authorized::Redirect(redirect_with(&req.redirect_uri, &params)))
+    Ok(Authorized::Redirect(redirect_with(
+        &req.redirect_uri,
+        &params,
+    )))
 }
 
 /// The URL to send a person back to the app with when they deny access.
@@ -272,7 +280,10 @@ pub fn denied_redirect(req: &AuthorizeRequest) -> Option<String> {
     (req.redirect_uri != OOB_REDIRECT_URI).then(|| {
         redirect_with(
             &req.redirect_uri,
-            &[("error", "access_denied"), ("state", req.state.as_deref().unwrap_or(""))],
+            &[
+                ("error", "access_denied"),
+                ("state", req.state.as_deref().unwrap_or("")),
+            ],
         )
     })
 }
@@ -382,16 +393,19 @@ pub async fn token(state: &AppState, params: &TokenParams) -> AppResult<IssuedTo
                 .as_deref()
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| invalid_request("error-oauth-missing-code"))?;
-            let has_verifier = params.code_verifier.as_deref().is_some_and(|v| !v.is_empty());
+            let has_verifier = params
+                .code_verifier
+                .as_deref()
+                .is_some_and(|v| !v.is_empty());
             let app = authenticate_client(state, params, !has_verifier).await?;
             let stored = db::oauth::take_code(state.pool(), &crypto::token_hash(code))
                 .await?
                 .filter(|c| c.app_id == app.id && c.expires_at > clock::now())
                 .ok_or_else(|| invalid_grant("error-oauth-invalid-code"))?;
-            if let Some(uri) = params.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
-                if uri != stored.redirect_uri {
-                    return Err(invalid_grant("error-oauth-redirect-mismatch"));
-                }
+            if let Some(uri) = params.redirect_uri.as_deref().filter(|u| !u.is_empty())
+                && uri != stored.redirect_uri
+            {
+                return Err(invalid_grant("error-oauth-redirect-mismatch"));
             }
             match (&stored.code_challenge, params.code_verifier.as_deref()) {
                 (Some(challenge), Some(verifier)) => {
@@ -425,7 +439,9 @@ pub async fn token(state: &AppState, params: &TokenParams) -> AppResult<IssuedTo
             let user = accounts::authenticate(state, login, password)
                 .await
                 .map_err(|e| match e.status {
-                    axum::http::StatusCode::UNAUTHORIZED => invalid_grant("error-wrong-credentials"),
+                    axum::http::StatusCode::UNAUTHORIZED => {
+                        invalid_grant("error-wrong-credentials")
+                    }
                     axum::http::StatusCode::FORBIDDEN => {
                         let mut e = e;
                         e.oauth_code = Some("invalid_grant");
@@ -510,14 +526,22 @@ pub async fn issue_for_registration(
 /// Revokes a token (RFC 7009): the app must prove itself; an unknown or already revoked token
 /// is not an error, so nothing is learnt about other apps' tokens.
 pub async fn revoke(state: &AppState, params: &TokenParams, token: &str) -> AppResult<()> {
-    let app = authenticate_client(state, params, true).await.map_err(|_| {
-        oauth_error(
-            axum::http::StatusCode::FORBIDDEN,
-            "unauthorized_client",
-            "error-oauth-invalid-client",
-        )
-    })?;
-    db::oauth::revoke_token(state.pool(), &crypto::token_hash(token), app.id, clock::now()).await?;
+    let app = authenticate_client(state, params, true)
+        .await
+        .map_err(|_| {
+            oauth_error(
+                axum::http::StatusCode::FORBIDDEN,
+                "unauthorized_client",
+                "error-oauth-invalid-client",
+            )
+        })?;
+    db::oauth::revoke_token(
+        state.pool(),
+        &crypto::token_hash(token),
+        app.id,
+        clock::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -580,7 +604,10 @@ mod tests {
     #[test]
     fn redirects_keep_existing_query() {
         assert_eq!(
-            redirect_with("https://a.example/cb?x=1", &[("code", "abc"), ("state", "")]),
+            redirect_with(
+                "https://a.example/cb?x=1",
+                &[("code", "abc"), ("state", "")]
+            ),
             "https://a.example/cb?x=1&code=abc"
         );
     }

@@ -108,7 +108,11 @@ pub async fn registration_mode(
     c.require_admin()?;
     let mode = RegistrationMode::parse(&form.registration_mode)?;
     service::instance::set_registration_mode(&state, mode).await?;
-    Ok(redirect_with_flash(&state, "/admin", "flash-settings-saved"))
+    Ok(redirect_with_flash(
+        &state,
+        "/admin",
+        "flash-settings-saved",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -123,7 +127,11 @@ pub async fn approve(
 ) -> AppResult<Response> {
     c.require_admin()?;
     service::accounts::approve(&state, id).await?;
-    Ok(redirect_with_flash(&state, "/admin", "flash-registration-approved"))
+    Ok(redirect_with_flash(
+        &state,
+        "/admin",
+        "flash-registration-approved",
+    ))
 }
 
 /// Refuses a pending registration.
@@ -135,7 +143,11 @@ pub async fn reject(
 ) -> AppResult<Response> {
     c.require_admin()?;
     service::accounts::reject(&state, id).await?;
-    Ok(redirect_with_flash(&state, "/admin", "flash-registration-rejected"))
+    Ok(redirect_with_flash(
+        &state,
+        "/admin",
+        "flash-registration-rejected",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -183,10 +195,18 @@ pub async fn create_invite(
     };
     let max_uses = parse("max_uses", &form.max_uses)?;
     let valid_days = parse("valid_days", &form.valid_days)?
-        .map(|d| u64::try_from(d).map_err(|_| AppError::from(crate::domain::Invalid::new("valid_days", "error-number"))))
+        .map(|d| {
+            u64::try_from(d).map_err(|_| {
+                AppError::from(crate::domain::Invalid::new("valid_days", "error-number"))
+            })
+        })
         .transpose()?;
     service::instance::create_invite(&state, admin.account_id, max_uses, valid_days).await?;
-    Ok(redirect_with_flash(&state, "/admin#invites", "flash-invite-created"))
+    Ok(redirect_with_flash(
+        &state,
+        "/admin#invites",
+        "flash-invite-created",
+    ))
 }
 
 /// Withdraws an invite code.
@@ -198,5 +218,9 @@ pub async fn revoke_invite(
 ) -> AppResult<Response> {
     c.require_admin()?;
     service::instance::revoke_invite(&state, id).await?;
-    Ok(redirect_with_flash(&state, "/admin#invites", "flash-invite-revoked"))
+    Ok(redirect_with_flash(
+        &state,
+        "/admin#invites",
+        "flash-invite-revoked",
+    ))
 }

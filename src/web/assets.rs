@@ -9,10 +9,26 @@ use axum::{
 
 /// The files served under `/static/`, with their content types.
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("coopol.css", "text/css; charset=utf-8", include_bytes!("static/coopol.css")),
-    ("avatar.png", "image/png", include_bytes!("static/avatar.png")),
-    ("header.png", "image/png", include_bytes!("static/header.png")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("static/favicon.svg")),
+    (
+        "coopol.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/coopol.css"),
+    ),
+    (
+        "avatar.png",
+        "image/png",
+        include_bytes!("static/avatar.png"),
+    ),
+    (
+        "header.png",
+        "image/png",
+        include_bytes!("static/header.png"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("static/favicon.svg"),
+    ),
 ];
 
 /// Serves one static file. Names are looked up in a fixed list, so no path can escape it.

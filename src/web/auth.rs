@@ -76,7 +76,11 @@ pub async fn sign_in(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             let token = service::sessions::start(&state, user.account_id, agent).await?;
-            Ok(with_session_cookie(&state, Redirect::to(&next).into_response(), token))
+            Ok(with_session_cookie(
+                &state,
+                Redirect::to(&next).into_response(),
+                token,
+            ))
         }
         Err(e) if e.status == StatusCode::UNAUTHORIZED || e.status == StatusCode::FORBIDDEN => {
             let mode = service::instance::registration_mode(&state).await?;
@@ -272,7 +276,10 @@ pub async fn sign_up(
 }
 
 /// An invite link: opens the sign-up form with the code filled in.
-pub async fn invite(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+pub async fn invite(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     match service::instance::usable_invite(&state, &code).await? {
         Some(invite) => {
             let query = serde_urlencoded::to_string([("invite", invite.code.as_str())])

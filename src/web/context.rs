@@ -47,7 +47,12 @@ pub fn cookie_names(config: &Config) -> &'static CookieNames {
 /// A cookie as coopol sets them: HttpOnly, SameSite=Lax (so following a link from elsewhere
 /// keeps you signed in, while cross-site form posts carry no cookie), path `/`, and `Secure`
 /// under HTTPS.
-pub fn cookie(config: &Config, name: &'static str, value: String, max_age_secs: i64) -> Cookie<'static> {
+pub fn cookie(
+    config: &Config,
+    name: &'static str,
+    value: String,
+    max_age_secs: i64,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -121,7 +126,10 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Ctx>()

@@ -48,7 +48,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         }
         let body = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
             .await
-            .map_err(|_| AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "error-too-large"))?;
+            .map_err(|_| {
+                AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+            })?;
         check_token(&body, &ctx.csrf)?;
         let value = serde_urlencoded::from_bytes::<T>(&body)
             .map_err(|_| AppError::bad_request("error-bad-form"))?;

@@ -45,7 +45,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
         .route("/auth/sign_out", post(auth::sign_out))
         .route("/invite/{code}", get(auth::invite))
-        .route("/settings", get(settings::profile_page).post(settings::profile))
+        .route(
+            "/settings",
+            get(settings::profile_page).post(settings::profile),
+        )
         .route(
             "/settings/password",
             get(settings::password_page).post(settings::password),
@@ -65,7 +68,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/role", post(admin::role))
         .route("/admin/invites", post(admin::create_invite))
         .route("/admin/invites/{id}/revoke", post(admin::revoke_invite))
-        .route("/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize),
+        )
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))
@@ -109,7 +115,10 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         .as_ref()
         .and_then(|u| u.locale.as_deref())
         .and_then(|l| Locale::parse(l).ok())
-        .or_else(|| jar.get(names.lang).and_then(|c| Locale::parse(c.value()).ok()))
+        .or_else(|| {
+            jar.get(names.lang)
+                .and_then(|c| Locale::parse(c.value()).ok())
+        })
         .or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -121,7 +130,9 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
     let flash = jar
         .get(names.flash)
         .map(|c| c.value().to_string())
-        .filter(|k| k.starts_with("flash-") && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+        .filter(|k| {
+            k.starts_with("flash-") && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        });
 
     let path = req
         .uri()
@@ -132,7 +143,8 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
     let ctx = Ctx {
         locale,
         user,
-        session_token: session_token.filter(|_| !new_cookies.iter().any(|c| c.name() == names.session)),
+        session_token: session_token
+            .filter(|_| !new_cookies.iter().any(|c| c.name() == names.session)),
         csrf,
         instance_name: config.instance_name.clone(),
         domain: config.domain.clone(),
@@ -199,11 +211,12 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 fn security_headers(headers: &mut axum::http::HeaderMap) {
-    let set = |headers: &mut axum::http::HeaderMap, name: header::HeaderName, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
-    };
+    let set =
+        |headers: &mut axum::http::HeaderMap, name: header::HeaderName, value: &'static str| {
+            headers
+                .entry(name)
+                .or_insert(HeaderValue::from_static(value));
+        };
     set(
         headers,
         header::CONTENT_SECURITY_POLICY,
@@ -281,7 +294,13 @@ mod tests {
     #[test]
     fn next_paths_stay_local() {
         assert_eq!(safe_next(Some("/settings?x=1")), "/settings?x=1");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "evil", ""] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -42,7 +42,9 @@ fn scope_descriptions(c: &Ctx, req: &AuthorizeRequest) -> Vec<String> {
             let name = s.as_str();
             let top = name.split(':').next().unwrap_or(name);
             let key = match top {
-                "read" | "write" | "follow" | "push" | "profile" | "admin" => format!("scope-{top}"),
+                "read" | "write" | "follow" | "push" | "profile" | "admin" => {
+                    format!("scope-{top}")
+                }
                 _ => "scope-other".to_string(),
             };
             format!("{} ({name})", c.t(&key))

@@ -51,7 +51,8 @@ struct AboutPage {
 
 impl AboutPage {
     fn mode_label(&self) -> String {
-        self.c.t(&format!("registration-mode-{}", self.mode.as_str()))
+        self.c
+            .t(&format!("registration-mode-{}", self.mode.as_str()))
     }
 }
 

@@ -82,7 +82,11 @@ pub async fn profile(
     match service::accounts::update_profile(&state, user.account_id, &form.display_name, &form.bio)
         .await
     {
-        Ok(()) => Ok(redirect_with_flash(&state, "/settings", "flash-profile-saved")),
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/settings",
+            "flash-profile-saved",
+        )),
         Err(e) if !e.fields.is_empty() => {
             let errors = field_errors(&c, &e);
             Ok(render_status(
@@ -149,10 +153,17 @@ pub async fn password(
     )
     .await
     {
-        Ok(()) => Ok(redirect_with_flash(&state, "/settings/password", "flash-password-changed")),
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/settings/password",
+            "flash-password-changed",
+        )),
         Err(e) if !e.fields.is_empty() => {
             let errors = field_errors(&c, &e);
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { c, errors }))
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PasswordPage { c, errors },
+            ))
         }
         Err(e) => Err(e),
     }
@@ -190,7 +201,11 @@ pub async fn preferences(
         tag => Some(Locale::parse(tag)?),
     };
     service::accounts::set_locale(&state, user.account_id, locale).await?;
-    Ok(redirect_with_flash(&state, "/settings/preferences", "flash-preferences-saved"))
+    Ok(redirect_with_flash(
+        &state,
+        "/settings/preferences",
+        "flash-preferences-saved",
+    ))
 }
 
 #[derive(Template)]
@@ -231,7 +246,10 @@ pub async fn delete(
         }
         Err(e) if !e.fields.is_empty() => {
             let error = Some(e.message(c.locale));
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &DeletePage { c, error }))
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &DeletePage { c, error },
+            ))
         }
         Err(e) => Err(e),
     }

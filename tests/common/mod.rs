@@ -161,7 +161,13 @@ impl TestApp {
     }
 
     /// Gets a token through the password grant.
-    pub async fn password_token(&self, app: &TestClient, login: &str, password: &str, scope: &str) -> String {
+    pub async fn password_token(
+        &self,
+        app: &TestClient,
+        login: &str,
+        password: &str,
+        scope: &str,
+    ) -> String {
         let res = self
             .client
             .post(self.url("/oauth/token"))
@@ -184,10 +190,19 @@ impl TestApp {
 
     /// An account with a token of the given scopes: (account id, token).
     pub async fn user_with_token(&self, name: &str, scope: &str) -> (i64, String) {
-        let id = self.create_user(name, "correct horse battery", Role::Member).await;
-        let app = self.register_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob").await;
+        let id = self
+            .create_user(name, "correct horse battery", Role::Member)
+            .await;
+        let app = self
+            .register_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob")
+            .await;
         let token = self
-            .password_token(&app, &format!("{name}@example.org"), "correct horse battery", scope)
+            .password_token(
+                &app,
+                &format!("{name}@example.org"),
+                "correct horse battery",
+                scope,
+            )
             .await;
         (id, token)
     }
@@ -209,7 +224,12 @@ impl TestApp {
     }
 
     /// POST a JSON body with an optional token: (status, body).
-    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.post(self.url(path)).json(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -220,7 +240,12 @@ impl TestApp {
     }
 
     /// POST a form body with an optional token: (status, body).
-    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let mut req = self.client.post(self.url(path)).form(form);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -302,7 +327,14 @@ impl Browser {
 
     /// GET a page.
     pub async fn get(&self, path: &str) -> Page {
-        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+        Self::page(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// GET a page in a language (Accept-Language).
@@ -350,9 +382,18 @@ impl Browser {
     /// Signs in through the sign-in page; panics unless it works.
     pub async fn sign_in(&self, email: &str, password: &str) {
         let page = self
-            .submit("/auth/sign_in", "/auth/sign_in", &[("email", email), ("password", password)])
+            .submit(
+                "/auth/sign_in",
+                "/auth/sign_in",
+                &[("email", email), ("password", password)],
+            )
             .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in failed:\n{}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed:\n{}",
+            page.body
+        );
     }
 }
 

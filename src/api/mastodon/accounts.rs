@@ -37,7 +37,7 @@ async fn visible(state: &AppState, account: AccountRow) -> AppResult<Option<Acco
     }
     if account.is_local() {
         let user = db::accounts::user_by_id(state.pool(), account.id).await?;
-        if !user.is_some_and(|u| u.state == "active") {
+        if user.is_none_or(|u| u.state != "active") {
             return Ok(None);
         }
     }
@@ -132,8 +132,12 @@ pub async fn register(
     };
     let user = service::accounts::register(&state, registration, Registrar::Public).await?;
     let scopes: Scopes = access.scopes.clone();
-    let issued =
-        service::oauth::issue_for_registration(&state, access.token.app_id, user.account_id, scopes)
-            .await?;
+    let issued = service::oauth::issue_for_registration(
+        &state,
+        access.token.app_id,
+        user.account_id,
+        scopes,
+    )
+    .await?;
     Ok(Json(issued.into()))
 }

@@ -74,8 +74,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
 
 /// Adds `application/x-www-form-urlencoded` pairs to a JSON object; `key[]` collects arrays.
 fn merge_form(map: &mut Map<String, Value>, bytes: &[u8]) -> Result<(), AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
-        .map_err(|_| AppError::bad_request("error-bad-form"))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(bytes).map_err(|_| AppError::bad_request("error-bad-form"))?;
     for (key, value) in pairs {
         insert_field(map, key, value);
     }
@@ -116,9 +116,14 @@ async fn merge_multipart(
         .await
         .map_err(|_| AppError::bad_request("error-bad-form"))?
     {
-        let Some(name) = field.name().map(str::to_string) else { continue };
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
         if field.file_name().is_some() {
-            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "error-files-not-accepted"));
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error-files-not-accepted",
+            ));
         }
         let text = field
             .text()
@@ -209,16 +214,25 @@ pub struct MaybeAuth(pub Option<Access>);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts).ok_or_else(|| AppError::unauthorized("error-token-invalid"))?;
-        Ok(Auth(service::oauth::authenticate_bearer(state, &token).await?))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token =
+            bearer_token(parts).ok_or_else(|| AppError::unauthorized("error-token-invalid"))?;
+        Ok(Auth(
+            service::oauth::authenticate_bearer(state, &token).await?,
+        ))
     }
 }
 
 impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match bearer_token(parts) {
             Some(token) => Ok(MaybeAuth(Some(
                 service::oauth::authenticate_bearer(state, &token).await?,
@@ -239,10 +253,7 @@ impl Auth {
     }
 
     /// Refuses the call unless the token holds one of `scopes` and acts for a person.
-    pub fn require_user(
-        &self,
-        scopes: &[&str],
-    ) -> Result<&crate::db::accounts::UserRow, AppError> {
+    pub fn require_user(&self, scopes: &[&str]) -> Result<&crate::db::accounts::UserRow, AppError> {
         let access = self.require(scopes)?;
         access
             .user
@@ -264,7 +275,10 @@ mod tests {
     fn forms_collect_arrays() {
         let mut map = Map::new();
         merge_form(&mut map, b"a=1&b[]=x&b[]=y&c=%C3%A9").unwrap();
-        assert_eq!(Value::Object(map), serde_json::json!({"a": "1", "b": ["x", "y"], "c": "é"}));
+        assert_eq!(
+            Value::Object(map),
+            serde_json::json!({"a": "1", "b": ["x", "y"], "c": "é"})
+        );
     }
 
     #[derive(serde::Deserialize)]

@@ -2,13 +2,7 @@
 //! `/api/v2/instance`, plus `/api/v1/preferences` and `/api/v1/custom_emojis`.
 
 use super::extract::Auth;
-use crate::{
-    db,
-    domain::RegistrationMode,
-    error::AppResult,
-    service,
-    state::AppState,
-};
+use crate::{db, domain::RegistrationMode, error::AppResult, service, state::AppState};
 use axum::{Json, extract::State};
 use serde_json::{Value, json};
 

@@ -67,12 +67,14 @@ fn with_basic_auth(headers: &HeaderMap, mut params: TokenParams) -> TokenParams 
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
         .and_then(|b| String::from_utf8(b).ok());
     if let Some((id, secret)) = basic.as_deref().and_then(|s| s.split_once(':')) {
-        let decode = |s: &str| {
-            percent_decode(s)
-        };
+        let decode = |s: &str| percent_decode(s);
         if params.client_id.is_empty() {
             params.client_id = decode(id);
         }
@@ -124,12 +126,35 @@ pub async fn revoke(
 pub async fn metadata(State(state): State<AppState>) -> Json<Value> {
     let c = &state.config;
     let scopes: Vec<&str> = vec![
-        "read", "write", "follow", "push", "profile", "read:accounts", "read:blocks",
-        "read:bookmarks", "read:favourites", "read:filters", "read:follows", "read:lists",
-        "read:mutes", "read:notifications", "read:search", "read:statuses", "write:accounts",
-        "write:blocks", "write:bookmarks", "write:conversations", "write:favourites",
-        "write:filters", "write:follows", "write:lists", "write:media", "write:mutes",
-        "write:notifications", "write:reports", "write:statuses",
+        "read",
+        "write",
+        "follow",
+        "push",
+        "profile",
+        "read:accounts",
+        "read:blocks",
+        "read:bookmarks",
+        "read:favourites",
+        "read:filters",
+        "read:follows",
+        "read:lists",
+        "read:mutes",
+        "read:notifications",
+        "read:search",
+        "read:statuses",
+        "write:accounts",
+        "write:blocks",
+        "write:bookmarks",
+        "write:conversations",
+        "write:favourites",
+        "write:filters",
+        "write:follows",
+        "write:lists",
+        "write:media",
+        "write:mutes",
+        "write:notifications",
+        "write:reports",
+        "write:statuses",
     ];
     Json(json!({
         "issuer": c.url("/"),

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite drives besides coopol itself, when missing:
+#   - Mastodon.py and toot, in a Python virtual environment (target/clients-venv), pinned by
+#     tests/clients/requirements.txt;
+#   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root).
+# Safe to run again: it only installs what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/clients-venv
+requirements=tests/clients/requirements.txt
+if [ ! -x "$venv/bin/toot" ] || ! cmp -s "$requirements" "$venv/requirements.installed"; then
+    echo "test-tools: installing Mastodon.py and toot into $venv" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.installed"
+fi
+
+if [ "${COOPOL_SKIP_BROWSER:-0}" != "1" ]; then
+    if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "test-tools: Chromium is missing; install Debian's chromium and chromium-driver" >&2
+            echo "test-tools: (or set COOPOL_SKIP_BROWSER=1 to skip the browser tests)" >&2
+            exit 1
+        fi
+        echo "test-tools: installing chromium and chromium-driver" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq chromium chromium-driver >&2
+    fi
+fi

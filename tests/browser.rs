@@ -1,0 +1,273 @@
+//! The sign-up and sign-in pages driven in a real headless Chromium through ChromeDriver, as a
+//! person would use them: typing into labelled fields, submitting with the keyboard, reading
+//! what the page says.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (scripts/test installs them). Without them
+//! these tests print a notice and pass, unless COOPOL_REQUIRE_BROWSER=1 (set by scripts/test
+//! and CI), which makes absence a failure.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use coopol::domain::Role;
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A ChromeDriver process and a browser session, both ended on drop.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+async fn browser() -> Option<Browser> {
+    let driver_path = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let (Some(driver_path), Some(chromium)) = (driver_path, chromium) else {
+        if std::env::var("COOPOL_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("chromium and chromedriver are required: run scripts/test, which installs them");
+        }
+        eprintln!(
+            "notice: chromium/chromedriver absent (scripts/test installs them); browser tests skipped"
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=fr-FR",
+                "--window-size=400,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+            "prefs": { "intl.accept_languages": "fr-FR,fr" }
+        }),
+    );
+    let client = ClientBuilder::rustls()
+        .expect("TLS roots")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("open a Chromium session");
+    Some(Browser {
+        client,
+        driver,
+        _profile: profile,
+    })
+}
+
+/// Types into the field whose <label> says `label` (so the test also proves labels work).
+async fn fill_by_label(c: &Client, label: &str, value: &str) {
+    let labels = c.find_all(Locator::Css("label")).await.unwrap();
+    for l in labels {
+        if l.text().await.unwrap().trim() == label {
+            let target = l
+                .attr("for")
+                .await
+                .unwrap()
+                .expect("label has a for attribute");
+            let field = c.find(Locator::Id(&target)).await.unwrap();
+            field.send_keys(value).await.unwrap();
+            return;
+        }
+    }
+    panic!("no label {label:?} on {}", c.current_url().await.unwrap());
+}
+
+/// Waits until the page (after a navigation the test started) says `text`; returns its text.
+/// Reading while the browser swaps pages can hit the old one, so this retries.
+async fn wait_for_text(c: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let body = match c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if body.contains(text) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page never said {text:?}; it says:\n{body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn check_inputs_are_labelled(c: &Client) {
+    let unlabelled: serde_json::Value = c
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+             .filter(e => e.labels.length === 0).map(e => e.name);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(unlabelled, serde_json::json!([]), "fields without a label");
+}
+
+async fn sign_up(c: &Client, app: &TestApp) {
+    c.goto(&app.url("/auth/sign_up")).await.unwrap();
+    check_inputs_are_labelled(c).await;
+    fill_by_label(c, "Nom d'utilisateur", "Camille").await;
+    fill_by_label(c, "Adresse e-mail", "camille@example.org").await;
+    fill_by_label(c, "Mot de passe", PASSWORD).await;
+    fill_by_label(c, "Confirmation du mot de passe", PASSWORD).await;
+    c.find(Locator::Id("agreement"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_up_signs_out_and_signs_in_again() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.set_registration_mode("open").await;
+    let c = &b.client;
+
+    sign_up(c, &app).await;
+    let text = wait_for_text(c, "Bienvenue").await;
+    assert!(text.contains(&format!("@camille@{}", app.domain)), "{text}");
+
+    c.find(Locator::Css("header button.link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Vous êtes déconnecté").await;
+
+    // Sign in with the keyboard only: type, then Enter.
+    c.goto(&app.url("/auth/sign_in")).await.unwrap();
+    check_inputs_are_labelled(c).await;
+    fill_by_label(c, "Adresse e-mail", "camille@example.org").await;
+    fill_by_label(c, "Mot de passe", "wrong password").await;
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_for_text(c, "Adresse e-mail ou mot de passe incorrect").await;
+    // The address typed is still there; the password is not.
+    let email = c
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(email.as_deref(), Some("camille@example.org"));
+    let field = c.find(Locator::Id("password")).await.unwrap();
+    field.send_keys(PASSWORD).await.unwrap();
+    field.send_keys(&Key::Enter.to_string()).await.unwrap();
+    wait_for_text(c, "Bonjour camille").await;
+
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_mistakes_are_shown_next_to_the_fields() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.set_registration_mode("open").await;
+    app.create_user("camille", PASSWORD, Role::Member).await;
+    let c = &b.client;
+    sign_up(c, &app).await;
+    wait_for_text(c, "Le formulaire contient des erreurs").await;
+    let errors = c.find_all(Locator::Css(".field-error")).await.unwrap();
+    let mut messages = Vec::new();
+    for e in errors {
+        messages.push(e.text().await.unwrap());
+    }
+    assert!(
+        messages.iter().any(|m| m.contains("est déjà pris")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("est déjà utilisée")),
+        "{messages:?}"
+    );
+    let username = c.find(Locator::Id("username")).await.unwrap();
+    assert_eq!(
+        username.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        username.prop("value").await.unwrap().as_deref(),
+        Some("Camille")
+    );
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fit_a_phone_screen() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    let c = &b.client;
+    for path in ["/", "/auth/sign_in", "/auth/sign_up", "/about"] {
+        c.goto(&app.url(path)).await.unwrap();
+        let overflow: serde_json::Value = c
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            overflow,
+            serde_json::json!(false),
+            "{path} scrolls sideways at 400px"
+        );
+    }
+    b.client.clone().close().await.unwrap();
+}
