@@ -3,7 +3,7 @@
 //! the database, applies migrations, serves until told to stop, and finishes the requests in
 //! flight before returning.
 
-use crate::{api, config::Config, db::Db, error::AppError, state::AppState, web};
+use crate::{api, config::Config, db::Db, error::AppError, federation, state::AppState, web};
 use axum::{
     Json, Router,
     extract::State,
@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(api::router(state.clone()))
+        .merge(federation::router())
         .merge(web::router(state.clone()))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
@@ -107,11 +108,13 @@ impl Server {
     pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Server> {
         let db = open_database(&config).await?;
         let state = AppState::new(config, db);
+        federation::install(&state).await?;
         let addr = listener.local_addr()?;
         let stop = CancellationToken::new();
         let app = router(state.clone());
 
         spawn_housekeeping(state.clone(), stop.clone());
+        federation::spawn_workers(&state, &stop);
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {

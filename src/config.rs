@@ -17,67 +17,30 @@ pub struct Key {
 
 /// Every configuration key, in the order config.example.toml documents them.
 pub const KEYS: &[Key] = &[
-    Key {
-        name: "public_url",
-        default: "http://localhost:8080",
-    },
-    Key {
-        name: "listen",
-        default: "127.0.0.1:8080",
-    },
-    Key {
-        name: "data_dir",
-        default: "./data",
-    },
-    Key {
-        name: "database_url",
-        default: "",
-    },
-    Key {
-        name: "database_max_connections",
-        default: "10",
-    },
-    Key {
-        name: "instance_name",
-        default: "coopol",
-    },
-    Key {
-        name: "instance_description",
-        default: "",
-    },
-    Key {
-        name: "contact_email",
-        default: "",
-    },
-    Key {
-        name: "source_url",
-        default: "",
-    },
-    Key {
-        name: "registration_mode",
-        default: "approval",
-    },
-    Key {
-        name: "default_locale",
-        default: "fr",
-    },
-    Key {
-        name: "session_lifetime_days",
-        default: "30",
-    },
-    Key {
-        name: "token_lifetime_days",
-        default: "0",
-    },
-    Key {
-        name: "log_format",
-        default: "text",
-    },
-    Key {
-        name: "log_level",
-        default: "info",
-    },
+    key("public_url", "http://localhost:8080"),
+    key("listen", "127.0.0.1:8080"),
+    key("data_dir", "./data"),
+    key("database_url", ""),
+    key("database_max_connections", "10"),
+    key("instance_name", "coopol"),
+    key("instance_description", ""),
+    key("contact_email", ""),
+    key("source_url", ""),
+    key("registration_mode", "approval"),
+    key("default_locale", "fr"),
+    key("session_lifetime_days", "30"),
+    key("token_lifetime_days", "0"),
+    key("authorized_fetch", "false"),
+    key("delivery_parallel", "64"),
+    key("delivery_parallel_per_host", "4"),
+    key("park_hosts_after_days", "7"),
+    key("log_format", "text"),
+    key("log_level", "info"),
 ];
+
+const fn key(name: &'static str, default: &'static str) -> Key {
+    Key { name, default }
+}
 
 /// The validated configuration of one instance.
 #[derive(Debug, Clone)]
@@ -111,6 +74,16 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// How long an OAuth access token lasts; `None` means until revoked (as on Mastodon).
     pub token_lifetime: Option<Duration>,
+    /// When true, every ActivityPub GET (actors, objects, collections) must be signed by an
+    /// actor that is not blocked (Mastodon's "secure mode"); the instance actor stays public.
+    pub authorized_fetch: bool,
+    /// How many deliveries to other servers run at once, in all.
+    pub delivery_parallel: usize,
+    /// How many deliveries to one server run at once.
+    pub delivery_parallel_per_host: usize,
+    /// After how long without a successful delivery a server is parked (no more attempts until
+    /// it is heard from again).
+    pub park_hosts_after: Duration,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -354,6 +327,20 @@ impl Config {
             .map_err(|why| fail("token_lifetime_days", why))?;
         const DAY: u64 = 24 * 3600;
 
+        let authorized_fetch = match get("authorized_fetch").text.trim() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(fail("authorized_fetch", "expected true or false".into())),
+        };
+        let delivery_parallel = parse_number(&get("delivery_parallel").text, 1, 10_000)
+            .map_err(|why| fail("delivery_parallel", why))?
+            as usize;
+        let delivery_parallel_per_host =
+            parse_number(&get("delivery_parallel_per_host").text, 1, 1_000)
+                .map_err(|why| fail("delivery_parallel_per_host", why))? as usize;
+        let park_days = parse_number(&get("park_hosts_after_days").text, 1, 365)
+            .map_err(|why| fail("park_hosts_after_days", why))?;
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -383,6 +370,10 @@ impl Config {
             default_locale,
             session_lifetime: Duration::from_secs(session_days * DAY),
             token_lifetime: (token_days > 0).then(|| Duration::from_secs(token_days * DAY)),
+            authorized_fetch,
+            delivery_parallel,
+            delivery_parallel_per_host,
+            park_hosts_after: Duration::from_secs(park_days * DAY),
             log_format,
             log_level,
         })
@@ -510,6 +501,8 @@ mod tests {
             ),
             ("COOPOL_REGISTRATION_MODE", "everyone", "registration_mode"),
             ("COOPOL_LOG_FORMAT", "xml", "log_format"),
+            ("COOPOL_AUTHORIZED_FETCH", "yes", "authorized_fetch"),
+            ("COOPOL_DELIVERY_PARALLEL", "0", "delivery_parallel"),
             ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
         ];
         for (var, value, key) in cases {

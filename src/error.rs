@@ -147,6 +147,17 @@ impl AppError {
     }
 }
 
+impl std::fmt::Display for AppError {
+    /// The message in English, with the cause: for logs and errors between modules.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message(crate::domain::Locale::En))?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source:#}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Mastodon's machine-readable codes for field errors (`ERR_TAKEN`, `ERR_INVALID`, ...).
 fn mastodon_detail_code(key: &str) -> &'static str {
     match key {

@@ -8,6 +8,7 @@
 //! - [`state`]: what handlers share (database, configuration).
 //! - [`api`]: the Mastodon client API (JSON).
 //! - [`web`]: the server-rendered interface (HTML, French and English).
+//! - [`federation`]: ActivityPub in and out (the only user of `activitypub_federation`).
 //! - [`service`]: use cases; knows nothing of HTTP, HTML or JSON.
 //! - [`db`]: SQL through sqlx `Any`, one code path for SQLite and PostgreSQL.
 //! - [`domain`]: pure types and rules (usernames, scopes, languages...), no I/O.
@@ -26,7 +27,9 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod i18n;
+pub mod ids;
 pub mod service;
 pub mod state;
 pub mod web;

@@ -1,9 +1,12 @@
-//! The state every request handler and background task shares: the database and the
-//! configuration. Cloning is cheap (reference-counted); there are no globals, so several
+//! The state every request handler and background task shares: the database, the
+//! configuration, the id generator, the federation context and the wake-up signals of the
+//! background workers. Cloning is cheap (reference-counted); there are no globals, so several
 //! instances can run in one process (the federation tests do).
 
-use crate::{config::Config, db::Db};
-use std::sync::Arc;
+use crate::{config::Config, db::Db, ids::IdGenerator};
+use activitypub_federation::config::{Data, FederationConfig};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Notify;
 
 /// Shared state of one coopol instance.
 #[derive(Clone)]
@@ -12,6 +15,16 @@ pub struct AppState {
     pub db: Db,
     /// The validated configuration.
     pub config: Arc<Config>,
+    /// Time-ordered ids for posts.
+    pub ids: Arc<IdGenerator>,
+    /// Wakes the outbox worker when a service recorded something to send.
+    pub outbox_ready: Arc<Notify>,
+    /// Wakes the inbox worker when an activity was received.
+    pub inbox_ready: Arc<Notify>,
+    /// The delivery side of federation (HTTP client, limits, caches).
+    pub delivery: Arc<crate::federation::delivery::Runtime>,
+    /// The federation library's context, set once at start (it holds this state in turn).
+    federation: Arc<OnceLock<FederationConfig<AppState>>>,
 }
 
 impl AppState {
@@ -19,6 +32,11 @@ impl AppState {
     pub fn new(config: Config, db: Db) -> Self {
         AppState {
             db,
+            ids: Arc::new(IdGenerator::default()),
+            outbox_ready: Arc::new(Notify::new()),
+            inbox_ready: Arc::new(Notify::new()),
+            delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
+            federation: Arc::new(OnceLock::new()),
             config: Arc::new(config),
         }
     }
@@ -26,5 +44,19 @@ impl AppState {
     /// The connection pool.
     pub fn pool(&self) -> &sqlx::AnyPool {
         self.db.pool()
+    }
+
+    /// Installs the federation context (once, at start).
+    pub fn set_federation(&self, config: FederationConfig<AppState>) {
+        let _ = self.federation.set(config);
+    }
+
+    /// A federation request context: fetches made through it count against one request's
+    /// fetch limit, which bounds recursion.
+    pub fn fed(&self) -> Data<AppState> {
+        self.federation
+            .get()
+            .expect("the federation context is installed at start")
+            .to_request_data()
     }
 }

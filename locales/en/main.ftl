@@ -195,3 +195,25 @@ page-oauth-code-heading = Code for { $app }
 page-oauth-code-explain = Copy this code and paste it into the application:
 page-profile-joined = Joined on { $date }
 page-about-source = Source code:
+
+## Posts and federation
+error-block-self = You cannot block yourself.
+error-blocked = This account blocks you, or you block it.
+error-federation = The remote server did not answer as expected.
+error-federation-invalid = The document received from the other server is incomplete.
+error-federation-spoofed = The document received claims to come from a server other than its own.
+error-follow-self = You cannot follow yourself.
+error-language-invalid = is not a valid language code
+error-not-author = Only the author can do that.
+error-reblog-private = This post cannot be boosted.
+error-reply-target = names a post that cannot be found
+error-too-many-fields = cannot have more than { $max } fields
+error-visibility-invalid = is not a known visibility (public, unlisted, private, direct)
+field-status = Text
+field-spoiler_text = Content warning
+field-visibility = Visibility
+field-in_reply_to_id = Reply to
+field-language = Language
+field-fields = Profile fields
+field-field_name = Field name
+field-field_value = Field value

@@ -195,3 +195,25 @@ page-oauth-code-heading = Code pour { $app }
 page-oauth-code-explain = Copiez ce code et collez-le dans l'application :
 page-profile-joined = Inscrit·e depuis le { $date }
 page-about-source = Code source :
+
+## Publications et fédération
+error-block-self = Vous ne pouvez pas vous bloquer vous-même.
+error-blocked = Ce compte vous bloque, ou vous le bloquez.
+error-federation = Le serveur distant n'a pas répondu comme attendu.
+error-federation-invalid = Le document reçu de l'autre serveur est incomplet.
+error-federation-spoofed = Le document reçu prétend venir d'un autre serveur que le sien.
+error-follow-self = Vous ne pouvez pas vous suivre vous-même.
+error-language-invalid = n'est pas un code de langue valide
+error-not-author = Seul l'auteur peut faire cela.
+error-reblog-private = Cette publication ne peut pas être partagée.
+error-reply-target = désigne une publication introuvable
+error-too-many-fields = ne peut pas dépasser { $max } champs
+error-visibility-invalid = n'est pas une visibilité connue (public, unlisted, private, direct)
+field-status = Texte
+field-spoiler_text = Avertissement
+field-visibility = Visibilité
+field-in_reply_to_id = Réponse à
+field-language = Langue
+field-fields = Champs du profil
+field-field_name = Nom du champ
+field-field_value = Valeur du champ

@@ -36,6 +36,28 @@ pub struct AccountRow {
     pub updated_at: i64,
     /// When the account was deleted (its username stays reserved).
     pub deleted_at: Option<i64>,
+    /// The actor's inbox (remote accounts).
+    pub inbox_url: Option<String>,
+    /// The inbox its server shares between its actors (remote accounts).
+    pub shared_inbox_url: Option<String>,
+    /// The outbox (remote accounts).
+    pub outbox_url: Option<String>,
+    /// The followers collection (remote accounts); posts addressed to it are followers-only.
+    pub followers_url: Option<String>,
+    /// The following collection (remote accounts).
+    pub following_url: Option<String>,
+    /// The profile page (remote accounts).
+    pub url: Option<String>,
+    /// The avatar image (remote accounts).
+    pub avatar_url: Option<String>,
+    /// The header image (remote accounts).
+    pub header_url: Option<String>,
+    /// Profile fields, a JSON array of `{"name", "value"}` (value as sanitized HTML).
+    pub fields_json: String,
+    /// The id of the public key (remote accounts).
+    pub key_id: Option<String>,
+    /// When the remote actor document was last fetched.
+    pub fetched_at: Option<i64>,
 }
 
 impl AccountRow {
@@ -43,13 +65,36 @@ impl AccountRow {
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }
+
+    /// The inbox to deliver to: the shared one when the server has one.
+    pub fn delivery_inbox(&self) -> Option<&str> {
+        self.shared_inbox_url
+            .as_deref()
+            .or(self.inbox_url.as_deref())
+    }
+
+    /// Profile fields as (name, value HTML) pairs.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        serde_json::from_str::<Vec<serde_json::Value>>(&self.fields_json)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.get("name")?.as_str()?.to_string(),
+                    f.get("value")?.as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    }
 }
 
 /// The columns of [`AccountRow`], as a literal so queries stay `&'static str`.
 macro_rules! account_columns {
     () => {
         "id, username, domain, actor_type, uri, display_name, note_source, note_html, locked, \
-         discoverable, public_key_pem, private_key_pem, created_at, updated_at, deleted_at"
+         discoverable, public_key_pem, private_key_pem, created_at, updated_at, deleted_at, \
+         inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, url, avatar_url, \
+         header_url, fields_json, key_id, fetched_at"
     };
 }
 
@@ -178,6 +223,293 @@ pub async fn insert_local(
     Ok(id)
 }
 
+/// An account by id, in any executor (a transaction, say).
+pub async fn by_id_in(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<AccountRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// An account by its ActivityPub id.
+pub async fn by_uri(db: &AnyPool, uri: &str) -> Result<Option<AccountRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE uri = $1"
+    ))
+    .bind(uri)
+    .fetch_optional(db)
+    .await
+}
+
+/// An account by the id of its public key.
+pub async fn by_key_id(db: &AnyPool, key_id: &str) -> Result<Option<AccountRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE key_id = $1"
+    ))
+    .bind(key_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// An account by its followers collection (to recognise followers-only addressing).
+pub async fn by_followers_url(db: &AnyPool, url: &str) -> Result<Option<AccountRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE followers_url = $1"
+    ))
+    .bind(url)
+    .fetch_optional(db)
+    .await
+}
+
+/// An account by handle: `username` with `domain` (`None` for this instance).
+pub async fn by_handle(
+    db: &AnyPool,
+    username: &str,
+    domain: Option<&str>,
+) -> Result<Option<AccountRow>> {
+    let key = match domain {
+        Some(d) => format!("{}@{}", username, d).to_lowercase(),
+        None => username.to_lowercase(),
+    };
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE handle_key = $1"
+    ))
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Accounts by ids, in no particular order.
+pub async fn by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE id IN ({})"
+        ),
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// Accounts whose name or display name starts with or contains `q`, local first, for search
+/// and autocompletion. Deleted and unapproved accounts are left out.
+pub async fn search(db: &AnyPool, q: &str, limit: i64) -> Result<Vec<AccountRow>> {
+    let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts a WHERE deleted_at IS NULL AND actor_type <> 'Application' \
+         AND (LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1 OR handle_key LIKE $1) \
+         AND (domain IS NOT NULL OR EXISTS (SELECT 1 FROM users u WHERE u.account_id = a.id \
+              AND u.state = 'active')) \
+         ORDER BY (CASE WHEN domain IS NULL THEN 0 ELSE 1 END), username LIMIT $2"
+    ))
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// What we learnt of a remote actor from its document.
+pub struct RemoteActor<'a> {
+    /// Its ActivityPub id.
+    pub uri: &'a str,
+    /// `preferredUsername`.
+    pub username: &'a str,
+    /// Its server's domain (with port, if any).
+    pub domain: &'a str,
+    /// `Person`, `Group`, `Service`...
+    pub actor_type: &'a str,
+    /// `name`.
+    pub display_name: &'a str,
+    /// `summary`, sanitized.
+    pub note_html: &'a str,
+    /// `manuallyApprovesFollowers`.
+    pub locked: bool,
+    /// `discoverable`.
+    pub discoverable: bool,
+    /// The public key.
+    pub public_key_pem: &'a str,
+    /// The public key's id.
+    pub key_id: &'a str,
+    /// Addresses.
+    pub inbox_url: &'a str,
+    /// The shared inbox.
+    pub shared_inbox_url: Option<&'a str>,
+    /// The outbox.
+    pub outbox_url: Option<&'a str>,
+    /// The followers collection.
+    pub followers_url: Option<&'a str>,
+    /// The following collection.
+    pub following_url: Option<&'a str>,
+    /// The profile page.
+    pub url: Option<&'a str>,
+    /// The avatar.
+    pub avatar_url: Option<&'a str>,
+    /// The header image.
+    pub header_url: Option<&'a str>,
+    /// Profile fields (JSON).
+    pub fields_json: &'a str,
+    /// `published`, or now.
+    pub created_at: i64,
+    /// Now.
+    pub now: i64,
+}
+
+/// Stores or refreshes a remote actor; returns its account id. If another actor held the same
+/// handle (an account re-created on its server), that older row gives the handle up.
+pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
+    let handle_key = format!("{}@{}", a.username, a.domain).to_lowercase();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE accounts SET handle_key = 'replaced:' || CAST(id AS TEXT) \
+         WHERE handle_key = $1 AND uri <> $2",
+    )
+    .bind(&handle_key)
+    .bind(a.uri)
+    .execute(&mut *tx)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (username, domain, handle_key, actor_type, uri, display_name, \
+         note_html, locked, discoverable, public_key_pem, key_id, inbox_url, shared_inbox_url, \
+         outbox_url, followers_url, following_url, url, avatar_url, header_url, fields_json, \
+         created_at, updated_at, fetched_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22, $22) \
+         ON CONFLICT (uri) DO UPDATE SET username = excluded.username, domain = excluded.domain, \
+         handle_key = excluded.handle_key, actor_type = excluded.actor_type, \
+         display_name = excluded.display_name, note_html = excluded.note_html, \
+         locked = excluded.locked, discoverable = excluded.discoverable, \
+         public_key_pem = excluded.public_key_pem, key_id = excluded.key_id, \
+         inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url, \
+         outbox_url = excluded.outbox_url, followers_url = excluded.followers_url, \
+         following_url = excluded.following_url, url = excluded.url, \
+         avatar_url = excluded.avatar_url, header_url = excluded.header_url, \
+         fields_json = excluded.fields_json, updated_at = excluded.updated_at, \
+         fetched_at = excluded.fetched_at, deleted_at = NULL \
+         RETURNING id",
+    )
+    .bind(a.username)
+    .bind(a.domain)
+    .bind(&handle_key)
+    .bind(a.actor_type)
+    .bind(a.uri)
+    .bind(a.display_name)
+    .bind(a.note_html)
+    .bind(super::flag(a.locked))
+    .bind(super::flag(a.discoverable))
+    .bind(a.public_key_pem)
+    .bind(a.key_id)
+    .bind(a.inbox_url)
+    .bind(a.shared_inbox_url)
+    .bind(a.outbox_url)
+    .bind(a.followers_url)
+    .bind(a.following_url)
+    .bind(a.url)
+    .bind(a.avatar_url)
+    .bind(a.header_url)
+    .bind(a.fields_json)
+    .bind(a.created_at)
+    .bind(a.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Marks a remote account deleted by its server and empties its profile.
+pub async fn mark_remote_deleted(db: &AnyPool, id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET display_name = '', note_html = '', fields_json = '[]', \
+         deleted_at = $2, updated_at = $2 WHERE id = $1 AND domain IS NOT NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Sets a local account's profile fields and follow-approval and discoverability flags.
+pub async fn update_local_flags(
+    db: &AnyPool,
+    id: i64,
+    fields_json: &str,
+    locked: bool,
+    discoverable: bool,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET fields_json = $2, locked = $3, discoverable = $4, updated_at = $5 \
+         WHERE id = $1 AND domain IS NULL",
+    )
+    .bind(id)
+    .bind(fields_json)
+    .bind(super::flag(locked))
+    .bind(super::flag(discoverable))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The instance actor (an `Application` account), if it exists yet.
+pub async fn instance_actor(db: &AnyPool) -> Result<Option<AccountRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts WHERE handle_key = 'instance.actor' AND domain IS NULL"
+    ))
+    .fetch_optional(db)
+    .await
+}
+
+/// Creates the instance actor; returns its id (or the existing one's, if another process made
+/// it first).
+pub async fn insert_instance_actor(
+    db: &AnyPool,
+    username: &str,
+    uri: &str,
+    public_key_pem: &str,
+    private_key_pem: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO accounts (username, domain, handle_key, actor_type, uri, public_key_pem, \
+         private_key_pem, discoverable, created_at, updated_at) \
+         VALUES ($1, NULL, 'instance.actor', 'Application', $2, $3, $4, 0, $5, $5) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(username)
+    .bind(uri)
+    .bind(public_key_pem)
+    .bind(private_key_pem)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// An account by id.
 pub async fn by_id(db: &AnyPool, id: i64) -> Result<Option<AccountRow>> {
     sqlx::query_as(concat!(
@@ -247,6 +579,18 @@ pub async fn count_users(db: &AnyPool, state: &str) -> Result<i64> {
         .bind(state)
         .fetch_one(db)
         .await
+}
+
+/// How many active local users signed in or posted since `since`.
+pub async fn count_active_since(db: &AnyPool, since: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u WHERE u.state = 'active' AND (u.last_sign_in_at > $1 \
+         OR EXISTS (SELECT 1 FROM statuses s WHERE s.account_id = u.account_id AND s.local = 1 \
+         AND s.created_at > $1))",
+    )
+    .bind(since)
+    .fetch_one(db)
+    .await
 }
 
 /// Whether an e-mail address is taken.
@@ -361,6 +705,31 @@ pub async fn erase_local(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> R
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Removes everything an account did: its posts (remembered as deleted), likes, follows both
+/// ways, blocks and notifications. Used when a local account is deleted and when a remote
+/// server says one of its accounts is gone.
+pub async fn erase_activity(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tombstones (uri, deleted_at) SELECT uri, $2 FROM statuses WHERE account_id = $1 \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    for sql in [
+        "DELETE FROM statuses WHERE account_id = $1",
+        "DELETE FROM favourites WHERE account_id = $1",
+        "DELETE FROM follows WHERE account_id = $1 OR target_account_id = $1",
+        "DELETE FROM blocks WHERE account_id = $1 OR target_account_id = $1",
+        "DELETE FROM notifications WHERE account_id = $1 OR from_account_id = $1",
+        "DELETE FROM mentions WHERE account_id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

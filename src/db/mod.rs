@@ -5,10 +5,13 @@
 //! about HTTP or ActivityPub.
 
 pub mod accounts;
+pub mod federation;
 pub mod invites;
 pub mod oauth;
 pub mod sessions;
 pub mod settings;
+pub mod social;
+pub mod statuses;
 
 use sqlx::{
     AnyPool, Executor,
@@ -159,6 +162,15 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// `$start, $start+1, ...`: the placeholders of an `IN (...)` list of `n` values. The only
+/// text ever interpolated into SQL, and it is made of numbers only.
+pub fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A boolean as stored (0 or 1).

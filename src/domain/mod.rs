@@ -6,11 +6,13 @@ mod account;
 pub mod html;
 mod locale;
 mod scopes;
+pub mod status;
 mod text;
 
 pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};
+pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
 
 /// Why a value was refused. `key` names a translation (see `locales/`), `field` the input it

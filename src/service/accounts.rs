@@ -1,7 +1,10 @@
 //! Local accounts: registration, sign-in checks, profile and password changes, approval,
 //! roles, and deletion that erases personal data.
 
-use super::{blocking, instance};
+use super::{
+    blocking, instance,
+    outgoing::{self, Outgoing},
+};
 use crate::{
     clock, crypto,
     db::{self, accounts::UserRow},
@@ -250,6 +253,72 @@ pub async fn update_profile(
         clock::now(),
     )
     .await?;
+    announce_profile_change(state, account_id).await
+}
+
+/// The most profile fields an account may have (Mastodon's limit).
+pub const MAX_FIELDS: usize = 4;
+
+/// Sets a local account's profile fields (name, value; values may hold links), whether follows
+/// need approval, and whether it may be listed and suggested.
+pub async fn update_settings(
+    state: &AppState,
+    account_id: i64,
+    fields: &[(String, String)],
+    locked: bool,
+    discoverable: bool,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let mut stored = Vec::new();
+    for (name, value) in fields
+        .iter()
+        .filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty())
+    {
+        if stored.len() >= MAX_FIELDS {
+            errors.push(Invalid::new("fields", "error-too-many-fields").arg("max", MAX_FIELDS));
+            break;
+        }
+        if let Err(e) = crate::domain::check_length("field_name", name.trim(), 1, 255) {
+            errors.push(e);
+        }
+        if let Err(e) = crate::domain::check_length("field_value", value.trim(), 1, 255) {
+            errors.push(e);
+        }
+        stored.push(serde_json::json!({
+            "name": name.trim(),
+            "value": field_value_html(value.trim()),
+            "source": value.trim(),
+        }));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let json = serde_json::Value::Array(stored).to_string();
+    db::accounts::update_local_flags(
+        state.pool(),
+        account_id,
+        &json,
+        locked,
+        discoverable,
+        clock::now(),
+    )
+    .await?;
+    announce_profile_change(state, account_id).await
+}
+
+/// A profile field's value as HTML: a link when it is a URL, escaped text otherwise.
+fn field_value_html(value: &str) -> String {
+    crate::domain::status::render(value, &[], |_| String::new())
+        .trim_start_matches("<p>")
+        .trim_end_matches("</p>")
+        .to_string()
+}
+
+async fn announce_profile_change(state: &AppState, account_id: i64) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    outgoing::push(&mut tx, &Outgoing::UpdateActor { account_id }).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
     Ok(())
 }
 
@@ -310,11 +379,26 @@ pub async fn delete_own_account(
     erase(state, account_id).await
 }
 
-/// Erases a local account's personal data (see `db::accounts::erase_local`).
+/// Erases a local account's personal data (see `db::accounts::erase_local`), its posts and its
+/// follows, and tells the servers that knew it (`Delete(Person)`), which erase their copies.
 pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
+    let mut inboxes = db::social::remote_follower_inboxes(state.pool(), account_id).await?;
+    inboxes.extend(db::social::remote_following_inboxes(state.pool(), account_id).await?);
+    inboxes.sort();
+    inboxes.dedup();
     let mut tx = state.pool().begin().await?;
     db::accounts::erase_local(&mut tx, account_id, clock::now()).await?;
+    db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
+    outgoing::push(
+        &mut tx,
+        &Outgoing::DeleteActor {
+            account_id,
+            inboxes,
+        },
+    )
+    .await?;
     tx.commit().await?;
+    state.outbox_ready.notify_one();
     tracing::info!(account_id, "account deleted and personal data erased");
     Ok(())
 }

@@ -6,7 +6,11 @@
 pub mod accounts;
 pub mod instance;
 pub mod oauth;
+pub mod outgoing;
+pub mod relationships;
 pub mod sessions;
+pub mod statuses;
+pub mod timelines;
 
 /// Runs slow, CPU-bound work (password hashing, key generation) off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(

@@ -1,0 +1,429 @@
+//! The federation queues: `inbox_queue` (received activities waiting to be processed),
+//! `seen_signatures` (replay protection), `outbox_events` (what services asked to send),
+//! `out_activities` and `deliveries` (what is owed to which remote inbox), and `hosts`
+//! (which servers are failing or parked).
+//!
+//! Rows are claimed with a lease (`locked_until`): a process that dies leaves its claims to
+//! expire, and another picks them up, so nothing is lost and everything is at least once.
+//! On PostgreSQL the claim also skips rows another process holds (`FOR UPDATE SKIP LOCKED`),
+//! so several processes can share the work; SQLite has one writer and needs no such clause.
+
+use super::{Backend, Db, Result};
+use sqlx::{AnyPool, FromRow};
+
+/// `FOR UPDATE SKIP LOCKED` where the backend has it. The only dialect difference in the
+/// queries, and a fixed string.
+fn skip_locked(backend: Backend, table_alias: &str) -> String {
+    match backend {
+        Backend::Postgres => format!(" FOR UPDATE OF {table_alias} SKIP LOCKED"),
+        Backend::Sqlite => String::new(),
+    }
+}
+
+/// An activity received and waiting.
+#[derive(Debug, Clone, FromRow)]
+pub struct QueuedActivity {
+    /// Queue id.
+    pub id: i64,
+    /// The activity's id.
+    pub activity_uri: String,
+    /// The actor whose key signed the request.
+    pub signer: String,
+    /// The JSON as received.
+    pub body: String,
+    /// How many times processing was started.
+    pub attempts: i64,
+}
+
+/// Stores a received activity; false if the same activity id was received before (it then
+/// takes effect once).
+pub async fn enqueue_inbox(
+    db: &AnyPool,
+    activity_uri: &str,
+    signer: &str,
+    body: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (activity_uri) DO NOTHING",
+    )
+    .bind(activity_uri)
+    .bind(signer)
+    .bind(body)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Claims up to `limit` activities ready to process, oldest first.
+pub async fn claim_inbox(
+    db: &Db,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<QueuedActivity>> {
+    let sql = format!(
+        "UPDATE inbox_queue SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT q.id FROM inbox_queue q WHERE q.state = 'queued' AND q.next_attempt_at <= $1 \
+           AND (q.locked_until IS NULL OR q.locked_until < $1) ORDER BY q.id LIMIT $3{}) \
+         RETURNING id, activity_uri, signer, body, attempts",
+        skip_locked(db.backend(), "q")
+    );
+    let mut rows: Vec<QueuedActivity> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Marks an activity processed. The row stays (without its body) for a while, so that the same
+/// activity delivered again is recognised.
+pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
+    sqlx::query("UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Schedules another attempt at an activity.
+pub async fn retry_inbox(db: &AnyPool, id: i64, next_attempt_at: i64, error: &str) -> Result<()> {
+    sqlx::query("UPDATE inbox_queue SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+        .bind(id)
+        .bind(next_attempt_at)
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on an activity (kept for inspection until purged).
+pub async fn fail_inbox(db: &AnyPool, id: i64, error: &str) -> Result<()> {
+    sqlx::query("UPDATE inbox_queue SET state = 'failed', locked_until = NULL, last_error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets processed or failed activities received before `before`.
+pub async fn purge_inbox(db: &AnyPool, before: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM inbox_queue WHERE state <> 'queued' AND received_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// How many activities wait in the inbox queue.
+pub async fn inbox_backlog(db: &AnyPool) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM inbox_queue WHERE state = 'queued'")
+        .fetch_one(db)
+        .await
+}
+
+/// Records a signature; false if it was seen before (a replay).
+pub async fn remember_signature(db: &AnyPool, hash: &str, expires_at: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO seen_signatures (hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(hash)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Forgets signatures that can no longer be valid.
+pub async fn purge_signatures(db: &AnyPool, now: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM seen_signatures WHERE expires_at < $1")
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Records something to send (in the transaction of the change it announces).
+pub async fn push_event(conn: &mut sqlx::AnyConnection, payload: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox_events (payload, created_at, next_attempt_at) VALUES ($1, $2, $2)",
+    )
+    .bind(payload)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Something a service asked to send.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    /// Its id.
+    pub id: i64,
+    /// The `Outgoing` value, as JSON.
+    pub payload: String,
+    /// How many times handling was started.
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` events, oldest first.
+pub async fn claim_events(
+    db: &Db,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let sql = format!(
+        "UPDATE outbox_events SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT e.id FROM outbox_events e WHERE e.next_attempt_at <= $1 \
+           AND (e.locked_until IS NULL OR e.locked_until < $1) ORDER BY e.id LIMIT $3{}) \
+         RETURNING id, payload, attempts",
+        skip_locked(db.backend(), "e")
+    );
+    let mut rows: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Removes a handled event.
+pub async fn delete_event(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM outbox_events WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Schedules another attempt at an event.
+pub async fn retry_event(db: &AnyPool, id: i64, next_attempt_at: i64, error: &str) -> Result<()> {
+    sqlx::query("UPDATE outbox_events SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+        .bind(id)
+        .bind(next_attempt_at)
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores an activity to send; returns its id.
+pub async fn insert_activity(
+    conn: &mut sqlx::AnyConnection,
+    uri: &str,
+    actor_id: i64,
+    body: &str,
+    now: i64,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO out_activities (uri, actor_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(uri)
+    .bind(actor_id)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Owes an activity to an inbox.
+pub async fn insert_delivery(
+    conn: &mut sqlx::AnyConnection,
+    activity_id: i64,
+    inbox_url: &str,
+    host: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deliveries (activity_id, inbox_url, host, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(activity_id)
+    .bind(inbox_url)
+    .bind(host)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A delivery claimed for sending.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeliveryRow {
+    /// Its id.
+    pub id: i64,
+    /// The activity.
+    pub activity_id: i64,
+    /// Where to.
+    pub inbox_url: String,
+    /// The inbox's host (with port).
+    pub host: String,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` deliveries due now, oldest due first, skipping parked hosts.
+pub async fn claim_deliveries(
+    db: &Db,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>> {
+    let sql = format!(
+        "UPDATE deliveries SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT d.id FROM deliveries d WHERE d.next_attempt_at <= $1 \
+           AND (d.locked_until IS NULL OR d.locked_until < $1) \
+           AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL) \
+           ORDER BY d.next_attempt_at, d.id LIMIT $3{}) \
+         RETURNING id, activity_id, inbox_url, host, attempts",
+        skip_locked(db.backend(), "d")
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await
+}
+
+/// An activity to send: (actor account id, JSON body).
+pub async fn activity(db: &AnyPool, id: i64) -> Result<Option<(i64, String)>> {
+    sqlx::query_as("SELECT actor_id, body FROM out_activities WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Marks a delivery done (or given up): the row goes, and the activity with its last delivery.
+pub async fn finish_delivery(db: &AnyPool, id: i64, activity_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM deliveries WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM out_activities WHERE id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)",
+    )
+    .bind(activity_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Schedules another attempt at a delivery.
+pub async fn retry_delivery(
+    db: &AnyPool,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE deliveries SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+        .bind(id)
+        .bind(next_attempt_at)
+        .bind(error)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// How many deliveries are owed, in all.
+pub async fn pending_deliveries(db: &AnyPool) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM deliveries")
+        .fetch_one(db)
+        .await
+}
+
+/// The earliest time a delivery or event is due, if any is waiting (to know how long to sleep).
+pub async fn next_due(db: &AnyPool) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries d \
+           WHERE NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL) \
+         UNION ALL SELECT MIN(next_attempt_at) AS t FROM outbox_events) due",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Records a successful delivery to a host: it is healthy again.
+pub async fn host_succeeded(db: &AnyPool, host: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO hosts (host, last_success_at) VALUES ($1, $2) \
+         ON CONFLICT (host) DO UPDATE SET last_success_at = $2, failing_since = NULL, parked_at = NULL",
+    )
+    .bind(host)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed delivery to a host; returns since when it has been failing.
+pub async fn host_failed(db: &AnyPool, host: &str, now: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO hosts (host, failing_since, last_failure_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (host) DO UPDATE SET last_failure_at = $2, \
+         failing_since = COALESCE(hosts.failing_since, $2) RETURNING failing_since",
+    )
+    .bind(host)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+/// Parks a host: its deliveries wait until it is heard from.
+pub async fn park_host(db: &AnyPool, host: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE hosts SET parked_at = $2 WHERE host = $1 AND parked_at IS NULL")
+        .bind(host)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Un-parks a host that was heard from, and makes its deliveries due now; returns whether it
+/// was parked.
+pub async fn unpark_host(db: &AnyPool, host: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE hosts SET parked_at = NULL, failing_since = NULL WHERE host = $1 AND parked_at IS NOT NULL",
+    )
+    .bind(host)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE deliveries SET next_attempt_at = $2 WHERE host = $1")
+        .bind(host)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(true)
+}
+
+/// Whether a host is parked.
+pub async fn is_parked(db: &AnyPool, host: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM hosts WHERE host = $1 AND parked_at IS NOT NULL")
+            .bind(host)
+            .fetch_one(db)
+            .await?;
+    Ok(n > 0)
+}
+
+/// How many distinct remote hosts we know accounts on (NodeInfo, instance stats).
+pub async fn known_domains(db: &AnyPool) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(DISTINCT domain) FROM accounts WHERE domain IS NOT NULL")
+        .fetch_one(db)
+        .await
+}

@@ -1,0 +1,562 @@
+//! `follows`, `blocks`, `notifications` and `feeds` (home timelines): who is connected to whom,
+//! and what each local person is told.
+
+use super::{Result, placeholders};
+use sqlx::{AnyPool, FromRow};
+
+/// A follow, requested or accepted.
+#[derive(Debug, Clone, FromRow)]
+pub struct FollowRow {
+    /// Its id (pages follow requests).
+    pub id: i64,
+    /// The follower.
+    pub account_id: i64,
+    /// The followed.
+    pub target_account_id: i64,
+    /// The Follow activity's id.
+    pub uri: Option<String>,
+    /// `pending` or `accepted`.
+    pub state: String,
+}
+
+/// Records a follow (or returns the existing one untouched).
+pub async fn insert_follow(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    target_account_id: i64,
+    uri: Option<&str>,
+    state: &str,
+    now: i64,
+) -> Result<FollowRow> {
+    sqlx::query(
+        "INSERT INTO follows (account_id, target_account_id, uri, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(target_account_id)
+    .bind(uri)
+    .bind(state)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "SELECT id, account_id, target_account_id, uri, state FROM follows \
+         WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(account_id)
+    .bind(target_account_id)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// The follow of `account_id` to `target`, if any.
+pub async fn follow(
+    db: impl sqlx::AnyExecutor<'_>,
+    account_id: i64,
+    target: i64,
+) -> Result<Option<FollowRow>> {
+    sqlx::query_as(
+        "SELECT id, account_id, target_account_id, uri, state FROM follows \
+         WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(account_id)
+    .bind(target)
+    .fetch_optional(db)
+    .await
+}
+
+/// A follow by id.
+pub async fn follow_by_id(db: &AnyPool, id: i64) -> Result<Option<FollowRow>> {
+    sqlx::query_as(
+        "SELECT id, account_id, target_account_id, uri, state FROM follows WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A follow by its Follow activity's id.
+pub async fn follow_by_uri(db: &AnyPool, uri: &str) -> Result<Option<FollowRow>> {
+    sqlx::query_as(
+        "SELECT id, account_id, target_account_id, uri, state FROM follows WHERE uri = $1",
+    )
+    .bind(uri)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets a follow's state and, when given, its activity id.
+pub async fn set_follow_state(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    state: &str,
+    uri: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE follows SET state = $2, uri = COALESCE($3, uri) WHERE id = $1")
+        .bind(id)
+        .bind(state)
+        .bind(uri)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a follow.
+pub async fn delete_follow(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM follows WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether `account_id` follows `target` (accepted).
+pub async fn follows(db: impl sqlx::AnyExecutor<'_>, account_id: i64, target: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follows WHERE account_id = $1 AND target_account_id = $2 AND state = 'accepted'",
+    )
+    .bind(account_id)
+    .bind(target)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Local accounts that follow `target` (accepted): who gets its posts in their home timeline.
+pub async fn local_followers(conn: &mut sqlx::AnyConnection, target: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.domain IS NULL",
+    )
+    .bind(target)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Whether any local account follows `target` (accepted).
+pub async fn has_local_followers(db: &AnyPool, target: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.domain IS NULL",
+    )
+    .bind(target)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The distinct inboxes (shared when possible) of an account's remote followers.
+pub async fn remote_follower_inboxes(db: &AnyPool, target: i64) -> Result<Vec<String>> {
+    let rows: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f \
+         JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.domain IS NOT NULL \
+         AND a.deleted_at IS NULL",
+    )
+    .bind(target)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// The distinct inboxes of the remote accounts an account follows or has asked to follow.
+pub async fn remote_following_inboxes(db: &AnyPool, account_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f \
+         JOIN accounts a ON a.id = f.target_account_id \
+         WHERE f.account_id = $1 AND a.domain IS NOT NULL AND a.deleted_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// Followers (accepted) of an account, newest first: (follow id, follower id).
+pub async fn followers_page(
+    db: &AnyPool,
+    target: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, account_id FROM follows WHERE target_account_id = $1 AND state = 'accepted' \
+         AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(target)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Accounts an account follows (accepted), newest first: (follow id, followed id).
+pub async fn following_page(
+    db: &AnyPool,
+    account_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted' \
+         AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Pending follow requests to an account, newest first: (follow id, requester id).
+pub async fn follow_requests(
+    db: &AnyPool,
+    target: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, account_id FROM follows WHERE target_account_id = $1 AND state = 'pending' \
+         AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(target)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// (followers, following, pending requests) counts of an account.
+pub async fn follow_counts(db: &AnyPool, account_id: i64) -> Result<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM follows WHERE target_account_id = $1 AND state = 'accepted'), \
+           (SELECT COUNT(*) FROM follows WHERE account_id = $1 AND state = 'accepted'), \
+           (SELECT COUNT(*) FROM follows WHERE target_account_id = $1 AND state = 'pending')",
+    )
+    .bind(account_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Removes every follow between two accounts, both ways (after a block).
+pub async fn delete_follows_between(
+    conn: &mut sqlx::AnyConnection,
+    a: i64,
+    b: i64,
+) -> Result<Vec<FollowRow>> {
+    let rows: Vec<FollowRow> = sqlx::query_as(
+        "SELECT id, account_id, target_account_id, uri, state FROM follows \
+         WHERE (account_id = $1 AND target_account_id = $2) \
+         OR (account_id = $2 AND target_account_id = $1)",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM follows WHERE (account_id = $1 AND target_account_id = $2) \
+         OR (account_id = $2 AND target_account_id = $1)",
+    )
+    .bind(a)
+    .bind(b)
+    .execute(&mut *conn)
+    .await?;
+    Ok(rows)
+}
+
+/// A block.
+#[derive(Debug, Clone, FromRow)]
+pub struct BlockRow {
+    /// Its id.
+    pub id: i64,
+    /// Who blocks.
+    pub account_id: i64,
+    /// Who is blocked.
+    pub target_account_id: i64,
+    /// The Block activity's id.
+    pub uri: Option<String>,
+}
+
+/// Records a block (or keeps the existing one).
+pub async fn insert_block(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    target: i64,
+    uri: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO blocks (account_id, target_account_id, uri, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, target_account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(target)
+    .bind(uri)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The block of `target` by `account_id`, if any.
+pub async fn block(db: &AnyPool, account_id: i64, target: i64) -> Result<Option<BlockRow>> {
+    sqlx::query_as("SELECT id, account_id, target_account_id, uri FROM blocks WHERE account_id = $1 AND target_account_id = $2")
+        .bind(account_id)
+        .bind(target)
+        .fetch_optional(db)
+        .await
+}
+
+/// A block by its Block activity's id.
+pub async fn block_by_uri(db: &AnyPool, uri: &str) -> Result<Option<BlockRow>> {
+    sqlx::query_as("SELECT id, account_id, target_account_id, uri FROM blocks WHERE uri = $1")
+        .bind(uri)
+        .fetch_optional(db)
+        .await
+}
+
+/// Removes a block.
+pub async fn delete_block(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM blocks WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether either account blocks the other.
+pub async fn blocked_either_way(db: impl sqlx::AnyExecutor<'_>, a: i64, b: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM blocks WHERE (account_id = $1 AND target_account_id = $2) \
+         OR (account_id = $2 AND target_account_id = $1)",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether an account blocks any account of a domain's (for signed fetches under
+/// authorized_fetch: the signer is checked against the object's owner).
+pub async fn blocks_account(db: &AnyPool, account_id: i64, target: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM blocks WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(account_id)
+    .bind(target)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Accounts an account blocks, newest first: (block id, account id).
+pub async fn blocks_page(
+    db: &AnyPool,
+    account_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, target_account_id FROM blocks WHERE account_id = $1 AND ($2 IS NULL OR id < $2) \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// A notification.
+#[derive(Debug, Clone, FromRow)]
+pub struct NotificationRow {
+    /// Its id.
+    pub id: i64,
+    /// Who is notified.
+    pub account_id: i64,
+    /// Who caused it.
+    pub from_account_id: i64,
+    /// `mention`, `follow`, `follow_request`, `favourite`, `reblog`.
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    /// The post concerned.
+    pub status_id: Option<i64>,
+    /// When.
+    pub created_at: i64,
+}
+
+/// Notifies a local account (once per kind, sender and post).
+pub async fn notify(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    from_account_id: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    if account_id == from_account_id {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(from_account_id)
+    .bind(kind)
+    .bind(status_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a notification of a kind (when the follow request is withdrawn, say).
+pub async fn unnotify(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    from_account_id: i64,
+    kind: &str,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = $3",
+    )
+    .bind(account_id)
+    .bind(from_account_id)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A page of an account's notifications, newest first, optionally of some kinds only.
+pub async fn notifications(
+    db: &AnyPool,
+    account_id: i64,
+    kinds: &[String],
+    max_id: Option<i64>,
+    since_id: Option<i64>,
+    min_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<NotificationRow>> {
+    let kinds_sql = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" AND type IN ({})", placeholders(5, kinds.len()))
+    };
+    let (lower, order) = match min_id {
+        Some(min) => (Some(min), "ASC"),
+        None => (since_id, "DESC"),
+    };
+    let sql = format!(
+        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+         WHERE account_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) \
+         AND $4 > 0{kinds_sql} ORDER BY id {order} LIMIT $4"
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(account_id)
+        .bind(max_id)
+        .bind(lower)
+        .bind(limit);
+    for k in kinds {
+        q = q.bind(k.clone());
+    }
+    let mut rows: Vec<NotificationRow> = q.fetch_all(db).await?;
+    if order == "ASC" {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// One notification of an account.
+pub async fn notification(
+    db: &AnyPool,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<NotificationRow>> {
+    sqlx::query_as(
+        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+         WHERE account_id = $1 AND id = $2",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Dismisses one notification; false if it was not there.
+pub async fn dismiss(db: &AnyPool, account_id: i64, id: i64) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Dismisses every notification of an account.
+pub async fn clear(db: &AnyPool, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM notifications WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Puts a post in home timelines.
+pub async fn add_to_feeds(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    account_ids: &[i64],
+) -> Result<()> {
+    for account_id in account_ids {
+        sqlx::query(
+            "INSERT INTO feeds (account_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(status_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Takes an author's posts out of one home timeline (after an unfollow or a block).
+pub async fn remove_author_from_feed(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    author: i64,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM feeds WHERE account_id = $1 AND status_id IN \
+         (SELECT id FROM statuses WHERE account_id = $2)",
+    )
+    .bind(account_id)
+    .bind(author)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts an author's recent posts in one home timeline (after a follow is accepted).
+pub async fn backfill_feed(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    author: i64,
+    limit: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO feeds (account_id, status_id) SELECT $1, id FROM statuses \
+         WHERE account_id = $2 AND visibility IN ('public', 'unlisted', 'private') \
+         ORDER BY id DESC LIMIT $3 ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(author)
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,739 @@
+//! `statuses` (posts and boosts), `mentions`, `status_tags`, `favourites`, `tombstones`,
+//! `idempotency_keys`, and the paged reads timelines are made of.
+
+use super::{Result, is_unique_violation, placeholders};
+use sqlx::{AnyPool, FromRow};
+
+/// A post or a boost as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct StatusRow {
+    /// Time-ordered id (see `ids`).
+    pub id: i64,
+    /// ActivityPub id (for a boost, the Announce's id).
+    pub uri: String,
+    /// Web page of the post, if any.
+    pub url: Option<String>,
+    /// Author (or booster).
+    pub account_id: i64,
+    /// 1 when written on this instance.
+    pub local: i64,
+    /// `public`, `unlisted`, `private`, `direct`.
+    pub visibility: String,
+    /// The post this answers, when known here.
+    pub in_reply_to_id: Option<i64>,
+    /// The ActivityPub id of the post this answers.
+    pub in_reply_to_uri: Option<String>,
+    /// The author of the post this answers, when known.
+    pub in_reply_to_account_id: Option<i64>,
+    /// For a boost, the boosted post.
+    pub reblog_of_id: Option<i64>,
+    /// Sanitized HTML.
+    pub content: String,
+    /// What the author typed (local posts).
+    pub source: Option<String>,
+    /// Content warning.
+    pub spoiler_text: String,
+    /// 1 when marked sensitive.
+    pub sensitive: i64,
+    /// Language tag, if known.
+    pub language: Option<String>,
+    /// Publication time.
+    pub created_at: i64,
+    /// Last edit time.
+    pub edited_at: Option<i64>,
+}
+
+macro_rules! status_columns {
+    () => {
+        "s.id, s.uri, s.url, s.account_id, s.local, s.visibility, s.in_reply_to_id, \
+         s.in_reply_to_uri, s.in_reply_to_account_id, s.reblog_of_id, s.content, s.source, \
+         s.spoiler_text, s.sensitive, s.language, s.created_at, s.edited_at"
+    };
+}
+
+/// A post to store.
+pub struct NewStatus<'a> {
+    /// ActivityPub id; `None` for local posts, whose id derives from their numeric id.
+    pub uri: Option<&'a str>,
+    /// Web page.
+    pub url: Option<&'a str>,
+    /// Author.
+    pub account_id: i64,
+    /// Written here.
+    pub local: bool,
+    /// Visibility name.
+    pub visibility: &'a str,
+    /// Parent, when known.
+    pub in_reply_to_id: Option<i64>,
+    /// Parent's ActivityPub id.
+    pub in_reply_to_uri: Option<&'a str>,
+    /// Parent's author.
+    pub in_reply_to_account_id: Option<i64>,
+    /// Boosted post.
+    pub reblog_of_id: Option<i64>,
+    /// HTML.
+    pub content: &'a str,
+    /// Source text.
+    pub source: Option<&'a str>,
+    /// Content warning.
+    pub spoiler_text: &'a str,
+    /// Sensitive.
+    pub sensitive: bool,
+    /// Language.
+    pub language: Option<&'a str>,
+    /// Publication time.
+    pub created_at: i64,
+}
+
+/// Inserts a post under a fresh time-ordered id; `uri_for(id)` gives local posts their
+/// ActivityPub id. Returns `None` when a post with the same ActivityPub id exists (the same
+/// object arriving by two routes takes effect once).
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    ids: &crate::ids::IdGenerator,
+    new: &NewStatus<'_>,
+    uri_for: impl Fn(i64) -> (String, Option<String>),
+) -> Result<Option<i64>> {
+    for _ in 0..5 {
+        let id = ids.at(new.created_at);
+        let (uri, url) = match new.uri {
+            Some(uri) => (uri.to_string(), new.url.map(str::to_string)),
+            None => uri_for(id),
+        };
+        let result = sqlx::query(
+            "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
+             in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
+             spoiler_text, sensitive, language, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(id)
+        .bind(&uri)
+        .bind(url)
+        .bind(new.account_id)
+        .bind(super::flag(new.local))
+        .bind(new.visibility)
+        .bind(new.in_reply_to_id)
+        .bind(new.in_reply_to_uri)
+        .bind(new.in_reply_to_account_id)
+        .bind(new.reblog_of_id)
+        .bind(new.content)
+        .bind(new.source)
+        .bind(new.spoiler_text)
+        .bind(super::flag(new.sensitive))
+        .bind(new.language)
+        .bind(new.created_at)
+        .execute(&mut *conn)
+        .await;
+        match result {
+            Ok(_) => return Ok(Some(id)),
+            Err(e) if is_unique_violation(&e) => {
+                let taken: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1")
+                        .bind(&uri)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if taken.is_some() {
+                    return Ok(None);
+                }
+                // The id collided with another process's: try the next one.
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(sqlx::Error::Protocol(
+        "could not allocate a status id".into(),
+    ))
+}
+
+/// A post by id.
+pub async fn by_id(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<Option<StatusRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        status_columns!(),
+        " FROM statuses s WHERE s.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A post by ActivityPub id.
+pub async fn by_uri(db: impl sqlx::AnyExecutor<'_>, uri: &str) -> Result<Option<StatusRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        status_columns!(),
+        " FROM statuses s WHERE s.uri = $1"
+    ))
+    .bind(uri)
+    .fetch_optional(db)
+    .await
+}
+
+/// Posts by ids, in no particular order.
+pub async fn by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<StatusRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            status_columns!(),
+            " FROM statuses s WHERE s.id IN ({})"
+        ),
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// The boost of `status_id` by `account_id`, if any.
+pub async fn reblog_by(db: &AnyPool, account_id: i64, status_id: i64) -> Result<Option<StatusRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        status_columns!(),
+        " FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id = $2"
+    ))
+    .bind(account_id)
+    .bind(status_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Direct answers to a post.
+pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        status_columns!(),
+        " FROM statuses s WHERE s.in_reply_to_id = $1 ORDER BY s.id"
+    ))
+    .bind(status_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Links answers that arrived before their parent to it, once the parent is stored.
+pub async fn adopt_orphans(
+    db: &AnyPool,
+    parent_id: i64,
+    parent_uri: &str,
+    parent_account: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE statuses SET in_reply_to_id = $1, in_reply_to_account_id = $3 \
+         WHERE in_reply_to_uri = $2 AND in_reply_to_id IS NULL",
+    )
+    .bind(parent_id)
+    .bind(parent_uri)
+    .bind(parent_account)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a post's text after an edit.
+pub async fn update_content(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    content: &str,
+    source: Option<&str>,
+    spoiler_text: &str,
+    sensitive: bool,
+    edited_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE statuses SET content = $2, source = $3, spoiler_text = $4, sensitive = $5, \
+         edited_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(source)
+    .bind(spoiler_text)
+    .bind(super::flag(sensitive))
+    .bind(edited_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a post (its boosts, mentions, likes, feed entries and notifications go with it) and
+/// remembers its ActivityPub id so that it cannot come back.
+pub async fn delete(conn: &mut sqlx::AnyConnection, id: i64, uri: &str, now: i64) -> Result<()> {
+    sqlx::query("DELETE FROM statuses WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    add_tombstone(conn, uri, now).await
+}
+
+/// Remembers that an object was deleted.
+pub async fn add_tombstone(conn: &mut sqlx::AnyConnection, uri: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO tombstones (uri, deleted_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(uri)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether an object was deleted.
+pub async fn is_tombstoned(db: &AnyPool, uri: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tombstones WHERE uri = $1")
+        .bind(uri)
+        .fetch_one(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Records the accounts a post mentions.
+pub async fn insert_mentions(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    account_ids: &[i64],
+) -> Result<()> {
+    for account_id in account_ids {
+        sqlx::query(
+            "INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(status_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the mentions of a post (after an edit).
+pub async fn replace_mentions(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    account_ids: &[i64],
+) -> Result<()> {
+    sqlx::query("DELETE FROM mentions WHERE status_id = $1")
+        .bind(status_id)
+        .execute(&mut *conn)
+        .await?;
+    insert_mentions(conn, status_id, account_ids).await
+}
+
+/// The accounts a post mentions.
+pub async fn mentioned_ids(db: impl sqlx::AnyExecutor<'_>, status_id: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT account_id FROM mentions WHERE status_id = $1 ORDER BY account_id")
+        .bind(status_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Mentions of many posts: (status id, account id) pairs.
+pub async fn mentions_of(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT status_id, account_id FROM mentions WHERE status_id IN ({}) ORDER BY account_id",
+        placeholders(1, status_ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in status_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// Whether an account is mentioned by a post.
+pub async fn is_mentioned(db: &AnyPool, status_id: i64, account_id: i64) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mentions WHERE status_id = $1 AND account_id = $2",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Records the hashtags of a post (lower case).
+pub async fn replace_tags(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    tags: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM status_tags WHERE status_id = $1")
+        .bind(status_id)
+        .execute(&mut *conn)
+        .await?;
+    for tag in tags {
+        sqlx::query(
+            "INSERT INTO status_tags (status_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(status_id)
+        .bind(tag)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hashtags of many posts: (status id, name) pairs.
+pub async fn tags_of(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT status_id, name FROM status_tags WHERE status_id IN ({}) ORDER BY name",
+        placeholders(1, status_ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in status_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// Counts of many posts: (status id, replies, boosts, favourites).
+pub async fn counts_of(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<(i64, i64, i64, i64)>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, status_ids.len());
+    let sql = format!(
+        "SELECT s.id, \
+           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+         FROM statuses s WHERE s.id IN ({list})"
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in status_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// Which of `status_ids` `account_id` has favourited, and which it has boosted.
+pub async fn viewer_flags(
+    db: &AnyPool,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    if status_ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let list = placeholders(2, status_ids.len());
+    let fav_sql =
+        format!("SELECT status_id FROM favourites WHERE account_id = $1 AND status_id IN ({list})");
+    let reblog_sql = format!(
+        "SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({list})"
+    );
+    let mut fq = sqlx::query_scalar(sqlx::AssertSqlSafe(fav_sql)).bind(account_id);
+    let mut rq = sqlx::query_scalar(sqlx::AssertSqlSafe(reblog_sql)).bind(account_id);
+    for id in status_ids {
+        fq = fq.bind(*id);
+        rq = rq.bind(*id);
+    }
+    let favs: Vec<i64> = fq.fetch_all(db).await?;
+    let reblogs: Vec<Option<i64>> = rq.fetch_all(db).await?;
+    Ok((favs, reblogs.into_iter().flatten().collect()))
+}
+
+/// A page request, as Mastodon's API pages: newest first below `max_id` and above `since_id`,
+/// or oldest first just above `min_id`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    /// Only ids below.
+    pub max_id: Option<i64>,
+    /// Only ids above (newest first).
+    pub since_id: Option<i64>,
+    /// Only ids above, the ones just above (then returned newest first).
+    pub min_id: Option<i64>,
+    /// How many.
+    pub limit: i64,
+}
+
+impl Page {
+    /// The lower bound and the ORDER BY direction for this page.
+    fn bounds(&self) -> (Option<i64>, &'static str) {
+        match self.min_id {
+            Some(min) => (Some(min), "ASC"),
+            None => (self.since_id, "DESC"),
+        }
+    }
+}
+
+/// Runs a paged query over statuses. `from_where` is a fixed SQL fragment (never user input)
+/// with `$1` and `$2` free for the caller's parameters, bound by `bind`; the page bounds take
+/// `$3`, `$4` and `$5`.
+async fn paged<'q>(
+    db: &AnyPool,
+    from_where: &'static str,
+    id_column: &'static str,
+    page: Page,
+    bind: impl FnOnce(
+        sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
+) -> Result<Vec<StatusRow>> {
+    let (lower, order) = page.bounds();
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            status_columns!(),
+            " {from_where} AND ($3 IS NULL OR {id} < $3) AND ($4 IS NULL OR {id} > $4) \
+             ORDER BY {id} {order} LIMIT $5"
+        ),
+        from_where = from_where,
+        id = id_column,
+        order = order
+    );
+    let q = bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)));
+    let mut rows = q
+        .bind(page.max_id)
+        .bind(lower)
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    if order == "ASC" {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// A home timeline page: the feed of `account_id`.
+pub async fn home(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM feeds f JOIN statuses s ON s.id = f.status_id WHERE f.account_id = $1 AND $2 = 0",
+        "f.status_id",
+        page,
+        |q| q.bind(account_id).bind(0i64),
+    )
+    .await
+}
+
+/// A public timeline page: public posts (not boosts), all, local only (`scope` 1) or remote
+/// only (`scope` 2), without those of accounts `viewer` blocks or is blocked by.
+pub async fn public(db: &AnyPool, scope: i64, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
+        "s.id",
+        page,
+        |q| q.bind(scope).bind(viewer),
+    )
+    .await
+}
+
+/// A hashtag timeline page: public posts with the tag.
+pub async fn tagged(db: &AnyPool, tag: &str, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
+         AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
+        "s.id",
+        page,
+        |q| q.bind(tag.to_lowercase()).bind(viewer),
+    )
+    .await
+}
+
+/// An account's posts and boosts a viewer may see: public and unlisted ones, and followers-only
+/// ones when `include_private` is 1 (the viewer follows the account or is the account).
+pub async fn by_account(
+    db: &AnyPool,
+    account_id: i64,
+    include_private: bool,
+    page: Page,
+) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.account_id = $1 \
+         AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
+        "s.id",
+        page,
+        |q| q.bind(account_id).bind(super::flag(include_private)),
+    )
+    .await
+}
+
+/// Direct messages involving an account (sent or received), newest first.
+pub async fn direct(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.visibility = 'direct' AND (s.account_id = $1 \
+         OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) AND $2 = 0",
+        "s.id",
+        page,
+        |q| q.bind(account_id).bind(0i64),
+    )
+    .await
+}
+
+/// How many posts (not boosts) an account has, and the time of the latest.
+pub async fn account_stats(db: &AnyPool, account_id: i64) -> Result<(i64, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MAX(created_at) FROM statuses WHERE account_id = $1 \
+         AND visibility IN ('public', 'unlisted', 'private')",
+    )
+    .bind(account_id)
+    .fetch_one(db)
+    .await
+}
+
+/// How many local posts exist (NodeInfo).
+pub async fn count_local(db: &AnyPool) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM statuses WHERE local = 1 AND reblog_of_id IS NULL")
+        .fetch_one(db)
+        .await
+}
+
+/// A favourite.
+#[derive(Debug, Clone, FromRow)]
+pub struct FavouriteRow {
+    /// Its id (pages "favourited by").
+    pub id: i64,
+    /// Who.
+    pub account_id: i64,
+    /// Which post.
+    pub status_id: i64,
+    /// The Like activity's id.
+    pub uri: Option<String>,
+}
+
+/// Records a favourite; returns false when it already existed.
+pub async fn insert_favourite(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    status_id: i64,
+    uri: Option<&str>,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO favourites (account_id, status_id, uri, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(status_id)
+    .bind(uri)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A favourite by account and post.
+pub async fn favourite(
+    db: &AnyPool,
+    account_id: i64,
+    status_id: i64,
+) -> Result<Option<FavouriteRow>> {
+    sqlx::query_as("SELECT id, account_id, status_id, uri FROM favourites WHERE account_id = $1 AND status_id = $2")
+        .bind(account_id)
+        .bind(status_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A favourite by its Like activity's id.
+pub async fn favourite_by_uri(db: &AnyPool, uri: &str) -> Result<Option<FavouriteRow>> {
+    sqlx::query_as("SELECT id, account_id, status_id, uri FROM favourites WHERE uri = $1")
+        .bind(uri)
+        .fetch_optional(db)
+        .await
+}
+
+/// Removes a favourite.
+pub async fn delete_favourite(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM favourites WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Who favourited a post (favourite id, account id), newest first, paged by favourite id.
+pub async fn favourited_by(
+    db: &AnyPool,
+    status_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, account_id FROM favourites WHERE status_id = $1 AND ($2 IS NULL OR id < $2) \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(status_id)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Who boosted a post (boost id, account id), newest first, paged by boost id.
+pub async fn reblogged_by(
+    db: &AnyPool,
+    status_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, account_id FROM statuses WHERE reblog_of_id = $1 AND ($2 IS NULL OR id < $2) \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(status_id)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The post an Idempotency-Key already made, if any.
+pub async fn idempotent(
+    db: &AnyPool,
+    account_id: i64,
+    key: &str,
+    since: i64,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at > $3",
+    )
+    .bind(account_id)
+    .bind(key)
+    .bind(since)
+    .fetch_optional(db)
+    .await
+}
+
+/// Remembers the post an Idempotency-Key made; false when the key was taken meanwhile.
+pub async fn remember_idempotency(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+    now: i64,
+) -> Result<bool> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at <= $3",
+    )
+    .bind(account_id)
+    .bind(key)
+    .bind(now - 3_600_000_000)
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(key)
+    .bind(status_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,263 @@
+//! ActivityPub federation: the only module that speaks ActivityPub and the only one that uses
+//! `activitypub_federation`.
+//!
+//! - [`protocol`]: the JSON shapes read from other servers; [`render`]: the ones we publish.
+//! - [`objects`]: accounts and posts as the library's `Object`s (fetch, check, store).
+//! - [`signatures`], [`verify`]: HTTP signatures out and in.
+//! - [`routes`]: what others read (actors, posts, collections, WebFinger, NodeInfo).
+//! - [`inbox`]: receiving (store, answer 202, process later); [`receive`]: what each activity
+//!   does.
+//! - [`outbox`]: turning services' [`Outgoing`](crate::service::outgoing::Outgoing) records
+//!   into activities and deliveries; [`delivery`]: sending them, durably.
+//!
+//! Data flows in through `inbox` -> `receive` -> `service`, and out through `service` ->
+//! (outbox_events table) -> `outbox` -> `delivery`.
+
+pub mod delivery;
+pub mod inbox;
+pub mod objects;
+pub mod outbox;
+pub mod protocol;
+pub mod receive;
+pub mod render;
+pub mod routes;
+pub mod signatures;
+pub mod verify;
+
+use crate::{
+    clock,
+    config::Config,
+    db::{self, accounts::AccountRow, statuses::StatusRow},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+use activitypub_federation::{
+    config::FederationConfig,
+    fetch::{fetch_object_http, webfinger::webfinger_resolve_actor},
+    resolver::ValidatingDnsResolver,
+    traits::Object,
+};
+use axum::{
+    Router,
+    routing::{get, post},
+};
+use objects::{ApAccount, ApNote};
+use std::{sync::Arc, time::Duration};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// The media type of ActivityPub documents.
+pub const AP_CONTENT_TYPE: &str = "application/activity+json";
+
+/// The HTTP client for everything sent to other servers: timeouts, no redirects (the fetcher
+/// follows one itself), and, when the instance is on https, a resolver that refuses private,
+/// loopback and link-local addresses (no request forgery into the local network). On an http
+/// instance (development, tests) local peers are allowed.
+pub fn http_client(config: &Config) -> reqwest::Client {
+    let agent = format!(
+        "coopol/{} (+{})",
+        env!("CARGO_PKG_VERSION"),
+        config.public_url
+    );
+    reqwest::Client::builder()
+        .user_agent(agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .pool_max_idle_per_host(8)
+        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
+            Vec::new(),
+            config.is_https(),
+        )))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Prepares federation at start: the instance actor (made once), and the library's context.
+pub async fn install(state: &AppState) -> anyhow::Result<()> {
+    let instance = match db::accounts::instance_actor(state.pool()).await? {
+        Some(a) => a,
+        None => {
+            let (private, public) =
+                tokio::task::spawn_blocking(crate::crypto::generate_rsa_keypair).await?;
+            db::accounts::insert_instance_actor(
+                state.pool(),
+                &state.config.domain,
+                &state.config.url("/actor"),
+                &public,
+                &private,
+                clock::now(),
+            )
+            .await?;
+            db::accounts::instance_actor(state.pool())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the instance actor could not be created"))?
+        }
+    };
+    let development = !state.config.is_https();
+    let config = FederationConfig::builder()
+        .domain(state.config.domain.clone())
+        .app_data(state.clone())
+        .http_fetch_limit(25)
+        .debug(development)
+        .allow_http_urls(development)
+        .client(http_client(&state.config).into())
+        .request_timeout(Duration::from_secs(10))
+        .signed_fetch_actor(&ApAccount::new(instance).map_err(|e| anyhow::anyhow!("{}", e.key))?)
+        .build()
+        .await?;
+    state.set_federation(config);
+    Ok(())
+}
+
+/// The routes other servers use.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/webfinger", get(routes::webfinger))
+        .route("/.well-known/host-meta", get(routes::host_meta))
+        .route("/.well-known/nodeinfo", get(routes::nodeinfo_links))
+        .route("/nodeinfo/2.0", get(routes::nodeinfo))
+        .route("/nodeinfo/2.1", get(routes::nodeinfo))
+        .route("/actor", get(routes::instance_actor))
+        .route("/actor/inbox", post(inbox::shared))
+        .route("/actor/outbox", get(routes::empty_collection))
+        .route("/inbox", post(inbox::shared))
+        .route("/users/{username}", get(routes::actor))
+        .route("/users/{username}/inbox", post(inbox::personal))
+        .route("/users/{username}/outbox", get(routes::outbox))
+        .route(
+            "/users/{username}/followers",
+            get(routes::follow_collection),
+        )
+        .route(
+            "/users/{username}/following",
+            get(routes::follow_collection),
+        )
+        .route(
+            "/users/{username}/collections/featured",
+            get(routes::empty_collection),
+        )
+        .route("/users/{username}/statuses/{id}", get(routes::status))
+        .route(
+            "/users/{username}/statuses/{id}/activity",
+            get(routes::status_activity),
+        )
+        .route(
+            "/users/{username}/statuses/{id}/replies",
+            get(routes::replies),
+        )
+}
+
+/// Starts the inbox, outbox and delivery workers and the federation clean-up.
+pub fn spawn_workers(state: &AppState, stop: &CancellationToken) {
+    tokio::spawn(inbox::run(state.clone(), stop.clone()));
+    tokio::spawn(outbox::run(state.clone(), stop.clone()));
+    tokio::spawn(delivery::run(state.clone(), stop.clone()));
+    let state = state.clone();
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    let now = clock::now();
+                    let _ = db::federation::purge_signatures(state.pool(), now).await;
+                    let _ = db::federation::purge_inbox(state.pool(), now - 2 * 24 * 3_600_000_000).await;
+                    delivery::refresh_parked(&state).await;
+                }
+            }
+        }
+    });
+}
+
+/// What a search term resolved to.
+pub enum Resolved {
+    /// An account.
+    Account(Box<AccountRow>),
+    /// A post.
+    Status(Box<StatusRow>),
+}
+
+/// Finds (fetching if needed) the account `@name@domain`. Accounts of this instance are
+/// looked up, not fetched.
+pub async fn resolve_handle(
+    state: &AppState,
+    username: &str,
+    domain: &str,
+) -> AppResult<AccountRow> {
+    if domain.eq_ignore_ascii_case(&state.config.domain) {
+        return db::accounts::local_by_username(state.pool(), username)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .ok_or_else(AppError::not_found);
+    }
+    if let Some(known) = db::accounts::by_handle(state.pool(), username, Some(domain)).await?
+        && known.deleted_at.is_none()
+    {
+        return Ok(known);
+    }
+    let data = state.fed();
+    let account: ApAccount =
+        webfinger_resolve_actor(&format!("{username}@{domain}"), &data).await?;
+    Ok(account.row)
+}
+
+/// Resolves a search term: `@name@domain`, `name@domain`, or the URL of an actor or a post.
+pub async fn resolve(state: &AppState, query: &str) -> AppResult<Option<Resolved>> {
+    let q = query.trim();
+    if let Ok(url) = Url::parse(q) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Ok(None);
+        }
+        return resolve_url(state, url).await.map(Some);
+    }
+    let handle = q.trim_start_matches('@');
+    if let Some((name, domain)) = handle.split_once('@')
+        && !name.is_empty()
+        && !domain.is_empty()
+        && !name.contains('/')
+    {
+        return resolve_handle(state, name, domain)
+            .await
+            .map(|a| Some(Resolved::Account(a)));
+    }
+    Ok(None)
+}
+
+async fn resolve_url(state: &AppState, url: Url) -> AppResult<Resolved> {
+    if let Some(a) = db::accounts::by_uri(state.pool(), url.as_str()).await? {
+        return Ok(Resolved::Account(Box::new(a)));
+    }
+    if let Some(s) = db::statuses::by_uri(state.pool(), url.as_str()).await? {
+        return Ok(Resolved::Status(Box::new(s)));
+    }
+    if url.as_str().starts_with(state.config.public_url.as_str()) {
+        return Err(AppError::not_found());
+    }
+    let data = state.fed();
+    // One fetch, then the type decides what it is.
+    let fetched = fetch_object_http::<_, serde_json::Value>(&url, &data).await?;
+    let object = fetched.object;
+    let id = fetched.url;
+    let kind = object
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if matches!(
+        kind,
+        "Person" | "Service" | "Application" | "Group" | "Organization"
+    ) {
+        let json: protocol::Actor = serde_json::from_value(object)
+            .map_err(|_| AppError::bad_request("error-federation-invalid"))?;
+        ApAccount::verify(&json, &id, &data).await?;
+        return Ok(Resolved::Account(
+            ApAccount::from_json(json, &data).await?.row,
+        ));
+    }
+    let json: protocol::Note = serde_json::from_value(object)
+        .map_err(|_| AppError::bad_request("error-federation-invalid"))?;
+    ApNote::verify(&json, &id, &data).await?;
+    let note = ApNote::from_json(json, &data).await?;
+    Ok(Resolved::Status(Box::new(note.row)))
+}

@@ -1,0 +1,412 @@
+//! The federation library's view of our data: [`ApAccount`] and [`ApNote`] are newtypes over
+//! stored rows that know how to be fetched, checked and stored. Fetching through them goes
+//! through the library's fetch limit (which bounds recursion: a reply's parent's parent...).
+
+use super::protocol::{self, PUBLIC, same_origin};
+use crate::{
+    clock,
+    db::{self, accounts::AccountRow, statuses::StatusRow},
+    domain::{Visibility, html},
+    error::AppError,
+    service::statuses::{self as posts, RemoteStatus},
+    state::AppState,
+};
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    traits::{Actor, Object},
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// How deep a chain of missing parents is fetched before giving up on the rest.
+pub const MAX_PARENT_DEPTH: u32 = 8;
+
+impl From<activitypub_federation::error::Error> for AppError {
+    fn from(e: activitypub_federation::error::Error) -> Self {
+        use activitypub_federation::error::Error as E;
+        let status = match &e {
+            E::NotFound | E::ObjectDeleted(_) => axum::http::StatusCode::NOT_FOUND,
+            E::RequestLimit => axum::http::StatusCode::TOO_MANY_REQUESTS,
+            E::UrlVerificationError(_) | E::FetchWrongId(_) | E::FetchInvalidContentType(_) => {
+                axum::http::StatusCode::BAD_REQUEST
+            }
+            _ => axum::http::StatusCode::BAD_GATEWAY,
+        };
+        let mut err = AppError::new(status, "error-federation");
+        err.source = Some(anyhow::anyhow!("{e}"));
+        err
+    }
+}
+
+/// An account, as the federation library sees it.
+#[derive(Debug, Clone)]
+pub struct ApAccount {
+    /// The stored row.
+    pub row: AccountRow,
+    id: Url,
+}
+
+impl ApAccount {
+    /// Wraps a stored account.
+    pub fn new(row: AccountRow) -> Result<Self, AppError> {
+        let id = Url::parse(&row.uri).map_err(AppError::internal)?;
+        Ok(ApAccount { row, id })
+    }
+}
+
+#[async_trait]
+impl Object for ApAccount {
+    type DataType = AppState;
+    type Kind = protocol::Actor;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        if self.row.is_local() {
+            None
+        } else {
+            Some(clock::to_datetime(self.row.fetched_at.unwrap_or(0)))
+        }
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppState>) -> Result<Option<Self>, AppError> {
+        match db::accounts::by_uri(data.pool(), id.as_str()).await? {
+            Some(row) if row.deleted_at.is_none() || row.is_local() => {
+                Ok(Some(ApAccount::new(row)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn delete(&self, data: &Data<AppState>) -> Result<(), AppError> {
+        if !self.row.is_local() {
+            let mut tx = data.pool().begin().await?;
+            db::accounts::erase_activity(&mut tx, self.row.id, clock::now()).await?;
+            tx.commit().await?;
+            db::accounts::mark_remote_deleted(data.pool(), self.row.id, clock::now()).await?;
+        }
+        Ok(())
+    }
+
+    async fn into_json(self, data: &Data<AppState>) -> Result<protocol::Actor, AppError> {
+        let doc = super::render::actor(data.app_data(), &self.row);
+        serde_json::from_value(doc).map_err(AppError::internal)
+    }
+
+    async fn verify(
+        json: &protocol::Actor,
+        expected: &Url,
+        _data: &Data<AppState>,
+    ) -> Result<(), AppError> {
+        if !same_origin(&json.id, expected) {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        let inbox = json
+            .inbox
+            .as_ref()
+            .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
+        if !same_origin(inbox, &json.id) {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        let key = json
+            .public_key
+            .as_ref()
+            .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
+        if key.owner.as_deref().is_some_and(|o| o != json.id.as_str()) {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        if let Ok(key_url) = Url::parse(&key.id)
+            && !same_origin(&key_url, &json.id)
+        {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: protocol::Actor, data: &Data<AppState>) -> Result<Self, AppError> {
+        let key = json
+            .public_key
+            .clone()
+            .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
+        let username = json
+            .preferred_username
+            .clone()
+            .filter(|u| !u.is_empty() && u.len() <= 100)
+            .or_else(|| {
+                json.id
+                    .path_segments()
+                    .and_then(|mut s| s.next_back().map(str::to_string))
+            })
+            .unwrap_or_else(|| "unknown".to_string());
+        let fields: Vec<serde_json::Value> = json
+            .fields()
+            .into_iter()
+            .map(|(name, value)| serde_json::json!({ "name": name, "value": html::sanitize(&value) }))
+            .collect();
+        let display_name: String = json
+            .name
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        let note = html::sanitize(json.summary.as_deref().unwrap_or(""));
+        let domain = protocol::domain_of(&json.id);
+        let now = clock::now();
+        let inbox = json.inbox.as_ref().map(Url::to_string).unwrap_or_default();
+        let shared = json
+            .endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.as_ref())
+            .filter(|u| same_origin(u, &json.id))
+            .map(Url::to_string);
+        let id = db::accounts::upsert_remote(
+            data.pool(),
+            &db::accounts::RemoteActor {
+                uri: json.id.as_str(),
+                username: &username,
+                domain: &domain,
+                actor_type: &json.kind,
+                display_name: &display_name,
+                note_html: &note,
+                locked: json.manually_approves_followers,
+                discoverable: json.is_discoverable(),
+                public_key_pem: &key.public_key_pem,
+                key_id: &key.id,
+                inbox_url: &inbox,
+                shared_inbox_url: shared.as_deref(),
+                outbox_url: json.outbox.as_ref().map(Url::as_str),
+                followers_url: json.followers.as_ref().map(Url::as_str),
+                following_url: json.following.as_ref().map(Url::as_str),
+                url: json.url.as_ref().map(Url::as_str),
+                avatar_url: json.icon.as_ref().map(Url::as_str),
+                header_url: json.image.as_ref().map(Url::as_str),
+                fields_json: &serde_json::Value::Array(fields).to_string(),
+                created_at: json
+                    .published
+                    .map(|p| p.timestamp_micros())
+                    .unwrap_or(now)
+                    .min(now),
+                now,
+            },
+        )
+        .await?;
+        let row = db::accounts::by_id(data.pool(), id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        ApAccount::new(row)
+    }
+}
+
+impl Actor for ApAccount {
+    fn public_key_pem(&self) -> &str {
+        &self.row.public_key_pem
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        self.row.private_key_pem.clone()
+    }
+
+    fn inbox(&self) -> Url {
+        let inbox = match &self.row.inbox_url {
+            Some(i) => i.clone(),
+            None => format!("{}/inbox", self.row.uri),
+        };
+        Url::parse(&inbox).unwrap_or_else(|_| self.id.clone())
+    }
+}
+
+/// A post, as the federation library sees it.
+#[derive(Debug, Clone)]
+pub struct ApNote {
+    /// The stored row.
+    pub row: StatusRow,
+    id: Url,
+}
+
+impl ApNote {
+    /// Wraps a stored post.
+    pub fn new(row: StatusRow) -> Result<Self, AppError> {
+        let id = Url::parse(&row.uri).map_err(AppError::internal)?;
+        Ok(ApNote { row, id })
+    }
+}
+
+/// The visibility a post's addressing expresses, as Mastodon infers it.
+pub fn visibility_of(to: &[String], cc: &[String], followers: Option<&str>) -> Visibility {
+    if to.iter().any(|a| a == PUBLIC) {
+        Visibility::Public
+    } else if cc.iter().any(|a| a == PUBLIC) {
+        Visibility::Unlisted
+    } else if followers.is_some_and(|f| to.iter().chain(cc).any(|a| a == f)) {
+        Visibility::Private
+    } else {
+        Visibility::Direct
+    }
+}
+
+/// Turns a checked remote note into what the service stores: author, visibility, mentions of
+/// accounts we know (local ones and remote ones already stored), sanitized content.
+pub async fn remote_status(
+    state: &AppState,
+    json: &protocol::Note,
+    author: &AccountRow,
+) -> Result<RemoteStatus, AppError> {
+    let visibility = visibility_of(&json.to, &json.cc, author.followers_url.as_deref());
+    let mut mentioned: Vec<AccountRow> = Vec::new();
+    let mention_hrefs = json
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Mention")
+        .filter_map(|t| t.href.clone());
+    // Local actors addressed directly can see the post even without a Mention tag.
+    let addressed = json
+        .to
+        .iter()
+        .chain(json.cc.iter())
+        .filter(|a| a.starts_with(state.config.public_url.as_str()));
+    for uri in mention_hrefs.chain(addressed.cloned()) {
+        if mentioned.iter().any(|m| m.uri == uri) {
+            continue;
+        }
+        if let Some(account) = db::accounts::by_uri(state.pool(), &uri).await?
+            && account.deleted_at.is_none()
+            && account.actor_type != "Application"
+        {
+            mentioned.push(account);
+        }
+    }
+    let tags: Vec<String> = json
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Hashtag")
+        .filter_map(|t| t.name.as_ref())
+        .map(|n| n.trim_start_matches('#').to_lowercase())
+        .filter(|n| !n.is_empty() && n.chars().count() <= 100)
+        .take(30)
+        .collect();
+    // Mastodon uses `summary` as the content warning of notes; for articles and pages it is a
+    // description, shown as part of the content instead.
+    let (spoiler, content) = match json.kind.as_str() {
+        "Note" | "Question" => (json.summary.clone().unwrap_or_default(), json.html()),
+        _ => (String::new(), json.html()),
+    };
+    let spoiler: String = html::sanitize(&spoiler)
+        .replace("<p>", "")
+        .replace("</p>", "")
+        .chars()
+        .take(1000)
+        .collect();
+    let mut content = html::sanitize(&content);
+    if content.chars().count() > 100_000 {
+        content = content.chars().take(100_000).collect();
+    }
+    Ok(RemoteStatus {
+        uri: json.id.to_string(),
+        url: json.url.as_ref().map(Url::to_string),
+        account_id: author.id,
+        visibility,
+        in_reply_to_uri: json.in_reply_to.as_ref().map(Url::to_string),
+        content,
+        spoiler_text: spoiler,
+        sensitive: json.sensitive,
+        language: json.language(),
+        created_at: json
+            .published
+            .map(|p| p.timestamp_micros())
+            .unwrap_or_else(clock::now),
+        mentioned,
+        tags,
+    })
+}
+
+#[async_trait]
+impl Object for ApNote {
+    type DataType = AppState;
+    type Kind = protocol::Note;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppState>) -> Result<Option<Self>, AppError> {
+        match db::statuses::by_uri(data.pool(), id.as_str()).await? {
+            Some(row) => Ok(Some(ApNote::new(row)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn into_json(self, data: &Data<AppState>) -> Result<protocol::Note, AppError> {
+        let state = data.app_data();
+        let author = db::accounts::by_id(state.pool(), self.row.account_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let doc = super::render::note(
+            state,
+            &self.row,
+            &super::render::NoteParts {
+                author: &author,
+                mentioned: &[],
+                tags: &[],
+            },
+        );
+        serde_json::from_value(doc).map_err(AppError::internal)
+    }
+
+    async fn verify(
+        json: &protocol::Note,
+        expected: &Url,
+        _data: &Data<AppState>,
+    ) -> Result<(), AppError> {
+        if !same_origin(&json.id, expected) {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        let author = json
+            .attributed_to
+            .as_ref()
+            .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
+        if !same_origin(author, &json.id) {
+            return Err(AppError::bad_request("error-federation-spoofed"));
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: protocol::Note, data: &Data<AppState>) -> Result<Self, AppError> {
+        let state = data.app_data();
+        if db::statuses::is_tombstoned(state.pool(), json.id.as_str()).await? {
+            return Err(AppError::new(
+                axum::http::StatusCode::GONE,
+                "error-not-found",
+            ));
+        }
+        let author_id = json
+            .attributed_to
+            .clone()
+            .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
+        let author = ObjectId::<ApAccount>::from(author_id)
+            .dereference(data)
+            .await?;
+        // Fetch a missing parent so threads hold together, as far as the fetch budget goes.
+        if let Some(parent) = &json.in_reply_to {
+            let known = db::statuses::by_uri(state.pool(), parent.as_str())
+                .await?
+                .is_some();
+            if !known
+                && data.request_count() < MAX_PARENT_DEPTH
+                && let Err(e) =
+                    Box::pin(ObjectId::<ApNote>::from(parent.clone()).dereference(data)).await
+            {
+                tracing::debug!(parent = %parent, error = %e.message(crate::domain::Locale::En), "parent not fetched");
+            }
+        }
+        let post = remote_status(state, &json, &author.row).await?;
+        let row = posts::store_remote(state, post).await?;
+        ApNote::new(row)
+    }
+}

@@ -1,0 +1,467 @@
+//! The outbox worker: turns what services recorded ([`Outgoing`]) into ActivityPub activities
+//! and one delivery row per remote inbox (shared inboxes first, so a server with many
+//! followers gets one request), in one transaction with removing the event.
+
+use super::render;
+use crate::{
+    clock,
+    db::{self, accounts::AccountRow},
+    domain::Visibility,
+    error::{AppError, AppResult},
+    service::outgoing::Outgoing,
+    state::AppState,
+};
+use serde_json::Value;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+/// An activity ready to deliver.
+struct Prepared {
+    /// The signing (local) actor.
+    actor_id: i64,
+    /// The activity.
+    body: Value,
+    /// Where to.
+    inboxes: Vec<String>,
+}
+
+const LEASE: Duration = Duration::from_secs(120);
+const MAX_ATTEMPTS: i64 = 10;
+
+/// Handles recorded events until `stop`.
+pub async fn run(state: AppState, stop: CancellationToken) {
+    loop {
+        if stop.is_cancelled() {
+            break;
+        }
+        let now = clock::now();
+        let events =
+            match db::federation::claim_events(&state.db, now, now + LEASE.as_micros() as i64, 100)
+                .await
+            {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox: cannot claim events");
+                    Vec::new()
+                }
+            };
+        if events.is_empty() {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = state.outbox_ready.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+            continue;
+        }
+        let mut delivered_any = false;
+        for event in events {
+            match handle(&state, &event).await {
+                Ok(queued) => delivered_any |= queued,
+                Err(e) => {
+                    let why = e.message(crate::domain::Locale::En);
+                    if event.attempts >= MAX_ATTEMPTS {
+                        tracing::error!(event = event.id, why, "outbox: giving up on an event");
+                        let mut conn = match state.pool().acquire().await {
+                            Ok(c) => c,
+                            Err(_) => continue,
+                        };
+                        let _ = db::federation::delete_event(&mut conn, event.id).await;
+                    } else {
+                        tracing::warn!(event = event.id, why, "outbox: event will be retried");
+                        let delay = Duration::from_secs(5 * event.attempts.max(1) as u64);
+                        let _ = db::federation::retry_event(
+                            state.pool(),
+                            event.id,
+                            clock::after(delay),
+                            &why,
+                        )
+                        .await;
+                    }
+                }
+            }
+        }
+        if delivered_any {
+            super::delivery::wake(&state);
+        }
+    }
+}
+
+/// Builds and queues one event's deliveries; returns whether any delivery was queued.
+async fn handle(state: &AppState, event: &db::federation::EventRow) -> AppResult<bool> {
+    let outgoing: Outgoing = serde_json::from_str(&event.payload).map_err(AppError::internal)?;
+    let prepared = prepare(state, &outgoing).await?;
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let mut queued = false;
+    if let Some(p) = prepared {
+        let mut inboxes: Vec<(String, String)> = p
+            .inboxes
+            .iter()
+            .filter(|i| !i.starts_with(state.config.public_url.as_str()))
+            .filter_map(|i| {
+                Url::parse(i)
+                    .ok()
+                    .map(|u| (i.clone(), super::protocol::domain_of(&u)))
+            })
+            .collect();
+        inboxes.sort();
+        inboxes.dedup();
+        if !inboxes.is_empty() {
+            let id = p.body["id"].as_str().unwrap_or_default().to_string();
+            let activity_id =
+                db::federation::insert_activity(&mut tx, &id, p.actor_id, &p.body.to_string(), now)
+                    .await?;
+            for (inbox, host) in &inboxes {
+                db::federation::insert_delivery(&mut tx, activity_id, inbox, host, now).await?;
+            }
+            queued = true;
+        }
+    }
+    db::federation::delete_event(&mut tx, event.id).await?;
+    tx.commit().await?;
+    Ok(queued)
+}
+
+async fn account(state: &AppState, id: i64) -> AppResult<Option<AccountRow>> {
+    Ok(db::accounts::by_id(state.pool(), id).await?)
+}
+
+fn inbox_of(a: &AccountRow) -> Option<String> {
+    if a.is_local() {
+        None
+    } else {
+        a.inbox_url.clone()
+    }
+}
+
+fn shared_inbox_of(a: &AccountRow) -> Option<String> {
+    if a.is_local() {
+        None
+    } else {
+        a.delivery_inbox().map(str::to_string)
+    }
+}
+
+/// The inboxes that should see a post: followers (unless direct), mentioned accounts, and the
+/// author of the post it answers (unless direct).
+async fn post_inboxes(
+    state: &AppState,
+    author_id: i64,
+    visibility: Visibility,
+    mentioned: &[AccountRow],
+    parent_author: Option<i64>,
+) -> AppResult<Vec<String>> {
+    let mut inboxes = Vec::new();
+    if visibility != Visibility::Direct {
+        inboxes.extend(db::social::remote_follower_inboxes(state.pool(), author_id).await?);
+        if let Some(parent) = parent_author
+            && let Some(a) = account(state, parent).await?
+        {
+            inboxes.extend(shared_inbox_of(&a));
+        }
+        inboxes.extend(mentioned.iter().filter_map(shared_inbox_of));
+    } else {
+        // Direct messages go to each recipient's own inbox, so that servers sorting shared
+        // deliveries by addressing cannot show them to anyone else.
+        inboxes.extend(mentioned.iter().filter_map(inbox_of));
+    }
+    Ok(inboxes)
+}
+
+async fn mentioned_accounts(state: &AppState, status_id: i64) -> AppResult<Vec<AccountRow>> {
+    let ids = db::statuses::mentioned_ids(state.pool(), status_id).await?;
+    Ok(db::accounts::by_ids(state.pool(), &ids).await?)
+}
+
+async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepared>> {
+    Ok(match outgoing {
+        Outgoing::CreateStatus { status_id } | Outgoing::UpdateStatus { status_id } => {
+            let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
+                return Ok(None);
+            };
+            let Some(author) = account(state, status.account_id).await? else {
+                return Ok(None);
+            };
+            let mentioned = mentioned_accounts(state, status.id).await?;
+            let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
+                .await?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            let note = render::note(
+                state,
+                &status,
+                &render::NoteParts {
+                    author: &author,
+                    mentioned: &mentioned,
+                    tags: &tags,
+                },
+            );
+            let kind = if matches!(outgoing, Outgoing::CreateStatus { .. }) {
+                "Create"
+            } else {
+                "Update"
+            };
+            let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+            let inboxes = post_inboxes(
+                state,
+                author.id,
+                visibility,
+                &mentioned,
+                status.in_reply_to_account_id,
+            )
+            .await?;
+            Some(Prepared {
+                actor_id: author.id,
+                body: render::create_or_update(kind, note),
+                inboxes,
+            })
+        }
+        Outgoing::DeleteStatus {
+            account_id,
+            uri,
+            visibility,
+            mentioned,
+            in_reply_to_account_id,
+        } => {
+            let Some(author) = account(state, *account_id).await? else {
+                return Ok(None);
+            };
+            let mentioned = db::accounts::by_ids(state.pool(), mentioned).await?;
+            let visibility = Visibility::parse(visibility).unwrap_or(Visibility::Direct);
+            let followers = render::actor_urls(&author).followers;
+            let mention_uris: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
+            let (to, cc) = render::addressing(visibility, &followers, &mention_uris);
+            let inboxes = post_inboxes(
+                state,
+                author.id,
+                visibility,
+                &mentioned,
+                *in_reply_to_account_id,
+            )
+            .await?;
+            Some(Prepared {
+                actor_id: author.id,
+                body: render::delete_note(&author.uri, uri, to, cc),
+                inboxes,
+            })
+        }
+        Outgoing::Follow { follow_id } => {
+            let Some(follow) = db::social::follow_by_id(state.pool(), *follow_id).await? else {
+                return Ok(None);
+            };
+            let (Some(me), Some(target)) = (
+                account(state, follow.account_id).await?,
+                account(state, follow.target_account_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::follow(
+                    follow.uri.as_deref().unwrap_or_default(),
+                    &me.uri,
+                    &target.uri,
+                ),
+                inboxes: inbox_of(&target).into_iter().collect(),
+            })
+        }
+        Outgoing::UndoFollow {
+            account_id,
+            target_id,
+            follow_uri,
+        } => {
+            let (Some(me), Some(target)) = (
+                account(state, *account_id).await?,
+                account(state, *target_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let follow = render::follow(follow_uri, &me.uri, &target.uri);
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::undo(&me.uri, follow, vec![target.uri.clone()], Vec::new()),
+                inboxes: inbox_of(&target).into_iter().collect(),
+            })
+        }
+        Outgoing::AcceptFollow {
+            account_id,
+            follower_id,
+            follow_uri,
+        }
+        | Outgoing::RejectFollow {
+            account_id,
+            follower_id,
+            follow_uri,
+        } => {
+            let (Some(me), Some(follower)) = (
+                account(state, *account_id).await?,
+                account(state, *follower_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let kind = if matches!(outgoing, Outgoing::AcceptFollow { .. }) {
+                "Accept"
+            } else {
+                "Reject"
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::answer_follow(kind, &me, &follower, follow_uri),
+                inboxes: inbox_of(&follower).into_iter().collect(),
+            })
+        }
+        Outgoing::Like {
+            account_id,
+            status_id,
+            like_uri,
+        } => {
+            let Some(me) = account(state, *account_id).await? else {
+                return Ok(None);
+            };
+            let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
+                return Ok(None);
+            };
+            let Some(author) = account(state, status.account_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::like(like_uri, &me.uri, &status.uri, &author.uri),
+                inboxes: inbox_of(&author).into_iter().collect(),
+            })
+        }
+        Outgoing::UndoLike {
+            account_id,
+            status_uri,
+            author_id,
+            like_uri,
+        } => {
+            let (Some(me), Some(author)) = (
+                account(state, *account_id).await?,
+                account(state, *author_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let like = render::like(like_uri, &me.uri, status_uri, &author.uri);
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::undo(&me.uri, like, vec![author.uri.clone()], Vec::new()),
+                inboxes: inbox_of(&author).into_iter().collect(),
+            })
+        }
+        Outgoing::Announce { reblog_id } => {
+            let Some(boost) = db::statuses::by_id(state.pool(), *reblog_id).await? else {
+                return Ok(None);
+            };
+            let Some(original_id) = boost.reblog_of_id else {
+                return Ok(None);
+            };
+            let Some(original) = db::statuses::by_id(state.pool(), original_id).await? else {
+                return Ok(None);
+            };
+            let (Some(me), Some(author)) = (
+                account(state, boost.account_id).await?,
+                account(state, original.account_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), me.id).await?;
+            inboxes.extend(shared_inbox_of(&author));
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::announce(&boost, &me, &original, &author),
+                inboxes,
+            })
+        }
+        Outgoing::UndoAnnounce {
+            account_id,
+            reblog_uri,
+            status_uri,
+            author_id,
+        } => {
+            let (Some(me), Some(author)) = (
+                account(state, *account_id).await?,
+                account(state, *author_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let followers = render::actor_urls(&me).followers;
+            let announce = render::activity(
+                reblog_uri,
+                "Announce",
+                &me.uri,
+                Value::String(status_uri.clone()),
+                vec![super::protocol::PUBLIC.to_string()],
+                vec![author.uri.clone(), followers.clone()],
+            );
+            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), me.id).await?;
+            inboxes.extend(shared_inbox_of(&author));
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::undo(
+                    &me.uri,
+                    announce,
+                    vec![super::protocol::PUBLIC.to_string()],
+                    vec![followers],
+                ),
+                inboxes,
+            })
+        }
+        Outgoing::Block {
+            account_id,
+            target_id,
+            block_uri,
+        }
+        | Outgoing::UndoBlock {
+            account_id,
+            target_id,
+            block_uri,
+        } => {
+            let (Some(me), Some(target)) = (
+                account(state, *account_id).await?,
+                account(state, *target_id).await?,
+            ) else {
+                return Ok(None);
+            };
+            let block = render::block(block_uri, &me.uri, &target.uri);
+            let body = if matches!(outgoing, Outgoing::Block { .. }) {
+                block
+            } else {
+                render::undo(&me.uri, block, vec![target.uri.clone()], Vec::new())
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body,
+                inboxes: inbox_of(&target).into_iter().collect(),
+            })
+        }
+        Outgoing::UpdateActor { account_id } => {
+            let Some(me) = account(state, *account_id).await? else {
+                return Ok(None);
+            };
+            if me.deleted_at.is_some() {
+                return Ok(None);
+            }
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::update_actor(state, &me),
+                inboxes: db::social::remote_follower_inboxes(state.pool(), me.id).await?,
+            })
+        }
+        Outgoing::DeleteActor {
+            account_id,
+            inboxes,
+        } => {
+            let Some(me) = account(state, *account_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::delete_actor(&me),
+                inboxes: inboxes.clone(),
+            })
+        }
+    })
+}

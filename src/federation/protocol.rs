@@ -1,0 +1,524 @@
+//! The shapes of ActivityPub JSON coopol reads, and helpers that read what real servers send:
+//! a property may be a string or an object with an `id`, one value or an array, `Public` or
+//! `as:Public` or the full URI; `url` may be a string, a `Link` or a list of them. Reading is
+//! lenient where servers differ and strict where security depends on it (ids are URLs).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use url::Url;
+
+/// The public collection.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The JSON-LD contexts coopol's documents declare: ActivityStreams, security (keys), and the
+/// Mastodon extensions they use.
+pub fn context() -> Value {
+    serde_json::json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
+        }
+    ])
+}
+
+/// Normalizes the spellings of the public collection.
+fn normalize_address(s: &str) -> String {
+    match s {
+        "Public" | "as:Public" => PUBLIC.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The id of a value that is either a string or an object with an `id` (or `href`, for links).
+pub fn id_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o
+            .get("id")
+            .or_else(|| o.get("href"))
+            .and_then(Value::as_str),
+        Value::Array(items) => items.iter().find_map(id_of),
+        _ => None,
+    }
+}
+
+/// Every id in a value that is one reference or an array of them.
+pub fn ids_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(id_of)
+            .map(normalize_address)
+            .collect(),
+        other => id_of(other).map(normalize_address).into_iter().collect(),
+    }
+}
+
+fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(ids_of(&Value::deserialize(d)?))
+}
+
+/// A reference (string or object) that must be an absolute URL; for `attributedTo` given as an
+/// array (PeerTube lists a person and a channel), the first `Person` wins, else the first.
+fn first_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let chosen = match &v {
+        Value::Array(items) => items
+            .iter()
+            .find(|i| i.get("type").and_then(Value::as_str) == Some("Person"))
+            .or_else(|| items.first()),
+        other => Some(other),
+    };
+    Ok(chosen.and_then(id_of).and_then(|s| Url::parse(s).ok()))
+}
+
+/// The first http(s) address of a `url`: a string, a `Link` (preferring `text/html`), or a list.
+fn first_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    fn candidates(v: &Value, out: &mut Vec<(bool, String)>) {
+        match v {
+            Value::String(s) => out.push((true, s.clone())),
+            Value::Object(o) => {
+                let html = o
+                    .get("mediaType")
+                    .and_then(Value::as_str)
+                    .is_none_or(|m| m == "text/html");
+                if let Some(h) = o
+                    .get("href")
+                    .or_else(|| o.get("url"))
+                    .and_then(Value::as_str)
+                {
+                    out.push((html, h.to_string()));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| candidates(i, out)),
+            _ => {}
+        }
+    }
+    let v = Value::deserialize(d)?;
+    let mut found = Vec::new();
+    candidates(&v, &mut found);
+    found.sort_by_key(|(html, _)| !html);
+    Ok(found
+        .into_iter()
+        .filter_map(|(_, s)| Url::parse(&s).ok())
+        .find(|u| matches!(u.scheme(), "http" | "https")))
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        // A language map (`nameMap`-style) where a string was expected: take any entry.
+        Value::Object(o) => o.values().find_map(|v| v.as_str().map(str::to_string)),
+        _ => None,
+    })
+}
+
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => b,
+        Value::String(s) => s == "true",
+        _ => false,
+    })
+}
+
+fn lenient_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => DateTime::parse_from_rfc3339(&s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+        _ => None,
+    })
+}
+
+fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let items = match v {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![v],
+        _ => Vec::new(),
+    };
+    // Tags of types we do not know (Emoji, Link...) are skipped, not errors.
+    Ok(items
+        .into_iter()
+        .filter_map(|i| serde_json::from_value::<Tag>(i).ok())
+        .collect())
+}
+
+fn image_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let first = match &v {
+        Value::Array(items) => items.first().cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let url = match &first {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("url").and_then(|u| match u {
+            Value::String(s) => Some(s.clone()),
+            other => id_of(other).map(str::to_string),
+        }),
+        _ => None,
+    };
+    Ok(url
+        .and_then(|s| Url::parse(&s).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https")))
+}
+
+/// A tag of a post: a `Mention` or a `Hashtag` (other kinds are ignored).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tag {
+    /// `Mention`, `Hashtag`...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The mentioned actor, or the hashtag's page.
+    #[serde(default)]
+    pub href: Option<String>,
+    /// `@user@host` or `#tag`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A post as other servers publish it: `Note`, and the types Mastodon converts to one
+/// (`Article`, `Page`, `Question`, `Event`, `Video`...).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// Its id.
+    pub id: Url,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its author.
+    #[serde(default, deserialize_with = "first_id")]
+    pub attributed_to: Option<Url>,
+    /// Primary audience.
+    #[serde(default, deserialize_with = "ids")]
+    pub to: Vec<String>,
+    /// Secondary audience.
+    #[serde(default, deserialize_with = "ids")]
+    pub cc: Vec<String>,
+    /// HTML content.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub content: Option<String>,
+    /// Content per language.
+    #[serde(default)]
+    pub content_map: Option<std::collections::BTreeMap<String, String>>,
+    /// Title (articles, pages, events).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    /// Content warning (Mastodon) or summary.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub summary: Option<String>,
+    /// Marked sensitive.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub sensitive: bool,
+    /// The post it answers.
+    #[serde(default, deserialize_with = "first_id")]
+    pub in_reply_to: Option<Url>,
+    /// Publication time.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last edit.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Web page.
+    #[serde(default, deserialize_with = "first_url")]
+    pub url: Option<Url>,
+    /// Mentions and hashtags.
+    #[serde(default, deserialize_with = "tags")]
+    pub tag: Vec<Tag>,
+    /// The group it was posted to (FEP-1b12).
+    #[serde(default, deserialize_with = "first_id")]
+    pub audience: Option<Url>,
+}
+
+impl Note {
+    /// The content to show: `content`, or a `contentMap` entry; a title is put first as a
+    /// heading-like paragraph (Mastodon's conversion of articles and pages).
+    pub fn html(&self) -> String {
+        let body = self
+            .content
+            .clone()
+            .or_else(|| {
+                self.content_map
+                    .as_ref()
+                    .and_then(|m| m.values().next().cloned())
+            })
+            .unwrap_or_default();
+        match (&self.name, self.kind.as_str()) {
+            (Some(name), "Article" | "Page" | "Event" | "Video" | "Question")
+                if !name.is_empty() =>
+            {
+                let mut title = String::new();
+                for c in name.chars() {
+                    match c {
+                        '<' => title.push_str("&lt;"),
+                        '>' => title.push_str("&gt;"),
+                        '&' => title.push_str("&amp;"),
+                        _ => title.push(c),
+                    }
+                }
+                format!("<p><strong>{title}</strong></p>{body}")
+            }
+            _ => body,
+        }
+    }
+
+    /// The language of the content, when given as a `contentMap` key.
+    pub fn language(&self) -> Option<String> {
+        self.content_map
+            .as_ref()
+            .and_then(|m| m.keys().next().cloned())
+            .filter(|l| l.len() <= 16)
+    }
+}
+
+/// The public key of an actor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKey {
+    /// The key's id (`keyId` of signatures).
+    pub id: String,
+    /// Its owner.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The key.
+    pub public_key_pem: String,
+}
+
+fn public_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PublicKey>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let first = match v {
+        Value::Array(items) => items.into_iter().next().unwrap_or(Value::Null),
+        other => other,
+    };
+    Ok(serde_json::from_value(first).ok())
+}
+
+/// Shared endpoints of an actor.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The inbox shared by the server's actors.
+    #[serde(default, deserialize_with = "first_id")]
+    pub shared_inbox: Option<Url>,
+}
+
+/// An actor: `Person`, `Group`, `Service`, `Application`, `Organization`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    /// Its id.
+    pub id: Url,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The username.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub preferred_username: Option<String>,
+    /// The display name.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    /// The biography (HTML).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub summary: Option<String>,
+    /// The profile page.
+    #[serde(default, deserialize_with = "first_url")]
+    pub url: Option<Url>,
+    /// The inbox.
+    #[serde(default, deserialize_with = "first_id")]
+    pub inbox: Option<Url>,
+    /// The outbox.
+    #[serde(default, deserialize_with = "first_id")]
+    pub outbox: Option<Url>,
+    /// The followers collection.
+    #[serde(default, deserialize_with = "first_id")]
+    pub followers: Option<Url>,
+    /// The following collection.
+    #[serde(default, deserialize_with = "first_id")]
+    pub following: Option<Url>,
+    /// Shared endpoints.
+    #[serde(default)]
+    pub endpoints: Option<Endpoints>,
+    /// The key that signs its requests.
+    #[serde(default, deserialize_with = "public_key")]
+    pub public_key: Option<PublicKey>,
+    /// Whether follows need approval.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub manually_approves_followers: bool,
+    /// Whether it may be suggested and listed.
+    #[serde(default)]
+    pub discoverable: Option<Value>,
+    /// Avatar.
+    #[serde(default, deserialize_with = "image_url")]
+    pub icon: Option<Url>,
+    /// Header image.
+    #[serde(default, deserialize_with = "image_url")]
+    pub image: Option<Url>,
+    /// Profile fields (`PropertyValue`s) and other attachments.
+    #[serde(default)]
+    pub attachment: Option<Value>,
+    /// Creation time.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub published: Option<DateTime<Utc>>,
+}
+
+impl Actor {
+    /// Profile fields as (name, value HTML) pairs.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let items = match &self.attachment {
+            Some(Value::Array(items)) => items.clone(),
+            Some(v @ Value::Object(_)) => vec![v.clone()],
+            _ => Vec::new(),
+        };
+        items
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("PropertyValue"))
+            .filter_map(|i| {
+                Some((
+                    i.get("name")?.as_str()?.to_string(),
+                    i.get("value")?.as_str()?.to_string(),
+                ))
+            })
+            .take(16)
+            .collect()
+    }
+
+    /// Whether the actor is discoverable (absent means yes, as Mastodon reads it).
+    pub fn is_discoverable(&self) -> bool {
+        !matches!(self.discoverable, Some(Value::Bool(false)))
+    }
+}
+
+/// The envelope of an incoming activity: what routing needs, the rest stays JSON.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Activity {
+    /// Its id.
+    pub id: Url,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who did it.
+    #[serde(deserialize_with = "required_id")]
+    pub actor: Url,
+    /// What it was done to: an id or an embedded object.
+    #[serde(default)]
+    pub object: Value,
+    /// Primary audience.
+    #[serde(default, deserialize_with = "ids")]
+    pub to: Vec<String>,
+    /// Secondary audience.
+    #[serde(default, deserialize_with = "ids")]
+    pub cc: Vec<String>,
+    /// When.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub published: Option<DateTime<Utc>>,
+}
+
+fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
+    first_id(d)?.ok_or_else(|| serde::de::Error::custom("missing or invalid actor"))
+}
+
+impl Activity {
+    /// The id of the object (string, or embedded object's id).
+    pub fn object_id(&self) -> Option<&str> {
+        id_of(&self.object)
+    }
+
+    /// The embedded object's type, if the object is embedded.
+    pub fn object_type(&self) -> Option<&str> {
+        self.object.get("type").and_then(Value::as_str)
+    }
+}
+
+/// Whether two URLs have the same origin (scheme, host and port): the unit of trust. An actor
+/// may speak only for objects of its own origin.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The domain coopol records for a remote URL: the host, with `:port` when one is given.
+pub fn domain_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    }
+}
+
+/// How deep embedded objects may nest before a document is refused.
+pub const MAX_NESTING: usize = 16;
+
+/// The nesting depth of a JSON value (for refusing hostile documents before parsing them).
+pub fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_read_every_way() {
+        assert_eq!(ids_of(&serde_json::json!("as:Public")), vec![PUBLIC]);
+        assert_eq!(
+            ids_of(&serde_json::json!(["https://a.example/u", {"id": "https://b.example/v"}])),
+            vec!["https://a.example/u", "https://b.example/v"]
+        );
+        let note: Note = serde_json::from_value(serde_json::json!({
+            "id": "https://p.example/v/1", "type": "Video",
+            "attributedTo": [{"type": "Group", "id": "https://p.example/c/x"}, {"type": "Person", "id": "https://p.example/a/y"}],
+            "url": [{"type": "Link", "mediaType": "video/mp4", "href": "https://p.example/f.mp4"}, {"type": "Link", "mediaType": "text/html", "href": "https://p.example/w/1"}],
+            "to": "https://www.w3.org/ns/activitystreams#Public",
+            "tag": [{"type": "Emoji", "icon": {}}, {"type": "Hashtag", "name": "#x", "href": "https://p.example/t/x"}],
+            "name": "A <title>", "content": "<p>hi</p>"
+        }))
+        .unwrap();
+        assert_eq!(
+            note.attributed_to.as_ref().unwrap().as_str(),
+            "https://p.example/a/y"
+        );
+        assert_eq!(note.url.as_ref().unwrap().as_str(), "https://p.example/w/1");
+        assert_eq!(note.to, vec![PUBLIC]);
+        assert_eq!(note.tag.len(), 2);
+        assert_eq!(
+            note.html(),
+            "<p><strong>A &lt;title&gt;</strong></p><p>hi</p>"
+        );
+    }
+
+    #[test]
+    fn origins_include_the_port() {
+        let a = Url::parse("http://localhost:8080/users/a").unwrap();
+        let b = Url::parse("http://localhost:8081/users/b").unwrap();
+        let c = Url::parse("http://LOCALHOST:8080/x").unwrap();
+        assert!(!same_origin(&a, &b));
+        assert!(same_origin(&a, &c));
+        assert_eq!(domain_of(&a), "localhost:8080");
+        assert_eq!(
+            domain_of(&Url::parse("https://ps.example/x").unwrap()),
+            "ps.example"
+        );
+    }
+
+    #[test]
+    fn depth_is_measured() {
+        assert_eq!(depth(&serde_json::json!({"a": {"b": [1]}})), 3);
+    }
+}

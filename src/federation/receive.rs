@@ -1,0 +1,475 @@
+//! What an incoming activity does, type by type. Called by the inbox worker on activities
+//! already stored and whose signature was checked; each handler checks that the actor may do
+//! what it claims (its own objects, addressed to us) and calls a service.
+//!
+//! Every activity ends in an [`Outcome`]: applied, or ignored with a reason. Failures that may
+//! pass (a peer that does not answer) are retried; the others are not.
+
+use super::{
+    objects::{self, ApAccount, ApNote},
+    protocol::{self, Activity, same_origin},
+};
+use crate::{
+    db::{self, accounts::AccountRow},
+    error::AppError,
+    service::{relationships, statuses as posts},
+    state::AppState,
+};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use serde_json::Value;
+use url::Url;
+
+/// What became of an activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It took effect.
+    Applied(&'static str),
+    /// It was understood and deliberately left without effect, for this reason.
+    Ignored(&'static str),
+}
+
+/// Why processing failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Worth trying again later (a peer did not answer, a fetch failed).
+    Retry(String),
+    /// Will never work (malformed, forbidden).
+    Permanent(String),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let message = format!(
+            "{}{}",
+            e.message(crate::domain::Locale::En),
+            e.source
+                .as_ref()
+                .map(|s| format!(": {s:#}"))
+                .unwrap_or_default()
+        );
+        if e.status.is_server_error() || e.status == axum::http::StatusCode::TOO_MANY_REQUESTS {
+            Failure::Retry(message)
+        } else {
+            Failure::Permanent(message)
+        }
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::Retry(e.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+fn permanent(why: &str) -> Failure {
+    Failure::Permanent(why.to_string())
+}
+
+/// Processes one activity received from `signer`.
+pub async fn process(state: &AppState, signer: &str, body: &str) -> Result<Outcome> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| permanent(&format!("not JSON: {e}")))?;
+    if protocol::depth(&value) > protocol::MAX_NESTING {
+        return Err(permanent("nested too deeply"));
+    }
+    let activity: Activity =
+        serde_json::from_value(value).map_err(|e| permanent(&format!("not an activity: {e}")))?;
+    if activity.actor.as_str() != signer {
+        return Err(permanent("the actor is not the signer"));
+    }
+    if !same_origin(&activity.id, &activity.actor) {
+        return Err(permanent("the activity id is not on the actor's server"));
+    }
+    let Some(actor) = db::accounts::by_uri(state.pool(), signer).await? else {
+        return Err(Failure::Retry("the signer is not stored".into()));
+    };
+    dispatch(state, &actor, &activity).await
+}
+
+/// Routes an activity by type. Public for the fixture tests, which store actors themselves.
+pub async fn dispatch(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &Activity,
+) -> Result<Outcome> {
+    match activity.kind.as_str() {
+        "Follow" => follow(state, actor, activity).await,
+        "Accept" => accept_or_reject(state, actor, activity, true).await,
+        "Reject" => accept_or_reject(state, actor, activity, false).await,
+        "Undo" => undo(state, actor, activity).await,
+        "Create" => create(state, actor, activity).await,
+        "Update" => update(state, actor, activity).await,
+        "Delete" => delete(state, actor, activity).await,
+        "Like" => like(state, actor, activity).await,
+        "Announce" => announce(state, actor, activity).await,
+        "Block" => block(state, actor, activity).await,
+        "Dislike" => Ok(Outcome::Ignored("dislikes are not counted")),
+        "EmojiReact" => Ok(Outcome::Ignored("emoji reactions are not supported")),
+        "Flag" => Ok(Outcome::Ignored(
+            "reports from other servers are not handled yet",
+        )),
+        "Move" => Ok(Outcome::Ignored("account moves are not supported")),
+        "Add" | "Remove" => Ok(Outcome::Ignored(
+            "featured collections and group moderation are not handled",
+        )),
+        "Lock" => Ok(Outcome::Ignored("thread locks come with groups")),
+        "Join" | "Leave" | "Invite" => Ok(Outcome::Ignored(
+            "group and event membership come with groups and events",
+        )),
+        _ => Ok(Outcome::Ignored("unknown activity type")),
+    }
+}
+
+/// A local actor an object id names, if it is one of ours.
+async fn local_actor(state: &AppState, id: Option<&str>) -> Result<Option<AccountRow>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(db::accounts::by_uri(state.pool(), id)
+        .await?
+        .filter(|a| a.is_local() && a.deleted_at.is_none() && a.actor_type != "Application"))
+}
+
+async fn follow(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(target) = local_actor(state, activity.object_id()).await? else {
+        return Ok(Outcome::Ignored(
+            "the followed account is not on this server",
+        ));
+    };
+    match relationships::follow_received(state, actor, &target, activity.id.as_str()).await? {
+        relationships::FollowOutcome::Accepted => Ok(Outcome::Applied("follow accepted")),
+        relationships::FollowOutcome::Pending => {
+            Ok(Outcome::Applied("follow request waiting for approval"))
+        }
+        relationships::FollowOutcome::Refused => Ok(Outcome::Applied("follow refused")),
+    }
+}
+
+/// Finds the local follow an Accept/Reject/Undo is about: by the Follow's id, or by the
+/// embedded Follow's actor and object (some servers do not keep the id).
+async fn find_follow(
+    state: &AppState,
+    object: &Value,
+    follower_hint: Option<&AccountRow>,
+    target_hint: Option<&AccountRow>,
+) -> Result<Option<db::social::FollowRow>> {
+    if let Some(id) = protocol::id_of(object)
+        && let Some(f) = db::social::follow_by_uri(state.pool(), id).await?
+    {
+        return Ok(Some(f));
+    }
+    let follower = match object.get("actor").and_then(protocol::id_of) {
+        Some(uri) => db::accounts::by_uri(state.pool(), uri).await?,
+        None => follower_hint.cloned(),
+    };
+    let target = match object.get("object").and_then(protocol::id_of) {
+        Some(uri) => db::accounts::by_uri(state.pool(), uri).await?,
+        None => target_hint.cloned(),
+    };
+    match (follower, target) {
+        (Some(f), Some(t)) => Ok(db::social::follow(state.pool(), f.id, t.id).await?),
+        _ => Ok(None),
+    }
+}
+
+async fn accept_or_reject(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &Activity,
+    accept: bool,
+) -> Result<Outcome> {
+    let Some(follow) = find_follow(state, &activity.object, None, Some(actor)).await? else {
+        return Ok(Outcome::Ignored("no such follow request here"));
+    };
+    // Only the followed account may answer, and only about a local follower.
+    if follow.target_account_id != actor.id {
+        return Err(permanent("only the followed account may answer a follow"));
+    }
+    if accept {
+        relationships::accept_received(state, &follow).await?;
+        Ok(Outcome::Applied("follow accepted by the remote account"))
+    } else {
+        relationships::reject_received(state, &follow).await?;
+        Ok(Outcome::Applied("follow refused by the remote account"))
+    }
+}
+
+async fn undo(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let inner = &activity.object;
+    let inner_type = inner.get("type").and_then(Value::as_str);
+    let inner_id = protocol::id_of(inner);
+    // The undone activity must be the actor's own.
+    if let Some(inner_actor) = inner.get("actor").and_then(protocol::id_of)
+        && inner_actor != actor.uri
+    {
+        return Err(permanent("an actor may only undo its own activities"));
+    }
+    let undoes_follow = inner_type == Some("Follow")
+        || (inner_type.is_none() && is_follow(state, inner_id).await?);
+    if undoes_follow {
+        let target = local_actor(state, inner.get("object").and_then(protocol::id_of)).await?;
+        return match find_follow(state, inner, Some(actor), target.as_ref()).await? {
+            Some(f) if f.account_id == actor.id => {
+                relationships::undo_follow_received(state, &f).await?;
+                Ok(Outcome::Applied("follow withdrawn"))
+            }
+            _ => Ok(Outcome::Ignored("no such follow here")),
+        };
+    }
+    match inner_type {
+        Some("Like") => {
+            let status_uri = inner.get("object").and_then(protocol::id_of);
+            posts::unfavourite_remote(state, actor.id, inner_id, status_uri).await?;
+            Ok(Outcome::Applied("like withdrawn"))
+        }
+        Some("Announce") => match inner_id {
+            Some(uri) => {
+                posts::delete_remote(state, uri, actor.id).await?;
+                Ok(Outcome::Applied("boost withdrawn"))
+            }
+            None => Err(permanent("an undone boost needs its id")),
+        },
+        Some("Block") => {
+            let target = db::accounts::by_uri(
+                state.pool(),
+                inner
+                    .get("object")
+                    .and_then(protocol::id_of)
+                    .unwrap_or_default(),
+            )
+            .await?;
+            let target_id = target.map(|t| t.id).unwrap_or(0);
+            relationships::unblock_received(state, actor, target_id, inner_id).await?;
+            Ok(Outcome::Applied("block lifted"))
+        }
+        None => {
+            // Only the id was given: find what it named.
+            if let Some(uri) = inner_id {
+                if db::statuses::favourite_by_uri(state.pool(), uri)
+                    .await?
+                    .is_some()
+                {
+                    posts::unfavourite_remote(state, actor.id, Some(uri), None).await?;
+                    return Ok(Outcome::Applied("like withdrawn"));
+                }
+                if db::statuses::by_uri(state.pool(), uri)
+                    .await?
+                    .is_some_and(|s| s.reblog_of_id.is_some())
+                {
+                    posts::delete_remote(state, uri, actor.id).await?;
+                    return Ok(Outcome::Applied("boost withdrawn"));
+                }
+                if db::social::block_by_uri(state.pool(), uri).await?.is_some() {
+                    relationships::unblock_received(state, actor, 0, Some(uri)).await?;
+                    return Ok(Outcome::Applied("block lifted"));
+                }
+            }
+            Ok(Outcome::Ignored("nothing here matches what was undone"))
+        }
+        Some(_) => Ok(Outcome::Ignored(
+            "undoing this kind of activity has no effect here",
+        )),
+    }
+}
+
+async fn is_follow(state: &AppState, id: Option<&str>) -> Result<bool> {
+    Ok(match id {
+        Some(id) => db::social::follow_by_uri(state.pool(), id).await?.is_some(),
+        None => false,
+    })
+}
+
+/// Types of objects stored as posts (Mastodon's list: notes, and what it converts to notes).
+const POST_TYPES: &[&str] = &[
+    "Note", "Article", "Page", "Question", "Event", "Video", "Audio", "Image",
+];
+
+/// Whether a post concerns this server: someone here follows its author, it names someone here,
+/// or it answers a post we have.
+async fn is_relevant(state: &AppState, author: &AccountRow, note: &protocol::Note) -> Result<bool> {
+    if db::social::has_local_followers(state.pool(), author.id).await? {
+        return Ok(true);
+    }
+    let ours = state.config.public_url.as_str();
+    let addressed = note
+        .to
+        .iter()
+        .chain(note.cc.iter())
+        .any(|a| a.starts_with(ours))
+        || note
+            .tag
+            .iter()
+            .any(|t| t.href.as_deref().is_some_and(|h| h.starts_with(ours)));
+    if addressed {
+        return Ok(true);
+    }
+    if let Some(parent) = &note.in_reply_to
+        && db::statuses::by_uri(state.pool(), parent.as_str())
+            .await?
+            .is_some()
+    {
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn parse_note(object: &Value) -> Result<protocol::Note> {
+    if protocol::depth(object) > protocol::MAX_NESTING {
+        return Err(permanent("nested too deeply"));
+    }
+    serde_json::from_value(object.clone())
+        .map_err(|e| permanent(&format!("unreadable object: {e}")))
+}
+
+async fn create(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(kind) = activity.object_type() else {
+        return Ok(Outcome::Ignored("a Create must embed its object"));
+    };
+    if !POST_TYPES.contains(&kind) {
+        return Ok(Outcome::Ignored("objects of this type are not stored"));
+    }
+    let note = parse_note(&activity.object)?;
+    check_authorship(actor, &note)?;
+    if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
+        return Ok(Outcome::Ignored("the post was deleted"));
+    }
+    if db::statuses::by_uri(state.pool(), note.id.as_str())
+        .await?
+        .is_some()
+    {
+        return Ok(Outcome::Ignored("the post is already here"));
+    }
+    if !is_relevant(state, actor, &note).await? {
+        return Ok(Outcome::Ignored(
+            "nobody here follows the author or is addressed",
+        ));
+    }
+    let data = state.fed();
+    let url = note.id.clone();
+    ApNote::verify(&note, &url, &data).await?;
+    ApNote::from_json(note, &data).await?;
+    Ok(Outcome::Applied("post stored"))
+}
+
+fn check_authorship(actor: &AccountRow, note: &protocol::Note) -> Result<()> {
+    let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
+    if !same_origin(&note.id, &actor_url) {
+        return Err(permanent("the object id is not on the actor's server"));
+    }
+    match &note.attributed_to {
+        Some(author) if author.as_str() == actor.uri => Ok(()),
+        _ => Err(permanent("the actor is not the author")),
+    }
+}
+
+async fn update(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    match activity.object_type() {
+        Some(kind) if POST_TYPES.contains(&kind) => {
+            let note = parse_note(&activity.object)?;
+            check_authorship(actor, &note)?;
+            let post = objects::remote_status(state, &note, actor).await?;
+            posts::update_remote(state, post).await?;
+            Ok(Outcome::Applied("post updated"))
+        }
+        Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
+            if activity.object_id() != Some(actor.uri.as_str()) {
+                return Err(permanent("an actor may only update itself"));
+            }
+            let json: protocol::Actor = serde_json::from_value(activity.object.clone())
+                .map_err(|e| permanent(&format!("unreadable actor: {e}")))?;
+            let data = state.fed();
+            let url = json.id.clone();
+            ApAccount::verify(&json, &url, &data).await?;
+            ApAccount::from_json(json, &data).await?;
+            Ok(Outcome::Applied("profile updated"))
+        }
+        _ => Ok(Outcome::Ignored(
+            "updates of this kind of object have no effect here",
+        )),
+    }
+}
+
+async fn delete(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(object_id) = activity.object_id() else {
+        return Err(permanent("a Delete needs an object"));
+    };
+    if object_id == actor.uri {
+        let account = ApAccount::new(actor.clone())?;
+        account.delete(&state.fed()).await?;
+        return Ok(Outcome::Applied("account deleted with its posts"));
+    }
+    let object_url = Url::parse(object_id).map_err(|_| permanent("invalid object id"))?;
+    let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
+    if !same_origin(&object_url, &actor_url) {
+        return Err(permanent(
+            "an actor may only delete objects of its own server",
+        ));
+    }
+    posts::delete_remote(state, object_id, actor.id).await?;
+    Ok(Outcome::Applied("post deleted"))
+}
+
+async fn like(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(object) = activity.object_id() else {
+        return Err(permanent("a Like needs an object"));
+    };
+    let Some(status) = db::statuses::by_uri(state.pool(), object).await? else {
+        return Ok(Outcome::Ignored("the liked post is not here"));
+    };
+    if status.local == 0 {
+        return Ok(Outcome::Ignored(
+            "only likes of posts from this server are counted",
+        ));
+    }
+    if !posts::can_see(state, Some(actor.id), &status).await? {
+        return Ok(Outcome::Ignored(
+            "the liked post is not visible to the actor",
+        ));
+    }
+    posts::favourite_remote(state, actor.id, &status, activity.id.as_str()).await?;
+    Ok(Outcome::Applied("like recorded"))
+}
+
+async fn announce(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(object) = activity.object_id() else {
+        return Err(permanent("an Announce needs an object"));
+    };
+    let interested = db::social::has_local_followers(state.pool(), actor.id).await?;
+    let known = db::statuses::by_uri(state.pool(), object).await?;
+    let original = match known {
+        Some(s) => s,
+        None if interested => {
+            // Fetch the boosted post from its own server: the boost's copy, if any, is not
+            // trusted.
+            let url = Url::parse(object).map_err(|_| permanent("invalid object id"))?;
+            let data = state.fed();
+            match ObjectId::<ApNote>::from(url).dereference(&data).await {
+                Ok(note) => note.row,
+                Err(e) if e.status.is_client_error() => {
+                    return Ok(Outcome::Ignored("the boosted post could not be read"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => return Ok(Outcome::Ignored("nobody here follows the booster")),
+    };
+    if original.local == 0 && !interested {
+        return Ok(Outcome::Ignored("nobody here follows the booster"));
+    }
+    let published = activity
+        .published
+        .map(|p| p.timestamp_micros())
+        .unwrap_or_else(crate::clock::now);
+    posts::reblog_remote(state, actor.id, activity.id.as_str(), &original, published).await?;
+    Ok(Outcome::Applied("boost recorded"))
+}
+
+async fn block(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(target) = local_actor(state, activity.object_id()).await? else {
+        return Ok(Outcome::Ignored(
+            "the blocked account is not on this server",
+        ));
+    };
+    relationships::block_received(state, actor, &target, activity.id.as_str()).await?;
+    Ok(Outcome::Applied("block recorded"))
+}

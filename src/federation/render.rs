@@ -1,0 +1,369 @@
+//! The ActivityPub documents coopol publishes, in Mastodon's wire format: actors, notes, and
+//! the activities that carry them. docs/FEDERATION.md describes each field.
+
+use super::protocol::{PUBLIC, context};
+use crate::{
+    clock,
+    db::{accounts::AccountRow, statuses::StatusRow},
+    domain::Visibility,
+    service::statuses as posts,
+    state::AppState,
+};
+use serde_json::{Value, json};
+
+/// The URLs of a local actor.
+pub struct ActorUrls {
+    /// Its id.
+    pub id: String,
+    /// Its inbox.
+    pub inbox: String,
+    /// Its outbox.
+    pub outbox: String,
+    /// Its followers collection.
+    pub followers: String,
+    /// Its following collection.
+    pub following: String,
+}
+
+/// The URLs of a local account's actor.
+pub fn actor_urls(account: &AccountRow) -> ActorUrls {
+    let id = account.uri.clone();
+    ActorUrls {
+        inbox: format!("{id}/inbox"),
+        outbox: format!("{id}/outbox"),
+        followers: format!("{id}/followers"),
+        following: format!("{id}/following"),
+        id,
+    }
+}
+
+/// The followers collection of an account, local or remote.
+pub fn followers_url(account: &AccountRow) -> Option<String> {
+    if account.is_local() {
+        Some(actor_urls(account).followers)
+    } else {
+        account.followers_url.clone()
+    }
+}
+
+/// A local person (or the instance actor) as an ActivityPub actor.
+pub fn actor(state: &AppState, account: &AccountRow) -> Value {
+    let urls = actor_urls(account);
+    let is_instance = account.actor_type == "Application";
+    let mut doc = json!({
+        "@context": context(),
+        "id": urls.id,
+        "type": account.actor_type,
+        "preferredUsername": account.username,
+        "name": if is_instance { state.config.instance_name.clone() } else { account.display_name.clone() },
+        "summary": account.note_html,
+        "url": if is_instance { state.config.url("/about") } else { state.config.url(&format!("/@{}", account.username)) },
+        "inbox": urls.inbox,
+        "outbox": urls.outbox,
+        "followers": urls.followers,
+        "following": urls.following,
+        "endpoints": { "sharedInbox": state.config.url("/inbox") },
+        "publicKey": {
+            "id": format!("{}#main-key", account.uri),
+            "owner": account.uri,
+            "publicKeyPem": account.public_key_pem,
+        },
+        "manuallyApprovesFollowers": is_instance || account.locked != 0,
+        "discoverable": account.discoverable != 0,
+        "indexable": false,
+        "published": clock::to_rfc3339(account.created_at),
+        "icon": { "type": "Image", "mediaType": "image/png", "url": state.config.url("/static/avatar.png") },
+        "image": { "type": "Image", "mediaType": "image/png", "url": state.config.url("/static/header.png") },
+        "attachment": account.fields().into_iter().map(|(name, value)| json!({
+            "type": "PropertyValue", "name": name, "value": value,
+        })).collect::<Vec<_>>(),
+    });
+    if !is_instance {
+        doc["featured"] = json!(format!("{}/collections/featured", account.uri));
+    }
+    doc
+}
+
+/// The `to` and `cc` of a post, as Mastodon addresses each visibility.
+pub fn addressing(
+    visibility: Visibility,
+    followers: &str,
+    mentioned: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let mentioned = mentioned.to_vec();
+    match visibility {
+        Visibility::Public => (
+            vec![PUBLIC.to_string()],
+            [vec![followers.to_string()], mentioned].concat(),
+        ),
+        Visibility::Unlisted => (
+            vec![followers.to_string()],
+            [vec![PUBLIC.to_string()], mentioned].concat(),
+        ),
+        Visibility::Private => (vec![followers.to_string()], mentioned),
+        Visibility::Direct => (mentioned, Vec::new()),
+    }
+}
+
+/// What a note needs besides its row.
+pub struct NoteParts<'a> {
+    /// The author.
+    pub author: &'a AccountRow,
+    /// The accounts it mentions.
+    pub mentioned: &'a [AccountRow],
+    /// Its hashtags.
+    pub tags: &'a [String],
+}
+
+/// A local post as a `Note`.
+pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Value {
+    let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+    let followers = actor_urls(parts.author).followers;
+    let mention_uris: Vec<String> = parts.mentioned.iter().map(|a| a.uri.clone()).collect();
+    let (to, cc) = addressing(visibility, &followers, &mention_uris);
+    let mut tags: Vec<Value> = parts
+        .mentioned
+        .iter()
+        .map(|a| {
+            let handle = match &a.domain {
+                Some(d) => format!("@{}@{d}", a.username),
+                None => format!("@{}@{}", a.username, state.config.domain),
+            };
+            json!({ "type": "Mention", "href": a.uri, "name": handle })
+        })
+        .collect();
+    tags.extend(parts.tags.iter().map(
+        |t| json!({ "type": "Hashtag", "href": posts::tag_url(state, t), "name": format!("#{t}") }),
+    ));
+    let mut doc = json!({
+        "id": status.uri,
+        "type": "Note",
+        "summary": if status.spoiler_text.is_empty() { Value::Null } else { json!(status.spoiler_text) },
+        "inReplyTo": status.in_reply_to_uri,
+        "published": clock::to_rfc3339(status.created_at),
+        "url": status.url,
+        "attributedTo": parts.author.uri,
+        "to": to,
+        "cc": cc,
+        "sensitive": status.sensitive != 0,
+        "content": status.content,
+        "tag": tags,
+        "attachment": [],
+        "replies": format!("{}/replies", status.uri),
+    });
+    if let Some(lang) = &status.language {
+        doc["contentMap"] = json!({ lang.clone(): status.content });
+    }
+    if let Some(edited) = status.edited_at {
+        doc["updated"] = json!(clock::to_rfc3339(edited));
+    }
+    doc
+}
+
+/// Wraps an object in an activity with `@context`.
+pub fn activity(
+    id: &str,
+    kind: &str,
+    actor: &str,
+    object: Value,
+    to: Vec<String>,
+    cc: Vec<String>,
+) -> Value {
+    json!({
+        "@context": context(),
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "published": clock::to_rfc3339(clock::now()),
+        "to": to,
+        "cc": cc,
+        "object": object,
+    })
+}
+
+/// `Create(Note)` or `Update(Note)` of a local post.
+pub fn create_or_update(kind: &str, note: Value) -> Value {
+    let actor = note["attributedTo"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let id = note["id"].as_str().unwrap_or_default();
+    let activity_id = if kind == "Create" {
+        format!("{id}/activity")
+    } else {
+        format!("{id}#updates/{}", clock::now())
+    };
+    let to = strings(&note["to"]);
+    let cc = strings(&note["cc"]);
+    let mut doc = activity(&activity_id, kind, &actor, note.clone(), to, cc);
+    doc["published"] = note["published"].clone();
+    doc
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `Delete(Tombstone)` of a post.
+pub fn delete_note(actor: &str, uri: &str, to: Vec<String>, cc: Vec<String>) -> Value {
+    activity(
+        &format!("{uri}#delete"),
+        "Delete",
+        actor,
+        json!({ "id": uri, "type": "Tombstone", "atomUri": uri }),
+        to,
+        cc,
+    )
+}
+
+/// `Announce` of a post (a boost), addressed as Mastodon does.
+pub fn announce(
+    boost: &StatusRow,
+    booster: &AccountRow,
+    original: &StatusRow,
+    original_author: &AccountRow,
+) -> Value {
+    let followers = actor_urls(booster).followers;
+    let mut doc = activity(
+        &boost.uri,
+        "Announce",
+        &booster.uri,
+        json!(original.uri),
+        vec![PUBLIC.to_string()],
+        vec![original_author.uri.clone(), followers],
+    );
+    doc["published"] = json!(clock::to_rfc3339(boost.created_at));
+    doc
+}
+
+/// A `Follow`.
+pub fn follow(id: &str, actor: &str, object: &str) -> Value {
+    activity(
+        id,
+        "Follow",
+        actor,
+        json!(object),
+        vec![object.to_string()],
+        Vec::new(),
+    )
+}
+
+/// An `Accept` or `Reject` of a follow, embedding it as Mastodon does.
+pub fn answer_follow(
+    kind: &str,
+    actor: &AccountRow,
+    follower: &AccountRow,
+    follow_uri: &str,
+) -> Value {
+    let follow = json!({
+        "id": follow_uri,
+        "type": "Follow",
+        "actor": follower.uri,
+        "object": actor.uri,
+    });
+    activity(
+        &format!(
+            "{}#{}/{}",
+            actor.uri,
+            kind.to_lowercase(),
+            crate::crypto::random_code(16)
+        ),
+        kind,
+        &actor.uri,
+        follow,
+        vec![follower.uri.clone()],
+        Vec::new(),
+    )
+}
+
+/// An `Undo` of an activity, embedding it.
+pub fn undo(actor: &str, inner: Value, to: Vec<String>, cc: Vec<String>) -> Value {
+    let inner_id = inner["id"].as_str().unwrap_or_default().to_string();
+    let mut inner = inner;
+    if let Some(o) = inner.as_object_mut() {
+        o.remove("@context");
+    }
+    activity(&format!("{inner_id}#undo"), "Undo", actor, inner, to, cc)
+}
+
+/// A `Like`.
+pub fn like(id: &str, actor: &str, object: &str, author: &str) -> Value {
+    activity(
+        id,
+        "Like",
+        actor,
+        json!(object),
+        vec![author.to_string()],
+        Vec::new(),
+    )
+}
+
+/// A `Block`.
+pub fn block(id: &str, actor: &str, object: &str) -> Value {
+    activity(
+        id,
+        "Block",
+        actor,
+        json!(object),
+        vec![object.to_string()],
+        Vec::new(),
+    )
+}
+
+/// `Update(Person)` of a local profile.
+pub fn update_actor(state: &AppState, account: &AccountRow) -> Value {
+    let mut person = actor(state, account);
+    if let Some(o) = person.as_object_mut() {
+        o.remove("@context");
+    }
+    activity(
+        &format!("{}#updates/{}", account.uri, clock::now()),
+        "Update",
+        &account.uri,
+        person,
+        vec![PUBLIC.to_string()],
+        vec![actor_urls(account).followers],
+    )
+}
+
+/// `Delete(Person)` of a deleted local account.
+pub fn delete_actor(account: &AccountRow) -> Value {
+    activity(
+        &format!("{}#delete", account.uri),
+        "Delete",
+        &account.uri,
+        json!(account.uri),
+        vec![PUBLIC.to_string()],
+        Vec::new(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addressing_follows_mastodon() {
+        let f = "https://a.example/users/x/followers";
+        let m = vec!["https://b.example/users/y".to_string()];
+        assert_eq!(
+            addressing(Visibility::Public, f, &m),
+            (vec![PUBLIC.into()], vec![f.into(), m[0].clone()])
+        );
+        assert_eq!(
+            addressing(Visibility::Unlisted, f, &m),
+            (vec![f.into()], vec![PUBLIC.into(), m[0].clone()])
+        );
+        assert_eq!(
+            addressing(Visibility::Private, f, &m),
+            (vec![f.into()], m.clone())
+        );
+        assert_eq!(addressing(Visibility::Direct, f, &m), (m.clone(), vec![]));
+    }
+}

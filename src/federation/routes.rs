@@ -1,0 +1,593 @@
+//! What other servers read: actors, posts, collections, WebFinger, NodeInfo and host-meta.
+//! Under `authorized_fetch` every read of an actor, post or collection must be signed by an
+//! actor the owner does not block; the instance actor stays readable, or two strict servers
+//! could never fetch each other's keys. Followers-only and direct posts are served only to
+//! signers allowed to see them.
+
+use super::{AP_CONTENT_TYPE, render, verify};
+use crate::{
+    db::{self, accounts::AccountRow, statuses::StatusRow},
+    domain::RegistrationMode,
+    error::AppError,
+    service::{self, statuses as posts},
+    state::AppState,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, Method, StatusCode, Uri, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// An ActivityPub JSON response.
+fn ap_json(value: Value) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/activity+json; charset=utf-8",
+        )],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "error": "Record not found" })),
+    )
+        .into_response()
+}
+
+fn gone(id: &str) -> Response {
+    let body = json!({ "@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "Tombstone" });
+    (
+        StatusCode::GONE,
+        [(header::CONTENT_TYPE, AP_CONTENT_TYPE)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Whether a request asks for ActivityPub JSON rather than a page.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| {
+            a.contains("application/activity+json") || a.contains("application/ld+json")
+        })
+}
+
+/// The signer of a GET: `Ok(None)` when unsigned and allowed; a 401 when the signature is bad,
+/// or absent under authorized fetch.
+async fn fetch_signer(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Option<AccountRow>, Response> {
+    if headers.get("signature").is_none() {
+        if state.config.authorized_fetch {
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                axum::Json(json!({ "error": "Request not signed" })),
+            )
+                .into_response());
+        }
+        return Ok(None);
+    }
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    match verify::signer(state, method, path, headers, None).await {
+        Ok(signer) => Ok(Some(signer)),
+        Err(e) => Err((
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({ "error": e.to_string() })),
+        )
+            .into_response()),
+    }
+}
+
+/// Refuses signers the owner blocks.
+async fn allowed(
+    state: &AppState,
+    owner: &AccountRow,
+    signer: &Option<AccountRow>,
+) -> Result<(), Response> {
+    if let Some(s) = signer {
+        match db::social::blocks_account(state.pool(), owner.id, s.id).await {
+            Ok(true) => return Err(not_found()),
+            Ok(false) => {}
+            Err(e) => return Err(AppError::from(e).into_response()),
+        }
+    }
+    Ok(())
+}
+
+/// A local account others may read about (approved, enabled; deleted ones answer 410).
+async fn local_account(state: &AppState, username: &str) -> Result<AccountRow, Response> {
+    let account = match db::accounts::local_by_username(state.pool(), username).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return Err(not_found()),
+        Err(e) => return Err(AppError::from(e).into_response()),
+    };
+    if account.deleted_at.is_some() {
+        return Err(gone(&account.uri));
+    }
+    match db::accounts::user_by_id(state.pool(), account.id).await {
+        Ok(Some(u)) if u.state == "active" => Ok(account),
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(AppError::from(e).into_response()),
+    }
+}
+
+/// `GET /users/:name`: the actor (people asking for a page go to the profile page).
+pub async fn actor(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !wants_activity_json(&headers) {
+        return Redirect::to(&format!("/@{username}")).into_response();
+    }
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    ap_json(render::actor(&state, &account))
+}
+
+/// `GET /actor`: the instance actor, always readable.
+pub async fn instance_actor(State(state): State<AppState>) -> Response {
+    match db::accounts::instance_actor(state.pool()).await {
+        Ok(Some(a)) => ap_json(render::actor(&state, &a)),
+        Ok(None) => not_found(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// A local post and its author, if `viewer` may read it.
+async fn readable_status(
+    state: &AppState,
+    username: &str,
+    id: &str,
+    viewer: &Option<AccountRow>,
+) -> Result<(StatusRow, AccountRow), Response> {
+    let author = local_account(state, username).await?;
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(not_found());
+    };
+    let status = match db::statuses::by_id(state.pool(), id).await {
+        Ok(Some(s)) if s.account_id == author.id => s,
+        Ok(_) => {
+            let uri = posts::status_uri(state, username, id);
+            return match db::statuses::is_tombstoned(state.pool(), &uri).await {
+                Ok(true) => Err(gone(&uri)),
+                _ => Err(not_found()),
+            };
+        }
+        Err(e) => return Err(AppError::from(e).into_response()),
+    };
+    allowed(state, &author, viewer).await?;
+    match posts::can_see(state, viewer.as_ref().map(|v| v.id), &status).await {
+        Ok(true) => Ok((status, author)),
+        Ok(false) => Err(not_found()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+async fn note_of(
+    state: &AppState,
+    status: &StatusRow,
+    author: &AccountRow,
+) -> Result<Value, AppError> {
+    let mentioned_ids = db::statuses::mentioned_ids(state.pool(), status.id).await?;
+    let mentioned = db::accounts::by_ids(state.pool(), &mentioned_ids).await?;
+    let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    Ok(render::note(
+        state,
+        status,
+        &render::NoteParts {
+            author,
+            mentioned: &mentioned,
+            tags: &tags,
+        },
+    ))
+}
+
+/// `GET /users/:name/statuses/:id`: a post (a page for browsers).
+pub async fn status(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !wants_activity_json(&headers) {
+        return Redirect::to(&format!("/@{username}/{id}")).into_response();
+    }
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (status, author) = match readable_status(&state, &username, &id, &signer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if status.reblog_of_id.is_some() {
+        return not_found();
+    }
+    match note_of(&state, &status, &author).await {
+        Ok(mut note) => {
+            note["@context"] = super::protocol::context();
+            ap_json(note)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /users/:name/statuses/:id/activity`: the Create of a post, or the Announce of a boost.
+pub async fn status_activity(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (status, author) = match readable_status(&state, &username, &id, &signer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Some(original_id) = status.reblog_of_id {
+        let original = match db::statuses::by_id(state.pool(), original_id).await {
+            Ok(Some(o)) => o,
+            _ => return not_found(),
+        };
+        let original_author = match db::accounts::by_id(state.pool(), original.account_id).await {
+            Ok(Some(a)) => a,
+            _ => return not_found(),
+        };
+        return ap_json(render::announce(
+            &status,
+            &author,
+            &original,
+            &original_author,
+        ));
+    }
+    match note_of(&state, &status, &author).await {
+        Ok(note) => ap_json(render::create_or_update("Create", note)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /users/:name/statuses/:id/replies`: the public answers to a post.
+pub async fn replies(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (status, _) = match readable_status(&state, &username, &id, &signer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let items: Vec<String> = match db::statuses::replies(state.pool(), status.id).await {
+        Ok(r) => r
+            .into_iter()
+            .filter(|s| matches!(s.visibility.as_str(), "public" | "unlisted"))
+            .map(|s| s.uri)
+            .collect(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    ap_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/replies", status.uri),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+    max_id: Option<i64>,
+}
+
+/// `GET /users/:name/outbox`: public posts, newest first, 20 a page.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    let id = render::actor_urls(&account).outbox;
+    if q.page.is_none() {
+        let total = match db::statuses::account_stats(state.pool(), account.id).await {
+            Ok((n, _)) => n,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+        return ap_json(json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id,
+            "type": "OrderedCollection",
+            "totalItems": total,
+            "first": format!("{id}?page=true"),
+        }));
+    }
+    let page = db::statuses::Page {
+        max_id: q.max_id,
+        limit: 20,
+        ..Default::default()
+    };
+    let rows = match db::statuses::by_account(state.pool(), account.id, false, page).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let mut items = Vec::new();
+    for s in &rows {
+        if s.visibility != "public" {
+            continue;
+        }
+        if let Some(original_id) = s.reblog_of_id {
+            if let (Ok(Some(o)), true) =
+                (db::statuses::by_id(state.pool(), original_id).await, true)
+                && let Ok(Some(oa)) = db::accounts::by_id(state.pool(), o.account_id).await
+            {
+                items.push(render::announce(s, &account, &o, &oa));
+            }
+        } else if let Ok(note) = note_of(&state, s, &account).await {
+            let mut create = render::create_or_update("Create", note);
+            if let Some(o) = create.as_object_mut() {
+                o.remove("@context");
+            }
+            items.push(create);
+        }
+    }
+    let mut doc = json!({
+        "@context": super::protocol::context(),
+        "id": format!("{id}?page=true{}", q.max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
+        "type": "OrderedCollectionPage",
+        "partOf": id,
+        "orderedItems": items,
+    });
+    if let Some(last) = rows.last() {
+        doc["next"] = json!(format!("{id}?page=true&max_id={}", last.id));
+    }
+    ap_json(doc)
+}
+
+/// `GET /users/:name/followers` and `/following`: only the count. Who follows whom can say
+/// who belongs to a party, so the lists are not published.
+pub async fn follow_collection(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    let (followers, following, _) = match db::social::follow_counts(state.pool(), account.id).await
+    {
+        Ok(c) => c,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let urls = render::actor_urls(&account);
+    let (id, total) = if uri.path().ends_with("/followers") {
+        (urls.followers, followers)
+    } else {
+        (urls.following, following)
+    };
+    ap_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+    }))
+}
+
+/// `GET /users/:name/collections/featured` and `/actor/outbox`: empty collections.
+pub async fn empty_collection(uri: Uri, State(state): State<AppState>) -> Response {
+    ap_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": state.config.url(uri.path()),
+        "type": "OrderedCollection",
+        "totalItems": 0,
+        "orderedItems": [],
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct WebfingerQuery {
+    resource: Option<String>,
+}
+
+/// `GET /.well-known/webfinger?resource=acct:name@domain` (or the actor's URL).
+pub async fn webfinger(State(state): State<AppState>, Query(q): Query<WebfingerQuery>) -> Response {
+    let Some(resource) = q.resource.filter(|r| !r.is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "error": "the resource parameter is required" })),
+        )
+            .into_response();
+    };
+    let domain = &state.config.domain;
+    let found = if let Some(acct) = resource.strip_prefix("acct:") {
+        let acct = acct.trim_start_matches('@');
+        let Some((name, host)) = acct.rsplit_once('@') else {
+            return not_found();
+        };
+        if !host.eq_ignore_ascii_case(domain) {
+            return not_found();
+        }
+        let host_only = state.config.public_url.host_str().unwrap_or_default();
+        if name.eq_ignore_ascii_case(domain) || name.eq_ignore_ascii_case(host_only) {
+            db::accounts::instance_actor(state.pool()).await
+        } else {
+            match local_account(&state, name).await {
+                Ok(a) => Ok(Some(a)),
+                Err(_) => Ok(None),
+            }
+        }
+    } else if resource.starts_with(state.config.public_url.as_str()) {
+        db::accounts::by_uri(state.pool(), &resource)
+            .await
+            .map(|a| a.filter(AccountRow::is_local))
+    } else {
+        return not_found();
+    };
+    let account = match found {
+        Ok(Some(a)) if a.deleted_at.is_none() => a,
+        Ok(_) => return not_found(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let is_instance = account.actor_type == "Application";
+    let name = if is_instance {
+        domain.clone()
+    } else {
+        account.username.clone()
+    };
+    let profile = if is_instance {
+        state.config.url("/about")
+    } else {
+        state.config.url(&format!("/@{}", account.username))
+    };
+    let body = json!({
+        "subject": format!("acct:{name}@{domain}"),
+        "aliases": [profile, account.uri],
+        "links": [
+            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile },
+            { "rel": "self", "type": AP_CONTENT_TYPE, "href": account.uri },
+        ],
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/jrd+json; charset=utf-8"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /.well-known/host-meta`: where WebFinger is (older servers look here first).
+pub async fn host_meta(State(state): State<AppState>) -> Response {
+    let template = state.config.url("/.well-known/webfinger?resource={uri}");
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{template}\"/>\n</XRD>\n"
+    );
+    (
+        [(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+/// `GET /.well-known/nodeinfo`: the NodeInfo documents, and the instance actor (FEP-2677).
+pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
+    axum::Json(json!({
+        "links": [
+            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": state.config.url("/nodeinfo/2.0") },
+            { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": state.config.url("/nodeinfo/2.1") },
+            { "rel": "https://www.w3.org/ns/activitystreams#Application", "href": state.config.url("/actor") },
+        ]
+    }))
+    .into_response()
+}
+
+/// `GET /nodeinfo/2.0` and `/nodeinfo/2.1`.
+pub async fn nodeinfo(State(state): State<AppState>, uri: Uri) -> Response {
+    let version = if uri.path().ends_with("2.1") {
+        "2.1"
+    } else {
+        "2.0"
+    };
+    let users = db::accounts::count_users(state.pool(), "active")
+        .await
+        .unwrap_or(0);
+    let active = active_users(&state).await;
+    let posts = db::statuses::count_local(state.pool()).await.unwrap_or(0);
+    let open = service::instance::registration_mode(&state)
+        .await
+        .map(|m| m == RegistrationMode::Open)
+        .unwrap_or(false);
+    let mut software = json!({ "name": "coopol", "version": env!("CARGO_PKG_VERSION") });
+    if version == "2.1" && !state.config.source_url.is_empty() {
+        software["repository"] = json!(state.config.source_url);
+    }
+    let body = json!({
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": [] },
+        "openRegistrations": open,
+        "usage": {
+            "users": { "total": users, "activeMonth": active.0, "activeHalfyear": active.1 },
+            "localPosts": posts,
+        },
+        "metadata": { "nodeName": state.config.instance_name, "nodeDescription": state.config.instance_description },
+    });
+    let content_type = format!(
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
+    );
+    ([(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+}
+
+/// (active in the last month, in the last six months): people who signed in or posted.
+async fn active_users(state: &AppState) -> (i64, i64) {
+    let now = crate::clock::now();
+    const DAY: i64 = 24 * 3_600_000_000;
+    let m = db::accounts::count_active_since(state.pool(), now - 30 * DAY)
+        .await
+        .unwrap_or(0);
+    let h = db::accounts::count_active_since(state.pool(), now - 182 * DAY)
+        .await
+        .unwrap_or(0);
+    (m, h)
+}

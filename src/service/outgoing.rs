@@ -1,0 +1,141 @@
+//! What services ask federation to send. A service records an [`Outgoing`] value in the same
+//! transaction as the change it announces (so a crash can lose neither without the other);
+//! the federation outbox worker turns it into ActivityPub activities and deliveries. Services
+//! thus never build ActivityPub JSON nor call federation code.
+
+use crate::{db, error::AppResult};
+use serde::{Deserialize, Serialize};
+
+/// One thing to tell other servers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// A local post was published: `Create(Note)`.
+    CreateStatus {
+        /// The post.
+        status_id: i64,
+    },
+    /// A local post was edited: `Update(Note)`.
+    UpdateStatus {
+        /// The post.
+        status_id: i64,
+    },
+    /// A local post was deleted: `Delete(Tombstone)`, to whoever could see it.
+    DeleteStatus {
+        /// Its author.
+        account_id: i64,
+        /// Its ActivityPub id.
+        uri: String,
+        /// Its visibility.
+        visibility: String,
+        /// Accounts it mentioned.
+        mentioned: Vec<i64>,
+        /// The author of the post it answered, if any.
+        in_reply_to_account_id: Option<i64>,
+    },
+    /// A local account asked to follow a remote one: `Follow`.
+    Follow {
+        /// The follow row.
+        follow_id: i64,
+    },
+    /// A local account stopped following (or withdrew its request): `Undo(Follow)`.
+    UndoFollow {
+        /// The follower.
+        account_id: i64,
+        /// The followed.
+        target_id: i64,
+        /// The Follow's id.
+        follow_uri: String,
+    },
+    /// A local account accepted a remote follower: `Accept(Follow)`.
+    AcceptFollow {
+        /// The followed (local).
+        account_id: i64,
+        /// The follower (remote).
+        follower_id: i64,
+        /// The Follow's id.
+        follow_uri: String,
+    },
+    /// A local account refused (or removed) a remote follower: `Reject(Follow)`.
+    RejectFollow {
+        /// The followed (local).
+        account_id: i64,
+        /// The follower (remote).
+        follower_id: i64,
+        /// The Follow's id.
+        follow_uri: String,
+    },
+    /// A local account liked a remote post: `Like`.
+    Like {
+        /// Who.
+        account_id: i64,
+        /// Which post.
+        status_id: i64,
+        /// The Like's id.
+        like_uri: String,
+    },
+    /// A like was withdrawn: `Undo(Like)`.
+    UndoLike {
+        /// Who.
+        account_id: i64,
+        /// The post's ActivityPub id.
+        status_uri: String,
+        /// The post's author.
+        author_id: i64,
+        /// The Like's id.
+        like_uri: String,
+    },
+    /// A local account boosted a post: `Announce`.
+    Announce {
+        /// The boost.
+        reblog_id: i64,
+    },
+    /// A boost was withdrawn: `Undo(Announce)`.
+    UndoAnnounce {
+        /// Who.
+        account_id: i64,
+        /// The boost's (Announce's) id.
+        reblog_uri: String,
+        /// The boosted post's ActivityPub id.
+        status_uri: String,
+        /// The boosted post's author.
+        author_id: i64,
+    },
+    /// A local account blocked a remote one: `Block`.
+    Block {
+        /// Who blocks.
+        account_id: i64,
+        /// Who is blocked.
+        target_id: i64,
+        /// The Block's id.
+        block_uri: String,
+    },
+    /// A block was lifted: `Undo(Block)`.
+    UndoBlock {
+        /// Who blocked.
+        account_id: i64,
+        /// Who was blocked.
+        target_id: i64,
+        /// The Block's id.
+        block_uri: String,
+    },
+    /// A local profile changed: `Update(Person)`.
+    UpdateActor {
+        /// The account.
+        account_id: i64,
+    },
+    /// A local account was deleted: `Delete(Person)` to the servers that knew it.
+    DeleteActor {
+        /// The account.
+        account_id: i64,
+        /// The inboxes of its followers and followees, collected before their links went.
+        inboxes: Vec<String>,
+    },
+}
+
+/// Records something to send, inside the caller's transaction.
+pub async fn push(conn: &mut sqlx::AnyConnection, outgoing: &Outgoing) -> AppResult<()> {
+    let payload = serde_json::to_string(outgoing).map_err(crate::error::AppError::internal)?;
+    db::federation::push_event(conn, &payload, crate::clock::now()).await?;
+    Ok(())
+}

@@ -1,0 +1,453 @@
+//! Follows and blocks between accounts, local or remote: asking, accepting, refusing,
+//! withdrawing; and the state of a relationship as apps show it.
+
+use super::outgoing::{self, Outgoing};
+use crate::{
+    clock, crypto,
+    db::{self, accounts::AccountRow, social::FollowRow},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// How many recent posts of a newly followed account go into the follower's home timeline.
+const BACKFILL: i64 = 40;
+
+/// A relationship as the Mastodon API describes it, from `account_id`'s side.
+#[derive(Debug, Clone, Default)]
+pub struct Relationship {
+    /// The other account.
+    pub id: i64,
+    /// I follow them (accepted).
+    pub following: bool,
+    /// I asked to follow them (pending).
+    pub requested: bool,
+    /// They follow me.
+    pub followed_by: bool,
+    /// They asked to follow me (pending).
+    pub requested_by: bool,
+    /// I block them.
+    pub blocking: bool,
+    /// They block me.
+    pub blocked_by: bool,
+}
+
+/// The relationship of `me` to `other`.
+pub async fn relationship(state: &AppState, me: i64, other: i64) -> AppResult<Relationship> {
+    let mine = db::social::follow(state.pool(), me, other).await?;
+    let theirs = db::social::follow(state.pool(), other, me).await?;
+    Ok(Relationship {
+        id: other,
+        following: mine.as_ref().is_some_and(|f| f.state == "accepted"),
+        requested: mine.as_ref().is_some_and(|f| f.state == "pending"),
+        followed_by: theirs.as_ref().is_some_and(|f| f.state == "accepted"),
+        requested_by: theirs.as_ref().is_some_and(|f| f.state == "pending"),
+        blocking: db::social::block(state.pool(), me, other).await?.is_some(),
+        blocked_by: db::social::block(state.pool(), other, me).await?.is_some(),
+    })
+}
+
+/// A local account follows another (local: at once, or a request if it is locked; remote: a
+/// request its server answers).
+pub async fn follow(
+    state: &AppState,
+    me: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<Relationship> {
+    if me.id == target.id {
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "error-follow-self",
+        ));
+    }
+    if target.deleted_at.is_some() || target.actor_type == "Application" {
+        return Err(AppError::not_found());
+    }
+    if db::social::blocked_either_way(state.pool(), me.id, target.id).await? {
+        return Err(AppError::forbidden("error-blocked"));
+    }
+    if db::social::follow(state.pool(), me.id, target.id)
+        .await?
+        .is_some()
+    {
+        return relationship(state, me.id, target.id).await;
+    }
+    let now = clock::now();
+    let uri = format!("{}#follows/{}", me.uri, crypto::random_code(16));
+    let mut tx = state.pool().begin().await?;
+    if target.is_local() {
+        let state_name = if target.locked != 0 {
+            "pending"
+        } else {
+            "accepted"
+        };
+        db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), state_name, now).await?;
+        if target.locked != 0 {
+            db::social::notify(&mut tx, target.id, me.id, "follow_request", None, now).await?;
+        } else {
+            db::social::notify(&mut tx, target.id, me.id, "follow", None, now).await?;
+            db::social::backfill_feed(&mut tx, me.id, target.id, BACKFILL).await?;
+        }
+    } else {
+        let follow =
+            db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), "pending", now)
+                .await?;
+        outgoing::push(
+            &mut tx,
+            &Outgoing::Follow {
+                follow_id: follow.id,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    relationship(state, me.id, target.id).await
+}
+
+/// A local account stops following another, or withdraws its request.
+pub async fn unfollow(
+    state: &AppState,
+    me: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<Relationship> {
+    if let Some(follow) = db::social::follow(state.pool(), me.id, target.id).await? {
+        let mut tx = state.pool().begin().await?;
+        db::social::delete_follow(&mut tx, follow.id).await?;
+        db::social::remove_author_from_feed(&mut tx, me.id, target.id).await?;
+        db::social::unnotify(&mut tx, target.id, me.id, "follow_request").await?;
+        if !target.is_local() {
+            outgoing::push(
+                &mut tx,
+                &Outgoing::UndoFollow {
+                    account_id: me.id,
+                    target_id: target.id,
+                    follow_uri: follow.uri.unwrap_or_default(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+    }
+    relationship(state, me.id, target.id).await
+}
+
+/// A local account accepts a follow request.
+pub async fn authorize(
+    state: &AppState,
+    me: &AccountRow,
+    requester_id: i64,
+) -> AppResult<Relationship> {
+    let follow = db::social::follow(state.pool(), requester_id, me.id)
+        .await?
+        .filter(|f| f.state == "pending")
+        .ok_or_else(AppError::not_found)?;
+    let requester = db::accounts::by_id(state.pool(), requester_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
+    db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
+    db::social::notify(&mut tx, me.id, requester_id, "follow", None, now).await?;
+    if requester.is_local() {
+        db::social::backfill_feed(&mut tx, requester_id, me.id, BACKFILL).await?;
+    } else {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::AcceptFollow {
+                account_id: me.id,
+                follower_id: requester_id,
+                follow_uri: follow.uri.unwrap_or_default(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    relationship(state, me.id, requester_id).await
+}
+
+/// A local account refuses a follow request.
+pub async fn reject(
+    state: &AppState,
+    me: &AccountRow,
+    requester_id: i64,
+) -> AppResult<Relationship> {
+    let follow = db::social::follow(state.pool(), requester_id, me.id)
+        .await?
+        .filter(|f| f.state == "pending")
+        .ok_or_else(AppError::not_found)?;
+    let requester = db::accounts::by_id(state.pool(), requester_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let mut tx = state.pool().begin().await?;
+    db::social::delete_follow(&mut tx, follow.id).await?;
+    db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
+    if !requester.is_local() {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::RejectFollow {
+                account_id: me.id,
+                follower_id: requester_id,
+                follow_uri: follow.uri.unwrap_or_default(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    relationship(state, me.id, requester_id).await
+}
+
+/// A local account blocks another: follows both ways end, their posts leave its timeline.
+pub async fn block(
+    state: &AppState,
+    me: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<Relationship> {
+    if me.id == target.id {
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "error-block-self",
+        ));
+    }
+    if db::social::block(state.pool(), me.id, target.id)
+        .await?
+        .is_none()
+    {
+        let now = clock::now();
+        let uri = format!("{}#blocks/{}", me.uri, crypto::random_code(16));
+        let mut tx = state.pool().begin().await?;
+        db::social::insert_block(&mut tx, me.id, target.id, Some(&uri), now).await?;
+        let ended: Vec<FollowRow> =
+            db::social::delete_follows_between(&mut tx, me.id, target.id).await?;
+        db::social::remove_author_from_feed(&mut tx, me.id, target.id).await?;
+        if target.is_local() {
+            db::social::remove_author_from_feed(&mut tx, target.id, me.id).await?;
+        } else {
+            // Mastodon's way: the Block tells the other server to drop the follows; an Undo
+            // of our own follow keeps servers that ignore blocks in step.
+            for f in ended.iter().filter(|f| f.account_id == me.id) {
+                outgoing::push(
+                    &mut tx,
+                    &Outgoing::UndoFollow {
+                        account_id: me.id,
+                        target_id: target.id,
+                        follow_uri: f.uri.clone().unwrap_or_default(),
+                    },
+                )
+                .await?;
+            }
+            outgoing::push(
+                &mut tx,
+                &Outgoing::Block {
+                    account_id: me.id,
+                    target_id: target.id,
+                    block_uri: uri,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+    }
+    relationship(state, me.id, target.id).await
+}
+
+/// Lifts a block.
+pub async fn unblock(
+    state: &AppState,
+    me: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<Relationship> {
+    if let Some(b) = db::social::block(state.pool(), me.id, target.id).await? {
+        let mut tx = state.pool().begin().await?;
+        db::social::delete_block(&mut tx, b.id).await?;
+        if !target.is_local() {
+            outgoing::push(
+                &mut tx,
+                &Outgoing::UndoBlock {
+                    account_id: me.id,
+                    target_id: target.id,
+                    block_uri: b.uri.unwrap_or_default(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+    }
+    relationship(state, me.id, target.id).await
+}
+
+/// What became of a remote follow request to a local account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowOutcome {
+    /// Accepted at once: an Accept is on its way.
+    Accepted,
+    /// The account approves followers by hand: waiting.
+    Pending,
+    /// The account blocks the follower: a Reject is on its way.
+    Refused,
+}
+
+/// A remote account asks to follow a local one. Asking again (a retry, or a server that lost
+/// our Accept) is answered again, idempotently.
+pub async fn follow_received(
+    state: &AppState,
+    follower: &AccountRow,
+    target: &AccountRow,
+    follow_uri: &str,
+) -> AppResult<FollowOutcome> {
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?;
+    if blocked || target.deleted_at.is_some() {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::RejectFollow {
+                account_id: target.id,
+                follower_id: follower.id,
+                follow_uri: follow_uri.to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+        return Ok(FollowOutcome::Refused);
+    }
+    let existing = db::social::follow(&mut *tx, follower.id, target.id).await?;
+    let outcome = match existing {
+        Some(f) if f.state == "accepted" => {
+            db::social::set_follow_state(&mut tx, f.id, "accepted", Some(follow_uri)).await?;
+            FollowOutcome::Accepted
+        }
+        Some(f) => {
+            db::social::set_follow_state(&mut tx, f.id, "pending", Some(follow_uri)).await?;
+            FollowOutcome::Pending
+        }
+        None if target.locked != 0 => {
+            db::social::insert_follow(
+                &mut tx,
+                follower.id,
+                target.id,
+                Some(follow_uri),
+                "pending",
+                now,
+            )
+            .await?;
+            db::social::notify(&mut tx, target.id, follower.id, "follow_request", None, now)
+                .await?;
+            FollowOutcome::Pending
+        }
+        None => {
+            db::social::insert_follow(
+                &mut tx,
+                follower.id,
+                target.id,
+                Some(follow_uri),
+                "accepted",
+                now,
+            )
+            .await?;
+            db::social::notify(&mut tx, target.id, follower.id, "follow", None, now).await?;
+            FollowOutcome::Accepted
+        }
+    };
+    if outcome == FollowOutcome::Accepted {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::AcceptFollow {
+                account_id: target.id,
+                follower_id: follower.id,
+                follow_uri: follow_uri.to_string(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(outcome)
+}
+
+/// A remote account accepted a local account's follow request.
+pub async fn accept_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
+    if follow.state == "accepted" {
+        return Ok(());
+    }
+    let mut tx = state.pool().begin().await?;
+    db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
+    db::social::backfill_feed(
+        &mut tx,
+        follow.account_id,
+        follow.target_account_id,
+        BACKFILL,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A remote account refused (or removed) a local follower.
+pub async fn reject_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    db::social::delete_follow(&mut tx, follow.id).await?;
+    db::social::remove_author_from_feed(&mut tx, follow.account_id, follow.target_account_id)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A remote follower stopped following (or withdrew its request).
+pub async fn undo_follow_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    db::social::delete_follow(&mut tx, follow.id).await?;
+    db::social::unnotify(
+        &mut tx,
+        follow.target_account_id,
+        follow.account_id,
+        "follow_request",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A remote account blocked a local one: the follows between them end.
+pub async fn block_received(
+    state: &AppState,
+    blocker: &AccountRow,
+    target: &AccountRow,
+    uri: &str,
+) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    db::social::insert_block(&mut tx, blocker.id, target.id, Some(uri), clock::now()).await?;
+    db::social::delete_follows_between(&mut tx, blocker.id, target.id).await?;
+    db::social::remove_author_from_feed(&mut tx, target.id, blocker.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A remote account lifted its block.
+pub async fn unblock_received(
+    state: &AppState,
+    blocker: &AccountRow,
+    target_id: i64,
+    uri: Option<&str>,
+) -> AppResult<()> {
+    let b = match uri {
+        Some(uri) => db::social::block_by_uri(state.pool(), uri).await?,
+        None => None,
+    };
+    let b = match b {
+        Some(b) => Some(b),
+        None => db::social::block(state.pool(), blocker.id, target_id).await?,
+    };
+    if let Some(b) = b.filter(|b| b.account_id == blocker.id) {
+        let mut tx = state.pool().begin().await?;
+        db::social::delete_block(&mut tx, b.id).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,762 @@
+//! Posts: writing, editing, deleting, liking and boosting them; storing those that arrive from
+//! other servers; deciding who may see each one; reading threads.
+//!
+//! Who sees a post is decided here, once: public and unlisted posts by anyone, followers-only
+//! posts by the author's accepted followers and the accounts it mentions, direct posts by the
+//! accounts it mentions; blocks hide in both directions.
+
+use super::outgoing::{self, Outgoing};
+use crate::{
+    clock, crypto,
+    db::{self, accounts::AccountRow, statuses::StatusRow},
+    domain::{
+        Invalid, Visibility,
+        status::{self as text, ResolvedMention},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// The ActivityPub id of a local post.
+pub fn status_uri(state: &AppState, username: &str, id: i64) -> String {
+    state
+        .config
+        .url(&format!("/users/{username}/statuses/{id}"))
+}
+
+/// The web page of a local post.
+pub fn status_url(state: &AppState, username: &str, id: i64) -> String {
+    state.config.url(&format!("/@{username}/{id}"))
+}
+
+/// The page of a hashtag.
+pub fn tag_url(state: &AppState, tag: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
+    state.config.url(&format!("/tags/{encoded}"))
+}
+
+/// What a person writes.
+#[derive(Debug, Clone, Default)]
+pub struct Compose {
+    /// The text (plain text; mentions, hashtags and links are recognised).
+    pub text: String,
+    /// Content warning.
+    pub spoiler_text: String,
+    /// Marked sensitive.
+    pub sensitive: bool,
+    /// Who may see it (default: public).
+    pub visibility: Option<Visibility>,
+    /// The post it answers.
+    pub in_reply_to_id: Option<i64>,
+    /// Language tag.
+    pub language: Option<String>,
+    /// A client's key to make retries of the same request create one post.
+    pub idempotency_key: Option<String>,
+}
+
+/// Whether `viewer` (an account, local or remote; `None` for the public) may see `status`.
+pub async fn can_see(state: &AppState, viewer: Option<i64>, status: &StatusRow) -> AppResult<bool> {
+    if viewer == Some(status.account_id) {
+        return Ok(true);
+    }
+    if let Some(v) = viewer
+        && db::social::blocked_either_way(state.pool(), v, status.account_id).await?
+    {
+        return Ok(false);
+    }
+    let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+    Ok(match (visibility, viewer) {
+        (Visibility::Public | Visibility::Unlisted, _) => true,
+        (_, None) => false,
+        (Visibility::Private, Some(v)) => {
+            db::social::follows(state.pool(), v, status.account_id).await?
+                || db::statuses::is_mentioned(state.pool(), status.id, v).await?
+        }
+        (Visibility::Direct, Some(v)) => {
+            db::statuses::is_mentioned(state.pool(), status.id, v).await?
+        }
+    })
+}
+
+/// A post `viewer` may see, or 404 (a post one may not see does not exist for them).
+pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> AppResult<StatusRow> {
+    let status = db::statuses::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if !can_see(state, viewer, &status).await? {
+        return Err(AppError::not_found());
+    }
+    Ok(status)
+}
+
+/// Finds the accounts a text mentions among those known here; unknown ones stay plain text.
+async fn resolve_mentions(
+    state: &AppState,
+    text_: &str,
+) -> AppResult<(Vec<AccountRow>, Vec<ResolvedMention>)> {
+    let mut accounts: Vec<AccountRow> = Vec::new();
+    let mut rendered = Vec::new();
+    for m in text::mentions(text_) {
+        let local = m
+            .domain
+            .as_deref()
+            .is_none_or(|d| d.eq_ignore_ascii_case(&state.config.domain));
+        let found = if local {
+            db::accounts::local_by_username(state.pool(), &m.username).await?
+        } else {
+            db::accounts::by_handle(state.pool(), &m.username, m.domain.as_deref()).await?
+        };
+        let Some(account) =
+            found.filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        else {
+            continue;
+        };
+        let url = profile_url(state, &account);
+        rendered.push(ResolvedMention {
+            username: m.username.clone(),
+            domain: m.domain.clone(),
+            url,
+        });
+        if !accounts.iter().any(|a| a.id == account.id) {
+            accounts.push(account);
+        }
+    }
+    Ok((accounts, rendered))
+}
+
+/// The web page of an account (remote: its own server's page).
+pub fn profile_url(state: &AppState, account: &AccountRow) -> String {
+    match &account.domain {
+        None => state.config.url(&format!("/@{}", account.username)),
+        Some(_) => account.url.clone().unwrap_or_else(|| account.uri.clone()),
+    }
+}
+
+/// Publishes a post by a local account.
+pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> AppResult<StatusRow> {
+    if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
+        let since = clock::now() - 3_600_000_000;
+        if let Some(id) = db::statuses::idempotent(state.pool(), author.id, key, since).await?
+            && let Some(existing) = db::statuses::by_id(state.pool(), id).await?
+        {
+            return Ok(existing);
+        }
+    }
+    text::check_status_text(&input.text, &input.spoiler_text)?;
+    if let Some(lang) = &input.language
+        && (lang.len() > 16 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(Invalid::new("language", "error-language-invalid").into());
+    }
+    let visibility = input.visibility.unwrap_or(Visibility::Public);
+    let parent = match input.in_reply_to_id {
+        Some(id) => Some(
+            visible(state, Some(author.id), id)
+                .await
+                .map_err(|_| Invalid::new("in_reply_to_id", "error-reply-target"))?,
+        ),
+        None => None,
+    };
+    let (mentioned, rendered) = resolve_mentions(state, &input.text).await?;
+    let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
+    let tags = text::hashtags(&input.text);
+    let mentioned_ids: Vec<i64> = mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| *id != author.id)
+        .collect();
+
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new = db::statuses::NewStatus {
+        uri: None,
+        url: None,
+        account_id: author.id,
+        local: true,
+        visibility: visibility.as_str(),
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_uri: parent.as_ref().map(|p| p.uri.as_str()),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        content: &html,
+        source: Some(&input.text),
+        spoiler_text: input.spoiler_text.trim(),
+        sensitive: input.sensitive || !input.spoiler_text.trim().is_empty(),
+        language: input.language.as_deref(),
+        created_at: now,
+    };
+    let username = author.username.clone();
+    let id = db::statuses::insert(&mut tx, &state.ids, &new, |id| {
+        (
+            status_uri(state, &username, id),
+            Some(status_url(state, &username, id)),
+        )
+    })
+    .await?
+    .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new local post collided")))?;
+    db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
+    db::statuses::replace_tags(&mut tx, id, &tags).await?;
+    let mut readers = vec![author.id];
+    if visibility != Visibility::Direct {
+        readers.extend(db::social::local_followers(&mut tx, author.id).await?);
+    }
+    for m in &mentioned {
+        if m.is_local() {
+            readers.push(m.id);
+            db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
+        }
+    }
+    db::social::add_to_feeds(&mut tx, id, &readers).await?;
+    if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
+        db::statuses::remember_idempotency(&mut tx, author.id, key, id, now).await?;
+    }
+    outgoing::push(&mut tx, &Outgoing::CreateStatus { status_id: id }).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    db::statuses::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("new post vanished")))
+}
+
+/// Edits a local post (its author only).
+pub async fn edit(
+    state: &AppState,
+    author: &AccountRow,
+    id: i64,
+    input: Compose,
+) -> AppResult<StatusRow> {
+    let status = db::statuses::by_id(state.pool(), id)
+        .await?
+        .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+        .ok_or_else(AppError::not_found)?;
+    text::check_status_text(&input.text, &input.spoiler_text)?;
+    let (mentioned, rendered) = resolve_mentions(state, &input.text).await?;
+    let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
+    let tags = text::hashtags(&input.text);
+    let before = db::statuses::mentioned_ids(state.pool(), id).await?;
+    let mentioned_ids: Vec<i64> = mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|i| *i != author.id)
+        .collect();
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::statuses::update_content(
+        &mut tx,
+        id,
+        &html,
+        Some(&input.text),
+        input.spoiler_text.trim(),
+        input.sensitive || !input.spoiler_text.trim().is_empty(),
+        now,
+    )
+    .await?;
+    db::statuses::replace_mentions(&mut tx, id, &mentioned_ids).await?;
+    db::statuses::replace_tags(&mut tx, id, &tags).await?;
+    for m in mentioned
+        .iter()
+        .filter(|m| m.is_local() && !before.contains(&m.id))
+    {
+        db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
+        db::social::add_to_feeds(&mut tx, id, &[m.id]).await?;
+    }
+    outgoing::push(&mut tx, &Outgoing::UpdateStatus { status_id: id }).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    let _ = status;
+    db::statuses::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Deletes a local post (by its author, or by a moderator of this instance).
+pub async fn delete(
+    state: &AppState,
+    by: &AccountRow,
+    is_staff: bool,
+    id: i64,
+) -> AppResult<StatusRow> {
+    let status = db::statuses::by_id(state.pool(), id)
+        .await?
+        .filter(|s| s.account_id == by.id || (is_staff && s.local == 1))
+        .ok_or_else(AppError::not_found)?;
+    let mentioned = db::statuses::mentioned_ids(state.pool(), id).await?;
+    let mut tx = state.pool().begin().await?;
+    db::statuses::delete(&mut tx, id, &status.uri, clock::now()).await?;
+    if status.local == 1 {
+        let event = match status.reblog_of_id {
+            Some(original) => {
+                let original = db::statuses::by_id(&mut *tx, original).await?;
+                original.map(|o| Outgoing::UndoAnnounce {
+                    account_id: status.account_id,
+                    reblog_uri: status.uri.clone(),
+                    status_uri: o.uri,
+                    author_id: o.account_id,
+                })
+            }
+            None => Some(Outgoing::DeleteStatus {
+                account_id: status.account_id,
+                uri: status.uri.clone(),
+                visibility: status.visibility.clone(),
+                mentioned,
+                in_reply_to_account_id: status.in_reply_to_account_id,
+            }),
+        };
+        if let Some(event) = event {
+            outgoing::push(&mut tx, &event).await?;
+        }
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(status)
+}
+
+/// Likes a post; returns it.
+pub async fn favourite(state: &AppState, who: &AccountRow, id: i64) -> AppResult<StatusRow> {
+    let status = visible(state, Some(who.id), id).await?;
+    let target = match status.reblog_of_id {
+        Some(original) => visible(state, Some(who.id), original).await?,
+        None => status,
+    };
+    let like_uri = format!("{}#likes/{}", who.uri, crypto::random_code(16));
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new =
+        db::statuses::insert_favourite(&mut tx, who.id, target.id, Some(&like_uri), now).await?;
+    if new {
+        db::social::notify(
+            &mut tx,
+            target.account_id,
+            who.id,
+            "favourite",
+            Some(target.id),
+            now,
+        )
+        .await?;
+        if target.local == 0 {
+            outgoing::push(
+                &mut tx,
+                &Outgoing::Like {
+                    account_id: who.id,
+                    status_id: target.id,
+                    like_uri,
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(target)
+}
+
+/// Withdraws a like; returns the post.
+pub async fn unfavourite(state: &AppState, who: &AccountRow, id: i64) -> AppResult<StatusRow> {
+    let status = visible(state, Some(who.id), id).await?;
+    let target = match status.reblog_of_id {
+        Some(original) => visible(state, Some(who.id), original).await?,
+        None => status,
+    };
+    if let Some(fav) = db::statuses::favourite(state.pool(), who.id, target.id).await? {
+        let mut tx = state.pool().begin().await?;
+        db::statuses::delete_favourite(&mut tx, fav.id).await?;
+        if target.local == 0 {
+            outgoing::push(
+                &mut tx,
+                &Outgoing::UndoLike {
+                    account_id: who.id,
+                    status_uri: target.uri.clone(),
+                    author_id: target.account_id,
+                    like_uri: fav.uri.unwrap_or_default(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+    }
+    Ok(target)
+}
+
+/// Boosts a post; returns the boost. Only public and unlisted posts can be boosted.
+pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<StatusRow> {
+    let status = visible(state, Some(who.id), id).await?;
+    let target = match status.reblog_of_id {
+        Some(original) => visible(state, Some(who.id), original).await?,
+        None => status,
+    };
+    if !Visibility::parse(&target.visibility).is_ok_and(Visibility::is_public) {
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "error-reblog-private",
+        ));
+    }
+    if let Some(existing) = db::statuses::reblog_by(state.pool(), who.id, target.id).await? {
+        return Ok(existing);
+    }
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new = db::statuses::NewStatus {
+        uri: None,
+        url: None,
+        account_id: who.id,
+        local: true,
+        visibility: "public",
+        in_reply_to_id: None,
+        in_reply_to_uri: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(target.id),
+        content: "",
+        source: None,
+        spoiler_text: "",
+        sensitive: false,
+        language: None,
+        created_at: now,
+    };
+    let username = who.username.clone();
+    let reblog_id = db::statuses::insert(&mut tx, &state.ids, &new, |rid| {
+        (
+            format!("{}/activity", status_uri(state, &username, rid)),
+            None,
+        )
+    })
+    .await?
+    .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new boost collided")))?;
+    let mut readers = vec![who.id];
+    readers.extend(db::social::local_followers(&mut tx, who.id).await?);
+    db::social::add_to_feeds(&mut tx, reblog_id, &readers).await?;
+    db::social::notify(
+        &mut tx,
+        target.account_id,
+        who.id,
+        "reblog",
+        Some(target.id),
+        now,
+    )
+    .await?;
+    outgoing::push(&mut tx, &Outgoing::Announce { reblog_id }).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    db::statuses::by_id(state.pool(), reblog_id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Withdraws a boost; returns the boosted post.
+pub async fn unreblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<StatusRow> {
+    let status = visible(state, Some(who.id), id).await?;
+    let target = match status.reblog_of_id {
+        Some(original) => visible(state, Some(who.id), original).await?,
+        None => status,
+    };
+    if let Some(boost) = db::statuses::reblog_by(state.pool(), who.id, target.id).await? {
+        delete(state, who, false, boost.id).await?;
+    }
+    Ok(target)
+}
+
+/// A post's thread as `viewer` may see it: ancestors (oldest first) and descendants (in
+/// reading order), each bounded.
+pub async fn context(
+    state: &AppState,
+    viewer: Option<i64>,
+    id: i64,
+) -> AppResult<(Vec<StatusRow>, Vec<StatusRow>)> {
+    let status = visible(state, viewer, id).await?;
+    let mut ancestors = Vec::new();
+    let mut parent = status.in_reply_to_id;
+    while let Some(pid) = parent {
+        if ancestors.len() >= 40 {
+            break;
+        }
+        let Some(p) = db::statuses::by_id(state.pool(), pid).await? else {
+            break;
+        };
+        parent = p.in_reply_to_id;
+        if can_see(state, viewer, &p).await? {
+            ancestors.push(p);
+        } else {
+            break;
+        }
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut stack = vec![status.id];
+    while let Some(current) = stack.pop() {
+        if descendants.len() >= 200 {
+            break;
+        }
+        let children = db::statuses::replies(state.pool(), current).await?;
+        // Depth first, oldest first: the reading order of a thread.
+        for child in children.iter().rev() {
+            stack.push(child.id);
+        }
+        for child in children {
+            if can_see(state, viewer, &child).await? {
+                descendants.push(child);
+            }
+        }
+    }
+    descendants.sort_by_key(|s| s.id);
+    Ok((ancestors, descendants))
+}
+
+/// A post that arrived from another server, already checked and sanitized by federation.
+#[derive(Debug, Clone)]
+pub struct RemoteStatus {
+    /// ActivityPub id.
+    pub uri: String,
+    /// Web page.
+    pub url: Option<String>,
+    /// Author (stored remote account).
+    pub account_id: i64,
+    /// Visibility inferred from its addressing.
+    pub visibility: Visibility,
+    /// The post it answers.
+    pub in_reply_to_uri: Option<String>,
+    /// Sanitized HTML.
+    pub content: String,
+    /// Content warning.
+    pub spoiler_text: String,
+    /// Sensitive.
+    pub sensitive: bool,
+    /// Language.
+    pub language: Option<String>,
+    /// Publication time.
+    pub created_at: i64,
+    /// Accounts it mentions (known here).
+    pub mentioned: Vec<AccountRow>,
+    /// Hashtags (lower case).
+    pub tags: Vec<String>,
+}
+
+/// Stores a remote post and hands it to the local people concerned (followers of its author,
+/// people it mentions). Returns the stored post; the same post arriving again takes effect
+/// once.
+pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<StatusRow> {
+    if let Some(existing) = db::statuses::by_uri(state.pool(), &post.uri).await? {
+        return Ok(existing);
+    }
+    if db::statuses::is_tombstoned(state.pool(), &post.uri).await? {
+        return Err(AppError::new(
+            axum::http::StatusCode::GONE,
+            "error-not-found",
+        ));
+    }
+    let parent = match &post.in_reply_to_uri {
+        Some(uri) => db::statuses::by_uri(state.pool(), uri).await?,
+        None => None,
+    };
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new = db::statuses::NewStatus {
+        uri: Some(&post.uri),
+        url: post.url.as_deref(),
+        account_id: post.account_id,
+        local: false,
+        visibility: post.visibility.as_str(),
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_uri: post.in_reply_to_uri.as_deref(),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        content: &post.content,
+        source: None,
+        spoiler_text: &post.spoiler_text,
+        sensitive: post.sensitive,
+        language: post.language.as_deref(),
+        created_at: post.created_at.min(now),
+    };
+    let Some(id) =
+        db::statuses::insert(&mut tx, &state.ids, &new, |_| (post.uri.clone(), None)).await?
+    else {
+        drop(tx);
+        return db::statuses::by_uri(state.pool(), &post.uri)
+            .await?
+            .ok_or_else(AppError::not_found);
+    };
+    let mentioned_ids: Vec<i64> = post.mentioned.iter().map(|a| a.id).collect();
+    db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
+    db::statuses::replace_tags(&mut tx, id, &post.tags).await?;
+    let mut readers = Vec::new();
+    if post.visibility != Visibility::Direct {
+        readers.extend(db::social::local_followers(&mut tx, post.account_id).await?);
+    }
+    for m in post.mentioned.iter().filter(|m| m.is_local()) {
+        readers.push(m.id);
+        db::social::notify(&mut tx, m.id, post.account_id, "mention", Some(id), now).await?;
+    }
+    db::social::add_to_feeds(&mut tx, id, &readers).await?;
+    tx.commit().await?;
+    db::statuses::adopt_orphans(state.pool(), id, &post.uri, post.account_id).await?;
+    db::statuses::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Applies an edit of a remote post by its author.
+pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<()> {
+    let Some(existing) = db::statuses::by_uri(state.pool(), &post.uri).await? else {
+        return Ok(());
+    };
+    if existing.account_id != post.account_id {
+        return Err(AppError::forbidden("error-not-author"));
+    }
+    let now = clock::now();
+    let before = db::statuses::mentioned_ids(state.pool(), existing.id).await?;
+    let mut tx = state.pool().begin().await?;
+    db::statuses::update_content(
+        &mut tx,
+        existing.id,
+        &post.content,
+        None,
+        &post.spoiler_text,
+        post.sensitive,
+        now,
+    )
+    .await?;
+    let ids: Vec<i64> = post.mentioned.iter().map(|a| a.id).collect();
+    db::statuses::replace_mentions(&mut tx, existing.id, &ids).await?;
+    db::statuses::replace_tags(&mut tx, existing.id, &post.tags).await?;
+    for m in post
+        .mentioned
+        .iter()
+        .filter(|m| m.is_local() && !before.contains(&m.id))
+    {
+        db::social::notify(
+            &mut tx,
+            m.id,
+            post.account_id,
+            "mention",
+            Some(existing.id),
+            now,
+        )
+        .await?;
+        db::social::add_to_feeds(&mut tx, existing.id, &[m.id]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a remote post (or boost) on its author's word.
+pub async fn delete_remote(state: &AppState, uri: &str, author_id: i64) -> AppResult<()> {
+    let mut tx = state.pool().begin().await?;
+    match db::statuses::by_uri(&mut *tx, uri).await? {
+        Some(s) if s.account_id == author_id => {
+            db::statuses::delete(&mut tx, s.id, uri, clock::now()).await?
+        }
+        Some(_) => return Err(AppError::forbidden("error-not-author")),
+        // Remember it, so a Create arriving late does not bring it back.
+        None => db::statuses::add_tombstone(&mut tx, uri, clock::now()).await?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a remote account's like of a local post.
+pub async fn favourite_remote(
+    state: &AppState,
+    account_id: i64,
+    status: &StatusRow,
+    like_uri: &str,
+) -> AppResult<()> {
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    if db::statuses::insert_favourite(&mut tx, account_id, status.id, Some(like_uri), now).await? {
+        db::social::notify(
+            &mut tx,
+            status.account_id,
+            account_id,
+            "favourite",
+            Some(status.id),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws a remote account's like, by the Like's id or by (account, post).
+pub async fn unfavourite_remote(
+    state: &AppState,
+    account_id: i64,
+    like_uri: Option<&str>,
+    status_uri: Option<&str>,
+) -> AppResult<()> {
+    let fav = match like_uri {
+        Some(uri) => db::statuses::favourite_by_uri(state.pool(), uri).await?,
+        None => None,
+    };
+    let fav = match (fav, status_uri) {
+        (Some(f), _) => Some(f),
+        (None, Some(uri)) => match db::statuses::by_uri(state.pool(), uri).await? {
+            Some(s) => db::statuses::favourite(state.pool(), account_id, s.id).await?,
+            None => None,
+        },
+        (None, None) => None,
+    };
+    if let Some(f) = fav.filter(|f| f.account_id == account_id) {
+        let mut tx = state.pool().begin().await?;
+        db::statuses::delete_favourite(&mut tx, f.id).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Records a remote account's boost of a post we have.
+pub async fn reblog_remote(
+    state: &AppState,
+    account_id: i64,
+    announce_uri: &str,
+    original: &StatusRow,
+    published: i64,
+) -> AppResult<()> {
+    if db::statuses::by_uri(state.pool(), announce_uri)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    if !Visibility::parse(&original.visibility).is_ok_and(Visibility::is_public) {
+        return Err(AppError::forbidden("error-reblog-private"));
+    }
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new = db::statuses::NewStatus {
+        uri: Some(announce_uri),
+        url: None,
+        account_id,
+        local: false,
+        visibility: "public",
+        in_reply_to_id: None,
+        in_reply_to_uri: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: Some(original.id),
+        content: "",
+        source: None,
+        spoiler_text: "",
+        sensitive: false,
+        language: None,
+        created_at: published.min(now),
+    };
+    let Some(id) = db::statuses::insert(&mut tx, &state.ids, &new, |_| {
+        (announce_uri.to_string(), None)
+    })
+    .await?
+    else {
+        return Ok(());
+    };
+    let readers = db::social::local_followers(&mut tx, account_id).await?;
+    db::social::add_to_feeds(&mut tx, id, &readers).await?;
+    db::social::notify(
+        &mut tx,
+        original.account_id,
+        account_id,
+        "reblog",
+        Some(original.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Reading: home, public, hashtag and account timelines, direct messages, notifications.
+//! Paging follows Mastodon's `max_id`, `since_id`, `min_id` and `limit`.
+
+use crate::{
+    db::{
+        self,
+        accounts::AccountRow,
+        social::NotificationRow,
+        statuses::{Page, StatusRow},
+    },
+    error::AppResult,
+    state::AppState,
+};
+
+/// The most items a page may hold, and the default.
+pub const MAX_LIMIT: i64 = 40;
+/// The default page size.
+pub const DEFAULT_LIMIT: i64 = 20;
+
+/// Clamps a requested page size.
+pub fn limit(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+}
+
+/// A local account's home timeline.
+pub async fn home(state: &AppState, me: i64, page: Page) -> AppResult<Vec<StatusRow>> {
+    Ok(db::statuses::home(state.pool(), me, page).await?)
+}
+
+/// Where public posts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Here and elsewhere.
+    All,
+    /// Written here.
+    Local,
+    /// Written elsewhere.
+    Remote,
+}
+
+/// Public posts.
+pub async fn public(
+    state: &AppState,
+    viewer: Option<i64>,
+    scope: Scope,
+    page: Page,
+) -> AppResult<Vec<StatusRow>> {
+    let scope = match scope {
+        Scope::All => 0,
+        Scope::Local => 1,
+        Scope::Remote => 2,
+    };
+    Ok(db::statuses::public(state.pool(), scope, viewer.unwrap_or(0), page).await?)
+}
+
+/// Public posts with a hashtag.
+pub async fn tag(
+    state: &AppState,
+    viewer: Option<i64>,
+    name: &str,
+    page: Page,
+) -> AppResult<Vec<StatusRow>> {
+    Ok(db::statuses::tagged(
+        state.pool(),
+        name.trim_start_matches('#'),
+        viewer.unwrap_or(0),
+        page,
+    )
+    .await?)
+}
+
+/// An account's posts, as `viewer` may see them.
+pub async fn account(
+    state: &AppState,
+    viewer: Option<i64>,
+    account: &AccountRow,
+    page: Page,
+) -> AppResult<Vec<StatusRow>> {
+    if let Some(v) = viewer
+        && db::social::blocked_either_way(state.pool(), v, account.id).await?
+    {
+        return Ok(Vec::new());
+    }
+    let private = match viewer {
+        Some(v) if v == account.id => true,
+        Some(v) => db::social::follows(state.pool(), v, account.id).await?,
+        None => false,
+    };
+    Ok(db::statuses::by_account(state.pool(), account.id, private, page).await?)
+}
+
+/// Direct messages sent or received by a local account.
+pub async fn direct(state: &AppState, me: i64, page: Page) -> AppResult<Vec<StatusRow>> {
+    Ok(db::statuses::direct(state.pool(), me, page).await?)
+}
+
+/// Notification kinds the API knows.
+pub const NOTIFICATION_TYPES: &[&str] =
+    &["mention", "follow", "follow_request", "favourite", "reblog"];
+
+/// A page of notifications, of the given kinds (all when empty).
+pub async fn notifications(
+    state: &AppState,
+    me: i64,
+    kinds: &[String],
+    page: Page,
+) -> AppResult<Vec<NotificationRow>> {
+    Ok(db::social::notifications(
+        state.pool(),
+        me,
+        kinds,
+        page.max_id,
+        page.since_id,
+        page.min_id,
+        page.limit,
+    )
+    .await?)
+}
