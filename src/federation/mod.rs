@@ -220,7 +220,7 @@ pub async fn resolve(state: &AppState, query: &str) -> AppResult<Option<Resolved
     {
         return resolve_handle(state, name, domain)
             .await
-            .map(|a| Some(Resolved::Account(a)));
+            .map(|a| Some(Resolved::Account(Box::new(a))));
     }
     Ok(None)
 }
@@ -251,9 +251,8 @@ async fn resolve_url(state: &AppState, url: Url) -> AppResult<Resolved> {
         let json: protocol::Actor = serde_json::from_value(object)
             .map_err(|_| AppError::bad_request("error-federation-invalid"))?;
         ApAccount::verify(&json, &id, &data).await?;
-        return Ok(Resolved::Account(
-            ApAccount::from_json(json, &data).await?.row,
-        ));
+        let account = ApAccount::from_json(json, &data).await?.row;
+        return Ok(Resolved::Account(Box::new(account)));
     }
     let json: protocol::Note = serde_json::from_value(object)
         .map_err(|_| AppError::bad_request("error-federation-invalid"))?;
