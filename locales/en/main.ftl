@@ -217,3 +217,5 @@ field-language = Language
 field-fields = Profile fields
 field-field_name = Field name
 field-field_value = Field value
+error-media-unsupported = Attachments are not supported yet.
+field-media_ids = Attachments

@@ -217,3 +217,5 @@ field-language = Langue
 field-fields = Champs du profil
 field-field_name = Nom du champ
 field-field_value = Valeur du champ
+error-media-unsupported = Les pièces jointes ne sont pas encore prises en charge.
+field-media_ids = Pièces jointes

@@ -581,6 +581,42 @@ pub async fn count_users(db: &AnyPool, state: &str) -> Result<i64> {
         .await
 }
 
+/// What profiles show in numbers.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountStats {
+    /// The account.
+    pub id: i64,
+    /// Accepted followers.
+    pub followers: i64,
+    /// Accounts it follows (accepted).
+    pub following: i64,
+    /// Posts (boosts included, direct messages not).
+    pub statuses: i64,
+    /// When it last posted.
+    pub last_status_at: Option<i64>,
+}
+
+/// The numbers of many accounts, in one query.
+pub async fn stats_of(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountStats>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT a.id, \
+           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted') AS followers, \
+           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted') AS following, \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') AS statuses, \
+           (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS last_status_at \
+         FROM accounts a WHERE a.id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
 /// How many active local users signed in or posted since `since`.
 pub async fn count_active_since(db: &AnyPool, since: i64) -> Result<i64> {
     sqlx::query_scalar(

@@ -737,3 +737,15 @@ pub async fn remember_idempotency(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Hashtags in use that start with `prefix`.
+pub async fn search_tags(db: &AnyPool, prefix: &str, limit: i64) -> Result<Vec<String>> {
+    let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_scalar(
+        "SELECT DISTINCT name FROM status_tags WHERE name LIKE $1 ORDER BY name LIMIT $2",
+    )
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

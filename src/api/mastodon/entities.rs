@@ -11,7 +11,7 @@ use crate::{
 use serde::Serialize;
 
 /// An account (docs.joinmastodon.org/entities/Account).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: String,
     pub username: String,
@@ -48,12 +48,15 @@ impl Account {
             None => row.username.clone(),
             Some(domain) => format!("{}@{domain}", row.username),
         };
-        let url = match &row.domain {
-            None => state.config.url(&format!("/@{}", row.username)),
-            Some(_) => row.uri.clone(),
-        };
-        let avatar = state.config.url("/static/avatar.png");
-        let header = state.config.url("/static/header.png");
+        let url = crate::service::statuses::profile_url(state, row);
+        let avatar = row
+            .avatar_url
+            .clone()
+            .unwrap_or_else(|| state.config.url("/static/avatar.png"));
+        let header = row
+            .header_url
+            .clone()
+            .unwrap_or_else(|| state.config.url("/static/header.png"));
         Account {
             id: row.id.to_string(),
             username: row.username.clone(),
@@ -80,7 +83,11 @@ impl Account {
             noindex: false,
             emojis: Vec::new(),
             roles: Vec::new(),
-            fields: Vec::new(),
+            fields: row
+                .fields()
+                .into_iter()
+                .map(|(name, value)| serde_json::json!({ "name": name, "value": value, "verified_at": null }))
+                .collect(),
         }
     }
 }
@@ -211,4 +218,103 @@ impl From<crate::service::oauth::IssuedToken> for Token {
             created_at: t.created_at / 1_000_000,
         }
     }
+}
+
+/// A post (docs.joinmastodon.org/entities/Status).
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub id: String,
+    pub created_at: String,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub visibility: String,
+    pub language: Option<String>,
+    pub uri: String,
+    pub url: Option<String>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favourited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reblogged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookmarked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    pub content: String,
+    pub filtered: Vec<serde_json::Value>,
+    pub reblog: Option<Box<Status>>,
+    pub application: Option<serde_json::Value>,
+    pub account: Account,
+    pub media_attachments: Vec<serde_json::Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<TagRef>,
+    pub emojis: Vec<serde_json::Value>,
+    pub card: Option<serde_json::Value>,
+    pub poll: Option<serde_json::Value>,
+    /// The source text, given back only when a post is deleted (to "delete and redraft").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A mention in a post.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+/// A hashtag in a post.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRef {
+    pub name: String,
+    pub url: String,
+}
+
+/// A relationship (docs.joinmastodon.org/entities/Relationship).
+#[derive(Debug, Clone, Serialize)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+/// A notification (docs.joinmastodon.org/entities/Notification).
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: String,
+    pub account: Account,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+/// A hashtag in search results (docs.joinmastodon.org/entities/Tag).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+    pub history: Vec<serde_json::Value>,
 }

@@ -5,13 +5,20 @@
 pub mod accounts;
 pub mod entities;
 pub mod extract;
+pub mod hydrate;
 pub mod instance;
+pub mod notifications;
 pub mod oauth;
+pub mod pagination;
+pub mod search;
+pub mod social;
+pub mod statuses;
+pub mod timelines;
 
 use crate::state::AppState;
 use axum::{
     Router,
-    routing::{any, get, post},
+    routing::{any, get, patch, post},
 };
 
 /// The Mastodon API routes (and the OAuth endpoints apps call directly).
@@ -31,7 +38,61 @@ pub fn router() -> Router<AppState> {
             get(accounts::verify_credentials),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route("/api/v1/accounts/relationships", get(social::relationships))
+        .route("/api/v1/accounts/search", get(social::search))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(social::update_credentials),
+        )
         .route("/api/v1/accounts/{id}", get(accounts::get))
+        .route("/api/v1/accounts/{id}/statuses", get(timelines::account))
+        .route("/api/v1/accounts/{id}/followers", get(social::followers))
+        .route("/api/v1/accounts/{id}/following", get(social::following))
+        .route("/api/v1/accounts/{id}/follow", post(social::follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(social::unfollow))
+        .route("/api/v1/accounts/{id}/block", post(social::block))
+        .route("/api/v1/accounts/{id}/unblock", post(social::unblock))
+        .route("/api/v1/follow_requests", get(social::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(social::authorize),
+        )
+        .route("/api/v1/follow_requests/{id}/reject", post(social::reject))
+        .route("/api/v1/blocks", get(social::blocks))
+        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::get)
+                .put(statuses::edit)
+                .delete(statuses::delete),
+        )
+        .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(statuses::favourited_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(statuses::reblogged_by),
+        )
+        .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v1/timelines/public", get(timelines::public))
+        .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route("/api/v1/notifications/{id}", get(notifications::get))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(notifications::dismiss),
+        )
+        .route("/api/v2/search", get(search::search))
         // Mastodon.py asks for /api/v1/instance/ with a trailing slash: both forms answer.
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))

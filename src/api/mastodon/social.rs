@@ -1,0 +1,308 @@
+//! Relationships: following, blocking, follow requests, followers and following lists,
+//! relationships, account search, profile updates.
+
+use super::{
+    entities::{Account, CredentialAccount, Relationship},
+    extract::{Auth, MaybeAuth, Params, lenient},
+    hydrate,
+    pagination::PageParams,
+    statuses::{me, parse_id, people_page},
+};
+use crate::{
+    db::{self, accounts::AccountRow},
+    error::{AppError, AppResult},
+    federation,
+    service::{self, relationships},
+    state::AppState,
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::Uri,
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+async fn target(state: &AppState, id: &str) -> AppResult<AccountRow> {
+    db::accounts::by_id(state.pool(), parse_id(id)?)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(AppError::not_found)
+}
+
+/// `POST /api/v1/accounts/:id/follow`.
+pub async fn follow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let target = target(&state, &id).await?;
+    let r = relationships::follow(&state, &me, &target).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+/// `POST /api/v1/accounts/:id/unfollow`.
+pub async fn unfollow(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let target = target(&state, &id).await?;
+    let r = relationships::unfollow(&state, &me, &target).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+/// `POST /api/v1/accounts/:id/block`.
+pub async fn block(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:blocks", "follow"]).await?;
+    let target = target(&state, &id).await?;
+    let r = relationships::block(&state, &me, &target).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+/// `POST /api/v1/accounts/:id/unblock`.
+pub async fn unblock(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:blocks", "follow"]).await?;
+    let target = target(&state, &id).await?;
+    let r = relationships::unblock(&state, &me, &target).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+#[derive(Deserialize)]
+pub struct RelationshipsQuery {
+    #[serde(default, deserialize_with = "lenient::strings")]
+    id: Vec<String>,
+}
+
+/// `GET /api/v1/accounts/relationships?id[]=...`.
+pub async fn relationships(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(q): Params<RelationshipsQuery>,
+) -> AppResult<Json<Vec<Relationship>>> {
+    let me = me(&state, &auth, &["read:follows", "follow"]).await?;
+    let mut out = Vec::new();
+    for id in q.id.iter().take(40) {
+        if let Ok(other) = id.parse::<i64>() {
+            out.push(hydrate::relationship(
+                &relationships::relationship(&state, me.id, other).await?,
+            ));
+        }
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v1/accounts/:id/followers`.
+pub async fn followers(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let account = target(&state, &id).await?;
+    let page = page.page()?;
+    let rows =
+        db::social::followers_page(state.pool(), account.id, page.max_id, page.limit).await?;
+    people_page(&state, &uri, rows).await
+}
+
+/// `GET /api/v1/accounts/:id/following`.
+pub async fn following(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let account = target(&state, &id).await?;
+    let page = page.page()?;
+    let rows =
+        db::social::following_page(state.pool(), account.id, page.max_id, page.limit).await?;
+    people_page(&state, &uri, rows).await
+}
+
+/// `GET /api/v1/follow_requests`.
+pub async fn follow_requests(
+    State(state): State<AppState>,
+    auth: Auth,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["read:follows", "follow"]).await?;
+    let page = page.page()?;
+    let rows = db::social::follow_requests(state.pool(), me.id, page.max_id, page.limit).await?;
+    people_page(&state, &uri, rows).await
+}
+
+/// `POST /api/v1/follow_requests/:id/authorize`.
+pub async fn authorize(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let r = relationships::authorize(&state, &me, parse_id(&id)?).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+/// `POST /api/v1/follow_requests/:id/reject`.
+pub async fn reject(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Relationship>> {
+    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let r = relationships::reject(&state, &me, parse_id(&id)?).await?;
+    Ok(Json(hydrate::relationship(&r)))
+}
+
+/// `GET /api/v1/blocks`.
+pub async fn blocks(
+    State(state): State<AppState>,
+    auth: Auth,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["read:blocks", "follow"]).await?;
+    let page = page.page()?;
+    let rows = db::social::blocks_page(state.pool(), me.id, page.max_id, page.limit).await?;
+    people_page(&state, &uri, rows).await
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    resolve: bool,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/accounts/search?q=...`.
+pub async fn search(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Params(q): Params<SearchQuery>,
+) -> AppResult<Json<Vec<Account>>> {
+    let limit = service::timelines::limit(q.limit.as_deref().and_then(|l| l.parse().ok()));
+    let mut found: Vec<AccountRow> = Vec::new();
+    let signed_in = auth.0.as_ref().is_some_and(|a| a.user.is_some());
+    if q.resolve
+        && signed_in
+        && let Ok(Some(federation::Resolved::Account(a))) = federation::resolve(&state, &q.q).await
+    {
+        found.push(*a);
+    }
+    let term = q.q.trim().trim_start_matches('@');
+    if !term.is_empty() {
+        for a in db::accounts::search(state.pool(), term, limit).await? {
+            if !found.iter().any(|f| f.id == a.id) {
+                found.push(a);
+            }
+        }
+    }
+    found.truncate(limit as usize);
+    Ok(Json(hydrate::accounts(&state, &found).await?))
+}
+
+#[derive(Deserialize)]
+pub struct UpdateCredentials {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    note: Option<String>,
+    #[serde(default)]
+    locked: Option<Value>,
+    #[serde(default)]
+    discoverable: Option<Value>,
+    #[serde(default)]
+    fields_attributes: Option<Value>,
+}
+
+fn flag(v: &Option<Value>, current: bool) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => matches!(s.as_str(), "true" | "1" | "on"),
+        Some(Value::Number(n)) => n.as_i64() != Some(0),
+        _ => current,
+    }
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`.
+pub async fn update_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(form): Params<UpdateCredentials>,
+) -> AppResult<Json<CredentialAccount>> {
+    let me = me(&state, &auth, &["write:accounts"]).await?;
+    if form.display_name.is_some() || form.note.is_some() {
+        service::accounts::update_profile(
+            &state,
+            me.id,
+            form.display_name.as_deref().unwrap_or(&me.display_name),
+            form.note.as_deref().unwrap_or(&me.note_source),
+        )
+        .await?;
+    }
+    if form.locked.is_some() || form.discoverable.is_some() || form.fields_attributes.is_some() {
+        let fields = match &form.fields_attributes {
+            Some(v) => fields_from(v),
+            None => me
+                .fields()
+                .into_iter()
+                .map(|(n, v)| (n, crate::domain::status::html_to_text(&v)))
+                .collect(),
+        };
+        service::accounts::update_settings(
+            &state,
+            me.id,
+            &fields,
+            flag(&form.locked, me.locked != 0),
+            flag(&form.discoverable, me.discoverable != 0),
+        )
+        .await?;
+    }
+    let account = db::accounts::by_id(state.pool(), me.id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
+    let mut entity = CredentialAccount::from_rows(&state, &account, &user);
+    entity.account = hydrate::account(&state, &account).await?;
+    Ok(Json(entity))
+}
+
+/// Profile fields as apps send them: `fields_attributes[0][name]=...` arrives as a map of
+/// index to {name, value}, JSON clients send an array.
+fn fields_from(v: &Value) -> Vec<(String, String)> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(o) => {
+            let mut entries: Vec<(&String, &Value)> = o.iter().collect();
+            entries.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
+            entries.into_iter().map(|(_, v)| v).collect()
+        }
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|f| {
+            Some((
+                f.get("name")?.as_str()?.to_string(),
+                f.get("value")?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}

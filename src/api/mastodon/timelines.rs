@@ -1,0 +1,131 @@
+//! Timelines: home, public (all, local, remote), hashtag, and an account's posts.
+
+use super::{
+    extract::{Auth, MaybeAuth, Params, lenient},
+    hydrate,
+    pagination::{PageParams, paged},
+    statuses::{me, parse_id, viewer},
+};
+use crate::{
+    db,
+    error::{AppError, AppResult},
+    service::timelines::{self, Scope},
+    state::AppState,
+};
+use axum::{
+    extract::{Path, State},
+    http::Uri,
+    response::Response,
+};
+use serde::Deserialize;
+
+async fn answer(
+    state: &AppState,
+    uri: &Uri,
+    viewer: Option<i64>,
+    rows: Vec<db::statuses::StatusRow>,
+) -> AppResult<Response> {
+    let newest = rows.first().map(|s| s.id);
+    let oldest = rows.last().map(|s| s.id);
+    let entities = hydrate::statuses(state, viewer, &rows).await?;
+    Ok(paged(state, uri, entities, newest, oldest))
+}
+
+/// `GET /api/v1/timelines/home`.
+pub async fn home(
+    State(state): State<AppState>,
+    auth: Auth,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["read:statuses"]).await?;
+    let rows = timelines::home(&state, me.id, page.page()?).await?;
+    answer(&state, &uri, Some(me.id), rows).await
+}
+
+#[derive(Deserialize)]
+pub struct PublicQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    local: bool,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    remote: bool,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    only_media: bool,
+}
+
+/// `GET /api/v1/timelines/public`.
+pub async fn public(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    uri: Uri,
+    Params(q): Params<PublicQuery>,
+) -> AppResult<Response> {
+    let viewer = viewer(&auth);
+    if q.only_media {
+        // No media here yet: nothing matches.
+        return answer(&state, &uri, viewer, Vec::new()).await;
+    }
+    let scope = match (q.local, q.remote) {
+        (true, false) => Scope::Local,
+        (false, true) => Scope::Remote,
+        _ => Scope::All,
+    };
+    let rows = timelines::public(&state, viewer, scope, q.page.page()?).await?;
+    answer(&state, &uri, viewer, rows).await
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag`.
+pub async fn tag(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(tag): Path<String>,
+    uri: Uri,
+    Params(page): Params<PageParams>,
+) -> AppResult<Response> {
+    let viewer = viewer(&auth);
+    let rows = timelines::tag(&state, viewer, &tag, page.page()?).await?;
+    answer(&state, &uri, viewer, rows).await
+}
+
+#[derive(Deserialize)]
+pub struct AccountStatusesQuery {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    exclude_replies: bool,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    exclude_reblogs: bool,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    only_media: bool,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    pinned: bool,
+}
+
+/// `GET /api/v1/accounts/:id/statuses`.
+pub async fn account(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    uri: Uri,
+    Params(q): Params<AccountStatusesQuery>,
+) -> AppResult<Response> {
+    let viewer = viewer(&auth);
+    let account = db::accounts::by_id(state.pool(), parse_id(&id)?)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(AppError::not_found)?;
+    if q.pinned || q.only_media {
+        // Neither pinned posts nor media exist here yet.
+        return answer(&state, &uri, viewer, Vec::new()).await;
+    }
+    let mut rows = timelines::account(&state, viewer, &account, q.page.page()?).await?;
+    if q.exclude_replies {
+        rows.retain(|s| s.in_reply_to_id.is_none() || s.in_reply_to_account_id == Some(account.id));
+    }
+    if q.exclude_reblogs {
+        rows.retain(|s| s.reblog_of_id.is_none());
+    }
+    answer(&state, &uri, viewer, rows).await
+}
