@@ -158,9 +158,10 @@ CREATE TABLE outbox_events (
     last_error TEXT
 );
 
--- Activities as sent, and one delivery row per remote inbox still to reach.
+-- Activities as sent, and one delivery row per remote inbox still to reach. Activity ids are
+-- never reused (AUTOINCREMENT), since delivery workers cache bodies by id.
 CREATE TABLE out_activities (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     uri TEXT NOT NULL,
     actor_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     body TEXT NOT NULL,

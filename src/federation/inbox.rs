@@ -128,7 +128,8 @@ async fn accept(
     match db::federation::enqueue_inbox(state.pool(), id.as_str(), &signer.uri, &text, clock::now())
         .await
     {
-        Ok(_) => {
+        Ok(new) => {
+            tracing::debug!(activity = %id, new, "activity received");
             state.inbox_ready.notify_one();
             StatusCode::ACCEPTED.into_response()
         }

@@ -103,6 +103,8 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
         .allow_http_urls(development)
         .client(http_client(&state.config).into())
         .request_timeout(Duration::from_secs(10))
+        // Sign fetches as Mastodon does (Date and Host), which every server checks.
+        .http_signature_compat(true)
         .signed_fetch_actor(&ApAccount::new(instance).map_err(|e| anyhow::anyhow!("{}", e.key))?)
         .build()
         .await?;

@@ -166,12 +166,26 @@ pub fn parse(
         .and_then(|v| v.to_str().ok())
         .ok_or(SignatureError::Missing)?
         .to_string();
-    check_date(headers)?;
+    // The signature must be dated: by a signed Date header (Mastodon), or by its own
+    // `(created)` field (newer draft-cavage signers), or it could be replayed forever.
+    let signed = signed_headers(&header);
+    let dated_by_header = signed.iter().any(|h| h == "date");
+    if !dated_by_header && !signed.iter().any(|h| h == "(created)") {
+        return Err(SignatureError::Malformed(
+            "neither date nor (created) is signed".into(),
+        ));
+    }
+    if dated_by_header {
+        check_date(headers)?;
+    }
 
     let mut config = Config::new()
-        .mastodon_compat()
         .set_expiration(MAX_AGE)
-        .require_header("(request-target)");
+        .require_header("(request-target)")
+        .require_header("host");
+    if dated_by_header {
+        config = config.require_header("date");
+    }
     if let Some(body) = body {
         config = config.require_digest();
         check_digest(headers, body)?;
@@ -231,6 +245,22 @@ pub fn parse(
         header,
         candidates,
     })
+}
+
+/// The `headers` parameter of a Signature header (lower case; `date` when absent, as the draft
+/// specifies).
+fn signed_headers(signature: &str) -> Vec<String> {
+    signature
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("headers="))
+        .map(|v| {
+            v.trim_matches('"')
+                .split_whitespace()
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .next()
+        .unwrap_or_else(|| vec!["date".to_string()])
 }
 
 fn check_date(headers: &HeaderMap) -> Result<(), SignatureError> {

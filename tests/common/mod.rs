@@ -70,6 +70,13 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts an instance after letting the test adjust its configuration.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    // COOPOL_TEST_LOG=debug (or any filter) shows the instances' logs in failing tests.
+    if let Ok(filter) = std::env::var("COOPOL_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
     let dir = tempfile::tempdir().expect("temporary directory");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
