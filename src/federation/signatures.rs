@@ -92,11 +92,22 @@ impl SigningKey {
         url: &Url,
         body: Option<&[u8]>,
     ) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+        self.sign_at(method, url, body, std::time::SystemTime::now())
+    }
+
+    /// Signs a request as if made at `when` (tests use it to check the date window).
+    pub fn sign_at(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        when: std::time::SystemTime,
+    ) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
         let host = match url.port() {
             Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
             None => url.host_str().unwrap_or_default().to_string(),
         };
-        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+        let date = httpdate::fmt_http_date(when);
         let mut headers = BTreeMap::new();
         headers.insert("host".to_string(), host);
         headers.insert("date".to_string(), date);
