@@ -33,7 +33,11 @@ async fn fake_peer() -> FakePeer {
         .route(
             "/users/mallory",
             get(|State(doc): State<Arc<Mutex<Value>>>| async move {
-                ([(header::CONTENT_TYPE, "application/activity+json")], Json(doc.lock().unwrap().clone())).into_response()
+                (
+                    [(header::CONTENT_TYPE, "application/activity+json")],
+                    Json(doc.lock().unwrap().clone()),
+                )
+                    .into_response()
             }),
         )
         .with_state(doc.clone());
@@ -66,11 +70,19 @@ impl FakePeer {
     fn rotate(&self) {
         let (private, public) = coopol::crypto::generate_rsa_keypair();
         *self.doc.lock().unwrap() = actor_doc(&self.actor(), &public);
-        *self.key.lock().unwrap() = SigningKey::from_pem(format!("{}#main-key", self.actor()), &private).unwrap();
+        *self.key.lock().unwrap() =
+            SigningKey::from_pem(format!("{}#main-key", self.actor()), &private).unwrap();
     }
 
     /// A signed request, with a chance to tamper with the headers before sending.
-    async fn send(&self, app: &TestApp, method: Method, path: &str, body: Option<&Value>, tamper: impl FnOnce(&mut reqwest::header::HeaderMap)) -> reqwest::Response {
+    async fn send(
+        &self,
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        tamper: impl FnOnce(&mut reqwest::header::HeaderMap),
+    ) -> reqwest::Response {
         let url = Url::parse(&app.url(path)).unwrap();
         let bytes = body.map(|b| b.to_string().into_bytes());
         let key = self.key.lock().unwrap().clone();
@@ -89,12 +101,23 @@ impl FakePeer {
     }
 
     /// Posts `sent` (or the signed body) to the shared inbox, signed over `signed` as of `when`.
-    async fn send_signed_at(&self, app: &TestApp, signed: &Value, when: std::time::SystemTime, sent: Option<&Value>) -> StatusCode {
+    async fn send_signed_at(
+        &self,
+        app: &TestApp,
+        signed: &Value,
+        when: std::time::SystemTime,
+        sent: Option<&Value>,
+    ) -> StatusCode {
         let url = Url::parse(&app.url("/inbox")).unwrap();
         let body = signed.to_string();
         let key = self.key.lock().unwrap().clone();
-        let headers = key.sign_at(&Method::POST, &url, Some(body.as_bytes()), when).unwrap();
-        let mut req = app.client.post(url).body(sent.map(Value::to_string).unwrap_or(body));
+        let headers = key
+            .sign_at(&Method::POST, &url, Some(body.as_bytes()), when)
+            .unwrap();
+        let mut req = app
+            .client
+            .post(url)
+            .body(sent.map(Value::to_string).unwrap_or(body));
         for (k, v) in headers {
             req = req.header(k, v);
         }
@@ -102,7 +125,9 @@ impl FakePeer {
     }
 
     async fn post(&self, app: &TestApp, activity: &Value) -> StatusCode {
-        self.send(app, Method::POST, "/inbox", Some(activity), |_| {}).await.status()
+        self.send(app, Method::POST, "/inbox", Some(activity), |_| {})
+            .await
+            .status()
     }
 }
 
@@ -134,50 +159,85 @@ async fn wait_for_followers(app: &TestApp, n: i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_activities_are_accepted_and_forgeries_refused() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
 
     // A good one.
-    assert_eq!(peer.post(&app, &follow(&peer, &app, 1)).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 1)).await,
+        StatusCode::ACCEPTED
+    );
     wait_for_followers(&app, 1).await;
 
     // Wrong key: signed by another key than the actor publishes.
     let (other, _) = coopol::crypto::generate_rsa_keypair();
     let good = peer.key.lock().unwrap().clone();
-    *peer.key.lock().unwrap() = SigningKey::from_pem(format!("{}#main-key", peer.actor()), &other).unwrap();
-    assert_eq!(peer.post(&app, &follow(&peer, &app, 2)).await, StatusCode::UNAUTHORIZED);
+    *peer.key.lock().unwrap() =
+        SigningKey::from_pem(format!("{}#main-key", peer.actor()), &other).unwrap();
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 2)).await,
+        StatusCode::UNAUTHORIZED
+    );
     *peer.key.lock().unwrap() = good;
 
     // Dates out of the window, past and future, correctly signed.
     let now = std::time::SystemTime::now();
-    for when in [now - Duration::from_secs(13 * 3600), now + Duration::from_secs(2 * 3600)] {
-        let status = peer.send_signed_at(&app, &follow(&peer, &app, 3), when, None).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "a request dated {when:?} was accepted");
+    for when in [
+        now - Duration::from_secs(13 * 3600),
+        now + Duration::from_secs(2 * 3600),
+    ] {
+        let status = peer
+            .send_signed_at(&app, &follow(&peer, &app, 3), when, None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a request dated {when:?} was accepted"
+        );
     }
     // Within the window (an hour old): fine.
-    let status = peer.send_signed_at(&app, &follow(&peer, &app, 4), now - Duration::from_secs(3600), None).await;
+    let status = peer
+        .send_signed_at(
+            &app,
+            &follow(&peer, &app, 4),
+            now - Duration::from_secs(3600),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
 
     // A body other than the one signed: its digest does not match.
     let other = follow(&peer, &app, 5);
-    let status = peer.send_signed_at(&app, &follow(&peer, &app, 6), now, Some(&other)).await;
+    let status = peer
+        .send_signed_at(&app, &follow(&peer, &app, 6), now, Some(&other))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // No signature at all.
-    let unsigned = app.client.post(app.url("/inbox")).json(&follow(&peer, &app, 5)).send().await.unwrap();
+    let unsigned = app
+        .client
+        .post(app.url("/inbox"))
+        .json(&follow(&peer, &app, 5))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replayed_signatures_are_refused() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
     let activity = follow(&peer, &app, 1);
     let url = Url::parse(&app.url("/inbox")).unwrap();
     let body = activity.to_string();
     let key = peer.key.lock().unwrap().clone();
-    let signed = key.sign(&Method::POST, &url, Some(body.as_bytes())).unwrap();
+    let signed = key
+        .sign(&Method::POST, &url, Some(body.as_bytes()))
+        .unwrap();
     let send = || {
         let mut req = app.client.post(url.clone()).body(body.clone());
         for (k, v) in &signed {
@@ -192,9 +252,13 @@ async fn replayed_signatures_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotated_keys_are_refetched_once() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
-    assert_eq!(peer.post(&app, &follow(&peer, &app, 1)).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 1)).await,
+        StatusCode::ACCEPTED
+    );
     wait_for_followers(&app, 1).await;
     peer.rotate();
     let undo = json!({
@@ -204,14 +268,19 @@ async fn rotated_keys_are_refetched_once() {
         "actor": peer.actor(),
         "object": follow(&peer, &app, 1),
     });
-    assert_eq!(peer.post(&app, &undo).await, StatusCode::ACCEPTED, "the new key is fetched and accepted");
+    assert_eq!(
+        peer.post(&app, &undo).await,
+        StatusCode::ACCEPTED,
+        "the new key is fetched and accepted"
+    );
     wait_for_followers(&app, 0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spoofing_is_refused() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
     // The activity's id is on another server than its actor.
     let mut spoofed = follow(&peer, &app, 1);
@@ -243,27 +312,39 @@ async fn spoofing_is_refused() {
     assert_eq!(peer.post(&app, &create).await, StatusCode::ACCEPTED);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT state, last_error FROM inbox_queue WHERE activity_uri = $1")
-            .bind(create["id"].as_str().unwrap())
-            .fetch_optional(app.state.pool())
-            .await
-            .unwrap();
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT state, last_error FROM inbox_queue WHERE activity_uri = $1")
+                .bind(create["id"].as_str().unwrap())
+                .fetch_optional(app.state.pool())
+                .await
+                .unwrap();
         if let Some((state, error)) = row.filter(|(s, _)| s != "queued") {
             assert_eq!(state, "failed");
-            assert!(error.unwrap_or_default().contains("not on the actor's server"));
+            assert!(
+                error
+                    .unwrap_or_default()
+                    .contains("not on the actor's server")
+            );
             break;
         }
-        assert!(Instant::now() < deadline, "the forged note was never refused");
+        assert!(
+            Instant::now() < deadline,
+            "the forged note was never refused"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM statuses").fetch_one(app.state.pool()).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM statuses")
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_clear_answers() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
     let huge = json!({ "id": format!("{}/x", peer.base), "type": "Create", "actor": peer.actor(), "content": "x".repeat(1_100_000) });
     assert_eq!(peer.post(&app, &huge).await, StatusCode::PAYLOAD_TOO_LARGE);
@@ -273,33 +354,71 @@ async fn hostile_bodies_get_clear_answers() {
     }
     let nested = json!({ "id": format!("{}/y", peer.base), "type": "Create", "actor": peer.actor(), "object": deep });
     assert_eq!(peer.post(&app, &nested).await, StatusCode::BAD_REQUEST);
-    let res = app.client.post(app.url("/inbox")).body("not json").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/inbox"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = app.client.post(app.url("/users/nobody/inbox")).body("{}").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/users/nobody/inbox"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorized_fetch_requires_signatures_except_for_the_instance_actor() {
     let app = spawn_app_with(|c| c.authorized_fetch = true).await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
     let peer = fake_peer().await;
-    let unsigned = app.client.get(app.url("/users/alice")).header("accept", "application/activity+json").send().await.unwrap();
+    let unsigned = app
+        .client
+        .get(app.url("/users/alice"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
-    let instance = app.client.get(app.url("/actor")).header("accept", "application/activity+json").send().await.unwrap();
+    let instance = app
+        .client
+        .get(app.url("/actor"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(instance.status(), StatusCode::OK);
-    let signed = peer.send(&app, Method::GET, "/users/alice", None, |_| {}).await;
+    let signed = peer
+        .send(&app, Method::GET, "/users/alice", None, |_| {})
+        .await;
     assert_eq!(signed.status(), StatusCode::OK);
     let actor: Value = signed.json().await.unwrap();
     assert_eq!(actor["preferredUsername"], "alice");
     let bad = peer
         .send(&app, Method::GET, "/users/alice", None, |h| {
-            h.insert("signature", "keyId=\"x\",headers=\"date\",signature=\"AAAA\"".parse().unwrap());
+            h.insert(
+                "signature",
+                "keyId=\"x\",headers=\"date\",signature=\"AAAA\""
+                    .parse()
+                    .unwrap(),
+            );
         })
         .await;
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
     for path in ["/users/alice/outbox", "/users/alice/followers"] {
-        let res = app.client.get(app.url(path)).header("accept", "application/activity+json").send().await.unwrap();
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
         let res = peer.send(&app, Method::GET, path, None, |_| {}).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
@@ -309,8 +428,12 @@ async fn authorized_fetch_requires_signatures_except_for_the_instance_actor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followers_only_posts_are_served_to_followers_only() {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member).await;
-    let alice = coopol::db::accounts::local_by_username(app.state.pool(), "alice").await.unwrap().unwrap();
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = coopol::db::accounts::local_by_username(app.state.pool(), "alice")
+        .await
+        .unwrap()
+        .unwrap();
     let peer = fake_peer().await;
     let status = coopol::service::statuses::create(
         &app.state,
@@ -335,7 +458,13 @@ async fn followers_only_posts_are_served_to_followers_only() {
     let note: Value = res.json().await.unwrap();
     assert_eq!(note["to"], json!([app.url("/users/alice/followers")]));
     // And never to the public.
-    let res = app.client.get(app.url(&path)).header("accept", "application/activity+json").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
@@ -347,7 +476,12 @@ async fn https_instances_refuse_private_addresses() {
         c.domain = "coopol.example".into();
     })
     .await;
-    for target in ["http://localhost:1/users/x", "https://127.0.0.1/users/x", "https://localhost/users/x", "https://10.0.0.1/users/x"] {
+    for target in [
+        "http://localhost:1/users/x",
+        "https://127.0.0.1/users/x",
+        "https://localhost/users/x",
+        "https://10.0.0.1/users/x",
+    ] {
         let result = coopol::federation::resolve(&app.state, target).await;
         assert!(result.is_err(), "{target} was fetched");
     }

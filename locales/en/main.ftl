@@ -219,3 +219,4 @@ field-field_name = Field name
 field-field_value = Field value
 error-media-unsupported = Attachments are not supported yet.
 field-media_ids = Attachments
+error-federation-key-owner = This actor's key belongs to another actor.

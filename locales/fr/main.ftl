@@ -219,3 +219,4 @@ field-field_name = Nom du champ
 field-field_value = Valeur du champ
 error-media-unsupported = Les pièces jointes ne sont pas encore prises en charge.
 field-media_ids = Pièces jointes
+error-federation-key-owner = La clé de cet acteur appartient à un autre acteur.

@@ -118,7 +118,7 @@ impl Object for ApAccount {
             .as_ref()
             .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
         if key.owner.as_deref().is_some_and(|o| o != json.id.as_str()) {
-            return Err(AppError::bad_request("error-federation-spoofed"));
+            return Err(AppError::bad_request("error-federation-key-owner"));
         }
         if let Ok(key_url) = Url::parse(&key.id)
             && !same_origin(&key_url, &json.id)

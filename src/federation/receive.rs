@@ -431,6 +431,13 @@ async fn like(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
 }
 
 async fn announce(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    if activity
+        .object_type()
+        .is_some_and(|t| !POST_TYPES.contains(&t))
+    {
+        // Lemmy's and other groups' Announce(Create(...)): FEP-1b12, handled with groups.
+        return Ok(Outcome::Ignored("announces of activities come with groups"));
+    }
     let Some(object) = activity.object_id() else {
         return Err(permanent("an Announce needs an object"));
     };

@@ -1,0 +1,406 @@
+//! Every real-world document in ../shared/fixtures (Mastodon, Pleroma, Lemmy, Mobilizon,
+//! Friendica, PeerTube, Gancio and others) is parsed and processed here, or refused on purpose
+//! with a reason this test checks. No document may fail by a parse error.
+//!
+//! Activities are run through the same dispatcher the inbox worker uses, after the harness
+//! stored their actor (the signature is tested elsewhere) and made the local account `alice`
+//! the one they concern: the target of follows and blocks, a follower of authors (so their
+//! posts are relevant here), the sender of the follow requests that are accepted or refused.
+
+mod common;
+
+use activitypub_federation::traits::Object;
+use common::{TestApp, fixtures_dir, spawn_app};
+use coopol::{
+    db,
+    domain::Role,
+    federation::{
+        objects::{ApAccount, ApNote},
+        protocol,
+        receive::{self, Failure, Outcome},
+    },
+};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use url::Url;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// Reasons for leaving a document without effect that this test accepts as deliberate.
+const DELIBERATE: &[&str] = &[
+    "dislikes are not counted",
+    "reports from other servers are not handled yet",
+    "featured collections and group moderation are not handled",
+    "thread locks come with groups",
+    "group and event membership come with groups and events",
+    "unknown activity type",
+    "objects of this type are not stored",
+    "the liked post is not here",
+    "only likes of posts from this server are counted",
+    "nothing here matches what was undone",
+    "undoing this kind of activity has no effect here",
+    "updates of this kind of object have no effect here",
+    "nobody here follows the booster",
+    "announces of activities come with groups",
+    "the boosted post could not be read",
+    "a tombstone is not a post to store",
+    "collections are read when listing, not stored",
+    "no such follow here",
+];
+
+const ACTOR_TYPES: &[&str] = &["Person", "Group", "Service", "Application", "Organization"];
+const POST_TYPES: &[&str] = &[
+    "Note", "Article", "Page", "Question", "Event", "Video", "Audio", "Image",
+];
+
+/// Stores a remote actor by id without fetching it (the harness plays its server).
+async fn store_actor(app: &TestApp, uri: &str) -> db::accounts::AccountRow {
+    if let Some(a) = db::accounts::by_uri(app.state.pool(), uri).await.unwrap() {
+        return a;
+    }
+    let url = Url::parse(uri).unwrap();
+    let domain = protocol::domain_of(&url);
+    let name = url
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "actor".into());
+    // One key for every stand-in actor: key generation is the slow part of storing one.
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let public = KEY
+        .get_or_init(|| coopol::crypto::generate_rsa_keypair().1)
+        .clone();
+    let now = coopol::clock::now();
+    let id = db::accounts::upsert_remote(
+        app.state.pool(),
+        &db::accounts::RemoteActor {
+            uri,
+            username: &name,
+            domain: &domain,
+            actor_type: "Person",
+            display_name: "",
+            note_html: "",
+            locked: false,
+            discoverable: true,
+            public_key_pem: &public,
+            key_id: &format!("{uri}#main-key"),
+            inbox_url: &format!("{uri}/inbox"),
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: Some(&format!("{uri}/followers")),
+            following_url: None,
+            url: None,
+            avatar_url: None,
+            header_url: None,
+            fields_json: "[]",
+            created_at: now,
+            now,
+        },
+    )
+    .await
+    .unwrap();
+    db::accounts::by_id(app.state.pool(), id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Makes `follower` follow `target` (accepted or pending) with a given Follow id.
+async fn make_follow(app: &TestApp, follower: i64, target: i64, uri: &str, state: &str) {
+    let mut conn = app.state.pool().acquire().await.unwrap();
+    db::social::insert_follow(
+        &mut conn,
+        follower,
+        target,
+        Some(uri),
+        state,
+        coopol::clock::now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn process_activity(
+    app: &TestApp,
+    alice: &db::accounts::AccountRow,
+    mut doc: Value,
+) -> Result<String, String> {
+    let kind = doc["type"].as_str().unwrap_or_default().to_string();
+    let actor_uri = protocol::id_of(&doc["actor"])
+        .ok_or("no actor")?
+        .to_string();
+    let actor = store_actor(app, &actor_uri).await;
+    match kind.as_str() {
+        // Addressed to alice.
+        "Follow" | "Block" => doc["object"] = json!(alice.uri),
+        // Alice follows the author, so the post concerns this server.
+        "Create" | "Update" => {
+            make_follow(
+                app,
+                alice.id,
+                actor.id,
+                &format!("{}#f", alice.uri),
+                "accepted",
+            )
+            .await
+        }
+        // Alice follows the booster, and the boosted post is already here (as if fetched).
+        "Announce" => {
+            make_follow(
+                app,
+                alice.id,
+                actor.id,
+                &format!("{}#f", alice.uri),
+                "accepted",
+            )
+            .await;
+            if let Some(object) = doc["object"].as_str() {
+                store_stand_in_post(app, object).await;
+            }
+        }
+        // Alice asked to follow the actor; the Follow's id is the one answered.
+        "Accept" | "Reject" => {
+            let follow_id = protocol::id_of(&doc["object"])
+                .unwrap_or_default()
+                .to_string();
+            make_follow(app, alice.id, actor.id, &follow_id, "pending").await;
+        }
+        // The actor followed alice with the Follow that is undone.
+        "Undo" if doc["object"]["type"] == "Follow" => {
+            let follow_id = protocol::id_of(&doc["object"])
+                .unwrap_or_default()
+                .to_string();
+            make_follow(app, actor.id, alice.id, &follow_id, "accepted").await;
+        }
+        _ => {}
+    }
+    let activity: protocol::Activity =
+        serde_json::from_value(doc).map_err(|e| format!("parse error: {e}"))?;
+    match receive::dispatch(&app.state, &actor, &activity).await {
+        Ok(Outcome::Applied(what)) => Ok(format!("applied: {what}")),
+        Ok(Outcome::Ignored(why)) => Ok(format!("ignored: {why}")),
+        Err(Failure::Permanent(why)) => Ok(format!("refused: {why}")),
+        Err(Failure::Retry(why)) => Err(format!("retry: {why}")),
+    }
+}
+
+/// Stores a public post with a given id, by an actor of the same server.
+async fn store_stand_in_post(app: &TestApp, uri: &str) {
+    let url = Url::parse(uri).unwrap();
+    let author = store_actor(
+        app,
+        &format!(
+            "{}://{}/users/author",
+            url.scheme(),
+            protocol::domain_of(&url)
+        ),
+    )
+    .await;
+    coopol::service::statuses::store_remote(
+        &app.state,
+        coopol::service::statuses::RemoteStatus {
+            uri: uri.to_string(),
+            url: None,
+            account_id: author.id,
+            visibility: coopol::domain::Visibility::Public,
+            in_reply_to_uri: None,
+            content: "<p>stand-in</p>".into(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            created_at: coopol::clock::now(),
+            mentioned: Vec::new(),
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn process_object(app: &TestApp, doc: Value) -> Result<String, String> {
+    let kind = doc["type"].as_str().unwrap_or_default().to_string();
+    let data = app.state.fed();
+    if ACTOR_TYPES.contains(&kind.as_str()) {
+        let json: protocol::Actor =
+            serde_json::from_value(doc).map_err(|e| format!("parse error: {e}"))?;
+        let id = json.id.clone();
+        if let Err(e) = ApAccount::verify(&json, &id, &data).await {
+            return Ok(format!("refused: {e}"));
+        }
+        let stored = ApAccount::from_json(json, &data)
+            .await
+            .map_err(|e| format!("store error: {e}"))?;
+        assert_eq!(stored.row.uri, id.as_str());
+        return Ok(format!(
+            "applied: {kind} stored as @{}@{}",
+            stored.row.username,
+            stored.row.domain.unwrap_or_default()
+        ));
+    }
+    if POST_TYPES.contains(&kind.as_str()) {
+        let json: protocol::Note =
+            serde_json::from_value(doc).map_err(|e| format!("parse error: {e}"))?;
+        let author = json.attributed_to.clone().ok_or("refused: no author")?;
+        store_actor(app, author.as_str()).await;
+        let id = json.id.clone();
+        if let Err(e) = ApNote::verify(&json, &id, &data).await {
+            return Ok(format!("refused: {e}"));
+        }
+        let stored = ApNote::from_json(json, &data)
+            .await
+            .map_err(|e| format!("store error: {e}"))?;
+        assert!(
+            !stored.row.content.contains("<script"),
+            "unsanitized content stored"
+        );
+        return Ok(format!(
+            "applied: {kind} stored ({})",
+            stored.row.visibility
+        ));
+    }
+    match kind.as_str() {
+        "Tombstone" => Ok("ignored: a tombstone is not a post to store".into()),
+        "OrderedCollection" | "Collection" | "OrderedCollectionPage" => {
+            Ok("ignored: collections are read when listing, not stored".into())
+        }
+        _ => Ok("ignored: objects of this type are not stored".into()),
+    }
+}
+
+/// Activities have an actor and are not objects (events and some notes carry an `actor` too).
+fn is_activity(doc: &Value) -> bool {
+    let kind = doc["type"].as_str().unwrap_or_default();
+    doc.get("actor").is_some()
+        && !POST_TYPES.contains(&kind)
+        && !ACTOR_TYPES.contains(&kind)
+        && kind != "Tombstone"
+        && !kind.contains("Collection")
+}
+
+fn check_webfinger(doc: &Value) -> Result<String, String> {
+    let wf: activitypub_federation::fetch::webfinger::Webfinger =
+        serde_json::from_value(doc.clone()).map_err(|e| format!("parse error: {e}"))?;
+    // What `webfinger_resolve_actor` follows: links typed application/* with an href.
+    let link = wf
+        .links
+        .iter()
+        .find(|l| {
+            l.kind
+                .as_deref()
+                .is_some_and(|k| k.starts_with("application/"))
+                && l.href.is_some()
+        })
+        .ok_or("refused: no ActivityPub link")?;
+    Ok(format!(
+        "applied: {} -> {}",
+        wf.subject,
+        link.href.as_ref().unwrap()
+    ))
+}
+
+fn check_nodeinfo(doc: &Value) -> Result<String, String> {
+    if let Some(links) = doc.get("links").and_then(Value::as_array) {
+        let versions: Vec<&str> = links.iter().filter_map(|l| l["rel"].as_str()).collect();
+        if versions.iter().any(|r| r.contains("nodeinfo")) {
+            return Ok(format!("applied: nodeinfo links {versions:?}"));
+        }
+        return Err("no nodeinfo link".into());
+    }
+    let software = doc["software"]["name"]
+        .as_str()
+        .ok_or("parse error: no software name")?;
+    let protocols = doc["protocols"].as_array().map(|p| p.len()).unwrap_or(0);
+    Ok(format!(
+        "applied: {software} speaking {protocols} protocol(s)"
+    ))
+}
+
+async fn run_one(name: &str, path: &Path) -> Result<String, String> {
+    let app = spawn_app().await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = db::accounts::local_by_username(app.state.pool(), "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let result = if name.contains("/webfinger/") {
+        check_webfinger(&doc)
+    } else if name.contains("/nodeinfo/") {
+        check_nodeinfo(&doc)
+    } else if is_activity(&doc) {
+        process_activity(&app, &alice, doc).await
+    } else {
+        process_object(&app, doc).await
+    };
+    app.stop().await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_is_processed_or_refused_on_purpose() {
+    let Some(dir) = fixtures_dir() else { return };
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    paths.sort();
+    assert!(
+        paths.len() > 150,
+        "expected the ~170 fixtures, found {}",
+        paths.len()
+    );
+
+    // A fresh instance per document, so documents do not interact; four at a time.
+    let results: Vec<(String, Result<String, String>)> =
+        futures::stream::iter(paths.iter().cloned())
+            .map(|path| {
+                let dir = dir.clone();
+                async move {
+                    let name = path.strip_prefix(&dir).unwrap().display().to_string();
+                    (name.clone(), run_one(&name, &path).await)
+                }
+            })
+            .buffered(4)
+            .collect()
+            .await;
+
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for (name, result) in results {
+        match &result {
+            Ok(outcome) if outcome.starts_with("applied") || outcome.starts_with("refused") => {}
+            Ok(outcome) => {
+                let reason = outcome.trim_start_matches("ignored: ");
+                if !DELIBERATE.iter().any(|d| reason.starts_with(d)) {
+                    failures.push(format!("{name}: unexpected reason: {outcome}"));
+                }
+            }
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+        report.push(format!(
+            "{name:<70} {}",
+            result.unwrap_or_else(|e| format!("ERROR {e}"))
+        ));
+    }
+    println!("{}", report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures not handled on purpose:\n{}",
+        failures.join("\n")
+    );
+    let applied = report.iter().filter(|r| r.contains(" applied: ")).count();
+    assert!(
+        applied > 100,
+        "only {applied} documents took effect:\n{}",
+        report.join("\n")
+    );
+}
