@@ -114,7 +114,7 @@ impl Server {
         let app = router(state.clone());
 
         spawn_housekeeping(state.clone(), stop.clone());
-        federation::spawn_workers(&state, &stop);
+        federation::spawn_workers(&state, &stop).await?;
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {
@@ -142,6 +142,7 @@ impl Server {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         self.stop.cancel();
         self.task.await??;
+        federation::release_claims(&self.state).await;
         self.state.db.close().await;
         Ok(())
     }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub outbox_ready: Arc<Notify>,
     /// Wakes the inbox worker when an activity was received.
     pub inbox_ready: Arc<Notify>,
+    /// This process's identity in the `processes` table (for claiming queued work).
+    pub process_id: Arc<str>,
     /// The delivery side of federation (HTTP client, limits, caches).
     pub delivery: Arc<crate::federation::delivery::Runtime>,
     /// The federation library's context, set once at start (it holds this state in turn).
@@ -35,6 +37,7 @@ impl AppState {
             ids: Arc::new(IdGenerator::default()),
             outbox_ready: Arc::new(Notify::new()),
             inbox_ready: Arc::new(Notify::new()),
+            process_id: Arc::from(crate::crypto::random_token(16)),
             delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
             federation: Arc::new(OnceLock::new()),
             config: Arc::new(config),
@@ -44,6 +47,17 @@ impl AppState {
     /// The connection pool.
     pub fn pool(&self) -> &sqlx::AnyPool {
         self.db.pool()
+    }
+
+    /// A claim on queued work, now, for `lease`.
+    pub fn claim(&self, lease: std::time::Duration) -> crate::db::federation::Claim<'_> {
+        let now = crate::clock::now();
+        crate::db::federation::Claim {
+            now,
+            lease_until: now + lease.as_micros() as i64,
+            stale_before: now - crate::db::federation::HEARTBEAT_STALE.as_micros() as i64,
+            process: &self.process_id,
+        }
     }
 
     /// Installs the federation context (once, at start).

@@ -137,6 +137,7 @@ CREATE TABLE inbox_queue (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     locked_until INTEGER,
+    locked_by TEXT,
     last_error TEXT
 );
 CREATE INDEX inbox_queue_ready ON inbox_queue(state, next_attempt_at);
@@ -155,6 +156,7 @@ CREATE TABLE outbox_events (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     locked_until INTEGER,
+    locked_by TEXT,
     last_error TEXT
 );
 
@@ -176,12 +178,21 @@ CREATE TABLE deliveries (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     locked_until INTEGER,
+    locked_by TEXT,
     last_error TEXT,
     created_at INTEGER NOT NULL
 );
 CREATE INDEX deliveries_ready ON deliveries(next_attempt_at);
 CREATE INDEX deliveries_host ON deliveries(host, next_attempt_at);
 CREATE INDEX deliveries_activity ON deliveries(activity_id);
+
+-- Running coopol processes and their heartbeat: work claimed by a process whose heartbeat
+-- stopped (killed, crashed) is taken up by the others without waiting for the lease to end.
+CREATE TABLE processes (
+    id TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+);
 
 -- The health of each remote host we deliver to: a host down for long is parked.
 CREATE TABLE hosts (

@@ -20,6 +20,72 @@ fn skip_locked(backend: Backend, table_alias: &str) -> String {
     }
 }
 
+/// How often a process says it is alive.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+/// After how long without a heartbeat a process's claims are taken up by others.
+pub const HEARTBEAT_STALE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Who claims work, until when, and from which heartbeat age a claim is considered abandoned.
+pub struct Claim<'a> {
+    /// Now.
+    pub now: i64,
+    /// The claim's lease: a backstop for a process that stays alive but stuck.
+    pub lease_until: i64,
+    /// Claims of processes whose last heartbeat is older than this are abandoned.
+    pub stale_before: i64,
+    /// The claiming process.
+    pub process: &'a str,
+}
+
+/// The condition under which a row may be claimed (`$1` now, `$4` the stale heartbeat limit):
+/// never claimed, lease over, or claimed by a process that stopped beating.
+fn claimable(alias: &str) -> String {
+    format!(
+        "({alias}.locked_until IS NULL OR {alias}.locked_until < $1 OR NOT EXISTS \
+         (SELECT 1 FROM processes p WHERE p.id = {alias}.locked_by AND p.heartbeat_at > $4))"
+    )
+}
+
+/// Records a starting process.
+pub async fn register_process(db: &AnyPool, id: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO processes (id, started_at, heartbeat_at) VALUES ($1, $2, $2)")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Says a process is alive; also forgets processes silent for long.
+pub async fn heartbeat(db: &AnyPool, id: &str, now: i64, forget_before: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO processes (id, started_at, heartbeat_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    sqlx::query("DELETE FROM processes WHERE heartbeat_at < $1")
+        .bind(forget_before)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A process stopping cleanly: its claims are released for others at once.
+pub async fn unregister_process(db: &AnyPool, id: &str) -> Result<()> {
+    for sql in [
+        "UPDATE inbox_queue SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1",
+        "UPDATE outbox_events SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1",
+        "UPDATE deliveries SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1",
+        "DELETE FROM processes WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(db).await?;
+    }
+    Ok(())
+}
+
 /// An activity received and waiting.
 #[derive(Debug, Clone, FromRow)]
 pub struct QueuedActivity {
@@ -58,23 +124,21 @@ pub async fn enqueue_inbox(
 }
 
 /// Claims up to `limit` activities ready to process, oldest first.
-pub async fn claim_inbox(
-    db: &Db,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-) -> Result<Vec<QueuedActivity>> {
+pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<QueuedActivity>> {
     let sql = format!(
-        "UPDATE inbox_queue SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+        "UPDATE inbox_queue SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
            SELECT q.id FROM inbox_queue q WHERE q.state = 'queued' AND q.next_attempt_at <= $1 \
-           AND (q.locked_until IS NULL OR q.locked_until < $1) ORDER BY q.id LIMIT $3{}) \
+           AND {} ORDER BY q.id LIMIT $3{}) \
          RETURNING id, activity_uri, signer, body, attempts",
+        claimable("q"),
         skip_locked(db.backend(), "q")
     );
     let mut rows: Vec<QueuedActivity> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(lease_until)
+        .bind(claim.now)
+        .bind(claim.lease_until)
         .bind(limit)
+        .bind(claim.stale_before)
+        .bind(claim.process)
         .fetch_all(db.pool())
         .await?;
     rows.sort_by_key(|r| r.id);
@@ -84,7 +148,7 @@ pub async fn claim_inbox(
 /// Marks an activity processed. The row stays (without its body) for a while, so that the same
 /// activity delivered again is recognised.
 pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query("UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, last_error = NULL WHERE id = $1")
+    sqlx::query("UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, locked_by = NULL, last_error = NULL WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -93,7 +157,7 @@ pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
 
 /// Schedules another attempt at an activity.
 pub async fn retry_inbox(db: &AnyPool, id: i64, next_attempt_at: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE inbox_queue SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+    sqlx::query("UPDATE inbox_queue SET next_attempt_at = $2, locked_until = NULL, locked_by = NULL, last_error = $3 WHERE id = $1")
         .bind(id)
         .bind(next_attempt_at)
         .bind(error)
@@ -104,7 +168,7 @@ pub async fn retry_inbox(db: &AnyPool, id: i64, next_attempt_at: i64, error: &st
 
 /// Gives up on an activity (kept for inspection until purged).
 pub async fn fail_inbox(db: &AnyPool, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE inbox_queue SET state = 'failed', locked_until = NULL, last_error = $2 WHERE id = $1")
+    sqlx::query("UPDATE inbox_queue SET state = 'failed', locked_until = NULL, locked_by = NULL, last_error = $2 WHERE id = $1")
         .bind(id)
         .bind(error)
         .execute(db)
@@ -173,23 +237,21 @@ pub struct EventRow {
 }
 
 /// Claims up to `limit` events, oldest first.
-pub async fn claim_events(
-    db: &Db,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-) -> Result<Vec<EventRow>> {
+pub async fn claim_events(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<EventRow>> {
     let sql = format!(
-        "UPDATE outbox_events SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
+        "UPDATE outbox_events SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
            SELECT e.id FROM outbox_events e WHERE e.next_attempt_at <= $1 \
-           AND (e.locked_until IS NULL OR e.locked_until < $1) ORDER BY e.id LIMIT $3{}) \
+           AND {} ORDER BY e.id LIMIT $3{}) \
          RETURNING id, payload, attempts",
+        claimable("e"),
         skip_locked(db.backend(), "e")
     );
     let mut rows: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(lease_until)
+        .bind(claim.now)
+        .bind(claim.lease_until)
         .bind(limit)
+        .bind(claim.stale_before)
+        .bind(claim.process)
         .fetch_all(db.pool())
         .await?;
     rows.sort_by_key(|r| r.id);
@@ -207,7 +269,7 @@ pub async fn delete_event(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()>
 
 /// Schedules another attempt at an event.
 pub async fn retry_event(db: &AnyPool, id: i64, next_attempt_at: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox_events SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+    sqlx::query("UPDATE outbox_events SET next_attempt_at = $2, locked_until = NULL, locked_by = NULL, last_error = $3 WHERE id = $1")
         .bind(id)
         .bind(next_attempt_at)
         .bind(error)
@@ -272,25 +334,22 @@ pub struct DeliveryRow {
 }
 
 /// Claims up to `limit` deliveries due now, oldest due first, skipping parked hosts.
-pub async fn claim_deliveries(
-    db: &Db,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-) -> Result<Vec<DeliveryRow>> {
+pub async fn claim_deliveries(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<DeliveryRow>> {
     let sql = format!(
-        "UPDATE deliveries SET locked_until = $2, attempts = attempts + 1 WHERE id IN ( \
-           SELECT d.id FROM deliveries d WHERE d.next_attempt_at <= $1 \
-           AND (d.locked_until IS NULL OR d.locked_until < $1) \
+        "UPDATE deliveries SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
+           SELECT d.id FROM deliveries d WHERE d.next_attempt_at <= $1 AND {} \
            AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL) \
            ORDER BY d.next_attempt_at, d.id LIMIT $3{}) \
          RETURNING id, activity_id, inbox_url, host, attempts",
+        claimable("d"),
         skip_locked(db.backend(), "d")
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(lease_until)
+        .bind(claim.now)
+        .bind(claim.lease_until)
         .bind(limit)
+        .bind(claim.stale_before)
+        .bind(claim.process)
         .fetch_all(db.pool())
         .await
 }
@@ -328,7 +387,7 @@ pub async fn retry_delivery(
     next_attempt_at: i64,
     error: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE deliveries SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+    sqlx::query("UPDATE deliveries SET next_attempt_at = $2, locked_until = NULL, locked_by = NULL, last_error = $3 WHERE id = $1")
         .bind(id)
         .bind(next_attempt_at)
         .bind(error)

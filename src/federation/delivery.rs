@@ -192,8 +192,7 @@ async fn claim(
     limit: i64,
     saturated: &[String],
 ) -> Vec<db::federation::DeliveryRow> {
-    let lease = now + LEASE.as_micros() as i64;
-    match db::federation::claim_deliveries(&state.db, now, lease, limit).await {
+    match db::federation::claim_deliveries(&state.db, &state.claim(LEASE), limit).await {
         Ok(rows) => {
             // Rows for hosts already at their limit go back at once.
             let (keep, give_back): (Vec<_>, Vec<_>) =

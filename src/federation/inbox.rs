@@ -154,9 +154,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         if stop.is_cancelled() {
             break;
         }
-        let now = clock::now();
-        let lease = now + LEASE.as_micros() as i64;
-        let batch = match db::federation::claim_inbox(&state.db, now, lease, 64).await {
+        let batch = match db::federation::claim_inbox(&state.db, &state.claim(LEASE), 64).await {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::warn!(error = %e, "inbox: cannot claim activities");

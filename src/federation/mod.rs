@@ -150,8 +150,29 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Starts the inbox, outbox and delivery workers and the federation clean-up.
-pub fn spawn_workers(state: &AppState, stop: &CancellationToken) {
+/// Starts the inbox, outbox and delivery workers, the heartbeat that keeps their claims, and
+/// the federation clean-up.
+pub async fn spawn_workers(state: &AppState, stop: &CancellationToken) -> anyhow::Result<()> {
+    db::federation::register_process(state.pool(), &state.process_id, clock::now()).await?;
+    {
+        let state = state.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(db::federation::HEARTBEAT_EVERY);
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = tick.tick() => {
+                        let now = clock::now();
+                        let forget = now - 24 * 3_600_000_000;
+                        if let Err(e) = db::federation::heartbeat(state.pool(), &state.process_id, now, forget).await {
+                            tracing::warn!(error = %e, "heartbeat failed");
+                        }
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(inbox::run(state.clone(), stop.clone()));
     tokio::spawn(outbox::run(state.clone(), stop.clone()));
     tokio::spawn(delivery::run(state.clone(), stop.clone()));
@@ -171,6 +192,15 @@ pub fn spawn_workers(state: &AppState, stop: &CancellationToken) {
             }
         }
     });
+    Ok(())
+}
+
+/// Releases this process's claims, so that other processes (or the next start) take them up
+/// at once.
+pub async fn release_claims(state: &AppState) {
+    if let Err(e) = db::federation::unregister_process(state.pool(), &state.process_id).await {
+        tracing::warn!(error = %e, "could not release claimed work");
+    }
 }
 
 /// What a search term resolved to.

@@ -35,17 +35,13 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         if stop.is_cancelled() {
             break;
         }
-        let now = clock::now();
-        let events =
-            match db::federation::claim_events(&state.db, now, now + LEASE.as_micros() as i64, 100)
-                .await
-            {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox: cannot claim events");
-                    Vec::new()
-                }
-            };
+        let events = match db::federation::claim_events(&state.db, &state.claim(LEASE), 100).await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: cannot claim events");
+                Vec::new()
+            }
+        };
         if events.is_empty() {
             tokio::select! {
                 _ = stop.cancelled() => break,
