@@ -44,11 +44,20 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
     }
     let map: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
         .collect();
     LOCALES
         .try_lookup_with_args(langid(locale), key, &map)
         .unwrap_or_else(|| key.to_string())
+}
+
+/// Arguments that look like integers are passed as Fluent numbers so that
+/// plural selectors (`[one]`, `*[other]`) work in the catalogs.
+fn fluent_value(v: &str) -> FluentValue<'static> {
+    match v.parse::<i64>() {
+        Ok(n) => FluentValue::from(n),
+        Err(_) => FluentValue::from(v.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -154,5 +163,14 @@ mod tests {
             t(Locale::Fr, "no-such-key-anywhere"),
             "no-such-key-anywhere"
         );
+    }
+
+    #[test]
+    fn numbers_select_plural_forms() {
+        let posts = |l, n: &str| t_args(l, "profile-posts", &[("count", n.into())]);
+        assert_eq!(posts(Locale::En, "1"), "1 post");
+        assert_eq!(posts(Locale::En, "0"), "0 posts");
+        assert_eq!(posts(Locale::Fr, "0"), "0 publication");
+        assert_eq!(posts(Locale::Fr, "2"), "2 publications");
     }
 }

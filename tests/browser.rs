@@ -210,7 +210,21 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
     let field = c.find(Locator::Id("password")).await.unwrap();
     field.send_keys(PASSWORD).await.unwrap();
     field.send_keys(&Key::Enter.to_string()).await.unwrap();
-    wait_for_text(c, "Bonjour camille").await;
+    wait_for_text(c, "Votre adresse sur le Fediverse : @camille@").await;
+
+    // The home page's compose form publishes, keyboard only.
+    let text = c.find(Locator::Id("status")).await.unwrap();
+    text.send_keys("Premier message depuis le navigateur")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.compose button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Publication envoyée.").await;
+    wait_for_text(c, "Premier message depuis le navigateur").await;
 
     b.client.clone().close().await.unwrap();
 }

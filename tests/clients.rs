@@ -123,3 +123,54 @@ async fn toot_login_cli_signs_in() {
     let out = run(wrong, Some("not the password\n")).await;
     assert!(!out.status.success());
 }
+
+/// The scenario, with the real client against two instances: alice@A finds
+/// `@bob@B` by search and follows him; bob posts; it appears in alice's home timeline; alice
+/// replies; bob gets the notification; alice's direct message to bob is visible to bob and to
+/// no one else on either instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mastodon_py_across_two_instances() {
+    let Some(venv) = venv() else { return };
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let password = "correct horse battery";
+    for name in ["alice", "dave"] {
+        a.create_user(name, password, Role::Member).await;
+    }
+    for name in ["bob", "carol"] {
+        b.create_user(name, password, Role::Member).await;
+    }
+    let mut cmd = Command::new(venv.join("bin/python"));
+    cmd.arg(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/clients/mastodon_py_two_instances.py"),
+    )
+    .args([
+        a.base.as_str(),
+        b.base.as_str(),
+        b.domain.as_str(),
+        password,
+    ]);
+    let out = run(cmd, None).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Mastodon.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let bob = format!("bob@{}", b.domain);
+    let alice = format!("alice@{}", a.domain);
+    assert_eq!(seen["search_accounts"][0], bob.as_str(), "{seen}");
+    assert_eq!(seen["home_author"], bob.as_str(), "{seen}");
+    assert_eq!(seen["reply_notification_from"], alice.as_str(), "{seen}");
+    assert_eq!(seen["reply_in_reply_to_bobs_post"], true, "{seen}");
+    assert_eq!(seen["reply_in_bobs_thread"], true, "{seen}");
+    assert_eq!(seen["dm_visibility_for_bob"], "direct", "{seen}");
+    assert_eq!(seen["dm_seen_by_carol_on_b"], false, "{seen}");
+    assert_eq!(seen["dm_seen_by_dave_on_a"], false, "{seen}");
+    assert_eq!(seen["dm_fetchable_by_dave"], false, "{seen}");
+    assert_eq!(seen["dm_fetchable_by_carol"], false, "{seen}");
+    assert_eq!(seen["dm_found_by_carol_search"], false, "{seen}");
+    assert_eq!(seen["reply_seen_by_carol"], true, "{seen}");
+}

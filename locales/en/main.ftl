@@ -132,7 +132,6 @@ error-oauth-unsupported-grant = This grant type is not supported.
 ## Pages
 page-error = Error
 page-form-has-errors = The form has errors, shown under the fields concerned.
-page-home-welcome = Hello { $name }!
 page-home-default-description = Your section's network: agenda, debates, missions and members, federated with the rest of the Fediverse.
 page-home-handle-hint = This is your address on the Fediverse: give it to people so they can follow you from Mastodon or another coopol instance.
 page-home-edit-profile = Edit my profile
@@ -220,3 +219,82 @@ field-field_value = Field value
 error-media-unsupported = Attachments are not supported yet.
 field-media_ids = Attachments
 error-federation-key-owner = This actor's key belongs to another actor.
+
+## Timelines, posts, profiles
+nav-public = Public timeline
+nav-notifications = Notifications
+nav-direct = Direct messages
+nav-search = Search
+nav-follow-requests = Follow requests
+visibility-public = Public
+visibility-unlisted = Unlisted
+visibility-private = Followers only
+visibility-direct = Direct message
+status-boosted = boosted
+status-replies = Replies: { $count }
+status-like = Like
+status-boost = Boost
+status-delete = Delete
+compose-label = Post
+compose-reply-label = Your reply
+compose-spoiler-hint = Optional: a warning shown before the text, which stays hidden until clicked.
+compose-submit = Post
+timeline-local = This server
+timeline-federated = The whole known network
+timeline-empty = Nothing to show yet.
+timeline-older = Older
+thread-title = Conversation
+profile-locked = Follows need approval
+profile-group = Group
+profile-posts = { $count ->
+    [one] { $count } post
+   *[other] { $count } posts
+}
+profile-followers = { $count ->
+    [one] { $count } follower
+   *[other] { $count } followers
+}
+profile-following = { $count } following
+profile-original = See on its home server
+profile-follow = Follow
+profile-unfollow = Unfollow
+profile-cancel-request = Cancel the request
+profile-block = Block
+profile-unblock = Unblock
+profile-follows-you = Follows you
+profile-posts-title = Posts
+search-label = Name, @user@server or address of a post
+search-hint = To follow someone on another server, type their full address, for example @marie@mastodon.social.
+search-nothing = No results.
+search-people = People
+search-posts = Posts
+notifications-none = No notifications.
+notification-mention = mentioned you
+notification-follow = follows you
+notification-follow_request = asks to follow you
+notification-favourite = liked your post
+notification-reblog = boosted your post
+follow-requests-none = No pending requests.
+follow-requests-accept = Accept
+follow-requests-refuse = Refuse
+follow-requests-accept-who = Accept { $name }'s request
+follow-requests-refuse-who = Refuse { $name }'s request
+flash-posted = Post sent.
+flash-favourited = You like this post.
+flash-unfavourited = You no longer like this post.
+flash-reblogged = Post boosted.
+flash-unreblogged = Boost withdrawn.
+flash-deleted = Post deleted.
+flash-followed = You follow them now.
+flash-follow-requested = Follow request sent.
+flash-unfollowed = You no longer follow them.
+flash-blocked = Account blocked.
+flash-unblocked = Account unblocked.
+flash-request-accepted = Request accepted.
+flash-request-refused = Request refused.
+settings-fields = Profile fields
+settings-fields-hint = Up to four lines shown on your profile, for example “Section” and “Lille-Sud”, or a link to your site.
+settings-locked = Approve each new follower myself
+settings-discoverable = Appear in the directory and suggestions
+page-home-your-address = Your address on the Fediverse: { $handle }
+page-direct-intro = Direct messages are seen only by the people they mention.

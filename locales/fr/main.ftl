@@ -132,7 +132,6 @@ error-oauth-unsupported-grant = Ce type d'autorisation n'est pas pris en charge.
 ## Pages
 page-error = Erreur
 page-form-has-errors = Le formulaire contient des erreurs, indiquées sous les champs concernés.
-page-home-welcome = Bonjour { $name } !
 page-home-default-description = Le réseau de votre section : agenda, débats, missions et adhérent·es, fédéré avec le reste du Fediverse.
 page-home-handle-hint = C'est votre adresse sur le Fediverse : donnez-la pour qu'on vous suive depuis Mastodon ou une autre instance coopol.
 page-home-edit-profile = Modifier mon profil
@@ -220,3 +219,85 @@ field-field_value = Valeur du champ
 error-media-unsupported = Les pièces jointes ne sont pas encore prises en charge.
 field-media_ids = Pièces jointes
 error-federation-key-owner = La clé de cet acteur appartient à un autre acteur.
+
+## Fils, publications, profils
+nav-public = Fil public
+nav-notifications = Notifications
+nav-direct = Messages privés
+nav-search = Rechercher
+nav-follow-requests = Demandes d'abonnement
+visibility-public = Public
+visibility-unlisted = Non listé
+visibility-private = Abonné·es seulement
+visibility-direct = Message privé
+status-boosted = a partagé
+status-replies = Réponses : { $count }
+status-like = J'aime
+status-boost = Partager
+status-delete = Supprimer
+compose-label = Publier
+compose-reply-label = Votre réponse
+compose-spoiler-hint = Facultatif : un avertissement affiché avant le texte, qui reste masqué jusqu'au clic.
+compose-submit = Publier
+timeline-local = Ce serveur
+timeline-federated = Tout le réseau connu
+timeline-empty = Rien à afficher pour l'instant.
+timeline-older = Plus ancien
+thread-title = Fil de discussion
+profile-locked = Abonnements sur validation
+profile-group = Groupe
+profile-posts = { $count ->
+    [one] { $count } publication
+   *[other] { $count } publications
+}
+profile-followers = { $count ->
+    [one] { $count } abonné·e
+   *[other] { $count } abonné·es
+}
+profile-following = { $count ->
+    [one] { $count } abonnement
+   *[other] { $count } abonnements
+}
+profile-original = Voir sur son serveur d'origine
+profile-follow = Suivre
+profile-unfollow = Ne plus suivre
+profile-cancel-request = Annuler la demande
+profile-block = Bloquer
+profile-unblock = Débloquer
+profile-follows-you = Vous suit
+profile-posts-title = Publications
+search-label = Nom, @pseudo@serveur ou adresse d'une publication
+search-hint = Pour suivre quelqu'un d'un autre serveur, tapez son adresse complète, par exemple @marie@mastodon.social.
+search-nothing = Aucun résultat.
+search-people = Personnes
+search-posts = Publications
+notifications-none = Aucune notification.
+notification-mention = vous a mentionné·e
+notification-follow = vous suit
+notification-follow_request = demande à vous suivre
+notification-favourite = a aimé votre publication
+notification-reblog = a partagé votre publication
+follow-requests-none = Aucune demande en attente.
+follow-requests-accept = Accepter
+follow-requests-refuse = Refuser
+follow-requests-accept-who = Accepter la demande de { $name }
+follow-requests-refuse-who = Refuser la demande de { $name }
+flash-posted = Publication envoyée.
+flash-favourited = Vous aimez cette publication.
+flash-unfavourited = Vous n'aimez plus cette publication.
+flash-reblogged = Publication partagée.
+flash-unreblogged = Partage retiré.
+flash-deleted = Publication supprimée.
+flash-followed = Abonnement effectué.
+flash-follow-requested = Demande d'abonnement envoyée.
+flash-unfollowed = Abonnement retiré.
+flash-blocked = Compte bloqué.
+flash-unblocked = Compte débloqué.
+flash-request-accepted = Demande acceptée.
+flash-request-refused = Demande refusée.
+settings-fields = Champs du profil
+settings-fields-hint = Jusqu'à quatre lignes affichées sur votre profil, par exemple « Section » et « Lille-Sud », ou un lien vers votre site.
+settings-locked = Valider moi-même chaque nouvel abonnement
+settings-discoverable = Apparaître dans l'annuaire et les suggestions
+page-home-your-address = Votre adresse sur le Fediverse : { $handle }
+page-direct-intro = Les messages privés ne sont visibles que par les personnes mentionnées.

@@ -11,6 +11,7 @@ pub mod relationships;
 pub mod sessions;
 pub mod statuses;
 pub mod timelines;
+pub mod views;
 
 /// Runs slow, CPU-bound work (password hashing, key generation) off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(

@@ -106,6 +106,77 @@ impl Ctx {
         &Locale::ALL
     }
 
+    /// The URL of a static file (with its fingerprint).
+    pub fn asset(&self, name: &str) -> String {
+        super::assets::url(name)
+    }
+
+    /// An account's handle in paths: `name` here, `name@domain` elsewhere.
+    pub fn handle_of(&self, a: &crate::db::accounts::AccountRow) -> String {
+        match &a.domain {
+            Some(d) => format!("{}@{d}", a.username),
+            None => a.username.clone(),
+        }
+    }
+
+    /// An account's full handle, `name@domain`, as mentions spell it.
+    pub fn full_handle(&self, a: &crate::db::accounts::AccountRow) -> String {
+        match &a.domain {
+            Some(d) => format!("{}@{d}", a.username),
+            None => format!("{}@{}", a.username, self.domain),
+        }
+    }
+
+    /// The name to show for an account.
+    pub fn name_of(&self, a: &crate::db::accounts::AccountRow) -> String {
+        if a.display_name.trim().is_empty() {
+            a.username.clone()
+        } else {
+            a.display_name.clone()
+        }
+    }
+
+    /// An account's page on this instance.
+    pub fn profile_path(&self, a: &crate::db::accounts::AccountRow) -> String {
+        format!("/@{}", self.handle_of(a))
+    }
+
+    /// A post's page on this instance (its thread).
+    pub fn status_path(&self, v: &crate::service::views::StatusView) -> String {
+        format!("/@{}/{}", self.handle_of(&v.author.row), v.row.id)
+    }
+
+    /// The avatar of an account.
+    pub fn avatar_of(&self, a: &crate::db::accounts::AccountRow) -> String {
+        a.avatar_url
+            .clone()
+            .unwrap_or_else(|| self.asset("avatar.png"))
+    }
+
+    /// A time as people read it (UTC, to the minute).
+    pub fn when(&self, micros: &i64) -> String {
+        crate::clock::to_datetime(*micros)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// The label of a visibility.
+    pub fn visibility_label(&self, v: &str) -> String {
+        self.t(&format!("visibility-{v}"))
+    }
+
+    /// Whether a post belongs to the signed-in person.
+    pub fn owns(&self, v: &crate::service::views::StatusView) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.account_id == v.row.account_id)
+    }
+
+    /// Whether a post may be boosted (public or unlisted).
+    pub fn boostable(&self, v: &crate::service::views::StatusView) -> bool {
+        matches!(v.row.visibility.as_str(), "public" | "unlisted")
+    }
+
     /// The signed-in person, or an error that sends them to the sign-in page.
     pub fn require_user(&self) -> Result<&UserRow, AppError> {
         self.user

@@ -6,13 +6,14 @@
 //! security headers. Handlers are thin: they read a form, call a service, render a template.
 
 mod admin;
-mod assets;
+pub(crate) mod assets;
 mod auth;
 mod context;
 mod form;
 mod oauth;
 mod pages;
 mod settings;
+mod social;
 
 pub use context::Ctx;
 
@@ -40,7 +41,21 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/about", get(pages::about))
-        .route("/@{username}", get(pages::profile))
+        .route("/public", get(social::public))
+        .route("/tags/{tag}", get(social::tag))
+        .route("/direct", get(social::direct))
+        .route("/search", get(social::search))
+        .route("/notifications", get(social::notifications))
+        .route("/follow_requests", get(social::follow_requests))
+        .route(
+            "/follow_requests/{id}/{action}",
+            post(social::follow_request_action),
+        )
+        .route("/statuses", post(social::create))
+        .route("/statuses/{id}/{action}", post(social::status_action))
+        .route("/accounts/{id}/{action}", post(social::account_action))
+        .route("/@{handle}", get(social::profile))
+        .route("/@{handle}/{id}", get(social::thread))
         .route("/auth/sign_in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
         .route("/auth/sign_out", post(auth::sign_out))

@@ -41,6 +41,9 @@ struct ProfilePage {
     c: Ctx,
     display_name: String,
     bio: String,
+    fields: Vec<(String, String)>,
+    locked: bool,
+    discoverable: bool,
     errors: Vec<(String, String)>,
 }
 
@@ -56,12 +59,37 @@ pub async fn profile_page(State(state): State<AppState>, c: Ctx) -> AppResult<Re
     let account = db::accounts::by_id(state.pool(), user.account_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let mut fields: Vec<(String, String)> = field_sources(&account);
+    fields.resize(
+        service::accounts::MAX_FIELDS,
+        (String::new(), String::new()),
+    );
     Ok(super::render(&ProfilePage {
         c,
-        display_name: account.display_name,
-        bio: account.note_source,
+        display_name: account.display_name.clone(),
+        bio: account.note_source.clone(),
+        fields,
+        locked: account.locked != 0,
+        discoverable: account.discoverable != 0,
         errors: Vec::new(),
     }))
+}
+
+/// A local account's profile fields as typed (their source, not their HTML).
+fn field_sources(account: &db::accounts::AccountRow) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(&account.fields_json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| {
+            let name = f.get("name")?.as_str()?.to_string();
+            let value = f
+                .get("source")
+                .or_else(|| f.get("value"))?
+                .as_str()?
+                .to_string();
+            Some((name, value))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -70,6 +98,37 @@ pub struct ProfileForm {
     display_name: String,
     #[serde(default)]
     bio: String,
+    #[serde(default)]
+    field_name_0: String,
+    #[serde(default)]
+    field_value_0: String,
+    #[serde(default)]
+    field_name_1: String,
+    #[serde(default)]
+    field_value_1: String,
+    #[serde(default)]
+    field_name_2: String,
+    #[serde(default)]
+    field_value_2: String,
+    #[serde(default)]
+    field_name_3: String,
+    #[serde(default)]
+    field_value_3: String,
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    locked: bool,
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    discoverable: bool,
+}
+
+impl ProfileForm {
+    fn fields(&self) -> Vec<(String, String)> {
+        vec![
+            (self.field_name_0.clone(), self.field_value_0.clone()),
+            (self.field_name_1.clone(), self.field_value_1.clone()),
+            (self.field_name_2.clone(), self.field_value_2.clone()),
+            (self.field_name_3.clone(), self.field_value_3.clone()),
+        ]
+    }
 }
 
 /// Saves the profile.
@@ -79,9 +138,28 @@ pub async fn profile(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> AppResult<Response> {
     let user = c.require_user()?;
-    match service::accounts::update_profile(&state, user.account_id, &form.display_name, &form.bio)
-        .await
+    let fields = form.fields();
+    let result = match service::accounts::update_profile(
+        &state,
+        user.account_id,
+        &form.display_name,
+        &form.bio,
+    )
+    .await
     {
+        Ok(()) => {
+            service::accounts::update_settings(
+                &state,
+                user.account_id,
+                &fields,
+                form.locked,
+                form.discoverable,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(redirect_with_flash(
             &state,
             "/settings",
@@ -95,6 +173,9 @@ pub async fn profile(
                     c,
                     display_name: form.display_name,
                     bio: form.bio,
+                    fields,
+                    locked: form.locked,
+                    discoverable: form.discoverable,
                     errors,
                 },
             ))

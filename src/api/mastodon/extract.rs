@@ -82,21 +82,46 @@ fn merge_form(map: &mut Map<String, Value>, bytes: &[u8]) -> Result<(), AppError
     Ok(())
 }
 
+/// Inserts a form field the way Rails reads it: `key[]` appends to an array, `key[a][b]` nests
+/// objects (`fields_attributes[0][name]`), anything else is a plain key.
 fn insert_field(map: &mut Map<String, Value>, key: String, value: String) {
-    match key.strip_suffix("[]") {
-        Some(name) => {
-            let entry = map
-                .entry(name.to_string())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Value::Array(items) = entry {
-                items.push(Value::String(value));
-            } else {
-                *entry = Value::Array(vec![Value::String(value)]);
-            }
-        }
-        None => {
+    let (base, rest) = match key.find('[') {
+        Some(i) if i > 0 && key.ends_with(']') => (key[..i].to_string(), key[i..].to_string()),
+        _ => {
             map.insert(key, Value::String(value));
+            return;
         }
+    };
+    if rest == "[]" {
+        let entry = map.entry(base).or_insert_with(|| Value::Array(Vec::new()));
+        match entry {
+            Value::Array(items) => items.push(Value::String(value)),
+            other => *other = Value::Array(vec![Value::String(value)]),
+        }
+        return;
+    }
+    let segments: Vec<&str> = rest[1..rest.len() - 1].split("][").collect();
+    if segments
+        .iter()
+        .any(|s| s.is_empty() || s.contains(['[', ']']))
+        || segments.len() > 4
+    {
+        map.insert(key, Value::String(value));
+        return;
+    }
+    let mut node = map.entry(base).or_insert_with(|| Value::Object(Map::new()));
+    for (n, segment) in segments.iter().enumerate() {
+        if !node.is_object() {
+            *node = Value::Object(Map::new());
+        }
+        let object = node.as_object_mut().expect("just made an object");
+        if n == segments.len() - 1 {
+            object.insert(segment.to_string(), Value::String(value));
+            return;
+        }
+        node = object
+            .entry(segment.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
@@ -270,6 +295,23 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_nest_like_rails() {
+        let mut map = Map::new();
+        merge_form(
+            &mut map,
+            b"fields_attributes[0][name]=Section&fields_attributes[0][value]=Lille&fields_attributes[1][name]=Site&odd[=x",
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(map),
+            serde_json::json!({
+                "fields_attributes": {"0": {"name": "Section", "value": "Lille"}, "1": {"name": "Site"}},
+                "odd[": "x"
+            })
+        );
+    }
 
     #[test]
     fn forms_collect_arrays() {

@@ -1,0 +1,193 @@
+//! Read models: posts and accounts with everything shown next to them (author, counts,
+//! mentions, hashtags, what the viewer did), loaded in batches: one query per kind of data for
+//! a whole page, not one per post. The Mastodon API turns them into JSON, the web interface
+//! into HTML.
+
+use crate::{
+    db::{
+        self,
+        accounts::{AccountRow, AccountStats},
+        social::NotificationRow,
+        statuses::StatusRow,
+    },
+    error::AppResult,
+    state::AppState,
+};
+use std::collections::HashMap;
+
+/// An account and its numbers.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// The account.
+    pub row: AccountRow,
+    /// Followers, following, posts, last post.
+    pub stats: Option<AccountStats>,
+}
+
+/// A post as shown.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    /// The post (or boost).
+    pub row: StatusRow,
+    /// Its author (or booster).
+    pub author: AccountView,
+    /// Answers.
+    pub replies: i64,
+    /// Boosts.
+    pub reblogs: i64,
+    /// Likes.
+    pub favourites: i64,
+    /// Whether the viewer liked it (`None` without a viewer).
+    pub favourited: Option<bool>,
+    /// Whether the viewer boosted it.
+    pub reblogged: Option<bool>,
+    /// Accounts it mentions.
+    pub mentions: Vec<AccountRow>,
+    /// Its hashtags.
+    pub tags: Vec<String>,
+    /// For a boost, the boosted post.
+    pub reblog: Option<Box<StatusView>>,
+}
+
+impl StatusView {
+    /// The post to show for this entry: the boosted one for a boost.
+    pub fn shown(&self) -> &StatusView {
+        self.reblog.as_deref().unwrap_or(self)
+    }
+}
+
+/// Accounts with their numbers, in the order given.
+pub async fn accounts(state: &AppState, rows: &[AccountRow]) -> AppResult<Vec<AccountView>> {
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let mut stats: HashMap<i64, AccountStats> = db::accounts::stats_of(state.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|row| AccountView {
+            stats: stats.remove(&row.id),
+            row: row.clone(),
+        })
+        .collect())
+}
+
+/// Posts as `viewer` sees them, in the order given.
+pub async fn statuses(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: &[StatusRow],
+) -> AppResult<Vec<StatusView>> {
+    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals: HashMap<i64, StatusRow> = db::statuses::by_ids(state.pool(), &original_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut all: Vec<&StatusRow> = rows.iter().collect();
+    all.extend(originals.values());
+    let status_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+
+    let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
+    let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+    account_ids.extend(mentions.iter().map(|(_, a)| *a));
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let account_rows = db::accounts::by_ids(state.pool(), &account_ids).await?;
+    let account_views: HashMap<i64, AccountView> = accounts(state, &account_rows)
+        .await?
+        .into_iter()
+        .map(|a| (a.row.id, a))
+        .collect();
+    let counts: HashMap<i64, (i64, i64, i64)> = db::statuses::counts_of(state.pool(), &status_ids)
+        .await?
+        .into_iter()
+        .map(|(id, r, b, f)| (id, (r, b, f)))
+        .collect();
+    let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
+    let (favourited, reblogged) = match viewer {
+        Some(v) => db::statuses::viewer_flags(state.pool(), v, &status_ids).await?,
+        None => (Vec::new(), Vec::new()),
+    };
+
+    let build = |s: &StatusRow| -> Option<StatusView> {
+        let (replies, reblogs, favourites) = counts.get(&s.id).copied().unwrap_or_default();
+        Some(StatusView {
+            row: s.clone(),
+            author: account_views.get(&s.account_id)?.clone(),
+            replies,
+            reblogs,
+            favourites,
+            favourited: viewer.map(|_| favourited.contains(&s.id)),
+            reblogged: viewer.map(|_| reblogged.contains(&s.id)),
+            mentions: mentions
+                .iter()
+                .filter(|(sid, _)| *sid == s.id)
+                .filter_map(|(_, aid)| account_views.get(aid).map(|a| a.row.clone()))
+                .collect(),
+            tags: tags
+                .iter()
+                .filter(|(sid, _)| *sid == s.id)
+                .map(|(_, name)| name.clone())
+                .collect(),
+            reblog: None,
+        })
+    };
+
+    Ok(rows
+        .iter()
+        .filter_map(|s| {
+            let mut view = build(s)?;
+            if let Some(original) = s.reblog_of_id.and_then(|id| originals.get(&id)) {
+                view.reblog = Some(Box::new(build(original)?));
+            }
+            Some(view)
+        })
+        .collect())
+}
+
+/// A notification as shown.
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    /// The notification.
+    pub row: NotificationRow,
+    /// Who caused it.
+    pub from: AccountView,
+    /// The post concerned.
+    pub status: Option<StatusView>,
+}
+
+/// Notifications as `viewer` sees them.
+pub async fn notifications(
+    state: &AppState,
+    viewer: i64,
+    rows: &[NotificationRow],
+) -> AppResult<Vec<NotificationView>> {
+    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    account_ids.sort_unstable();
+    account_ids.dedup();
+    let account_rows = db::accounts::by_ids(state.pool(), &account_ids).await?;
+    let account_views: HashMap<i64, AccountView> = accounts(state, &account_rows)
+        .await?
+        .into_iter()
+        .map(|a| (a.row.id, a))
+        .collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let status_rows = db::statuses::by_ids(state.pool(), &status_ids).await?;
+    let status_views: HashMap<i64, StatusView> = statuses(state, Some(viewer), &status_rows)
+        .await?
+        .into_iter()
+        .map(|s| (s.row.id, s))
+        .collect();
+    Ok(rows
+        .iter()
+        .filter_map(|n| {
+            Some(NotificationView {
+                row: n.clone(),
+                from: account_views.get(&n.from_account_id)?.clone(),
+                status: n.status_id.and_then(|id| status_views.get(&id).cloned()),
+            })
+        })
+        .collect())
+}

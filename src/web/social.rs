@@ -1,0 +1,631 @@
+//! The social pages: home timeline and compose, public and hashtag timelines, profiles (local
+//! and remote), threads, search and follow by handle, notifications, follow requests, direct
+//! messages; and the buttons (like, boost, delete, follow, block, accept, refuse).
+
+use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
+use crate::{
+    db::{self, accounts::AccountRow, statuses::Page},
+    domain::{Role, Visibility},
+    error::{AppError, AppResult},
+    federation,
+    service::{
+        relationships::{self, Relationship},
+        statuses::{self as posts, Compose},
+        timelines::{self, Scope},
+        views::{self, AccountView, NotificationView, StatusView},
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+/// A page of posts, with the id to ask for the next (older) page.
+pub struct Feed {
+    /// The posts.
+    pub items: Vec<StatusView>,
+    /// `max_id` of the next page, if there may be one.
+    pub older: Option<i64>,
+}
+
+async fn feed(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<db::statuses::StatusRow>,
+    limit: i64,
+) -> AppResult<Feed> {
+    let older = (rows.len() as i64 >= limit)
+        .then(|| rows.last().map(|s| s.id))
+        .flatten();
+    Ok(Feed {
+        items: views::statuses(state, viewer, &rows).await?,
+        older,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    max_id: Option<i64>,
+    #[serde(default)]
+    local: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Page {
+        Page {
+            max_id: self.max_id,
+            limit: 20,
+            ..Page::default()
+        }
+    }
+}
+
+/// The signed-in person's own account.
+async fn me(state: &AppState, c: &Ctx) -> AppResult<AccountRow> {
+    let user = c.require_user()?;
+    db::accounts::by_id(state.pool(), user.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+fn viewer(c: &Ctx) -> Option<i64> {
+    c.user.as_ref().map(|u| u.account_id)
+}
+
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelinePage {
+    c: Ctx,
+    title: String,
+    intro: Option<String>,
+    feed: Feed,
+    compose: Option<ComposeForm>,
+    tabs: bool,
+    local: bool,
+    base_path: String,
+}
+
+/// What the compose form shows (kept when a post is refused, so nothing typed is lost).
+#[derive(Default, Clone, Deserialize)]
+pub struct ComposeForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    spoiler_text: String,
+    #[serde(default)]
+    visibility: String,
+    #[serde(default)]
+    in_reply_to_id: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(skip)]
+    error: Option<String>,
+}
+
+impl ComposeForm {
+    fn visibilities(&self) -> [&'static str; 4] {
+        ["public", "unlisted", "private", "direct"]
+    }
+
+    fn chosen(&self, v: &str) -> bool {
+        if self.visibility.is_empty() {
+            v == "public"
+        } else {
+            self.visibility == v
+        }
+    }
+}
+
+/// The signed-in home page: the compose form and the home timeline.
+pub async fn home(state: &AppState, c: Ctx, q: PageQuery) -> AppResult<Response> {
+    let me = me(state, &c).await?;
+    let page = q.page();
+    let rows = timelines::home(state, me.id, page).await?;
+    let feed = feed(state, Some(me.id), rows, page.limit).await?;
+    let title = c.t("nav-home");
+    let intro = Some(c.ta(
+        "page-home-your-address",
+        "handle",
+        &format!("@{}", c.full_handle(&me)),
+    ));
+    Ok(super::render(&TimelinePage {
+        c,
+        title,
+        intro,
+        feed,
+        compose: Some(ComposeForm::default()),
+        tabs: false,
+        local: false,
+        base_path: "/".into(),
+    }))
+}
+
+/// `GET /public`: public posts, here only (`?local=1`) or from everywhere known.
+pub async fn public(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let local = q.local.is_some();
+    let scope = if local { Scope::Local } else { Scope::All };
+    let page = q.page();
+    let rows = timelines::public(&state, viewer(&c), scope, page).await?;
+    let feed = feed(&state, viewer(&c), rows, page.limit).await?;
+    let title = c.t("nav-public");
+    Ok(super::render(&TimelinePage {
+        c,
+        title,
+        intro: None,
+        feed,
+        compose: None,
+        tabs: true,
+        local,
+        base_path: if local {
+            "/public?local=1".into()
+        } else {
+            "/public".into()
+        },
+    }))
+}
+
+/// `GET /tags/:tag`: public posts with a hashtag.
+pub async fn tag(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let page = q.page();
+    let rows = timelines::tag(&state, viewer(&c), &tag, page).await?;
+    let feed = feed(&state, viewer(&c), rows, page.limit).await?;
+    let title = format!("#{}", tag.to_lowercase());
+    let base = format!(
+        "/tags/{}",
+        url::form_urlencoded::byte_serialize(tag.as_bytes()).collect::<String>()
+    );
+    Ok(super::render(&TimelinePage {
+        c,
+        title,
+        intro: None,
+        feed,
+        compose: None,
+        tabs: false,
+        local: false,
+        base_path: base,
+    }))
+}
+
+/// `GET /direct`: direct messages sent and received, and a form to write one.
+pub async fn direct(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let page = q.page();
+    let rows = timelines::direct(&state, me.id, page).await?;
+    let feed = feed(&state, Some(me.id), rows, page.limit).await?;
+    let title = c.t("nav-direct");
+    let intro = Some(c.t("page-direct-intro"));
+    Ok(super::render(&TimelinePage {
+        c,
+        title,
+        intro,
+        feed,
+        compose: Some(ComposeForm {
+            visibility: "direct".into(),
+            next: Some("/direct".into()),
+            ..Default::default()
+        }),
+        tabs: false,
+        local: false,
+        base_path: "/direct".into(),
+    }))
+}
+
+/// Resolves a profile handle from a path: `name` (here) or `name@domain` (elsewhere; fetched
+/// when not known yet and someone signed in asks).
+async fn account_by_handle(state: &AppState, c: &Ctx, handle: &str) -> AppResult<AccountRow> {
+    let handle = handle.trim_start_matches('@');
+    let account = match handle.split_once('@') {
+        None => db::accounts::local_by_username(state.pool(), handle).await?,
+        Some((name, domain)) if domain.eq_ignore_ascii_case(&state.config.domain) => {
+            db::accounts::local_by_username(state.pool(), name).await?
+        }
+        Some((name, domain)) => match db::accounts::by_handle(state.pool(), name, Some(domain))
+            .await?
+        {
+            Some(a) => Some(a),
+            None if c.user.is_some() => federation::resolve_handle(state, name, domain).await.ok(),
+            None => None,
+        },
+    };
+    let account = account
+        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        .ok_or_else(AppError::not_found)?;
+    if account.is_local() {
+        // Accounts awaiting approval or disabled are not shown.
+        let active = db::accounts::user_by_id(state.pool(), account.id)
+            .await?
+            .is_some_and(|u| u.state == "active");
+        if !active {
+            return Err(AppError::not_found());
+        }
+    }
+    Ok(account)
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    c: Ctx,
+    account: AccountView,
+    relationship: Option<Relationship>,
+    feed: Feed,
+    base_path: String,
+}
+
+impl ProfilePage {
+    fn is_me(&self) -> bool {
+        self.c
+            .user
+            .as_ref()
+            .is_some_and(|u| u.account_id == self.account.row.id)
+    }
+}
+
+/// `GET /@name` or `/@name@domain`: a profile and its posts. ActivityPub clients asking here
+/// are sent to the actor.
+pub async fn profile(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let account = account_by_handle(&state, &c, &handle).await?;
+    if federation::routes::wants_activity_json(&headers) {
+        return Ok(Redirect::to(&account.uri).into_response());
+    }
+    let page = q.page();
+    let rows = timelines::account(&state, viewer(&c), &account, page).await?;
+    let feed = feed(&state, viewer(&c), rows, page.limit).await?;
+    let relationship = match viewer(&c) {
+        Some(me) if me != account.id => {
+            Some(relationships::relationship(&state, me, account.id).await?)
+        }
+        _ => None,
+    };
+    let account = views::accounts(&state, std::slice::from_ref(&account))
+        .await?
+        .remove(0);
+    let base_path = format!("/@{}", c.handle_of(&account.row));
+    Ok(super::render(&ProfilePage {
+        c,
+        account,
+        relationship,
+        feed,
+        base_path,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage {
+    c: Ctx,
+    ancestors: Vec<StatusView>,
+    focus: StatusView,
+    descendants: Vec<StatusView>,
+    compose: Option<ComposeForm>,
+}
+
+/// `GET /@name/:id`: a post and its thread, with a reply form.
+pub async fn thread(
+    State(state): State<AppState>,
+    c: Ctx,
+    headers: HeaderMap,
+    Path((handle, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let author = account_by_handle(&state, &c, &handle).await?;
+    let status = posts::visible(&state, viewer(&c), id).await?;
+    if status.account_id != author.id {
+        return Err(AppError::not_found());
+    }
+    if federation::routes::wants_activity_json(&headers) {
+        return Ok(Redirect::to(&status.uri).into_response());
+    }
+    let (ancestors, descendants) = posts::context(&state, viewer(&c), id).await?;
+    let v = viewer(&c);
+    let focus = views::statuses(&state, v, std::slice::from_ref(&status))
+        .await?
+        .pop()
+        .ok_or_else(AppError::not_found)?;
+    let compose = c.user.as_ref().map(|_| {
+        let shown = focus.shown();
+        let mention = if Some(shown.author.row.id) == v {
+            String::new()
+        } else {
+            format!("@{} ", c.full_handle(&shown.author.row))
+        };
+        ComposeForm {
+            status: mention,
+            visibility: match shown.row.visibility.as_str() {
+                "direct" => "direct".into(),
+                "private" => "private".into(),
+                _ => "public".into(),
+            },
+            in_reply_to_id: shown.row.id.to_string(),
+            next: Some(c.path.clone()),
+            ..Default::default()
+        }
+    });
+    Ok(super::render(&ThreadPage {
+        ancestors: views::statuses(&state, v, &ancestors).await?,
+        descendants: views::statuses(&state, v, &descendants).await?,
+        focus,
+        compose,
+        c,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "compose.html")]
+struct ComposePage {
+    c: Ctx,
+    compose: ComposeForm,
+}
+
+/// `POST /statuses`: publishes a post. When refused, the form comes back with the text.
+pub async fn create(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<ComposeForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let visibility = match form.visibility.as_str() {
+        "" => None,
+        v => Visibility::parse(v).ok(),
+    };
+    let compose = Compose {
+        text: form.status.clone(),
+        spoiler_text: form.spoiler_text.clone(),
+        sensitive: false,
+        visibility,
+        in_reply_to_id: form.in_reply_to_id.parse().ok(),
+        language: Some(c.locale.as_str().to_string()),
+        idempotency_key: None,
+    };
+    crate::api::mastodon::statuses::resolve_mentions(&state, &compose.text).await;
+    match posts::create(&state, &me, compose).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            &safe_next(form.next.as_deref()),
+            "flash-posted",
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let mut compose = form;
+            compose.error = Some(e.message(c.locale));
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ComposePage { c, compose },
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextForm {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `POST /statuses/:id/:action`: like, boost, withdraw them, delete.
+pub async fn status_action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<NextForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let next = safe_next(form.next.as_deref());
+    let flash = match action.as_str() {
+        "favourite" => {
+            posts::favourite(&state, &me, id).await?;
+            "flash-favourited"
+        }
+        "unfavourite" => {
+            posts::unfavourite(&state, &me, id).await?;
+            "flash-unfavourited"
+        }
+        "reblog" => {
+            posts::reblog(&state, &me, id).await?;
+            "flash-reblogged"
+        }
+        "unreblog" => {
+            posts::unreblog(&state, &me, id).await?;
+            "flash-unreblogged"
+        }
+        "delete" => {
+            let staff = c
+                .user
+                .as_ref()
+                .is_some_and(|u| Role::parse(&u.role).is_ok_and(Role::is_staff));
+            posts::delete(&state, &me, staff, id).await?;
+            return Ok(redirect_with_flash(&state, "/", "flash-deleted"));
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    Ok(redirect_with_flash(&state, &next, flash))
+}
+
+/// `POST /accounts/:id/:action`: follow, unfollow, block, unblock.
+pub async fn account_action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<NextForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let target = db::accounts::by_id(state.pool(), id)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(AppError::not_found)?;
+    let flash = match action.as_str() {
+        "follow" => {
+            let r = relationships::follow(&state, &me, &target).await?;
+            if r.following {
+                "flash-followed"
+            } else {
+                "flash-follow-requested"
+            }
+        }
+        "unfollow" => {
+            relationships::unfollow(&state, &me, &target).await?;
+            "flash-unfollowed"
+        }
+        "block" => {
+            relationships::block(&state, &me, &target).await?;
+            "flash-blocked"
+        }
+        "unblock" => {
+            relationships::unblock(&state, &me, &target).await?;
+            "flash-unblocked"
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    Ok(redirect_with_flash(
+        &state,
+        &safe_next(form.next.as_deref()),
+        flash,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Ctx,
+    q: String,
+    accounts: Vec<AccountView>,
+    statuses: Vec<StatusView>,
+    not_found: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /search?q=`: people and posts; a handle (`@name@domain`) or a URL is fetched from its
+/// server when someone signed in asks, so they can follow people elsewhere.
+pub async fn search(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let term = q.q.trim().to_string();
+    let mut accounts: Vec<AccountRow> = Vec::new();
+    let mut statuses = Vec::new();
+    if !term.is_empty() {
+        if c.user.is_some() {
+            match federation::resolve(&state, &term).await {
+                Ok(Some(federation::Resolved::Account(a))) => accounts.push(*a),
+                Ok(Some(federation::Resolved::Status(s)))
+                    if posts::can_see(&state, viewer(&c), &s).await? =>
+                {
+                    statuses.push(*s);
+                }
+                _ => {}
+            }
+        }
+        let plain = term.trim_start_matches('@');
+        if !plain.contains('/') {
+            let name = plain.split('@').next().unwrap_or(plain);
+            for a in db::accounts::search(state.pool(), name, 20).await? {
+                if !accounts.iter().any(|x| x.id == a.id) {
+                    accounts.push(a);
+                }
+            }
+        }
+        accounts.retain(|a| a.deleted_at.is_none());
+    }
+    let not_found = !term.is_empty() && accounts.is_empty() && statuses.is_empty();
+    Ok(super::render(&SearchPage {
+        accounts: views::accounts(&state, &accounts).await?,
+        statuses: views::statuses(&state, viewer(&c), &statuses).await?,
+        not_found,
+        q: term,
+        c,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    c: Ctx,
+    items: Vec<NotificationView>,
+    older: Option<i64>,
+}
+
+/// `GET /notifications`.
+pub async fn notifications(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let page = q.page();
+    let rows = timelines::notifications(&state, me.id, &[], page).await?;
+    let older = (rows.len() as i64 >= page.limit)
+        .then(|| rows.last().map(|n| n.id))
+        .flatten();
+    let items = views::notifications(&state, me.id, &rows).await?;
+    Ok(super::render(&NotificationsPage { c, items, older }))
+}
+
+#[derive(Template)]
+#[template(path = "follow_requests.html")]
+struct FollowRequestsPage {
+    c: Ctx,
+    requests: Vec<AccountView>,
+}
+
+/// `GET /follow_requests`.
+pub async fn follow_requests(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let rows = db::social::follow_requests(state.pool(), me.id, None, 80).await?;
+    let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
+    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    Ok(super::render(&FollowRequestsPage {
+        requests: views::accounts(&state, &accounts).await?,
+        c,
+    }))
+}
+
+/// `POST /follow_requests/:id/:action`: accept or refuse.
+pub async fn follow_request_action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    CsrfForm(_): CsrfForm<NextForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let flash = match action.as_str() {
+        "authorize" => {
+            relationships::authorize(&state, &me, id).await?;
+            "flash-request-accepted"
+        }
+        "reject" => {
+            relationships::reject(&state, &me, id).await?;
+            "flash-request-refused"
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    Ok(redirect_with_flash(&state, "/follow_requests", flash))
+}
