@@ -25,6 +25,8 @@ pub struct AppState {
     pub process_id: Arc<str>,
     /// The delivery side of federation (HTTP client, limits, caches).
     pub delivery: Arc<crate::federation::delivery::Runtime>,
+    /// The inbox's group-commit writer, started on first use.
+    pub admission: Arc<OnceLock<crate::federation::inbox::Admission>>,
     /// The federation library's context, set once at start (it holds this state in turn).
     federation: Arc<OnceLock<FederationConfig<AppState>>>,
 }
@@ -40,6 +42,7 @@ impl AppState {
             process_id: Arc::from(crate::crypto::random_token(16)),
             delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
             federation: Arc::new(OnceLock::new()),
+            admission: Arc::new(OnceLock::new()),
             config: Arc::new(config),
         }
     }

@@ -775,3 +775,30 @@ async fn discovery_documents() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// A host is parked only after failing without a break: a success, or a silence longer than
+/// retries ever leave, starts a new streak, whichever process recorded what.
+#[tokio::test]
+async fn failure_streaks_end_with_a_success_or_a_long_silence() {
+    use coopol::db::federation::{FAILURE_STREAK_GAP, host_failed, host_succeeded};
+    let app = spawn_app().await;
+    let pool = app.state.pool();
+    let hour = 3600 * 1_000_000i64;
+    let t0 = 1_000_000 * hour;
+    assert_eq!(host_failed(pool, "down.example", t0).await.unwrap(), t0);
+    // Retries an hour apart keep the streak going.
+    let mut t = t0;
+    for _ in 0..5 {
+        t += hour;
+        assert_eq!(host_failed(pool, "down.example", t).await.unwrap(), t0);
+    }
+    // A long silence (no delivery owed, or successes another process saw) starts anew.
+    t += FAILURE_STREAK_GAP + 1;
+    assert_eq!(host_failed(pool, "down.example", t).await.unwrap(), t);
+    // So does a recorded success.
+    host_succeeded(pool, "down.example", t + 1).await.unwrap();
+    assert_eq!(
+        host_failed(pool, "down.example", t + 2).await.unwrap(),
+        t + 2
+    );
+}

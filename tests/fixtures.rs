@@ -152,7 +152,26 @@ async fn process_activity(
                 &format!("{}#f", alice.uri),
                 "accepted",
             )
-            .await
+            .await;
+            // An update needs the post it updates: its first version arrives before.
+            if kind == "Update"
+                && doc["object"]["type"]
+                    .as_str()
+                    .is_some_and(|t| POST_TYPES.contains(&t))
+            {
+                let mut create = doc.clone();
+                create["type"] = json!("Create");
+                create["id"] = json!(format!(
+                    "{}#first-version",
+                    doc["id"].as_str().unwrap_or_default()
+                ));
+                if let Some(o) = create["object"].as_object_mut() {
+                    o.remove("updated");
+                }
+                if let Ok(first) = serde_json::from_value::<protocol::Activity>(create) {
+                    let _ = receive::dispatch(&app.state, &actor, &first).await;
+                }
+            }
         }
         // Alice follows the booster, and the boosted post is already here (as if fetched).
         "Announce" => {
@@ -219,6 +238,7 @@ async fn store_stand_in_post(app: &TestApp, uri: &str) {
             sensitive: false,
             language: None,
             created_at: coopol::clock::now(),
+            updated_at: None,
             mentioned: Vec::new(),
             tags: Vec::new(),
         },

@@ -486,3 +486,97 @@ async fn https_instances_refuse_private_addresses() {
         assert!(result.is_err(), "{target} was fetched");
     }
 }
+
+/// Updates can arrive out of order (retries, several routes): an older version never replaces
+/// a newer one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_updates_do_not_undo_newer_ones() {
+    let app = spawn_app().await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = app.url("/users/alice");
+    let peer = fake_peer().await;
+    let note_id = format!("{}/notes/1", peer.base);
+    let note = |content: &str, updated: Option<&str>| {
+        let mut n = json!({
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": peer.actor(),
+            "content": content,
+            "published": "2026-11-01T10:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [alice],
+            "tag": [{"type": "Mention", "href": alice, "name": "@alice"}],
+        });
+        if let Some(u) = updated {
+            n["updated"] = json!(u);
+        }
+        n
+    };
+    let activity = |kind: &str, n: u32, object: Value| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/activities/{n}", peer.base),
+            "type": kind,
+            "actor": peer.actor(),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": object,
+        })
+    };
+    let content = || async {
+        sqlx::query_scalar::<_, String>("SELECT content FROM statuses WHERE uri = $1")
+            .bind(&note_id)
+            .fetch_optional(app.state.pool())
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    };
+    let wait_for = |text: &'static str| {
+        let content = &content;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !content().await.contains(text) {
+                assert!(Instant::now() < deadline, "the post never said {text}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let all_processed = || async {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let pending: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM inbox_queue WHERE state <> 'done'")
+                    .fetch_one(app.state.pool())
+                    .await
+                    .unwrap();
+            if pending == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the inbox never emptied");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+
+    let sent = peer
+        .post(&app, &activity("Create", 1, note("version one", None)))
+        .await;
+    assert_eq!(sent, StatusCode::ACCEPTED);
+    wait_for("version one").await;
+    let newest = note("version three", Some("2026-11-01T10:02:00Z"));
+    assert_eq!(
+        peer.post(&app, &activity("Update", 2, newest)).await,
+        StatusCode::ACCEPTED
+    );
+    wait_for("version three").await;
+    let older = note("version two", Some("2026-11-01T10:01:00Z"));
+    assert_eq!(
+        peer.post(&app, &activity("Update", 3, older)).await,
+        StatusCode::ACCEPTED
+    );
+    all_processed().await;
+    assert!(
+        content().await.contains("version three"),
+        "{}",
+        content().await
+    );
+}

@@ -440,8 +440,9 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
 /// Marks a remote account deleted by its server and empties its profile.
 pub async fn mark_remote_deleted(db: &AnyPool, id: i64, now: i64) -> Result<()> {
     sqlx::query(
-        "UPDATE accounts SET display_name = '', note_html = '', fields_json = '[]', \
-         deleted_at = $2, updated_at = $2 WHERE id = $1 AND domain IS NOT NULL",
+        "UPDATE accounts SET display_name = '', note_source = '', note_html = '', fields_json = '[]', \
+         avatar_url = NULL, header_url = NULL, deleted_at = $2, updated_at = $2 \
+         WHERE id = $1 AND domain IS NOT NULL",
     )
     .bind(id)
     .bind(now)
@@ -735,6 +736,7 @@ pub async fn erase_local(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> R
         .await?;
     sqlx::query(
         "UPDATE accounts SET display_name = '', note_source = '', note_html = '', \
+         fields_json = '[]', avatar_url = NULL, header_url = NULL, \
          locked = 0, discoverable = 0, updated_at = $2, deleted_at = $2 WHERE id = $1",
     )
     .bind(id)

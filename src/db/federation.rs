@@ -123,6 +123,77 @@ pub async fn enqueue_inbox(
     Ok(done.rows_affected() > 0)
 }
 
+/// An activity that passed the inbox checks, to be stored.
+#[derive(Debug)]
+pub struct Arrival {
+    /// Hash of its signature (replay protection), if it had one to remember.
+    pub fingerprint: Option<String>,
+    /// Until when the signature could be replayed.
+    pub signature_expires_at: i64,
+    /// The activity's id.
+    pub activity_uri: String,
+    /// Who signed it.
+    pub signer: String,
+    /// The JSON as received.
+    pub body: String,
+    /// When it arrived.
+    pub received_at: i64,
+}
+
+/// What storing an arrival did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admitted {
+    /// Stored, to be processed.
+    New,
+    /// Already stored (the same activity again): nothing to do.
+    Duplicate,
+    /// Its signature was used before: refused.
+    Replayed,
+}
+
+/// Stores several arrivals in one transaction (one commit for many requests: the inbox's
+/// group commit). Replays are checked against earlier arrivals of the same batch too.
+pub async fn admit(db: &AnyPool, arrivals: &[Arrival]) -> Result<Vec<Admitted>> {
+    let mut tx = db.begin().await?;
+    let mut out = Vec::with_capacity(arrivals.len());
+    for a in arrivals {
+        if let Some(fp) = &a.fingerprint {
+            let fresh = sqlx::query(
+                "INSERT INTO seen_signatures (hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(fp)
+            .bind(a.signature_expires_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                > 0;
+            if !fresh {
+                out.push(Admitted::Replayed);
+                continue;
+            }
+        }
+        let new = sqlx::query(
+            "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (activity_uri) DO NOTHING",
+        )
+        .bind(&a.activity_uri)
+        .bind(&a.signer)
+        .bind(&a.body)
+        .bind(a.received_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        out.push(if new {
+            Admitted::New
+        } else {
+            Admitted::Duplicate
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// Claims up to `limit` activities ready to process, oldest first.
 pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<QueuedActivity>> {
     let sql = format!(
@@ -362,20 +433,36 @@ pub async fn activity(db: &AnyPool, id: i64) -> Result<Option<(i64, String)>> {
         .await
 }
 
-/// Marks a delivery done (or given up): the row goes, and the activity with its last delivery.
-pub async fn finish_delivery(db: &AnyPool, id: i64, activity_id: i64) -> Result<()> {
+/// Marks deliveries done (or given up), in one transaction: the rows go, and each activity
+/// with its last delivery.
+pub async fn finish_deliveries(db: &AnyPool, done: &[(i64, i64)]) -> Result<()> {
+    if done.is_empty() {
+        return Ok(());
+    }
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM deliveries WHERE id = $1")
-        .bind(id)
+    for chunk in done.chunks(500) {
+        let sql = format!(
+            "DELETE FROM deliveries WHERE id IN ({})",
+            super::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, _) in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let mut activities: Vec<i64> = done.iter().map(|(_, a)| *a).collect();
+    activities.sort_unstable();
+    activities.dedup();
+    for activity_id in activities {
+        sqlx::query(
+            "DELETE FROM out_activities WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)",
+        )
+        .bind(activity_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "DELETE FROM out_activities WHERE id = $1 \
-         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)",
-    )
-    .bind(activity_id)
-    .execute(&mut *tx)
-    .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -427,15 +514,26 @@ pub async fn host_succeeded(db: &AnyPool, host: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records a failed delivery to a host; returns since when it has been failing.
+/// A gap between two failures longer than this ends a failure streak: retries come at most an
+/// hour apart while deliveries are owed, so a longer silence means the host worked meanwhile
+/// (perhaps for another process, or before a restart) or nothing was owed.
+pub const FAILURE_STREAK_GAP: i64 = 2 * 3600 * 1_000_000;
+
+/// Records a failed delivery to a host; returns since when it has been failing without a
+/// break (a success, or a silence longer than [`FAILURE_STREAK_GAP`], starts a new streak).
 pub async fn host_failed(db: &AnyPool, host: &str, now: i64) -> Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO hosts (host, failing_since, last_failure_at) VALUES ($1, $2, $2) \
-         ON CONFLICT (host) DO UPDATE SET last_failure_at = $2, \
-         failing_since = COALESCE(hosts.failing_since, $2) RETURNING failing_since",
+         ON CONFLICT (host) DO UPDATE SET \
+         failing_since = CASE WHEN hosts.failing_since IS NULL OR hosts.last_failure_at IS NULL \
+                              OR hosts.last_failure_at < $3 \
+                              OR (hosts.last_success_at IS NOT NULL AND hosts.last_success_at > hosts.failing_since) \
+                         THEN $2 ELSE hosts.failing_since END, \
+         last_failure_at = $2 RETURNING failing_since",
     )
     .bind(host)
     .bind(now)
+    .bind(now - FAILURE_STREAK_GAP)
     .fetch_one(db)
     .await
 }

@@ -37,6 +37,7 @@ pub struct Runtime {
     bodies: Mutex<HashMap<i64, Arc<(i64, String)>>>,
     parked: Mutex<HashSet<String>>,
     failing: Mutex<HashSet<String>>,
+    finished: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(i64, i64)>>,
 }
 
 impl Runtime {
@@ -53,6 +54,7 @@ impl Runtime {
             bodies: Mutex::new(HashMap::new()),
             parked: Mutex::new(HashSet::new()),
             failing: Mutex::new(HashSet::new()),
+            finished: std::sync::OnceLock::new(),
         }
     }
 }
@@ -174,6 +176,28 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     }
 }
 
+/// Records a finished delivery. Finished rows are deleted in batches by one writer (a commit
+/// per delivery would bound fan-out by the database's commit rate). A crash before the batch
+/// is written makes those deliveries go again: delivery is at least once, and receivers
+/// deduplicate by activity id.
+fn record_finished(state: &AppState, id: i64, activity_id: i64) {
+    let queue = state.delivery.finished.get_or_init(|| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
+        let pool = state.pool().clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(512);
+            while rx.recv_many(&mut batch, 512).await > 0 {
+                if let Err(e) = db::federation::finish_deliveries(&pool, &batch).await {
+                    tracing::warn!(error = %e, n = batch.len(), "cannot record finished deliveries");
+                }
+                batch.clear();
+            }
+        });
+        tx
+    });
+    let _ = queue.send((id, activity_id));
+}
+
 fn release_slot(state: &AppState, host: &str) {
     if let Ok(mut m) = state.delivery.in_flight.lock()
         && let Some(n) = m.get_mut(host)
@@ -289,8 +313,10 @@ async fn send(state: &AppState, row: &db::federation::DeliveryRow) -> Sent {
         Ok(res) if res.status().is_success() => Sent::Done,
         Ok(res) => {
             let status = res.status();
-            // 4xx other than timeouts and rate limits: the inbox will never take it.
+            // 4xx other than timeouts, rate limits and 401 (the peer could not fetch our key
+            // yet, or its cache is stale; Mastodon retries it too): the inbox will never take it.
             if status.is_client_error()
+                && status != reqwest::StatusCode::UNAUTHORIZED
                 && status != reqwest::StatusCode::REQUEST_TIMEOUT
                 && status != reqwest::StatusCode::TOO_MANY_REQUESTS
             {
@@ -312,9 +338,7 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
             if let Sent::GiveUp(why) = &result {
                 tracing::info!(inbox = %row.inbox_url, why, "delivery dropped");
             }
-            if let Err(e) = db::federation::finish_delivery(pool, row.id, row.activity_id).await {
-                tracing::warn!(error = %e, "cannot record a delivery");
-            }
+            record_finished(state, row.id, row.activity_id);
             let was_failing = state
                 .delivery
                 .failing

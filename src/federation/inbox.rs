@@ -112,29 +112,84 @@ async fn accept(
             "the activity id is not on the actor's server",
         );
     }
-    // Replays: a signature is good once.
-    if let Some(fp) = verify::fingerprint(&headers) {
-        let expires = clock::now()
-            + (super::signatures::MAX_AGE + super::signatures::MAX_FUTURE).as_micros() as i64;
-        match db::federation::remember_signature(state.pool(), &fp, expires).await {
-            Ok(true) => {}
-            Ok(false) => return reject(StatusCode::UNAUTHORIZED, "the signature was already used"),
-            Err(e) => return AppError::from(e).into_response(),
-        }
-    }
     super::delivery::heard_from(state, &super::protocol::domain_of(&actor)).await;
-
-    let text = String::from_utf8_lossy(&body);
-    match db::federation::enqueue_inbox(state.pool(), id.as_str(), &signer.uri, &text, clock::now())
-        .await
-    {
-        Ok(new) => {
-            tracing::debug!(activity = %id, new, "activity received");
-            state.inbox_ready.notify_one();
+    // Stored before the answer; replays (a signature is good once) are refused in the same
+    // transaction.
+    let arrival = db::federation::Arrival {
+        fingerprint: verify::fingerprint(&headers),
+        signature_expires_at: clock::now()
+            + (super::signatures::MAX_AGE + super::signatures::MAX_FUTURE).as_micros() as i64,
+        activity_uri: id.to_string(),
+        signer: signer.uri.clone(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        received_at: clock::now(),
+    };
+    match admit(state, arrival).await {
+        Ok(db::federation::Admitted::Replayed) => {
+            reject(StatusCode::UNAUTHORIZED, "the signature was already used")
+        }
+        Ok(admitted) => {
+            tracing::debug!(activity = %id, ?admitted, "activity received");
             StatusCode::ACCEPTED.into_response()
         }
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+/// The inbox's writer: requests hand their arrival over and wait; the writer stores all the
+/// arrivals waiting at that moment in one transaction. Under load this turns thousands of
+/// commits per second into a few dozen, which is what SQLite (one writer) needs; alone, an
+/// arrival is stored at once.
+pub struct Admission {
+    queue: tokio::sync::mpsc::Sender<(
+        db::federation::Arrival,
+        tokio::sync::oneshot::Sender<Result<db::federation::Admitted, sqlx::Error>>,
+    )>,
+}
+
+/// Most arrivals stored in one transaction.
+const ADMISSION_BATCH: usize = 256;
+
+async fn admit(
+    state: &AppState,
+    arrival: db::federation::Arrival,
+) -> Result<db::federation::Admitted, sqlx::Error> {
+    let admission = state.admission.get_or_init(|| {
+        let (queue, mut rx) = tokio::sync::mpsc::channel::<(
+            db::federation::Arrival,
+            tokio::sync::oneshot::Sender<Result<db::federation::Admitted, sqlx::Error>>,
+        )>(4 * ADMISSION_BATCH);
+        let pool = state.pool().clone();
+        let ready = state.inbox_ready.clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(ADMISSION_BATCH);
+            while rx.recv_many(&mut batch, ADMISSION_BATCH).await > 0 {
+                let (arrivals, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+                match db::federation::admit(&pool, &arrivals).await {
+                    Ok(results) => {
+                        for (reply, r) in replies.into_iter().zip(results) {
+                            let _ = reply.send(Ok(r));
+                        }
+                        ready.notify_one();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, n = arrivals.len(), "cannot store received activities");
+                        for reply in replies {
+                            let _ = reply.send(Err(sqlx::Error::WorkerCrashed));
+                        }
+                    }
+                }
+            }
+        });
+        Admission { queue }
+    });
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    admission
+        .queue
+        .send((arrival, reply))
+        .await
+        .map_err(|_| sqlx::Error::WorkerCrashed)?;
+    answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
 }
 
 fn is_self_deletion(value: &Value, actor: &Url) -> bool {
@@ -176,6 +231,16 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                 Some((_, items)) => items.push(item),
                 None => groups.push((item.signer.clone(), vec![item])),
             }
+        }
+        // SQLite has one writer: concurrent processing only makes transactions wait for the
+        // lock (its busy handler sleeps), so there groups go one after the other.
+        if state.db.backend() == db::Backend::Sqlite {
+            for (_, items) in groups {
+                for item in items {
+                    handle(&state, item).await;
+                }
+            }
+            continue;
         }
         let tasks = groups.into_iter().map(|(_, items)| {
             let state = state.clone();

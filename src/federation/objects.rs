@@ -320,6 +320,7 @@ pub async fn remote_status(
             .published
             .map(|p| p.timestamp_micros())
             .unwrap_or_else(clock::now),
+        updated_at: json.updated.map(|u| u.timestamp_micros()),
         mentioned,
         tags,
     })

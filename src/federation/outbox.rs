@@ -151,7 +151,10 @@ async fn post_inboxes(
     let mut inboxes = Vec::new();
     if visibility != Visibility::Direct {
         inboxes.extend(db::social::remote_follower_inboxes(state.pool(), author_id).await?);
-        if let Some(parent) = parent_author
+        // As Mastodon: a public or unlisted reply also goes to the author it answers; a
+        // followers-only one only to followers and the people it mentions.
+        if matches!(visibility, Visibility::Public | Visibility::Unlisted)
+            && let Some(parent) = parent_author
             && let Some(a) = account(state, parent).await?
         {
             inboxes.extend(shared_inbox_of(&a));

@@ -27,7 +27,9 @@ pub fn context() -> Value {
             "featured": { "@id": "toot:featured", "@type": "@id" },
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
-            "value": "schema:value"
+            "value": "schema:value",
+            "ostatus": "http://ostatus.org#",
+            "atomUri": "ostatus:atomUri"
         }
     ])
 }
@@ -242,9 +244,24 @@ pub struct Note {
     pub audience: Option<Url>,
 }
 
+/// Plain text as HTML text (the result is sanitized again before it is stored).
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 impl Note {
-    /// The content to show: `content`, or a `contentMap` entry; a title is put first as a
-    /// heading-like paragraph (Mastodon's conversion of articles and pages).
+    /// The content to show: `content`, or a `contentMap` entry. For articles, pages, events
+    /// and videos the title comes first as a heading-like paragraph, then the `summary` (a
+    /// description there, not a content warning; events put their date and place in it).
     pub fn html(&self) -> String {
         let body = self
             .content
@@ -259,16 +276,18 @@ impl Note {
             (Some(name), "Article" | "Page" | "Event" | "Video" | "Question")
                 if !name.is_empty() =>
             {
-                let mut title = String::new();
-                for c in name.chars() {
-                    match c {
-                        '<' => title.push_str("&lt;"),
-                        '>' => title.push_str("&gt;"),
-                        '&' => title.push_str("&amp;"),
-                        _ => title.push(c),
+                let title = escape_text(name);
+                let summary = match self.summary.as_deref().map(str::trim) {
+                    Some(s) if !s.is_empty() && self.kind != "Question" && !body.contains(s) => {
+                        if s.starts_with('<') {
+                            s.to_string()
+                        } else {
+                            format!("<p>{}</p>", escape_text(s))
+                        }
                     }
-                }
-                format!("<p><strong>{title}</strong></p>{body}")
+                    _ => String::new(),
+                };
+                format!("<p><strong>{title}</strong></p>{summary}{body}")
             }
             _ => body,
         }

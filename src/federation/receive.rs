@@ -368,8 +368,13 @@ async fn update(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
             let note = parse_note(&activity.object)?;
             check_authorship(actor, &note)?;
             let post = objects::remote_status(state, &note, actor).await?;
-            posts::update_remote(state, post).await?;
-            Ok(Outcome::Applied("post updated"))
+            if posts::update_remote(state, post).await? {
+                Ok(Outcome::Applied("post updated"))
+            } else {
+                Ok(Outcome::Ignored(
+                    "update of a post unknown here, or older than the version we have",
+                ))
+            }
         }
         Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
             if activity.object_id() != Some(actor.uri.as_str()) {

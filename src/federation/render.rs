@@ -78,7 +78,13 @@ pub fn actor(state: &AppState, account: &AccountRow) -> Value {
             "type": "PropertyValue", "name": name, "value": value,
         })).collect::<Vec<_>>(),
     });
-    if !is_instance {
+    if is_instance {
+        // The instance actor follows no one and has no followers: no collections to point at.
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("followers");
+            o.remove("following");
+        }
+    } else {
         doc["featured"] = json!(format!("{}/collections/featured", account.uri));
     }
     doc
@@ -289,7 +295,14 @@ pub fn undo(actor: &str, inner: Value, to: Vec<String>, cc: Vec<String>) -> Valu
     if let Some(o) = inner.as_object_mut() {
         o.remove("@context");
     }
-    activity(&format!("{inner_id}#undo"), "Undo", actor, inner, to, cc)
+    // Ids of our activities often already have a fragment (`actor#follows/x`): one URI has at
+    // most one `#`, so the Undo extends the fragment, as Mastodon does (`#follows/x/undo`).
+    let id = if inner_id.contains('#') {
+        format!("{inner_id}/undo")
+    } else {
+        format!("{inner_id}#undo")
+    };
+    activity(&id, "Undo", actor, inner, to, cc)
 }
 
 /// A `Like`.

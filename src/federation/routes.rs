@@ -362,12 +362,13 @@ pub async fn outbox(
     };
     let mut items = Vec::new();
     for s in &rows {
-        if s.visibility != "public" {
+        // As Mastodon: public and unlisted posts and boosts; never followers-only or direct.
+        if !matches!(s.visibility.as_str(), "public" | "unlisted") {
             continue;
         }
         if let Some(original_id) = s.reblog_of_id {
-            if let (Ok(Some(o)), true) =
-                (db::statuses::by_id(state.pool(), original_id).await, true)
+            if let Ok(Some(o)) = db::statuses::by_id(state.pool(), original_id).await
+                && matches!(o.visibility.as_str(), "public" | "unlisted")
                 && let Ok(Some(oa)) = db::accounts::by_id(state.pool(), o.account_id).await
             {
                 items.push(render::announce(s, &account, &o, &oa));

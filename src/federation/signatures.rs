@@ -189,6 +189,7 @@ pub fn parse(
     if dated_by_header {
         check_date(headers)?;
     }
+    check_created(&header)?;
 
     let mut config = Config::new()
         .set_expiration(MAX_AGE)
@@ -287,6 +288,30 @@ fn check_date(headers: &HeaderMap) -> Result<(), SignatureError> {
         Err(ahead) if ahead.duration() > MAX_FUTURE => Err(SignatureError::Expired),
         Err(_) => Ok(()),
     }
+}
+
+/// A `created` parameter (seconds since the epoch) must not be too far in the future; its age
+/// is bounded by the library's expiration check.
+fn check_created(signature: &str) -> Result<(), SignatureError> {
+    let created = signature
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("created="))
+        .next();
+    let Some(created) = created else {
+        return Ok(());
+    };
+    let created: u64 = created
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| SignatureError::Malformed("created is not a number".into()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    if created > now + MAX_FUTURE.as_secs() {
+        return Err(SignatureError::Expired);
+    }
+    Ok(())
 }
 
 fn check_digest(headers: &HeaderMap, body: &[u8]) -> Result<(), SignatureError> {
@@ -469,5 +494,22 @@ mod tests {
         let hosts = vec!["b.example:8443".to_string(), "b.example".to_string()];
         let pending = parse(&Method::POST, "/inbox", &headers, Some(body), &hosts).unwrap();
         pending.verify(&verifier).unwrap();
+    }
+
+    #[test]
+    fn created_in_the_future_is_refused() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let sig = |created: u64| format!("keyId=\"k\",created={created},headers=\"(created)\"");
+        assert!(check_created(&sig(now)).is_ok());
+        assert!(check_created(&sig(now + 600)).is_ok());
+        assert!(matches!(
+            check_created(&sig(now + 2 * 3600)),
+            Err(SignatureError::Expired)
+        ));
+        assert!(check_created("keyId=\"k\",created=\"soon\"").is_err());
+        assert!(check_created("keyId=\"k\"").is_ok());
     }
 }

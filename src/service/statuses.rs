@@ -524,6 +524,8 @@ pub struct RemoteStatus {
     pub language: Option<String>,
     /// Publication time.
     pub created_at: i64,
+    /// Time of its last edit, when its server says (`updated`).
+    pub updated_at: Option<i64>,
     /// Accounts it mentions (known here).
     pub mentioned: Vec<AccountRow>,
     /// Hashtags (lower case).
@@ -593,15 +595,22 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         .ok_or_else(AppError::not_found)
 }
 
-/// Applies an edit of a remote post by its author.
-pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<()> {
+/// Applies an edit of a remote post by its author; `false` when the post is unknown here or
+/// the edit is older than the version stored.
+pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bool> {
     let Some(existing) = db::statuses::by_uri(state.pool(), &post.uri).await? else {
-        return Ok(());
+        return Ok(false);
     };
     if existing.account_id != post.account_id {
         return Err(AppError::forbidden("error-not-author"));
     }
+    // Updates can arrive out of order: one older than the version we have is dropped. The
+    // edit time is the author's server's, but never in our future.
     let now = clock::now();
+    let edited_at = post.updated_at.map_or(now, |t| t.min(now));
+    if existing.edited_at.is_some_and(|e| e >= edited_at) {
+        return Ok(false);
+    }
     let before = db::statuses::mentioned_ids(state.pool(), existing.id).await?;
     let mut tx = state.pool().begin().await?;
     db::statuses::update_content(
@@ -611,7 +620,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<()
         None,
         &post.spoiler_text,
         post.sensitive,
-        now,
+        edited_at,
     )
     .await?;
     let ids: Vec<i64> = post.mentioned.iter().map(|a| a.id).collect();
@@ -634,7 +643,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<()
         db::social::add_to_feeds(&mut tx, existing.id, &[m.id]).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Deletes a remote post (or boost) on its author's word.
