@@ -1,0 +1,382 @@
+//! coopol-bench: starts the real coopol binary on loopback, against SQLite and PostgreSQL,
+//! drives it with simulated remote servers and clients, and prints what it measured (also
+//! written as JSON). docs/BENCHMARKS.md explains the scenarios and records results.
+//!
+//!   scripts/bench                      full sizes, both databases (builds, starts PostgreSQL)
+//!   coopol-bench --smoke               tiny sizes, seconds (the test suite runs this)
+
+mod baseline;
+mod fanout;
+mod ingest;
+mod peers;
+mod server;
+mod timeline;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use serde_json::{Value, json};
+use server::{Backend, Database};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(about = "Benchmarks for coopol: ingest, fan-out, timelines, memory, durability")]
+struct Args {
+    /// The coopol binary to run (build it with `cargo build --release`).
+    #[arg(long, default_value = "target/release/coopol")]
+    bin: PathBuf,
+    /// PostgreSQL server URL (an account that may create databases); without it only SQLite.
+    #[arg(long, env = "COOPOL_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+    /// Skip SQLite.
+    #[arg(long)]
+    no_sqlite: bool,
+    /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
+    /// durability. Default: all.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Tiny sizes: checks that every scenario works, in seconds.
+    #[arg(long)]
+    smoke: bool,
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "target/bench/results.json")]
+    out: PathBuf,
+    /// Where generated RSA keys are cached.
+    #[arg(long, default_value = "target/bench/keys")]
+    keys: PathBuf,
+    /// Posts in the timeline scenario (default 1,000,000; smoke 2,000).
+    #[arg(long)]
+    posts: Option<usize>,
+}
+
+struct Sizes {
+    ingest: ingest::Params,
+    fanout: fanout::Params,
+    fanout_hosts: fanout::Params,
+    durable_fanout: fanout::Params,
+    timeline: timeline::Params,
+    baseline_seconds: f64,
+}
+
+fn sizes(args: &Args) -> Sizes {
+    if args.smoke {
+        Sizes {
+            ingest: ingest::Params {
+                actors: 10,
+                activities: 200,
+                max_seconds: 10.0,
+                concurrency: 8,
+            },
+            fanout: fanout::Params {
+                followers: 50,
+                hosts: 10,
+                shared_inbox: true,
+            },
+            fanout_hosts: fanout::Params {
+                followers: 50,
+                hosts: 50,
+                shared_inbox: false,
+            },
+            durable_fanout: fanout::Params {
+                followers: 200,
+                hosts: 200,
+                shared_inbox: false,
+            },
+            timeline: timeline::Params {
+                accounts: 100,
+                follows: 30,
+                posts: args.posts.unwrap_or(2_000),
+                readers: 2,
+                requests: 20,
+            },
+            baseline_seconds: 0.3,
+        }
+    } else {
+        Sizes {
+            ingest: ingest::Params {
+                actors: 1_000,
+                activities: 30_000,
+                max_seconds: 10.0,
+                concurrency: 64,
+            },
+            fanout: fanout::Params {
+                followers: 10_000,
+                hosts: 1_000,
+                shared_inbox: true,
+            },
+            fanout_hosts: fanout::Params {
+                followers: 10_000,
+                hosts: 10_000,
+                shared_inbox: false,
+            },
+            durable_fanout: fanout::Params {
+                followers: 2_000,
+                hosts: 2_000,
+                shared_inbox: false,
+            },
+            timeline: timeline::Params {
+                accounts: 10_000,
+                follows: 300,
+                posts: args.posts.unwrap_or(1_000_000),
+                readers: 10,
+                requests: 1_000,
+            },
+            baseline_seconds: 6.0,
+        }
+    }
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let mem_kib: u64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "memory_gib": (mem_kib as f64 / 1024.0 / 1024.0 * 10.0).round() / 10.0,
+        "kernel": kernel,
+    })
+}
+
+fn wants(args: &Args, name: &str) -> bool {
+    args.only.is_empty() || args.only.iter().any(|o| o == name)
+}
+
+/// A fresh folder and database for one scenario.
+async fn scratch(root: &Path, backend: &Backend, name: &str) -> Result<(PathBuf, Database)> {
+    let dir = root.join(format!("{}-{name}", backend.name()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db = Database::create(backend, &dir).await?;
+    Ok((dir, db))
+}
+
+fn mib(kib: u64) -> f64 {
+    (kib as f64 / 1024.0 * 10.0).round() / 10.0
+}
+
+async fn run_backend(
+    args: &Args,
+    s: &Sizes,
+    backend: &Backend,
+    root: &Path,
+    keys: &[(String, String)],
+) -> Result<Value> {
+    let mut out = serde_json::Map::new();
+    let bin = &args.bin;
+
+    // Idle memory: started, nothing to do.
+    if wants(args, "ingest") || wants(args, "memory") {
+        let (dir, db) = scratch(root, backend, "idle").await?;
+        let mut c = server::Coopol::new(bin, &dir, &db.url);
+        c.start().await?;
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let (rss, _) = c.memory().unwrap_or_default();
+        c.stop();
+        db.drop().await?;
+        out.insert("idle_rss_mib".into(), json!(mib(rss)));
+        println!("[{}] idle: {} MiB resident", backend.name(), mib(rss));
+    }
+    if wants(args, "ingest") {
+        let (dir, db) = scratch(root, backend, "ingest").await?;
+        let r = ingest::run(bin, &dir, &db, keys, &s.ingest)
+            .await
+            .context("ingest")?;
+        db.drop().await?;
+        println!(
+            "[{}] ingest: {} accepted ({} refused), {:.0}/s accepted, p50 {:.1} ms, p99 {:.1} ms, all processed in {:.2} s ({:.0}/s), peak {} MiB",
+            backend.name(),
+            r.accepted,
+            r.refused,
+            r.accepted_per_s,
+            r.p50_ms,
+            r.p99_ms,
+            r.all_processed_s,
+            r.processed_per_s,
+            mib(r.peak_rss_kib)
+        );
+        out.insert("ingest".into(), json!({
+            "actors": s.ingest.actors, "sent": s.ingest.activities, "concurrency": s.ingest.concurrency,
+            "accepted": r.accepted, "refused": r.refused, "accepted_per_s": r.accepted_per_s.round(),
+            "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "all_processed_s": r.all_processed_s,
+            "processed_per_s": r.processed_per_s.round(), "peak_rss_mib": mib(r.peak_rss_kib),
+        }));
+    }
+    for (name, p) in [("fanout", &s.fanout), ("fanout-hosts", &s.fanout_hosts)] {
+        if !wants(args, name) {
+            continue;
+        }
+        let (dir, db) = scratch(root, backend, name).await?;
+        let r = fanout::run(bin, &dir, &db, p)
+            .await
+            .context(name.to_string())?;
+        db.drop().await?;
+        println!(
+            "[{}] {name}: {} followers on {} hosts ({}): {} inboxes in {:.2} s, {} requests, {:.0} signatures/s, {} bad signatures, peak {} MiB",
+            backend.name(),
+            p.followers,
+            p.hosts,
+            if p.shared_inbox {
+                "shared inboxes"
+            } else {
+                "no shared inbox"
+            },
+            r.inboxes,
+            r.seconds,
+            r.requests,
+            r.signatures_per_s,
+            r.bad_signatures,
+            mib(r.peak_rss_kib)
+        );
+        out.insert(
+            name.into(),
+            json!({
+                "followers": p.followers, "hosts": p.hosts, "shared_inbox": p.shared_inbox,
+                "inboxes": r.inboxes, "seconds": r.seconds, "requests": r.requests,
+                "signatures_per_s": r.signatures_per_s.round(), "bad_signatures": r.bad_signatures,
+                "peak_rss_mib": mib(r.peak_rss_kib),
+            }),
+        );
+    }
+    if wants(args, "timeline") {
+        let (dir, db) = scratch(root, backend, "timeline").await?;
+        let r = timeline::run(bin, &dir, &db, &s.timeline)
+            .await
+            .context("timeline")?;
+        db.drop().await?;
+        println!(
+            "[{}] timeline: {} posts, {} accounts x {} follows (seeded in {:.0} s): home p50 {:.2} ms p99 {:.2} ms; public p50 {:.2} ms p99 {:.2} ms",
+            backend.name(),
+            s.timeline.posts,
+            s.timeline.accounts,
+            s.timeline.follows,
+            r.seed_seconds,
+            r.home_p50_ms,
+            r.home_p99_ms,
+            r.public_p50_ms,
+            r.public_p99_ms
+        );
+        out.insert("timeline".into(), json!({
+            "posts": s.timeline.posts, "accounts": s.timeline.accounts, "follows": s.timeline.follows,
+            "requests": s.timeline.requests, "seed_seconds": r.seed_seconds,
+            "home_p50_ms": r.home_p50_ms, "home_p99_ms": r.home_p99_ms,
+            "public_p50_ms": r.public_p50_ms, "public_p99_ms": r.public_p99_ms,
+            "group_timeline": "not measured: groups are not built yet",
+        }));
+    }
+    if wants(args, "durability") {
+        let (dir, db) = scratch(root, backend, "kill-fanout").await?;
+        let f = fanout::durability(bin, &dir, &db, &s.durable_fanout)
+            .await
+            .context("durability (fan-out)")?;
+        db.drop().await?;
+        let (dir, db) = scratch(root, backend, "kill-ingest").await?;
+        let i = ingest::durability(bin, &dir, &db, keys, &s.ingest)
+            .await
+            .context("durability (ingest)")?;
+        db.drop().await?;
+        println!(
+            "[{}] durability: fan-out to {} inboxes, killed after {}: {} lost, {} duplicates; ingest killed after {} accepted: {} lost",
+            backend.name(),
+            s.durable_fanout.followers,
+            f.delivered_before_kill,
+            f.lost,
+            f.duplicates,
+            i.accepted_before_kill,
+            i.lost
+        );
+        out.insert("durability".into(), json!({
+            "fanout_inboxes": s.durable_fanout.followers, "fanout_delivered_before_kill": f.delivered_before_kill,
+            "fanout_lost": f.lost, "fanout_duplicates": f.duplicates,
+            "ingest_accepted_before_kill": i.accepted_before_kill, "ingest_lost": i.lost,
+        }));
+    }
+    Ok(Value::Object(out))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut args = Args::parse();
+    if !args.bin.exists() {
+        anyhow::bail!(
+            "{} not found: build it first (cargo build --release)",
+            args.bin.display()
+        );
+    }
+    // coopol runs in each scenario's own folder: paths must not be relative.
+    args.bin = std::fs::canonicalize(&args.bin)?;
+    let s = sizes(&args);
+    let root = args.out.parent().unwrap_or(Path::new(".")).join("runs");
+    std::fs::create_dir_all(&root)?;
+    let root = std::fs::canonicalize(&root)?;
+    let machine = machine();
+    println!("machine: {machine}");
+    let mut results = serde_json::Map::new();
+    results.insert("date".into(), json!(chrono_like_now()));
+    results.insert("machine".into(), machine);
+    results.insert("smoke".into(), json!(args.smoke));
+
+    if wants(&args, "baseline") {
+        let b = baseline::measure(&root, s.baseline_seconds).await?;
+        println!(
+            "baseline: RSA-2048 sign {:.0}/s, verify {:.0}/s (one core); SQLite {:.0} single-row commits/s",
+            b.rsa_sign_per_s, b.rsa_verify_per_s, b.sqlite_commits_per_s
+        );
+        results.insert(
+            "baseline".into(),
+            json!({
+                "rsa_sign_per_s_one_core": b.rsa_sign_per_s.round(),
+                "rsa_verify_per_s_one_core": b.rsa_verify_per_s.round(),
+                "sqlite_commits_per_s": b.sqlite_commits_per_s.round(),
+            }),
+        );
+    }
+    let keys = if wants(&args, "ingest") || wants(&args, "durability") {
+        peers::keys(&args.keys, s.ingest.actors)?
+    } else {
+        Vec::new()
+    };
+    let mut backends = Vec::new();
+    if !args.no_sqlite {
+        backends.push(Backend::Sqlite);
+    }
+    if let Some(pg) = &args.postgres {
+        backends.push(Backend::Postgres(pg.clone()));
+    }
+    for backend in &backends {
+        let r = run_backend(&args, &s, backend, &root, &keys).await?;
+        results.insert(backend.name().into(), r);
+    }
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(
+        &args.out,
+        serde_json::to_string_pretty(&Value::Object(results))?,
+    )?;
+    println!("results written to {}", args.out.display());
+    Ok(())
+}
+
+/// The current UTC time, RFC 3339 (from coopol's clock, to avoid another dependency).
+fn chrono_like_now() -> String {
+    coopol::clock::to_rfc3339(coopol::clock::now())
+}

@@ -1,0 +1,221 @@
+//! Timeline reads on a big database: `accounts` accounts following `follows` others each,
+//! `posts` posts, and a few measured people (who sign in) following `follows` accounts each;
+//! p50/p99 of `GET /api/v1/timelines/home`.
+//!
+//! Seeding writes straight into the database. Home timelines are fan-out on write (`feeds`),
+//! and only the measured people's feeds are filled: filling all of them would write
+//! `accounts × follows × posts/accounts` rows (300 million at the default sizes), which is the
+//! open problem docs/BENCHMARKS.md describes.
+
+use crate::{
+    ingest::quantile,
+    server::{Coopol, Database},
+};
+use anyhow::Result;
+use std::time::Instant;
+
+/// Sizes of a timeline run.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// Seeded accounts (authors).
+    pub accounts: usize,
+    /// Accounts each one follows.
+    pub follows: usize,
+    /// Posts in all.
+    pub posts: usize,
+    /// People who sign in and read their home timeline.
+    pub readers: usize,
+    /// Timeline requests measured.
+    pub requests: usize,
+}
+
+/// What a timeline run measured.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Seconds spent seeding.
+    pub seed_seconds: f64,
+    /// Home timeline latency (ms).
+    pub home_p50_ms: f64,
+    /// Home timeline latency (ms).
+    pub home_p99_ms: f64,
+    /// Public timeline latency (ms), for comparison.
+    pub public_p50_ms: f64,
+    /// Public timeline latency (ms).
+    pub public_p99_ms: f64,
+}
+
+async fn batched(
+    tx: &mut sqlx::AnyConnection,
+    prefix: &str,
+    row: &str,
+    per_row: usize,
+    rows: usize,
+    mut bind: impl FnMut(usize, &mut Vec<i64>),
+) -> Result<()> {
+    let per_batch = (30_000 / per_row).min(1000);
+    let mut start = 0;
+    while start < rows {
+        let end = (start + per_batch).min(rows);
+        let mut sql = String::from(prefix);
+        let mut values = Vec::with_capacity((end - start) * per_row);
+        for (k, i) in (start..end).enumerate() {
+            if k > 0 {
+                sql.push(',');
+            }
+            let mut r = row.to_string();
+            for n in 1..=per_row {
+                r = r.replace(&format!("{{{n}}}"), &format!("${}", k * per_row + n));
+            }
+            sql.push_str(&r);
+            bind(i, &mut values);
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in values {
+            q = q.bind(v);
+        }
+        q.execute(&mut *tx).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+async fn seed(database: &Database, p: &Params) -> Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(&database.url).await?;
+    let mut tx = conn.begin().await?;
+    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts")
+        .fetch_one(&mut *tx)
+        .await?;
+    let n = p.accounts as i64;
+    // Accounts: local, without sign-in (authors only). Text columns from the number.
+    batched(
+        &mut tx,
+        "INSERT INTO accounts (id, username, handle_key, uri, public_key_pem, created_at, updated_at) VALUES ",
+        "({1}, 's' || CAST({1} AS TEXT), 's' || CAST({1} AS TEXT), 'http://seed.invalid/users/s' || CAST({1} AS TEXT), 'none', 0, 0)",
+        1,
+        p.accounts,
+        |i, v| v.push(first + i as i64),
+    )
+    .await?;
+    // Explicit ids leave PostgreSQL's identity sequence behind: move it past them.
+    if database.url.starts_with("postgres") {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))")
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Follows: account i follows accounts i+1, i+34, i+67... (mod n).
+    let follows = p.follows.min(p.accounts - 1) as i64;
+    sqlx::query(
+        "WITH RECURSIVE ks(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM ks WHERE k + 1 < $3) \
+         INSERT INTO follows (account_id, target_account_id, state, created_at) \
+         SELECT a.id, $1 + ((a.id - $1 + 1 + ks.k * 33) % $2), 'accepted', 0 \
+         FROM accounts a, ks WHERE a.id >= $1 ON CONFLICT DO NOTHING",
+    )
+    .bind(first)
+    .bind(n)
+    .bind(follows)
+    .execute(&mut *tx)
+    .await?;
+    // Posts, in time order, authors round robin; ids grow with time like coopol's.
+    let base_ms: i64 = 1_700_000_000_000;
+    batched(
+        &mut tx,
+        "INSERT INTO statuses (id, uri, account_id, local, visibility, content, created_at) VALUES ",
+        "({1}, 'http://seed.invalid/s/' || CAST({1} AS TEXT), {2}, 1, 'public', '<p>Réunion de section jeudi à 19 h, ordre du jour en pièce jointe.</p>', {3})",
+        3,
+        p.posts,
+        |i, v| {
+            let ms = base_ms + i as i64;
+            v.extend([ms << 16, first + (i as i64 % n), ms * 1000]);
+        },
+    )
+    .await?;
+    // Readers (accounts with sign-in, made before) follow `follows` seeded accounts each;
+    // their feeds get every post of those accounts, as fan-out on write would have done.
+    sqlx::query(
+        "WITH RECURSIVE ks(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM ks WHERE k + 1 < $3) \
+         INSERT INTO follows (account_id, target_account_id, state, created_at) \
+         SELECT a.id, $1 + ((a.id * 7 + ks.k * 33) % $2), 'accepted', 0 \
+         FROM accounts a, ks WHERE a.id < $1 AND a.domain IS NULL ON CONFLICT DO NOTHING",
+    )
+    .bind(first)
+    .bind(n)
+    .bind(follows)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO feeds (account_id, status_id) \
+         SELECT f.account_id, s.id FROM follows f JOIN statuses s ON s.account_id = f.target_account_id \
+         WHERE f.account_id < $1",
+    )
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Runs the timeline scenario.
+pub async fn run(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+    database: &Database,
+    p: &Params,
+) -> Result<Outcome> {
+    let mut coopol = Coopol::new(bin, dir, &database.url);
+    coopol.migrate()?;
+    for r in 0..p.readers {
+        coopol.create_user(&format!("reader{r}"), "correct horse battery")?;
+    }
+    let t = Instant::now();
+    seed(database, p).await?;
+    let seed_seconds = t.elapsed().as_secs_f64();
+    coopol.start().await?;
+    let client = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for r in 0..p.readers {
+        tokens.push(
+            coopol
+                .token(&client, &format!("reader{r}"), "correct horse battery")
+                .await?,
+        );
+    }
+    let measure = |path: &'static str| {
+        let client = client.clone();
+        let tokens = tokens.clone();
+        let base = coopol.base();
+        let requests = p.requests;
+        async move {
+            let mut lat = Vec::with_capacity(requests);
+            for i in 0..requests {
+                let t = Instant::now();
+                let res = client
+                    .get(format!("{base}{path}"))
+                    .bearer_auth(&tokens[i % tokens.len()])
+                    .send()
+                    .await?;
+                let ok = res.status().is_success();
+                let body = res.bytes().await?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                if !ok || body.len() < 100 {
+                    anyhow::bail!("{path} answered badly: {}", String::from_utf8_lossy(&body));
+                }
+            }
+            Ok::<_, anyhow::Error>(lat)
+        }
+    };
+    // Warm the caches once, as a running server has them.
+    let _ = measure("/api/v1/timelines/home?limit=20").await?;
+    let mut home = measure("/api/v1/timelines/home?limit=20").await?;
+    let mut public = measure("/api/v1/timelines/public?limit=20").await?;
+    coopol.stop();
+    Ok(Outcome {
+        seed_seconds,
+        home_p50_ms: quantile(&mut home, 0.5),
+        home_p99_ms: quantile(&mut home, 0.99),
+        public_p50_ms: quantile(&mut public, 0.5),
+        public_p99_ms: quantile(&mut public, 0.99),
+    })
+}
