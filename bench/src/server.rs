@@ -63,8 +63,13 @@ impl Database {
         }
     }
 
-    /// Drops a PostgreSQL database (a SQLite file goes with its folder).
+    /// Drops a PostgreSQL database (a SQLite file goes with its folder). With
+    /// `COOPOL_BENCH_KEEP=1` it is kept, for looking into (its name is printed).
     pub async fn drop(self) -> Result<()> {
+        if std::env::var("COOPOL_BENCH_KEEP").is_ok_and(|v| v == "1") {
+            eprintln!("kept database {}", self.url);
+            return Ok(());
+        }
         if let Some((server, name)) = self.drop_with {
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await?;
             sqlx::query(sqlx::AssertSqlSafe(format!(

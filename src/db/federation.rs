@@ -151,44 +151,100 @@ pub enum Admitted {
     Replayed,
 }
 
-/// Stores several arrivals in one transaction (one commit for many requests: the inbox's
-/// group commit). Replays are checked against earlier arrivals of the same batch too.
+/// Stores several arrivals in one transaction of two statements (one commit and a few round
+/// trips for many requests: the inbox's group commit). Replays are checked against earlier
+/// arrivals of the same batch too.
 pub async fn admit(db: &AnyPool, arrivals: &[Arrival]) -> Result<Vec<Admitted>> {
+    use std::collections::HashSet;
+    let mut out = vec![Admitted::New; arrivals.len()];
     let mut tx = db.begin().await?;
-    let mut out = Vec::with_capacity(arrivals.len());
-    for a in arrivals {
-        if let Some(fp) = &a.fingerprint {
-            let fresh = sqlx::query(
-                "INSERT INTO seen_signatures (hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(fp)
-            .bind(a.signature_expires_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                > 0;
-            if !fresh {
-                out.push(Admitted::Replayed);
-                continue;
+
+    // Signatures: the first use of each is remembered; any other is a replay.
+    let mut seen_here = HashSet::new();
+    let signed: Vec<usize> = (0..arrivals.len())
+        .filter(|&i| match &arrivals[i].fingerprint {
+            Some(fp) if !seen_here.insert(fp.as_str()) => {
+                out[i] = Admitted::Replayed;
+                false
+            }
+            Some(_) => true,
+            None => false,
+        })
+        .collect();
+    if !signed.is_empty() {
+        let values: Vec<String> = (0..signed.len())
+            .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO seen_signatures (hash, expires_at) VALUES {} ON CONFLICT DO NOTHING RETURNING hash",
+            values.join(", ")
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for &i in &signed {
+            q = q
+                .bind(arrivals[i].fingerprint.clone().unwrap_or_default())
+                .bind(arrivals[i].signature_expires_at);
+        }
+        let fresh: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+        for &i in &signed {
+            if !arrivals[i]
+                .fingerprint
+                .as_ref()
+                .is_some_and(|fp| fresh.contains(fp))
+            {
+                out[i] = Admitted::Replayed;
             }
         }
-        let new = sqlx::query(
+    }
+
+    // Activities: stored once by id; the same id again (here or earlier) is a duplicate.
+    let mut ids_here = HashSet::new();
+    let store: Vec<usize> = (0..arrivals.len())
+        .filter(|&i| {
+            if out[i] != Admitted::New {
+                return false;
+            }
+            let first = ids_here.insert(arrivals[i].activity_uri.as_str());
+            if !first {
+                out[i] = Admitted::Duplicate;
+            }
+            first
+        })
+        .collect();
+    if !store.is_empty() {
+        let values: Vec<String> = (0..store.len())
+            .map(|k| {
+                let b = 4 * k;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 4
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (activity_uri) DO NOTHING",
-        )
-        .bind(&a.activity_uri)
-        .bind(&a.signer)
-        .bind(&a.body)
-        .bind(a.received_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            > 0;
-        out.push(if new {
-            Admitted::New
-        } else {
-            Admitted::Duplicate
-        });
+             VALUES {} ON CONFLICT (activity_uri) DO NOTHING RETURNING activity_uri",
+            values.join(", ")
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for &i in &store {
+            let a = &arrivals[i];
+            q = q
+                .bind(&a.activity_uri)
+                .bind(&a.signer)
+                .bind(&a.body)
+                .bind(a.received_at);
+        }
+        let new: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+        for &i in &store {
+            if !new.contains(&arrivals[i].activity_uri) {
+                out[i] = Admitted::Duplicate;
+            }
+        }
     }
     tx.commit().await?;
     Ok(out)

@@ -160,6 +160,8 @@ pub struct TokenRow {
     pub expires_at: Option<i64>,
     /// When it was revoked.
     pub revoked_at: Option<i64>,
+    /// When it was last used (to the minute).
+    pub last_used_at: Option<i64>,
 }
 
 /// Stores a new access token; returns its id.
@@ -189,7 +191,7 @@ pub async fn insert_token(
 /// A token by the hash of its value.
 pub async fn token_by_hash(db: &AnyPool, token_hash: &str) -> Result<Option<TokenRow>> {
     sqlx::query_as(
-        "SELECT id, app_id, account_id, scopes, created_at, expires_at, revoked_at \
+        "SELECT id, app_id, account_id, scopes, created_at, expires_at, revoked_at, last_used_at \
          FROM oauth_tokens WHERE token_hash = $1",
     )
     .bind(token_hash)
@@ -223,7 +225,7 @@ pub async fn revoke_all_for(db: &AnyPool, account_id: i64, now: i64) -> Result<(
     Ok(())
 }
 
-/// Records that a token was used, at most once a minute per token to spare the database.
+/// Records that a token was used (callers skip it when the stored time is recent).
 pub async fn touch_token(db: &AnyPool, id: i64, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE oauth_tokens SET last_used_at = $2 \

@@ -577,7 +577,11 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
         }
         None => None,
     };
-    db::oauth::touch_token(state.pool(), row.id, now).await?;
+    // At most once a minute: a write on every read would make every API call wait for the
+    // database's writer.
+    if row.last_used_at.is_none_or(|t| t < now - 60_000_000) {
+        db::oauth::touch_token(state.pool(), row.id, now).await?;
+    }
     let scopes = Scopes::parse(&row.scopes).unwrap_or_default();
     Ok(Access {
         token: row,
