@@ -5,10 +5,10 @@
 
 mod common;
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, eventually, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A local account on an instance, with a token.
 struct Person {
@@ -22,22 +22,6 @@ async fn person(app: &TestApp, name: &str) -> Person {
     Person {
         token,
         handle: format!("@{name}@{}", app.domain),
-    }
-}
-
-/// Waits until `check` holds (activities travel asynchronously), or fails with `what`.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if check().await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

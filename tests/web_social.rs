@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::{Browser, TestApp, spawn_app};
+use common::{Browser, TestApp, eventually, spawn_app};
 use coopol::domain::Role;
 use reqwest::{StatusCode, header};
-use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -45,18 +44,6 @@ fn post_ids(body: &str) -> Vec<i64> {
             action.starts_with("delete").then(|| id.parse().ok())?
         })
         .collect()
-}
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -101,28 +101,6 @@ pub struct QueuedActivity {
     pub attempts: i64,
 }
 
-/// Stores a received activity; false if the same activity id was received before (it then
-/// takes effect once).
-pub async fn enqueue_inbox(
-    db: &AnyPool,
-    activity_uri: &str,
-    signer: &str,
-    body: &str,
-    now: i64,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (activity_uri) DO NOTHING",
-    )
-    .bind(activity_uri)
-    .bind(signer)
-    .bind(body)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
 /// An activity that passed the inbox checks, to be stored.
 #[derive(Debug)]
 pub struct Arrival {
@@ -317,18 +295,6 @@ pub async fn inbox_backlog(db: &AnyPool) -> Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM inbox_queue WHERE state = 'queued'")
         .fetch_one(db)
         .await
-}
-
-/// Records a signature; false if it was seen before (a replay).
-pub async fn remember_signature(db: &AnyPool, hash: &str, expires_at: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO seen_signatures (hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(hash)
-    .bind(expires_at)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
 }
 
 /// Forgets signatures that can no longer be valid.

@@ -404,6 +404,22 @@ impl Browser {
     }
 }
 
+/// Waits until `check` holds (federation is asynchronous), or fails naming `what` after 20 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Query parameters of a URL.
 pub fn query_of(url: &str) -> HashMap<String, String> {
     url::Url::parse(url)
