@@ -37,7 +37,15 @@ pub struct Runtime {
     bodies: Mutex<HashMap<i64, Arc<(i64, String)>>>,
     parked: Mutex<HashSet<String>>,
     failing: Mutex<HashSet<String>>,
-    finished: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(i64, i64)>>,
+    finished: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Finished>>,
+}
+
+/// A message to the writer of finished deliveries.
+enum Finished {
+    /// A delivery (id, activity id) is done.
+    Done(i64, i64),
+    /// Answer once everything sent before is written.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 impl Runtime {
@@ -181,21 +189,46 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 /// is written makes those deliveries go again: delivery is at least once, and receivers
 /// deduplicate by activity id.
 fn record_finished(state: &AppState, id: i64, activity_id: i64) {
-    let queue = state.delivery.finished.get_or_init(|| {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
+    let _ = finished_queue(state).send(Finished::Done(id, activity_id));
+}
+
+fn finished_queue(state: &AppState) -> &tokio::sync::mpsc::UnboundedSender<Finished> {
+    state.delivery.finished.get_or_init(|| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
         let pool = state.pool().clone();
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(512);
             while rx.recv_many(&mut batch, 512).await > 0 {
-                if let Err(e) = db::federation::finish_deliveries(&pool, &batch).await {
-                    tracing::warn!(error = %e, n = batch.len(), "cannot record finished deliveries");
+                let mut done = Vec::with_capacity(batch.len());
+                let mut waiting = Vec::new();
+                for m in batch.drain(..) {
+                    match m {
+                        Finished::Done(id, activity) => done.push((id, activity)),
+                        Finished::Flush(reply) => waiting.push(reply),
+                    }
                 }
-                batch.clear();
+                if let Err(e) = db::federation::finish_deliveries(&pool, &done).await {
+                    tracing::warn!(error = %e, n = done.len(), "cannot record finished deliveries");
+                }
+                for reply in waiting {
+                    let _ = reply.send(());
+                }
             }
         });
         tx
-    });
-    let _ = queue.send((id, activity_id));
+    })
+}
+
+/// Writes the finished deliveries recorded so far (at a graceful stop, so that a restart
+/// does not send them again).
+pub async fn flush_finished(state: &AppState) {
+    if state.delivery.finished.get().is_none() {
+        return;
+    }
+    let (reply, done) = tokio::sync::oneshot::channel();
+    if finished_queue(state).send(Finished::Flush(reply)).is_ok() {
+        let _ = tokio::time::timeout(Duration::from_secs(10), done).await;
+    }
 }
 
 fn release_slot(state: &AppState, host: &str) {

@@ -195,9 +195,10 @@ pub async fn spawn_workers(state: &AppState, stop: &CancellationToken) -> anyhow
     Ok(())
 }
 
-/// Releases this process's claims, so that other processes (or the next start) take them up
-/// at once.
+/// Writes pending bookkeeping, then releases this process's claims, so that other processes
+/// (or the next start) take them up at once.
 pub async fn release_claims(state: &AppState) {
+    delivery::flush_finished(state).await;
     if let Err(e) = db::federation::unregister_process(state.pool(), &state.process_id).await {
         tracing::warn!(error = %e, "could not release claimed work");
     }
