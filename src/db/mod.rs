@@ -164,14 +164,27 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     }
 }
 
-/// `$start, $start+1, ...`: the placeholders of an `IN (...)` list of `n` values. The only
-/// text ever interpolated into SQL, and it is made of numbers only.
+/// `$start, $start+1, ...`: the placeholders of an `IN (...)` list of `n` values. With
+/// [`rows_sharing_first`], the only text ever interpolated into SQL: placeholders, made of
+/// numbers only.
 pub fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// `($1, $2), ($1, $3), ...`: the VALUES of `n` rows sharing their first value, so that
+/// one statement inserts what would otherwise take `n` (fan-out to feeds is a hot path).
+pub fn rows_sharing_first(n: usize) -> String {
+    (2..n + 2)
+        .map(|i| format!("($1, ${i})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row INSERT (well under both databases' parameter limits).
+pub const INSERT_CHUNK: usize = 500;
 
 /// A boolean as stored (0 or 1).
 pub fn flag(b: bool) -> i64 {
@@ -180,6 +193,12 @@ pub fn flag(b: bool) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rows_share_the_first_placeholder() {
+        assert_eq!(super::rows_sharing_first(1), "($1, $2)");
+        assert_eq!(super::rows_sharing_first(3), "($1, $2), ($1, $3), ($1, $4)");
+    }
+
     use super::*;
 
     #[test]

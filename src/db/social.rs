@@ -512,14 +512,16 @@ pub async fn add_to_feeds(
     status_id: i64,
     account_ids: &[i64],
 ) -> Result<()> {
-    for account_id in account_ids {
-        sqlx::query(
-            "INSERT INTO feeds (account_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(account_id)
-        .bind(status_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in account_ids.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows_sharing_first(chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
+        for account_id in chunk {
+            q = q.bind(*account_id);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -293,14 +293,16 @@ pub async fn insert_mentions(
     status_id: i64,
     account_ids: &[i64],
 ) -> Result<()> {
-    for account_id in account_ids {
-        sqlx::query(
-            "INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(status_id)
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in account_ids.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows_sharing_first(chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
+        for account_id in chunk {
+            q = q.bind(*account_id);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -364,14 +366,16 @@ pub async fn replace_tags(
         .bind(status_id)
         .execute(&mut *conn)
         .await?;
-    for tag in tags {
-        sqlx::query(
-            "INSERT INTO status_tags (status_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(status_id)
-        .bind(tag)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in tags.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows_sharing_first(chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
+        for tag in chunk {
+            q = q.bind(tag);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

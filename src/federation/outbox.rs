@@ -123,6 +123,14 @@ async fn account(state: &AppState, id: i64) -> AppResult<Option<AccountRow>> {
     Ok(db::accounts::by_id(state.pool(), id).await?)
 }
 
+/// Two accounts (an actor and whom it acts on), or `None` if either is gone.
+async fn both(state: &AppState, a: i64, b: i64) -> AppResult<Option<(AccountRow, AccountRow)>> {
+    Ok(match (account(state, a).await?, account(state, b).await?) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    })
+}
+
 fn inbox_of(a: &AccountRow) -> Option<String> {
     if a.is_local() {
         None
@@ -250,10 +258,9 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             let Some(follow) = db::social::follow_by_id(state.pool(), *follow_id).await? else {
                 return Ok(None);
             };
-            let (Some(me), Some(target)) = (
-                account(state, follow.account_id).await?,
-                account(state, follow.target_account_id).await?,
-            ) else {
+            let Some((me, target)) =
+                both(state, follow.account_id, follow.target_account_id).await?
+            else {
                 return Ok(None);
             };
             Some(Prepared {
@@ -271,10 +278,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             target_id,
             follow_uri,
         } => {
-            let (Some(me), Some(target)) = (
-                account(state, *account_id).await?,
-                account(state, *target_id).await?,
-            ) else {
+            let Some((me, target)) = both(state, *account_id, *target_id).await? else {
                 return Ok(None);
             };
             let follow = render::follow(follow_uri, &me.uri, &target.uri);
@@ -294,10 +298,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             follower_id,
             follow_uri,
         } => {
-            let (Some(me), Some(follower)) = (
-                account(state, *account_id).await?,
-                account(state, *follower_id).await?,
-            ) else {
+            let Some((me, follower)) = both(state, *account_id, *follower_id).await? else {
                 return Ok(None);
             };
             let kind = if matches!(outgoing, Outgoing::AcceptFollow { .. }) {
@@ -337,10 +338,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             author_id,
             like_uri,
         } => {
-            let (Some(me), Some(author)) = (
-                account(state, *account_id).await?,
-                account(state, *author_id).await?,
-            ) else {
+            let Some((me, author)) = both(state, *account_id, *author_id).await? else {
                 return Ok(None);
             };
             let like = render::like(like_uri, &me.uri, status_uri, &author.uri);
@@ -360,10 +358,8 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             let Some(original) = db::statuses::by_id(state.pool(), original_id).await? else {
                 return Ok(None);
             };
-            let (Some(me), Some(author)) = (
-                account(state, boost.account_id).await?,
-                account(state, original.account_id).await?,
-            ) else {
+            let Some((me, author)) = both(state, boost.account_id, original.account_id).await?
+            else {
                 return Ok(None);
             };
             let mut inboxes = db::social::remote_follower_inboxes(state.pool(), me.id).await?;
@@ -380,10 +376,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             status_uri,
             author_id,
         } => {
-            let (Some(me), Some(author)) = (
-                account(state, *account_id).await?,
-                account(state, *author_id).await?,
-            ) else {
+            let Some((me, author)) = both(state, *account_id, *author_id).await? else {
                 return Ok(None);
             };
             let followers = render::actor_urls(&me).followers;
@@ -418,10 +411,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             target_id,
             block_uri,
         } => {
-            let (Some(me), Some(target)) = (
-                account(state, *account_id).await?,
-                account(state, *target_id).await?,
-            ) else {
+            let Some((me, target)) = both(state, *account_id, *target_id).await? else {
                 return Ok(None);
             };
             let block = render::block(block_uri, &me.uri, &target.uri);

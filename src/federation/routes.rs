@@ -240,6 +240,17 @@ pub async fn status(
     }
 }
 
+/// The post a boost boosts, with its author.
+async fn boosted(state: &AppState, original_id: i64) -> Option<(StatusRow, AccountRow)> {
+    let original = db::statuses::by_id(state.pool(), original_id)
+        .await
+        .ok()??;
+    let author = db::accounts::by_id(state.pool(), original.account_id)
+        .await
+        .ok()??;
+    Some((original, author))
+}
+
 /// `GET /users/:name/statuses/:id/activity`: the Create of a post, or the Announce of a boost.
 pub async fn status_activity(
     State(state): State<AppState>,
@@ -257,20 +268,15 @@ pub async fn status_activity(
         Err(r) => return r,
     };
     if let Some(original_id) = status.reblog_of_id {
-        let original = match db::statuses::by_id(state.pool(), original_id).await {
-            Ok(Some(o)) => o,
-            _ => return not_found(),
+        return match boosted(&state, original_id).await {
+            Some((original, original_author)) => ap_json(render::announce(
+                &status,
+                &author,
+                &original,
+                &original_author,
+            )),
+            None => not_found(),
         };
-        let original_author = match db::accounts::by_id(state.pool(), original.account_id).await {
-            Ok(Some(a)) => a,
-            _ => return not_found(),
-        };
-        return ap_json(render::announce(
-            &status,
-            &author,
-            &original,
-            &original_author,
-        ));
     }
     match note_of(&state, &status, &author).await {
         Ok(note) => ap_json(render::create_or_update("Create", note)),
@@ -367,9 +373,8 @@ pub async fn outbox(
             continue;
         }
         if let Some(original_id) = s.reblog_of_id {
-            if let Ok(Some(o)) = db::statuses::by_id(state.pool(), original_id).await
+            if let Some((o, oa)) = boosted(&state, original_id).await
                 && matches!(o.visibility.as_str(), "public" | "unlisted")
-                && let Ok(Some(oa)) = db::accounts::by_id(state.pool(), o.account_id).await
             {
                 items.push(render::announce(s, &account, &o, &oa));
             }
