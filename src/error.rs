@@ -79,6 +79,12 @@ impl AppError {
         e
     }
 
+    /// The same error with another status (a duplicate name is a 409, say).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     /// 500: something failed on our side; `source` is logged, the client learns nothing more.
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "error-internal");

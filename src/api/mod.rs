@@ -1,6 +1,7 @@
 //! Machine interfaces: the Mastodon client API, and the layer that renders their errors as JSON
 //! in the caller's language.
 
+pub mod coopol;
 pub mod mastodon;
 
 use crate::{domain::Locale, error::ErrorExtension, state::AppState};
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             header::HeaderName::from_static("x-request-id"),
         ]);
     mastodon::router()
+        .merge(coopol::router())
         .layer(middleware::from_fn_with_state(state, localized_errors))
         .layer(cors)
 }

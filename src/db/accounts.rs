@@ -320,8 +320,8 @@ pub async fn search(db: &AnyPool, q: &str, limit: i64) -> Result<Vec<AccountRow>
         account_columns!(),
         " FROM accounts a WHERE deleted_at IS NULL AND actor_type <> 'Application' \
          AND (LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1 OR handle_key LIKE $1) \
-         AND (domain IS NOT NULL OR EXISTS (SELECT 1 FROM users u WHERE u.account_id = a.id \
-              AND u.state = 'active')) \
+         AND (domain IS NOT NULL OR actor_type = 'Group' OR EXISTS (SELECT 1 FROM users u \
+              WHERE u.account_id = a.id AND u.state = 'active')) \
          ORDER BY (CASE WHEN domain IS NULL THEN 0 ELSE 1 END), username LIMIT $2"
     ))
     .bind(pattern)

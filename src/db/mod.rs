@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod federation;
+pub mod groups;
 pub mod invites;
 pub mod oauth;
 pub mod sessions;

@@ -41,13 +41,24 @@ pub struct StatusRow {
     pub created_at: i64,
     /// Last edit time.
     pub edited_at: Option<i64>,
+    /// The group it was written in (its audience), if any.
+    pub group_id: Option<i64>,
+    /// For a group post, who may read it: `public`, `sympathizers` or `members`.
+    pub circle: Option<String>,
+    /// The title of a discussion.
+    pub title: Option<String>,
+    /// 1 when a group moderator locked the thread this post starts.
+    pub thread_locked: i64,
 }
 
+#[macro_export]
+#[doc(hidden)]
 macro_rules! status_columns {
     () => {
         "s.id, s.uri, s.url, s.account_id, s.local, s.visibility, s.in_reply_to_id, \
          s.in_reply_to_uri, s.in_reply_to_account_id, s.reblog_of_id, s.content, s.source, \
-         s.spoiler_text, s.sensitive, s.language, s.created_at, s.edited_at"
+         s.spoiler_text, s.sensitive, s.language, s.created_at, s.edited_at, s.group_id, \
+         s.circle, s.title, s.thread_locked"
     };
 }
 
@@ -83,6 +94,12 @@ pub struct NewStatus<'a> {
     pub language: Option<&'a str>,
     /// Publication time.
     pub created_at: i64,
+    /// The group it is written in.
+    pub group_id: Option<i64>,
+    /// Its circle, for a group post.
+    pub circle: Option<&'a str>,
+    /// A discussion's title.
+    pub title: Option<&'a str>,
 }
 
 /// Inserts a post under a fresh time-ordered id; `uri_for(id)` gives local posts their
@@ -103,8 +120,9 @@ pub async fn insert(
         let result = sqlx::query(
             "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
              in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
-             spoiler_text, sensitive, language, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             spoiler_text, sensitive, language, created_at, group_id, circle, title) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19)",
         )
         .bind(id)
         .bind(&uri)
@@ -122,6 +140,9 @@ pub async fn insert(
         .bind(super::flag(new.sensitive))
         .bind(new.language)
         .bind(new.created_at)
+        .bind(new.group_id)
+        .bind(new.circle)
+        .bind(new.title)
         .execute(&mut *conn)
         .await;
         match result {
@@ -458,7 +479,7 @@ pub struct Page {
 
 impl Page {
     /// The lower bound and the ORDER BY direction for this page.
-    fn bounds(&self) -> (Option<i64>, &'static str) {
+    pub(crate) fn bounds(&self) -> (Option<i64>, &'static str) {
         match self.min_id {
             Some(min) => (Some(min), "ASC"),
             None => (self.since_id, "DESC"),

@@ -61,6 +61,24 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// The text of an HTML fragment, without markup (paragraphs become line breaks).
+pub fn to_plain_text(html: &str) -> String {
+    let spaced = html
+        .replace("</p>", "\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    let text = ammonia::Builder::empty().clean(&spaced).to_string();
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! sees an invalid username, e-mail address, scope or language.
 
 mod account;
+pub mod group;
 pub mod html;
 mod locale;
 mod scopes;
@@ -10,6 +11,7 @@ pub mod status;
 mod text;
 
 pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
+pub use group::{Circle, GroupKind, JoinMode, MemberRole, Place};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};
 pub use status::Visibility;

@@ -135,6 +135,7 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/following",
             get(routes::follow_collection),
         )
+        .route("/users/{username}/members", get(routes::follow_collection))
         .route(
             "/users/{username}/collections/featured",
             get(routes::empty_collection),

@@ -6,7 +6,7 @@ use super::protocol::{self, PUBLIC, same_origin};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, statuses::StatusRow},
-    domain::{Visibility, html},
+    domain::{Circle, Visibility, html},
     error::AppError,
     service::statuses::{self as posts, RemoteStatus},
     state::AppState,
@@ -199,6 +199,31 @@ impl Object for ApAccount {
         let row = db::accounts::by_id(data.pool(), id)
             .await?
             .ok_or_else(AppError::not_found)?;
+        if json.kind == "Group" {
+            let (postcode, commune) = json.postal_address();
+            let members_url = json
+                .members
+                .as_ref()
+                .filter(|m| same_origin(m, &json.id))
+                .map(Url::to_string);
+            crate::service::groups::remember_remote(
+                data.app_data(),
+                &row,
+                crate::service::groups::RemoteGroupInfo {
+                    kind: json.group_kind.clone(),
+                    join_mode: json
+                        .openness
+                        .as_deref()
+                        .map(crate::domain::JoinMode::from_openness),
+                    postcode,
+                    commune,
+                    departement: json.departement.clone(),
+                    members_url,
+                    sympathizers_can_post: json.sympathizers_can_post,
+                },
+            )
+            .await?;
+        }
         ApAccount::new(row)
     }
 }
@@ -248,6 +273,63 @@ pub fn visibility_of(to: &[String], cc: &[String], followers: Option<&str>) -> V
     } else {
         Visibility::Direct
     }
+}
+
+/// The group a remote post is written in (its `audience`, else a group it is addressed to or
+/// mentions, else its parent's group) and the circle that may read it (coopol's `circle`, else
+/// what its addressing says).
+async fn group_of(
+    state: &AppState,
+    json: &protocol::Note,
+) -> Result<(Option<i64>, Option<Circle>), AppError> {
+    let mut candidates: Vec<String> = json.audience.iter().map(Url::to_string).collect();
+    candidates.extend(json.to.iter().chain(json.cc.iter()).cloned());
+    candidates.extend(
+        json.tag
+            .iter()
+            .filter(|t| t.kind == "Mention")
+            .filter_map(|t| t.href.clone()),
+    );
+    let mut group = None;
+    for uri in candidates.iter().filter(|u| *u != PUBLIC) {
+        if let Some(a) = db::accounts::by_uri(state.pool(), uri).await?
+            && a.actor_type == "Group"
+            && a.deleted_at.is_none()
+        {
+            group = Some(a);
+            break;
+        }
+    }
+    let parent = match &json.in_reply_to {
+        Some(p) => db::statuses::by_uri(state.pool(), p.as_str()).await?,
+        None => None,
+    };
+    let group_id = match (group, &parent) {
+        (Some(g), _) => g.id,
+        (None, Some(p)) if p.group_id.is_some() => p.group_id.unwrap_or_default(),
+        _ => return Ok((None, None)),
+    };
+    let addressed: Vec<&String> = json.to.iter().chain(json.cc.iter()).collect();
+    let circle = match json.circle.as_deref().map(Circle::parse) {
+        Some(Ok(c)) => c,
+        _ if addressed.iter().any(|a| *a == PUBLIC) => Circle::Public,
+        _ => {
+            let row = db::groups::by_id(state.pool(), group_id).await?;
+            let account = db::accounts::by_id(state.pool(), group_id).await?;
+            let members = match (&account, &row) {
+                (Some(a), r) => Some(super::render::group_address(a, r.as_ref()).members),
+                _ => None,
+            };
+            if members.is_some_and(|m| addressed.iter().any(|a| **a == m)) {
+                Circle::Members
+            } else if let Some(pc) = parent.as_ref().and_then(|p| p.circle.as_deref()) {
+                Circle::parse(pc).unwrap_or(Circle::Members)
+            } else {
+                Circle::Sympathizers
+            }
+        }
+    };
+    Ok((Some(group_id), Some(circle)))
 }
 
 /// Turns a checked remote note into what the service stores: author, visibility, mentions of
@@ -306,7 +388,24 @@ pub async fn remote_status(
     if content.chars().count() > 100_000 {
         content = content.chars().take(100_000).collect();
     }
+    let (group_id, circle) = group_of(state, json).await?;
+    let title = match json.kind.as_str() {
+        "Note" => json
+            .name
+            .as_deref()
+            .map(|n| {
+                n.trim()
+                    .chars()
+                    .take(crate::service::groups::MAX_TITLE)
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty()),
+        _ => None,
+    };
     Ok(RemoteStatus {
+        group_id,
+        circle,
+        title,
         uri: json.id.to_string(),
         url: json.url.as_ref().map(Url::to_string),
         account_id: author.id,
@@ -348,6 +447,10 @@ impl Object for ApNote {
         let author = db::accounts::by_id(state.pool(), self.row.account_id)
             .await?
             .ok_or_else(AppError::not_found)?;
+        let group = match self.row.group_id {
+            Some(g) => super::outbox::load_group(state, g).await?,
+            None => None,
+        };
         let doc = super::render::note(
             state,
             &self.row,
@@ -355,6 +458,7 @@ impl Object for ApNote {
                 author: &author,
                 mentioned: &[],
                 tags: &[],
+                group: group.as_ref().map(|(_, _, a)| a),
             },
         );
         serde_json::from_value(doc).map_err(AppError::internal)

@@ -2,16 +2,17 @@
 //! and one delivery row per remote inbox (shared inboxes first, so a server with many
 //! followers gets one request), in one transaction with removing the event.
 
+use super::protocol::PUBLIC;
 use super::render;
 use crate::{
     clock,
     db::{self, accounts::AccountRow},
-    domain::Visibility,
+    domain::{Circle, Visibility},
     error::{AppError, AppResult},
     service::outgoing::Outgoing,
     state::AppState,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -87,10 +88,11 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 async fn handle(state: &AppState, event: &db::federation::EventRow) -> AppResult<bool> {
     let outgoing: Outgoing = serde_json::from_str(&event.payload).map_err(AppError::internal)?;
     let prepared = prepare(state, &outgoing).await?;
+    let extra = prepare_more(state, &outgoing).await?;
     let now = clock::now();
     let mut tx = state.pool().begin().await?;
     let mut queued = false;
-    if let Some(p) = prepared {
+    for p in prepared.into_iter().chain(extra) {
         let mut inboxes: Vec<(String, String)> = p
             .inboxes
             .iter()
@@ -181,6 +183,136 @@ async fn mentioned_accounts(state: &AppState, status_id: i64) -> AppResult<Vec<A
     Ok(db::accounts::by_ids(state.pool(), &ids).await?)
 }
 
+/// A group's actor, what coopol knows of it, and where its posts are addressed.
+pub(super) async fn load_group(
+    state: &AppState,
+    group_id: i64,
+) -> AppResult<
+    Option<(
+        AccountRow,
+        Option<db::groups::GroupRow>,
+        render::GroupAddress,
+    )>,
+> {
+    let Some(account) = account(state, group_id).await? else {
+        return Ok(None);
+    };
+    let row = db::groups::by_id(state.pool(), group_id).await?;
+    let address = render::group_address(&account, row.as_ref());
+    Ok(Some((account, row, address)))
+}
+
+/// The remote inboxes of a local group's circle: members always; followers unless members
+/// only; affiliated sections (groups following it) in every circle, since they pass the
+/// members circle on to their own members.
+async fn circle_inboxes(state: &AppState, group_id: i64, circle: Circle) -> AppResult<Vec<String>> {
+    let mut inboxes = db::groups::remote_member_inboxes(state.pool(), group_id).await?;
+    if circle == Circle::Members {
+        inboxes.extend(db::groups::remote_group_follower_inboxes(state.pool(), group_id).await?);
+    } else {
+        inboxes.extend(db::social::remote_follower_inboxes(state.pool(), group_id).await?);
+    }
+    Ok(inboxes)
+}
+
+/// The inboxes a group post (written here) goes to from its author: the group's server when
+/// the group is remote (it passes the post on), the circle when it is local, plus, for a
+/// public post, everyone a public post reaches.
+async fn group_post_inboxes(
+    state: &AppState,
+    status: &db::statuses::StatusRow,
+    group_id: i64,
+    circle: Circle,
+    mentioned: &[AccountRow],
+    include_circle: bool,
+) -> AppResult<Vec<String>> {
+    let mut inboxes = Vec::new();
+    if let Some(group) = account(state, group_id).await? {
+        if group.is_local() {
+            if include_circle {
+                inboxes.extend(circle_inboxes(state, group_id, circle).await?);
+            }
+        } else {
+            inboxes.extend(shared_inbox_of(&group));
+        }
+    }
+    if circle == Circle::Public {
+        inboxes.extend(
+            post_inboxes(
+                state,
+                status.account_id,
+                Visibility::Public,
+                mentioned,
+                status.in_reply_to_account_id,
+            )
+            .await?,
+        );
+    }
+    Ok(inboxes)
+}
+
+fn circle_of(name: Option<&str>) -> Option<Circle> {
+    name.and_then(|c| Circle::parse(c).ok())
+}
+
+/// Activities besides the main one: a group's plain `Announce(Note)` of a public post, which
+/// Mastodon displays (it ignores `Announce(Create)`), and its `Undo` when a moderator removes
+/// the post.
+async fn prepare_more(state: &AppState, outgoing: &Outgoing) -> AppResult<Vec<Prepared>> {
+    match outgoing {
+        Outgoing::GroupAnnounce {
+            group_id,
+            status_id,
+        } => {
+            let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
+                return Ok(Vec::new());
+            };
+            if circle_of(status.circle.as_deref()) != Some(Circle::Public)
+                && status.visibility != "public"
+            {
+                return Ok(Vec::new());
+            }
+            let Some((group, _, address)) = load_group(state, *group_id).await? else {
+                return Ok(Vec::new());
+            };
+            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), group.id).await?;
+            inboxes.extend(db::groups::remote_member_inboxes(state.pool(), group.id).await?);
+            let id = format!("{}#announces/{}/note", group.uri, status.id);
+            Ok(vec![Prepared {
+                actor_id: group.id,
+                body: render::group_announce(&id, &address, json!(status.uri), Circle::Public),
+                inboxes,
+            }])
+        }
+        Outgoing::GroupRemove {
+            group_id,
+            status_id,
+            status_uri,
+            circle,
+            ..
+        } if circle == "public" => {
+            let Some((group, _, address)) = load_group(state, *group_id).await? else {
+                return Ok(Vec::new());
+            };
+            let id = format!("{}#announces/{}/note", group.uri, status_id);
+            let announce = render::group_announce(&id, &address, json!(status_uri), Circle::Public);
+            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), group.id).await?;
+            inboxes.extend(db::groups::remote_member_inboxes(state.pool(), group.id).await?);
+            Ok(vec![Prepared {
+                actor_id: group.id,
+                body: render::undo(
+                    &group.uri,
+                    announce,
+                    vec![PUBLIC.to_string()],
+                    vec![address.followers.clone()],
+                ),
+                inboxes,
+            }])
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepared>> {
     Ok(match outgoing {
         Outgoing::CreateStatus { status_id } | Outgoing::UpdateStatus { status_id } => {
@@ -196,6 +328,10 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect();
+            let group = match status.group_id {
+                Some(g) => load_group(state, g).await?,
+                None => None,
+            };
             let note = render::note(
                 state,
                 &status,
@@ -203,6 +339,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                     author: &author,
                     mentioned: &mentioned,
                     tags: &tags,
+                    group: group.as_ref().map(|(_, _, a)| a),
                 },
             );
             let kind = if matches!(outgoing, Outgoing::CreateStatus { .. }) {
@@ -211,14 +348,24 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 "Update"
             };
             let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
-            let inboxes = post_inboxes(
-                state,
-                author.id,
-                visibility,
-                &mentioned,
-                status.in_reply_to_account_id,
-            )
-            .await?;
+            let inboxes = match (status.group_id, circle_of(status.circle.as_deref())) {
+                (Some(g), Some(c)) => {
+                    // A new post in a local group reaches its circle through the group's
+                    // Announce; an edit goes to the circle directly.
+                    let include_circle = kind == "Update";
+                    group_post_inboxes(state, &status, g, c, &mentioned, include_circle).await?
+                }
+                _ => {
+                    post_inboxes(
+                        state,
+                        author.id,
+                        visibility,
+                        &mentioned,
+                        status.in_reply_to_account_id,
+                    )
+                    .await?
+                }
+            };
             Some(Prepared {
                 actor_id: author.id,
                 body: render::create_or_update(kind, note),
@@ -231,6 +378,8 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             visibility,
             mentioned,
             in_reply_to_account_id,
+            group_id,
+            circle,
         } => {
             let Some(author) = account(state, *account_id).await? else {
                 return Ok(None);
@@ -239,15 +388,45 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             let visibility = Visibility::parse(visibility).unwrap_or(Visibility::Direct);
             let followers = render::actor_urls(&author).followers;
             let mention_uris: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
-            let (to, cc) = render::addressing(visibility, &followers, &mention_uris);
-            let inboxes = post_inboxes(
-                state,
-                author.id,
-                visibility,
-                &mentioned,
-                *in_reply_to_account_id,
-            )
-            .await?;
+            let group = match group_id {
+                Some(g) => load_group(state, *g).await?,
+                None => None,
+            };
+            let (to, cc, inboxes) = match (group, circle_of(circle.as_deref())) {
+                (Some((g, _, address)), Some(c)) => {
+                    let (to, cc) = render::group_addressing(c, &address, &followers, &mention_uris);
+                    let mut inboxes = if g.is_local() {
+                        circle_inboxes(state, g.id, c).await?
+                    } else {
+                        shared_inbox_of(&g).into_iter().collect()
+                    };
+                    if c == Circle::Public {
+                        inboxes.extend(
+                            post_inboxes(
+                                state,
+                                author.id,
+                                Visibility::Public,
+                                &mentioned,
+                                *in_reply_to_account_id,
+                            )
+                            .await?,
+                        );
+                    }
+                    (to, cc, inboxes)
+                }
+                _ => {
+                    let (to, cc) = render::addressing(visibility, &followers, &mention_uris);
+                    let inboxes = post_inboxes(
+                        state,
+                        author.id,
+                        visibility,
+                        &mentioned,
+                        *in_reply_to_account_id,
+                    )
+                    .await?;
+                    (to, cc, inboxes)
+                }
+            };
             Some(Prepared {
                 actor_id: author.id,
                 body: render::delete_note(&author.uri, uri, to, cc),
@@ -450,6 +629,172 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 actor_id: me.id,
                 body: render::delete_actor(&me),
                 inboxes: inboxes.clone(),
+            })
+        }
+        Outgoing::JoinGroup { member_id } => {
+            let Some(m) = db::groups::member_by_id(state.pool(), *member_id).await? else {
+                return Ok(None);
+            };
+            let Some((me, group)) = both(state, m.account_id, m.group_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::join(
+                    m.uri.as_deref().unwrap_or_default(),
+                    &me.uri,
+                    &group.uri,
+                    &m.message,
+                ),
+                inboxes: inbox_of(&group).into_iter().collect(),
+            })
+        }
+        Outgoing::LeaveGroup {
+            group_id,
+            account_id,
+            join_uri,
+        } => {
+            let Some((me, group)) = both(state, *account_id, *group_id).await? else {
+                return Ok(None);
+            };
+            let id = format!("{}#leaves/{}", me.uri, crate::crypto::random_code(16));
+            let mut body = render::leave(&id, &me.uri, &group.uri);
+            if !join_uri.is_empty() {
+                body["inReplyTo"] = json!(join_uri);
+            }
+            Some(Prepared {
+                actor_id: me.id,
+                body,
+                inboxes: inbox_of(&group).into_iter().collect(),
+            })
+        }
+        Outgoing::AnswerJoin {
+            group_id,
+            account_id,
+            join_uri,
+            accept,
+        } => {
+            let Some((group, member)) = both(state, *group_id, *account_id).await? else {
+                return Ok(None);
+            };
+            let kind = if *accept { "Accept" } else { "Reject" };
+            Some(Prepared {
+                actor_id: group.id,
+                body: render::answer_join(kind, &group, &member, join_uri),
+                inboxes: inbox_of(&member).into_iter().collect(),
+            })
+        }
+        Outgoing::InviteMember {
+            group_id,
+            by_id,
+            account_id,
+        } => {
+            let Some((group, invitee)) = both(state, *group_id, *account_id).await? else {
+                return Ok(None);
+            };
+            let Some(by) = account(state, *by_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: by.id,
+                body: render::invite(&by, &group, &invitee),
+                inboxes: inbox_of(&invitee).into_iter().collect(),
+            })
+        }
+        Outgoing::RemoveMember {
+            group_id,
+            account_id,
+        } => {
+            let Some((group, member)) = both(state, *group_id, *account_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: group.id,
+                body: render::remove_member(&group, &member),
+                inboxes: inbox_of(&member).into_iter().collect(),
+            })
+        }
+        Outgoing::GroupAnnounce {
+            group_id,
+            status_id,
+        } => {
+            let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
+                return Ok(None);
+            };
+            let Some(circle) = db::groups::post_groups(state.pool(), status.id)
+                .await?
+                .into_iter()
+                .find(|(g, _)| g == group_id)
+                .and_then(|(_, c)| Circle::parse(&c).ok())
+            else {
+                return Ok(None);
+            };
+            let Some((group, _, address)) = load_group(state, *group_id).await? else {
+                return Ok(None);
+            };
+            let Some(author) = account(state, status.account_id).await? else {
+                return Ok(None);
+            };
+            // The post as its own group addresses it (a federation's post passed on by a
+            // section keeps the federation as its audience).
+            let own_group = match status.group_id {
+                Some(g) if g == group.id => Some(address.clone()),
+                Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
+                None => None,
+            };
+            let mentioned = mentioned_accounts(state, status.id).await?;
+            let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
+                .await?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            let note = render::note(
+                state,
+                &status,
+                &render::NoteParts {
+                    author: &author,
+                    mentioned: &mentioned,
+                    tags: &tags,
+                    group: own_group.as_ref(),
+                },
+            );
+            // FEP-1b12: the group announces the Create of posts written here; a post from
+            // another server is announced as the object itself (its Create is its author's).
+            let object = if author.is_local() {
+                render::create_or_update("Create", note)
+            } else {
+                note
+            };
+            let id = format!("{}#announces/{}", group.uri, status.id);
+            Some(Prepared {
+                actor_id: group.id,
+                body: render::group_announce(&id, &address, object, circle),
+                inboxes: circle_inboxes(state, group.id, circle).await?,
+            })
+        }
+        Outgoing::GroupRemove {
+            group_id,
+            moderator_id,
+            status_id,
+            status_uri,
+            circle,
+        } => {
+            let Some((group, _, address)) = load_group(state, *group_id).await? else {
+                return Ok(None);
+            };
+            let moderator = account(state, *moderator_id)
+                .await?
+                .map(|m| m.uri)
+                .unwrap_or_else(|| group.uri.clone());
+            let circle = Circle::parse(circle).unwrap_or(Circle::Members);
+            let mut delete = render::delete_note(&moderator, status_uri, Vec::new(), Vec::new());
+            delete["id"] = json!(format!("{}#removals/{}", group.uri, status_id));
+            delete["audience"] = json!(group.uri);
+            let id = format!("{}#announces/{}/delete", group.uri, status_id);
+            Some(Prepared {
+                actor_id: group.id,
+                body: render::group_announce(&id, &address, delete, circle),
+                inboxes: circle_inboxes(state, group.id, circle).await?,
             })
         }
     })

@@ -29,7 +29,22 @@ pub fn context() -> Value {
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
             "ostatus": "http://ostatus.org#",
-            "atomUri": "ostatus:atomUri"
+            "atomUri": "ostatus:atomUri",
+            "mz": "https://joinmobilizon.org/ns#",
+            "openness": { "@id": "mz:openness", "@type": "@id" },
+            "members": { "@id": "mz:members", "@type": "@id" },
+            "memberCount": "mz:memberCount",
+            "location": "schema:location",
+            "Place": "schema:Place",
+            "PostalAddress": "schema:PostalAddress",
+            "address": "schema:address",
+            "postalCode": "schema:postalCode",
+            "addressLocality": "schema:addressLocality",
+            "coopol": "https://coopol.org/ns#",
+            "groupKind": "coopol:groupKind",
+            "departement": "coopol:departement",
+            "sympathizersCanPost": "coopol:sympathizersCanPost",
+            "circle": "coopol:circle"
         }
     ])
 }
@@ -242,6 +257,9 @@ pub struct Note {
     /// The group it was posted to (FEP-1b12).
     #[serde(default, deserialize_with = "first_id")]
     pub audience: Option<Url>,
+    /// coopol: the group circle that may read it (`public`, `sympathizers`, `members`).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub circle: Option<String>,
 }
 
 /// Plain text as HTML text (the result is sanitized again before it is stored).
@@ -390,9 +408,44 @@ pub struct Actor {
     /// Creation time.
     #[serde(default, deserialize_with = "lenient_datetime")]
     pub published: Option<DateTime<Utc>>,
+    /// Groups (coopol): section, federation, theme, initiative.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub group_kind: Option<String>,
+    /// Groups (Mobilizon, coopol): open, moderated, invite_only.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub openness: Option<String>,
+    /// Groups (Mobilizon, coopol): the members collection.
+    #[serde(default, deserialize_with = "first_id")]
+    pub members: Option<Url>,
+    /// Groups: where (a `Place` with a `PostalAddress`).
+    #[serde(default)]
+    pub location: Option<Value>,
+    /// Groups (coopol): the département code.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub departement: Option<String>,
+    /// Groups (coopol): whether followers may post.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub sympathizers_can_post: bool,
 }
 
 impl Actor {
+    /// The postal code and locality of a group's `location`.
+    pub fn postal_address(&self) -> (Option<String>, Option<String>) {
+        let address = self.location.as_ref().and_then(|l| match l {
+            Value::Array(items) => items.first().and_then(|i| i.get("address")).cloned(),
+            other => other.get("address").cloned(),
+        });
+        let field = |name: &str| {
+            address
+                .as_ref()
+                .and_then(|a| a.get(name))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.is_empty())
+        };
+        (field("postalCode"), field("addressLocality"))
+    }
+
     /// Profile fields as (name, value HTML) pairs.
     pub fn fields(&self) -> Vec<(String, String)> {
         let items = match &self.attachment {
@@ -421,6 +474,7 @@ impl Actor {
 
 /// The envelope of an incoming activity: what routing needs, the rest stays JSON.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Activity {
     /// Its id.
     pub id: Url,
@@ -442,6 +496,16 @@ pub struct Activity {
     /// When.
     #[serde(default, deserialize_with = "lenient_datetime")]
     pub published: Option<DateTime<Utc>>,
+    /// Who or what is concerned besides the object (`Invite`: who is invited; `Add`/`Remove`:
+    /// the collection).
+    #[serde(default)]
+    pub target: Value,
+    /// A message sent with a `Join` (Mobilizon).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub participation_message: Option<String>,
+    /// A message sent with a `Join` (as content).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub content: Option<String>,
 }
 
 fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {

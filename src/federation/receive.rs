@@ -11,8 +11,9 @@ use super::{
 };
 use crate::{
     db::{self, accounts::AccountRow},
+    domain::Circle,
     error::AppError,
-    service::{relationships, statuses as posts},
+    service::{groups, relationships, statuses as posts},
     state::AppState,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
@@ -111,13 +112,16 @@ pub async fn dispatch(
             "reports from other servers are not handled yet",
         )),
         "Move" => Ok(Outcome::Ignored("account moves are not supported")),
-        "Add" | "Remove" => Ok(Outcome::Ignored(
-            "featured collections and group moderation are not handled",
+        "Add" => Ok(Outcome::Ignored(
+            "featured collections and moderator lists are not kept",
         )),
-        "Lock" => Ok(Outcome::Ignored("thread locks come with groups")),
-        "Join" | "Leave" | "Invite" => Ok(Outcome::Ignored(
-            "group and event membership come with groups and events",
+        "Remove" => remove(state, actor, activity).await,
+        "Lock" => Ok(Outcome::Ignored(
+            "thread locks are kept by the group's own server",
         )),
+        "Join" => join(state, actor, activity).await,
+        "Leave" => leave(state, actor, activity.object_id()).await,
+        "Invite" => invite(state, actor, activity).await,
         _ => Ok(Outcome::Ignored("unknown activity type")),
     }
 }
@@ -178,6 +182,23 @@ async fn accept_or_reject(
     activity: &Activity,
     accept: bool,
 ) -> Result<Outcome> {
+    if let Some(m) = find_join(state, &activity.object, actor).await? {
+        // Only the group may answer, and only about a local person's request.
+        if m.group_id != actor.id {
+            return Err(permanent("only the group may answer a request to join it"));
+        }
+        if m.state != "pending" && accept {
+            return Ok(Outcome::Ignored(
+                "the membership is not waiting for an answer",
+            ));
+        }
+        groups::join_answered(state, &m, accept).await?;
+        return Ok(Outcome::Applied(if accept {
+            "membership accepted by the group"
+        } else {
+            "membership refused by the group"
+        }));
+    }
     let Some(follow) = find_follow(state, &activity.object, None, Some(actor)).await? else {
         return Ok(Outcome::Ignored("no such follow request here"));
     };
@@ -198,6 +219,9 @@ async fn undo(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
     let inner = &activity.object;
     let inner_type = inner.get("type").and_then(Value::as_str);
     let inner_id = protocol::id_of(inner);
+    if inner_type == Some("Join") {
+        return leave(state, actor, inner.get("object").and_then(protocol::id_of)).await;
+    }
     // The undone activity must be the actor's own.
     if let Some(inner_actor) = inner.get("actor").and_then(protocol::id_of)
         && inner_actor != actor.uri
@@ -405,6 +429,17 @@ async fn delete(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     }
     let object_url = Url::parse(object_id).map_err(|_| permanent("invalid object id"))?;
     let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
+    if actor.actor_type == "Group"
+        && !same_origin(&object_url, &actor_url)
+        && let Some(group) = groups::load(state, actor.id).await?
+    {
+        // A group removing a post written in it by someone of another server.
+        return Ok(if groups::removed_remote(state, &group, object_id).await? {
+            Outcome::Applied("post removed by its group")
+        } else {
+            Outcome::Ignored("the removed post was not here")
+        });
+    }
     if !same_origin(&object_url, &actor_url) {
         return Err(permanent(
             "an actor may only delete objects of its own server",
@@ -436,12 +471,17 @@ async fn like(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
 }
 
 async fn announce(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    if actor.actor_type == "Group" {
+        return group_announce(state, actor, activity).await;
+    }
     if activity
         .object_type()
         .is_some_and(|t| !POST_TYPES.contains(&t))
     {
-        // Lemmy's and other groups' Announce(Create(...)): FEP-1b12, handled with groups.
-        return Ok(Outcome::Ignored("announces of activities come with groups"));
+        // An Announce(Create(...)) from an actor that is not a group: FEP-1b12 is for groups.
+        return Ok(Outcome::Ignored(
+            "only groups announce activities (FEP-1b12)",
+        ));
     }
     let Some(object) = activity.object_id() else {
         return Err(permanent("an Announce needs an object"));
@@ -484,4 +524,238 @@ async fn block(state: &AppState, actor: &AccountRow, activity: &Activity) -> Res
     };
     relationships::block_received(state, actor, &target, activity.id.as_str()).await?;
     Ok(Outcome::Applied("block recorded"))
+}
+
+/// The pending membership an `Accept`/`Reject` from a group answers: by the Join's id, or by
+/// the embedded Join's actor.
+async fn find_join(
+    state: &AppState,
+    object: &Value,
+    group: &AccountRow,
+) -> Result<Option<db::groups::MemberRow>> {
+    if let Some(id) = protocol::id_of(object)
+        && let Some(m) = db::groups::member_by_uri(state.pool(), id).await?
+    {
+        return Ok(Some(m));
+    }
+    if object.get("type").and_then(Value::as_str) != Some("Join") {
+        return Ok(None);
+    }
+    let Some(member) = object.get("actor").and_then(protocol::id_of) else {
+        return Ok(None);
+    };
+    match db::accounts::by_uri(state.pool(), member).await? {
+        Some(a) if a.is_local() => Ok(db::groups::member(state.pool(), group.id, a.id).await?),
+        _ => Ok(None),
+    }
+}
+
+/// A local group the object of an activity names.
+async fn local_group(state: &AppState, id: Option<&str>) -> Result<Option<groups::Group>> {
+    match local_actor(state, id).await? {
+        Some(a) if a.actor_type == "Group" => Ok(groups::load(state, a.id).await?),
+        _ => Ok(None),
+    }
+}
+
+async fn join(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(group) = local_group(state, activity.object_id()).await? else {
+        return Ok(Outcome::Ignored(
+            "only groups of this server can be joined here (events come later)",
+        ));
+    };
+    if actor.actor_type != "Person" {
+        return Ok(Outcome::Ignored("only people join groups"));
+    }
+    let message = activity
+        .participation_message
+        .as_deref()
+        .or(activity.content.as_deref())
+        .map(crate::domain::html::sanitize)
+        .map(|m| crate::domain::html::to_plain_text(&m))
+        .unwrap_or_default();
+    match groups::join_received(state, actor, &group, activity.id.as_str(), &message).await? {
+        groups::JoinOutcome::Joined => Ok(Outcome::Applied("joined the group")),
+        groups::JoinOutcome::Pending => Ok(Outcome::Applied(
+            "request to join waiting for the moderators, or refused",
+        )),
+    }
+}
+
+async fn leave(state: &AppState, actor: &AccountRow, object: Option<&str>) -> Result<Outcome> {
+    let Some(group) = local_group(state, object).await? else {
+        return Ok(Outcome::Ignored(
+            "only groups of this server can be left here",
+        ));
+    };
+    Ok(if groups::leave_received(state, actor, &group).await? {
+        Outcome::Applied("left the group")
+    } else {
+        Outcome::Ignored("not a member")
+    })
+}
+
+async fn invite(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    let Some(group_uri) = activity.object_id() else {
+        return Err(permanent("an Invite needs the group as its object"));
+    };
+    let group_url = Url::parse(group_uri).map_err(|_| permanent("invalid group id"))?;
+    let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
+    if !same_origin(&group_url, &actor_url) {
+        return Err(permanent("only the group's own server may invite to it"));
+    }
+    let Some(invitee) = local_actor(state, protocol::id_of(&activity.target)).await? else {
+        return Ok(Outcome::Ignored("the invited person is not on this server"));
+    };
+    let data = state.fed();
+    let group = ObjectId::<ApAccount>::from(group_url)
+        .dereference(&data)
+        .await?;
+    let Some(group) = groups::load(state, group.row.id).await? else {
+        return Ok(Outcome::Ignored("the invitation is not to a group"));
+    };
+    groups::invited_by_group(state, &group, &invitee).await?;
+    Ok(Outcome::Applied("invitation recorded"))
+}
+
+async fn remove(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    if actor.actor_type != "Group" {
+        return Ok(Outcome::Ignored(
+            "removals by people (featured posts, moderator lists) are not kept",
+        ));
+    }
+    let Some(member) = local_actor(state, activity.object_id()).await? else {
+        return Ok(Outcome::Ignored(
+            "removals of posts from featured lists or of moderators are not kept",
+        ));
+    };
+    let Some(group) = groups::load(state, actor.id).await? else {
+        return Ok(Outcome::Ignored("unknown group"));
+    };
+    groups::removed_by_group(state, &group, &member).await?;
+    Ok(Outcome::Applied("removed from the group"))
+}
+
+/// The circle a group's Announce is addressed to.
+fn announced_circle(activity: &Activity, group: &groups::Group) -> Circle {
+    let addressed: Vec<&String> = activity.to.iter().chain(activity.cc.iter()).collect();
+    if addressed.iter().any(|a| *a == protocol::PUBLIC) {
+        return Circle::Public;
+    }
+    let members = super::render::group_address(&group.account, Some(&group.row)).members;
+    if addressed.iter().any(|a| **a == members) {
+        Circle::Members
+    } else {
+        Circle::Sympathizers
+    }
+}
+
+/// A group passes something on to its circle (FEP-1b12): a post (`Announce(Create(Note))`,
+/// `Announce(Note)`, or the id of a note), or a moderator's removal (`Announce(Delete)`).
+async fn group_announce(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &Activity,
+) -> Result<Outcome> {
+    let Some(group) = groups::load(state, actor.id).await? else {
+        return Ok(Outcome::Ignored("unknown group"));
+    };
+    let inner = &activity.object;
+    let inner_type = activity.object_type();
+    if inner_type == Some("Delete") {
+        let Some(uri) = inner.get("object").and_then(protocol::id_of) else {
+            return Err(permanent("a Delete needs an object"));
+        };
+        return Ok(if groups::removed_remote(state, &group, uri).await? {
+            Outcome::Applied("post removed by its group")
+        } else {
+            Outcome::Ignored("the removed post was not here")
+        });
+    }
+    let note_value = match inner_type {
+        Some("Create") => inner.get("object").cloned().unwrap_or(Value::Null),
+        Some(t) if POST_TYPES.contains(&t) => inner.clone(),
+        None => inner.clone(),
+        Some(_) => {
+            return Ok(Outcome::Ignored(
+                "announces of this kind of activity have no effect here",
+            ));
+        }
+    };
+    let circle = announced_circle(activity, &group);
+    let mut tx = state.pool().begin().await?;
+    let local_members = db::groups::local_members(&mut tx, group.account.id).await?;
+    let local_followers = db::social::local_followers(&mut tx, group.account.id).await?;
+    drop(tx);
+    if local_members.is_empty() && local_followers.is_empty() {
+        return Ok(Outcome::Ignored(
+            "nobody here follows or belongs to the group",
+        ));
+    }
+    let group_url = Url::parse(&group.account.uri).map_err(|_| permanent("invalid group"))?;
+    let status = match note_value {
+        Value::Object(_) => {
+            let note = parse_note(&note_value)?;
+            let vouched = same_origin(&note.id, &group_url)
+                || note
+                    .audience
+                    .as_ref()
+                    .is_some_and(|a| a.as_str() == group.account.uri);
+            match db::statuses::by_uri(state.pool(), note.id.as_str()).await? {
+                Some(s) => s,
+                None if vouched => {
+                    if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
+                        return Ok(Outcome::Ignored("the post was deleted"));
+                    }
+                    let data = state.fed();
+                    let url = note.id.clone();
+                    ApNote::verify(&note, &url, &data).await?;
+                    ApNote::from_json(note, &data).await?.row
+                }
+                None => fetch_note(state, note.id).await?,
+            }
+        }
+        other => {
+            let Some(uri) = protocol::id_of(&other) else {
+                return Err(permanent("an Announce needs an object"));
+            };
+            match db::statuses::by_uri(state.pool(), uri).await? {
+                Some(s) => s,
+                None => {
+                    fetch_note(
+                        state,
+                        Url::parse(uri).map_err(|_| permanent("invalid object id"))?,
+                    )
+                    .await?
+                }
+            }
+        }
+    };
+    let mut tx = state.pool().begin().await?;
+    groups::distribute(&mut tx, &group, status.id, circle).await?;
+    // A federation's members-only announcement goes on to the members of its sections here.
+    if circle == Circle::Members {
+        for follower in db::social::local_followers(&mut tx, group.account.id).await? {
+            if let Some(section) = groups::load(state, follower).await?
+                && section.is_local()
+            {
+                groups::distribute(&mut tx, &section, status.id, Circle::Members).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(Outcome::Applied("group post received"))
+}
+
+/// Fetches a note from its own server (the copy in an activity is not trusted).
+async fn fetch_note(state: &AppState, url: Url) -> Result<db::statuses::StatusRow> {
+    let data = state.fed();
+    match ObjectId::<ApNote>::from(url).dereference(&data).await {
+        Ok(note) => Ok(note.row),
+        Err(e) if e.status.is_client_error() => {
+            Err(permanent("the announced post could not be read"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

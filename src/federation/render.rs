@@ -4,8 +4,8 @@
 use super::protocol::{PUBLIC, context};
 use crate::{
     clock,
-    db::{accounts::AccountRow, statuses::StatusRow},
-    domain::Visibility,
+    db::{accounts::AccountRow, groups::GroupRow, statuses::StatusRow},
+    domain::{Circle, JoinMode, Visibility},
     service::statuses as posts,
     state::AppState,
 };
@@ -90,6 +90,99 @@ pub fn actor(state: &AppState, account: &AccountRow) -> Value {
     doc
 }
 
+/// A local group as an ActivityPub `Group` (FEP-1b12), with Mobilizon's and coopol's terms:
+/// `members`, `openness`, `location`, `groupKind`. The members collection publishes only its
+/// size: who belongs to a party section is never listed.
+pub fn group_actor(
+    state: &AppState,
+    account: &AccountRow,
+    group: &GroupRow,
+    member_count: i64,
+) -> Value {
+    let mut doc = actor(state, account);
+    let members = format!("{}/members", account.uri);
+    doc["members"] = json!(members);
+    doc["endpoints"]["members"] = json!(members);
+    doc["memberCount"] = json!(member_count);
+    doc["groupKind"] = json!(group.kind);
+    doc["openness"] = json!(
+        JoinMode::parse(&group.join_mode)
+            .unwrap_or(JoinMode::Approval)
+            .openness()
+    );
+    doc["sympathizersCanPost"] = json!(group.sympathizers_can_post != 0);
+    // Following a group is open to all (sympathizers); membership is what is moderated.
+    doc["manuallyApprovesFollowers"] = json!(false);
+    if let Some(d) = &group.departement {
+        doc["departement"] = json!(d);
+    }
+    if group.postcode.is_some() || group.commune.is_some() {
+        doc["location"] = json!({
+            "type": "Place",
+            "name": group.commune,
+            "address": {
+                "type": "PostalAddress",
+                "postalCode": group.postcode,
+                "addressLocality": group.commune,
+                "addressCountry": "FR",
+            },
+        });
+    }
+    doc
+}
+
+/// Where a group's posts are addressed: the group, its followers, its members.
+#[derive(Debug, Clone)]
+pub struct GroupAddress {
+    /// The group actor.
+    pub uri: String,
+    /// Its followers collection (sympathizers).
+    pub followers: String,
+    /// Its members collection.
+    pub members: String,
+}
+
+/// The addresses of a group, local or remote.
+pub fn group_address(account: &AccountRow, group: Option<&GroupRow>) -> GroupAddress {
+    let followers = if account.is_local() {
+        actor_urls(account).followers
+    } else {
+        account
+            .followers_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/followers", account.uri))
+    };
+    let members = group
+        .and_then(|g| g.members_url.clone())
+        .unwrap_or_else(|| format!("{}/members", account.uri));
+    GroupAddress {
+        uri: account.uri.clone(),
+        followers,
+        members,
+    }
+}
+
+/// The `to` and `cc` of a group post: public posts go to everyone and the group; the
+/// sympathizers circle to the group's followers; the members circle to its members only.
+pub fn group_addressing(
+    circle: Circle,
+    group: &GroupAddress,
+    author_followers: &str,
+    mentioned: &[String],
+) -> (Vec<String>, Vec<String>) {
+    match circle {
+        Circle::Public => (
+            vec![PUBLIC.to_string(), group.uri.clone()],
+            [vec![author_followers.to_string()], mentioned.to_vec()].concat(),
+        ),
+        Circle::Sympathizers => (
+            vec![group.followers.clone(), group.members.clone()],
+            vec![group.uri.clone()],
+        ),
+        Circle::Members => (vec![group.members.clone()], vec![group.uri.clone()]),
+    }
+}
+
 /// The `to` and `cc` of a post, as Mastodon addresses each visibility.
 pub fn addressing(
     visibility: Visibility,
@@ -119,6 +212,8 @@ pub struct NoteParts<'a> {
     pub mentioned: &'a [AccountRow],
     /// Its hashtags.
     pub tags: &'a [String],
+    /// The group it is posted in, if any.
+    pub group: Option<&'a GroupAddress>,
 }
 
 /// A local post as a `Note`.
@@ -126,7 +221,11 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Valu
     let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
     let followers = actor_urls(parts.author).followers;
     let mention_uris: Vec<String> = parts.mentioned.iter().map(|a| a.uri.clone()).collect();
-    let (to, cc) = addressing(visibility, &followers, &mention_uris);
+    let circle = status.circle.as_deref().and_then(|c| Circle::parse(c).ok());
+    let (to, cc) = match (parts.group, circle) {
+        (Some(g), Some(c)) => group_addressing(c, g, &followers, &mention_uris),
+        _ => addressing(visibility, &followers, &mention_uris),
+    };
     let mut tags: Vec<Value> = parts
         .mentioned
         .iter()
@@ -162,6 +261,13 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Valu
     }
     if let Some(edited) = status.edited_at {
         doc["updated"] = json!(clock::to_rfc3339(edited));
+    }
+    if let (Some(g), Some(c)) = (parts.group, circle) {
+        doc["audience"] = json!(g.uri);
+        doc["circle"] = json!(c.as_str());
+    }
+    if let Some(title) = &status.title {
+        doc["name"] = json!(title);
     }
     doc
 }
@@ -327,6 +433,102 @@ pub fn block(id: &str, actor: &str, object: &str) -> Value {
         vec![object.to_string()],
         Vec::new(),
     )
+}
+
+/// A group's `Announce` of something posted in it, addressed to the circle that may read it.
+pub fn group_announce(id: &str, group: &GroupAddress, object: Value, circle: Circle) -> Value {
+    let mut object = object;
+    if let Some(o) = object.as_object_mut() {
+        o.remove("@context");
+    }
+    let (to, cc) = match circle {
+        Circle::Public => (vec![PUBLIC.to_string()], vec![group.followers.clone()]),
+        Circle::Sympathizers => (
+            vec![group.followers.clone(), group.members.clone()],
+            Vec::new(),
+        ),
+        Circle::Members => (vec![group.members.clone()], Vec::new()),
+    };
+    let mut doc = activity(id, "Announce", &group.uri, object, to, cc);
+    doc["audience"] = json!(group.uri);
+    doc
+}
+
+/// A `Join` of a group, with the message for its moderators (Mobilizon's
+/// `participationMessage`, and `content`).
+pub fn join(id: &str, actor: &str, group: &str, message: &str) -> Value {
+    let mut doc = activity(
+        id,
+        "Join",
+        actor,
+        json!(group),
+        vec![group.to_string()],
+        Vec::new(),
+    );
+    if !message.is_empty() {
+        doc["participationMessage"] = json!(message);
+        doc["content"] = json!(message);
+    }
+    doc
+}
+
+/// A `Leave` of a group.
+pub fn leave(id: &str, actor: &str, group: &str) -> Value {
+    activity(
+        id,
+        "Leave",
+        actor,
+        json!(group),
+        vec![group.to_string()],
+        Vec::new(),
+    )
+}
+
+/// An `Accept` or `Reject` of a `Join`, embedding it.
+pub fn answer_join(kind: &str, group: &AccountRow, member: &AccountRow, join_uri: &str) -> Value {
+    let join = json!({ "id": join_uri, "type": "Join", "actor": member.uri, "object": group.uri });
+    activity(
+        &format!(
+            "{}#{}/{}",
+            group.uri,
+            kind.to_lowercase(),
+            crate::crypto::random_code(16)
+        ),
+        kind,
+        &group.uri,
+        join,
+        vec![member.uri.clone()],
+        Vec::new(),
+    )
+}
+
+/// An `Invite` to join a group, as Mobilizon sends it (`target`: who is invited).
+pub fn invite(by: &AccountRow, group: &AccountRow, invitee: &AccountRow) -> Value {
+    let mut doc = activity(
+        &format!("{}#invites/{}", group.uri, crate::crypto::random_code(16)),
+        "Invite",
+        &by.uri,
+        json!(group.uri),
+        vec![invitee.uri.clone()],
+        Vec::new(),
+    );
+    doc["target"] = json!(invitee.uri);
+    doc
+}
+
+/// A `Remove` of a member from a group.
+pub fn remove_member(group: &AccountRow, member: &AccountRow) -> Value {
+    let mut doc = activity(
+        &format!("{}#removes/{}", group.uri, crate::crypto::random_code(16)),
+        "Remove",
+        &group.uri,
+        json!(member.uri),
+        vec![member.uri.clone()],
+        Vec::new(),
+    );
+    doc["target"] = json!(format!("{}/members", group.uri));
+    doc["origin"] = json!(group.uri);
+    doc
 }
 
 /// `Update(Person)` of a local profile.

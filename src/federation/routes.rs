@@ -115,6 +115,9 @@ async fn local_account(state: &AppState, username: &str) -> Result<AccountRow, R
     if account.deleted_at.is_some() {
         return Err(gone(&account.uri));
     }
+    if account.actor_type == "Group" {
+        return Ok(account);
+    }
     match db::accounts::user_by_id(state.pool(), account.id).await {
         Ok(Some(u)) if u.state == "active" => Ok(account),
         Ok(_) => Err(not_found()),
@@ -143,6 +146,15 @@ pub async fn actor(
     };
     if let Err(r) = allowed(&state, &account, &signer).await {
         return r;
+    }
+    if account.actor_type == "Group" {
+        let group = db::groups::by_id(state.pool(), account.id).await;
+        let count = db::groups::member_count(state.pool(), account.id).await;
+        return match (group, count) {
+            (Ok(Some(g)), Ok(n)) => ap_json(render::group_actor(&state, &account, &g, n)),
+            (Ok(None), _) => ap_json(render::actor(&state, &account)),
+            (Err(e), _) | (_, Err(e)) => AppError::from(e).into_response(),
+        };
     }
     ap_json(render::actor(&state, &account))
 }
@@ -181,9 +193,37 @@ async fn readable_status(
     allowed(state, &author, viewer).await?;
     match posts::can_see(state, viewer.as_ref().map(|v| v.id), &status).await {
         Ok(true) => Ok((status, author)),
-        Ok(false) => Err(not_found()),
+        Ok(false) => match member_server(state, &status, viewer).await {
+            Ok(true) => Ok((status, author)),
+            Ok(false) => Err(not_found()),
+            Err(e) => Err(e.into_response()),
+        },
         Err(e) => Err(e.into_response()),
     }
+}
+
+/// Whether a signed fetch of a group post comes from the server of one of the members of a
+/// local group it appears in (that server fetches for its members, often signing as itself).
+async fn member_server(
+    state: &AppState,
+    status: &StatusRow,
+    viewer: &Option<AccountRow>,
+) -> Result<bool, AppError> {
+    let Some(domain) = viewer.as_ref().and_then(|v| v.domain.clone()) else {
+        return Ok(false);
+    };
+    if status.visibility != posts::GROUP_VISIBILITY {
+        return Ok(false);
+    }
+    for (group_id, _) in db::groups::post_groups(state.pool(), status.id).await? {
+        let local = db::accounts::by_id(state.pool(), group_id)
+            .await?
+            .is_some_and(|g| g.is_local());
+        if local && db::groups::domain_has_member(state.pool(), group_id, &domain).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn note_of(
@@ -198,6 +238,10 @@ async fn note_of(
         .into_iter()
         .map(|(_, t)| t)
         .collect();
+    let group = match status.group_id {
+        Some(g) => super::outbox::load_group(state, g).await?,
+        None => None,
+    };
     Ok(render::note(
         state,
         status,
@@ -205,6 +249,7 @@ async fn note_of(
             author,
             mentioned: &mentioned,
             tags: &tags,
+            group: group.as_ref().map(|(_, _, a)| a),
         },
     ))
 }
@@ -399,8 +444,9 @@ pub async fn outbox(
     ap_json(doc)
 }
 
-/// `GET /users/:name/followers` and `/following`: only the count. Who follows whom can say
-/// who belongs to a party, so the lists are not published.
+/// `GET /users/:name/followers`, `/following` and (groups) `/members`: only the count. Who
+/// follows whom, or belongs to which section, can say who belongs to a party, so the lists are
+/// not published.
 pub async fn follow_collection(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -427,6 +473,15 @@ pub async fn follow_collection(
     let urls = render::actor_urls(&account);
     let (id, total) = if uri.path().ends_with("/followers") {
         (urls.followers, followers)
+    } else if uri.path().ends_with("/members") {
+        if account.actor_type != "Group" {
+            return not_found();
+        }
+        let count = match db::groups::member_count(state.pool(), account.id).await {
+            Ok(n) => n,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+        (format!("{}/members", account.uri), count)
     } else {
         (urls.following, following)
     };

@@ -32,6 +32,12 @@ pub enum Outgoing {
         mentioned: Vec<i64>,
         /// The author of the post it answered, if any.
         in_reply_to_account_id: Option<i64>,
+        /// The group it was posted in, if any.
+        #[serde(default)]
+        group_id: Option<i64>,
+        /// Its circle there.
+        #[serde(default)]
+        circle: Option<String>,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow {
@@ -130,6 +136,69 @@ pub enum Outgoing {
         account_id: i64,
         /// The inboxes of its followers and followees, collected before their links went.
         inboxes: Vec<String>,
+    },
+    /// A local person asks to join a remote group: `Join`.
+    JoinGroup {
+        /// The membership row (pending).
+        member_id: i64,
+    },
+    /// A local person leaves a remote group: `Leave`.
+    LeaveGroup {
+        /// The group.
+        group_id: i64,
+        /// Who leaves.
+        account_id: i64,
+        /// The Join's id.
+        join_uri: String,
+    },
+    /// A local group answers a remote person's request: `Accept` or `Reject` of the `Join`.
+    AnswerJoin {
+        /// The group.
+        group_id: i64,
+        /// Who asked.
+        account_id: i64,
+        /// The Join's id.
+        join_uri: String,
+        /// Accepted or refused.
+        accept: bool,
+    },
+    /// A local group invites a remote person: `Invite`.
+    InviteMember {
+        /// The group.
+        group_id: i64,
+        /// The moderator inviting.
+        by_id: i64,
+        /// Who is invited.
+        account_id: i64,
+    },
+    /// A local group removes (or bans) a remote member: `Remove`.
+    RemoveMember {
+        /// The group.
+        group_id: i64,
+        /// Who is removed.
+        account_id: i64,
+    },
+    /// A local group passes a post on to its circle: `Announce(Create(Note))` (FEP-1b12), and
+    /// a plain `Announce(Note)` for Mastodon when the post is public.
+    GroupAnnounce {
+        /// The group.
+        group_id: i64,
+        /// The post.
+        status_id: i64,
+    },
+    /// A moderator removed a post from a local group: `Announce(Delete)` to the circle that
+    /// received it, and `Undo(Announce)` for Mastodon.
+    GroupRemove {
+        /// The group.
+        group_id: i64,
+        /// The moderator.
+        moderator_id: i64,
+        /// The post's id here (ids of the group's Announces derive from it).
+        status_id: i64,
+        /// The post's ActivityPub id.
+        status_uri: String,
+        /// The circle it was in.
+        circle: String,
     },
 }
 

@@ -73,13 +73,10 @@ pub async fn follow(
     }
     let now = clock::now();
     let uri = format!("{}#follows/{}", me.uri, crypto::random_code(16));
+    let approval = needs_approval(state, me, target).await?;
     let mut tx = state.pool().begin().await?;
     if target.is_local() {
-        let state_name = if target.locked != 0 {
-            "pending"
-        } else {
-            "accepted"
-        };
+        let state_name = if approval { "pending" } else { "accepted" };
         db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), state_name, now).await?;
         if target.locked != 0 {
             db::social::notify(&mut tx, target.id, me.id, "follow_request", None, now).await?;
@@ -102,6 +99,24 @@ pub async fn follow(
     tx.commit().await?;
     state.outbox_ready.notify_one();
     relationship(state, me.id, target.id).await
+}
+
+/// Whether following `target` waits for its approval: it is locked, or a group follows a
+/// group (a section affiliating with a federation receives its members-only announcements,
+/// so a federation's administrators approve it), unless it follows back a group that already
+/// follows it.
+async fn needs_approval(
+    state: &AppState,
+    follower: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<bool> {
+    if target.locked != 0 {
+        return Ok(true);
+    }
+    if follower.actor_type == "Group" && target.actor_type == "Group" {
+        return Ok(!db::social::follows(state.pool(), target.id, follower.id).await?);
+    }
+    Ok(false)
 }
 
 /// A local account stops following another, or withdraws its request.
@@ -301,6 +316,7 @@ pub async fn follow_received(
     follow_uri: &str,
 ) -> AppResult<FollowOutcome> {
     let now = clock::now();
+    let approval = needs_approval(state, follower, target).await?;
     let mut tx = state.pool().begin().await?;
     let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?;
     if blocked || target.deleted_at.is_some() {
@@ -327,7 +343,7 @@ pub async fn follow_received(
             db::social::set_follow_state(&mut tx, f.id, "pending", Some(follow_uri)).await?;
             FollowOutcome::Pending
         }
-        None if target.locked != 0 => {
+        None if approval => {
             db::social::insert_follow(
                 &mut tx,
                 follower.id,

@@ -10,12 +10,16 @@ use crate::{
     clock, crypto,
     db::{self, accounts::AccountRow, statuses::StatusRow},
     domain::{
-        Invalid, Visibility,
+        Circle, Invalid, Visibility,
         status::{self as text, ResolvedMention},
     },
     error::{AppError, AppResult},
     state::AppState,
 };
+
+/// The stored visibility of posts in a group's sympathizers and members circles: who reads
+/// them is decided by `group_posts`, never by mentions or the author's followers.
+pub const GROUP_VISIBILITY: &str = "group";
 
 /// The ActivityPub id of a local post.
 pub fn status_uri(state: &AppState, username: &str, id: i64) -> String {
@@ -63,6 +67,12 @@ pub async fn can_see(state: &AppState, viewer: Option<i64>, status: &StatusRow) 
         && db::social::blocked_either_way(state.pool(), v, status.account_id).await?
     {
         return Ok(false);
+    }
+    if status.visibility == GROUP_VISIBILITY {
+        return Ok(match viewer {
+            Some(v) => db::groups::can_read(state.pool(), status.id, v).await?,
+            None => false,
+        });
     }
     let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
     Ok(match (visibility, viewer) {
@@ -132,8 +142,54 @@ pub fn profile_url(state: &AppState, account: &AccountRow) -> String {
     }
 }
 
-/// Publishes a post by a local account.
+/// Publishes a post by a local account. A reply to a group post stays in its group and circle
+/// when the author may post there; a public post mentioning a group the author may post to is
+/// posted to it (how Mastodon apps post to groups).
 pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> AppResult<StatusRow> {
+    create_in_group(state, author, input, None).await
+}
+
+/// The group and circle a post from a Mastodon app goes to, if any: its parent's, or the first
+/// group it mentions (public and unlisted posts only).
+async fn implied_group(
+    state: &AppState,
+    author: &AccountRow,
+    parent: Option<&StatusRow>,
+    mentioned: &[AccountRow],
+    visibility: Visibility,
+) -> AppResult<Option<(super::groups::Group, Circle)>> {
+    if let Some(p) = parent
+        && let (Some(gid), Some(circle)) = (p.group_id, p.circle.as_deref())
+        && let Some(group) = super::groups::load(state, gid).await?
+    {
+        let circle = Circle::parse(circle).unwrap_or(Circle::Members);
+        if circle == Circle::Public
+            || super::groups::may_post(state, &group, author.id, circle).await?
+        {
+            return Ok(Some((group, circle)));
+        }
+        return Ok(None);
+    }
+    if !visibility.is_public() {
+        return Ok(None);
+    }
+    for m in mentioned.iter().filter(|m| m.actor_type == "Group") {
+        if let Some(group) = super::groups::load(state, m.id).await?
+            && super::groups::may_post(state, &group, author.id, Circle::Public).await?
+        {
+            return Ok(Some((group, Circle::Public)));
+        }
+    }
+    Ok(None)
+}
+
+/// Publishes a post, in a group's circle when `group` says so (with a discussion's title).
+pub async fn create_in_group(
+    state: &AppState,
+    author: &AccountRow,
+    input: Compose,
+    group: Option<(&super::groups::Group, Circle, Option<String>)>,
+) -> AppResult<StatusRow> {
     if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
         let since = clock::now() - 3_600_000_000;
         if let Some(id) = db::statuses::idempotent(state.pool(), author.id, key, since).await?
@@ -148,7 +204,6 @@ pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> Ap
     {
         return Err(Invalid::new("language", "error-language-invalid").into());
     }
-    let visibility = input.visibility.unwrap_or(Visibility::Public);
     let parent = match input.in_reply_to_id {
         Some(id) => Some(
             visible(state, Some(author.id), id)
@@ -158,6 +213,29 @@ pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> Ap
         None => None,
     };
     let (mentioned, rendered) = resolve_mentions(state, &input.text).await?;
+    let requested = input.visibility.unwrap_or(Visibility::Public);
+    let (group, circle, title) = match group {
+        Some((g, c, t)) => (Some(g.clone()), Some(c), t),
+        None => match implied_group(state, author, parent.as_ref(), &mentioned, requested).await? {
+            Some((g, c)) => (Some(g), Some(c), None),
+            None => (None, None, None),
+        },
+    };
+    if let (Some(p), Some(_)) = (&parent, &group)
+        && super::groups::thread_root(state, p).await?.thread_locked != 0
+    {
+        return Err(AppError::forbidden("error-thread-locked"));
+    }
+    // A group post's circle decides who reads it; a public one is public.
+    let visibility = match circle {
+        Some(Circle::Public) => Visibility::Public,
+        Some(_) => Visibility::Direct,
+        None => requested,
+    };
+    let visibility_name = match circle {
+        Some(Circle::Sympathizers | Circle::Members) => GROUP_VISIBILITY,
+        _ => visibility.as_str(),
+    };
     let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
     let tags = text::hashtags(&input.text);
     let mentioned_ids: Vec<i64> = mentioned
@@ -173,7 +251,7 @@ pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> Ap
         url: None,
         account_id: author.id,
         local: true,
-        visibility: visibility.as_str(),
+        visibility: visibility_name,
         in_reply_to_id: parent.as_ref().map(|p| p.id),
         in_reply_to_uri: parent.as_ref().map(|p| p.uri.as_str()),
         in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
@@ -184,6 +262,9 @@ pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> Ap
         sensitive: input.sensitive || !input.spoiler_text.trim().is_empty(),
         language: input.language.as_deref(),
         created_at: now,
+        group_id: group.as_ref().map(|g| g.account.id),
+        circle: circle.map(Circle::as_str),
+        title: title.as_deref(),
     };
     let username = author.username.clone();
     let id = db::statuses::insert(&mut tx, &state.ids, &new, |id| {
@@ -193,20 +274,25 @@ pub async fn create(state: &AppState, author: &AccountRow, input: Compose) -> Ap
         )
     })
     .await?
-    .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new local post collided")))?;
+    .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new post collided")))?;
     db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(&mut tx, id, &tags).await?;
     let mut readers = vec![author.id];
     if visibility != Visibility::Direct {
         readers.extend(db::social::local_followers(&mut tx, author.id).await?);
     }
-    for m in &mentioned {
+    // In a group's closed circles, being mentioned is no way in: the group decides.
+    let closed = visibility_name == GROUP_VISIBILITY;
+    for m in mentioned.iter().filter(|_| !closed) {
         if m.is_local() {
             readers.push(m.id);
             db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
         }
     }
     db::social::add_to_feeds(&mut tx, id, &readers).await?;
+    if let (Some(g), Some(c)) = (&group, circle) {
+        super::groups::distribute(&mut tx, g, id, c).await?;
+    }
     if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
         db::statuses::remember_idempotency(&mut tx, author.id, key, id, now).await?;
     }
@@ -300,6 +386,8 @@ pub async fn delete(
                 visibility: status.visibility.clone(),
                 mentioned,
                 in_reply_to_account_id: status.in_reply_to_account_id,
+                group_id: status.group_id,
+                circle: status.circle.clone(),
             }),
         };
         if let Some(event) = event {
@@ -412,6 +500,9 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
         sensitive: false,
         language: None,
         created_at: now,
+        group_id: None,
+        circle: None,
+        title: None,
     };
     let username = who.username.clone();
     let reblog_id = db::statuses::insert(&mut tx, &state.ids, &new, |rid| {
@@ -530,11 +621,17 @@ pub struct RemoteStatus {
     pub mentioned: Vec<AccountRow>,
     /// Hashtags (lower case).
     pub tags: Vec<String>,
+    /// The group it is written in, if any (stored account).
+    pub group_id: Option<i64>,
+    /// Its circle there.
+    pub circle: Option<Circle>,
+    /// A discussion's title.
+    pub title: Option<String>,
 }
 
 /// Stores a remote post and hands it to the local people concerned (followers of its author,
-/// people it mentions). Returns the stored post; the same post arriving again takes effect
-/// once.
+/// people it mentions; for a post in a local group, the group's circle, when its author may
+/// post there). Returns the stored post; the same post arriving again takes effect once.
 pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<StatusRow> {
     if let Some(existing) = db::statuses::by_uri(state.pool(), &post.uri).await? {
         return Ok(existing);
@@ -549,6 +646,35 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         Some(uri) => db::statuses::by_uri(state.pool(), uri).await?,
         None => None,
     };
+    let group = match post.group_id {
+        Some(g) => super::groups::load(state, g).await?,
+        None => None,
+    };
+    let circle = post.circle.filter(|_| group.is_some());
+    let closed = matches!(circle, Some(Circle::Sympathizers | Circle::Members));
+    let visibility_name = if closed {
+        GROUP_VISIBILITY
+    } else {
+        post.visibility.as_str()
+    };
+    // A local group takes the post into its circle when the author may post there: members,
+    // followers when the group allows it, and anyone answering in a public thread (debates
+    // cross servers and parties). Never in a locked thread.
+    let distribute_in = match (&group, circle) {
+        (Some(g), Some(c)) if g.is_local() => {
+            let allowed = super::groups::may_post(state, g, post.account_id, c).await?
+                || (c == Circle::Public
+                    && parent.as_ref().is_some_and(|p| {
+                        p.group_id == Some(g.account.id) && p.circle.as_deref() == Some("public")
+                    }));
+            let locked = match &parent {
+                Some(p) => super::groups::thread_root(state, p).await?.thread_locked != 0,
+                None => false,
+            };
+            (allowed && !locked).then(|| (g.clone(), c))
+        }
+        _ => None,
+    };
     let now = clock::now();
     let mut tx = state.pool().begin().await?;
     let new = db::statuses::NewStatus {
@@ -556,7 +682,7 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         url: post.url.as_deref(),
         account_id: post.account_id,
         local: false,
-        visibility: post.visibility.as_str(),
+        visibility: visibility_name,
         in_reply_to_id: parent.as_ref().map(|p| p.id),
         in_reply_to_uri: post.in_reply_to_uri.as_deref(),
         in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
@@ -567,6 +693,9 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         sensitive: post.sensitive,
         language: post.language.as_deref(),
         created_at: post.created_at.min(now),
+        group_id: group.as_ref().map(|g| g.account.id),
+        circle: circle.map(Circle::as_str),
+        title: post.title.as_deref(),
     };
     let Some(id) =
         db::statuses::insert(&mut tx, &state.ids, &new, |_| (post.uri.clone(), None)).await?
@@ -580,15 +709,21 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(&mut tx, id, &post.tags).await?;
     let mut readers = Vec::new();
-    if post.visibility != Visibility::Direct {
+    if !closed && post.visibility != Visibility::Direct {
         readers.extend(db::social::local_followers(&mut tx, post.account_id).await?);
     }
-    for m in post.mentioned.iter().filter(|m| m.is_local()) {
+    for m in post.mentioned.iter().filter(|m| m.is_local() && !closed) {
         readers.push(m.id);
         db::social::notify(&mut tx, m.id, post.account_id, "mention", Some(id), now).await?;
     }
     db::social::add_to_feeds(&mut tx, id, &readers).await?;
+    if let Some((g, c)) = &distribute_in {
+        super::groups::distribute(&mut tx, g, id, *c).await?;
+    }
     tx.commit().await?;
+    if distribute_in.is_some() {
+        state.outbox_ready.notify_one();
+    }
     db::statuses::adopt_orphans(state.pool(), id, &post.uri, post.account_id).await?;
     db::statuses::by_id(state.pool(), id)
         .await?
@@ -747,6 +882,9 @@ pub async fn reblog_remote(
         sensitive: false,
         language: None,
         created_at: published.min(now),
+        group_id: None,
+        circle: None,
+        title: None,
     };
     let Some(id) = db::statuses::insert(&mut tx, &state.ids, &new, |_| {
         (announce_uri.to_string(), None)

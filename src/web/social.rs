@@ -247,7 +247,7 @@ async fn account_by_handle(state: &AppState, c: &Ctx, handle: &str) -> AppResult
     let account = account
         .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
         .ok_or_else(AppError::not_found)?;
-    if account.is_local() {
+    if account.is_local() && account.actor_type != "Group" {
         // Accounts awaiting approval or disabled are not shown.
         let active = db::accounts::user_by_id(state.pool(), account.id)
             .await?

@@ -35,7 +35,7 @@ async fn visible(state: &AppState, account: AccountRow) -> AppResult<Option<Acco
     if account.deleted_at.is_some() {
         return Ok(None);
     }
-    if account.is_local() {
+    if account.is_local() && account.actor_type != "Group" {
         let user = db::accounts::user_by_id(state.pool(), account.id).await?;
         if user.is_none_or(|u| u.state != "active") {
             return Ok(None);

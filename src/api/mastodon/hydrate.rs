@@ -56,7 +56,12 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
         sensitive: s.sensitive != 0,
         spoiler_text: s.spoiler_text.clone(),
-        visibility: s.visibility.clone(),
+        // Apps know four visibilities: a group's closed circles read as followers-only.
+        visibility: if s.visibility == crate::service::statuses::GROUP_VISIBILITY {
+            "private".to_string()
+        } else {
+            s.visibility.clone()
+        },
         language: s.language.clone(),
         uri: s.uri.clone(),
         url: s.url.clone(),
