@@ -285,3 +285,77 @@ async fn pages_fit_a_phone_screen() {
     }
     b.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secretary_creates_a_section_and_opens_a_discussion() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.set_registration_mode("open").await;
+    let c = &b.client;
+    sign_up(c, &app).await;
+    wait_for_text(c, "Bienvenue").await;
+
+    c.goto(&app.url("/groups/new")).await.unwrap();
+    check_inputs_are_labelled(c).await;
+    fill_by_label(c, "Nom", "pau").await;
+    fill_by_label(c, "Nom affiché", "Section de Pau").await;
+    // A section needs its postcode: the form says so next to the field, keeping the rest.
+    c.find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Le formulaire contient des erreurs").await;
+    fill_by_label(c, "Code postal", "64000").await;
+    c.find(Locator::Id("postcode"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_for_text(c, "Groupe créé").await;
+    check_inputs_are_labelled(c).await;
+
+    // A members-only discussion, keyboard and labels only.
+    fill_by_label(c, "Titre de la discussion", "Réunion de bureau").await;
+    fill_by_label(c, "Publier", "Mardi 19 h au local").await;
+    c.find(Locator::Id("audience"))
+        .await
+        .unwrap()
+        .send_keys("Membres")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.compose button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Publication envoyée.").await;
+    let text = wait_for_text(c, "Réunion de bureau").await;
+    assert!(text.contains("Membres seulement"), "{text}");
+
+    for path in [
+        "/groups",
+        "/@pau",
+        "/groups/pau/members",
+        "/groups/pau/audit",
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_inputs_are_labelled(c).await;
+        let overflow: serde_json::Value = c
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            overflow,
+            serde_json::json!(false),
+            "{path} scrolls sideways"
+        );
+    }
+    b.client.clone().close().await.unwrap();
+}

@@ -700,6 +700,7 @@ async fn every_page_renders_in_both_languages() {
             "/auth/sign_in",
             "/auth/sign_up",
             "/@secretaire",
+            "/groups",
         ] {
             let page = anonymous.get_in(path, lang).await;
             assert_eq!(page.status, StatusCode::OK, "{path} ({lang})");
@@ -717,6 +718,8 @@ async fn every_page_renders_in_both_languages() {
         "/settings/preferences",
         "/settings/delete",
         "/admin",
+        "/groups",
+        "/groups/new",
     ] {
         let page = browser.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");

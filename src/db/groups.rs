@@ -394,6 +394,17 @@ pub async fn members(
     .await
 }
 
+/// How many administrators a group has.
+pub async fn administrator_count(db: &AnyPool, group_id: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND state = 'accepted' \
+         AND role = 'administrator'",
+    )
+    .bind(group_id)
+    .fetch_one(db)
+    .await
+}
+
 /// How many accepted members a group has.
 pub async fn member_count(db: impl AnyExecutor<'_>, group_id: i64) -> Result<i64> {
     sqlx::query_scalar(
@@ -486,6 +497,20 @@ pub async fn affiliated(db: impl AnyExecutor<'_>, group_id: i64) -> Result<Vec<i
         "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id \
          WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.actor_type = 'Group' \
          AND a.deleted_at IS NULL ORDER BY a.handle_key",
+    )
+    .bind(group_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The groups a group follows or asks to follow (the federations a section belongs to or
+/// asked to join): group ids with `accepted` or `pending`.
+pub async fn federations_of(db: &AnyPool, group_id: i64) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT f.target_account_id, f.state FROM follows f \
+         JOIN accounts a ON a.id = f.target_account_id \
+         WHERE f.account_id = $1 AND a.actor_type = 'Group' AND a.deleted_at IS NULL \
+         ORDER BY a.handle_key",
     )
     .bind(group_id)
     .fetch_all(db)

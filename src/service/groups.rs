@@ -268,6 +268,47 @@ pub async fn load_many(state: &AppState, ids: &[i64]) -> AppResult<Vec<Group>> {
     Ok(out)
 }
 
+/// A group by id: a number (a local or known remote group), a handle `name`, `@name`,
+/// `name@host` or `@name@host`, or the URL of its actor. Unknown remote handles are looked up on their server when
+/// `resolve` is set (signed-in callers), so anyone cannot make us fetch arbitrary hosts.
+pub async fn find(state: &AppState, id: &str, resolve: bool) -> AppResult<Group> {
+    if let Ok(n) = id.trim().parse::<i64>() {
+        return get(state, n).await;
+    }
+    let id = id.trim();
+    let handle = id.trim_start_matches('@');
+    let account = if id.starts_with("https://") || id.starts_with("http://") {
+        match db::accounts::by_uri(state.pool(), id).await? {
+            Some(a) => Some(a),
+            None if resolve => match crate::federation::resolve(state, id).await {
+                Ok(Some(crate::federation::Resolved::Account(a))) => Some(*a),
+                _ => None,
+            },
+            None => None,
+        }
+    } else {
+        match handle.split_once('@') {
+            None => db::accounts::local_by_username(state.pool(), handle).await?,
+            Some((name, host)) if host.eq_ignore_ascii_case(&state.config.domain) => {
+                db::accounts::local_by_username(state.pool(), name).await?
+            }
+            Some((name, host)) => {
+                match db::accounts::by_handle(state.pool(), name, Some(host)).await? {
+                    Some(a) => Some(a),
+                    None if resolve => crate::federation::resolve_handle(state, name, host)
+                        .await
+                        .ok(),
+                    None => None,
+                }
+            }
+        }
+    };
+    match account {
+        Some(a) => get(state, a.id).await,
+        None => Err(AppError::not_found()),
+    }
+}
+
 /// Where a viewer stands in a group.
 #[derive(Debug, Clone, Default)]
 pub struct Standing {
@@ -526,17 +567,8 @@ pub async fn join_answered(
 }
 
 /// Counts the administrators of a group.
-async fn administrators(state: &AppState, group_id: i64) -> AppResult<Vec<MemberRow>> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page =
-            db::groups::members(state.pool(), group_id, "accepted", false, after, 500).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        out.extend(page.into_iter().filter(|m| m.role == "administrator"));
-    }
-    Ok(out)
+async fn administrators(state: &AppState, group_id: i64) -> AppResult<i64> {
+    Ok(db::groups::administrator_count(state.pool(), group_id).await?)
 }
 
 /// A local person leaves a group (or withdraws a request). The last administrator of a local
@@ -551,7 +583,7 @@ pub async fn leave(state: &AppState, who: &AccountRow, group: &Group) -> AppResu
     if group.is_local()
         && m.role == "administrator"
         && m.state == "accepted"
-        && administrators(state, group.account.id).await?.len() <= 1
+        && administrators(state, group.account.id).await? <= 1
     {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -765,7 +797,7 @@ pub async fn set_role(
         .ok_or_else(AppError::not_found)?;
     if m.role == "administrator"
         && role != MemberRole::Administrator
-        && administrators(state, group.account.id).await?.len() <= 1
+        && administrators(state, group.account.id).await? <= 1
     {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1343,6 +1375,24 @@ pub async fn directory(state: &AppState, query: DirectoryQuery) -> AppResult<Vec
 pub async fn sections(state: &AppState, federation: &Group) -> AppResult<Vec<Group>> {
     let ids = db::groups::affiliated(state.pool(), federation.account.id).await?;
     load_many(state, &ids).await
+}
+
+/// The federations a group belongs to, and whether each has accepted it yet.
+pub async fn federations_of(state: &AppState, group: &Group) -> AppResult<Vec<(Group, bool)>> {
+    let rows = db::groups::federations_of(state.pool(), group.account.id).await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let found = load_many(state, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, st)| {
+            // A federation follows its sections back: only federations count here.
+            let g = found
+                .iter()
+                .find(|g| g.account.id == id && g.kind() == GroupKind::Federation)?
+                .clone();
+            Some((g, st == "accepted"))
+        })
+        .collect())
 }
 
 /// Affiliation requests to a local federation (administrators).

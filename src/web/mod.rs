@@ -10,6 +10,7 @@ pub(crate) mod assets;
 mod auth;
 mod context;
 mod form;
+mod groups;
 mod oauth;
 mod pages;
 mod settings;
@@ -54,6 +55,24 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/statuses", post(social::create))
         .route("/statuses/{id}/{action}", post(social::status_action))
         .route("/accounts/{id}/{action}", post(social::account_action))
+        .route("/groups", get(groups::directory).post(groups::create))
+        .route("/groups/new", get(groups::new_page))
+        .route("/groups/{handle}/members", get(groups::members))
+        .route("/groups/{handle}/members.csv", get(groups::members_csv))
+        .route("/groups/{handle}/audit", get(groups::audit))
+        .route("/groups/{handle}/{action}", post(groups::action))
+        .route(
+            "/groups/{handle}/members/{account_id}/{action}",
+            post(groups::member_action),
+        )
+        .route(
+            "/groups/{handle}/posts/{status_id}/{action}",
+            post(groups::post_action),
+        )
+        .route(
+            "/groups/{handle}/affiliations/{section_id}/{action}",
+            post(groups::affiliation_action),
+        )
         .route("/@{handle}", get(social::profile))
         .route("/@{handle}/{id}", get(social::thread))
         .route("/auth/sign_in", get(auth::sign_in_page).post(auth::sign_in))

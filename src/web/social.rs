@@ -32,7 +32,7 @@ pub struct Feed {
     pub older: Option<i64>,
 }
 
-async fn feed(
+pub(super) async fn feed(
     state: &AppState,
     viewer: Option<i64>,
     rows: Vec<db::statuses::StatusRow>,
@@ -55,7 +55,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn page(&self) -> Page {
+    pub(super) fn page(&self) -> Page {
         Page {
             max_id: self.max_id,
             limit: 20,
@@ -285,11 +285,16 @@ pub async fn profile(
     c: Ctx,
     headers: HeaderMap,
     Path(handle): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<super::groups::GroupQuery>,
 ) -> AppResult<Response> {
     let account = account_by_handle(&state, &c, &handle).await?;
     if federation::routes::wants_activity_json(&headers) {
         return Ok(Redirect::to(&account.uri).into_response());
+    }
+    if account.actor_type == "Group"
+        && let Some(group) = crate::service::groups::load(&state, account.id).await?
+    {
+        return super::groups::page(&state, c, group, q).await;
     }
     let page = q.page();
     let rows = timelines::account(&state, viewer(&c), &account, page).await?;

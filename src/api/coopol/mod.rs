@@ -17,7 +17,6 @@ use crate::{
     clock, db,
     domain::Circle,
     error::{AppError, AppResult},
-    federation,
     service::groups::{self, Group, Moderation},
     state::AppState,
 };
@@ -154,30 +153,9 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
     })
 }
 
-/// A group by id: a number (a local or known remote group), or a handle `name` /
-/// `name@host` (remote handles are resolved for signed-in callers).
+/// A group by id (see [`groups::find`]).
 async fn find(state: &AppState, id: &str, signed_in: bool) -> AppResult<Group> {
-    if let Ok(n) = id.parse::<i64>() {
-        return groups::get(state, n).await;
-    }
-    let handle = id.trim().trim_start_matches('@');
-    let account = match handle.split_once('@') {
-        None => db::accounts::local_by_username(state.pool(), handle).await?,
-        Some((name, host)) if host.eq_ignore_ascii_case(&state.config.domain) => {
-            db::accounts::local_by_username(state.pool(), name).await?
-        }
-        Some((name, host)) => {
-            match db::accounts::by_handle(state.pool(), name, Some(host)).await? {
-                Some(a) => Some(a),
-                None if signed_in => federation::resolve_handle(state, name, host).await.ok(),
-                None => None,
-            }
-        }
-    };
-    match account {
-        Some(a) => groups::get(state, a.id).await,
-        None => Err(AppError::not_found()),
-    }
+    groups::find(state, id, signed_in).await
 }
 
 #[derive(Deserialize)]
