@@ -434,3 +434,223 @@ async fn every_fixture_is_processed_or_refused_on_purpose() {
         report.join("\n")
     );
 }
+
+/// Reads a fixture, or `None` (the folder is absent: the caller skips with a notice).
+fn fixture(name: &str) -> Option<Value> {
+    let path = fixtures_dir()?.join("activitypub").join(name);
+    Some(serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+}
+
+/// A fixture with every occurrence of `from` (an actor id) replaced by `to`.
+fn moved(doc: &Value, from: &str, to: &str) -> Value {
+    serde_json::from_str(&doc.to_string().replace(from, to)).unwrap()
+}
+
+/// Stores a remote group actor from its document (as fetched), returning its account.
+async fn store_group(app: &TestApp, doc: Value) -> db::accounts::AccountRow {
+    let data = app.state.fed();
+    let json: protocol::Actor = serde_json::from_value(doc).unwrap();
+    let id = json.id.clone();
+    ApAccount::verify(&json, &id, &data).await.unwrap();
+    ApAccount::from_json(json, &data).await.unwrap().row
+}
+
+/// The Lemmy and Mobilizon group documents go through the group paths, not only the generic
+/// ones: group actors are remembered as groups (with Mobilizon's openness and members
+/// collection), a Lemmy community's Announce puts the post in the group's timeline and its
+/// followers' home, Mobilizon's Join and Leave make and end a membership of a group here, and
+/// Mobilizon's Invite from a group's server invites a person here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_documents_take_the_group_paths() {
+    let (
+        Some(lemmy_group),
+        Some(mobilizon_group),
+        Some(announce),
+        Some(join),
+        Some(leave),
+        Some(invite),
+    ) = (
+        fixture("lemmy/objects/group.json"),
+        fixture("mobilizon/objects/group.json"),
+        fixture("lemmy/activities/community/announce_create_page.json"),
+        fixture("mobilizon-suite/mobilizon-join-activity.json"),
+        fixture("mobilizon-suite/mobilizon-leave-activity.json"),
+        fixture("mobilizon-suite/mobilizon-invite-activity.json"),
+    )
+    else {
+        return;
+    };
+    let app = spawn_app().await;
+    let alice_id = app
+        .create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = db::accounts::by_id(app.state.pool(), alice_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let group_of = |id: i64| {
+        let state = app.state.clone();
+        async move {
+            coopol::service::groups::load(&state, id)
+                .await
+                .unwrap()
+                .expect("remembered as a group")
+        }
+    };
+
+    // Group actors: a Lemmy community and a Mobilizon group.
+    let community = store_group(&app, lemmy_group.clone()).await;
+    assert_eq!(community.actor_type, "Group");
+    let remembered = group_of(community.id).await;
+    assert_eq!(remembered.row.kind, "other");
+    assert_eq!(remembered.row.join_mode, "open");
+    let mobilizon = store_group(&app, mobilizon_group.clone()).await;
+    let remembered = group_of(mobilizon.id).await;
+    assert_eq!(remembered.row.join_mode, "open", "Mobilizon's openness");
+    assert_eq!(
+        remembered.row.members_url.as_deref(),
+        Some("https://mobilizon.fr/@contribateliers/members")
+    );
+    let found = coopol::service::groups::directory(
+        &app.state,
+        coopol::service::groups::DirectoryQuery {
+            q: Some("contribateliers".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1, "known remote groups are in the directory");
+
+    // A Lemmy community announces a post: alice follows the community.
+    let main = store_group(
+        &app,
+        moved(
+            &lemmy_group,
+            "https://enterprise.lemmy.ml/c/tenforward",
+            "http://enterprise.lemmy.ml/c/main",
+        ),
+    )
+    .await;
+    make_follow(&app, alice.id, main.id, "http://x/follow", "accepted").await;
+    store_actor(&app, "http://enterprise.lemmy.ml/u/lemmy_beta").await;
+    let activity: protocol::Activity = serde_json::from_value(announce).unwrap();
+    let outcome = receive::dispatch(&app.state, &main, &activity).await;
+    assert!(
+        matches!(outcome, Ok(Outcome::Applied(_))),
+        "{:?}",
+        outcome
+            .as_ref()
+            .map(|o| format!("{o:?}"))
+            .map_err(|e| format!("{e:?}"))
+    );
+    let post = db::statuses::by_uri(app.state.pool(), "http://enterprise.lemmy.ml/post/7")
+        .await
+        .unwrap()
+        .expect("the announced page is stored");
+    assert_eq!(post.title.as_deref(), Some("post 4"));
+    let timeline = db::groups::timeline(
+        app.state.pool(),
+        main.id,
+        1,
+        None,
+        db::statuses::Page {
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(timeline.iter().map(|s| s.id).collect::<Vec<_>>(), [post.id]);
+    let home = coopol::service::timelines::home(
+        &app.state,
+        alice.id,
+        db::statuses::Page {
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        home.iter().any(|s| s.id == post.id),
+        "in the follower's home"
+    );
+
+    // Mobilizon's Join and Leave, aimed at a section here.
+    let section = coopol::service::groups::create(
+        &app.state,
+        &alice,
+        coopol::service::groups::NewGroupInput {
+            name: "pau".into(),
+            display_name: "Section de Pau".into(),
+            kind: "section".into(),
+            postcode: Some("64000".into()),
+            join_mode: Some("open".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let join = moved(
+        &join,
+        "http://mobilizon.test/events/some-uuid",
+        &section.account.uri,
+    );
+    let outcome = process_activity(&app, &alice, join).await.unwrap();
+    assert_eq!(outcome, "applied: joined the group");
+    let member = store_actor(&app, "http://mobilizon2.test/@admin").await;
+    let row = db::groups::member(app.state.pool(), section.account.id, member.id)
+        .await
+        .unwrap()
+        .expect("a membership");
+    assert_eq!(row.state, "accepted");
+    let leave = moved(
+        &leave,
+        "http://mobilizon.test/events/some-uuid",
+        &section.account.uri,
+    );
+    let outcome = process_activity(&app, &alice, leave).await.unwrap();
+    assert_eq!(outcome, "applied: left the group");
+    assert!(
+        db::groups::member(app.state.pool(), section.account.id, member.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Mobilizon's Invite, sent by the group's own server to alice.
+    store_group(
+        &app,
+        moved(
+            &mobilizon_group,
+            "https://mobilizon.fr/@contribateliers",
+            "http://mobilizon.test/@mygroup",
+        ),
+    )
+    .await;
+    let invite = moved(
+        &moved(
+            &invite,
+            "http://mobilizon2.test/@admin",
+            "http://mobilizon.test/@admin",
+        ),
+        "http://mobilizon.test/@someuser",
+        &alice.uri,
+    );
+    let outcome = process_activity(&app, &alice, invite.clone())
+        .await
+        .unwrap();
+    assert_eq!(outcome, "applied: invitation recorded");
+    let group = db::accounts::by_uri(app.state.pool(), "http://mobilizon.test/@mygroup")
+        .await
+        .unwrap()
+        .unwrap();
+    let row = db::groups::member(app.state.pool(), group.id, alice.id)
+        .await
+        .unwrap()
+        .expect("an invitation");
+    assert_eq!(row.state, "invited");
+    app.stop().await;
+}

@@ -247,6 +247,26 @@ pub async fn by_uri(db: &AnyPool, uri: &str) -> Result<Option<AccountRow>> {
     .await
 }
 
+/// The group accounts (not deleted) among some ActivityPub ids, in one query.
+pub async fn groups_among(db: &AnyPool, uris: &[&str]) -> Result<Vec<AccountRow>> {
+    if uris.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts WHERE uri IN ({}) AND actor_type = 'Group' AND deleted_at IS NULL"
+        ),
+        super::placeholders(1, uris.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for uri in uris {
+        q = q.bind(*uri);
+    }
+    q.fetch_all(db).await
+}
+
 /// An account by the id of its public key.
 pub async fn by_key_id(db: &AnyPool, key_id: &str) -> Result<Option<AccountRow>> {
     sqlx::query_as(concat!(

@@ -43,6 +43,22 @@ pub fn markdown_to_html(source: &str) -> String {
     sanitize(&out)
 }
 
+/// Plain text as HTML text.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Sanitizes HTML from another server (or our own renderer) down to the elements Mastodon
 /// allows; links keep only http(s) and mailto targets.
 pub fn sanitize(html: &str) -> String {

@@ -216,16 +216,7 @@ pub fn hashtags(text: &str) -> Vec<String> {
 }
 
 fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    out.push_str(&super::html::escape(s));
 }
 
 /// Renders a post's plain text as Mastodon does: paragraphs on blank lines, `<br>` on line

@@ -290,16 +290,19 @@ async fn group_of(
             .filter(|t| t.kind == "Mention")
             .filter_map(|t| t.href.clone()),
     );
-    let mut group = None;
-    for uri in candidates.iter().filter(|u| *u != PUBLIC) {
-        if let Some(a) = db::accounts::by_uri(state.pool(), uri).await?
-            && a.actor_type == "Group"
-            && a.deleted_at.is_none()
-        {
-            group = Some(a);
-            break;
-        }
-    }
+    // One query for every address that could be a group (the public address and
+    // collections cannot), the first in the order above winning: `audience` first.
+    let wanted: Vec<&str> = candidates
+        .iter()
+        .map(String::as_str)
+        .filter(|u| *u != PUBLIC && !u.ends_with("/followers") && !u.ends_with("/members"))
+        .take(50)
+        .collect();
+    let found = db::accounts::groups_among(state.pool(), &wanted).await?;
+    let group = wanted
+        .iter()
+        .find_map(|u| found.iter().find(|a| a.uri == *u))
+        .cloned();
     let parent = match &json.in_reply_to {
         Some(p) => db::statuses::by_uri(state.pool(), p.as_str()).await?,
         None => None,
@@ -384,13 +387,25 @@ pub async fn remote_status(
         .chars()
         .take(1000)
         .collect();
+    let (group_id, circle) = group_of(state, json).await?;
+    // In a group, the name of a Lemmy page or an article is its discussion's title, kept
+    // apart from its text (elsewhere it leads the text, as Mastodon shows it).
+    let titled_page = group_id.is_some()
+        && matches!(json.kind.as_str(), "Page" | "Article")
+        && json.name.as_deref().is_some_and(|n| !n.trim().is_empty());
+    let content = if titled_page {
+        let mut untitled = json.clone();
+        untitled.name = None;
+        untitled.html()
+    } else {
+        content
+    };
     let mut content = html::sanitize(&content);
     if content.chars().count() > 100_000 {
         content = content.chars().take(100_000).collect();
     }
-    let (group_id, circle) = group_of(state, json).await?;
     let title = match json.kind.as_str() {
-        "Note" => json
+        "Note" | "Page" | "Article" if json.kind == "Note" || titled_page => json
             .name
             .as_deref()
             .map(|n| {

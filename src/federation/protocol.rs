@@ -262,20 +262,6 @@ pub struct Note {
     pub circle: Option<String>,
 }
 
-/// Plain text as HTML text (the result is sanitized again before it is stored).
-fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 impl Note {
     /// The content to show: `content`, or a `contentMap` entry. For articles, pages, events
     /// and videos the title comes first as a heading-like paragraph, then the `summary` (a
@@ -294,13 +280,13 @@ impl Note {
             (Some(name), "Article" | "Page" | "Event" | "Video" | "Question")
                 if !name.is_empty() =>
             {
-                let title = escape_text(name);
+                let title = crate::domain::html::escape(name);
                 let summary = match self.summary.as_deref().map(str::trim) {
                     Some(s) if !s.is_empty() && self.kind != "Question" && !body.contains(s) => {
                         if s.starts_with('<') {
                             s.to_string()
                         } else {
-                            format!("<p>{}</p>", escape_text(s))
+                            format!("<p>{}</p>", crate::domain::html::escape(s))
                         }
                     }
                     _ => String::new(),

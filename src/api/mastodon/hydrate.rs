@@ -74,7 +74,16 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         muted: v.favourited.map(|_| false),
         bookmarked: v.favourited.map(|_| false),
         pinned: v.favourited.map(|_| false),
-        content: s.content.clone(),
+        // Apps know no titles: a discussion's title leads its content, as Mastodon shows the
+        // name of an article.
+        content: match &s.title {
+            Some(t) => format!(
+                "<p><strong>{}</strong></p>{}",
+                crate::domain::html::escape(t),
+                s.content
+            ),
+            None => s.content.clone(),
+        },
         filtered: Vec::new(),
         reblog: v.reblog.as_ref().map(|r| Box::new(status_entity(state, r))),
         application: None,
