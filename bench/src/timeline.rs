@@ -1,6 +1,8 @@
 //! Timeline reads on a big database: `accounts` accounts following `follows` others each,
 //! `posts` posts, and a few measured people (who sign in) following `follows` accounts each;
-//! p50/p99 of `GET /api/v1/timelines/home`.
+//! p50/p99 of `GET /api/v1/timelines/home`. One group (a section) gets a tenth of the posts,
+//! spread over its three circles, and the measured people are its members: p50/p99 of
+//! `GET /api/coopol/v1/groups/{id}/timeline`.
 //!
 //! Seeding writes straight into the database. Home timelines are fan-out on write (`feeds`),
 //! and only the measured people's feeds are filled: filling all of them would write
@@ -42,6 +44,12 @@ pub struct Outcome {
     pub public_p50_ms: f64,
     /// Public timeline latency (ms).
     pub public_p99_ms: f64,
+    /// Posts in the measured group.
+    pub group_posts: i64,
+    /// Group timeline latency (ms), read by members (all three circles).
+    pub group_p50_ms: f64,
+    /// Group timeline latency (ms).
+    pub group_p99_ms: f64,
 }
 
 async fn batched(
@@ -79,7 +87,8 @@ async fn batched(
     Ok(())
 }
 
-async fn seed(database: &Database, p: &Params) -> Result<()> {
+/// Seeds the database; returns the measured group's id and its number of posts.
+async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(&database.url).await?;
     let mut tx = conn.begin().await?;
@@ -151,6 +160,47 @@ async fn seed(database: &Database, p: &Params) -> Result<()> {
     .bind(first)
     .execute(&mut *tx)
     .await?;
+    // A section: a tenth of the authors post in it, in the three circles in turn; the
+    // readers are its members.
+    let group: i64 = first + n;
+    sqlx::query(
+        "INSERT INTO accounts (id, username, handle_key, uri, actor_type, public_key_pem, created_at, updated_at) \
+         VALUES ($1, 'section_bench', 'section_bench', 'http://seed.invalid/users/section_bench', 'Group', 'none', 0, 0)",
+    )
+    .bind(group)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO groups (account_id, kind, join_mode, postcode, departement, search_text, created_at) \
+         VALUES ($1, 'section', 'approval', '64000', '64', 'section_bench', 0)",
+    )
+    .bind(group)
+    .execute(&mut *tx)
+    .await?;
+    if database.url.starts_with("postgres") {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let group_posts = sqlx::query(
+        "INSERT INTO group_posts (group_id, status_id, circle) \
+         SELECT $1, id, CASE (account_id / 10) % 3 WHEN 0 THEN 'public' WHEN 1 THEN 'sympathizers' ELSE 'members' END \
+         FROM statuses WHERE account_id >= $2 AND account_id % 10 = 0",
+    )
+    .bind(group)
+    .bind(first)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as i64;
+    sqlx::query(
+        "INSERT INTO group_members (group_id, account_id, role, state, created_at, accepted_at) \
+         SELECT $1, a.id, 'member', 'accepted', 0, 0 FROM accounts a \
+         WHERE a.id < $2 AND a.domain IS NULL AND a.actor_type = 'Person'",
+    )
+    .bind(group)
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     // Statistics for the planner; on PostgreSQL also the visibility map, without which
     // index-only scans read every row (autovacuum does this on a running server).
@@ -161,7 +211,7 @@ async fn seed(database: &Database, p: &Params) -> Result<()> {
     };
     sqlx::query(maintenance).execute(&mut conn).await?;
     conn.close().await?;
-    Ok(())
+    Ok((group, group_posts))
 }
 
 /// Runs the timeline scenario.
@@ -177,7 +227,7 @@ pub async fn run(
         coopol.create_user(&format!("reader{r}"), "correct horse battery")?;
     }
     let t = Instant::now();
-    seed(database, p).await?;
+    let (group, group_posts) = seed(database, p).await?;
     let seed_seconds = t.elapsed().as_secs_f64();
     coopol.start().await?;
     let client = reqwest::Client::new();
@@ -189,7 +239,7 @@ pub async fn run(
                 .await?,
         );
     }
-    let measure = |path: &'static str| {
+    let measure = |path: String| {
         let client = client.clone();
         let tokens = tokens.clone();
         let base = coopol.base();
@@ -214,9 +264,13 @@ pub async fn run(
         }
     };
     // Warm the caches once, as a running server has them.
-    let _ = measure("/api/v1/timelines/home?limit=20").await?;
-    let mut home = measure("/api/v1/timelines/home?limit=20").await?;
-    let mut public = measure("/api/v1/timelines/public?limit=20").await?;
+    let home_path = "/api/v1/timelines/home?limit=20".to_string();
+    let group_path = format!("/api/coopol/v1/groups/{group}/timeline?limit=20");
+    let _ = measure(home_path.clone()).await?;
+    let mut home = measure(home_path).await?;
+    let mut public = measure("/api/v1/timelines/public?limit=20".to_string()).await?;
+    let _ = measure(group_path.clone()).await?;
+    let mut group_lat = measure(group_path).await?;
     coopol.stop();
     Ok(Outcome {
         seed_seconds,
@@ -224,5 +278,8 @@ pub async fn run(
         home_p99_ms: quantile(&mut home, 0.99),
         public_p50_ms: quantile(&mut public, 0.5),
         public_p99_ms: quantile(&mut public, 0.99),
+        group_posts,
+        group_p50_ms: quantile(&mut group_lat, 0.5),
+        group_p99_ms: quantile(&mut group_lat, 0.99),
     })
 }
