@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Browser, TestApp, spawn_app};
+use common::{Browser, TestApp, eventually, spawn_app};
 use coopol::domain::Role;
 use reqwest::StatusCode;
 
@@ -404,5 +404,90 @@ async fn a_federation_page_lists_the_sections_it_accepted() {
             .get_in("/@fede64", "en")
             .await
             .contains("Sections of the federation")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_on_another_server_is_found_by_handle_and_joined_from_its_page() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let (sec, _) = member(&a, "secretaire").await;
+    act(
+        &sec,
+        "/groups/new",
+        "/groups",
+        &[
+            ("kind", "section"),
+            ("name", "pau"),
+            ("display_name", "Section de Pau"),
+            ("postcode", "64000"),
+            ("join_mode", "approval"),
+        ],
+    )
+    .await;
+    act(
+        &sec,
+        "/@pau",
+        "/groups/pau/post",
+        &[
+            ("title", "Tractage samedi"),
+            ("status", "Au marché"),
+            ("audience", "public"),
+        ],
+    )
+    .await;
+
+    // On B, the directory takes the group's handle (and its URL) and opens its page.
+    let (bob, _) = member(&b, "bob").await;
+    let handle = format!("pau@{}", a.domain);
+    let query = serde_urlencoded::to_string([("q", handle.as_str())]).unwrap();
+    let found = bob.get(&format!("/groups?{query}")).await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+    let page_path = found.location.unwrap();
+    assert_eq!(page_path, format!("/@{handle}"));
+    let query = serde_urlencoded::to_string([("q", a.url("/users/pau"))]).unwrap();
+    let by_url = bob.get(&format!("/groups?{query}")).await;
+    assert_eq!(by_url.location.as_deref(), Some(page_path.as_str()));
+    let page = bob.get(&page_path).await;
+    assert!(page.contains("Section de Pau") && page.contains("Demander à rejoindre"));
+    // Anonymous visitors cannot make B fetch other servers.
+    let anonymous = b.browser();
+    let query = serde_urlencoded::to_string([("q", "nobody@elsewhere.example")]).unwrap();
+    let refused = anonymous.get(&format!("/groups?{query}")).await;
+    assert!(refused.contains("Connectez-vous pour chercher"));
+
+    // Bob asks; A's secretary approves; B learns it from A.
+    act(
+        &bob,
+        &page_path,
+        &format!("/groups/{handle}/join"),
+        &[("message", "Je viens de Lescar")],
+    )
+    .await;
+    assert!(bob.get(&page_path).await.contains("Demande en attente"));
+    eventually("the request reaches A", || async {
+        sec.get("/groups/pau/members")
+            .await
+            .contains("Je viens de Lescar")
+    })
+    .await;
+    let members = sec.get("/groups/pau/members").await;
+    let marker = "/groups/pau/members/";
+    let start = members.body.find(marker).unwrap() + marker.len();
+    let bob_on_a = members.body[start..].split('/').next().unwrap().to_string();
+    act(
+        &sec,
+        "/groups/pau/members",
+        &format!("/groups/pau/members/{bob_on_a}/approve"),
+        &[],
+    )
+    .await;
+    eventually("B learns that bob is a member", || async {
+        bob.get(&page_path).await.contains("Quitter le groupe")
+    })
+    .await;
+    assert!(
+        bob.get("/groups").await.contains("Section de Pau"),
+        "in my groups"
     );
 }

@@ -584,6 +584,9 @@ pub async fn timeline(
     page: Page,
 ) -> Result<Vec<StatusRow>> {
     let (lower, order) = page.bounds();
+    // Paging and ordering by `gp.status_id` (equal to `s.id`) lets the databases walk the
+    // (group_id, status_id) key and stop after a page; ordering by `s.id` made SQLite sort
+    // every post of the group (100 ms for 100,000 posts).
     let sql = format!(
         concat!(
             "SELECT ",
@@ -593,8 +596,8 @@ pub async fn timeline(
              AND (gp.circle = 'public' OR ($2 >= 1 AND gp.circle = 'sympathizers') \
                   OR ($2 >= 2 AND gp.circle = 'members')) \
              AND ($3 IS NULL OR gp.circle = $3) \
-             AND ($4 IS NULL OR s.id < $4) AND ($5 IS NULL OR s.id > $5) \
-             ORDER BY s.id {order} LIMIT $6"
+             AND ($4 IS NULL OR gp.status_id < $4) AND ($5 IS NULL OR gp.status_id > $5) \
+             ORDER BY gp.status_id {order} LIMIT $6"
         ),
         order = order
     );

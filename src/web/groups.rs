@@ -160,7 +160,9 @@ fn names_a_remote_group(q: &str) -> bool {
         || q.starts_with("http://")
         || q.trim_start_matches('@')
             .split_once('@')
-            .is_some_and(|(n, h)| !n.is_empty() && h.contains('.'))
+            .is_some_and(|(n, h)| {
+                !n.is_empty() && !h.is_empty() && !q.contains(char::is_whitespace)
+            })
 }
 
 /// `GET /groups`: the directory. A postcode finds the section of that place (or of its
