@@ -18,6 +18,9 @@
 //!
 //! Data flows one way: `api`/`web` -> `service` -> `db`; everything may use `domain`.
 
+// The JSON-LD context (`federation::protocol::context`) is one big `json!` literal.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod cli;

@@ -5,6 +5,7 @@
 //! about HTTP or ActivityPub.
 
 pub mod accounts;
+pub mod events;
 pub mod federation;
 pub mod groups;
 pub mod invites;

@@ -313,6 +313,21 @@ async fn prepare_more(state: &AppState, outgoing: &Outgoing) -> AppResult<Vec<Pr
     }
 }
 
+/// A rendered post, as an `Event` when it is one.
+pub(super) async fn as_event(
+    state: &AppState,
+    note: Value,
+    status: &db::statuses::StatusRow,
+) -> AppResult<Value> {
+    match db::events::by_id(state.pool(), status.id).await? {
+        Some(event) => {
+            let participants = db::events::accepted_count(state.pool(), status.id).await?;
+            Ok(render::event(note, status, &event, participants))
+        }
+        None => Ok(note),
+    }
+}
+
 async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepared>> {
     Ok(match outgoing {
         Outgoing::CreateStatus { status_id } | Outgoing::UpdateStatus { status_id } => {
@@ -342,6 +357,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                     group: group.as_ref().map(|(_, _, a)| a),
                 },
             );
+            let note = as_event(state, note, &status).await?;
             let kind = if matches!(outgoing, Outgoing::CreateStatus { .. }) {
                 "Create"
             } else {
@@ -758,6 +774,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                     group: own_group.as_ref(),
                 },
             );
+            let note = as_event(state, note, &status).await?;
             // FEP-1b12: the group announces the Create of posts written here; a post from
             // another server is announced as the object itself (its Create is its author's).
             let object = if author.is_local() {

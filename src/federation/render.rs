@@ -272,6 +272,87 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Valu
     doc
 }
 
+/// A local post that is an event, as an `Event` (FEP-8a8e with Mobilizon's terms). Mastodon
+/// shows only `name` and `summary`, so `summary` says when, where and how to take part.
+pub fn event(
+    mut doc: Value,
+    status: &StatusRow,
+    event: &crate::db::events::EventRow,
+    participants: i64,
+) -> Value {
+    let url = status.url.clone().unwrap_or_else(|| status.uri.clone());
+    doc["type"] = json!("Event");
+    doc["name"] = json!(event.name);
+    doc["summary"] = json!(crate::service::events::summary_line(event, &url));
+    doc["startTime"] = json!(clock::to_rfc3339(event.starts_at));
+    doc["endTime"] = json!(clock::to_rfc3339(event.ends_at));
+    doc["timezone"] = json!(event.timezone);
+    doc["ical:status"] = json!(
+        crate::domain::event::EventStatus::parse(&event.status)
+            .map(|s| s.ical())
+            .unwrap_or("CONFIRMED")
+    );
+    doc["joinMode"] = json!(
+        crate::domain::event::EventJoinMode::parse(&event.join_mode)
+            .map(|m| m.mobilizon())
+            .unwrap_or("free")
+    );
+    if let Some(u) = &event.external_url {
+        doc["externalParticipationUrl"] = json!(u);
+    }
+    doc["category"] = json!(event.category.as_deref().unwrap_or("MOVEMENTS_POLITICS"));
+    doc["participantCount"] = json!(participants);
+    doc["anonymousParticipationEnabled"] = json!(false);
+    doc["commentsEnabled"] = json!(true);
+    doc["repliesModerationOption"] = json!("allow_all");
+    doc["draft"] = json!(false);
+    // Mobilizon reads 0 as "no limit".
+    doc["maximumAttendeeCapacity"] = json!(event.capacity.unwrap_or(0));
+    doc["remainingAttendeeCapacity"] = match event.capacity {
+        Some(c) => json!((c - participants).max(0)),
+        None => Value::Null,
+    };
+    doc["isOnline"] =
+        json!(event.online_url.is_some() && event.place_name.is_none() && event.street.is_none());
+    if let Some(lang) = &status.language {
+        doc["inLanguage"] = json!(lang);
+    }
+    if event.place_name.is_some() || event.street.is_some() || event.locality.is_some() {
+        let mut place = json!({
+            "type": "Place",
+            "name": event.place_name.clone().or_else(|| event.locality.clone()),
+            "address": {
+                "type": "PostalAddress",
+                "streetAddress": event.street,
+                "postalCode": event.postcode,
+                "addressLocality": event.locality,
+                "addressCountry": "France",
+            },
+        });
+        if let (Some(lat), Some(lon)) = (&event.latitude, &event.longitude)
+            && let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>())
+        {
+            place["latitude"] = json!(lat);
+            place["longitude"] = json!(lon);
+        }
+        doc["location"] = place;
+    }
+    if let Some(online) = &event.online_url {
+        let mut attachment = doc["attachment"].as_array().cloned().unwrap_or_default();
+        attachment.push(
+            json!({ "type": "Link", "name": "Website", "href": online, "mediaType": "text/html" }),
+        );
+        doc["attachment"] = json!(attachment);
+    }
+    // A change after publication (a cancellation) is an edit: Mastodon applies an Update only
+    // with a newer `updated`.
+    if event.updated_at > status.created_at {
+        let newest = status.edited_at.unwrap_or(0).max(event.updated_at);
+        doc["updated"] = json!(clock::to_rfc3339(newest));
+    }
+    doc
+}
+
 /// Wraps an object in an activity with `@context`.
 pub fn activity(
     id: &str,

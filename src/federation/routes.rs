@@ -242,7 +242,7 @@ async fn note_of(
         Some(g) => super::outbox::load_group(state, g).await?,
         None => None,
     };
-    Ok(render::note(
+    let note = render::note(
         state,
         status,
         &render::NoteParts {
@@ -251,7 +251,8 @@ async fn note_of(
             tags: &tags,
             group: group.as_ref().map(|(_, _, a)| a),
         },
-    ))
+    );
+    super::outbox::as_event(state, note, status).await
 }
 
 /// `GET /users/:name/statuses/:id`: a post (a page for browsers).

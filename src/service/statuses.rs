@@ -56,6 +56,8 @@ pub struct Compose {
     pub language: Option<String>,
     /// A client's key to make retries of the same request create one post.
     pub idempotency_key: Option<String>,
+    /// Makes the post an event (written in the same transaction; its `status_id` is set).
+    pub event: Option<db::events::EventRow>,
 }
 
 /// Whether `viewer` (an account, local or remote; `None` for the public) may see `status`.
@@ -277,6 +279,11 @@ pub async fn create_in_group(
     .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new post collided")))?;
     db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(&mut tx, id, &tags).await?;
+    if let Some(event) = &input.event {
+        let mut event = event.clone();
+        event.status_id = id;
+        db::events::upsert(&mut tx, &event).await?;
+    }
     let mut readers = vec![author.id];
     if visibility != Visibility::Direct {
         readers.extend(db::social::local_followers(&mut tx, author.id).await?);

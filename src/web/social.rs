@@ -404,6 +404,7 @@ pub async fn create(
         in_reply_to_id: form.in_reply_to_id.parse().ok(),
         language: Some(c.locale.as_str().to_string()),
         idempotency_key: None,
+        event: None,
     };
     crate::api::mastodon::statuses::resolve_mentions(&state, &compose.text).await;
     match posts::create(&state, &me, compose).await {

@@ -87,6 +87,7 @@ impl StatusForm {
             in_reply_to_id,
             language: self.language.filter(|l| !l.is_empty()),
             idempotency_key,
+            event: None,
         })
     }
 }

@@ -1,0 +1,400 @@
+//! `events` and `participants`: what makes a post an event (times, place, capacity, how to
+//! take part, the shifts of a mission) and who takes part.
+
+use super::Result;
+use sqlx::{AnyExecutor, AnyPool, FromRow};
+
+/// An event (or a shift of a mission); its post is the `statuses` row of the same id.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    /// The post's id.
+    pub status_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Start (Unix microseconds, UTC).
+    pub starts_at: i64,
+    /// End.
+    pub ends_at: i64,
+    /// IANA time zone.
+    pub timezone: String,
+    /// `confirmed`, `tentative`, `cancelled`.
+    pub status: String,
+    /// `free`, `approval`, `invite`, `external`.
+    pub join_mode: String,
+    /// Where to sign up when `external`.
+    pub external_url: Option<String>,
+    /// Most participants (none: no limit).
+    pub capacity: Option<i64>,
+    /// Mobilizon's category.
+    pub category: Option<String>,
+    /// The place's name.
+    pub place_name: Option<String>,
+    /// Street address.
+    pub street: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Town.
+    pub locality: Option<String>,
+    /// Département code (from the postcode).
+    pub departement: Option<String>,
+    /// Latitude, decimal.
+    pub latitude: Option<String>,
+    /// Longitude, decimal.
+    pub longitude: Option<String>,
+    /// A link for online events.
+    pub online_url: Option<String>,
+    /// The organizing group or person.
+    pub organizer_id: Option<i64>,
+    /// 1 for a mission.
+    pub is_mission: i64,
+    /// The mission a shift belongs to.
+    pub mission_id: Option<i64>,
+    /// For remote events, the count their server published.
+    pub remote_participants: Option<i64>,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+const EVENT_COLUMNS: &str = "status_id, name, starts_at, ends_at, timezone, status, join_mode, \
+    external_url, capacity, category, place_name, street, postcode, locality, departement, \
+    latitude, longitude, online_url, organizer_id, is_mission, mission_id, remote_participants, \
+    updated_at";
+
+/// Inserts or replaces an event's row (a remote event seen again replaces its data).
+pub async fn upsert(conn: &mut sqlx::AnyConnection, e: &EventRow) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+         ON CONFLICT (status_id) DO UPDATE SET name = excluded.name, \
+         starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+         timezone = excluded.timezone, status = excluded.status, \
+         join_mode = excluded.join_mode, external_url = excluded.external_url, \
+         capacity = excluded.capacity, category = excluded.category, \
+         place_name = excluded.place_name, street = excluded.street, \
+         postcode = excluded.postcode, locality = excluded.locality, \
+         departement = excluded.departement, latitude = excluded.latitude, \
+         longitude = excluded.longitude, online_url = excluded.online_url, \
+         organizer_id = excluded.organizer_id, is_mission = excluded.is_mission, \
+         mission_id = excluded.mission_id, remote_participants = excluded.remote_participants, \
+         updated_at = excluded.updated_at"
+    )))
+    .bind(e.status_id)
+    .bind(&e.name)
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(&e.timezone)
+    .bind(&e.status)
+    .bind(&e.join_mode)
+    .bind(&e.external_url)
+    .bind(e.capacity)
+    .bind(&e.category)
+    .bind(&e.place_name)
+    .bind(&e.street)
+    .bind(&e.postcode)
+    .bind(&e.locality)
+    .bind(&e.departement)
+    .bind(&e.latitude)
+    .bind(&e.longitude)
+    .bind(&e.online_url)
+    .bind(e.organizer_id)
+    .bind(e.is_mission)
+    .bind(e.mission_id)
+    .bind(e.remote_participants)
+    .bind(e.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An event by its post's id.
+pub async fn by_id(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<EventRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE status_id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Events by their posts' ids (in no particular order).
+pub async fn by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<EventRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE status_id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// The shifts of a mission, earliest first.
+pub async fn shifts(db: &AnyPool, mission_id: i64) -> Result<Vec<EventRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE mission_id = $1 ORDER BY starts_at, status_id"
+    )))
+    .bind(mission_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Takes the event's row for the rest of the transaction, before counting its places: two
+/// people taking the last place wait for each other (PostgreSQL locks the row; SQLite takes
+/// its write lock now instead of failing later when a read turns into a write).
+pub async fn lock(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("UPDATE events SET updated_at = updated_at WHERE status_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Changes an event's status (and those of its shifts).
+pub async fn set_status(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    status: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE events SET status = $2, updated_at = $3 WHERE status_id = $1 OR mission_id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What an agenda asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Events ending after this time.
+    pub from: Option<i64>,
+    /// Events starting before this time.
+    pub to: Option<i64>,
+    /// Organized by this group or person.
+    pub organizer_id: Option<i64>,
+    /// In this département.
+    pub departement: Option<String>,
+    /// Only missions with a shift short of volunteers.
+    pub open_missions: bool,
+    /// Include cancelled events.
+    pub cancelled: bool,
+    /// Most results.
+    pub limit: i64,
+    /// Results to skip.
+    pub offset: i64,
+}
+
+/// Events (not shifts) matching a search, soonest first. Who may see each is checked by the
+/// caller on the posts.
+pub async fn search(db: &AnyPool, s: &Search) -> Result<Vec<EventRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e WHERE e.mission_id IS NULL \
+         AND ($1 IS NULL OR e.ends_at > $1) AND ($2 IS NULL OR e.starts_at < $2) \
+         AND ($3 IS NULL OR e.organizer_id = $3) AND ($4 IS NULL OR e.departement = $4) \
+         AND ($5 = 1 OR e.status <> 'cancelled') \
+         AND ($6 = 0 OR (e.is_mission = 1 AND EXISTS (SELECT 1 FROM events sh \
+              WHERE sh.mission_id = e.status_id AND sh.capacity IS NOT NULL \
+              AND sh.capacity > (SELECT COUNT(*) FROM participants p \
+                  WHERE p.event_id = sh.status_id AND p.state = 'accepted')))) \
+         ORDER BY e.starts_at, e.status_id LIMIT $7 OFFSET $8"
+    )))
+    .bind(s.from)
+    .bind(s.to)
+    .bind(s.organizer_id)
+    .bind(s.departement.as_deref())
+    .bind(super::flag(s.cancelled))
+    .bind(super::flag(s.open_missions))
+    .bind(s.limit)
+    .bind(s.offset)
+    .fetch_all(db)
+    .await
+}
+
+/// A participation.
+#[derive(Debug, Clone, FromRow)]
+pub struct ParticipantRow {
+    /// Its id.
+    pub id: i64,
+    /// The event (or shift).
+    pub event_id: i64,
+    /// Who.
+    pub account_id: i64,
+    /// `pending`, `accepted`, `waiting`, `rejected`.
+    pub state: String,
+    /// The message sent with the request.
+    pub message: String,
+    /// The Join activity's id.
+    pub uri: Option<String>,
+    /// 1 came, 0 did not, none not recorded.
+    pub attended: Option<i64>,
+    /// When asked.
+    pub created_at: i64,
+    /// When accepted.
+    pub accepted_at: Option<i64>,
+}
+
+const PARTICIPANT_COLUMNS: &str =
+    "id, event_id, account_id, state, message, uri, attended, created_at, accepted_at";
+
+/// One person's participation in an event.
+pub async fn participant(
+    db: impl AnyExecutor<'_>,
+    event_id: i64,
+    account_id: i64,
+) -> Result<Option<ParticipantRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE event_id = $1 AND account_id = $2"
+    )))
+    .bind(event_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A participation by its Join's id.
+pub async fn participant_by_uri(db: &AnyPool, uri: &str) -> Result<Option<ParticipantRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE uri = $1"
+    )))
+    .bind(uri)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records (or replaces) a participation; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn upsert_participant(
+    conn: &mut sqlx::AnyConnection,
+    event_id: i64,
+    account_id: i64,
+    state: &str,
+    message: &str,
+    uri: Option<&str>,
+    now: i64,
+) -> Result<i64> {
+    let accepted_at = (state == "accepted").then_some(now);
+    sqlx::query_scalar(
+        "INSERT INTO participants (event_id, account_id, state, message, uri, created_at, \
+         accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (event_id, account_id) DO UPDATE SET state = excluded.state, \
+         message = excluded.message, uri = excluded.uri, created_at = excluded.created_at, \
+         accepted_at = excluded.accepted_at, attended = NULL RETURNING id",
+    )
+    .bind(event_id)
+    .bind(account_id)
+    .bind(state)
+    .bind(message)
+    .bind(uri)
+    .bind(now)
+    .bind(accepted_at)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Changes a participation's state.
+pub async fn set_state(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    state: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE participants SET state = $2, \
+         accepted_at = CASE WHEN $2 = 'accepted' THEN $3 ELSE accepted_at END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(state)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records whether a participant came.
+pub async fn set_attended(db: &AnyPool, id: i64, attended: bool) -> Result<()> {
+    sqlx::query("UPDATE participants SET attended = $2 WHERE id = $1")
+        .bind(id)
+        .bind(super::flag(attended))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes a participation.
+pub async fn delete_participant(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM participants WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many take part (accepted).
+pub async fn accepted_count(db: impl AnyExecutor<'_>, event_id: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM participants WHERE event_id = $1 AND state = 'accepted'",
+    )
+    .bind(event_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Accepted participants of several events at once: (event id, count).
+pub async fn accepted_counts(db: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT event_id, COUNT(*) FROM participants WHERE state = 'accepted' \
+         AND event_id IN ({}) GROUP BY event_id",
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// The first person on the waiting list.
+pub async fn first_waiting(
+    db: impl AnyExecutor<'_>,
+    event_id: i64,
+) -> Result<Option<ParticipantRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE event_id = $1 \
+         AND state = 'waiting' ORDER BY id LIMIT 1"
+    )))
+    .bind(event_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The participations of an event, in the order they came.
+pub async fn participants(db: &AnyPool, event_id: i64) -> Result<Vec<ParticipantRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE event_id = $1 ORDER BY id"
+    )))
+    .bind(event_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The events someone takes part in or asked to (ids), for their agenda and calendar.
+pub async fn events_of(db: &AnyPool, account_id: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT event_id FROM participants WHERE account_id = $1 \
+         AND state IN ('accepted', 'pending', 'waiting') ORDER BY event_id",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}

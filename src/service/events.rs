@@ -1,0 +1,650 @@
+//! Events: creating one (for a person or in a group's circle), reading it, taking part (with
+//! capacity, approval and a waiting list promoted when someone leaves), the organizers' view
+//! of participants, and cancelling.
+//!
+//! An event is a post (see `service::statuses`): who may see it, where it appears and how it
+//! federates come from there; the `events` row adds what makes it an event.
+
+use super::{
+    groups::{self, Group},
+    statuses::{self, Compose},
+};
+use crate::{
+    clock,
+    db::{
+        self,
+        accounts::AccountRow,
+        events::{EventRow, ParticipantRow},
+        statuses::StatusRow,
+    },
+    domain::{
+        Circle, Invalid, MemberRole, Visibility,
+        event::{self as rules, EventJoinMode, EventStatus, ParticipationState},
+        group::{departement_of, parse_postcode},
+    },
+    error::{AppError, AppResult},
+    service::outgoing::{self, Outgoing},
+    state::AppState,
+};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+
+/// What an organizer submits.
+#[derive(Debug, Clone, Default)]
+pub struct NewEventInput {
+    /// The event's name.
+    pub name: String,
+    /// What it is about (plain text, as posts are written).
+    pub description: String,
+    /// Start: RFC 3339, or a local time in `timezone`.
+    pub start_time: String,
+    /// End.
+    pub end_time: String,
+    /// IANA time zone (default `Europe/Paris`).
+    pub timezone: Option<String>,
+    /// The place's name.
+    pub place_name: Option<String>,
+    /// Street address.
+    pub street: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Town.
+    pub locality: Option<String>,
+    /// A link for an online event.
+    pub online_url: Option<String>,
+    /// Mobilizon's category (default `MOVEMENTS_POLITICS`).
+    pub category: Option<String>,
+    /// `confirmed` (default) or `tentative`.
+    pub status: Option<String>,
+    /// Most participants (none: no limit).
+    pub capacity: Option<i64>,
+    /// `free` (default), `approval`, `invite`, `external`.
+    pub join_mode: Option<String>,
+    /// Where to sign up when `external`.
+    pub external_url: Option<String>,
+    /// The organizing group (its id or handle); none: the author organizes.
+    pub group: Option<String>,
+    /// In a group: `public`, `sympathizers`, `members` (default public).
+    pub audience: Option<String>,
+}
+
+/// An event with its post.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// The post (author, audience, text, uri).
+    pub status: StatusRow,
+    /// The event's data.
+    pub row: EventRow,
+}
+
+impl Event {
+    /// Its status.
+    pub fn status(&self) -> EventStatus {
+        EventStatus::parse(&self.row.status).unwrap_or(EventStatus::Confirmed)
+    }
+
+    /// How people take part.
+    pub fn join_mode(&self) -> EventJoinMode {
+        EventJoinMode::parse(&self.row.join_mode).unwrap_or(EventJoinMode::Free)
+    }
+
+    /// Whether it was organized here.
+    pub fn is_local(&self) -> bool {
+        self.status.local != 0
+    }
+}
+
+fn opt(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn check_url(field: &'static str, value: &Option<String>, errors: &mut Vec<Invalid>) {
+    if let Some(u) = opt(value)
+        && !url::Url::parse(&u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        errors.push(Invalid::new(field, "error-event-url"));
+    }
+}
+
+/// The line Mastodon readers see under the name: when, where, how to take part. Mastodon
+/// shows an event's `name` and `summary` only, so everything needed is here.
+pub fn summary_line(row: &EventRow, url: &str) -> String {
+    let tz: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let start = clock::to_datetime(row.starts_at).with_timezone(&tz);
+    let end = clock::to_datetime(row.ends_at).with_timezone(&tz);
+    let when = if start.date_naive() == end.date_naive() {
+        format!(
+            "{} – {}",
+            start.format("%Y-%m-%d %H:%M"),
+            end.format("%H:%M")
+        )
+    } else {
+        format!(
+            "{} – {}",
+            start.format("%Y-%m-%d %H:%M"),
+            end.format("%Y-%m-%d %H:%M")
+        )
+    };
+    let mut parts = vec![format!("📅 {when} ({})", row.timezone)];
+    let place: Vec<&str> = [
+        row.place_name.as_deref(),
+        row.street.as_deref(),
+        row.postcode.as_deref(),
+        row.locality.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.is_empty())
+    .collect();
+    if !place.is_empty() {
+        parts.push(format!("📍 {}", place.join(", ")));
+    }
+    if let Some(online) = &row.online_url {
+        parts.push(format!("🔗 {online}"));
+    }
+    if row.status == "cancelled" {
+        parts.insert(0, "❌ CANCELLED / ANNULÉ".to_string());
+    }
+    parts.push(format!("✋ {url}"));
+    parts.join(" · ")
+}
+
+/// Creates an event. In a group, only its moderators and administrators organize.
+pub async fn create(
+    state: &AppState,
+    author: &AccountRow,
+    input: NewEventInput,
+) -> AppResult<Event> {
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_string();
+    if let Err(e) = rules::check_name(&name) {
+        errors.push(e);
+    }
+    if let Err(e) = crate::domain::check_length(
+        "description",
+        input.description.trim(),
+        0,
+        rules::MAX_DESCRIPTION,
+    ) {
+        errors.push(e);
+    }
+    let tz = match rules::parse_timezone(input.timezone.as_deref().unwrap_or("Europe/Paris")) {
+        Ok(tz) => Some(tz),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let mut times: (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
+    if let Some(tz) = tz {
+        match rules::parse_time("start_time", &input.start_time, tz) {
+            Ok(t) => times.0 = Some(t),
+            Err(e) => errors.push(e),
+        }
+        match rules::parse_time("end_time", &input.end_time, tz) {
+            Ok(t) => times.1 = Some(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let (Some(s), Some(e)) = times
+        && let Err(err) = rules::check_times(s, e)
+    {
+        errors.push(err);
+    }
+    if let Some(s) = times.0
+        && s < Utc::now()
+    {
+        errors.push(Invalid::new("start_time", "error-event-in-past"));
+    }
+    if let Err(e) = rules::check_capacity("capacity", input.capacity) {
+        errors.push(e);
+    }
+    let join_mode = match rules::EventJoinMode::parse(input.join_mode.as_deref().unwrap_or("")) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            EventJoinMode::Free
+        }
+    };
+    if join_mode == EventJoinMode::External && opt(&input.external_url).is_none() {
+        errors.push(Invalid::new("external_url", "error-required"));
+    }
+    check_url("external_url", &input.external_url, &mut errors);
+    check_url("online_url", &input.online_url, &mut errors);
+    let status = match input.status.as_deref().map(EventStatus::parse) {
+        None => EventStatus::Confirmed,
+        Some(Ok(EventStatus::Cancelled)) | Some(Err(_)) => {
+            errors.push(Invalid::new("event_status", "error-event-status"));
+            EventStatus::Confirmed
+        }
+        Some(Ok(s)) => s,
+    };
+    let postcode = match opt(&input.postcode).map(|p| parse_postcode(&p)) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+    };
+    for (field, value, max) in [
+        ("place_name", &input.place_name, 200),
+        ("street", &input.street, 200),
+        ("locality", &input.locality, 100),
+        ("category", &input.category, 50),
+    ] {
+        if let Some(v) = opt(value)
+            && let Err(e) = crate::domain::check_length(field, &v, 0, max)
+        {
+            errors.push(e);
+        }
+    }
+    let circle = match input.audience.as_deref().filter(|a| !a.trim().is_empty()) {
+        None => Circle::Public,
+        Some(a) => match Circle::parse(a.trim()) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e);
+                Circle::Public
+            }
+        },
+    };
+    let (Some(starts), Some(ends), Some(tz)) = (times.0, times.1, tz) else {
+        return Err(AppError::invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let group = match opt(&input.group) {
+        Some(g) => {
+            let group = groups::find(state, &g, true).await?;
+            organizer_role(state, &group, author).await?;
+            Some(group)
+        }
+        None => None,
+    };
+    let row = EventRow {
+        status_id: 0,
+        name: name.clone(),
+        starts_at: starts.timestamp_micros(),
+        ends_at: ends.timestamp_micros(),
+        timezone: tz.name().to_string(),
+        status: status.as_str().to_string(),
+        join_mode: join_mode.as_str().to_string(),
+        external_url: opt(&input.external_url),
+        capacity: input.capacity,
+        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+        place_name: opt(&input.place_name),
+        street: opt(&input.street),
+        departement: postcode.as_deref().map(departement_of),
+        postcode,
+        locality: opt(&input.locality),
+        latitude: None,
+        longitude: None,
+        online_url: opt(&input.online_url),
+        organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
+        is_mission: 0,
+        mission_id: None,
+        remote_participants: None,
+        updated_at: clock::now(),
+    };
+    let compose = Compose {
+        text: input.description.trim().to_string(),
+        visibility: Some(Visibility::Public),
+        event: Some(row),
+        ..Default::default()
+    };
+    let status = match &group {
+        Some(g) => {
+            statuses::create_in_group(state, author, compose, Some((g, circle, Some(name)))).await?
+        }
+        None => statuses::create_in_group(state, author, compose, None).await?,
+    };
+    get(state, Some(author.id), status.id).await
+}
+
+/// Refuses unless `who` organizes in a local group (moderators and administrators).
+async fn organizer_role(state: &AppState, group: &Group, who: &AccountRow) -> AppResult<()> {
+    if !group.is_local() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-group-remote",
+        ));
+    }
+    match groups::standing(state, group, Some(who.id)).await?.role() {
+        Some(r) if r >= MemberRole::Moderator => Ok(()),
+        _ => Err(AppError::forbidden("error-group-role")),
+    }
+}
+
+/// An event `viewer` may see.
+pub async fn get(state: &AppState, viewer: Option<i64>, id: i64) -> AppResult<Event> {
+    let status = statuses::visible(state, viewer, id).await?;
+    let row = db::events::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Event { status, row })
+}
+
+/// Whether `who` organizes `event`: its author, or a moderator of its organizing group.
+pub async fn is_organizer(state: &AppState, event: &Event, who: &AccountRow) -> AppResult<bool> {
+    if event.status.account_id == who.id {
+        return Ok(true);
+    }
+    match event.row.organizer_id {
+        Some(o) if o != event.status.account_id => match groups::load(state, o).await? {
+            Some(g) => Ok(organizer_role(state, &g, who).await.is_ok()),
+            None => Ok(false),
+        },
+        _ => Ok(false),
+    }
+}
+
+async fn require_organizer(state: &AppState, event: &Event, who: &AccountRow) -> AppResult<()> {
+    if is_organizer(state, event, who).await? {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("error-event-organizers-only"))
+    }
+}
+
+/// What became of a request to take part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joined {
+    /// Takes part.
+    Accepted,
+    /// Waits for an organizer.
+    Pending,
+    /// On the waiting list.
+    Waiting,
+}
+
+/// A local person asks to take part in a local event. A full event is refused unless
+/// `waiting_list` is asked for.
+pub async fn join(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    message: Option<&str>,
+    waiting_list: bool,
+) -> AppResult<Joined> {
+    let message = message.unwrap_or_default().trim().to_string();
+    crate::domain::check_length("message", &message, 0, groups::MAX_MESSAGE)
+        .map_err(|e| AppError::invalid(vec![e]))?;
+    if !event.is_local() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-remote",
+        ));
+    }
+    if event.status() == EventStatus::Cancelled {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-cancelled",
+        ));
+    }
+    if event.row.ends_at < clock::now() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-past",
+        ));
+    }
+    match event.join_mode() {
+        EventJoinMode::External => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error-event-external",
+            ));
+        }
+        EventJoinMode::Invite => return Err(AppError::forbidden("error-event-invite-only")),
+        _ => {}
+    }
+    match db::events::participant(state.pool(), event.row.status_id, who.id).await? {
+        // An organizer's refusal stands: no asking again.
+        Some(p) if p.state == "rejected" => {
+            return Err(AppError::forbidden("error-event-refused"));
+        }
+        Some(_) => {
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                "error-event-already-joined",
+            ));
+        }
+        None => {}
+    }
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::events::lock(&mut tx, event.row.status_id).await?;
+    let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
+    let full = event.row.capacity.is_some_and(|c| taken >= c);
+    let outcome = if full {
+        if !waiting_list {
+            return Err(AppError::new(StatusCode::CONFLICT, "error-event-full"));
+        }
+        Joined::Waiting
+    } else if event.join_mode() == EventJoinMode::Approval {
+        Joined::Pending
+    } else {
+        Joined::Accepted
+    };
+    let state_name = match outcome {
+        Joined::Accepted => ParticipationState::Accepted,
+        Joined::Pending => ParticipationState::Pending,
+        Joined::Waiting => ParticipationState::Waiting,
+    }
+    .as_str();
+    db::events::upsert_participant(
+        &mut tx,
+        event.row.status_id,
+        who.id,
+        state_name,
+        &message,
+        None,
+        now,
+    )
+    .await?;
+    if outcome == Joined::Accepted || outcome == Joined::Pending {
+        db::social::notify(
+            &mut tx,
+            event.status.account_id,
+            who.id,
+            "event_participation",
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Someone leaves an event; the first on the waiting list takes the free place.
+pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResult<()> {
+    let Some(p) = db::events::participant(state.pool(), event.row.status_id, who.id).await? else {
+        return Ok(());
+    };
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::events::lock(&mut tx, event.row.status_id).await?;
+    db::events::delete_participant(&mut tx, p.id).await?;
+    if p.state == "accepted" {
+        promote(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives free places to the waiting list, first come first served.
+async fn promote(conn: &mut sqlx::AnyConnection, event: &Event, now: i64) -> AppResult<()> {
+    loop {
+        let taken = db::events::accepted_count(&mut *conn, event.row.status_id).await?;
+        if event.row.capacity.is_some_and(|c| taken >= c) {
+            return Ok(());
+        }
+        let Some(next) = db::events::first_waiting(&mut *conn, event.row.status_id).await? else {
+            return Ok(());
+        };
+        db::events::set_state(conn, next.id, "accepted", now).await?;
+        db::social::notify(
+            conn,
+            next.account_id,
+            event.status.account_id,
+            "event_promoted",
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    }
+}
+
+/// The participants of an event (organizers only).
+pub async fn participants(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+) -> AppResult<Vec<ParticipantRow>> {
+    require_organizer(state, event, who).await?;
+    Ok(db::events::participants(state.pool(), event.row.status_id).await?)
+}
+
+/// What an organizer does with a participation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Accepts a pending request (if there is room).
+    Approve,
+    /// Refuses a request, or removes a participant.
+    Reject,
+    /// Records that they came.
+    Attended,
+    /// Records that they did not come.
+    Absent,
+}
+
+/// An organizer decides on a participation.
+pub async fn decide(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    account_id: i64,
+    decision: Decision,
+) -> AppResult<ParticipantRow> {
+    require_organizer(state, event, who).await?;
+    let p = db::events::participant(state.pool(), event.row.status_id, account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let now = clock::now();
+    match decision {
+        Decision::Approve => {
+            if p.state == "accepted" {
+                return Ok(p);
+            }
+            let mut tx = state.pool().begin().await?;
+            db::events::lock(&mut tx, event.row.status_id).await?;
+            let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
+            if event.row.capacity.is_some_and(|c| taken >= c) {
+                return Err(AppError::new(StatusCode::CONFLICT, "error-event-full"));
+            }
+            db::events::set_state(&mut tx, p.id, "accepted", now).await?;
+            db::social::notify(
+                &mut tx,
+                p.account_id,
+                who.id,
+                "event_accepted",
+                Some(event.row.status_id),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Decision::Reject => {
+            let mut tx = state.pool().begin().await?;
+            db::events::lock(&mut tx, event.row.status_id).await?;
+            db::events::set_state(&mut tx, p.id, "rejected", now).await?;
+            if p.state == "accepted" {
+                promote(&mut tx, event, now).await?;
+            }
+            tx.commit().await?;
+        }
+        Decision::Attended | Decision::Absent => {
+            if event.row.starts_at > now {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-event-not-started",
+                ));
+            }
+            if p.state != "accepted" {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-event-not-participant",
+                ));
+            }
+            db::events::set_attended(state.pool(), p.id, decision == Decision::Attended).await?;
+        }
+    }
+    db::events::participant(state.pool(), event.row.status_id, account_id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Cancels an event: its status changes, the change federates (an `Update` with
+/// `ical:status` CANCELLED), and every participant is told.
+pub async fn cancel(state: &AppState, who: &AccountRow, event: &Event) -> AppResult<Event> {
+    require_organizer(state, event, who).await?;
+    if !event.is_local() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-remote",
+        ));
+    }
+    let now = clock::now();
+    let participants = db::events::participants(state.pool(), event.row.status_id).await?;
+    let mut tx = state.pool().begin().await?;
+    db::events::set_status(&mut tx, event.row.status_id, "cancelled", now).await?;
+    for p in participants {
+        if p.state != "rejected" && p.account_id != who.id {
+            db::social::notify(
+                &mut tx,
+                p.account_id,
+                who.id,
+                "event_cancelled",
+                Some(event.row.status_id),
+                now,
+            )
+            .await?;
+        }
+    }
+    outgoing::push(
+        &mut tx,
+        &Outgoing::UpdateStatus {
+            status_id: event.row.status_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    get(state, Some(who.id), event.row.status_id).await
+}
+
+/// How many take part in each event.
+pub async fn counts(state: &AppState, ids: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    Ok(db::events::accepted_counts(state.pool(), ids).await?)
+}
+
+/// The events `viewer` may see among a search's results.
+pub async fn search(
+    state: &AppState,
+    viewer: Option<i64>,
+    query: db::events::Search,
+) -> AppResult<Vec<Event>> {
+    let rows = db::events::search(state.pool(), &query).await?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(status) = statuses::visible(state, viewer, row.status_id).await {
+            out.push(Event { status, row });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,407 @@
+//! Events (the first part of the agenda): what organizers may create and the errors for bad
+//! input, taking part with capacity, approval and a waiting list promoted when someone leaves,
+//! cancelling, and the `Event` document other servers read (FEP-8a8e and Mobilizon's fields,
+//! with a summary Mastodon can show).
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use coopol::{
+    db::{self, accounts::AccountRow},
+    domain::Role,
+    service::events::{self, Decision, Joined, NewEventInput},
+};
+use reqwest::{StatusCode, header};
+use serde_json::Value;
+
+async fn person(app: &TestApp, name: &str) -> AccountRow {
+    let id = app
+        .create_user(name, "correct horse battery", Role::Member)
+        .await;
+    db::accounts::by_id(app.state.pool(), id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn in_days(days: i64, hour: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+fn tractage(capacity: Option<i64>) -> NewEventInput {
+    NewEventInput {
+        name: "Tractage au marché".into(),
+        description: "Rendez-vous devant la halle avec les tracts.".into(),
+        start_time: in_days(10, 9),
+        end_time: in_days(10, 12),
+        timezone: Some("Europe/Paris".into()),
+        place_name: Some("Halles de Pau".into()),
+        street: Some("Place de la République".into()),
+        postcode: Some("64000".into()),
+        locality: Some("Pau".into()),
+        capacity,
+        ..Default::default()
+    }
+}
+
+fn fields(e: &coopol::error::AppError) -> Vec<&'static str> {
+    e.fields.iter().map(|f| f.field).collect()
+}
+
+#[tokio::test]
+async fn bad_events_are_refused_with_the_field_named() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let cases: Vec<(NewEventInput, &str, &str)> = vec![
+        (
+            NewEventInput {
+                end_time: in_days(10, 8),
+                ..tractage(None)
+            },
+            "end_time",
+            "error-event-end-before-start",
+        ),
+        (
+            NewEventInput {
+                timezone: Some("Europe/Lutece".into()),
+                ..tractage(None)
+            },
+            "timezone",
+            "error-event-timezone",
+        ),
+        (tractage(Some(0)), "capacity", "error-event-capacity"),
+        (tractage(Some(-6)), "capacity", "error-event-capacity"),
+        (
+            tractage(Some(1_000_000)),
+            "capacity",
+            "error-event-capacity",
+        ),
+        (
+            NewEventInput {
+                start_time: in_days(-3, 9),
+                end_time: in_days(-3, 12),
+                ..tractage(None)
+            },
+            "start_time",
+            "error-event-in-past",
+        ),
+        (
+            NewEventInput {
+                start_time: "samedi matin".into(),
+                ..tractage(None)
+            },
+            "start_time",
+            "error-event-time-invalid",
+        ),
+        (
+            NewEventInput {
+                name: "  ".into(),
+                ..tractage(None)
+            },
+            "name",
+            "error-required",
+        ),
+        (
+            NewEventInput {
+                join_mode: Some("external".into()),
+                ..tractage(None)
+            },
+            "external_url",
+            "error-required",
+        ),
+        (
+            NewEventInput {
+                online_url: Some("javascript:alert(1)".into()),
+                ..tractage(None)
+            },
+            "online_url",
+            "error-event-url",
+        ),
+        (
+            NewEventInput {
+                postcode: Some("640".into()),
+                ..tractage(None)
+            },
+            "postcode",
+            "error-postcode",
+        ),
+    ];
+    for (input, field, key) in cases {
+        let e = events::create(&app.state, &sec, input).await.unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(fields(&e).contains(&field), "{field}: {:?}", e.fields);
+        assert!(
+            e.fields.iter().any(|f| f.key == key),
+            "{field}: {:?}",
+            e.fields
+        );
+    }
+    // Nothing was created.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn capacity_waiting_list_approval_and_cancellation() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let ana = person(&app, "ana").await;
+    let bob = person(&app, "bob").await;
+    let carl = person(&app, "carl").await;
+
+    let event = events::create(&app.state, &sec, tractage(Some(2)))
+        .await
+        .unwrap();
+    assert_eq!(event.row.departement.as_deref(), Some("64"));
+    // 09:00 in Paris, ten days from now, is 07:00 or 08:00 UTC.
+    let start = coopol::clock::to_datetime(event.row.starts_at);
+    assert!(matches!(chrono::Timelike::hour(&start), 7 | 8), "{start}");
+
+    let join = |who: &AccountRow, waiting: bool| {
+        let state = app.state.clone();
+        let who = who.clone();
+        let event = event.clone();
+        async move { events::join(&state, &who, &event, Some("Je viens"), waiting).await }
+    };
+    assert_eq!(join(&ana, false).await.unwrap(), Joined::Accepted);
+    let twice = join(&ana, false).await.unwrap_err();
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(twice.key, "error-event-already-joined");
+    assert_eq!(join(&bob, false).await.unwrap(), Joined::Accepted);
+    // Full: refused, unless the waiting list is asked for.
+    let full = join(&carl, false).await.unwrap_err();
+    assert_eq!(full.key, "error-event-full");
+    assert_eq!(join(&carl, true).await.unwrap(), Joined::Waiting);
+
+    // Bob leaves: Carl takes the place and is told.
+    events::leave(&app.state, &bob, &event).await.unwrap();
+    let carl_row = db::events::participant(app.state.pool(), event.row.status_id, carl.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(carl_row.state, "accepted");
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'event_promoted'",
+    )
+    .bind(carl.id)
+    .fetch_one(app.state.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 1);
+
+    // Only organizers see the list.
+    assert_eq!(
+        events::participants(&app.state, &ana, &event)
+            .await
+            .unwrap_err()
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let list = events::participants(&app.state, &sec, &event)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    // Attendance is recorded after the start only.
+    let early = events::decide(&app.state, &sec, &event, ana.id, Decision::Attended)
+        .await
+        .unwrap_err();
+    assert_eq!(early.key, "error-event-not-started");
+
+    // Approval mode: a request waits for an organizer.
+    let meeting = events::create(
+        &app.state,
+        &sec,
+        NewEventInput {
+            join_mode: Some("approval".into()),
+            ..tractage(None)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        events::join(&app.state, &bob, &meeting, Some("Militant"), false)
+            .await
+            .unwrap(),
+        Joined::Pending
+    );
+    let row = events::decide(&app.state, &sec, &meeting, bob.id, Decision::Approve)
+        .await
+        .unwrap();
+    assert_eq!(row.state, "accepted");
+    events::join(&app.state, &carl, &meeting, None, false)
+        .await
+        .unwrap();
+    let row = events::decide(&app.state, &sec, &meeting, carl.id, Decision::Reject)
+        .await
+        .unwrap();
+    assert_eq!(row.state, "rejected");
+    let again = events::join(&app.state, &carl, &meeting, None, false)
+        .await
+        .unwrap_err();
+    assert_eq!(again.key, "error-event-refused");
+
+    // Cancelled: participants are told; nobody joins any more.
+    let cancelled = events::cancel(&app.state, &sec, &event).await.unwrap();
+    assert_eq!(cancelled.row.status, "cancelled");
+    for who in [&ana, &carl] {
+        let told: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'event_cancelled'",
+        )
+        .bind(who.id)
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+        assert_eq!(told, 1, "{}", who.username);
+    }
+    let refused = events::join(&app.state, &bob, &cancelled, None, true)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.key, "error-event-cancelled");
+    assert_eq!(
+        events::cancel(&app.state, &ana, &cancelled)
+            .await
+            .unwrap_err()
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// The fields Mobilizon and FEP-8a8e name, and a summary Mastodon can show.
+#[tokio::test]
+async fn the_event_document_carries_what_mobilizon_and_mastodon_read() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let ana = person(&app, "ana").await;
+    let event = events::create(&app.state, &sec, tractage(Some(6)))
+        .await
+        .unwrap();
+    events::join(&app.state, &ana, &event, None, false)
+        .await
+        .unwrap();
+    let fetch = || async {
+        let res = app
+            .client
+            .get(&event.status.uri)
+            .header(header::ACCEPT, "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Value>().await.unwrap()
+    };
+    let doc = fetch().await;
+    assert_eq!(doc["type"], "Event");
+    assert_eq!(doc["name"], "Tractage au marché");
+    for field in [
+        "id",
+        "name",
+        "content",
+        "summary",
+        "startTime",
+        "endTime",
+        "timezone",
+        "attributedTo",
+        "location",
+        "category",
+        "ical:status",
+        "joinMode",
+        "maximumAttendeeCapacity",
+        "remainingAttendeeCapacity",
+        "participantCount",
+        "anonymousParticipationEnabled",
+        "commentsEnabled",
+        "repliesModerationOption",
+        "isOnline",
+        "url",
+        "published",
+        "to",
+    ] {
+        assert!(
+            doc.get(field).is_some_and(|v| !v.is_null()),
+            "{field} missing: {doc}"
+        );
+    }
+    assert_eq!(doc["timezone"], "Europe/Paris");
+    assert_eq!(doc["ical:status"], "CONFIRMED");
+    assert!(doc.get("updated").is_none(), "not edited yet: {doc}");
+    assert_eq!(doc["joinMode"], "free");
+    assert_eq!(doc["category"], "MOVEMENTS_POLITICS");
+    assert_eq!(doc["maximumAttendeeCapacity"], 6);
+    assert_eq!(doc["participantCount"], 1);
+    assert_eq!(doc["remainingAttendeeCapacity"], 5);
+    assert_eq!(doc["location"]["type"], "Place");
+    assert_eq!(doc["location"]["address"]["postalCode"], "64000");
+    assert_eq!(doc["location"]["address"]["addressLocality"], "Pau");
+    let start = chrono::DateTime::parse_from_rfc3339(doc["startTime"].as_str().unwrap()).unwrap();
+    assert_eq!(start.timestamp_micros(), event.row.starts_at);
+    // Mastodon shows the name and the summary only: date, place and a link are there.
+    let summary = doc["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("09:00 – 12:00 (Europe/Paris)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Halles de Pau") && summary.contains("64000"),
+        "{summary}"
+    );
+    assert!(summary.contains(doc["url"].as_str().unwrap()), "{summary}");
+    let context = doc["@context"].to_string();
+    for term in ["startTime", "joinMode", "timezone", "ical"] {
+        assert!(context.contains(term), "{term} not in the context");
+    }
+
+    // Cancelled: the status says so, with a newer `updated` (Mastodon applies such Updates).
+    events::cancel(&app.state, &sec, &event).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let doc = fetch().await;
+    assert_eq!(doc["ical:status"], "CANCELLED");
+    assert!(doc["summary"].as_str().unwrap().contains("ANNULÉ"));
+    assert!(doc["updated"].is_string(), "{doc}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_place_goes_to_one_person_only() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let event = events::create(&app.state, &sec, tractage(Some(1)))
+        .await
+        .unwrap();
+    let mut people = Vec::new();
+    for i in 0..6 {
+        people.push(person(&app, &format!("militant{i}")).await);
+    }
+    let tries = people.iter().map(|who| {
+        let state = app.state.clone();
+        let event = event.clone();
+        let who = who.clone();
+        async move { events::join(&state, &who, &event, None, true).await }
+    });
+    let outcomes: Vec<Joined> = futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == Joined::Accepted).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == Joined::Waiting).count(),
+        5
+    );
+    assert_eq!(
+        db::events::accepted_count(app.state.pool(), event.row.status_id)
+            .await
+            .unwrap(),
+        1
+    );
+}
