@@ -405,3 +405,119 @@ async fn the_last_place_goes_to_one_person_only() {
         1
     );
 }
+
+/// The iCalendar feeds parse back with an independent parser, times and status included.
+#[tokio::test]
+async fn calendar_feeds_parse_back_with_their_times() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    coopol::service::groups::create(
+        &app.state,
+        &sec,
+        coopol::service::groups::NewGroupInput {
+            name: "pau".into(),
+            display_name: "Section de Pau".into(),
+            kind: "section".into(),
+            postcode: Some("64000".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let public = events::create(
+        &app.state,
+        &sec,
+        NewEventInput {
+            group: Some("pau".into()),
+            ..tractage(Some(6))
+        },
+    )
+    .await
+    .unwrap();
+    let members_only = events::create(
+        &app.state,
+        &sec,
+        NewEventInput {
+            name: "Réunion de bureau".into(),
+            group: Some("pau".into()),
+            audience: Some("members".into()),
+            start_time: in_days(3, 19),
+            end_time: in_days(3, 21),
+            ..tractage(None)
+        },
+    )
+    .await
+    .unwrap();
+    events::cancel(&app.state, &sec, &public).await.unwrap();
+
+    let parse = |body: String| {
+        let mut reader = ical::IcalParser::new(std::io::BufReader::new(body.as_bytes()));
+        reader
+            .next()
+            .expect("a calendar")
+            .expect("a valid calendar")
+    };
+    let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+        e.properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+    };
+    let utc = |micros: i64| {
+        coopol::clock::to_datetime(micros)
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    };
+
+    // A group's feed, read anonymously (as calendar apps subscribe): the public event only.
+    let res = app
+        .client
+        .get(app.url("/groups/pau/calendar.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let calendar = parse(res.text().await.unwrap());
+    assert_eq!(calendar.events.len(), 1, "members-only events stay out");
+    let e = &calendar.events[0];
+    assert_eq!(prop(e, "SUMMARY").as_deref(), Some("Tractage au marché"));
+    assert_eq!(prop(e, "DTSTART"), Some(utc(public.row.starts_at)));
+    assert_eq!(prop(e, "DTEND"), Some(utc(public.row.ends_at)));
+    assert_eq!(prop(e, "STATUS").as_deref(), Some("CANCELLED"));
+    assert_eq!(prop(e, "UID"), Some(public.status.uri.clone()));
+    assert!(prop(e, "LOCATION").unwrap().contains("Halles de Pau"));
+    // 09:00 in Paris is 08:00Z in winter and 07:00Z in summer.
+    let start = prop(e, "DTSTART").unwrap();
+    assert!(
+        start.ends_with("080000Z") || start.ends_with("070000Z"),
+        "{start}"
+    );
+    let tz = calendar
+        .properties
+        .iter()
+        .find(|p| p.name == "X-WR-TIMEZONE")
+        .and_then(|p| p.value.clone());
+    assert_eq!(tz.as_deref(), Some("Europe/Paris"));
+
+    // One event: the members-only one is for members (the secretary) only.
+    let path = format!("/events/{}/calendar.ics", members_only.row.status_id);
+    let anonymous = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
+    let browser = app.browser();
+    browser
+        .sign_in("secretaire@example.org", "correct horse battery")
+        .await;
+    let page = browser.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let calendar = parse(page.body);
+    assert_eq!(
+        prop(&calendar.events[0], "SUMMARY").as_deref(),
+        Some("Réunion de bureau")
+    );
+}

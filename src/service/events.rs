@@ -648,3 +648,54 @@ pub async fn search(
     }
     Ok(out)
 }
+
+/// Events as an iCalendar (RFC 5545) document that phone calendars can subscribe to. Times
+/// are in UTC (`...Z`, valid without a VTIMEZONE); the organizer's zone is named in
+/// `X-WR-TIMEZONE` for clients that show it.
+pub fn icalendar(name: &str, list: &[Event]) -> String {
+    use icalendar::{Calendar, Component, EventLike};
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    if let Some(first) = list.first() {
+        calendar.timezone(first.row.timezone.as_str());
+    }
+    for e in list {
+        let url = e.status.url.clone().unwrap_or_else(|| e.status.uri.clone());
+        let place: Vec<&str> = [
+            e.row.place_name.as_deref(),
+            e.row.street.as_deref(),
+            e.row.postcode.as_deref(),
+            e.row.locality.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+        let mut event = icalendar::Event::new();
+        event
+            .uid(&e.status.uri)
+            .summary(&e.row.name)
+            .description(&format!(
+                "{}\n\n{url}",
+                crate::domain::html::to_plain_text(&e.status.content)
+            ))
+            .starts(clock::to_datetime(e.row.starts_at))
+            .ends(clock::to_datetime(e.row.ends_at))
+            .timestamp(clock::to_datetime(
+                e.row.updated_at.max(e.status.created_at),
+            ))
+            .url(&url)
+            .status(match e.status() {
+                EventStatus::Confirmed => icalendar::EventStatus::Confirmed,
+                EventStatus::Tentative => icalendar::EventStatus::Tentative,
+                EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
+            });
+        if !place.is_empty() {
+            event.location(&place.join(", "));
+        } else if let Some(online) = &e.row.online_url {
+            event.location(online);
+        }
+        calendar.push(event.done());
+    }
+    calendar.done().to_string()
+}

@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod assets;
 mod auth;
 mod context;
+mod events;
 mod form;
 mod groups;
 mod oauth;
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/groups/{handle}/members", get(groups::members))
         .route("/groups/{handle}/members.csv", get(groups::members_csv))
         .route("/groups/{handle}/audit", get(groups::audit))
+        .route("/groups/{handle}/calendar.ics", get(events::group_ics))
+        .route("/events/{id}/calendar.ics", get(events::event_ics))
         .route("/groups/{handle}/{action}", post(groups::action))
         .route(
             "/groups/{handle}/members/{account_id}/{action}",
