@@ -654,3 +654,70 @@ async fn group_documents_take_the_group_paths() {
     assert_eq!(row.state, "invited");
     app.stop().await;
 }
+
+/// Events from Mobilizon and Gancio keep their event data (times, zone, place, capacity, join
+/// mode, status), not only the text Mastodon would show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_documents_keep_their_event_data() {
+    let (Some(mobilizon), Some(gancio)) = (
+        fixture("mobilizon/objects/event.json"),
+        fixture("mobilizon-suite/gancio-event-activity.json"),
+    ) else {
+        return;
+    };
+    let app = spawn_app().await;
+    let alice_id = app
+        .create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = db::accounts::by_id(app.state.pool(), alice_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let micros = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .timestamp_micros()
+    };
+    let event_of = |uri: &'static str| {
+        let state = app.state.clone();
+        async move {
+            let status = db::statuses::by_uri(state.pool(), uri)
+                .await
+                .unwrap()
+                .expect("stored as a post");
+            db::events::by_id(state.pool(), status.id)
+                .await
+                .unwrap()
+                .expect("with its event data")
+        }
+    };
+
+    let outcome = process_object(&app, mobilizon).await.unwrap();
+    assert!(outcome.starts_with("applied"), "{outcome}");
+    let event =
+        event_of("https://rendezvous.nomagic.uk/events/b81c0531-a57c-497d-93ba-af0f8b255498").await;
+    assert_eq!(event.name, "Caledonian scottish dance class");
+    assert_eq!(event.timezone, "Europe/London");
+    assert_eq!(event.starts_at, micros("2022-12-11T19:00:00+00:00"));
+    assert_eq!(event.ends_at, micros("2022-12-11T21:00:00+00:00"));
+    assert_eq!(event.place_name.as_deref(), Some("The Kenn Centre"));
+    assert_eq!(event.street.as_deref(), Some("Devon Expressway"));
+    assert_eq!(event.postcode.as_deref(), Some("EX6 7TW"));
+    assert_eq!(event.departement, None, "not a French postcode");
+    assert!(event.latitude.as_deref().unwrap().starts_with("50.66"));
+    assert_eq!(event.capacity, None, "Mobilizon's 0 is no limit");
+    assert_eq!(event.join_mode, "free");
+    assert_eq!(event.status, "confirmed");
+    assert_eq!(event.category.as_deref(), Some("SPORTS"));
+    assert_eq!(event.remote_participants, Some(0));
+
+    let outcome = process_activity(&app, &alice, gancio).await.unwrap();
+    assert!(outcome.starts_with("applied"), "{outcome}");
+    let event = event_of("https://demo.gancio.org/federation/m/1").await;
+    assert_eq!(event.name, "Demo event");
+    assert_eq!(event.starts_at, micros("2021-07-14T17:30:57+02:00"));
+    assert_eq!(event.ends_at, micros("2021-07-14T18:30:57+02:00"));
+    assert_eq!(event.timezone, "UTC", "Gancio names no zone");
+    assert_eq!(event.place_name.as_deref(), Some("Colosseo"));
+    app.stop().await;
+}

@@ -527,6 +527,120 @@ impl Object for ApNote {
         }
         let post = remote_status(state, &json, &author.row).await?;
         let row = posts::store_remote(state, post).await?;
+        if let Some(event) = remote_event(&json, &row) {
+            let mut conn = state.pool().acquire().await?;
+            db::events::upsert(&mut conn, &event).await?;
+        }
         ApNote::new(row)
     }
+}
+
+/// The event data of an `Event` from another server (Mobilizon, Gancio, coopol), if it has a
+/// start. Read leniently: an end before the start becomes an hour-long event, an unknown
+/// zone UTC, a capacity of 0 none.
+fn remote_event(
+    json: &protocol::Note,
+    status: &db::statuses::StatusRow,
+) -> Option<db::events::EventRow> {
+    use crate::domain::event::{EventJoinMode, EventStatus};
+    if json.kind != "Event" {
+        return None;
+    }
+    let starts = json.start_time?;
+    let ends = json
+        .end_time
+        .filter(|e| *e > starts)
+        .unwrap_or(starts + chrono::Duration::hours(1));
+    let timezone = json
+        .timezone
+        .as_deref()
+        .and_then(|t| crate::domain::event::parse_timezone(t).ok())
+        .map(|tz| tz.name().to_string())
+        .unwrap_or_else(|| "UTC".into());
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(200).collect::<String>())
+    };
+    let number = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok());
+    let coordinate = |v: &serde_json::Value| {
+        v.as_f64()
+            .or_else(|| v.as_str()?.trim().parse().ok())
+            .filter(|f: &f64| f.is_finite() && f.abs() <= 180.0)
+            .map(|f| f.to_string())
+    };
+    let location = json.location.clone().unwrap_or_default();
+    let online = location["type"] == "VirtualLocation";
+    let address = &location["address"];
+    let (street, postcode, locality) = if address.is_string() {
+        (text(address), None, None)
+    } else {
+        (
+            text(&address["streetAddress"]),
+            text(&address["postalCode"]),
+            text(&address["addressLocality"]),
+        )
+    };
+    let departement = postcode
+        .as_deref()
+        .and_then(|p| crate::domain::group::parse_postcode(p).ok())
+        .map(|p| crate::domain::group::departement_of(&p));
+    Some(db::events::EventRow {
+        status_id: status.id,
+        name: json
+            .name
+            .clone()
+            .map(|n| n.trim().chars().take(200).collect())
+            .filter(|n: &String| !n.is_empty())
+            .unwrap_or_else(|| "Event".into()),
+        starts_at: starts.timestamp_micros(),
+        ends_at: ends.timestamp_micros(),
+        timezone,
+        status: json
+            .ical_status
+            .as_deref()
+            .and_then(|s| EventStatus::parse(s).ok())
+            .unwrap_or(EventStatus::Confirmed)
+            .as_str()
+            .to_string(),
+        join_mode: json
+            .join_mode
+            .as_deref()
+            .and_then(|m| EventJoinMode::parse(m).ok())
+            .unwrap_or(EventJoinMode::Free)
+            .as_str()
+            .to_string(),
+        external_url: json
+            .external_participation_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        capacity: json
+            .maximum_attendee_capacity
+            .as_ref()
+            .and_then(number)
+            .filter(|c| *c > 0),
+        category: json.category.clone().map(|c| c.chars().take(50).collect()),
+        place_name: if online {
+            None
+        } else {
+            text(&location["name"])
+        },
+        street,
+        postcode,
+        locality,
+        departement,
+        latitude: coordinate(&location["latitude"]),
+        longitude: coordinate(&location["longitude"]),
+        online_url: if online { text(&location["url"]) } else { None },
+        organizer_id: Some(status.account_id),
+        is_mission: 0,
+        mission_id: None,
+        remote_participants: json.participant_count.as_ref().and_then(number),
+        updated_at: json
+            .updated
+            .or(json.published)
+            .map(|t| t.timestamp_micros())
+            .unwrap_or_else(crate::clock::now),
+    })
 }

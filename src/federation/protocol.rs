@@ -276,6 +276,36 @@ pub struct Note {
     /// coopol: the group circle that may read it (`public`, `sympathizers`, `members`).
     #[serde(default, deserialize_with = "lenient_string")]
     pub circle: Option<String>,
+    /// Events: start.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub start_time: Option<DateTime<Utc>>,
+    /// Events: end.
+    #[serde(default, deserialize_with = "lenient_datetime")]
+    pub end_time: Option<DateTime<Utc>>,
+    /// Events (Mobilizon): IANA time zone.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub timezone: Option<String>,
+    /// Events: a `Place` (or a `VirtualLocation`), read leniently.
+    #[serde(default)]
+    pub location: Option<serde_json::Value>,
+    /// Events (Mobilizon): free, restricted, invite, external.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub join_mode: Option<String>,
+    /// Events (Mobilizon): CONFIRMED, TENTATIVE, CANCELLED.
+    #[serde(default, rename = "ical:status", deserialize_with = "lenient_string")]
+    pub ical_status: Option<String>,
+    /// Events: the capacity (0 or absent: none).
+    #[serde(default)]
+    pub maximum_attendee_capacity: Option<serde_json::Value>,
+    /// Events (Mobilizon): how many take part.
+    #[serde(default)]
+    pub participant_count: Option<serde_json::Value>,
+    /// Events (Mobilizon): where to sign up when external.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub external_participation_url: Option<String>,
+    /// Events (Mobilizon): the category.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub category: Option<String>,
 }
 
 impl Note {
