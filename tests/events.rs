@@ -124,6 +124,14 @@ async fn bad_events_are_refused_with_the_field_named() {
         ),
         (
             NewEventInput {
+                description: "d".repeat(4_501),
+                ..tractage(None)
+            },
+            "description",
+            "error-too-long",
+        ),
+        (
+            NewEventInput {
                 postcode: Some("640".into()),
                 ..tractage(None)
             },
@@ -161,6 +169,14 @@ async fn capacity_waiting_list_approval_and_cancellation() {
         .await
         .unwrap();
     assert_eq!(event.row.departement.as_deref(), Some("64"));
+    // Its post, as feeds and Mastodon apps show it: the name as title, when and where first.
+    assert_eq!(event.status.title.as_deref(), Some("Tractage au marché"));
+    assert!(
+        event.status.content.contains("(Europe/Paris)")
+            && event.status.content.contains("Halles de Pau"),
+        "{}",
+        event.status.content
+    );
     // 09:00 in Paris, ten days from now, is 07:00 or 08:00 UTC.
     let start = coopol::clock::to_datetime(event.row.starts_at);
     assert!(matches!(chrono::Timelike::hour(&start), 7 | 8), "{start}");

@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 /// The longest name of an event.
 pub const MAX_NAME: usize = 200;
-/// The longest description.
-pub const MAX_DESCRIPTION: usize = 10_000;
+/// The longest description (it becomes the event's post, with a line for when and where,
+/// within a post's 5,000 characters).
+pub const MAX_DESCRIPTION: usize = 4_500;
 /// The most participants an event may ask for (a national rally, not more).
 pub const MAX_CAPACITY: i64 = 100_000;
 /// The most shifts a mission may have.

@@ -112,6 +112,11 @@ fn check_url(field: &'static str, value: &Option<String>, errors: &mut Vec<Inval
 /// The line Mastodon readers see under the name: when, where, how to take part. Mastodon
 /// shows an event's `name` and `summary` only, so everything needed is here.
 pub fn summary_line(row: &EventRow, url: &str) -> String {
+    format!("{} · ✋ {url}", when_where(row))
+}
+
+/// When and where, on one line (`📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 place`).
+pub fn when_where(row: &EventRow) -> String {
     let tz: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
     let start = clock::to_datetime(row.starts_at).with_timezone(&tz);
     let end = clock::to_datetime(row.ends_at).with_timezone(&tz);
@@ -148,7 +153,6 @@ pub fn summary_line(row: &EventRow, url: &str) -> String {
     if row.status == "cancelled" {
         parts.insert(0, "❌ CANCELLED / ANNULÉ".to_string());
     }
-    parts.push(format!("✋ {url}"));
     parts.join(" · ")
 }
 
@@ -291,8 +295,11 @@ pub async fn create(
         remote_participants: None,
         updated_at: clock::now(),
     };
+    // The post's text starts with when and where: feeds and Mastodon apps show the text.
     let compose = Compose {
-        text: input.description.trim().to_string(),
+        text: format!("{}\n\n{}", when_where(&row), input.description.trim())
+            .trim()
+            .to_string(),
         visibility: Some(Visibility::Public),
         event: Some(row),
         ..Default::default()

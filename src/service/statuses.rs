@@ -218,6 +218,8 @@ pub async fn create_in_group(
     let requested = input.visibility.unwrap_or(Visibility::Public);
     let (group, circle, title) = match group {
         Some((g, c, t)) => (Some(g.clone()), Some(c), t),
+        // An event's name is its post's title (feeds and apps show it above the text).
+        None if input.event.is_some() => (None, None, input.event.as_ref().map(|e| e.name.clone())),
         None => match implied_group(state, author, parent.as_ref(), &mentioned, requested).await? {
             Some((g, c)) => (Some(g), Some(c), None),
             None => (None, None, None),
