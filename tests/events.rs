@@ -537,3 +537,269 @@ async fn calendar_feeds_parse_back_with_their_times() {
         Some("Réunion de bureau")
     );
 }
+
+/// Every events endpoint of the OpenAPI document is called, with its error answers.
+#[tokio::test]
+async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
+    use common::Api;
+    use reqwest::Method;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let api = Api::new(&app);
+    let (_, sec) = app.user_with_token("secretaire", "read write").await;
+    let (ana_id, ana) = app.user_with_token("ana", "read write").await;
+    let (bob_id, bob) = app.user_with_token("bob", "read write").await;
+    let (_, doc, _) = api
+        .call(Method::GET, "/openapi.json", "/openapi.json", None, None)
+        .await;
+    let fields = |body: &Value| -> Vec<String> {
+        body["details"]
+            .as_object()
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (status, _) = api
+        .post(
+            "/groups",
+            "/groups",
+            &sec,
+            json!({"name": "pau", "display_name": "Section de Pau", "kind": "section", "postcode": "64000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Create: missing fields, bad times, zone and capacity, wrong group, then events.
+    let e = "/events";
+    let (status, body) = api.post(e, e, &sec, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    for f in ["name", "start_time", "end_time"] {
+        assert!(fields(&body).contains(&f.to_string()), "{f}: {body}");
+    }
+    let base = json!({"name": "Tractage", "start_time": in_days(10, 9), "end_time": in_days(10, 12),
+                      "place_name": "Halles", "postcode": "64000"});
+    let with = |extra: Value| {
+        let mut b = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    for (extra, field) in [
+        (json!({"end_time": in_days(10, 8)}), "end_time"),
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (json!({"capacity": "beaucoup"}), "capacity"),
+        (json!({"capacity": 0}), "capacity"),
+        (json!({"name": "n".repeat(201)}), "name"),
+        (json!({"join_mode": "lottery"}), "join_mode"),
+    ] {
+        let (status, body) = api.post(e, e, &sec, with(extra.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{extra}: {body}");
+        assert!(
+            fields(&body).contains(&field.to_string()),
+            "{extra}: {body}"
+        );
+    }
+    let (status, _) = api.post(e, e, &ana, with(json!({"group": "pau"}))).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the group's moderators organize"
+    );
+    let (status, _) = api
+        .post(e, e, &sec, with(json!({"group": "nowhere"})))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, full) = api
+        .post(e, e, &sec, with(json!({"group": "pau", "capacity": 1})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{full}");
+    assert_eq!(full["remaining"], 1);
+    assert_eq!(full["place"]["departement"], "64");
+    let full_id = full["id"].as_str().unwrap().to_string();
+    let (status, approval) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(json!({"join_mode": "approval", "name": "Réunion"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let approval_id = approval["id"].as_str().unwrap().to_string();
+    let (status, secret) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(json!({"group": "pau", "audience": "members", "name": "Bureau"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret_id = secret["id"].as_str().unwrap().to_string();
+
+    // Search and read: the members-only event stays hidden from others.
+    let (status, list) = api.get(e, "/events?group=pau", Some(&ana)).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Tractage"]);
+    let (_, list) = api.get(e, "/events?postcode=64100", None).await;
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    let (status, body) = api.get(e, "/events?postcode=641", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["postcode"]);
+    let (status, body) = api.get(e, "/events?from=demain", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["from"]);
+    let one = "/events/{id}";
+    let (status, got) = api.get(one, &format!("/events/{full_id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["timezone"], "Europe/Paris");
+    for path in [
+        format!("/events/{secret_id}"),
+        "/events/999999".into(),
+        "/events/x".into(),
+    ] {
+        let (status, _) = api.get(one, &path, Some(&ana)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // Taking part: twice, full, waiting list, leaving.
+    let part = "/events/{id}/participation";
+    let join = |id: &str| format!("/events/{id}/participation");
+    let (status, body) = api.post(part, &join(&full_id), &ana, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["participation"], "accepted");
+    let (status, _) = api.post(part, &join(&full_id), &ana, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = api.post(part, &join(&full_id), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "full: {body}");
+    let (status, body) = api
+        .post(part, &join(&full_id), &bob, json!({"waiting_list": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["participation"], "waiting");
+    let (status, body) = api
+        .post(
+            part,
+            &join(&approval_id),
+            &bob,
+            json!({"message": "m".repeat(1001)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["message"]);
+    let (status, _) = api.post(part, &join(&secret_id), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body, _) = api
+        .call(Method::DELETE, part, &join(&full_id), Some(&ana), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["participation"], Value::Null);
+    let (_, body) = api
+        .get(one, &format!("/events/{full_id}"), Some(&bob))
+        .await;
+    assert_eq!(
+        body["participation"], "accepted",
+        "promoted from the waiting list"
+    );
+    let (status, _, _) = api
+        .call(
+            Method::DELETE,
+            part,
+            "/events/999999/participation",
+            Some(&ana),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Organizers: the list, decisions, attendance only after the start.
+    let list_path = "/events/{id}/participants";
+    let (status, _) = api
+        .get(
+            list_path,
+            &format!("/events/{full_id}/participants"),
+            Some(&ana),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, list) = api
+        .get(
+            list_path,
+            &format!("/events/{full_id}/participants"),
+            Some(&sec),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    api.post(
+        part,
+        &join(&approval_id),
+        &ana,
+        json!({"message": "Je viens"}),
+    )
+    .await;
+    api.post(part, &join(&approval_id), &bob, json!({})).await;
+    let decide = |action: &str| format!("/events/{{id}}/participants/{{account_id}}/{action}");
+    let on = |id: i64, action: &str| format!("/events/{approval_id}/participants/{id}/{action}");
+    let (status, body) = api
+        .post(&decide("approve"), &on(ana_id, "approve"), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["state"], "accepted");
+    assert_eq!(body[0]["message"], "Je viens");
+    let (status, _) = api
+        .post(&decide("approve"), &on(ana_id, "approve"), &bob, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api
+        .post(&decide("reject"), &on(bob_id, "reject"), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body[0]["state"], "rejected");
+    let (status, _) = api
+        .post(&decide("reject"), &on(999_999, "reject"), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for action in ["attended", "absent"] {
+        let (status, body) = api
+            .post(&decide(action), &on(ana_id, action), &sec, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{action}: {body}");
+    }
+
+    // Cancelling: organizers only; then nobody joins.
+    let cancel = "/events/{id}/cancel";
+    let (status, _) = api
+        .post(
+            cancel,
+            &format!("/events/{approval_id}/cancel"),
+            &ana,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api
+        .post(
+            cancel,
+            &format!("/events/{approval_id}/cancel"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "cancelled");
+    let (status, _) = api.post(part, &join(&approval_id), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "cancelled");
+    let (status, _) = api
+        .post(cancel, "/events/999999/cancel", &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    api.assert_exercised(&doc, |path| path.starts_with("/events"));
+}

@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 use coopol::{app::Server, config::Config, domain::Role, state::AppState};
-use reqwest::{Client, Response, StatusCode, header};
+use reqwest::{Client, Method, Response, StatusCode, header};
 use serde_json::Value;
 use std::{collections::HashMap, sync::atomic::AtomicU32};
 
@@ -444,5 +444,102 @@ pub fn fixtures_dir() -> Option<std::path::PathBuf> {
             dir.display()
         );
         None
+    }
+}
+
+/// Where coopol's own API lives.
+pub const API: &str = "/api/coopol/v1";
+
+/// Calls the API, recording which endpoint of the OpenAPI document was exercised.
+pub struct Api<'a> {
+    app: &'a TestApp,
+    /// The (method, documented path) pairs called.
+    pub seen: std::sync::Mutex<std::collections::BTreeSet<(String, String)>>,
+}
+
+impl<'a> Api<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Api {
+            app,
+            seen: Default::default(),
+        }
+    }
+
+    /// `template` is the documented path (`/groups/{id}`); `path` the one called.
+    pub async fn call(
+        &self,
+        method: Method,
+        template: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, String) {
+        self.seen
+            .lock()
+            .unwrap()
+            .insert((method.as_str().to_lowercase(), template.to_string()));
+        let mut req = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("{API}{path}")));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        (status, json, text)
+    }
+
+    pub async fn get(
+        &self,
+        template: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let (s, v, _) = self.call(Method::GET, template, path, token, None).await;
+        (s, v)
+    }
+
+    pub async fn post(
+        &self,
+        template: &str,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let (s, v, _) = self
+            .call(Method::POST, template, path, Some(token), Some(body))
+            .await;
+        (s, v)
+    }
+
+    /// Fails unless every endpoint of `doc` whose path passes `scope` was called, and every
+    /// call was to a documented endpoint.
+    pub fn assert_exercised(&self, doc: &Value, scope: impl Fn(&str) -> bool) {
+        let mut documented = std::collections::BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                if scope(path) {
+                    documented.insert((method.clone(), path.clone()));
+                }
+            }
+        }
+        let seen = self.seen.lock().unwrap().clone();
+        let missing: Vec<_> = documented.difference(&seen).collect();
+        assert!(missing.is_empty(), "endpoints not exercised: {missing:?}");
+        let undocumented: Vec<_> = seen
+            .iter()
+            .filter(|(_, p)| scope(p))
+            .filter(|e| !documented.contains(*e))
+            .collect();
+        assert!(
+            undocumented.is_empty(),
+            "endpoints not documented: {undocumented:?}"
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! coopol's own JSON API, under `/api/coopol/v1/`: groups (sections, federations, thematic
-//! groups, initiatives), their members, posts and directory. Described by the OpenAPI
+//! groups, initiatives), their members, posts and directory; events and participation
+//! (`events.rs`). Described by the OpenAPI
 //! document served at `/api/coopol/v1/openapi.json` (`openapi.json` next to this file).
 //!
 //! Authentication and errors are the Mastodon API's: a bearer token from OAuth (scopes `read`
 //! and `write`), errors as `{"error": ..., "details": {field: [...]}}` in the caller's
 //! language.
+
+mod events;
 
 use super::mastodon::{
     entities::{Account, Status},
@@ -63,6 +66,7 @@ pub fn router() -> Router<AppState> {
             "/api/coopol/v1/groups/{id}/affiliations/{section_id}/{action}",
             post(answer_affiliation),
         )
+        .merge(events::router())
 }
 
 async fn openapi() -> Response {
@@ -236,7 +240,7 @@ struct SearchQuery {
     offset: Option<String>,
 }
 
-fn number(field: &'static str, value: Option<&str>, default: i64) -> AppResult<i64> {
+pub(super) fn number(field: &'static str, value: Option<&str>, default: i64) -> AppResult<i64> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(default),
         Some(v) => v.parse().map_err(|_| {

@@ -1,0 +1,411 @@
+//! coopol's API for events: create, search, read, cancel; take part (with a message, or on
+//! the waiting list) and leave; the organizers' participant list and decisions.
+
+use super::super::mastodon::{
+    entities::Account,
+    extract::{Auth, MaybeAuth, Params, lenient},
+    hydrate,
+    statuses::{me, viewer},
+};
+use crate::{
+    clock, db,
+    domain::Invalid,
+    error::{AppError, AppResult},
+    service::events::{self, Decision, Event, Joined, NewEventInput},
+    state::AppState,
+};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+
+/// The routes of the events API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/coopol/v1/events", get(search).post(create))
+        .route("/api/coopol/v1/events/{id}", get(show))
+        .route("/api/coopol/v1/events/{id}/cancel", post(cancel))
+        .route(
+            "/api/coopol/v1/events/{id}/participation",
+            post(join).delete(leave),
+        )
+        .route("/api/coopol/v1/events/{id}/participants", get(participants))
+        .route(
+            "/api/coopol/v1/events/{id}/participants/{account_id}/{action}",
+            post(decide),
+        )
+}
+
+/// Where an event takes place.
+#[derive(Debug, Serialize)]
+pub struct EventPlace {
+    name: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    locality: Option<String>,
+    departement: Option<String>,
+}
+
+/// An event as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct EventEntity {
+    id: String,
+    uri: String,
+    url: Option<String>,
+    name: String,
+    description: String,
+    start_time: String,
+    end_time: String,
+    timezone: String,
+    status: String,
+    join_mode: String,
+    external_url: Option<String>,
+    capacity: Option<i64>,
+    participants_count: i64,
+    remaining: Option<i64>,
+    place: EventPlace,
+    online_url: Option<String>,
+    category: Option<String>,
+    organizer_id: Option<String>,
+    group_id: Option<String>,
+    audience: Option<String>,
+    local: bool,
+    /// The caller's participation: `accepted`, `pending`, `waiting`, `rejected`, or null.
+    participation: Option<String>,
+}
+
+async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<EventEntity> {
+    let count = if e.is_local() {
+        db::events::accepted_count(state.pool(), e.row.status_id).await?
+    } else {
+        e.row.remote_participants.unwrap_or(0)
+    };
+    let participation = match viewer {
+        Some(v) => db::events::participant(state.pool(), e.row.status_id, v)
+            .await?
+            .map(|p| p.state),
+        None => None,
+    };
+    let r = &e.row;
+    Ok(EventEntity {
+        id: r.status_id.to_string(),
+        uri: e.status.uri.clone(),
+        url: e.status.url.clone(),
+        name: r.name.clone(),
+        description: e.status.content.clone(),
+        start_time: clock::to_rfc3339(r.starts_at),
+        end_time: clock::to_rfc3339(r.ends_at),
+        timezone: r.timezone.clone(),
+        status: r.status.clone(),
+        join_mode: r.join_mode.clone(),
+        external_url: r.external_url.clone(),
+        capacity: r.capacity,
+        participants_count: count,
+        remaining: r.capacity.map(|c| (c - count).max(0)),
+        place: EventPlace {
+            name: r.place_name.clone(),
+            street: r.street.clone(),
+            postcode: r.postcode.clone(),
+            locality: r.locality.clone(),
+            departement: r.departement.clone(),
+        },
+        online_url: r.online_url.clone(),
+        category: r.category.clone(),
+        organizer_id: r.organizer_id.map(|o| o.to_string()),
+        group_id: e.status.group_id.map(|g| g.to_string()),
+        audience: e.status.circle.clone(),
+        local: e.is_local(),
+        participation,
+    })
+}
+
+fn event_id(id: &str) -> AppResult<i64> {
+    id.trim().parse().map_err(|_| AppError::not_found())
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    start_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    end_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    timezone: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    place_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    street: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    postcode: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    locality: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    online_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    category: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    event_status: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    capacity: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    join_mode: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    external_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    group: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    audience: Option<String>,
+}
+
+/// `POST /api/coopol/v1/events`.
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(f): Params<CreateForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let capacity = match f
+        .capacity
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| AppError::invalid(vec![Invalid::new("capacity", "error-number")]))?,
+        ),
+    };
+    let event = events::create(
+        &state,
+        &me,
+        NewEventInput {
+            name: f.name.unwrap_or_default(),
+            description: f.description.unwrap_or_default(),
+            start_time: f.start_time.unwrap_or_default(),
+            end_time: f.end_time.unwrap_or_default(),
+            timezone: f.timezone,
+            place_name: f.place_name,
+            street: f.street,
+            postcode: f.postcode,
+            locality: f.locality,
+            online_url: f.online_url,
+            category: f.category,
+            status: f.event_status,
+            capacity,
+            join_mode: f.join_mode,
+            external_url: f.external_url,
+            group: f.group,
+            audience: f.audience,
+        },
+    )
+    .await?;
+    let body = entity(&state, &event, Some(me.id)).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    group: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    from: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    to: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    postcode: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    departement: Option<String>,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    include_cancelled: bool,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    limit: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    offset: Option<String>,
+}
+
+fn time(field: &'static str, v: Option<&str>) -> AppResult<Option<i64>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.timestamp_micros()))
+            .map_err(|_| AppError::invalid(vec![Invalid::new(field, "error-event-time-invalid")])),
+    }
+}
+
+/// `GET /api/coopol/v1/events`: upcoming events the caller may see, soonest first.
+async fn search(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Params(q): Params<SearchQuery>,
+) -> AppResult<Json<Vec<EventEntity>>> {
+    let viewer = viewer(&auth);
+    let limit = super::number("limit", q.limit.as_deref(), 40)?.clamp(1, 200);
+    let offset = super::number("offset", q.offset.as_deref(), 0)?.max(0);
+    let organizer_id = match q.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        Some(g) => Some(
+            crate::service::groups::find(&state, g, viewer.is_some())
+                .await?
+                .account
+                .id,
+        ),
+        None => None,
+    };
+    let departement = match (q.departement, q.postcode) {
+        (Some(d), _) if !d.trim().is_empty() => Some(d.trim().to_ascii_uppercase()),
+        (_, Some(p)) if !p.trim().is_empty() => {
+            let p =
+                crate::domain::group::parse_postcode(&p).map_err(|e| AppError::invalid(vec![e]))?;
+            Some(crate::domain::group::departement_of(&p))
+        }
+        _ => None,
+    };
+    let found = events::search(
+        &state,
+        viewer,
+        db::events::Search {
+            from: Some(time("from", q.from.as_deref())?.unwrap_or_else(clock::now)),
+            to: time("to", q.to.as_deref())?,
+            organizer_id,
+            departement,
+            open_missions: false,
+            cancelled: q.include_cancelled,
+            limit,
+            offset,
+        },
+    )
+    .await?;
+    let mut out = Vec::with_capacity(found.len());
+    for e in &found {
+        out.push(entity(&state, e, viewer).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/coopol/v1/events/{id}`.
+async fn show(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> AppResult<Json<EventEntity>> {
+    let viewer = viewer(&auth);
+    let event = events::get(&state, viewer, event_id(&id)?).await?;
+    Ok(Json(entity(&state, &event, viewer).await?))
+}
+
+/// `POST /api/coopol/v1/events/{id}/cancel` (organizers).
+async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let event = events::cancel(&state, &me, &event).await?;
+    Ok(Json(entity(&state, &event, Some(me.id)).await?))
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    message: Option<String>,
+    #[serde(default, deserialize_with = "lenient::bool")]
+    waiting_list: bool,
+}
+
+/// `POST /api/coopol/v1/events/{id}/participation`.
+async fn join(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(f): Params<JoinForm>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let _: Joined = events::join(&state, &me, &event, f.message.as_deref(), f.waiting_list).await?;
+    Ok(Json(entity(&state, &event, Some(me.id)).await?))
+}
+
+/// `DELETE /api/coopol/v1/events/{id}/participation`.
+async fn leave(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    events::leave(&state, &me, &event).await?;
+    Ok(Json(entity(&state, &event, Some(me.id)).await?))
+}
+
+/// A participation as organizers see it.
+#[derive(Debug, Serialize)]
+pub struct ParticipantEntity {
+    account: Account,
+    state: String,
+    message: String,
+    attended: Option<bool>,
+    requested_at: String,
+}
+
+async fn participant_entities(
+    state: &AppState,
+    rows: &[db::events::ParticipantRow],
+) -> AppResult<Vec<ParticipantEntity>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
+    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for p in rows {
+        let Some(a) = accounts.iter().find(|a| a.id == p.account_id) else {
+            continue;
+        };
+        out.push(ParticipantEntity {
+            account: hydrate::account(state, a).await?,
+            state: p.state.clone(),
+            message: p.message.clone(),
+            attended: p.attended.map(|a| a != 0),
+            requested_at: clock::to_rfc3339(p.created_at),
+        });
+    }
+    Ok(out)
+}
+
+/// `GET /api/coopol/v1/events/{id}/participants` (organizers).
+async fn participants(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<ParticipantEntity>>> {
+    let me = me(&state, &auth, &["read"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let rows = events::participants(&state, &me, &event).await?;
+    Ok(Json(participant_entities(&state, &rows).await?))
+}
+
+/// `POST /api/coopol/v1/events/{id}/participants/{account_id}/{approve|reject|attended|absent}`.
+async fn decide(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, account_id, action)): Path<(String, String, String)>,
+) -> AppResult<Json<Vec<ParticipantEntity>>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
+    let decision = match action.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        "attended" => Decision::Attended,
+        "absent" => Decision::Absent,
+        _ => return Err(AppError::not_found()),
+    };
+    let row = events::decide(&state, &me, &event, account_id, decision).await?;
+    Ok(Json(participant_entities(&state, &[row]).await?))
+}
