@@ -492,3 +492,4 @@ notification-event_promoted = moved you from the waiting list to the participant
 notification-event_accepted = accepted your participation
 notification-event_cancelled = cancelled an event you take part in
 error-event-refused = The organizers refused your participation.
+notification-event_refused = refused your participation

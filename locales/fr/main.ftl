@@ -495,3 +495,4 @@ notification-event_promoted = vous a fait passer de la liste d’attente aux par
 notification-event_accepted = a accepté votre participation
 notification-event_cancelled = a annulé un événement auquel vous participiez
 error-event-refused = Les organisateur·rices ont refusé votre participation.
+notification-event_refused = a refusé votre participation

@@ -398,3 +398,28 @@ pub async fn events_of(db: &AnyPool, account_id: i64) -> Result<Vec<i64>> {
     .fetch_all(db)
     .await
 }
+
+/// The distinct inboxes of an event's remote participants (and people asking), so changes
+/// reach them even when they do not follow the organizer.
+pub async fn remote_participant_inboxes(db: &AnyPool, event_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM participants p \
+         JOIN accounts a ON a.id = p.account_id \
+         WHERE p.event_id = $1 AND p.state IN ('accepted', 'pending', 'waiting') \
+         AND a.domain IS NOT NULL AND a.deleted_at IS NULL",
+    )
+    .bind(event_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// A participation by its id.
+pub async fn participant_by_id(db: &AnyPool, id: i64) -> Result<Option<ParticipantRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

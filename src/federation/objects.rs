@@ -527,12 +527,45 @@ impl Object for ApNote {
         }
         let post = remote_status(state, &json, &author.row).await?;
         let row = posts::store_remote(state, post).await?;
-        if let Some(event) = remote_event(&json, &row) {
-            let mut conn = state.pool().acquire().await?;
-            db::events::upsert(&mut conn, &event).await?;
-        }
+        store_event_data(state, &json, &row).await?;
         ApNote::new(row)
     }
+}
+
+/// Keeps the event data of an incoming `Event` (created or updated); when its server cancels
+/// it, the people here taking part are told.
+pub(crate) async fn store_event_data(
+    state: &AppState,
+    json: &protocol::Note,
+    row: &db::statuses::StatusRow,
+) -> Result<(), AppError> {
+    if let Some(event) = remote_event(json, row) {
+        let before = db::events::by_id(state.pool(), row.id).await?;
+        let mut conn = state.pool().acquire().await?;
+        db::events::upsert(&mut conn, &event).await?;
+        // Cancelled by its server: the people here taking part are told.
+        if event.status == "cancelled" && before.is_some_and(|b| b.status != "cancelled") {
+            let now = crate::clock::now();
+            for p in db::events::participants(state.pool(), row.id).await? {
+                if p.state != "rejected"
+                    && db::accounts::by_id_in(&mut *conn, p.account_id)
+                        .await?
+                        .is_some_and(|a| a.is_local())
+                {
+                    db::social::notify(
+                        &mut conn,
+                        p.account_id,
+                        row.account_id,
+                        "event_cancelled",
+                        Some(row.id),
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The event data of an `Event` from another server (Mobilizon, Gancio, coopol), if it has a
@@ -633,7 +666,8 @@ fn remote_event(
         latitude: coordinate(&location["latitude"]),
         longitude: coordinate(&location["longitude"]),
         online_url: if online { text(&location["url"]) } else { None },
-        organizer_id: Some(status.account_id),
+        // The group it was posted in organizes it (as coopol and Mobilizon address it).
+        organizer_id: Some(status.group_id.unwrap_or(status.account_id)),
         is_mission: 0,
         mission_id: None,
         remote_participants: json.participant_count.as_ref().and_then(number),

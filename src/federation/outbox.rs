@@ -364,7 +364,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 "Update"
             };
             let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
-            let inboxes = match (status.group_id, circle_of(status.circle.as_deref())) {
+            let mut inboxes = match (status.group_id, circle_of(status.circle.as_deref())) {
                 (Some(g), Some(c)) => {
                     // A new post in a local group reaches its circle through the group's
                     // Announce; an edit goes to the circle directly.
@@ -382,6 +382,16 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                     .await?
                 }
             };
+            // An event's changes (a cancellation) reach its participants elsewhere, followers
+            // or not.
+            if kind == "Update" {
+                for inbox in db::events::remote_participant_inboxes(state.pool(), status.id).await?
+                {
+                    if !inboxes.contains(&inbox) {
+                        inboxes.push(inbox);
+                    }
+                }
+            }
             Some(Prepared {
                 actor_id: author.id,
                 body: render::create_or_update(kind, note),
@@ -698,6 +708,74 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 actor_id: group.id,
                 body: render::answer_join(kind, &group, &member, join_uri),
                 inboxes: inbox_of(&member).into_iter().collect(),
+            })
+        }
+        Outgoing::JoinEvent { participant_id } => {
+            let Some(p) = db::events::participant_by_id(state.pool(), *participant_id).await?
+            else {
+                return Ok(None);
+            };
+            let Some(event) = db::statuses::by_id(state.pool(), p.event_id).await? else {
+                return Ok(None);
+            };
+            let Some((me, organizer)) = both(state, p.account_id, event.account_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::join(
+                    p.uri.as_deref().unwrap_or_default(),
+                    &me.uri,
+                    &event.uri,
+                    &p.message,
+                ),
+                inboxes: inbox_of(&organizer).into_iter().collect(),
+            })
+        }
+        Outgoing::LeaveEvent {
+            event_id,
+            account_id,
+        } => {
+            let Some(event) = db::statuses::by_id(state.pool(), *event_id).await? else {
+                return Ok(None);
+            };
+            let Some((me, organizer)) = both(state, *account_id, event.account_id).await? else {
+                return Ok(None);
+            };
+            let id = format!("{}#leaves/{}", me.uri, crate::crypto::random_code(16));
+            Some(Prepared {
+                actor_id: me.id,
+                body: render::leave(&id, &me.uri, &event.uri),
+                inboxes: inbox_of(&organizer).into_iter().collect(),
+            })
+        }
+        Outgoing::AnswerEventJoin {
+            participant_id,
+            accept,
+        } => {
+            let Some(p) = db::events::participant_by_id(state.pool(), *participant_id).await?
+            else {
+                return Ok(None);
+            };
+            let Some(event) = db::statuses::by_id(state.pool(), p.event_id).await? else {
+                return Ok(None);
+            };
+            let Some((organizer, participant)) =
+                both(state, event.account_id, p.account_id).await?
+            else {
+                return Ok(None);
+            };
+            let kind = if *accept { "Accept" } else { "Reject" };
+            Some(Prepared {
+                actor_id: organizer.id,
+                body: render::answer_event_join(
+                    kind,
+                    &organizer,
+                    &participant,
+                    p.uri.as_deref().unwrap_or_default(),
+                    &event.uri,
+                ),
+                inboxes: inbox_of(&participant).into_iter().collect(),
             })
         }
         Outgoing::InviteMember {

@@ -12,6 +12,7 @@ use super::{
 use crate::{
     db::{self, accounts::AccountRow},
     domain::Circle,
+    domain::event::ParticipationState,
     error::AppError,
     service::{groups, relationships, statuses as posts},
     state::AppState,
@@ -182,6 +183,21 @@ async fn accept_or_reject(
     activity: &Activity,
     accept: bool,
 ) -> Result<Outcome> {
+    if let Some(p) = find_event_join(state, &activity.object).await? {
+        // Only the event's organizer (its author) answers, about a local person's request.
+        let organizer = db::statuses::by_id(state.pool(), p.event_id)
+            .await?
+            .map(|s| s.account_id);
+        if organizer != Some(actor.id) {
+            return Err(permanent("only the event's organizer may answer a Join"));
+        }
+        crate::service::events::answered(state, &p, accept).await?;
+        return Ok(Outcome::Applied(if accept {
+            "participation accepted by the organizer"
+        } else {
+            "participation refused by the organizer"
+        }));
+    }
     if let Some(m) = find_join(state, &activity.object, actor).await? {
         // Only the group may answer, and only about a local person's request.
         if m.group_id != actor.id {
@@ -393,6 +409,9 @@ async fn update(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
             check_authorship(actor, &note)?;
             let post = objects::remote_status(state, &note, actor).await?;
             if posts::update_remote(state, post).await? {
+                if let Some(row) = db::statuses::by_uri(state.pool(), note.id.as_str()).await? {
+                    objects::store_event_data(state, &note, &row).await?;
+                }
                 Ok(Outcome::Applied("post updated"))
             } else {
                 Ok(Outcome::Ignored(
@@ -550,6 +569,37 @@ async fn find_join(
     }
 }
 
+/// The local person's participation an `Accept`/`Reject` answers: by the Join's id, or by
+/// the embedded Join's actor and event.
+async fn find_event_join(
+    state: &AppState,
+    object: &Value,
+) -> Result<Option<db::events::ParticipantRow>> {
+    if let Some(id) = protocol::id_of(object)
+        && let Some(p) = db::events::participant_by_uri(state.pool(), id).await?
+    {
+        return Ok(Some(p));
+    }
+    if object.get("type").and_then(Value::as_str) != Some("Join") {
+        return Ok(None);
+    }
+    let (Some(person), Some(event)) = (
+        object.get("actor").and_then(protocol::id_of),
+        object.get("object").and_then(protocol::id_of),
+    ) else {
+        return Ok(None);
+    };
+    let (Some(person), Some(event)) = (
+        db::accounts::by_uri(state.pool(), person)
+            .await?
+            .filter(|a| a.is_local()),
+        db::statuses::by_uri(state.pool(), event).await?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(db::events::participant(state.pool(), event.id, person.id).await?)
+}
+
 /// A local group the object of an activity names.
 async fn local_group(state: &AppState, id: Option<&str>) -> Result<Option<groups::Group>> {
     match local_actor(state, id).await? {
@@ -558,22 +608,63 @@ async fn local_group(state: &AppState, id: Option<&str>) -> Result<Option<groups
     }
 }
 
-async fn join(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
-    let Some(group) = local_group(state, activity.object_id()).await? else {
-        return Ok(Outcome::Ignored(
-            "only groups of this server can be joined here (events come later)",
-        ));
+/// A local event the object of an activity names.
+async fn local_event(
+    state: &AppState,
+    id: Option<&str>,
+) -> Result<Option<crate::service::events::Event>> {
+    let Some(id) = id else { return Ok(None) };
+    let Some(status) = db::statuses::by_uri(state.pool(), id)
+        .await?
+        .filter(|s| s.local != 0)
+    else {
+        return Ok(None);
     };
-    if actor.actor_type != "Person" {
-        return Ok(Outcome::Ignored("only people join groups"));
-    }
-    let message = activity
+    Ok(db::events::by_id(state.pool(), status.id)
+        .await?
+        .map(|row| crate::service::events::Event { status, row }))
+}
+
+/// The message sent with a `Join` (Mobilizon's `participationMessage`, or `content`).
+fn join_message(activity: &Activity) -> String {
+    activity
         .participation_message
         .as_deref()
         .or(activity.content.as_deref())
         .map(crate::domain::html::sanitize)
         .map(|m| crate::domain::html::to_plain_text(&m))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+async fn join(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
+    if let Some(event) = local_event(state, activity.object_id()).await? {
+        if actor.actor_type != "Person" {
+            return Ok(Outcome::Ignored("only people take part in events"));
+        }
+        let outcome = crate::service::events::join_received(
+            state,
+            actor,
+            &event,
+            activity.id.as_str(),
+            &join_message(activity),
+        )
+        .await?;
+        return Ok(Outcome::Applied(match outcome {
+            ParticipationState::Accepted => "taking part in the event",
+            ParticipationState::Pending => "asking to take part, waiting for the organizers",
+            ParticipationState::Waiting => "on the event's waiting list",
+            ParticipationState::Rejected => "refused: the event is closed to this request",
+        }));
+    }
+    let Some(group) = local_group(state, activity.object_id()).await? else {
+        return Ok(Outcome::Ignored(
+            "only groups and events of this server can be joined here",
+        ));
+    };
+    if actor.actor_type != "Person" {
+        return Ok(Outcome::Ignored("only people join groups"));
+    }
+    let message = join_message(activity);
     match groups::join_received(state, actor, &group, activity.id.as_str(), &message).await? {
         groups::JoinOutcome::Joined => Ok(Outcome::Applied("joined the group")),
         groups::JoinOutcome::Pending => Ok(Outcome::Applied(
@@ -583,9 +674,18 @@ async fn join(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
 }
 
 async fn leave(state: &AppState, actor: &AccountRow, object: Option<&str>) -> Result<Outcome> {
+    if let Some(event) = local_event(state, object).await? {
+        return Ok(
+            if crate::service::events::leave_received(state, actor, &event).await? {
+                Outcome::Applied("left the event")
+            } else {
+                Outcome::Ignored("not taking part in the event")
+            },
+        );
+    }
     let Some(group) = local_group(state, object).await? else {
         return Ok(Outcome::Ignored(
-            "only groups of this server can be left here",
+            "only groups and events of this server can be left here",
         ));
     };
     Ok(if groups::leave_received(state, actor, &group).await? {

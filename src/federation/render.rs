@@ -583,6 +583,32 @@ pub fn answer_join(kind: &str, group: &AccountRow, member: &AccountRow, join_uri
     )
 }
 
+/// An `Accept` or `Reject` of a `Join` of an event, by its organizer, embedding the Join as
+/// Mobilizon does.
+pub fn answer_event_join(
+    kind: &str,
+    organizer: &AccountRow,
+    participant: &AccountRow,
+    join_uri: &str,
+    event_uri: &str,
+) -> Value {
+    let join =
+        json!({ "id": join_uri, "type": "Join", "actor": participant.uri, "object": event_uri });
+    activity(
+        &format!(
+            "{}#{}/{}",
+            organizer.uri,
+            kind.to_lowercase(),
+            crate::crypto::random_code(16)
+        ),
+        kind,
+        &organizer.uri,
+        join,
+        vec![participant.uri.clone()],
+        Vec::new(),
+    )
+}
+
 /// An `Invite` to join a group, as Mobilizon sends it (`target`: who is invited).
 pub fn invite(by: &AccountRow, group: &AccountRow, invitee: &AccountRow) -> Value {
     let mut doc = activity(

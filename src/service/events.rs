@@ -381,12 +381,6 @@ pub async fn join(
     let message = message.unwrap_or_default().trim().to_string();
     crate::domain::check_length("message", &message, 0, groups::MAX_MESSAGE)
         .map_err(|e| AppError::invalid(vec![e]))?;
-    if !event.is_local() {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "error-event-remote",
-        ));
-    }
     if event.status() == EventStatus::Cancelled {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -423,6 +417,25 @@ pub async fn join(
         None => {}
     }
     let now = clock::now();
+    if !event.is_local() {
+        // The event's server decides: a `Join`, pending until it answers.
+        let join_uri = format!("{}#joins/{}", who.uri, crate::crypto::random_code(16));
+        let mut tx = state.pool().begin().await?;
+        let id = db::events::upsert_participant(
+            &mut tx,
+            event.row.status_id,
+            who.id,
+            ParticipationState::Pending.as_str(),
+            &message,
+            Some(&join_uri),
+            now,
+        )
+        .await?;
+        outgoing::push(&mut tx, &Outgoing::JoinEvent { participant_id: id }).await?;
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+        return Ok(Joined::Pending);
+    }
     let mut tx = state.pool().begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
@@ -477,8 +490,133 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
     let mut tx = state.pool().begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
+    if !event.is_local() {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::LeaveEvent {
+                event_id: event.row.status_id,
+                account_id: who.id,
+            },
+        )
+        .await?;
+    } else if p.state == "accepted" {
+        promote(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(())
+}
+
+/// A remote person asks to take part in a local event (`Join`). Answered at once when there
+/// is room and no approval is needed; a full event puts them on the waiting list (answered
+/// when a place frees up); a cancelled, past, invite-only or external event is refused.
+pub async fn join_received(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    join_uri: &str,
+    message: &str,
+) -> AppResult<ParticipationState> {
+    let message: String = message.trim().chars().take(groups::MAX_MESSAGE).collect();
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::events::lock(&mut tx, event.row.status_id).await?;
+    let existing = db::events::participant(&mut *tx, event.row.status_id, who.id).await?;
+    let closed = event.status() == EventStatus::Cancelled
+        || event.row.ends_at < now
+        || matches!(
+            event.join_mode(),
+            EventJoinMode::Invite | EventJoinMode::External
+        );
+    let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
+    let outcome = match existing.as_ref().map(|p| p.state.as_str()) {
+        Some("rejected") => ParticipationState::Rejected,
+        Some(s) => ParticipationState::parse(s).unwrap_or(ParticipationState::Pending),
+        None if closed => ParticipationState::Rejected,
+        None if event.row.capacity.is_some_and(|c| taken >= c) => ParticipationState::Waiting,
+        None if event.join_mode() == EventJoinMode::Approval => ParticipationState::Pending,
+        None => ParticipationState::Accepted,
+    };
+    let id = db::events::upsert_participant(
+        &mut tx,
+        event.row.status_id,
+        who.id,
+        outcome.as_str(),
+        &message,
+        Some(join_uri),
+        now,
+    )
+    .await?;
+    match outcome {
+        ParticipationState::Accepted | ParticipationState::Rejected => {
+            outgoing::push(
+                &mut tx,
+                &Outgoing::AnswerEventJoin {
+                    participant_id: id,
+                    accept: outcome == ParticipationState::Accepted,
+                },
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    if existing.is_none() && outcome != ParticipationState::Rejected {
+        db::social::notify(
+            &mut tx,
+            event.status.account_id,
+            who.id,
+            "event_participation",
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(outcome)
+}
+
+/// A remote person leaves a local event (`Leave`, or `Undo` of their `Join`).
+pub async fn leave_received(state: &AppState, who: &AccountRow, event: &Event) -> AppResult<bool> {
+    let Some(p) = db::events::participant(state.pool(), event.row.status_id, who.id).await? else {
+        return Ok(false);
+    };
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::events::lock(&mut tx, event.row.status_id).await?;
+    db::events::delete_participant(&mut tx, p.id).await?;
     if p.state == "accepted" {
         promote(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    Ok(true)
+}
+
+/// The server of a remote event answered a local person's `Join`.
+pub async fn answered(
+    state: &AppState,
+    participation: &ParticipantRow,
+    accept: bool,
+) -> AppResult<()> {
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let new_state = if accept { "accepted" } else { "rejected" };
+    db::events::set_state(&mut tx, participation.id, new_state, now).await?;
+    if let Some(status) = db::statuses::by_id(&mut *tx, participation.event_id).await? {
+        db::social::notify(
+            &mut tx,
+            participation.account_id,
+            status.account_id,
+            if accept {
+                "event_accepted"
+            } else {
+                "event_refused"
+            },
+            Some(participation.event_id),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -504,7 +642,24 @@ async fn promote(conn: &mut sqlx::AnyConnection, event: &Event, now: i64) -> App
             now,
         )
         .await?;
+        // Someone elsewhere waits for the answer to their Join.
+        if next.uri.is_some() && !is_local_account(conn, next.account_id).await? {
+            outgoing::push(
+                conn,
+                &Outgoing::AnswerEventJoin {
+                    participant_id: next.id,
+                    accept: true,
+                },
+            )
+            .await?;
+        }
     }
+}
+
+async fn is_local_account(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<bool> {
+    Ok(db::accounts::by_id_in(&mut *conn, id)
+        .await?
+        .is_some_and(|a| a.is_local()))
 }
 
 /// The participants of an event (organizers only).
@@ -564,7 +719,18 @@ pub async fn decide(
                 now,
             )
             .await?;
+            if !is_local_account(&mut tx, p.account_id).await? {
+                outgoing::push(
+                    &mut tx,
+                    &Outgoing::AnswerEventJoin {
+                        participant_id: p.id,
+                        accept: true,
+                    },
+                )
+                .await?;
+            }
             tx.commit().await?;
+            state.outbox_ready.notify_one();
         }
         Decision::Reject => {
             let mut tx = state.pool().begin().await?;
@@ -573,7 +739,18 @@ pub async fn decide(
             if p.state == "accepted" {
                 promote(&mut tx, event, now).await?;
             }
+            if !is_local_account(&mut tx, p.account_id).await? {
+                outgoing::push(
+                    &mut tx,
+                    &Outgoing::AnswerEventJoin {
+                        participant_id: p.id,
+                        accept: false,
+                    },
+                )
+                .await?;
+            }
             tx.commit().await?;
+            state.outbox_ready.notify_one();
         }
         Decision::Attended | Decision::Absent => {
             if event.row.starts_at > now {

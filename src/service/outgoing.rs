@@ -162,6 +162,25 @@ pub enum Outgoing {
         /// Accepted or refused.
         accept: bool,
     },
+    /// A local person asks to take part in a remote event: `Join` of the event.
+    JoinEvent {
+        /// The participation row (pending).
+        participant_id: i64,
+    },
+    /// A local person leaves a remote event: `Leave`.
+    LeaveEvent {
+        /// The event.
+        event_id: i64,
+        /// Who leaves.
+        account_id: i64,
+    },
+    /// A local event answers a remote person's `Join`: `Accept` or `Reject`.
+    AnswerEventJoin {
+        /// The participation row.
+        participant_id: i64,
+        /// Accepted or refused.
+        accept: bool,
+    },
     /// A local group invites a remote person: `Invite`.
     InviteMember {
         /// The group.

@@ -95,8 +95,19 @@ pub async fn direct(state: &AppState, me: i64, page: Page) -> AppResult<Vec<Stat
 }
 
 /// Notification kinds the API knows.
-pub const NOTIFICATION_TYPES: &[&str] =
-    &["mention", "follow", "follow_request", "favourite", "reblog"];
+/// (The `event_*` kinds are coopol's; Mastodon apps skip types they do not know.)
+pub const NOTIFICATION_TYPES: &[&str] = &[
+    "mention",
+    "follow",
+    "follow_request",
+    "favourite",
+    "reblog",
+    "event_participation",
+    "event_accepted",
+    "event_refused",
+    "event_promoted",
+    "event_cancelled",
+];
 
 /// A page of notifications, of the given kinds (all when empty).
 pub async fn notifications(

@@ -1,0 +1,241 @@
+//! Events across instances: a section on A posts an event and a members-only one; members
+//! on A and B take part (capacity, waiting list and promotion across servers); a sympathizer
+//! on C sees the public event only; a cancellation reaches every participant.
+
+mod common;
+
+use common::{TestApp, eventually, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const API: &str = "/api/coopol/v1";
+
+fn in_days(days: i64, hour: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+    let (status, body) = app.get_json(&format!("{API}{path}"), Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (status, answer) = app.post_json(path, Some(token), &body).await;
+    assert!(status.is_success(), "{path}: {status} {answer}");
+    answer
+}
+
+/// The events of the section `pau` on A, as `token`'s instance knows them: name → event.
+async fn events_of(app: &TestApp, token: &str, group: &str) -> Vec<Value> {
+    get(app, token, &format!("/events?group={group}"))
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn event_named(app: &TestApp, token: &str, group: &str, name: &str) -> Option<Value> {
+    events_of(app, token, group)
+        .await
+        .into_iter()
+        .find(|e| e["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_participation_across_three_instances() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let c = spawn_app().await;
+    let (_, sec) = a.user_with_token("secretaire", "read write follow").await;
+    let (_, ana) = a.user_with_token("ana", "read write follow").await;
+    let (_, bob) = b.user_with_token("bob", "read write follow").await;
+    let (_, carol) = b.user_with_token("carol", "read write follow").await;
+    let (_, dave) = c.user_with_token("dave", "read write follow").await;
+    post(
+        &a,
+        &sec,
+        &format!("{API}/groups"),
+        json!({"name": "pau", "display_name": "Section de Pau", "kind": "section",
+               "postcode": "64000", "join_mode": "open"}),
+    )
+    .await;
+    let handle = format!("pau@{}", a.domain);
+
+    // Bob and Carol (B) join the section; Dave (C) follows it as a sympathizer.
+    for token in [&bob, &carol] {
+        post(&b, token, &format!("{API}/groups/{handle}/join"), json!({})).await;
+    }
+    eventually("B's members are accepted", || async {
+        let g = get(&b, &carol, &format!("/groups/{handle}")).await;
+        g["viewer"]["membership"] == "accepted"
+            && get(&b, &bob, &format!("/groups/{handle}")).await["viewer"]["membership"]
+                == "accepted"
+    })
+    .await;
+    let on_c = get(&c, &dave, &format!("/groups/{handle}")).await;
+    let group_on_c = on_c["id"].as_str().unwrap().to_string();
+    post(
+        &c,
+        &dave,
+        &format!("/api/v1/accounts/{group_on_c}/follow"),
+        json!({}),
+    )
+    .await;
+    eventually("Dave follows the section", || async {
+        get(&c, &dave, &format!("/groups/{handle}")).await["viewer"]["following"] == true
+    })
+    .await;
+
+    // A public event with two places and a members-only one.
+    let event = post(
+        &a,
+        &sec,
+        &format!("{API}/events"),
+        json!({"name": "Tractage au marché", "group": "pau", "capacity": 2,
+               "start_time": in_days(10, 9), "end_time": in_days(10, 12),
+               "place_name": "Halles de Pau", "postcode": "64000"}),
+    )
+    .await;
+    let event_id = event["id"].as_str().unwrap().to_string();
+    post(
+        &a,
+        &sec,
+        &format!("{API}/events"),
+        json!({"name": "Réunion de bureau", "group": "pau", "audience": "members",
+               "start_time": in_days(3, 19), "end_time": in_days(3, 21)}),
+    )
+    .await;
+
+    // B (members) gets both; C (a sympathizer) the public one only.
+    eventually("B knows both events", || async {
+        events_of(&b, &bob, &handle).await.len() == 2
+    })
+    .await;
+    eventually("C knows the public event", || async {
+        event_named(&c, &dave, &handle, "Tractage au marché")
+            .await
+            .is_some()
+    })
+    .await;
+    assert!(
+        event_named(&c, &dave, &handle, "Réunion de bureau")
+            .await
+            .is_none(),
+        "a sympathizer's instance must not see a members-only event"
+    );
+    let on_b = event_named(&b, &bob, &handle, "Tractage au marché")
+        .await
+        .unwrap();
+    assert_eq!(on_b["capacity"], 2);
+    assert_eq!(on_b["timezone"], "Europe/Paris");
+    assert_eq!(on_b["start_time"], event["start_time"]);
+    let id_on_b = on_b["id"].as_str().unwrap().to_string();
+
+    // Ana (A) takes a place; Bob (B) the last one; Carol (B) waits.
+    post(
+        &a,
+        &ana,
+        &format!("{API}/events/{event_id}/participation"),
+        json!({}),
+    )
+    .await;
+    let asked = post(
+        &b,
+        &bob,
+        &format!("{API}/events/{id_on_b}/participation"),
+        json!({"message": "Je viens de Lescar"}),
+    )
+    .await;
+    assert_eq!(asked["participation"], "pending", "until A answers");
+    eventually("A accepts Bob", || async {
+        get(&b, &bob, &format!("/events/{id_on_b}")).await["participation"] == "accepted"
+    })
+    .await;
+    post(
+        &b,
+        &carol,
+        &format!("{API}/events/{id_on_b}/participation"),
+        json!({}),
+    )
+    .await;
+    eventually("Carol is on A's waiting list", || async {
+        let list = get(&a, &sec, &format!("/events/{event_id}/participants")).await;
+        list.as_array().unwrap().iter().any(|p| {
+            p["state"] == "waiting" && p["account"]["acct"].as_str().unwrap().starts_with("carol@")
+        })
+    })
+    .await;
+    let list = get(&a, &sec, &format!("/events/{event_id}/participants")).await;
+    let bob_on_a = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["account"]["acct"].as_str().unwrap().starts_with("bob@"))
+        .unwrap()
+        .clone();
+    assert_eq!(bob_on_a["state"], "accepted");
+    assert_eq!(bob_on_a["message"], "Je viens de Lescar");
+    assert_eq!(
+        get(&b, &carol, &format!("/events/{id_on_b}")).await["participation"],
+        "pending"
+    );
+
+    // Ana leaves: Carol (B) gets the place and B learns it.
+    let (status, _) = a
+        .client
+        .delete(a.url(&format!("{API}/events/{event_id}/participation")))
+        .bearer_auth(&ana)
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    eventually("Carol is promoted across servers", || async {
+        get(&b, &carol, &format!("/events/{id_on_b}")).await["participation"] == "accepted"
+    })
+    .await;
+
+    // Cancelled on A: B's copy says so and its participants are told.
+    post(
+        &a,
+        &sec,
+        &format!("{API}/events/{event_id}/cancel"),
+        json!({}),
+    )
+    .await;
+    eventually("the cancellation reaches B", || async {
+        get(&b, &bob, &format!("/events/{id_on_b}")).await["status"] == "cancelled"
+    })
+    .await;
+    for token in [&bob, &carol] {
+        let (status, notes) = b.get_json("/api/v1/notifications", Some(token)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            notes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["type"] == "event_cancelled"),
+            "{notes}"
+        );
+    }
+    eventually("and C's copy", || async {
+        let list = get(
+            &c,
+            &dave,
+            &format!("/events?group={handle}&include_cancelled=1"),
+        )
+        .await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "Tractage au marché" && e["status"] == "cancelled")
+    })
+    .await;
+}
