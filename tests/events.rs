@@ -801,5 +801,199 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    api.assert_exercised(&doc, |path| path.starts_with("/events"));
+    // (Missions and shifts: `missions_shifts_and_the_board`.)
+    api.assert_exercised(&doc, |path| {
+        path.starts_with("/events") && !path.contains("/shifts")
+    });
+}
+
+/// Missions: shifts with the volunteers each needs, sign-up per shift, a shift of another
+/// mission refused, and the board of missions that need people.
+#[tokio::test]
+async fn missions_shifts_and_the_board() {
+    use common::Api;
+    use reqwest::Method;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let api = Api::new(&app);
+    let (_, sec) = app.user_with_token("secretaire", "read write").await;
+    let (_, ana) = app.user_with_token("ana", "read write").await;
+    let (_, bob) = app.user_with_token("bob", "read write").await;
+    let (_, doc, _) = api
+        .call(Method::GET, "/openapi.json", "/openapi.json", None, None)
+        .await;
+    let fields = |body: &Value| -> Vec<String> {
+        body["details"]
+            .as_object()
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    api.post(
+        "/groups",
+        "/groups",
+        &sec,
+        json!({"name": "pau", "display_name": "Section de Pau", "kind": "section",
+               "postcode": "64000", "join_mode": "open"}),
+    )
+    .await;
+    api.post("/groups/{id}/join", "/groups/pau/join", &ana, json!({}))
+        .await;
+
+    let e = "/events";
+    let mission = |name: &str, shifts: Value| {
+        json!({"name": name, "group": "pau", "place_name": "Marché", "postcode": "64000",
+               "shifts": shifts})
+    };
+    let shift = |day: i64, from: u32, to: u32, needed: i64| json!({"start_time": in_days(day, from), "end_time": in_days(day, to), "needed": needed});
+    // Bad shifts are refused, naming the field.
+    for shifts in [
+        json!([]),
+        json!([shift(5, 10, 9, 2)]),
+        json!([shift(5, 9, 10, 0)]),
+        json!([{"start_time": in_days(5, 9), "end_time": in_days(5, 10), "needed": "six"}]),
+        json!((0..21).map(|i| shift(5 + i, 9, 10, 1)).collect::<Vec<_>>()),
+        json!([shift(-2, 9, 10, 1)]),
+    ] {
+        let (status, body) = api
+            .post(e, e, &sec, mission("Tractage", shifts.clone()))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{shifts}: {body}");
+        assert_eq!(fields(&body), ["shifts"], "{body}");
+    }
+    let (status, tractage) = api
+        .post(
+            e,
+            e,
+            &sec,
+            mission(
+                "Tractage au marché",
+                json!([shift(6, 9, 10, 1), shift(6, 10, 12, 2)]),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tractage}");
+    assert_eq!(tractage["is_mission"], true);
+    let tractage_id = tractage["id"].as_str().unwrap().to_string();
+    let (_, collage) = api
+        .post(
+            e,
+            e,
+            &sec,
+            mission("Collage d'affiches", json!([shift(2, 20, 22, 3)])),
+        )
+        .await;
+    let collage_id = collage["id"].as_str().unwrap().to_string();
+    // The mission spans its shifts.
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(tractage["end_time"].as_str().unwrap()).unwrap()
+            - chrono::DateTime::parse_from_rfc3339(tractage["start_time"].as_str().unwrap())
+                .unwrap(),
+        chrono::Duration::hours(3)
+    );
+
+    let shifts_path = "/events/{id}/shifts";
+    let (status, shifts) = api
+        .get(shifts_path, &format!("/events/{tractage_id}/shifts"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let shifts = shifts.as_array().unwrap().clone();
+    assert_eq!(shifts.len(), 2);
+    assert_eq!(shifts[0]["capacity"], 1);
+    assert_eq!(shifts[1]["capacity"], 2);
+    assert_eq!(shifts[0]["mission_id"], tractage_id.as_str());
+    assert!(
+        shifts[0]["name"].as_str().unwrap().ends_with("09:00–10:00"),
+        "{}",
+        shifts[0]["name"]
+    );
+    let (status, _) = api.get(shifts_path, "/events/999999/shifts", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let first = shifts[0]["id"].as_str().unwrap().to_string();
+    let (_, other) = api
+        .get(shifts_path, &format!("/events/{collage_id}/shifts"), None)
+        .await;
+    let other_shift = other[0]["id"].as_str().unwrap().to_string();
+
+    // Signing up: the first shift takes one volunteer.
+    let part = "/events/{id}/shifts/{shift_id}/participation";
+    let on = |shift: &str| format!("/events/{tractage_id}/shifts/{shift}/participation");
+    let (status, body) = api.post(part, &on(&first), &ana, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["participation"], "accepted");
+    assert_eq!(body["remaining"], 0);
+    let (status, _) = api.post(part, &on(&first), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "full");
+    let (status, body) = api.post(part, &on(&other_shift), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(fields(&body), ["shift"]);
+    let (status, _) = api
+        .post(
+            part,
+            &format!("/events/{tractage_id}/shifts/999999/participation"),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The board: ana (a member) sees both missions, the soonest first; bob (not a member)
+    // only near his postcode.
+    let board = "/missions";
+    let (status, list) = api.get(board, "/missions", Some(&ana)).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mission"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Collage d'affiches", "Tractage au marché"]);
+    assert_eq!(list[1]["missing"], 2, "the second shift needs two");
+    let (_, list) = api.get(board, "/missions", Some(&bob)).await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    let (_, list) = api.get(board, "/missions?postcode=64110", Some(&bob)).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (status, body) = api.get(board, "/missions?postcode=6", Some(&bob)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["postcode"]);
+    let (status, _) = api.get(board, "/missions", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Giving up a shift frees it; a full mission leaves the board.
+    let (status, body, _) = api
+        .call(Method::DELETE, part, &on(&first), Some(&ana), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["remaining"], 1);
+    let (status, _, _) = api
+        .call(Method::DELETE, part, &on(&other_shift), Some(&ana), None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for who in [&ana, &bob, &sec] {
+        let (status, _) = api
+            .post(
+                part,
+                &format!("/events/{collage_id}/shifts/{other_shift}/participation"),
+                who,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, list) = api.get(board, "/missions", Some(&ana)).await;
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mission"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Tractage au marché"],
+        "the full mission left the board"
+    );
+
+    api.assert_exercised(&doc, |p| {
+        p.contains("/shifts") || p.starts_with("/missions")
+    });
 }

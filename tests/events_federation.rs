@@ -201,6 +201,56 @@ async fn events_and_participation_across_three_instances() {
     })
     .await;
 
+    // A mission with one shift: B sees the shift under its mission, and Bob signs up there.
+    let mission = post(
+        &a,
+        &sec,
+        &format!("{API}/events"),
+        json!({"name": "Collage", "group": "pau",
+               "shifts": [{"start_time": in_days(4, 20), "end_time": in_days(4, 22), "needed": 1}]}),
+    )
+    .await;
+    assert_eq!(mission["is_mission"], true);
+    let mission_id = mission["id"].as_str().unwrap().to_string();
+    eventually("B knows the mission and its shift", || async {
+        match event_named(&b, &bob, &handle, "Collage").await {
+            Some(m) => {
+                let id = m["id"].as_str().unwrap().to_string();
+                get(&b, &bob, &format!("/events/{id}/shifts"))
+                    .await
+                    .as_array()
+                    .unwrap()
+                    .len()
+                    == 1
+            }
+            None => false,
+        }
+    })
+    .await;
+    let mission_on_b = event_named(&b, &bob, &handle, "Collage").await.unwrap();
+    assert_eq!(mission_on_b["is_mission"], true);
+    let mission_on_b = mission_on_b["id"].as_str().unwrap().to_string();
+    let shift_on_b = get(&b, &bob, &format!("/events/{mission_on_b}/shifts")).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &b,
+        &bob,
+        &format!("{API}/events/{mission_on_b}/shifts/{shift_on_b}/participation"),
+        json!({}),
+    )
+    .await;
+    eventually("A fills the shift with Bob", || async {
+        let shifts = get(&a, &sec, &format!("/events/{mission_id}/shifts")).await;
+        shifts[0]["remaining"] == 0
+    })
+    .await;
+    eventually("B learns Bob has the shift", || async {
+        get(&b, &bob, &format!("/events/{shift_on_b}")).await["participation"] == "accepted"
+    })
+    .await;
+
     // Cancelled on A: B's copy says so and its participants are told.
     post(
         &a,

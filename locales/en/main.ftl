@@ -493,3 +493,7 @@ notification-event_accepted = accepted your participation
 notification-event_cancelled = cancelled an event you take part in
 error-event-refused = The organizers refused your participation.
 notification-event_refused = refused your participation
+error-event-shift-count = must have 1 to { $max } shifts
+error-event-shift-mismatch = is not a shift of this mission
+field-shifts = Shifts
+field-shift = Shift

@@ -496,3 +496,7 @@ notification-event_accepted = a accepté votre participation
 notification-event_cancelled = a annulé un événement auquel vous participiez
 error-event-refused = Les organisateur·rices ont refusé votre participation.
 notification-event_refused = a refusé votre participation
+error-event-shift-count = doit compter de 1 à { $max } créneaux
+error-event-shift-mismatch = n’est pas un créneau de cette mission
+field-shifts = Créneaux
+field-shift = Créneau

@@ -539,8 +539,16 @@ pub(crate) async fn store_event_data(
     json: &protocol::Note,
     row: &db::statuses::StatusRow,
 ) -> Result<(), AppError> {
-    if let Some(event) = remote_event(json, row) {
+    if let Some(mut event) = remote_event(json, row) {
         let before = db::events::by_id(state.pool(), row.id).await?;
+        // A shift answers its mission.
+        if let Some(parent) = row.in_reply_to_id
+            && db::events::by_id(state.pool(), parent)
+                .await?
+                .is_some_and(|p| p.is_mission != 0)
+        {
+            event.mission_id = Some(parent);
+        }
         let mut conn = state.pool().acquire().await?;
         db::events::upsert(&mut conn, &event).await?;
         // Cancelled by its server: the people here taking part are told.
@@ -668,7 +676,7 @@ fn remote_event(
         online_url: if online { text(&location["url"]) } else { None },
         // The group it was posted in organizes it (as coopol and Mobilizon address it).
         organizer_id: Some(status.group_id.unwrap_or(status.account_id)),
-        is_mission: 0,
+        is_mission: i64::from(json.mission),
         mission_id: None,
         remote_participants: json.participant_count.as_ref().and_then(number),
         updated_at: json

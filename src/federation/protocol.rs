@@ -60,7 +60,8 @@ pub fn context() -> Value {
             "groupKind": "coopol:groupKind",
             "departement": "coopol:departement",
             "sympathizersCanPost": "coopol:sympathizersCanPost",
-            "circle": "coopol:circle"
+            "circle": "coopol:circle",
+            "mission": "coopol:mission"
         }
     ])
 }
@@ -306,6 +307,9 @@ pub struct Note {
     /// Events (Mobilizon): the category.
     #[serde(default, deserialize_with = "lenient_string")]
     pub category: Option<String>,
+    /// Events (coopol): a mission, whose shifts are Events answering it.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub mission: bool,
 }
 
 impl Note {

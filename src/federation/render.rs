@@ -301,6 +301,10 @@ pub fn event(
         doc["externalParticipationUrl"] = json!(u);
     }
     doc["category"] = json!(event.category.as_deref().unwrap_or("MOVEMENTS_POLITICS"));
+    // coopol: a mission gathers volunteers; its shifts are Events answering it (`inReplyTo`).
+    if event.is_mission != 0 {
+        doc["mission"] = json!(true);
+    }
     doc["participantCount"] = json!(participants);
     doc["anonymousParticipationEnabled"] = json!(false);
     doc["commentsEnabled"] = json!(true);

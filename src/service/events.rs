@@ -156,11 +156,95 @@ pub fn when_where(row: &EventRow) -> String {
     parts.join(" · ")
 }
 
+/// One shift of a mission, as an organizer types it.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftInput {
+    /// Start: RFC 3339, or a local time in the mission's zone.
+    pub start_time: String,
+    /// End.
+    pub end_time: String,
+    /// Volunteers needed.
+    pub needed: i64,
+}
+
 /// Creates an event. In a group, only its moderators and administrators organize.
 pub async fn create(
     state: &AppState,
     author: &AccountRow,
     input: NewEventInput,
+) -> AppResult<Event> {
+    create_with(state, author, input, false, None).await
+}
+
+/// Creates a mission: an event whose purpose is to gather volunteers, with shifts, each an
+/// event of its own (a reply to the mission) with the number of volunteers it needs. The
+/// mission spans its shifts. Every shift is checked before anything is created.
+pub async fn create_mission(
+    state: &AppState,
+    author: &AccountRow,
+    mut input: NewEventInput,
+    shifts: Vec<ShiftInput>,
+) -> AppResult<(Event, Vec<Event>)> {
+    let tz = rules::parse_timezone(input.timezone.as_deref().unwrap_or("Europe/Paris"))
+        .map_err(|e| AppError::invalid(vec![e]))?;
+    if shifts.is_empty() || shifts.len() > rules::MAX_SHIFTS {
+        return Err(AppError::invalid(vec![
+            Invalid::new("shifts", "error-event-shift-count").arg("max", rules::MAX_SHIFTS),
+        ]));
+    }
+    let mut parsed = Vec::with_capacity(shifts.len());
+    let now = Utc::now();
+    for shift in &shifts {
+        let start = rules::parse_time("shifts", &shift.start_time, tz);
+        let end = rules::parse_time("shifts", &shift.end_time, tz);
+        let (start, end) = match (start, end) {
+            (Ok(s), Ok(e)) => (s, e),
+            (Err(e), _) | (_, Err(e)) => return Err(AppError::invalid(vec![e])),
+        };
+        rules::check_times(start, end).map_err(|_| {
+            AppError::invalid(vec![Invalid::new("shifts", "error-event-end-before-start")])
+        })?;
+        if start < now {
+            return Err(AppError::invalid(vec![Invalid::new(
+                "shifts",
+                "error-event-in-past",
+            )]));
+        }
+        rules::check_capacity("shifts", Some(shift.needed))
+            .map_err(|e| AppError::invalid(vec![e]))?;
+        parsed.push((start, end, shift.needed));
+    }
+    parsed.sort_by_key(|(s, _, _)| *s);
+    let first = parsed.iter().map(|(s, _, _)| *s).min().unwrap_or(now);
+    let last = parsed.iter().map(|(_, e, _)| *e).max().unwrap_or(now);
+    rules::check_times(first, last).map_err(|e| AppError::invalid(vec![e]))?;
+    input.start_time = first.to_rfc3339();
+    input.end_time = last.to_rfc3339();
+    input.capacity = None;
+    let mission = create_with(state, author, input.clone(), true, None).await?;
+    let mut created = Vec::with_capacity(parsed.len());
+    for (start, end, needed) in parsed {
+        let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
+        let shift = NewEventInput {
+            name: format!("{} · {}–{}", mission.row.name, local(start), local(end)),
+            description: String::new(),
+            start_time: start.to_rfc3339(),
+            end_time: end.to_rfc3339(),
+            capacity: Some(needed),
+            ..input.clone()
+        };
+        created.push(create_with(state, author, shift, false, Some(&mission)).await?);
+    }
+    Ok((mission, created))
+}
+
+/// Creates an event, a mission (`is_mission`), or a shift of `mission`.
+async fn create_with(
+    state: &AppState,
+    author: &AccountRow,
+    input: NewEventInput,
+    is_mission: bool,
+    mission: Option<&Event>,
 ) -> AppResult<Event> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_string();
@@ -290,8 +374,8 @@ pub async fn create(
         longitude: None,
         online_url: opt(&input.online_url),
         organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
-        is_mission: 0,
-        mission_id: None,
+        is_mission: i64::from(is_mission),
+        mission_id: mission.map(|m| m.row.status_id),
         remote_participants: None,
         updated_at: clock::now(),
     };
@@ -301,6 +385,8 @@ pub async fn create(
             .trim()
             .to_string(),
         visibility: Some(Visibility::Public),
+        // A shift answers its mission: apps show shifts in the mission's thread.
+        in_reply_to_id: mission.map(|m| m.row.status_id),
         event: Some(row),
         ..Default::default()
     };
@@ -882,4 +968,126 @@ pub fn icalendar(name: &str, list: &[Event]) -> String {
         calendar.push(event.done());
     }
     calendar.done().to_string()
+}
+
+/// The shifts of a mission `viewer` may see, each with its number of volunteers.
+pub async fn shifts(
+    state: &AppState,
+    viewer: Option<i64>,
+    mission: &Event,
+) -> AppResult<Vec<Event>> {
+    let mut out = Vec::new();
+    for row in db::events::shifts(state.pool(), mission.row.status_id).await? {
+        if let Ok(status) = statuses::visible(state, viewer, row.status_id).await {
+            out.push(Event { status, row });
+        }
+    }
+    Ok(out)
+}
+
+/// A shift of a mission, refused when it belongs to another mission.
+pub async fn shift_of(
+    state: &AppState,
+    viewer: Option<i64>,
+    mission: &Event,
+    shift_id: i64,
+) -> AppResult<Event> {
+    let shift = get(state, viewer, shift_id).await?;
+    if shift.row.mission_id != Some(mission.row.status_id) {
+        return Err(AppError::invalid(vec![Invalid::new(
+            "shift",
+            "error-event-shift-mismatch",
+        )]));
+    }
+    Ok(shift)
+}
+
+/// A mission on the board, with how short of volunteers it is.
+#[derive(Debug, Clone)]
+pub struct BoardEntry {
+    /// The mission.
+    pub mission: Event,
+    /// Its shifts, with volunteers signed up.
+    pub shifts: Vec<(Event, i64)>,
+}
+
+impl BoardEntry {
+    /// Volunteers still needed, over all shifts.
+    pub fn missing(&self) -> i64 {
+        self.shifts
+            .iter()
+            .map(|(s, taken)| (s.row.capacity.unwrap_or(0) - taken).max(0))
+            .sum()
+    }
+
+    /// The start of the soonest shift still short of volunteers.
+    pub fn next_open(&self) -> i64 {
+        self.shifts
+            .iter()
+            .filter(|(s, taken)| s.row.capacity.is_some_and(|c| c > *taken))
+            .map(|(s, _)| s.row.starts_at)
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+}
+
+/// The missions that need people, in `viewer`'s groups or in the département of `postcode`,
+/// most urgent first: the soonest open shift, then the emptiest.
+pub async fn board(
+    state: &AppState,
+    viewer: &AccountRow,
+    postcode: Option<&str>,
+    limit: usize,
+) -> AppResult<Vec<BoardEntry>> {
+    let departement = match postcode.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(departement_of(
+            &parse_postcode(p).map_err(|e| AppError::invalid(vec![e]))?,
+        )),
+        None => None,
+    };
+    let my_groups: Vec<i64> = db::groups::groups_of(state.pool(), viewer.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.state == "accepted")
+        .map(|m| m.group_id)
+        .collect();
+    let found = search(
+        state,
+        Some(viewer.id),
+        db::events::Search {
+            from: Some(clock::now()),
+            open_missions: true,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut out = Vec::new();
+    for mission in found {
+        let mine = mission
+            .row
+            .organizer_id
+            .is_some_and(|o| my_groups.contains(&o));
+        let near = departement.is_some() && mission.row.departement == departement;
+        if !mine && !near {
+            continue;
+        }
+        let list = shifts(state, Some(viewer.id), &mission).await?;
+        let ids: Vec<i64> = list.iter().map(|s| s.row.status_id).collect();
+        let counts = counts(state, &ids).await?;
+        let shifts = list
+            .into_iter()
+            .map(|s| {
+                let taken = counts
+                    .iter()
+                    .find(|(id, _)| *id == s.row.status_id)
+                    .map_or(0, |(_, n)| *n);
+                (s, taken)
+            })
+            .collect();
+        out.push(BoardEntry { mission, shifts });
+    }
+    out.sort_by_key(|e| (e.next_open(), -e.missing()));
+    out.truncate(limit);
+    Ok(out)
 }

@@ -34,6 +34,12 @@ pub fn router() -> Router<AppState> {
             post(join).delete(leave),
         )
         .route("/api/coopol/v1/events/{id}/participants", get(participants))
+        .route("/api/coopol/v1/events/{id}/shifts", get(shifts))
+        .route(
+            "/api/coopol/v1/events/{id}/shifts/{shift_id}/participation",
+            post(join_shift).delete(leave_shift),
+        )
+        .route("/api/coopol/v1/missions", get(board))
         .route(
             "/api/coopol/v1/events/{id}/participants/{account_id}/{action}",
             post(decide),
@@ -74,6 +80,10 @@ pub struct EventEntity {
     group_id: Option<String>,
     audience: Option<String>,
     local: bool,
+    /// A mission (its shifts are at `/events/{id}/shifts`).
+    is_mission: bool,
+    /// The mission a shift belongs to.
+    mission_id: Option<String>,
     /// The caller's participation: `accepted`, `pending`, `waiting`, `rejected`, or null.
     participation: Option<String>,
 }
@@ -119,6 +129,8 @@ async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<E
         group_id: e.status.group_id.map(|g| g.to_string()),
         audience: e.status.circle.clone(),
         local: e.is_local(),
+        is_mission: r.is_mission != 0,
+        mission_id: r.mission_id.map(|m| m.to_string()),
         participation,
     })
 }
@@ -163,6 +175,19 @@ struct CreateForm {
     group: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     audience: Option<String>,
+    /// A mission's shifts.
+    #[serde(default)]
+    shifts: Option<Vec<ShiftForm>>,
+}
+
+#[derive(Deserialize)]
+struct ShiftForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    start_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    end_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    needed: Option<String>,
 }
 
 /// `POST /api/coopol/v1/events`.
@@ -184,30 +209,51 @@ async fn create(
                 .map_err(|_| AppError::invalid(vec![Invalid::new("capacity", "error-number")]))?,
         ),
     };
-    let event = events::create(
-        &state,
-        &me,
-        NewEventInput {
-            name: f.name.unwrap_or_default(),
-            description: f.description.unwrap_or_default(),
-            start_time: f.start_time.unwrap_or_default(),
-            end_time: f.end_time.unwrap_or_default(),
-            timezone: f.timezone,
-            place_name: f.place_name,
-            street: f.street,
-            postcode: f.postcode,
-            locality: f.locality,
-            online_url: f.online_url,
-            category: f.category,
-            status: f.event_status,
-            capacity,
-            join_mode: f.join_mode,
-            external_url: f.external_url,
-            group: f.group,
-            audience: f.audience,
-        },
-    )
-    .await?;
+    let input = NewEventInput {
+        name: f.name.unwrap_or_default(),
+        description: f.description.unwrap_or_default(),
+        start_time: f.start_time.unwrap_or_default(),
+        end_time: f.end_time.unwrap_or_default(),
+        timezone: f.timezone,
+        place_name: f.place_name,
+        street: f.street,
+        postcode: f.postcode,
+        locality: f.locality,
+        online_url: f.online_url,
+        category: f.category,
+        status: f.event_status,
+        capacity,
+        join_mode: f.join_mode,
+        external_url: f.external_url,
+        group: f.group,
+        audience: f.audience,
+    };
+    let event = match f.shifts {
+        Some(shifts) => {
+            let mut parsed = Vec::with_capacity(shifts.len());
+            for shift in shifts {
+                let needed = shift
+                    .needed
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or_default()
+                    .parse::<i64>()
+                    .map_err(|_| {
+                        AppError::invalid(vec![
+                            Invalid::new("shifts", "error-event-capacity")
+                                .arg("max", crate::domain::event::MAX_CAPACITY),
+                        ])
+                    })?;
+                parsed.push(events::ShiftInput {
+                    start_time: shift.start_time.unwrap_or_default(),
+                    end_time: shift.end_time.unwrap_or_default(),
+                    needed,
+                });
+            }
+            events::create_mission(&state, &me, input, parsed).await?.0
+        }
+        None => events::create(&state, &me, input).await?,
+    };
     let body = entity(&state, &event, Some(me.id)).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -408,4 +454,88 @@ async fn decide(
     };
     let row = events::decide(&state, &me, &event, account_id, decision).await?;
     Ok(Json(participant_entities(&state, &[row]).await?))
+}
+
+/// `GET /api/coopol/v1/events/{id}/shifts`: a mission's shifts, with their fill.
+async fn shifts(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<EventEntity>>> {
+    let viewer = viewer(&auth);
+    let mission = events::get(&state, viewer, event_id(&id)?).await?;
+    let mut out = Vec::new();
+    for shift in events::shifts(&state, viewer, &mission).await? {
+        out.push(entity(&state, &shift, viewer).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `POST /api/coopol/v1/events/{id}/shifts/{shift_id}/participation`: sign up for a shift.
+async fn join_shift(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, shift_id)): Path<(String, String)>,
+    Params(f): Params<JoinForm>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let mission = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let shift = events::shift_of(&state, Some(me.id), &mission, event_id(&shift_id)?).await?;
+    events::join(&state, &me, &shift, f.message.as_deref(), f.waiting_list).await?;
+    Ok(Json(entity(&state, &shift, Some(me.id)).await?))
+}
+
+/// `DELETE /api/coopol/v1/events/{id}/shifts/{shift_id}/participation`.
+async fn leave_shift(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, shift_id)): Path<(String, String)>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let mission = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let shift = events::shift_of(&state, Some(me.id), &mission, event_id(&shift_id)?).await?;
+    events::leave(&state, &me, &shift).await?;
+    Ok(Json(entity(&state, &shift, Some(me.id)).await?))
+}
+
+#[derive(Deserialize)]
+struct BoardQuery {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    postcode: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    limit: Option<String>,
+}
+
+/// A mission on the board.
+#[derive(Debug, Serialize)]
+pub struct BoardEntity {
+    mission: EventEntity,
+    /// Volunteers still needed, over all shifts.
+    missing: i64,
+    shifts: Vec<EventEntity>,
+}
+
+/// `GET /api/coopol/v1/missions`: missions that need people in my groups and near my
+/// postcode, most urgent first.
+async fn board(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(q): Params<BoardQuery>,
+) -> AppResult<Json<Vec<BoardEntity>>> {
+    let me = me(&state, &auth, &["read"]).await?;
+    let limit = super::number("limit", q.limit.as_deref(), 20)?.clamp(1, 100) as usize;
+    let entries = events::board(&state, &me, q.postcode.as_deref(), limit).await?;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let mut shifts = Vec::with_capacity(e.shifts.len());
+        for (s, _) in &e.shifts {
+            shifts.push(entity(&state, s, Some(me.id)).await?);
+        }
+        out.push(BoardEntity {
+            mission: entity(&state, &e.mission, Some(me.id)).await?,
+            missing: e.missing(),
+            shifts,
+        });
+    }
+    Ok(Json(out))
 }
