@@ -341,6 +341,9 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
         "/@pau",
         "/groups/pau/members",
         "/groups/pau/audit",
+        "/agenda",
+        "/events/new?group=pau",
+        "/missions",
     ] {
         c.goto(&app.url(path)).await.unwrap();
         check_inputs_are_labelled(c).await;

@@ -413,7 +413,6 @@ group-affiliate = Affiliate the section with a federation
 group-affiliate-hint = The federation's address, here or on another server. Its administrators will confirm.
 group-affiliate-submit = Ask to affiliate
 group-agenda = Agenda
-group-agenda-soon = The group's events and missions will show here.
 group-discussion-title = Discussion title
 group-discussion-title-hint = Optional: a title starts a discussion.
 group-audience-hint = Public: everyone, Mastodon included. Sympathizers: followers and members. Members only: the group's members and no one else.
@@ -497,3 +496,67 @@ error-event-shift-count = must have 1 to { $max } shifts
 error-event-shift-mismatch = is not a shift of this mission
 field-shifts = Shifts
 field-shift = Shift
+nav-agenda = Agenda
+nav-missions = Missions
+field-group = Organizing group (optional)
+event-mission = Mission
+event-status-cancelled = Cancelled
+event-places-left = { $count ->
+    [one] { $count } place left
+   *[other] { $count } places left
+}
+event-is-cancelled = This event is cancelled.
+event-participants-of = { $count } participants
+event-participants = { $count ->
+    [one] { $count } participant
+   *[other] { $count } participants
+}
+event-add-to-calendar = Add to my calendar (iCalendar)
+event-external-sign-up = Sign up on the event's site
+event-participation-accepted = You take part
+event-participation-pending = Request pending
+event-participation-waiting = On the waiting list
+event-participation-rejected = Participation refused
+event-leave = Stop taking part
+event-message = Message to the organizers
+event-join-waiting-list = Full: put me on the waiting list
+event-ask-to-join = Ask to take part
+event-join = I take part
+event-sign-in-to-join = Sign in to take part
+event-shifts = Shifts
+event-shift = Shift
+event-volunteers = Volunteers
+event-missing = { $count ->
+    [one] { $count } person missing
+   *[other] { $count } people missing
+}
+event-take-shift = I take this shift
+event-participants-title = Participants
+event-no-participants = No one yet.
+event-came = Came
+event-did-not-come = Did not come
+event-cancel = Cancel the event
+event-create = Create an event or a mission
+event-create-intro = An event (meeting, debate, rally) or a mission looking for volunteers, with its shifts. For a group, give its name: only its moderators and administrators organize.
+event-time-hint = Paris time (Europe/Paris).
+event-join-mode-free = Anyone may sign up
+event-join-mode-approval = Approved by the organizers
+event-shifts-hint = For a mission: one shift per row, with the volunteers it needs. The mission then starts and ends with its shifts.
+event-shift-start = Shift { $n }: start
+event-shift-end = Shift { $n }: end
+event-shift-needed = Shift { $n }: volunteers needed
+agenda-mine = I take part
+agenda-mine-none = You take part in no upcoming event.
+agenda-upcoming = Upcoming
+agenda-none = No upcoming event.
+missions-intro = Missions short of volunteers in your groups and near you, the most urgent first.
+missions-none = No mission is looking for volunteers.
+group-agenda-empty = No upcoming event.
+group-agenda-calendar = Subscribe to the group's agenda (iCalendar)
+group-event-create = Create an event or a mission
+flash-event-created = Event created.
+flash-event-joined = You take part.
+flash-event-requested = Request sent to the organizers.
+flash-event-waiting = You are on the waiting list.
+flash-event-left = You no longer take part.
+flash-event-cancelled = Event cancelled; participants are told.

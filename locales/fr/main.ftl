@@ -416,7 +416,6 @@ group-affiliate = Affilier la section à une fédération
 group-affiliate-hint = L’adresse de la fédération, ici ou sur un autre serveur. Ses administrateur·rices valideront.
 group-affiliate-submit = Demander l’affiliation
 group-agenda = Agenda
-group-agenda-soon = Les événements et missions du groupe s’afficheront ici.
 group-discussion-title = Titre de la discussion
 group-discussion-title-hint = Facultatif : un titre ouvre une discussion.
 group-audience-hint = Public : tout le monde, Mastodon compris. Sympathisant·es : abonné·es et membres. Membres seulement : les membres du groupe, et personne d’autre.
@@ -500,3 +499,67 @@ error-event-shift-count = doit compter de 1 à { $max } créneaux
 error-event-shift-mismatch = n’est pas un créneau de cette mission
 field-shifts = Créneaux
 field-shift = Créneau
+nav-agenda = Agenda
+nav-missions = Missions
+field-group = Groupe organisateur (facultatif)
+event-mission = Mission
+event-status-cancelled = Annulé
+event-places-left = { $count ->
+    [one] { $count } place restante
+   *[other] { $count } places restantes
+}
+event-is-cancelled = Cet événement est annulé.
+event-participants-of = { $count } participant·es
+event-participants = { $count ->
+    [one] { $count } participant·e
+   *[other] { $count } participant·es
+}
+event-add-to-calendar = Ajouter à mon agenda (iCalendar)
+event-external-sign-up = S’inscrire sur le site de l’événement
+event-participation-accepted = Vous participez
+event-participation-pending = Demande en attente
+event-participation-waiting = Sur liste d’attente
+event-participation-rejected = Participation refusée
+event-leave = Ne plus participer
+event-message = Message aux organisateur·rices
+event-join-waiting-list = Complet : m’inscrire sur la liste d’attente
+event-ask-to-join = Demander à participer
+event-join = Je participe
+event-sign-in-to-join = Se connecter pour participer
+event-shifts = Créneaux
+event-shift = Créneau
+event-volunteers = Bénévoles
+event-missing = { $count ->
+    [one] il manque { $count } personne
+   *[other] il manque { $count } personnes
+}
+event-take-shift = Je prends ce créneau
+event-participants-title = Participant·es
+event-no-participants = Personne pour l’instant.
+event-came = Présent·e
+event-did-not-come = Absent·e
+event-cancel = Annuler l’événement
+event-create = Créer un événement ou une mission
+event-create-intro = Un événement (réunion, débat, rassemblement) ou une mission qui cherche des bénévoles, avec ses créneaux. Pour un groupe, donnez son nom : seuls ses modérateur·rices et administrateur·rices organisent.
+event-time-hint = Heure de Paris (Europe/Paris).
+event-join-mode-free = Inscription libre
+event-join-mode-approval = Sur validation des organisateur·rices
+event-shifts-hint = Pour une mission : un créneau par ligne, avec le nombre de bénévoles nécessaires. Début et fin de la mission sont alors ceux de ses créneaux.
+event-shift-start = Créneau { $n } : début
+event-shift-end = Créneau { $n } : fin
+event-shift-needed = Créneau { $n } : bénévoles nécessaires
+agenda-mine = Mes participations
+agenda-mine-none = Vous ne participez à aucun événement à venir.
+agenda-upcoming = À venir
+agenda-none = Aucun événement à venir.
+missions-intro = Les missions qui manquent de bénévoles dans vos groupes et près de chez vous, les plus urgentes d’abord.
+missions-none = Aucune mission ne cherche de bénévoles.
+group-agenda-empty = Aucun événement à venir.
+group-agenda-calendar = S’abonner à l’agenda du groupe (iCalendar)
+group-event-create = Créer un événement ou une mission
+flash-event-created = Événement créé.
+flash-event-joined = Vous participez.
+flash-event-requested = Demande envoyée aux organisateur·rices.
+flash-event-waiting = Vous êtes sur la liste d’attente.
+flash-event-left = Vous ne participez plus.
+flash-event-cancelled = Événement annulé ; les participant·es sont prévenu·es.

@@ -367,7 +367,11 @@ async fn create_with(
         category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
         place_name: opt(&input.place_name),
         street: opt(&input.street),
-        departement: postcode.as_deref().map(departement_of),
+        // Without a place of its own, an event is in its group's département.
+        departement: postcode
+            .as_deref()
+            .map(departement_of)
+            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
         postcode,
         locality: opt(&input.locality),
         latitude: None,

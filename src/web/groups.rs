@@ -384,6 +384,8 @@ struct GroupPage {
     /// The federations a section belongs to (`true`) or asked to join (`false`, shown to
     /// its administrators).
     federations: Vec<(GroupCard, bool)>,
+    /// Upcoming events the viewer may see.
+    events: Vec<super::events::EventCard>,
     base_path: String,
 }
 
@@ -532,6 +534,7 @@ async fn group_page(
         Some((m, e)) => (m, Some(e)),
         None => (String::new(), None),
     };
+    let events = super::events::of_group(state, viewer, &group).await?;
     let g = card(state, &c, group).await?;
     let base_path = match q.audience.as_str() {
         "" => g.path.clone(),
@@ -551,6 +554,7 @@ async fn group_page(
         sections,
         affiliation_requests,
         federations,
+        events,
         base_path,
     })
 }

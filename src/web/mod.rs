@@ -63,6 +63,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/groups/{handle}/audit", get(groups::audit))
         .route("/groups/{handle}/calendar.ics", get(events::group_ics))
         .route("/events/{id}/calendar.ics", get(events::event_ics))
+        .route("/events", post(events::create))
+        .route("/events/new", get(events::new_page))
+        .route("/events/{id}", get(events::page))
+        .route("/events/{id}/{action}", post(events::action))
+        .route(
+            "/events/{id}/shifts/{shift_id}/{action}",
+            post(events::shift_action),
+        )
+        .route(
+            "/events/{id}/participants/{account_id}/{action}",
+            post(events::decide),
+        )
+        .route("/agenda", get(events::agenda))
+        .route("/missions", get(events::board))
         .route("/groups/{handle}/{action}", post(groups::action))
         .route(
             "/groups/{handle}/members/{account_id}/{action}",

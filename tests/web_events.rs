@@ -1,0 +1,200 @@
+//! The event pages: creating an event and a mission with the form (and its errors), the
+//! event page with sign-up and the waiting list, shifts, the organizers' list, cancelling,
+//! the agenda, the missions board and the group page's agenda.
+
+mod common;
+
+use common::{Browser, TestApp, spawn_app};
+use coopol::domain::Role;
+use reqwest::StatusCode;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn member(app: &TestApp, name: &str) -> Browser {
+    app.create_user(name, PASSWORD, Role::Member).await;
+    let browser = app.browser();
+    browser
+        .sign_in(&format!("{name}@example.org"), PASSWORD)
+        .await;
+    browser
+}
+
+async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
+    let done = browser.submit(page, action, form).await;
+    assert_eq!(
+        done.status,
+        StatusCode::SEE_OTHER,
+        "{action} refused:\n{}",
+        done.body
+    );
+    done.location.unwrap()
+}
+
+fn in_days(days: i64, hour: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn events_and_missions_from_the_web_pages() {
+    let app = spawn_app().await;
+    let sec = member(&app, "secretaire").await;
+    act(
+        &sec,
+        "/groups/new",
+        "/groups",
+        &[
+            ("kind", "section"),
+            ("name", "pau"),
+            ("display_name", "Section de Pau"),
+            ("postcode", "64000"),
+            ("join_mode", "open"),
+        ],
+    )
+    .await;
+
+    // The form refuses an end before the start and keeps what was typed.
+    let (start, end) = (in_days(7, 9), in_days(7, 12));
+    let refused = sec
+        .submit(
+            "/events/new?group=pau",
+            "/events",
+            &[
+                ("group", "pau"),
+                ("name", "Tractage au marché"),
+                ("start_time", &end),
+                ("end_time", &start),
+                ("capacity", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("id=\"end_time-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.contains("Tractage au marché"));
+    let event_path = act(
+        &sec,
+        "/events/new?group=pau",
+        "/events",
+        &[
+            ("group", "pau"),
+            ("name", "Tractage au marché"),
+            ("description", "Avec les tracts"),
+            ("start_time", &start),
+            ("end_time", &end),
+            ("place_name", "Halles"),
+            ("postcode", "64000"),
+            ("capacity", "1"),
+            ("join_mode", "free"),
+            ("audience", "public"),
+        ],
+    )
+    .await;
+    let page = sec.get(&event_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("Événement créé") && page.contains("09:00 – 12:00 (Europe/Paris)"));
+    assert!(page.contains("Personne pour l’instant"), "organizer's list");
+
+    // A member takes the only place; the next one is offered the waiting list.
+    let ana = member(&app, "ana").await;
+    act(&ana, &event_path, &format!("{event_path}/join"), &[]).await;
+    assert!(ana.get(&event_path).await.contains("Vous participez"));
+    let bob = member(&app, "bob").await;
+    let page = bob.get(&event_path).await;
+    assert!(page.contains("liste d’attente"), "{}", page.body);
+    act(
+        &bob,
+        &event_path,
+        &format!("{event_path}/join"),
+        &[("waiting_list", "1")],
+    )
+    .await;
+    assert!(bob.get(&event_path).await.contains("Sur liste d’attente"));
+    let page = sec.get(&event_path).await;
+    assert!(page.contains("@ana@") && page.contains("@bob@"));
+    act(&ana, &event_path, &format!("{event_path}/leave"), &[]).await;
+    assert!(
+        bob.get(&event_path).await.contains("Vous participez"),
+        "promoted"
+    );
+
+    // A mission with two shifts.
+    let mission_path = act(
+        &sec,
+        "/events/new?group=pau",
+        "/events",
+        &[
+            ("group", "pau"),
+            ("name", "Collage"),
+            ("shift1_start", &in_days(3, 20)),
+            ("shift1_end", &in_days(3, 21)),
+            ("shift1_needed", "2"),
+            ("shift2_start", &in_days(3, 21)),
+            ("shift2_end", &in_days(3, 22)),
+            ("shift2_needed", "1"),
+        ],
+    )
+    .await;
+    let page = ana.get(&mission_path).await;
+    assert!(page.contains("Créneaux") && page.contains("il manque 2 personnes"));
+    let marker = format!("{mission_path}/shifts/");
+    let start_at = page.body.find(&marker).unwrap() + marker.len();
+    let shift = page.body[start_at..].split('/').next().unwrap().to_string();
+    act(
+        &ana,
+        &mission_path,
+        &format!("{mission_path}/shifts/{shift}/join"),
+        &[],
+    )
+    .await;
+    assert!(
+        ana.get(&mission_path)
+            .await
+            .contains("il manque 1 personne")
+    );
+
+    // The board (Ana's groups, or a postcode), the agenda, the group's agenda and its
+    // calendar link.
+    assert!(
+        !ana.get("/missions").await.contains("Collage"),
+        "not her group yet"
+    );
+    assert!(
+        ana.get("/missions?postcode=64100")
+            .await
+            .contains("Collage")
+    );
+    act(&ana, "/@pau", "/groups/pau/join", &[]).await;
+    let board = ana.get("/missions").await;
+    assert!(board.contains("Collage"), "{}", board.body);
+    let agenda = ana.get("/agenda").await;
+    assert!(agenda.contains("Mes participations") && agenda.contains("Collage"));
+    let group = app.browser().get("/@pau").await;
+    assert!(group.contains("Tractage au marché") && group.contains("/groups/pau/calendar.ics"));
+
+    // Cancelling.
+    act(&sec, &event_path, &format!("{event_path}/cancel"), &[]).await;
+    assert!(
+        bob.get(&event_path)
+            .await
+            .contains("Cet événement est annulé")
+    );
+    let refused = ana
+        .submit(&event_path, &format!("{event_path}/cancel"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    for lang in ["en", "fr"] {
+        for path in ["/agenda", event_path.as_str(), mission_path.as_str()] {
+            let page = app.browser().get_in(path, lang).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+        }
+    }
+}
