@@ -29,6 +29,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod download;
 pub mod error;
 pub mod federation;
 pub mod i18n;

@@ -773,6 +773,31 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{action}: {body}");
     }
 
+    // The CSV export, organizers only.
+    let csv_path = "/events/{id}/participants.csv";
+    let (status, _, text) = api
+        .call(
+            Method::GET,
+            csv_path,
+            &format!("/events/{approval_id}/participants.csv"),
+            Some(&sec),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.starts_with("handle,display_name,state,attended,message,requested_at"));
+    assert!(text.contains("ana@") && text.contains("Je viens") && text.contains("rejected"));
+    let (status, _, _) = api
+        .call(
+            Method::GET,
+            csv_path,
+            &format!("/events/{approval_id}/participants.csv"),
+            Some(&ana),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // Cancelling: organizers only; then nobody joins.
     let cancel = "/events/{id}/cancel";
     let (status, _) = api

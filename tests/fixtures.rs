@@ -721,3 +721,84 @@ async fn event_documents_keep_their_event_data() {
     assert_eq!(event.place_name.as_deref(), Some("Colosseo"));
     app.stop().await;
 }
+
+/// Mobilizon's `Join` and `Leave`, aimed at an event here: the person takes part (and is
+/// answered with an `Accept` embedding the Join), then leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mobilizon_participation_documents_take_the_event_paths() {
+    let (Some(join), Some(leave)) = (
+        fixture("mobilizon-suite/mobilizon-join-activity.json"),
+        fixture("mobilizon-suite/mobilizon-leave-activity.json"),
+    ) else {
+        return;
+    };
+    let app = spawn_app().await;
+    let alice_id = app
+        .create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let alice = db::accounts::by_id(app.state.pool(), alice_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let day = |h: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(5) + chrono::Duration::hours(h)).to_rfc3339()
+    };
+    let event = coopol::service::events::create(
+        &app.state,
+        &alice,
+        coopol::service::events::NewEventInput {
+            name: "Débat public".into(),
+            start_time: day(0),
+            end_time: day(2),
+            capacity: Some(10),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let join = moved(
+        &join,
+        "http://mobilizon.test/events/some-uuid",
+        &event.status.uri,
+    );
+    let outcome = process_activity(&app, &alice, join).await.unwrap();
+    assert_eq!(outcome, "applied: taking part in the event");
+    let admin = store_actor(&app, "http://mobilizon2.test/@admin").await;
+    let p = db::events::participant(app.state.pool(), event.row.status_id, admin.id)
+        .await
+        .unwrap()
+        .expect("a participation");
+    assert_eq!(p.state, "accepted");
+    assert_eq!(
+        p.uri.as_deref(),
+        Some("http://mobilizon2.test/@admin/join/event/1")
+    );
+    common::eventually("the Accept is prepared", || async {
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM out_activities")
+            .fetch_all(app.state.pool())
+            .await
+            .unwrap();
+        bodies.iter().any(|b| {
+            let v: Value = serde_json::from_str(b).unwrap();
+            v["type"] == "Accept"
+                && v["object"]["type"] == "Join"
+                && v["object"]["id"] == "http://mobilizon2.test/@admin/join/event/1"
+                && v["object"]["object"] == event.status.uri.as_str()
+        })
+    })
+    .await;
+    let leave = moved(
+        &leave,
+        "http://mobilizon.test/events/some-uuid",
+        &event.status.uri,
+    );
+    let outcome = process_activity(&app, &alice, leave).await.unwrap();
+    assert_eq!(outcome, "applied: left the event");
+    assert!(
+        db::events::participant(app.state.pool(), event.row.status_id, admin.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    app.stop().await;
+}

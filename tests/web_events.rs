@@ -119,6 +119,15 @@ async fn events_and_missions_from_the_web_pages() {
     assert!(bob.get(&event_path).await.contains("Sur liste d’attente"));
     let page = sec.get(&event_path).await;
     assert!(page.contains("@ana@") && page.contains("@bob@"));
+    let csv = sec.get(&format!("{event_path}/participants.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("ana@") && csv.body.contains("waiting"));
+    assert_eq!(
+        bob.get(&format!("{event_path}/participants.csv"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     act(&ana, &event_path, &format!("{event_path}/leave"), &[]).await;
     assert!(
         bob.get(&event_path).await.contains("Vous participez"),

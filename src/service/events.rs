@@ -762,6 +762,43 @@ pub async fn participants(
     Ok(db::events::participants(state.pool(), event.row.status_id).await?)
 }
 
+/// The participants as CSV (organizers): handle, name, state, attendance, message, date.
+/// Cells that a spreadsheet would run as formulas are quoted.
+pub async fn participants_csv(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+) -> AppResult<String> {
+    let rows = participants(state, who, event).await?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
+    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let mut out = String::from("handle,display_name,state,attended,message,requested_at\r\n");
+    for p in &rows {
+        let Some(a) = accounts.iter().find(|a| a.id == p.account_id) else {
+            continue;
+        };
+        let handle = match &a.domain {
+            Some(d) => format!("{}@{d}", a.username),
+            None => format!("{}@{}", a.username, state.config.domain),
+        };
+        let attended = match p.attended {
+            Some(1) => "yes",
+            Some(_) => "no",
+            None => "",
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            groups::csv_field(&handle),
+            groups::csv_field(&a.display_name),
+            p.state,
+            attended,
+            groups::csv_field(&p.message),
+            clock::to_rfc3339(p.created_at),
+        ));
+    }
+    Ok(out)
+}
+
 /// What an organizer does with a participation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

@@ -1010,7 +1010,7 @@ pub async fn members_csv(state: &AppState, by: &AccountRow, group: &Group) -> Ap
 }
 
 /// One CSV field: quoted when needed, and never starting like a spreadsheet formula.
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let mut v = value.to_string();
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v.insert(0, '\'');

@@ -288,6 +288,19 @@ pub async fn shift_action(
     }
 }
 
+/// `GET /events/{id}/participants.csv` (organizers).
+pub async fn participants_csv(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let me = me(&state, &c).await?;
+    let event = events::get(&state, Some(me.id), id).await?;
+    let csv = events::participants_csv(&state, &me, &event).await?;
+    Ok(crate::download::csv(&format!("participants-{id}"), csv))
+}
+
 /// `POST /events/{id}/participants/{account_id}/{approve|reject|attended|absent}`.
 pub async fn decide(
     State(state): State<AppState>,

@@ -22,7 +22,7 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -955,21 +955,10 @@ pub async fn members_csv(
     let me = me(&state, &c).await?;
     let group = groups::find(&state, &handle, true).await?;
     let csv = groups::members_csv(&state, &me, &group).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"members-{}.csv\"",
-                    group.account.username
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+    Ok(crate::download::csv(
+        &format!("members-{}", group.account.username),
         csv,
-    )
-        .into_response())
+    ))
 }
 
 /// One line of the audit log.

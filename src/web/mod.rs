@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/events", post(events::create))
         .route("/events/new", get(events::new_page))
         .route("/events/{id}", get(events::page))
+        .route(
+            "/events/{id}/participants.csv",
+            get(events::participants_csv),
+        )
         .route("/events/{id}/{action}", post(events::action))
         .route(
             "/events/{id}/shifts/{shift_id}/{action}",

@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
             post(join).delete(leave),
         )
         .route("/api/coopol/v1/events/{id}/participants", get(participants))
+        .route(
+            "/api/coopol/v1/events/{id}/participants.csv",
+            get(participants_csv),
+        )
         .route("/api/coopol/v1/events/{id}/shifts", get(shifts))
         .route(
             "/api/coopol/v1/events/{id}/shifts/{shift_id}/participation",
@@ -434,6 +438,21 @@ async fn participants(
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let rows = events::participants(&state, &me, &event).await?;
     Ok(Json(participant_entities(&state, &rows).await?))
+}
+
+/// `GET /api/coopol/v1/events/{id}/participants.csv` (organizers).
+async fn participants_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["read"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let csv = events::participants_csv(&state, &me, &event).await?;
+    Ok(crate::download::csv(
+        &format!("participants-{}", event.row.status_id),
+        csv,
+    ))
 }
 
 /// `POST /api/coopol/v1/events/{id}/participants/{account_id}/{approve|reject|attended|absent}`.

@@ -395,19 +395,10 @@ async fn members_csv(
     let me = me(&state, &auth, &["read"]).await?;
     let group = find(&state, &id, true).await?;
     let csv = groups::members_csv(&state, &me, &group).await?;
-    let filename = format!("members-{}.csv", group.account.username);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+    Ok(crate::download::csv(
+        &format!("members-{}", group.account.username),
         csv,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Deserialize)]
