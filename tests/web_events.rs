@@ -188,6 +188,39 @@ async fn events_and_missions_from_the_web_pages() {
     let group = app.browser().get("/@pau").await;
     assert!(group.contains("Tractage au marché") && group.contains("/groups/pau/calendar.ics"));
 
+    // A private calendar link: Ana's events, without a session; replaced, then deleted.
+    let made = ana.submit("/agenda", "/agenda/calendar-link", &[]).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let marker = "id=\"calendar-link\" value=\"";
+    let start_at = made.body.find(marker).expect("the link is shown") + marker.len();
+    let link = made.body[start_at..].split('"').next().unwrap().to_string();
+    let path = link.strip_prefix(&app.base).unwrap().to_string();
+    let feed = app.browser().get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(
+        feed.body.contains("BEGIN:VCALENDAR") && feed.body.contains("Collage"),
+        "{}",
+        feed.body
+    );
+    assert!(!feed.body.contains("Tractage"), "only her events");
+    let replaced = ana.submit("/agenda", "/agenda/calendar-link", &[]).await;
+    assert_eq!(replaced.status, StatusCode::OK);
+    assert_eq!(app.browser().get(&path).await.status, StatusCode::NOT_FOUND);
+    let start_at = replaced.body.find(marker).unwrap() + marker.len();
+    let new_path = replaced.body[start_at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_string();
+    assert_eq!(app.browser().get(&new_path).await.status, StatusCode::OK);
+    act(&ana, "/agenda", "/agenda/calendar-link/revoke", &[]).await;
+    assert_eq!(
+        app.browser().get(&new_path).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     // Cancelling.
     act(&sec, &event_path, &format!("{event_path}/cancel"), &[]).await;
     assert!(

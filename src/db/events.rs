@@ -423,3 +423,48 @@ pub async fn participant_by_id(db: &AnyPool, id: i64) -> Result<Option<Participa
     .fetch_optional(db)
     .await
 }
+
+/// Sets a person's private calendar link (replacing the previous one).
+pub async fn set_calendar_link(
+    db: &AnyPool,
+    account_id: i64,
+    token_hash: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO calendar_links (account_id, token_hash, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id) DO UPDATE SET token_hash = excluded.token_hash, \
+         created_at = excluded.created_at",
+    )
+    .bind(account_id)
+    .bind(token_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Ends a person's private calendar link.
+pub async fn delete_calendar_link(db: &AnyPool, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM calendar_links WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whose private calendar link this is.
+pub async fn calendar_link_owner(db: &AnyPool, token_hash: &str) -> Result<Option<i64>> {
+    sqlx::query_scalar("SELECT account_id FROM calendar_links WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
+}
+
+/// When a person's private calendar link was made, if they have one.
+pub async fn calendar_link_made(db: &AnyPool, account_id: i64) -> Result<Option<i64>> {
+    sqlx::query_scalar("SELECT created_at FROM calendar_links WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
+}

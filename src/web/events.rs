@@ -538,13 +538,63 @@ struct AgendaPage {
     c: Ctx,
     upcoming: Vec<EventCard>,
     mine: Vec<EventCard>,
+    /// When the private calendar link was made, if there is one.
+    link_made: Option<i64>,
+    /// A link just made (shown once).
+    new_link: Option<String>,
 }
 
 /// `GET /agenda`: upcoming events (those the visitor may see), and mine.
 pub async fn agenda(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
+    Ok(super::render(&agenda_page(&state, c, None).await?))
+}
+
+/// `POST /agenda/calendar-link`: a new private calendar link (the old one stops working),
+/// shown once; `POST /agenda/calendar-link/revoke` ends it.
+pub async fn calendar_link(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(_): CsrfForm<JoinForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let token = events::new_calendar_link(&state, &me).await?;
+    let link = state.config.url(&format!("/calendar/{token}/events.ics"));
+    Ok(super::render(&agenda_page(&state, c, Some(link)).await?))
+}
+
+/// `POST /agenda/calendar-link/revoke`.
+pub async fn revoke_calendar_link(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(_): CsrfForm<JoinForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    events::revoke_calendar_link(&state, &me).await?;
+    Ok(redirect_with_flash(
+        &state,
+        "/agenda",
+        "flash-calendar-link-revoked",
+    ))
+}
+
+/// `GET /calendar/{token}/events.ics`: a person's events, at their private link.
+pub async fn private_ics(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let list = events::calendar_of_link(&state, &token)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(calendar(
+        "coopol",
+        events::icalendar(&state.config.instance_name, &list),
+    ))
+}
+
+async fn agenda_page(state: &AppState, c: Ctx, new_link: Option<String>) -> AppResult<AgendaPage> {
     let v = viewer(&c);
     let list = events::search(
-        &state,
+        state,
         v,
         db::events::Search {
             from: Some(clock::now()),
@@ -553,11 +603,11 @@ pub async fn agenda(State(state): State<AppState>, c: Ctx) -> AppResult<Response
         },
     )
     .await?;
-    let upcoming = cards(&state, list).await?;
+    let upcoming = cards(state, list).await?;
     let mut mine_list = Vec::new();
     if let Some(v) = v {
         for id in db::events::events_of(state.pool(), v).await? {
-            if let Ok(e) = events::get(&state, Some(v), id).await
+            if let Ok(e) = events::get(state, Some(v), id).await
                 && e.row.ends_at > clock::now()
             {
                 mine_list.push(e);
@@ -565,8 +615,18 @@ pub async fn agenda(State(state): State<AppState>, c: Ctx) -> AppResult<Response
         }
         mine_list.sort_by_key(|e| e.row.starts_at);
     }
-    let mine = cards(&state, mine_list).await?;
-    Ok(super::render(&AgendaPage { c, upcoming, mine }))
+    let mine = cards(state, mine_list).await?;
+    let link_made = match v {
+        Some(v) => db::events::calendar_link_made(state.pool(), v).await?,
+        None => None,
+    };
+    Ok(AgendaPage {
+        c,
+        upcoming,
+        mine,
+        link_made,
+        new_link,
+    })
 }
 
 #[derive(Template)]

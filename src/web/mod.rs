@@ -80,6 +80,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(events::decide),
         )
         .route("/agenda", get(events::agenda))
+        .route("/agenda/calendar-link", post(events::calendar_link))
+        .route(
+            "/agenda/calendar-link/revoke",
+            post(events::revoke_calendar_link),
+        )
+        .route("/calendar/{token}/events.ics", get(events::private_ics))
         .route("/missions", get(events::board))
         .route("/groups/{handle}/{action}", post(groups::action))
         .route(
