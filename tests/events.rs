@@ -213,6 +213,12 @@ async fn capacity_waiting_list_approval_and_cancellation() {
     .unwrap();
     assert_eq!(told, 1);
 
+    // Two take part: the capacity cannot go below two.
+    let refused = events::update(&app.state, &sec, &event, tractage(Some(1)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.fields[0].key, "error-event-capacity-taken");
+
     // Only organizers see the list.
     assert_eq!(
         events::participants(&app.state, &ana, &event)
@@ -772,6 +778,68 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{action}: {body}");
     }
+
+    // Editing: organizers only, a capacity below those signed up is refused; participants
+    // are told.
+    let edit = |extra: Value| {
+        let mut b = with(json!({"capacity": 2, "name": "Grand tractage"}));
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let (status, _, _) = api
+        .call(
+            Method::PUT,
+            one,
+            &format!("/events/{full_id}"),
+            Some(&ana),
+            Some(edit(json!({}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body, _) = api
+        .call(
+            Method::PUT,
+            one,
+            &format!("/events/{full_id}"),
+            Some(&sec),
+            Some(edit(json!({"capacity": 0, "end_time": in_days(10, 8)}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["capacity", "end_time"], "{body}");
+    let (status, body, _) = api
+        .call(
+            Method::PUT,
+            one,
+            &format!("/events/{full_id}"),
+            Some(&sec),
+            Some(edit(json!({}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["name"], "Grand tractage");
+    assert_eq!(body["remaining"], 1);
+    let (_, notes) = app.get_json("/api/v1/notifications", Some(&bob)).await;
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["type"] == "event_updated"),
+        "{notes}"
+    );
+    let (status, _, _) = api
+        .call(
+            Method::PUT,
+            one,
+            "/events/999999",
+            Some(&sec),
+            Some(edit(json!({}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The CSV export, organizers only.
     let csv_path = "/events/{id}/participants.csv";

@@ -201,6 +201,25 @@ async fn events_and_participation_across_three_instances() {
     })
     .await;
 
+    // Edited on A: B's copy follows (name, capacity).
+    let (status, edited) = a
+        .client
+        .put(a.url(&format!("{API}/events/{event_id}")))
+        .bearer_auth(&sec)
+        .json(&json!({"name": "Grand tractage", "capacity": 3,
+                      "start_time": in_days(10, 9), "end_time": in_days(10, 13),
+                      "place_name": "Halles de Pau", "postcode": "64000"}))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{edited:?}");
+    eventually("the edit reaches B", || async {
+        let e = get(&b, &bob, &format!("/events/{id_on_b}")).await;
+        e["name"] == "Grand tractage" && e["capacity"] == 3
+    })
+    .await;
+
     // A mission with one shift: B sees the shift under its mission, and Bob signs up there.
     let mission = post(
         &a,
@@ -285,7 +304,7 @@ async fn events_and_participation_across_three_instances() {
         list.as_array()
             .unwrap()
             .iter()
-            .any(|e| e["name"] == "Tractage au marché" && e["status"] == "cancelled")
+            .any(|e| e["name"] == "Grand tractage" && e["status"] == "cancelled")
     })
     .await;
 }

@@ -568,3 +568,5 @@ agenda-calendar-link-create = Make my link
 agenda-calendar-link-replace = Replace the link (the old one stops working)
 agenda-calendar-link-revoke = Delete the link
 flash-calendar-link-revoked = Link deleted: it no longer works.
+notification-event_updated = changed an event you take part in
+error-event-capacity-taken = cannot be below the { $count } participants already signed up

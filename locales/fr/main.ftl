@@ -571,3 +571,5 @@ agenda-calendar-link-create = Créer mon lien
 agenda-calendar-link-replace = Remplacer le lien (l’ancien cessera de marcher)
 agenda-calendar-link-revoke = Supprimer le lien
 flash-calendar-link-revoked = Lien supprimé : il ne marche plus.
+notification-event_updated = a modifié un événement auquel vous participez
+error-event-capacity-taken = ne peut pas être inférieur aux { $count } participant·es déjà inscrit·es

@@ -254,6 +254,16 @@ pub async fn adopt_orphans(
     Ok(())
 }
 
+/// Changes a post's title (an event renamed).
+pub async fn set_title(conn: &mut sqlx::AnyConnection, id: i64, title: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE statuses SET title = $2 WHERE id = $1")
+        .bind(id)
+        .bind(title)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Replaces a post's text after an edit.
 pub async fn update_content(
     conn: &mut sqlx::AnyConnection,

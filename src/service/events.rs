@@ -246,6 +246,87 @@ async fn create_with(
     is_mission: bool,
     mission: Option<&Event>,
 ) -> AppResult<Event> {
+    let Checked {
+        name,
+        starts,
+        ends,
+        tz,
+        status,
+        join_mode,
+        postcode,
+        circle,
+    } = check_input(&input)?;
+    let group = match opt(&input.group) {
+        Some(g) => {
+            let group = groups::find(state, &g, true).await?;
+            organizer_role(state, &group, author).await?;
+            Some(group)
+        }
+        None => None,
+    };
+    let row = EventRow {
+        status_id: 0,
+        name: name.clone(),
+        starts_at: starts.timestamp_micros(),
+        ends_at: ends.timestamp_micros(),
+        timezone: tz.name().to_string(),
+        status: status.as_str().to_string(),
+        join_mode: join_mode.as_str().to_string(),
+        external_url: opt(&input.external_url),
+        capacity: input.capacity,
+        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+        place_name: opt(&input.place_name),
+        street: opt(&input.street),
+        // Without a place of its own, an event is in its group's département.
+        departement: postcode
+            .as_deref()
+            .map(departement_of)
+            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
+        postcode,
+        locality: opt(&input.locality),
+        latitude: None,
+        longitude: None,
+        online_url: opt(&input.online_url),
+        organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
+        is_mission: i64::from(is_mission),
+        mission_id: mission.map(|m| m.row.status_id),
+        remote_participants: None,
+        updated_at: clock::now(),
+    };
+    // The post's text starts with when and where: feeds and Mastodon apps show the text.
+    let compose = Compose {
+        text: format!("{}\n\n{}", when_where(&row), input.description.trim())
+            .trim()
+            .to_string(),
+        visibility: Some(Visibility::Public),
+        // A shift answers its mission: apps show shifts in the mission's thread.
+        in_reply_to_id: mission.map(|m| m.row.status_id),
+        event: Some(row),
+        ..Default::default()
+    };
+    let status = match &group {
+        Some(g) => {
+            statuses::create_in_group(state, author, compose, Some((g, circle, Some(name)))).await?
+        }
+        None => statuses::create_in_group(state, author, compose, None).await?,
+    };
+    get(state, Some(author.id), status.id).await
+}
+
+/// What [`check_input`] read from an organizer's input.
+struct Checked {
+    name: String,
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    status: EventStatus,
+    join_mode: EventJoinMode,
+    postcode: Option<String>,
+    circle: Circle,
+}
+
+/// Checks what an organizer typed (creating or editing), naming every refused field.
+fn check_input(input: &NewEventInput) -> AppResult<Checked> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_string();
     if let Err(e) = rules::check_name(&name) {
@@ -346,61 +427,16 @@ async fn create_with(
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let group = match opt(&input.group) {
-        Some(g) => {
-            let group = groups::find(state, &g, true).await?;
-            organizer_role(state, &group, author).await?;
-            Some(group)
-        }
-        None => None,
-    };
-    let row = EventRow {
-        status_id: 0,
-        name: name.clone(),
-        starts_at: starts.timestamp_micros(),
-        ends_at: ends.timestamp_micros(),
-        timezone: tz.name().to_string(),
-        status: status.as_str().to_string(),
-        join_mode: join_mode.as_str().to_string(),
-        external_url: opt(&input.external_url),
-        capacity: input.capacity,
-        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
-        place_name: opt(&input.place_name),
-        street: opt(&input.street),
-        // Without a place of its own, an event is in its group's département.
-        departement: postcode
-            .as_deref()
-            .map(departement_of)
-            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
+    Ok(Checked {
+        name,
+        starts,
+        ends,
+        tz,
+        status,
+        join_mode,
         postcode,
-        locality: opt(&input.locality),
-        latitude: None,
-        longitude: None,
-        online_url: opt(&input.online_url),
-        organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
-        is_mission: i64::from(is_mission),
-        mission_id: mission.map(|m| m.row.status_id),
-        remote_participants: None,
-        updated_at: clock::now(),
-    };
-    // The post's text starts with when and where: feeds and Mastodon apps show the text.
-    let compose = Compose {
-        text: format!("{}\n\n{}", when_where(&row), input.description.trim())
-            .trim()
-            .to_string(),
-        visibility: Some(Visibility::Public),
-        // A shift answers its mission: apps show shifts in the mission's thread.
-        in_reply_to_id: mission.map(|m| m.row.status_id),
-        event: Some(row),
-        ..Default::default()
-    };
-    let status = match &group {
-        Some(g) => {
-            statuses::create_in_group(state, author, compose, Some((g, circle, Some(name)))).await?
-        }
-        None => statuses::create_in_group(state, author, compose, None).await?,
-    };
-    get(state, Some(author.id), status.id).await
+        circle,
+    })
 }
 
 /// Refuses unless `who` organizes in a local group (moderators and administrators).
@@ -898,6 +934,118 @@ pub async fn decide(
     db::events::participant(state.pool(), event.row.status_id, account_id)
         .await?
         .ok_or_else(AppError::not_found)
+}
+
+/// An organizer edits a local event (name, text, times, place, capacity, how to take part).
+/// The change federates as an `Update` (to the audience and the remote participants), the
+/// participants are told, and a larger capacity lets the waiting list in.
+pub async fn update(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    input: NewEventInput,
+) -> AppResult<Event> {
+    require_organizer(state, event, who).await?;
+    if !event.is_local() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-remote",
+        ));
+    }
+    if event.status() == EventStatus::Cancelled {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-cancelled",
+        ));
+    }
+    let checked = check_input(&input)?;
+    let taken = db::events::accepted_count(state.pool(), event.row.status_id).await?;
+    if let Some(c) = input.capacity
+        && c < taken
+    {
+        return Err(AppError::invalid(vec![
+            Invalid::new("capacity", "error-event-capacity-taken").arg("count", taken),
+        ]));
+    }
+    let now = clock::now();
+    let group_departement = match event.row.organizer_id {
+        Some(o) => groups::load(state, o)
+            .await?
+            .and_then(|g| g.row.departement.clone()),
+        None => None,
+    };
+    let row = EventRow {
+        name: checked.name.clone(),
+        starts_at: checked.starts.timestamp_micros(),
+        ends_at: checked.ends.timestamp_micros(),
+        timezone: checked.tz.name().to_string(),
+        status: checked.status.as_str().to_string(),
+        join_mode: checked.join_mode.as_str().to_string(),
+        external_url: opt(&input.external_url),
+        capacity: input.capacity,
+        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+        place_name: opt(&input.place_name),
+        street: opt(&input.street),
+        departement: checked
+            .postcode
+            .as_deref()
+            .map(departement_of)
+            .or(group_departement),
+        postcode: checked.postcode.clone(),
+        locality: opt(&input.locality),
+        online_url: opt(&input.online_url),
+        updated_at: now,
+        ..event.row.clone()
+    };
+    let text = format!("{}\n\n{}", when_where(&row), input.description.trim())
+        .trim()
+        .to_string();
+    crate::domain::status::check_status_text(&text, "")?;
+    let html = crate::domain::status::render(&text, &[], |t| statuses::tag_url(state, t));
+    let participants = db::events::participants(state.pool(), event.row.status_id).await?;
+    let mut tx = state.pool().begin().await?;
+    db::events::lock(&mut tx, event.row.status_id).await?;
+    db::statuses::update_content(
+        &mut tx,
+        event.row.status_id,
+        &html,
+        Some(&text),
+        "",
+        false,
+        now,
+    )
+    .await?;
+    db::statuses::set_title(&mut tx, event.row.status_id, Some(&row.name)).await?;
+    db::events::upsert(&mut tx, &row).await?;
+    let updated = Event {
+        status: event.status.clone(),
+        row: row.clone(),
+    };
+    promote(&mut tx, &updated, now).await?;
+    for p in participants
+        .iter()
+        .filter(|p| p.state != "rejected" && p.account_id != who.id)
+    {
+        db::social::notify(
+            &mut tx,
+            p.account_id,
+            who.id,
+            "event_updated",
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    }
+    outgoing::push(
+        &mut tx,
+        &Outgoing::UpdateStatus {
+            status_id: event.row.status_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    get(state, Some(who.id), event.row.status_id).await
 }
 
 /// Cancels an event: its status changes, the change federates (an `Update` with

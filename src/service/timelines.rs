@@ -107,6 +107,7 @@ pub const NOTIFICATION_TYPES: &[&str] = &[
     "event_refused",
     "event_promoted",
     "event_cancelled",
+    "event_updated",
 ];
 
 /// A page of notifications, of the given kinds (all when empty).

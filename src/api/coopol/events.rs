@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/coopol/v1/events", get(search).post(create))
-        .route("/api/coopol/v1/events/{id}", get(show))
+        .route("/api/coopol/v1/events/{id}", get(show).put(update))
         .route("/api/coopol/v1/events/{id}/cancel", post(cancel))
         .route(
             "/api/coopol/v1/events/{id}/participation",
@@ -194,13 +194,8 @@ struct ShiftForm {
     needed: Option<String>,
 }
 
-/// `POST /api/coopol/v1/events`.
-async fn create(
-    State(state): State<AppState>,
-    auth: Auth,
-    Params(f): Params<CreateForm>,
-) -> AppResult<Response> {
-    let me = me(&state, &auth, &["write"]).await?;
+/// An organizer's input from the request.
+fn input_of(f: CreateForm) -> AppResult<NewEventInput> {
     let capacity = match f
         .capacity
         .as_deref()
@@ -213,7 +208,7 @@ async fn create(
                 .map_err(|_| AppError::invalid(vec![Invalid::new("capacity", "error-number")]))?,
         ),
     };
-    let input = NewEventInput {
+    Ok(NewEventInput {
         name: f.name.unwrap_or_default(),
         description: f.description.unwrap_or_default(),
         start_time: f.start_time.unwrap_or_default(),
@@ -231,8 +226,19 @@ async fn create(
         external_url: f.external_url,
         group: f.group,
         audience: f.audience,
-    };
-    let event = match f.shifts {
+    })
+}
+
+/// `POST /api/coopol/v1/events`.
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(mut f): Params<CreateForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let shifts = f.shifts.take();
+    let input = input_of(f)?;
+    let event = match shifts {
         Some(shifts) => {
             let mut parsed = Vec::with_capacity(shifts.len());
             for shift in shifts {
@@ -349,6 +355,20 @@ async fn show(
     let viewer = viewer(&auth);
     let event = events::get(&state, viewer, event_id(&id)?).await?;
     Ok(Json(entity(&state, &event, viewer).await?))
+}
+
+/// `PUT /api/coopol/v1/events/{id}`: an organizer edits an event (every field is given
+/// again, as when creating; the group and audience stay).
+async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(f): Params<CreateForm>,
+) -> AppResult<Json<EventEntity>> {
+    let me = me(&state, &auth, &["write"]).await?;
+    let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
+    let event = events::update(&state, &me, &event, input_of(f)?).await?;
+    Ok(Json(entity(&state, &event, Some(me.id)).await?))
 }
 
 /// `POST /api/coopol/v1/events/{id}/cancel` (organizers).
