@@ -115,6 +115,10 @@ impl Server {
 
         spawn_housekeeping(state.clone(), stop.clone());
         federation::spawn_workers(&state, &stop).await?;
+        tokio::spawn(crate::service::events::run_reminders(
+            state.clone(),
+            stop.clone(),
+        ));
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {

@@ -1090,3 +1090,59 @@ async fn missions_shifts_and_the_board() {
         p.contains("/shifts") || p.starts_with("/missions")
     });
 }
+
+/// The day before, participants are reminded and the organizer told the event is short of
+/// people; once only, and not for later events.
+#[tokio::test]
+async fn reminders_go_out_once_the_day_before() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let ana = person(&app, "ana").await;
+    let bob = person(&app, "bob").await;
+    let soon = chrono::Utc::now() + chrono::Duration::hours(12);
+    let tomorrow = events::create(
+        &app.state,
+        &sec,
+        NewEventInput {
+            start_time: soon.to_rfc3339(),
+            end_time: (soon + chrono::Duration::hours(2)).to_rfc3339(),
+            ..tractage(Some(3))
+        },
+    )
+    .await
+    .unwrap();
+    let later = events::create(&app.state, &sec, tractage(None))
+        .await
+        .unwrap();
+    events::join(&app.state, &ana, &tomorrow, None, false)
+        .await
+        .unwrap();
+    events::join(&app.state, &bob, &later, None, false)
+        .await
+        .unwrap();
+    let count = |who: i64, kind: &'static str| {
+        let state = app.state.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = $2",
+            )
+            .bind(who)
+            .bind(kind)
+            .fetch_one(state.pool())
+            .await
+            .unwrap()
+        }
+    };
+    for _ in 0..2 {
+        events::send_reminders(&app.state, coopol::clock::now())
+            .await
+            .unwrap();
+        assert_eq!(count(ana.id, "event_reminder").await, 1);
+        assert_eq!(count(sec.id, "event_short").await, 1, "2 of 3 places empty");
+        assert_eq!(
+            count(bob.id, "event_reminder").await,
+            0,
+            "his event is in ten days"
+        );
+    }
+}

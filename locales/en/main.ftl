@@ -570,3 +570,5 @@ agenda-calendar-link-revoke = Delete the link
 flash-calendar-link-revoked = Link deleted: it no longer works.
 notification-event_updated = changed an event you take part in
 error-event-capacity-taken = cannot be below the { $count } participants already signed up
+notification-event_reminder = reminds you that you take part tomorrow
+notification-event_short = : your event of tomorrow is still short of people

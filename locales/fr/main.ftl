@@ -573,3 +573,5 @@ agenda-calendar-link-revoke = Supprimer le lien
 flash-calendar-link-revoked = Lien supprimé : il ne marche plus.
 notification-event_updated = a modifié un événement auquel vous participez
 error-event-capacity-taken = ne peut pas être inférieur aux { $count } participant·es déjà inscrit·es
+notification-event_reminder = vous rappelle votre participation demain
+notification-event_short = : il manque encore des participant·es à votre événement de demain

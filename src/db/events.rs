@@ -468,3 +468,28 @@ pub async fn calendar_link_made(db: &AnyPool, account_id: i64) -> Result<Option<
         .fetch_optional(db)
         .await
 }
+
+/// Local events (and shifts) starting before `until`, not cancelled, not reminded yet.
+pub async fn due_reminders(db: &AnyPool, now: i64, until: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT e.status_id FROM events e JOIN statuses s ON s.id = e.status_id \
+         WHERE s.local = 1 AND e.reminded_at IS NULL AND e.status <> 'cancelled' \
+         AND e.starts_at > $1 AND e.starts_at <= $2 ORDER BY e.starts_at LIMIT 200",
+    )
+    .bind(now)
+    .bind(until)
+    .fetch_all(db)
+    .await
+}
+
+/// Claims an event's reminder: true for the one process that gets to send it.
+pub async fn claim_reminder(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE events SET reminded_at = $2 WHERE status_id = $1 AND reminded_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

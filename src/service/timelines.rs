@@ -108,6 +108,8 @@ pub const NOTIFICATION_TYPES: &[&str] = &[
     "event_promoted",
     "event_cancelled",
     "event_updated",
+    "event_reminder",
+    "event_short",
 ];
 
 /// A page of notifications, of the given kinds (all when empty).
