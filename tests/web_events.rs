@@ -221,6 +221,45 @@ async fn events_and_missions_from_the_web_pages() {
         StatusCode::NOT_FOUND
     );
 
+    // Editing: the form comes filled in; participants see the change.
+    let edit_path = format!("{event_path}/edit");
+    let form = sec.get(&edit_path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.contains("value=\"Tractage au marché\"") && form.contains(">Avec les tracts<"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.contains(&format!("value=\"{start}\"")),
+        "local times: {}",
+        form.body
+    );
+    assert_eq!(bob.get(&edit_path).await.status, StatusCode::FORBIDDEN);
+    act(
+        &sec,
+        &edit_path,
+        &edit_path,
+        &[
+            ("name", "Grand tractage"),
+            ("description", "Avec les tracts et le café"),
+            ("start_time", &start),
+            ("end_time", &end),
+            ("place_name", "Halles"),
+            ("postcode", "64000"),
+            ("capacity", "2"),
+            ("join_mode", "free"),
+        ],
+    )
+    .await;
+    let page = bob.get(&event_path).await;
+    assert!(page.contains("Grand tractage") && page.contains("le café"));
+    assert!(
+        bob.get("/notifications")
+            .await
+            .contains("a modifié un événement")
+    );
+
     // Cancelling.
     act(&sec, &event_path, &format!("{event_path}/cancel"), &[]).await;
     assert!(

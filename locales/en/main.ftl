@@ -572,3 +572,6 @@ notification-event_updated = changed an event you take part in
 error-event-capacity-taken = cannot be below the { $count } participants already signed up
 notification-event_reminder = reminds you that you take part tomorrow
 notification-event_short = : your event of tomorrow is still short of people
+event-edit = Edit the event
+event-save = Save
+flash-event-updated = Event changed; participants are told.

@@ -575,3 +575,6 @@ notification-event_updated = a modifié un événement auquel vous participez
 error-event-capacity-taken = ne peut pas être inférieur aux { $count } participant·es déjà inscrit·es
 notification-event_reminder = vous rappelle votre participation demain
 notification-event_short = : il manque encore des participant·es à votre événement de demain
+event-edit = Modifier l’événement
+event-save = Enregistrer
+flash-event-updated = Événement modifié ; les participant·es sont prévenu·es.

@@ -399,6 +399,10 @@ struct NewEventPage {
     c: Ctx,
     f: NewEventForm,
     errors: Vec<(String, String)>,
+    /// Where the form posts: `/events`, or `/events/{id}/edit`.
+    action: String,
+    /// Editing an event (its group, audience and shifts stay).
+    editing: bool,
 }
 
 impl NewEventPage {
@@ -410,15 +414,19 @@ impl NewEventPage {
     }
 
     fn text_fields(&self) -> Vec<(&'static str, &str)> {
-        vec![
-            ("group", &self.f.group),
-            ("name", &self.f.name),
-            ("place_name", &self.f.place_name),
-            ("street", &self.f.street),
-            ("postcode", &self.f.postcode),
-            ("locality", &self.f.locality),
-            ("online_url", &self.f.online_url),
-        ]
+        let mut fields: Vec<(&'static str, &str)> = Vec::new();
+        if !self.editing {
+            fields.push(("group", &self.f.group));
+        }
+        fields.extend([
+            ("name", self.f.name.as_str()),
+            ("place_name", self.f.place_name.as_str()),
+            ("street", self.f.street.as_str()),
+            ("postcode", self.f.postcode.as_str()),
+            ("locality", self.f.locality.as_str()),
+            ("online_url", self.f.online_url.as_str()),
+        ]);
+        fields
     }
 
     fn shift_rows(&self) -> Vec<(u8, &str, &str, &str)> {
@@ -455,16 +463,13 @@ pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> 
             ..Default::default()
         },
         errors: Vec::new(),
+        action: "/events".into(),
+        editing: false,
     }))
 }
 
-/// `POST /events`: creates an event, or a mission when shifts are filled in.
-pub async fn create(
-    State(state): State<AppState>,
-    c: Ctx,
-    CsrfForm(f): CsrfForm<NewEventForm>,
-) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+/// What the form asks to create or change.
+fn input_of(f: &NewEventForm) -> NewEventInput {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let capacity = match opt(&f.capacity) {
         None => None,
@@ -473,7 +478,7 @@ pub async fn create(
             Err(_) => Some(0),
         },
     };
-    let input = NewEventInput {
+    NewEventInput {
         name: f.name.clone(),
         description: f.description.clone(),
         start_time: f.start_time.clone(),
@@ -489,7 +494,17 @@ pub async fn create(
         group: opt(&f.group),
         audience: opt(&f.audience),
         ..Default::default()
-    };
+    }
+}
+
+/// `POST /events`: creates an event, or a mission when shifts are filled in.
+pub async fn create(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(f): CsrfForm<NewEventForm>,
+) -> AppResult<Response> {
+    let me = me(&state, &c).await?;
+    let input = input_of(&f);
     let shifts: Vec<ShiftInput> = f
         .shifts()
         .into_iter()
@@ -523,7 +538,110 @@ pub async fn create(
                     )
                 })
                 .collect();
-            Ok(render_status(e.status, &NewEventPage { c, f, errors }))
+            Ok(render_status(
+                e.status,
+                &NewEventPage {
+                    c,
+                    f,
+                    errors,
+                    action: "/events".into(),
+                    editing: false,
+                },
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /events/{id}/edit` (organizers): the form, filled in.
+pub async fn edit_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let me = me(&state, &c).await?;
+    let event = events::get(&state, Some(me.id), id).await?;
+    if !events::is_organizer(&state, &event, &me).await? {
+        return Err(AppError::forbidden("error-event-organizers-only"));
+    }
+    let r = &event.row;
+    let tz: chrono_tz::Tz = r.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let local = |t: i64| {
+        clock::to_datetime(t)
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let source = event.status.source.clone().unwrap_or_default();
+    let prefix = format!("{}\n\n", events::when_where(r));
+    let f = NewEventForm {
+        name: r.name.clone(),
+        description: source
+            .strip_prefix(&prefix)
+            .unwrap_or(if source == events::when_where(r) {
+                ""
+            } else {
+                &source
+            })
+            .to_string(),
+        start_time: local(r.starts_at),
+        end_time: local(r.ends_at),
+        place_name: r.place_name.clone().unwrap_or_default(),
+        street: r.street.clone().unwrap_or_default(),
+        postcode: r.postcode.clone().unwrap_or_default(),
+        locality: r.locality.clone().unwrap_or_default(),
+        online_url: r.online_url.clone().unwrap_or_default(),
+        capacity: r.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        join_mode: r.join_mode.clone(),
+        ..Default::default()
+    };
+    Ok(super::render(&NewEventPage {
+        c,
+        f,
+        errors: Vec::new(),
+        action: format!("/events/{id}/edit"),
+        editing: true,
+    }))
+}
+
+/// `POST /events/{id}/edit` (organizers).
+pub async fn edit(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<NewEventForm>,
+) -> AppResult<Response> {
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let me = me(&state, &c).await?;
+    let event = events::get(&state, Some(me.id), id).await?;
+    match events::update(&state, &me, &event, input_of(&f)).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            &format!("/events/{id}"),
+            "flash-event-updated",
+        )),
+        Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
+            let errors = e
+                .fields
+                .iter()
+                .map(|x| {
+                    (
+                        x.field.to_string(),
+                        crate::i18n::t_args(c.locale, x.key, &x.args),
+                    )
+                })
+                .collect();
+            Ok(render_status(
+                e.status,
+                &NewEventPage {
+                    c,
+                    f,
+                    errors,
+                    action: format!("/events/{id}/edit"),
+                    editing: true,
+                },
+            ))
         }
         Err(e) => Err(e),
     }

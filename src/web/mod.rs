@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/events/new", get(events::new_page))
         .route("/events/{id}", get(events::page))
         .route(
+            "/events/{id}/edit",
+            get(events::edit_page).post(events::edit),
+        )
+        .route(
             "/events/{id}/participants.csv",
             get(events::participants_csv),
         )
