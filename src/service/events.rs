@@ -1022,30 +1022,44 @@ pub async fn update(
         row: row.clone(),
     };
     promote(&mut tx, &updated, now).await?;
+    changed(&mut tx, who, event, &participants, "event_updated", now).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    get(state, Some(who.id), event.row.status_id).await
+}
+
+/// After a change by an organizer: every participant (but the organizer and those refused)
+/// is told with a notification of `kind`, and the event's `Update` federates.
+async fn changed(
+    tx: &mut sqlx::AnyConnection,
+    who: &AccountRow,
+    event: &Event,
+    participants: &[ParticipantRow],
+    kind: &str,
+    now: i64,
+) -> AppResult<()> {
     for p in participants
         .iter()
         .filter(|p| p.state != "rejected" && p.account_id != who.id)
     {
         db::social::notify(
-            &mut tx,
+            tx,
             p.account_id,
             who.id,
-            "event_updated",
+            kind,
             Some(event.row.status_id),
             now,
         )
         .await?;
     }
     outgoing::push(
-        &mut tx,
+        tx,
         &Outgoing::UpdateStatus {
             status_id: event.row.status_id,
         },
     )
     .await?;
-    tx.commit().await?;
-    state.outbox_ready.notify_one();
-    get(state, Some(who.id), event.row.status_id).await
+    Ok(())
 }
 
 /// Cancels an event: its status changes, the change federates (an `Update` with
@@ -1062,26 +1076,7 @@ pub async fn cancel(state: &AppState, who: &AccountRow, event: &Event) -> AppRes
     let participants = db::events::participants(state.pool(), event.row.status_id).await?;
     let mut tx = state.pool().begin().await?;
     db::events::set_status(&mut tx, event.row.status_id, "cancelled", now).await?;
-    for p in participants {
-        if p.state != "rejected" && p.account_id != who.id {
-            db::social::notify(
-                &mut tx,
-                p.account_id,
-                who.id,
-                "event_cancelled",
-                Some(event.row.status_id),
-                now,
-            )
-            .await?;
-        }
-    }
-    outgoing::push(
-        &mut tx,
-        &Outgoing::UpdateStatus {
-            status_id: event.row.status_id,
-        },
-    )
-    .await?;
+    changed(&mut tx, who, event, &participants, "event_cancelled", now).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
     get(state, Some(who.id), event.row.status_id).await

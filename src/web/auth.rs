@@ -146,10 +146,7 @@ struct SignUpPage {
 
 impl SignUpPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        super::error_for(&self.errors, field)
     }
 
     fn needs_invite(&self) -> bool {
@@ -249,14 +246,7 @@ pub async fn sign_up(
         }
         Err(e) if !e.fields.is_empty() => {
             let mode = service::instance::registration_mode(&state).await?;
-            let errors = e
-                .fields
-                .iter()
-                .map(|f| {
-                    let message = crate::i18n::t_args(c.locale, f.key, &f.args);
-                    (f.field.to_string(), message)
-                })
-                .collect();
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &SignUpPage {

@@ -407,10 +407,7 @@ struct NewEventPage {
 
 impl NewEventPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        super::error_for(&self.errors, field)
     }
 
     fn text_fields(&self) -> Vec<(&'static str, &str)> {
@@ -528,16 +525,7 @@ pub async fn create(
             "flash-event-created",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
-            let errors = e
-                .fields
-                .iter()
-                .map(|x| {
-                    (
-                        x.field.to_string(),
-                        crate::i18n::t_args(c.locale, x.key, &x.args),
-                    )
-                })
-                .collect();
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(
                 e.status,
                 &NewEventPage {
@@ -622,16 +610,7 @@ pub async fn edit(
             "flash-event-updated",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
-            let errors = e
-                .fields
-                .iter()
-                .map(|x| {
-                    (
-                        x.field.to_string(),
-                        crate::i18n::t_args(c.locale, x.key, &x.args),
-                    )
-                })
-                .collect();
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(
                 e.status,
                 &NewEventPage {

@@ -95,26 +95,6 @@ async fn me(state: &AppState, c: &Ctx) -> AppResult<AccountRow> {
         .ok_or_else(AppError::not_found)
 }
 
-/// The messages of a refused form, by field.
-fn field_errors(c: &Ctx, e: &AppError) -> Vec<(String, String)> {
-    e.fields
-        .iter()
-        .map(|f| {
-            (
-                f.field.to_string(),
-                crate::i18n::t_args(c.locale, f.key, &f.args),
-            )
-        })
-        .collect()
-}
-
-fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| f == field)
-        .map(|(_, m)| m.as_str())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Directory
 
@@ -261,7 +241,7 @@ struct NewGroupPage {
 
 impl NewGroupPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+        super::error_for(&self.errors, field)
     }
 
     fn kinds(&self) -> [&'static str; 4] {
@@ -322,7 +302,7 @@ pub async fn create(
             "flash-group-created",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
-            let errors = field_errors(&c, &e);
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(e.status, &NewGroupPage { c, f, errors }))
         }
         Err(e) => Err(e),

@@ -343,6 +343,27 @@ fn error_page(ctx: &Ctx, err: &AppError) -> Response {
     }
 }
 
+/// The messages of a refused form, by field name, in the page's language.
+pub fn field_errors(ctx: &Ctx, e: &AppError) -> Vec<(String, String)> {
+    e.fields
+        .iter()
+        .map(|f| {
+            (
+                f.field.to_string(),
+                crate::i18n::t_args(ctx.locale, f.key, &f.args),
+            )
+        })
+        .collect()
+}
+
+/// The message for `field` among a form's errors.
+pub fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
 /// The role names the admin page offers, with their labels.
 pub fn role_label(ctx: &Ctx, role: &str) -> String {
     match Role::parse(role) {

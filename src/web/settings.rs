@@ -17,24 +17,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-/// Field errors as (field, message) pairs for a template.
-fn field_errors(c: &Ctx, e: &AppError) -> Vec<(String, String)> {
-    e.fields
-        .iter()
-        .map(|f| {
-            let message = crate::i18n::t_args(c.locale, f.key, &f.args);
-            (f.field.to_string(), message)
-        })
-        .collect()
-}
-
-fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| f == field)
-        .map(|(_, m)| m.as_str())
-}
-
 #[derive(Template)]
 #[template(path = "settings_profile.html")]
 struct ProfilePage {
@@ -49,7 +31,7 @@ struct ProfilePage {
 
 impl ProfilePage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+        super::error_for(&self.errors, field)
     }
 }
 
@@ -166,7 +148,7 @@ pub async fn profile(
             "flash-profile-saved",
         )),
         Err(e) if !e.fields.is_empty() => {
-            let errors = field_errors(&c, &e);
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ProfilePage {
@@ -193,7 +175,7 @@ struct PasswordPage {
 
 impl PasswordPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+        super::error_for(&self.errors, field)
     }
 }
 
@@ -240,7 +222,7 @@ pub async fn password(
             "flash-password-changed",
         )),
         Err(e) if !e.fields.is_empty() => {
-            let errors = field_errors(&c, &e);
+            let errors = super::field_errors(&c, &e);
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &PasswordPage { c, errors },
