@@ -146,6 +146,22 @@ async fn check_inputs_are_labelled(c: &Client) {
     assert_eq!(unlabelled, serde_json::json!([]), "fields without a label");
 }
 
+/// The page does not scroll sideways in the 400-pixel-wide window.
+async fn check_fits_a_phone(c: &Client, path: &str) {
+    let overflow: serde_json::Value = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "{path} scrolls sideways at 400px"
+    );
+}
+
 async fn sign_up(c: &Client, app: &TestApp) {
     c.goto(&app.url("/auth/sign_up")).await.unwrap();
     check_inputs_are_labelled(c).await;
@@ -270,18 +286,7 @@ async fn pages_fit_a_phone_screen() {
     let c = &b.client;
     for path in ["/", "/auth/sign_in", "/auth/sign_up", "/about"] {
         c.goto(&app.url(path)).await.unwrap();
-        let overflow: serde_json::Value = c
-            .execute(
-                "return document.documentElement.scrollWidth > window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            overflow,
-            serde_json::json!(false),
-            "{path} scrolls sideways at 400px"
-        );
+        check_fits_a_phone(c, path).await;
     }
     b.client.clone().close().await.unwrap();
 }
@@ -347,18 +352,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
     ] {
         c.goto(&app.url(path)).await.unwrap();
         check_inputs_are_labelled(c).await;
-        let overflow: serde_json::Value = c
-            .execute(
-                "return document.documentElement.scrollWidth > window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            overflow,
-            serde_json::json!(false),
-            "{path} scrolls sideways"
-        );
+        check_fits_a_phone(c, path).await;
     }
     b.client.clone().close().await.unwrap();
 }

@@ -49,7 +49,16 @@ fn tractage(capacity: Option<i64>) -> NewEventInput {
     }
 }
 
-fn fields(e: &coopol::error::AppError) -> Vec<&'static str> {
+/// The fields an API error names.
+fn fields(body: &Value) -> Vec<String> {
+    body["details"]
+        .as_object()
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The fields a service error names.
+fn refused(e: &coopol::error::AppError) -> Vec<&'static str> {
     e.fields.iter().map(|f| f.field).collect()
 }
 
@@ -142,7 +151,7 @@ async fn bad_events_are_refused_with_the_field_named() {
     for (input, field, key) in cases {
         let e = events::create(&app.state, &sec, input).await.unwrap_err();
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(fields(&e).contains(&field), "{field}: {:?}", e.fields);
+        assert!(refused(&e).contains(&field), "{field}: {:?}", e.fields);
         assert!(
             e.fields.iter().any(|f| f.key == key),
             "{field}: {:?}",
@@ -558,12 +567,6 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
     let (_, doc, _) = api
         .call(Method::GET, "/openapi.json", "/openapi.json", None, None)
         .await;
-    let fields = |body: &Value| -> Vec<String> {
-        body["details"]
-            .as_object()
-            .map(|d| d.keys().cloned().collect())
-            .unwrap_or_default()
-    };
     let (status, _) = api
         .post(
             "/groups",
@@ -915,12 +918,6 @@ async fn missions_shifts_and_the_board() {
     let (_, doc, _) = api
         .call(Method::GET, "/openapi.json", "/openapi.json", None, None)
         .await;
-    let fields = |body: &Value| -> Vec<String> {
-        body["details"]
-            .as_object()
-            .map(|d| d.keys().cloned().collect())
-            .unwrap_or_default()
-    };
     api.post(
         "/groups",
         "/groups",

@@ -357,12 +357,7 @@ fn check_nodeinfo(doc: &Value) -> Result<String, String> {
 
 async fn run_one(name: &str, path: &Path) -> Result<String, String> {
     let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let alice = db::accounts::local_by_username(app.state.pool(), "alice")
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = local_alice(&app).await;
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let result = if name.contains("/webfinger/") {
         check_webfinger(&doc)
@@ -435,6 +430,17 @@ async fn every_fixture_is_processed_or_refused_on_purpose() {
     );
 }
 
+/// The local account `alice`, made for the test.
+async fn local_alice(app: &TestApp) -> db::accounts::AccountRow {
+    let id = app
+        .create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    db::accounts::by_id(app.state.pool(), id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// Reads a fixture, or `None` (the folder is absent: the caller skips with a notice).
 fn fixture(name: &str) -> Option<Value> {
     let path = fixtures_dir()?.join("activitypub").join(name);
@@ -481,13 +487,7 @@ async fn group_documents_take_the_group_paths() {
         return;
     };
     let app = spawn_app().await;
-    let alice_id = app
-        .create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let alice = db::accounts::by_id(app.state.pool(), alice_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = local_alice(&app).await;
     let group_of = |id: i64| {
         let state = app.state.clone();
         async move {
@@ -666,13 +666,7 @@ async fn event_documents_keep_their_event_data() {
         return;
     };
     let app = spawn_app().await;
-    let alice_id = app
-        .create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let alice = db::accounts::by_id(app.state.pool(), alice_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = local_alice(&app).await;
     let micros = |t: &str| {
         chrono::DateTime::parse_from_rfc3339(t)
             .unwrap()
@@ -733,13 +727,7 @@ async fn mobilizon_participation_documents_take_the_event_paths() {
         return;
     };
     let app = spawn_app().await;
-    let alice_id = app
-        .create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let alice = db::accounts::by_id(app.state.pool(), alice_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = local_alice(&app).await;
     let day = |h: i64| {
         (chrono::Utc::now() + chrono::Duration::days(5) + chrono::Duration::hours(h)).to_rfc3339()
     };
