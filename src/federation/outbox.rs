@@ -706,7 +706,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             let kind = if *accept { "Accept" } else { "Reject" };
             Some(Prepared {
                 actor_id: group.id,
-                body: render::answer_join(kind, &group, &member, join_uri),
+                body: render::answer_join(kind, &group, &member, join_uri, &group.uri),
                 inboxes: inbox_of(&member).into_iter().collect(),
             })
         }
@@ -768,7 +768,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             let kind = if *accept { "Accept" } else { "Reject" };
             Some(Prepared {
                 actor_id: organizer.id,
-                body: render::answer_event_join(
+                body: render::answer_join(
                     kind,
                     &organizer,
                     &participant,

@@ -569,35 +569,17 @@ pub fn leave(id: &str, actor: &str, group: &str) -> Value {
     )
 }
 
-/// An `Accept` or `Reject` of a `Join`, embedding it.
-pub fn answer_join(kind: &str, group: &AccountRow, member: &AccountRow, join_uri: &str) -> Value {
-    let join = json!({ "id": join_uri, "type": "Join", "actor": member.uri, "object": group.uri });
-    activity(
-        &format!(
-            "{}#{}/{}",
-            group.uri,
-            kind.to_lowercase(),
-            crate::crypto::random_code(16)
-        ),
-        kind,
-        &group.uri,
-        join,
-        vec![member.uri.clone()],
-        Vec::new(),
-    )
-}
-
-/// An `Accept` or `Reject` of a `Join` of an event, by its organizer, embedding the Join as
-/// Mobilizon does.
-pub fn answer_event_join(
+/// An `Accept` or `Reject` of a `Join` (of a group, by the group; of an event, by its
+/// organizer), embedding the Join as Mobilizon does.
+pub fn answer_join(
     kind: &str,
     organizer: &AccountRow,
     participant: &AccountRow,
     join_uri: &str,
-    event_uri: &str,
+    joined_uri: &str,
 ) -> Value {
     let join =
-        json!({ "id": join_uri, "type": "Join", "actor": participant.uri, "object": event_uri });
+        json!({ "id": join_uri, "type": "Join", "actor": participant.uri, "object": joined_uri });
     activity(
         &format!(
             "{}#{}/{}",

@@ -472,43 +472,30 @@ pub async fn join_received(
     let existing = db::groups::member(state.pool(), group.account.id, who.id).await?;
     let now = clock::now();
     let mut tx = state.pool().begin().await?;
+    // Banned people and requests to invite-only groups are refused at once.
     let state_name = match existing.as_ref().map(|m| m.state.as_str()) {
-        Some("banned") => {
-            outgoing::push(
-                &mut tx,
-                &Outgoing::AnswerJoin {
-                    group_id: group.account.id,
-                    account_id: who.id,
-                    join_uri: join_uri.to_string(),
-                    accept: false,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            state.outbox_ready.notify_one();
-            return Ok(JoinOutcome::Pending);
-        }
-        Some("accepted") => "accepted",
-        Some("invited") => "accepted",
+        Some("banned") => None,
+        Some("accepted" | "invited") => Some("accepted"),
         _ => match group.join_mode() {
-            JoinMode::Open => "accepted",
-            JoinMode::Approval => "pending",
-            JoinMode::Invite => {
-                outgoing::push(
-                    &mut tx,
-                    &Outgoing::AnswerJoin {
-                        group_id: group.account.id,
-                        account_id: who.id,
-                        join_uri: join_uri.to_string(),
-                        accept: false,
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                state.outbox_ready.notify_one();
-                return Ok(JoinOutcome::Pending);
-            }
+            JoinMode::Open => Some("accepted"),
+            JoinMode::Approval => Some("pending"),
+            JoinMode::Invite => None,
         },
+    };
+    let Some(state_name) = state_name else {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::AnswerJoin {
+                group_id: group.account.id,
+                account_id: who.id,
+                join_uri: join_uri.to_string(),
+                accept: false,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+        return Ok(JoinOutcome::Pending);
     };
     let role = existing
         .as_ref()
