@@ -347,6 +347,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
         "/groups/pau/members",
         "/groups/pau/audit",
         "/agenda",
+        "/agenda?view=month",
         "/events/new?group=pau",
         "/missions",
     ] {

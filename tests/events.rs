@@ -9,7 +9,7 @@ use common::{TestApp, spawn_app};
 use coopol::{
     db::{self, accounts::AccountRow},
     domain::Role,
-    service::events::{self, Decision, Joined, NewEventInput},
+    service::events::{self, Decision, Joined, NewEventInput, Occurrences::This},
 };
 use reqwest::{StatusCode, header};
 use serde_json::Value;
@@ -223,7 +223,7 @@ async fn capacity_waiting_list_approval_and_cancellation() {
     assert_eq!(told, 1);
 
     // Two take part: the capacity cannot go below two.
-    let refused = events::update(&app.state, &sec, &event, tractage(Some(1)))
+    let refused = events::update(&app.state, &sec, &event, tractage(Some(1)), This)
         .await
         .unwrap_err();
     assert_eq!(refused.fields[0].key, "error-event-capacity-taken");
@@ -280,7 +280,9 @@ async fn capacity_waiting_list_approval_and_cancellation() {
     assert_eq!(again.key, "error-event-refused");
 
     // Cancelled: participants are told; nobody joins any more.
-    let cancelled = events::cancel(&app.state, &sec, &event).await.unwrap();
+    let cancelled = events::cancel(&app.state, &sec, &event, This)
+        .await
+        .unwrap();
     assert_eq!(cancelled.row.status, "cancelled");
     for who in [&ana, &carl] {
         let told: i64 = sqlx::query_scalar(
@@ -297,7 +299,7 @@ async fn capacity_waiting_list_approval_and_cancellation() {
         .unwrap_err();
     assert_eq!(refused.key, "error-event-cancelled");
     assert_eq!(
-        events::cancel(&app.state, &ana, &cancelled)
+        events::cancel(&app.state, &ana, &cancelled, This)
             .await
             .unwrap_err()
             .status,
@@ -390,7 +392,9 @@ async fn the_event_document_carries_what_mobilizon_and_mastodon_read() {
     }
 
     // Cancelled: the status says so, with a newer `updated` (Mastodon applies such Updates).
-    events::cancel(&app.state, &sec, &event).await.unwrap();
+    events::cancel(&app.state, &sec, &event, This)
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let doc = fetch().await;
     assert_eq!(doc["ical:status"], "CANCELLED");
@@ -479,7 +483,9 @@ async fn calendar_feeds_parse_back_with_their_times() {
     )
     .await
     .unwrap();
-    events::cancel(&app.state, &sec, &public).await.unwrap();
+    events::cancel(&app.state, &sec, &public, This)
+        .await
+        .unwrap();
 
     let parse = |body: String| {
         let mut reader = ical::IcalParser::new(std::io::BufReader::new(body.as_bytes()));
@@ -1142,4 +1148,266 @@ async fn reminders_go_out_once_the_day_before() {
             "his event is in ten days"
         );
     }
+}
+
+/// The local wall-clock time (Paris) of an API time.
+fn paris(t: &Value) -> String {
+    chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Recurring events (a rule expands into occurrences, each its own event; edit or cancel one
+/// or all that follow), a recurring mission, and the agenda's filters: kind, open shifts, and
+/// a federation's agenda holding its sections' events.
+#[tokio::test]
+async fn recurring_events_and_the_agenda_filters() {
+    use common::Api;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let api = Api::new(&app);
+    let (_, sec) = app.user_with_token("secretaire", "read write").await;
+    let (ana_id, ana) = app.user_with_token("ana", "read write").await;
+    let g = "/groups";
+    let (_, fed) = api
+        .post(g, g, &sec, json!({"name": "federation_64", "display_name": "Fédération 64", "kind": "federation", "postcode": "64000"}))
+        .await;
+    let fid = fed["id"].as_str().unwrap().to_string();
+    let (_, pau) = api
+        .post(g, g, &sec, json!({"name": "pau", "display_name": "Section de Pau", "kind": "section", "postcode": "64000", "join_mode": "open"}))
+        .await;
+    let sid = pau["id"].as_str().unwrap().to_string();
+    let (status, _) = api
+        .post(
+            "/groups/{id}/affiliate",
+            &format!("/groups/{sid}/affiliate"),
+            &sec,
+            json!({"federation": fid}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .post(
+            "/groups/{id}/affiliations/{section_id}/approve",
+            &format!("/groups/{fid}/affiliations/{sid}/approve"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A weekly permanence, four times.
+    let e = "/events";
+    let base = json!({"name": "Permanence", "group": "pau", "start_time": in_days(10, 9),
+                      "end_time": in_days(10, 11), "place_name": "Local", "postcode": "64000"});
+    let with = |extra: Value| {
+        let mut b = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    for (rule, why) in [
+        ("FREQ=WEEKLY", "no end"),
+        ("FREQ=DAILY;COUNT=500", "too many"),
+        ("FREQ=MINUTELY;COUNT=3", "too often"),
+        ("tous les samedis", "not a rule"),
+    ] {
+        let (status, body) = api
+            .post(e, e, &sec, with(json!({"recurrence": rule})))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {body}");
+        assert_eq!(fields(&body), ["recurrence"], "{why}");
+    }
+    let (status, first) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(json!({"recurrence": "FREQ=WEEKLY;COUNT=4"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["recurrence"], "FREQ=WEEKLY;COUNT=4");
+    let series = first["series_id"].as_str().unwrap().to_string();
+    let occurrences = |list: &Value| -> Vec<(String, String, String)> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["id"].as_str().unwrap().to_string(),
+                    paris(&o["start_time"]),
+                    o["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (_, list) = api.get(e, &format!("/events?series={series}"), None).await;
+    let list = occurrences(&list);
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0].0, first["id"].as_str().unwrap());
+    for (i, (_, start, _)) in list.iter().enumerate() {
+        let expected = in_days(10 + 7 * i as i64, 9).replace('T', " ");
+        assert_eq!(
+            start, &expected,
+            "occurrence {i} on its day at 09:00 Paris time"
+        );
+    }
+    let (status, body) = api.get(e, "/events?series=chaque", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["series"]);
+
+    // Ana signs up for the second; the second and those that follow move to 10:00.
+    let second = list[1].0.clone();
+    let (status, _) = api
+        .post(
+            "/events/{id}/participation",
+            &format!("/events/{second}/participation"),
+            &ana,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let one = "/events/{id}";
+    let moved = with(json!({"start_time": in_days(17, 10), "end_time": in_days(17, 12)}));
+    let mut bad = moved.clone();
+    bad["scope"] = json!("sometimes");
+    let (status, body, _) = api
+        .call(
+            reqwest::Method::PUT,
+            one,
+            &format!("/events/{second}"),
+            Some(&sec),
+            Some(bad),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["occurrences"]);
+    let mut following = moved.clone();
+    following["scope"] = json!("following");
+    let (status, body, _) = api
+        .call(
+            reqwest::Method::PUT,
+            one,
+            &format!("/events/{second}"),
+            Some(&sec),
+            Some(following),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, after) = api.get(e, &format!("/events?series={series}"), None).await;
+    let starts: Vec<String> = occurrences(&after).into_iter().map(|o| o.1).collect();
+    assert_eq!(
+        starts,
+        [
+            in_days(10, 9).replace('T', " "),
+            in_days(17, 10).replace('T', " "),
+            in_days(24, 10).replace('T', " "),
+            in_days(31, 10).replace('T', " "),
+        ]
+    );
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'event_updated'",
+    )
+    .bind(ana_id)
+    .fetch_one(app.state.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 1, "ana, signed up for one of them, is told once");
+
+    // Cancelling the third alone, then the second and those that follow.
+    let cancel = "/events/{id}/cancel";
+    let third = list[2].0.clone();
+    let (status, _) = api
+        .post(cancel, &format!("/events/{third}/cancel"), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .post(
+            cancel,
+            &format!("/events/{second}/cancel"),
+            &sec,
+            json!({"scope": "following"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = api
+        .get(
+            e,
+            &format!("/events?series={series}&include_cancelled=true"),
+            None,
+        )
+        .await;
+    let states: Vec<String> = occurrences(&after).into_iter().map(|o| o.2).collect();
+    assert_eq!(states, ["confirmed", "cancelled", "cancelled", "cancelled"]);
+
+    // A recurring mission: each occurrence has its shifts, a week apart.
+    let (status, mission) = api
+        .post(
+            e,
+            e,
+            &sec,
+            json!({"name": "Tractage", "group": "pau", "postcode": "64000",
+                   "recurrence": "FREQ=WEEKLY;COUNT=2",
+                   "shifts": [{"start_time": in_days(12, 9), "end_time": in_days(12, 10), "needed": 2}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{mission}");
+    let (_, missions) = api
+        .get(
+            e,
+            &format!("/events?series={}", mission["series_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    let missions = missions.as_array().unwrap();
+    assert_eq!(missions.len(), 2);
+    let (_, shifts) = api
+        .get(
+            "/events/{id}/shifts",
+            &format!("/events/{}/shifts", missions[1]["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        paris(&shifts[0]["start_time"]),
+        in_days(19, 9).replace('T', " ")
+    );
+    assert_eq!(shifts[0]["capacity"], 2);
+
+    // Filters: kind, open shifts; a federation's agenda holds its sections' events.
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, list) = api.get(e, "/events?kind=mission", None).await;
+    assert_eq!(names(&list), ["Tractage", "Tractage"]);
+    let (_, list) = api.get(e, "/events?kind=event", None).await;
+    assert_eq!(names(&list), ["Permanence"], "the others are cancelled");
+    let (_, list) = api.get(e, "/events?open_shifts=true", None).await;
+    assert_eq!(names(&list).len(), 2);
+    let (status, body) = api.get(e, "/events?kind=party", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["kind"]);
+    let (_, list) = api.get(e, "/events?group=federation_64", None).await;
+    assert_eq!(names(&list).len(), 3, "the federation's agenda: {list}");
+    let (_, fed_event) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(json!({"group": "federation_64", "name": "Congrès"})),
+        )
+        .await;
+    assert_eq!(fed_event["name"], "Congrès");
+    let (_, list) = api.get(e, "/events?group=federation_64", None).await;
+    assert_eq!(names(&list).len(), 4);
+    let (_, list) = api.get(e, "/events?group=pau", None).await;
+    assert_eq!(names(&list).len(), 3, "a section's agenda is its own");
 }

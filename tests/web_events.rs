@@ -279,3 +279,158 @@ async fn events_and_missions_from_the_web_pages() {
         }
     }
 }
+
+/// A weekly event from the form (each date its own event), changed and cancelled "this date
+/// and the following ones"; the agenda's month view and its filters.
+#[tokio::test]
+async fn recurring_events_the_month_view_and_the_filters() {
+    let app = spawn_app().await;
+    let sec = member(&app, "secretaire").await;
+    act(
+        &sec,
+        "/groups/new",
+        "/groups",
+        &[
+            ("kind", "section"),
+            ("name", "pau"),
+            ("display_name", "Section de Pau"),
+            ("postcode", "64000"),
+            ("join_mode", "open"),
+        ],
+    )
+    .await;
+    let (start, end) = (in_days(10, 18), in_days(10, 20));
+    let until = in_days(24, 0)[..10].to_string();
+    let form = |repeat: &'static str, until: String| {
+        vec![
+            ("group", "pau".to_string()),
+            ("name", "Permanence".to_string()),
+            ("start_time", start.clone()),
+            ("end_time", end.clone()),
+            ("place_name", "Local".to_string()),
+            ("postcode", "64000".to_string()),
+            ("repeat", repeat.to_string()),
+            ("repeat_until", until),
+        ]
+    };
+    let page = sec.get("/events/new?group=pau").await;
+    assert!(page.contains("Toutes les semaines") && page.contains("id=\"repeat_until\""));
+    let no_end = form("weekly", String::new());
+    let refs: Vec<(&str, &str)> = no_end.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = sec.submit("/events/new", "/events", &refs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("id=\"repeat_until-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.contains("value=\"Permanence\""),
+        "what was typed stays"
+    );
+    let weekly = form("weekly", until);
+    let refs: Vec<(&str, &str)> = weekly.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = act(&sec, "/events/new", "/events", &refs).await;
+
+    // The first date lists the others; each is an event of its own.
+    let page = sec.get(&first).await;
+    assert!(page.contains("Autres dates"), "{}", page.body);
+    assert!(page.contains("Annuler cette date et les suivantes"));
+    let others: Vec<String> = page
+        .body
+        .match_indices("<a href=\"/events/")
+        .map(|(i, _)| page.body[i + 9..].split('"').next().unwrap().to_string())
+        // Event pages only (not their calendar or edit links), the others than this one.
+        .filter(|p| p != &first && p.matches('/').count() == 2)
+        .collect();
+    assert_eq!(others.len(), 2, "{others:?}");
+    let (second, third) = (others[0].clone(), others[1].clone());
+    assert!(
+        sec.get(&second).await.contains(&in_days(17, 18)[..10]),
+        "the second date is a week later"
+    );
+
+    // Renaming the second date and those that follow; the first keeps its name.
+    let edit = format!("{second}/edit");
+    let page = sec.get(&edit).await;
+    assert!(
+        page.contains("cette date et les suivantes"),
+        "{}",
+        page.body
+    );
+    act(
+        &sec,
+        &edit,
+        &edit,
+        &[
+            ("name", "Permanence du soir"),
+            ("start_time", &in_days(17, 18)),
+            ("end_time", &in_days(17, 20)),
+            ("place_name", "Local"),
+            ("postcode", "64000"),
+            ("join_mode", "free"),
+            ("scope", "following"),
+        ],
+    )
+    .await;
+    assert!(sec.get(&third).await.contains("Permanence du soir"));
+    let page = sec.get(&first).await;
+    assert!(page.contains("<h1>Permanence</h1>"), "{}", page.body);
+
+    // Cancelling the third and those that follow (the last one).
+    act(
+        &sec,
+        &third,
+        &format!("{third}/cancel"),
+        &[("scope", "following")],
+    )
+    .await;
+    assert!(sec.get(&third).await.contains("Cet événement est annulé"));
+    assert!(!sec.get(&second).await.contains("Cet événement est annulé"));
+
+    // The month view of the first date's month shows it on its day.
+    let month = in_days(10, 0)[..7].to_string();
+    let visitor = app.browser();
+    let page = visitor
+        .get(&format!("/agenda?view=month&month={month}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.contains("<table class=\"month\">") && page.contains("Permanence"),
+        "{}",
+        page.body
+    );
+    assert!(page.contains("rel=\"next\"") && page.contains("lun."));
+    let page = visitor.get("/agenda?view=month&month=2026-13").await;
+    assert!(page.contains("notice error"), "a bad month is named");
+    assert_eq!(
+        visitor
+            .get_in(&format!("/agenda?view=month&month={month}"), "en")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Filters: kind, place, group, dates; refusals are shown, not errors.
+    let has = |body: &str| body.contains("Permanence");
+    assert!(has(&visitor.get("/agenda?place=64").await.body));
+    assert!(has(&visitor
+        .get("/agenda?place=64100&kind=event")
+        .await
+        .body));
+    assert!(!has(&visitor.get("/agenda?place=75").await.body));
+    assert!(!has(&visitor.get("/agenda?kind=mission").await.body));
+    assert!(has(&visitor.get("/agenda?group=pau").await.body));
+    let to = in_days(5, 0)[..10].to_string();
+    assert!(!has(&visitor.get(&format!("/agenda?to={to}")).await.body));
+    for bad in [
+        "/agenda?place=6",
+        "/agenda?group=nowhere",
+        "/agenda?from=demain",
+        "/agenda?kind=fete",
+    ] {
+        let page = visitor.get(bad).await;
+        assert_eq!(page.status, StatusCode::OK, "{bad}");
+        assert!(page.contains("notice error"), "{bad}: {}", page.body);
+    }
+}

@@ -53,18 +53,22 @@ pub struct EventRow {
     pub remote_participants: Option<i64>,
     /// Last change.
     pub updated_at: i64,
+    /// The occurrences of one recurring event share this number.
+    pub series_id: Option<i64>,
+    /// The rule (RFC 5545 `RRULE`) that made the series.
+    pub recurrence: Option<String>,
 }
 
 const EVENT_COLUMNS: &str = "status_id, name, starts_at, ends_at, timezone, status, join_mode, \
     external_url, capacity, category, place_name, street, postcode, locality, departement, \
     latitude, longitude, online_url, organizer_id, is_mission, mission_id, remote_participants, \
-    updated_at";
+    updated_at, series_id, recurrence";
 
 /// Inserts or replaces an event's row (a remote event seen again replaces its data).
 pub async fn upsert(conn: &mut sqlx::AnyConnection, e: &EventRow) -> Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
          ON CONFLICT (status_id) DO UPDATE SET name = excluded.name, \
          starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
          timezone = excluded.timezone, status = excluded.status, \
@@ -76,7 +80,8 @@ pub async fn upsert(conn: &mut sqlx::AnyConnection, e: &EventRow) -> Result<()> 
          longitude = excluded.longitude, online_url = excluded.online_url, \
          organizer_id = excluded.organizer_id, is_mission = excluded.is_mission, \
          mission_id = excluded.mission_id, remote_participants = excluded.remote_participants, \
-         updated_at = excluded.updated_at"
+         updated_at = excluded.updated_at, series_id = excluded.series_id, \
+         recurrence = excluded.recurrence"
     )))
     .bind(e.status_id)
     .bind(&e.name)
@@ -101,6 +106,8 @@ pub async fn upsert(conn: &mut sqlx::AnyConnection, e: &EventRow) -> Result<()> 
     .bind(e.mission_id)
     .bind(e.remote_participants)
     .bind(e.updated_at)
+    .bind(e.series_id)
+    .bind(&e.recurrence)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -142,6 +149,18 @@ pub async fn shifts(db: &AnyPool, mission_id: i64) -> Result<Vec<EventRow>> {
     .await
 }
 
+/// The occurrences of a series starting at or after `from`, soonest first.
+pub async fn series_after(db: &AnyPool, series_id: i64, from: i64) -> Result<Vec<EventRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE series_id = $1 AND starts_at >= $2 \
+         ORDER BY starts_at, status_id"
+    )))
+    .bind(series_id)
+    .bind(from)
+    .fetch_all(db)
+    .await
+}
+
 /// Takes the event's row for the rest of the transaction, before counting its places: two
 /// people taking the last place wait for each other (PostgreSQL locks the row; SQLite takes
 /// its write lock now instead of failing later when a read turns into a write).
@@ -178,12 +197,16 @@ pub struct Search {
     pub from: Option<i64>,
     /// Events starting before this time.
     pub to: Option<i64>,
-    /// Organized by this group or person.
-    pub organizer_id: Option<i64>,
+    /// Organized by one of these groups or people (empty: anyone).
+    pub organizers: Vec<i64>,
     /// In this département.
     pub departement: Option<String>,
+    /// Only missions (`Some(true)`) or only other events (`Some(false)`).
+    pub missions: Option<bool>,
     /// Only missions with a shift short of volunteers.
     pub open_missions: bool,
+    /// Only the occurrences of this series.
+    pub series_id: Option<i64>,
     /// Include cancelled events.
     pub cancelled: bool,
     /// Most results.
@@ -195,27 +218,39 @@ pub struct Search {
 /// Events (not shifts) matching a search, soonest first. Who may see each is checked by the
 /// caller on the posts.
 pub async fn search(db: &AnyPool, s: &Search) -> Result<Vec<EventRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let organizers = if s.organizers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "AND e.organizer_id IN ({}) ",
+            super::placeholders(10, s.organizers.len())
+        )
+    };
+    let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events e WHERE e.mission_id IS NULL \
          AND ($1 IS NULL OR e.ends_at > $1) AND ($2 IS NULL OR e.starts_at < $2) \
-         AND ($3 IS NULL OR e.organizer_id = $3) AND ($4 IS NULL OR e.departement = $4) \
-         AND ($5 = 1 OR e.status <> 'cancelled') \
-         AND ($6 = 0 OR (e.is_mission = 1 AND EXISTS (SELECT 1 FROM events sh \
+         AND ($3 IS NULL OR e.departement = $3) AND ($4 = 1 OR e.status <> 'cancelled') \
+         AND ($5 IS NULL OR e.is_mission = $5) AND ($6 IS NULL OR e.series_id = $6) \
+         AND ($7 = 0 OR (e.is_mission = 1 AND EXISTS (SELECT 1 FROM events sh \
               WHERE sh.mission_id = e.status_id AND sh.capacity IS NOT NULL \
               AND sh.capacity > (SELECT COUNT(*) FROM participants p \
                   WHERE p.event_id = sh.status_id AND p.state = 'accepted')))) \
-         ORDER BY e.starts_at, e.status_id LIMIT $7 OFFSET $8"
-    )))
-    .bind(s.from)
-    .bind(s.to)
-    .bind(s.organizer_id)
-    .bind(s.departement.as_deref())
-    .bind(super::flag(s.cancelled))
-    .bind(super::flag(s.open_missions))
-    .bind(s.limit)
-    .bind(s.offset)
-    .fetch_all(db)
-    .await
+         {organizers}ORDER BY e.starts_at, e.status_id LIMIT $8 OFFSET $9"
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(s.from)
+        .bind(s.to)
+        .bind(s.departement.as_deref())
+        .bind(super::flag(s.cancelled))
+        .bind(s.missions.map(super::flag))
+        .bind(s.series_id)
+        .bind(super::flag(s.open_missions))
+        .bind(s.limit)
+        .bind(s.offset);
+    for id in &s.organizers {
+        query = query.bind(*id);
+    }
+    query.fetch_all(db).await
 }
 
 /// A participation.

@@ -15,6 +15,8 @@ pub const MAX_CAPACITY: i64 = 100_000;
 pub const MAX_SHIFTS: usize = 20;
 /// The longest an event may last (a week-long festival), in seconds.
 pub const MAX_DURATION_SECS: i64 = 14 * 24 * 3600;
+/// The most occurrences a recurring event expands into (twice a week for a year).
+pub const MAX_OCCURRENCES: usize = 104;
 
 /// Whether an event takes place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +199,134 @@ pub fn check_name(name: &str) -> Result<(), Invalid> {
     check_length("name", name.trim(), 1, MAX_NAME)
 }
 
+/// The starts of every occurrence of a recurring event: `rule` is an RFC 5545 `RRULE`
+/// (`FREQ=WEEKLY;UNTIL=20270626`, `FREQ=MONTHLY;COUNT=6`, with or without `RRULE:`), expanded
+/// from the first occurrence's `start` in the event's zone, so a Saturday 09:00 stays 09:00
+/// across clock changes. An `UNTIL` without `Z` is a local date (the whole day included) or
+/// local time. The rule must end (`UNTIL` or `COUNT`), repeat at most daily, give at most
+/// [`MAX_OCCURRENCES`], and not make occurrences of `duration` overlap. The first start is
+/// always the first occurrence.
+pub fn occurrences(
+    rule: &str,
+    start: DateTime<Utc>,
+    duration: chrono::Duration,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<DateTime<Utc>>, Invalid> {
+    let invalid = || Invalid::new("recurrence", "error-event-recurrence");
+    let body = rule.trim();
+    let body = match body.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("RRULE:") => &body[6..],
+        _ => body,
+    };
+    let mut parts = Vec::new();
+    let mut bounded = false;
+    for part in body.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').ok_or_else(invalid)?;
+        let key = key.trim().to_ascii_uppercase();
+        let value = value.trim();
+        match key.as_str() {
+            "FREQ" => {
+                if !matches!(
+                    value.to_ascii_uppercase().as_str(),
+                    "DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY"
+                ) {
+                    return Err(Invalid::new(
+                        "recurrence",
+                        "error-event-recurrence-frequency",
+                    ));
+                }
+                parts.push(format!("FREQ={}", value.to_ascii_uppercase()));
+            }
+            "UNTIL" => {
+                bounded = true;
+                parts.push(format!(
+                    "UNTIL={}",
+                    until_utc(value, tz).ok_or_else(invalid)?
+                ));
+            }
+            "COUNT" => {
+                bounded = true;
+                parts.push(format!("COUNT={value}"));
+            }
+            // Sub-daily rules would make a feed of many events a day.
+            "BYHOUR" | "BYMINUTE" | "BYSECOND" => return Err(invalid()),
+            _ => parts.push(format!("{key}={value}")),
+        }
+    }
+    if !bounded {
+        return Err(Invalid::new(
+            "recurrence",
+            "error-event-recurrence-unbounded",
+        ));
+    }
+    let parsed: rrule::RRule<rrule::Unvalidated> =
+        parts.join(";").parse().map_err(|_| invalid())?;
+    let dt_start = start.with_timezone(&rrule::Tz::Tz(tz));
+    let set = parsed.build(dt_start).map_err(|_| invalid())?;
+    let result = set.all(MAX_OCCURRENCES as u16 + 1);
+    let mut starts: Vec<DateTime<Utc>> =
+        result.dates.iter().map(|d| d.with_timezone(&Utc)).collect();
+    if starts.first() != Some(&start) {
+        starts.insert(0, start);
+    }
+    starts.dedup();
+    if starts.len() > MAX_OCCURRENCES {
+        return Err(
+            Invalid::new("recurrence", "error-event-recurrence-too-many")
+                .arg("max", MAX_OCCURRENCES),
+        );
+    }
+    if starts.windows(2).any(|w| w[1] - w[0] < duration) {
+        return Err(Invalid::new("recurrence", "error-event-recurrence-overlap"));
+    }
+    Ok(starts)
+}
+
+/// An `UNTIL` value in UTC (`20270626T215959Z`): kept when it has a `Z`, otherwise read as a
+/// local date (until the end of that day) or local date-time in `tz`.
+fn until_utc(value: &str, tz: chrono_tz::Tz) -> Option<String> {
+    const UTC_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+    if value.ends_with(['Z', 'z']) {
+        return Some(value.to_ascii_uppercase());
+    }
+    let naive = match chrono::NaiveDate::parse_from_str(value, "%Y%m%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d"))
+    {
+        Ok(day) => day.and_hms_opt(23, 59, 59)?,
+        Err(_) => NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok()?,
+    };
+    let local = tz.from_local_datetime(&naive).latest()?;
+    Some(local.with_timezone(&Utc).format(UTC_FORMAT).to_string())
+}
+
+/// The rule the web form's choices make: `repeat` is `daily`, `weekly`, `biweekly` or
+/// `monthly` (empty: no recurrence), until the local date `until` (`2027-06-26`).
+pub fn simple_rule(repeat: &str, until: &str) -> Result<Option<String>, Invalid> {
+    let freq = match repeat.trim() {
+        "" => return Ok(None),
+        "daily" => "FREQ=DAILY",
+        "weekly" => "FREQ=WEEKLY",
+        "biweekly" => "FREQ=WEEKLY;INTERVAL=2",
+        "monthly" => "FREQ=MONTHLY",
+        _ => {
+            return Err(Invalid::new(
+                "recurrence",
+                "error-event-recurrence-frequency",
+            ));
+        }
+    };
+    let until = until.trim();
+    if until.is_empty() {
+        return Err(Invalid::new(
+            "repeat_until",
+            "error-event-recurrence-unbounded",
+        ));
+    }
+    let day = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
+        .map_err(|_| Invalid::new("repeat_until", "error-event-time-invalid"))?;
+    Ok(Some(format!("{freq};UNTIL={}", day.format("%Y%m%d"))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +386,66 @@ mod tests {
         assert_eq!(EventJoinMode::Approval.mobilizon(), "restricted");
         assert_eq!(EventStatus::parse("CANCELLED"), Ok(EventStatus::Cancelled));
         assert!(EventStatus::parse("maybe").is_err());
+    }
+
+    #[test]
+    fn a_rule_expands_into_occurrences_at_the_same_local_time() {
+        let paris = parse_timezone("Europe/Paris").unwrap();
+        // Saturday 2027-03-20 09:00 in Paris (winter), weekly until 2027-04-10 (summer time
+        // from 2027-03-28): the Saturdays stay at 09:00 local.
+        let start = parse_time("start_time", "2027-03-20T09:00", paris).unwrap();
+        let hours = chrono::Duration::hours(3);
+        let list = occurrences("FREQ=WEEKLY;UNTIL=20270410", start, hours, paris).unwrap();
+        let local: Vec<String> = list
+            .iter()
+            .map(|t| t.with_timezone(&paris).format("%Y-%m-%d %H:%M").to_string())
+            .collect();
+        assert_eq!(
+            local,
+            [
+                "2027-03-20 09:00",
+                "2027-03-27 09:00",
+                "2027-04-03 09:00",
+                "2027-04-10 09:00"
+            ]
+        );
+        let every_other =
+            occurrences("RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=3", start, hours, paris).unwrap();
+        assert_eq!(every_other.len(), 3);
+        // Four weeks on the wall clock: 28 days less the hour summer time took.
+        assert_eq!(
+            every_other[2] - every_other[0],
+            chrono::Duration::days(28) - chrono::Duration::hours(1)
+        );
+        let key = |r: &str| occurrences(r, start, hours, paris).unwrap_err().key;
+        assert_eq!(key("FREQ=WEEKLY"), "error-event-recurrence-unbounded");
+        assert_eq!(
+            key("FREQ=HOURLY;COUNT=3"),
+            "error-event-recurrence-frequency"
+        );
+        assert_eq!(
+            key("FREQ=DAILY;COUNT=500"),
+            "error-event-recurrence-too-many"
+        );
+        assert_eq!(
+            key("FREQ=DAILY;UNTIL=20300101"),
+            "error-event-recurrence-too-many"
+        );
+        assert_eq!(key("FREQ=WEEKLY;UNTIL=demain"), "error-event-recurrence");
+        assert_eq!(key("chaque samedi"), "error-event-recurrence");
+        let long = chrono::Duration::hours(30);
+        assert_eq!(
+            occurrences("FREQ=DAILY;COUNT=3", start, long, paris)
+                .unwrap_err()
+                .key,
+            "error-event-recurrence-overlap"
+        );
+        assert_eq!(
+            simple_rule("biweekly", "2027-06-26").unwrap().as_deref(),
+            Some("FREQ=WEEKLY;INTERVAL=2;UNTIL=20270626")
+        );
+        assert_eq!(simple_rule("", "").unwrap(), None);
+        assert!(simple_rule("weekly", "").is_err());
+        assert!(simple_rule("hourly", "2027-06-26").is_err());
     }
 }

@@ -246,6 +246,16 @@ pub fn parse_postcode(input: &str) -> Result<String, Invalid> {
     }
 }
 
+/// The département a place filter names: a postcode's (`64000`), or a département code
+/// (`64`, `2A`, `974`).
+pub fn departement_filter(input: &str) -> Result<String, Invalid> {
+    let p = input.trim().to_ascii_uppercase();
+    if is_departement(&p) {
+        return Ok(p);
+    }
+    parse_postcode(&p).map(|p| departement_of(&p))
+}
+
 /// Whether a code names a département: 01-95 (2A and 2B for Corsica), 971-976 overseas.
 fn is_departement(d: &str) -> bool {
     match d.len() {

@@ -684,5 +684,8 @@ fn remote_event(
             .or(json.published)
             .map(|t| t.timestamp_micros())
             .unwrap_or_else(crate::clock::now),
+        // Occurrences arrive as separate events; the series is known only where it was made.
+        series_id: None,
+        recurrence: None,
     })
 }

@@ -66,6 +66,9 @@ pub struct NewEventInput {
     pub group: Option<String>,
     /// In a group: `public`, `sympathizers`, `members` (default public).
     pub audience: Option<String>,
+    /// Repeats by this rule (RFC 5545 `RRULE`, e.g. `FREQ=WEEKLY;UNTIL=20270626`), each
+    /// occurrence an event of its own. Only when creating.
+    pub recurrence: Option<String>,
 }
 
 /// An event with its post.
@@ -167,34 +170,196 @@ pub struct ShiftInput {
     pub needed: i64,
 }
 
-/// Creates an event. In a group, only its moderators and administrators organize.
+/// Creates an event. In a group, only its moderators and administrators organize. With a
+/// `recurrence`, every occurrence is created and the first is returned.
 pub async fn create(
     state: &AppState,
     author: &AccountRow,
     input: NewEventInput,
 ) -> AppResult<Event> {
-    create_with(state, author, input, false, None).await
+    let mut series = create_series(state, author, input, Vec::new()).await?;
+    Ok(series.remove(0).0)
 }
 
 /// Creates a mission: an event whose purpose is to gather volunteers, with shifts, each an
 /// event of its own (a reply to the mission) with the number of volunteers it needs. The
-/// mission spans its shifts. Every shift is checked before anything is created.
+/// mission spans its shifts. With a `recurrence`, the first occurrence is returned.
 pub async fn create_mission(
+    state: &AppState,
+    author: &AccountRow,
+    input: NewEventInput,
+    shifts: Vec<ShiftInput>,
+) -> AppResult<(Event, Vec<Event>)> {
+    if shifts.is_empty() {
+        return Err(AppError::invalid(vec![
+            Invalid::new("shifts", "error-event-shift-count").arg("max", rules::MAX_SHIFTS),
+        ]));
+    }
+    let mut series = create_series(state, author, input, shifts).await?;
+    Ok(series.remove(0))
+}
+
+/// Creates an event, or a mission when `shifts` are given, and when the input has a
+/// `recurrence`, each of its occurrences (sharing a series number): everything is checked
+/// first, then written in one transaction. Returns every occurrence with its shifts, soonest
+/// first.
+pub async fn create_series(
     state: &AppState,
     author: &AccountRow,
     mut input: NewEventInput,
     shifts: Vec<ShiftInput>,
-) -> AppResult<(Event, Vec<Event>)> {
+) -> AppResult<Vec<(Event, Vec<Event>)>> {
+    let shifts = check_shifts(&mut input, &shifts)?;
+    let checked = check_input(&input)?;
+    let group = match opt(&input.group) {
+        Some(g) => {
+            let group = groups::find(state, &g, true).await?;
+            organizer_role(state, &group, author).await?;
+            Some(group)
+        }
+        None => None,
+    };
+    let recurrence = opt(&input.recurrence);
+    let starts = match &recurrence {
+        Some(rule) => rules::occurrences(
+            rule,
+            checked.starts,
+            checked.ends - checked.starts,
+            checked.tz,
+        )
+        .map_err(|e| AppError::invalid(vec![e]))?,
+        None => vec![checked.starts],
+    };
+    let series_id = recurrence.as_ref().map(|_| state.ids.next());
+    let base = EventRow {
+        status_id: 0,
+        name: checked.name.clone(),
+        starts_at: checked.starts.timestamp_micros(),
+        ends_at: checked.ends.timestamp_micros(),
+        timezone: checked.tz.name().to_string(),
+        status: checked.status.as_str().to_string(),
+        join_mode: checked.join_mode.as_str().to_string(),
+        external_url: opt(&input.external_url),
+        capacity: if shifts.is_empty() {
+            input.capacity
+        } else {
+            None
+        },
+        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+        place_name: opt(&input.place_name),
+        street: opt(&input.street),
+        // Without a place of its own, an event is in its group's département.
+        departement: checked
+            .postcode
+            .as_deref()
+            .map(departement_of)
+            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
+        postcode: checked.postcode.clone(),
+        locality: opt(&input.locality),
+        latitude: None,
+        longitude: None,
+        online_url: opt(&input.online_url),
+        organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
+        is_mission: i64::from(!shifts.is_empty()),
+        mission_id: None,
+        remote_participants: None,
+        updated_at: clock::now(),
+        series_id,
+        recurrence,
+    };
+    let at = |t: DateTime<Utc>| t.timestamp_micros();
+    let local = |t: DateTime<Utc>| t.with_timezone(&checked.tz).format("%H:%M").to_string();
+    // Every post is drafted (checked and rendered) before anything is written.
+    let mut drafts = Vec::with_capacity(starts.len());
+    for start in starts {
+        let offset = start - checked.starts;
+        let row = EventRow {
+            starts_at: at(checked.starts + offset),
+            ends_at: at(checked.ends + offset),
+            ..base.clone()
+        };
+        let main = draft_event(
+            state,
+            author,
+            group.as_ref(),
+            checked.circle,
+            row,
+            &input.description,
+        )
+        .await?;
+        let mut shift_drafts = Vec::with_capacity(shifts.len());
+        for (s, e, needed) in &shifts {
+            let (s, e) = (*s + offset, *e + offset);
+            let row = EventRow {
+                name: format!("{} · {}–{}", checked.name, local(s), local(e)),
+                starts_at: at(s),
+                ends_at: at(e),
+                capacity: Some(*needed),
+                is_mission: 0,
+                series_id: None,
+                recurrence: None,
+                ..base.clone()
+            };
+            shift_drafts
+                .push(draft_event(state, author, group.as_ref(), checked.circle, row, "").await?);
+        }
+        drafts.push((main, shift_drafts));
+    }
+    let mut written = Vec::with_capacity(drafts.len());
+    let mut tx = state.pool().begin().await?;
+    for (main, shift_drafts) in drafts {
+        let id = statuses::write(state, &mut tx, &main).await?;
+        let mut shift_ids = Vec::with_capacity(shift_drafts.len());
+        for mut shift in shift_drafts {
+            // A shift answers its mission: apps show shifts in the mission's thread.
+            shift.parent = Some(statuses::Parent {
+                id,
+                uri: statuses::status_uri(state, &author.username, id),
+                account_id: author.id,
+            });
+            if let Some(e) = shift.event.as_mut() {
+                e.mission_id = Some(id);
+            }
+            shift_ids.push(statuses::write(state, &mut tx, &shift).await?);
+        }
+        written.push((id, shift_ids));
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    let mut out = Vec::with_capacity(written.len());
+    for (id, shift_ids) in written {
+        let mut shifts = Vec::with_capacity(shift_ids.len());
+        for s in shift_ids {
+            shifts.push(get(state, Some(author.id), s).await?);
+        }
+        out.push((get(state, Some(author.id), id).await?, shifts));
+    }
+    Ok(out)
+}
+
+/// A shift's start, end and the volunteers it needs.
+type CheckedShift = (DateTime<Utc>, DateTime<Utc>, i64);
+
+/// Checks a mission's shifts (none for an event): their times read in the mission's zone,
+/// each in the future and ending after it starts, each needing 1 to 100,000 volunteers. The
+/// mission then spans them. Returns them soonest first.
+fn check_shifts(
+    input: &mut NewEventInput,
+    shifts: &[ShiftInput],
+) -> AppResult<Vec<CheckedShift>> {
+    if shifts.is_empty() {
+        return Ok(Vec::new());
+    }
     let tz = rules::parse_timezone(input.timezone.as_deref().unwrap_or("Europe/Paris"))
         .map_err(|e| AppError::invalid(vec![e]))?;
-    if shifts.is_empty() || shifts.len() > rules::MAX_SHIFTS {
+    if shifts.len() > rules::MAX_SHIFTS {
         return Err(AppError::invalid(vec![
             Invalid::new("shifts", "error-event-shift-count").arg("max", rules::MAX_SHIFTS),
         ]));
     }
     let mut parsed = Vec::with_capacity(shifts.len());
     let now = Utc::now();
-    for shift in &shifts {
+    for shift in shifts {
         let start = rules::parse_time("shifts", &shift.start_time, tz);
         let end = rules::parse_time("shifts", &shift.end_time, tz);
         let (start, end) = match (start, end) {
@@ -221,96 +386,35 @@ pub async fn create_mission(
     input.start_time = first.to_rfc3339();
     input.end_time = last.to_rfc3339();
     input.capacity = None;
-    let mission = create_with(state, author, input.clone(), true, None).await?;
-    let mut created = Vec::with_capacity(parsed.len());
-    for (start, end, needed) in parsed {
-        let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
-        let shift = NewEventInput {
-            name: format!("{} · {}–{}", mission.row.name, local(start), local(end)),
-            description: String::new(),
-            start_time: start.to_rfc3339(),
-            end_time: end.to_rfc3339(),
-            capacity: Some(needed),
-            ..input.clone()
-        };
-        created.push(create_with(state, author, shift, false, Some(&mission)).await?);
-    }
-    Ok((mission, created))
+    Ok(parsed)
 }
 
-/// Creates an event, a mission (`is_mission`), or a shift of `mission`.
-async fn create_with(
+/// Drafts an event's post: its name as title, its text starting with when and where (feeds
+/// and Mastodon apps show the text), in the group's `circle` when a group organizes it.
+async fn draft_event(
     state: &AppState,
     author: &AccountRow,
-    input: NewEventInput,
-    is_mission: bool,
-    mission: Option<&Event>,
-) -> AppResult<Event> {
-    let Checked {
-        name,
-        starts,
-        ends,
-        tz,
-        status,
-        join_mode,
-        postcode,
-        circle,
-    } = check_input(&input)?;
-    let group = match opt(&input.group) {
-        Some(g) => {
-            let group = groups::find(state, &g, true).await?;
-            organizer_role(state, &group, author).await?;
-            Some(group)
-        }
-        None => None,
-    };
-    let row = EventRow {
-        status_id: 0,
-        name: name.clone(),
-        starts_at: starts.timestamp_micros(),
-        ends_at: ends.timestamp_micros(),
-        timezone: tz.name().to_string(),
-        status: status.as_str().to_string(),
-        join_mode: join_mode.as_str().to_string(),
-        external_url: opt(&input.external_url),
-        capacity: input.capacity,
-        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
-        place_name: opt(&input.place_name),
-        street: opt(&input.street),
-        // Without a place of its own, an event is in its group's département.
-        departement: postcode
-            .as_deref()
-            .map(departement_of)
-            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
-        postcode,
-        locality: opt(&input.locality),
-        latitude: None,
-        longitude: None,
-        online_url: opt(&input.online_url),
-        organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
-        is_mission: i64::from(is_mission),
-        mission_id: mission.map(|m| m.row.status_id),
-        remote_participants: None,
-        updated_at: clock::now(),
-    };
-    // The post's text starts with when and where: feeds and Mastodon apps show the text.
+    group: Option<&Group>,
+    circle: Circle,
+    row: EventRow,
+    description: &str,
+) -> AppResult<statuses::Draft> {
+    let name = row.name.clone();
     let compose = Compose {
-        text: format!("{}\n\n{}", when_where(&row), input.description.trim())
+        text: format!("{}\n\n{}", when_where(&row), description.trim())
             .trim()
             .to_string(),
         visibility: Some(Visibility::Public),
-        // A shift answers its mission: apps show shifts in the mission's thread.
-        in_reply_to_id: mission.map(|m| m.row.status_id),
         event: Some(row),
         ..Default::default()
     };
-    let status = match &group {
-        Some(g) => {
-            statuses::create_in_group(state, author, compose, Some((g, circle, Some(name)))).await?
-        }
-        None => statuses::create_in_group(state, author, compose, None).await?,
-    };
-    get(state, Some(author.id), status.id).await
+    statuses::draft(
+        state,
+        author,
+        compose,
+        group.map(|g| (g, circle, Some(name))),
+    )
+    .await
 }
 
 /// What [`check_input`] read from an organizer's input.
@@ -936,14 +1040,80 @@ pub async fn decide(
         .ok_or_else(AppError::not_found)
 }
 
-/// An organizer edits a local event (name, text, times, place, capacity, how to take part).
-/// The change federates as an `Update` (to the audience and the remote participants), the
-/// participants are told, and a larger capacity lets the waiting list in.
+/// Which occurrences of a recurring event a change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Occurrences {
+    /// This one only.
+    #[default]
+    This,
+    /// This one and those that follow (of its series; the same as `This` for a single event).
+    Following,
+}
+
+impl Occurrences {
+    /// `this` or `following` (API and forms); empty is `this`.
+    pub fn parse(s: Option<&str>) -> AppResult<Self> {
+        match s.map(str::trim).unwrap_or("") {
+            "" | "this" => Ok(Occurrences::This),
+            "following" => Ok(Occurrences::Following),
+            _ => Err(AppError::invalid(vec![Invalid::new(
+                "occurrences",
+                "error-event-scope",
+            )])),
+        }
+    }
+}
+
+/// The events a change to `event` applies to: it, and with [`Occurrences::Following`] the
+/// occurrences of its series that follow it and are not cancelled.
+async fn targets(state: &AppState, event: &Event, scope: Occurrences) -> AppResult<Vec<Event>> {
+    let mut out = vec![event.clone()];
+    if let (Occurrences::Following, Some(series)) = (scope, event.row.series_id) {
+        for row in db::events::series_after(state.pool(), series, event.row.starts_at).await? {
+            if row.status_id == event.row.status_id || row.status == "cancelled" {
+                continue;
+            }
+            let status = db::statuses::by_id(state.pool(), row.status_id)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            out.push(Event { status, row });
+        }
+    }
+    Ok(out)
+}
+
+/// `t` moved as `from` moved to `to`, on the wall clock of `tz`: a change from 09:00 to 10:00
+/// on one Saturday makes 10:00 of every following Saturday, clock changes or not.
+fn moved(t: i64, from: i64, to: DateTime<Utc>, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let wall = |micros: i64| clock::to_datetime(micros).with_timezone(&tz).naive_local();
+    let delta = to.with_timezone(&tz).naive_local() - wall(from);
+    tz.from_local_datetime(&(wall(t) + delta))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// A checked change to one event, ready to be written.
+struct Change {
+    event: Event,
+    row: EventRow,
+    text: String,
+    html: String,
+    participants: Vec<ParticipantRow>,
+}
+
+/// An organizer edits a local event (name, text, times, place, capacity, how to take part),
+/// or with [`Occurrences::Following`] also the occurrences of its series that follow (their
+/// times moved as this one's are). Each change federates as an `Update` (to the audience and
+/// the remote participants), the participants are told, and a larger capacity lets the
+/// waiting list in. Every occurrence is checked before any is written; one transaction.
+/// Returns `event` as changed.
 pub async fn update(
     state: &AppState,
     who: &AccountRow,
     event: &Event,
     input: NewEventInput,
+    scope: Occurrences,
 ) -> AppResult<Event> {
     require_organizer(state, event, who).await?;
     if !event.is_local() {
@@ -959,70 +1129,113 @@ pub async fn update(
         ));
     }
     let checked = check_input(&input)?;
-    let taken = db::events::accepted_count(state.pool(), event.row.status_id).await?;
-    if let Some(c) = input.capacity
-        && c < taken
-    {
-        return Err(AppError::invalid(vec![
-            Invalid::new("capacity", "error-event-capacity-taken").arg("count", taken),
-        ]));
-    }
-    let now = clock::now();
     let group_departement = match event.row.organizer_id {
         Some(o) => groups::load(state, o)
             .await?
             .and_then(|g| g.row.departement.clone()),
         None => None,
     };
-    let row = EventRow {
-        name: checked.name.clone(),
-        starts_at: checked.starts.timestamp_micros(),
-        ends_at: checked.ends.timestamp_micros(),
-        timezone: checked.tz.name().to_string(),
-        status: checked.status.as_str().to_string(),
-        join_mode: checked.join_mode.as_str().to_string(),
-        external_url: opt(&input.external_url),
-        capacity: input.capacity,
-        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
-        place_name: opt(&input.place_name),
-        street: opt(&input.street),
-        departement: checked
-            .postcode
-            .as_deref()
-            .map(departement_of)
-            .or(group_departement),
-        postcode: checked.postcode.clone(),
-        locality: opt(&input.locality),
-        online_url: opt(&input.online_url),
-        updated_at: now,
-        ..event.row.clone()
-    };
-    let text = format!("{}\n\n{}", when_where(&row), input.description.trim())
-        .trim()
-        .to_string();
-    crate::domain::status::check_status_text(&text, "")?;
-    let html = crate::domain::status::render(&text, &[], |t| statuses::tag_url(state, t));
-    let participants = db::events::participants(state.pool(), event.row.status_id).await?;
+    let now = clock::now();
+    let mut changes = Vec::new();
+    for target in targets(state, event, scope).await? {
+        let (starts, ends) = if target.row.status_id == event.row.status_id {
+            (checked.starts, checked.ends)
+        } else {
+            let tz = checked.tz;
+            match (
+                moved(
+                    target.row.starts_at,
+                    event.row.starts_at,
+                    checked.starts,
+                    tz,
+                ),
+                moved(target.row.ends_at, event.row.ends_at, checked.ends, tz),
+            ) {
+                (Some(s), Some(e)) => (s, e),
+                _ => {
+                    return Err(AppError::invalid(vec![Invalid::new(
+                        "start_time",
+                        "error-event-time-invalid",
+                    )]));
+                }
+            }
+        };
+        let taken = db::events::accepted_count(state.pool(), target.row.status_id).await?;
+        if let Some(c) = input.capacity
+            && c < taken
+        {
+            return Err(AppError::invalid(vec![
+                Invalid::new("capacity", "error-event-capacity-taken").arg("count", taken),
+            ]));
+        }
+        let row = EventRow {
+            name: checked.name.clone(),
+            starts_at: starts.timestamp_micros(),
+            ends_at: ends.timestamp_micros(),
+            timezone: checked.tz.name().to_string(),
+            status: checked.status.as_str().to_string(),
+            join_mode: checked.join_mode.as_str().to_string(),
+            external_url: opt(&input.external_url),
+            capacity: input.capacity,
+            category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+            place_name: opt(&input.place_name),
+            street: opt(&input.street),
+            departement: checked
+                .postcode
+                .as_deref()
+                .map(departement_of)
+                .or(group_departement.clone()),
+            postcode: checked.postcode.clone(),
+            locality: opt(&input.locality),
+            online_url: opt(&input.online_url),
+            updated_at: now,
+            ..target.row.clone()
+        };
+        let text = format!("{}\n\n{}", when_where(&row), input.description.trim())
+            .trim()
+            .to_string();
+        crate::domain::status::check_status_text(&text, "")?;
+        let html = crate::domain::status::render(&text, &[], |t| statuses::tag_url(state, t));
+        let participants = db::events::participants(state.pool(), target.row.status_id).await?;
+        changes.push(Change {
+            event: target,
+            row,
+            text,
+            html,
+            participants,
+        });
+    }
     let mut tx = state.pool().begin().await?;
-    db::events::lock(&mut tx, event.row.status_id).await?;
-    db::statuses::update_content(
-        &mut tx,
-        event.row.status_id,
-        &html,
-        Some(&text),
-        "",
-        false,
-        now,
-    )
-    .await?;
-    db::statuses::set_title(&mut tx, event.row.status_id, Some(&row.name)).await?;
-    db::events::upsert(&mut tx, &row).await?;
-    let updated = Event {
-        status: event.status.clone(),
-        row: row.clone(),
-    };
-    promote(&mut tx, &updated, now).await?;
-    changed(&mut tx, who, event, &participants, "event_updated", now).await?;
+    for change in &changes {
+        let id = change.row.status_id;
+        db::events::lock(&mut tx, id).await?;
+        db::statuses::update_content(
+            &mut tx,
+            id,
+            &change.html,
+            Some(&change.text),
+            "",
+            false,
+            now,
+        )
+        .await?;
+        db::statuses::set_title(&mut tx, id, Some(&change.row.name)).await?;
+        db::events::upsert(&mut tx, &change.row).await?;
+        let updated = Event {
+            status: change.event.status.clone(),
+            row: change.row.clone(),
+        };
+        promote(&mut tx, &updated, now).await?;
+        changed(
+            &mut tx,
+            who,
+            &change.event,
+            &change.participants,
+            "event_updated",
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     state.outbox_ready.notify_one();
     get(state, Some(who.id), event.row.status_id).await
@@ -1062,9 +1275,15 @@ async fn changed(
     Ok(())
 }
 
-/// Cancels an event: its status changes, the change federates (an `Update` with
-/// `ical:status` CANCELLED), and every participant is told.
-pub async fn cancel(state: &AppState, who: &AccountRow, event: &Event) -> AppResult<Event> {
+/// Cancels an event, or with [`Occurrences::Following`] also the occurrences of its series
+/// that follow: each status changes, the change federates (an `Update` with `ical:status`
+/// CANCELLED), and every participant is told.
+pub async fn cancel(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    scope: Occurrences,
+) -> AppResult<Event> {
     require_organizer(state, event, who).await?;
     if !event.is_local() {
         return Err(AppError::new(
@@ -1073,13 +1292,28 @@ pub async fn cancel(state: &AppState, who: &AccountRow, event: &Event) -> AppRes
         ));
     }
     let now = clock::now();
-    let participants = db::events::participants(state.pool(), event.row.status_id).await?;
+    let mut list = Vec::new();
+    for target in targets(state, event, scope).await? {
+        let participants = db::events::participants(state.pool(), target.row.status_id).await?;
+        list.push((target, participants));
+    }
     let mut tx = state.pool().begin().await?;
-    db::events::set_status(&mut tx, event.row.status_id, "cancelled", now).await?;
-    changed(&mut tx, who, event, &participants, "event_cancelled", now).await?;
+    for (target, participants) in &list {
+        db::events::set_status(&mut tx, target.row.status_id, "cancelled", now).await?;
+        changed(&mut tx, who, target, participants, "event_cancelled", now).await?;
+    }
     tx.commit().await?;
     state.outbox_ready.notify_one();
     get(state, Some(who.id), event.row.status_id).await
+}
+
+/// Whose events a group's agenda shows: the group's, and a federation's sections' too.
+pub async fn agenda_organizers(state: &AppState, group: &Group) -> AppResult<Vec<i64>> {
+    let mut ids = vec![group.account.id];
+    if group.kind() == crate::domain::group::GroupKind::Federation {
+        ids.extend(db::groups::affiliated(state.pool(), group.account.id).await?);
+    }
+    Ok(ids)
 }
 
 /// How many take part in each event.

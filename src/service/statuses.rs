@@ -200,6 +200,60 @@ pub async fn create_in_group(
             return Ok(existing);
         }
     }
+    let draft = draft(state, author, input, group).await?;
+    let mut tx = state.pool().begin().await?;
+    let id = write(state, &mut tx, &draft).await?;
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    db::statuses::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("new post vanished")))
+}
+
+/// The post a new one answers.
+#[derive(Debug, Clone)]
+pub struct Parent {
+    /// Its id.
+    pub id: i64,
+    /// Its ActivityPub id.
+    pub uri: String,
+    /// Its author.
+    pub account_id: i64,
+}
+
+/// A new post checked and rendered ([`draft`]), ready to be written ([`write`]): several
+/// drafts can be written in one transaction (the occurrences of a recurring event, a mission
+/// and its shifts).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    author_id: i64,
+    username: String,
+    /// The post it answers (set by the caller for a parent written in the same transaction).
+    pub parent: Option<Parent>,
+    group: Option<super::groups::Group>,
+    circle: Option<Circle>,
+    title: Option<String>,
+    visibility: Visibility,
+    visibility_name: &'static str,
+    text: String,
+    html: String,
+    spoiler_text: String,
+    sensitive: bool,
+    language: Option<String>,
+    tags: Vec<String>,
+    mentioned: Vec<AccountRow>,
+    idempotency_key: Option<String>,
+    /// The event it is (its `status_id` is set when written).
+    pub event: Option<db::events::EventRow>,
+}
+
+/// Checks and renders a new post: its text, its parent, the group and circle it goes to.
+pub async fn draft(
+    state: &AppState,
+    author: &AccountRow,
+    input: Compose,
+    group: Option<(&super::groups::Group, Circle, Option<String>)>,
+) -> AppResult<Draft> {
     text::check_status_text(&input.text, &input.spoiler_text)?;
     if let Some(lang) = &input.language
         && (lang.len() > 16 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -242,75 +296,102 @@ pub async fn create_in_group(
     };
     let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
     let tags = text::hashtags(&input.text);
-    let mentioned_ids: Vec<i64> = mentioned
-        .iter()
-        .map(|a| a.id)
-        .filter(|id| *id != author.id)
-        .collect();
+    Ok(Draft {
+        author_id: author.id,
+        username: author.username.clone(),
+        parent: parent.map(|p| Parent {
+            id: p.id,
+            uri: p.uri,
+            account_id: p.account_id,
+        }),
+        group,
+        circle,
+        title,
+        visibility,
+        visibility_name,
+        sensitive: input.sensitive || !input.spoiler_text.trim().is_empty(),
+        spoiler_text: input.spoiler_text.trim().to_string(),
+        text: input.text,
+        html,
+        language: input.language,
+        tags,
+        mentioned,
+        idempotency_key: input.idempotency_key.filter(|k| !k.is_empty()),
+        event: input.event,
+    })
+}
 
+/// Writes a drafted post in `tx`: the post, its mentions, tags and event, the feeds and group
+/// circles it reaches, and its federation (queued with it). Returns its id.
+pub async fn write(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    draft: &Draft,
+) -> AppResult<i64> {
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
     let new = db::statuses::NewStatus {
         uri: None,
         url: None,
-        account_id: author.id,
+        account_id: draft.author_id,
         local: true,
-        visibility: visibility_name,
-        in_reply_to_id: parent.as_ref().map(|p| p.id),
-        in_reply_to_uri: parent.as_ref().map(|p| p.uri.as_str()),
-        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        visibility: draft.visibility_name,
+        in_reply_to_id: draft.parent.as_ref().map(|p| p.id),
+        in_reply_to_uri: draft.parent.as_ref().map(|p| p.uri.as_str()),
+        in_reply_to_account_id: draft.parent.as_ref().map(|p| p.account_id),
         reblog_of_id: None,
-        content: &html,
-        source: Some(&input.text),
-        spoiler_text: input.spoiler_text.trim(),
-        sensitive: input.sensitive || !input.spoiler_text.trim().is_empty(),
-        language: input.language.as_deref(),
+        content: &draft.html,
+        source: Some(&draft.text),
+        spoiler_text: &draft.spoiler_text,
+        sensitive: draft.sensitive,
+        language: draft.language.as_deref(),
         created_at: now,
-        group_id: group.as_ref().map(|g| g.account.id),
-        circle: circle.map(Circle::as_str),
-        title: title.as_deref(),
+        group_id: draft.group.as_ref().map(|g| g.account.id),
+        circle: draft.circle.map(Circle::as_str),
+        title: draft.title.as_deref(),
     };
-    let username = author.username.clone();
-    let id = db::statuses::insert(&mut tx, &state.ids, &new, |id| {
+    let username = &draft.username;
+    let id = db::statuses::insert(tx, &state.ids, &new, |id| {
         (
-            status_uri(state, &username, id),
-            Some(status_url(state, &username, id)),
+            status_uri(state, username, id),
+            Some(status_url(state, username, id)),
         )
     })
     .await?
     .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new post collided")))?;
-    db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
-    db::statuses::replace_tags(&mut tx, id, &tags).await?;
-    if let Some(event) = &input.event {
+    let mentioned_ids: Vec<i64> = draft
+        .mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| *id != draft.author_id)
+        .collect();
+    db::statuses::insert_mentions(tx, id, &mentioned_ids).await?;
+    db::statuses::replace_tags(tx, id, &draft.tags).await?;
+    if let Some(event) = &draft.event {
         let mut event = event.clone();
         event.status_id = id;
-        db::events::upsert(&mut tx, &event).await?;
+        db::events::upsert(tx, &event).await?;
     }
-    let mut readers = vec![author.id];
-    if visibility != Visibility::Direct {
-        readers.extend(db::social::local_followers(&mut tx, author.id).await?);
+    let mut readers = vec![draft.author_id];
+    if draft.visibility != Visibility::Direct {
+        readers.extend(db::social::local_followers(tx, draft.author_id).await?);
     }
     // In a group's closed circles, being mentioned is no way in: the group decides.
-    let closed = visibility_name == GROUP_VISIBILITY;
-    for m in mentioned.iter().filter(|_| !closed) {
+    let closed = draft.visibility_name == GROUP_VISIBILITY;
+    for m in draft.mentioned.iter().filter(|_| !closed) {
         if m.is_local() {
             readers.push(m.id);
-            db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
+            db::social::notify(tx, m.id, draft.author_id, "mention", Some(id), now).await?;
         }
     }
-    db::social::add_to_feeds(&mut tx, id, &readers).await?;
-    if let (Some(g), Some(c)) = (&group, circle) {
-        super::groups::distribute(&mut tx, g, id, c).await?;
+    db::social::add_to_feeds(tx, id, &readers).await?;
+    if let (Some(g), Some(c)) = (&draft.group, draft.circle) {
+        super::groups::distribute(tx, g, id, c).await?;
     }
-    if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
-        db::statuses::remember_idempotency(&mut tx, author.id, key, id, now).await?;
+    if let Some(key) = &draft.idempotency_key {
+        db::statuses::remember_idempotency(tx, draft.author_id, key, id, now).await?;
     }
-    outgoing::push(&mut tx, &Outgoing::CreateStatus { status_id: id }).await?;
-    tx.commit().await?;
-    state.outbox_ready.notify_one();
-    db::statuses::by_id(state.pool(), id)
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("new post vanished")))
+    outgoing::push(tx, &Outgoing::CreateStatus { status_id: id }).await?;
+    Ok(id)
 }
 
 /// Edits a local post (its author only).

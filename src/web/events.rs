@@ -19,6 +19,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
+use chrono::Utc;
 use serde::Deserialize;
 
 /// An event as the pages show it.
@@ -94,6 +95,8 @@ struct EventPage {
     participants: Vec<ParticipantLine>,
     error: Option<String>,
     message: String,
+    /// The other upcoming occurrences of a recurring event.
+    series: Vec<EventCard>,
 }
 
 impl EventPage {
@@ -176,6 +179,24 @@ async fn event_page(
             shifts.push((card, state_in));
         }
     }
+    let series = match event.row.series_id {
+        Some(series_id) => {
+            let list = events::search(
+                state,
+                v,
+                db::events::Search {
+                    from: Some(clock::now()),
+                    series_id: Some(series_id),
+                    limit: 200,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let others = list.into_iter().filter(|o| o.row.status_id != id).collect();
+            cards(state, others).await?
+        }
+        None => Vec::new(),
+    };
     let e = cards(state, vec![event]).await?.remove(0);
     let (message, error) = match error {
         Some((m, e)) => (m, Some(e)),
@@ -190,6 +211,7 @@ async fn event_page(
         participants,
         error,
         message,
+        series,
     })
 }
 
@@ -209,6 +231,8 @@ pub struct JoinForm {
     message: String,
     #[serde(default)]
     waiting_list: Option<String>,
+    #[serde(default)]
+    scope: String,
 }
 
 /// `POST /events/{id}/{join|leave|cancel}`.
@@ -247,7 +271,8 @@ pub async fn action(
             Ok(redirect_with_flash(&state, &back, "flash-event-left"))
         }
         "cancel" => {
-            events::cancel(&state, &me, &event).await?;
+            let scope = events::Occurrences::parse(Some(&f.scope))?;
+            events::cancel(&state, &me, &event, scope).await?;
             Ok(redirect_with_flash(&state, &back, "flash-event-cancelled"))
         }
         _ => Err(AppError::not_found()),
@@ -359,6 +384,15 @@ pub struct NewEventForm {
     capacity: String,
     #[serde(default)]
     join_mode: String,
+    /// `daily`, `weekly`, `biweekly`, `monthly`, or empty.
+    #[serde(default)]
+    repeat: String,
+    /// The last day it repeats (`2027-06-26`).
+    #[serde(default)]
+    repeat_until: String,
+    /// Editing an occurrence: `this` or `following`.
+    #[serde(default)]
+    scope: String,
     #[serde(default)]
     shift1_start: String,
     #[serde(default)]
@@ -403,6 +437,8 @@ struct NewEventPage {
     action: String,
     /// Editing an event (its group, audience and shifts stay).
     editing: bool,
+    /// Editing an occurrence of a recurring event (this one, or the following too).
+    in_series: bool,
 }
 
 impl NewEventPage {
@@ -442,6 +478,14 @@ impl NewEventPage {
     fn audiences(&self) -> [&'static str; 3] {
         ["public", "sympathizers", "members"]
     }
+
+    fn repeats(&self) -> [&'static str; 5] {
+        ["", "daily", "weekly", "biweekly", "monthly"]
+    }
+
+    fn r_or_none<'a>(&self, r: &'a str) -> &'a str {
+        if r.is_empty() { "none" } else { r }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -462,11 +506,12 @@ pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> 
         errors: Vec::new(),
         action: "/events".into(),
         editing: false,
+        in_series: false,
     }))
 }
 
-/// What the form asks to create or change.
-fn input_of(f: &NewEventForm) -> NewEventInput {
+/// What the form asks to create or change (a repetition it asks for as a rule).
+fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let capacity = match opt(&f.capacity) {
         None => None,
@@ -475,7 +520,9 @@ fn input_of(f: &NewEventForm) -> NewEventInput {
             Err(_) => Some(0),
         },
     };
-    NewEventInput {
+    let recurrence = crate::domain::event::simple_rule(&f.repeat, &f.repeat_until)
+        .map_err(|e| AppError::invalid(vec![e]))?;
+    Ok(NewEventInput {
         name: f.name.clone(),
         description: f.description.clone(),
         start_time: f.start_time.clone(),
@@ -490,8 +537,9 @@ fn input_of(f: &NewEventForm) -> NewEventInput {
         join_mode: opt(&f.join_mode),
         group: opt(&f.group),
         audience: opt(&f.audience),
+        recurrence,
         ..Default::default()
-    }
+    })
 }
 
 /// `POST /events`: creates an event, or a mission when shifts are filled in.
@@ -501,7 +549,6 @@ pub async fn create(
     CsrfForm(f): CsrfForm<NewEventForm>,
 ) -> AppResult<Response> {
     let me = me(&state, &c).await?;
-    let input = input_of(&f);
     let shifts: Vec<ShiftInput> = f
         .shifts()
         .into_iter()
@@ -511,12 +558,12 @@ pub async fn create(
             needed: n.trim().parse().unwrap_or(0),
         })
         .collect();
-    let result = if shifts.is_empty() {
-        events::create(&state, &me, input).await
-    } else {
-        events::create_mission(&state, &me, input, shifts)
+    let result = match input_of(&f) {
+        Ok(input) if shifts.is_empty() => events::create(&state, &me, input).await,
+        Ok(input) => events::create_mission(&state, &me, input, shifts)
             .await
-            .map(|(m, _)| m)
+            .map(|(m, _)| m),
+        Err(e) => Err(e),
     };
     match result {
         Ok(e) => Ok(redirect_with_flash(
@@ -534,6 +581,7 @@ pub async fn create(
                     errors,
                     action: "/events".into(),
                     editing: false,
+                    in_series: false,
                 },
             ))
         }
@@ -590,6 +638,7 @@ pub async fn edit_page(
         errors: Vec::new(),
         action: format!("/events/{id}/edit"),
         editing: true,
+        in_series: event.row.series_id.is_some(),
     }))
 }
 
@@ -603,7 +652,12 @@ pub async fn edit(
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let me = me(&state, &c).await?;
     let event = events::get(&state, Some(me.id), id).await?;
-    match events::update(&state, &me, &event, input_of(&f)).await {
+    let in_series = event.row.series_id.is_some();
+    let result = match (input_of(&f), events::Occurrences::parse(Some(&f.scope))) {
+        (Ok(input), Ok(scope)) => events::update(&state, &me, &event, input, scope).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(redirect_with_flash(
             &state,
             &format!("/events/{id}"),
@@ -619,6 +673,7 @@ pub async fn edit(
                     errors,
                     action: format!("/events/{id}/edit"),
                     editing: true,
+                    in_series,
                 },
             ))
         }
@@ -633,7 +688,16 @@ pub async fn edit(
 #[template(path = "agenda.html")]
 struct AgendaPage {
     c: Ctx,
+    q: AgendaQuery,
+    /// The list view's events, or a month's.
     upcoming: Vec<EventCard>,
+    /// The month view: weeks of days (none outside the month), each with its events.
+    weeks: Vec<Vec<Option<AgendaDay>>>,
+    /// The month shown (`décembre 2026` is built by the template from these).
+    month: Option<(i32, u32)>,
+    /// More results after this page (list view).
+    more: bool,
+    error: Option<String>,
     mine: Vec<EventCard>,
     /// When the private calendar link was made, if there is one.
     link_made: Option<i64>,
@@ -641,9 +705,138 @@ struct AgendaPage {
     new_link: Option<String>,
 }
 
-/// `GET /agenda`: upcoming events (those the visitor may see), and mine.
-pub async fn agenda(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
-    Ok(super::render(&agenda_page(&state, c, None).await?))
+/// One day of the month view.
+pub struct AgendaDay {
+    day: u32,
+    today: bool,
+    events: Vec<EventCard>,
+}
+
+/// The agenda's filters, in its address (`/agenda?view=month&month=2026-12&kind=mission`).
+#[derive(Deserialize, Default, Clone)]
+pub struct AgendaQuery {
+    /// `list` (default) or `month`.
+    #[serde(default)]
+    view: String,
+    /// The month shown (`2026-12`; default: this month).
+    #[serde(default)]
+    month: String,
+    /// `event`, `mission`, or empty.
+    #[serde(default)]
+    kind: String,
+    /// A group's handle: its agenda (a federation's includes its sections').
+    #[serde(default)]
+    group: String,
+    /// A postcode or département.
+    #[serde(default)]
+    place: String,
+    /// From this date (`2026-12-01`; default: now).
+    #[serde(default)]
+    from: String,
+    /// Until this date, included.
+    #[serde(default)]
+    to: String,
+    /// The list view's page (from 0).
+    #[serde(default)]
+    page: u32,
+}
+
+/// Events per page of the list view.
+const AGENDA_PAGE: i64 = 50;
+
+impl AgendaPage {
+    fn month_view(&self) -> bool {
+        self.month.is_some()
+    }
+
+    fn kinds(&self) -> [&'static str; 3] {
+        ["", "event", "mission"]
+    }
+
+    fn kind_label(&self, k: &str) -> String {
+        self.c.t(if k.is_empty() {
+            "agenda-kind-all"
+        } else {
+            match k {
+                "mission" => "agenda-kind-mission",
+                _ => "agenda-kind-event",
+            }
+        })
+    }
+
+    fn month_title(&self) -> String {
+        let Some((y, m)) = self.month else {
+            return String::new();
+        };
+        format!("{} {y}", self.c.t(&format!("month-{m}")))
+    }
+
+    fn weekdays(&self) -> Vec<String> {
+        (1..=7).map(|d| self.c.t(&format!("weekday-{d}"))).collect()
+    }
+
+    /// This agenda's address with some filters changed.
+    fn link(&self, changes: &[(&str, &str)]) -> String {
+        let q = &self.q;
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("view", q.view.clone()),
+            ("month", q.month.clone()),
+            ("kind", q.kind.clone()),
+            ("group", q.group.clone()),
+            ("place", q.place.clone()),
+            ("from", q.from.clone()),
+            ("to", q.to.clone()),
+        ];
+        for (k, v) in changes {
+            if let Some(p) = pairs.iter_mut().find(|(key, _)| key == k) {
+                p.1 = v.to_string();
+            } else {
+                pairs.push((k, v.to_string()));
+            }
+        }
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            s.append_pair(k, v);
+        }
+        let query = s.finish();
+        if query.is_empty() {
+            "/agenda".into()
+        } else {
+            format!("/agenda?{query}")
+        }
+    }
+
+    fn list_link(&self) -> String {
+        self.link(&[("view", ""), ("month", "")])
+    }
+
+    fn month_view_link(&self) -> String {
+        self.link(&[("view", "month"), ("from", ""), ("to", "")])
+    }
+
+    fn next_page(&self) -> String {
+        self.link(&[("page", &(self.q.page + 1).to_string())])
+    }
+
+    fn month_link(&self, delta: i32) -> String {
+        let Some((y, m)) = self.month else {
+            return "/agenda".into();
+        };
+        let index = y * 12 + m as i32 - 1 + delta;
+        let month = format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1);
+        self.link(&[("view", "month"), ("month", &month)])
+    }
+}
+
+/// `GET /agenda`: events the visitor may see, as a list (upcoming, filtered by kind, group,
+/// place and dates, paged) or a month; and for signed-in people, theirs and their private
+/// calendar link.
+pub async fn agenda(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<AgendaQuery>,
+) -> AppResult<Response> {
+    Ok(super::render(&agenda_page(&state, c, q, None).await?))
 }
 
 /// `POST /agenda/calendar-link`: a new private calendar link (the old one stops working),
@@ -656,7 +849,8 @@ pub async fn calendar_link(
     let me = me(&state, &c).await?;
     let token = events::new_calendar_link(&state, &me).await?;
     let link = state.config.url(&format!("/calendar/{token}/events.ics"));
-    Ok(super::render(&agenda_page(&state, c, Some(link)).await?))
+    let page = agenda_page(&state, c, AgendaQuery::default(), Some(link)).await?;
+    Ok(super::render(&page))
 }
 
 /// `POST /agenda/calendar-link/revoke`.
@@ -688,19 +882,175 @@ pub async fn private_ics(
     ))
 }
 
-async fn agenda_page(state: &AppState, c: Ctx, new_link: Option<String>) -> AppResult<AgendaPage> {
+/// The agenda's time zone (dates typed in filters, days of the month view).
+const AGENDA_TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
+
+/// The start of a local day in the agenda's zone, as stored times.
+fn day_start(day: chrono::NaiveDate) -> i64 {
+    use chrono::TimeZone;
+    AGENDA_TZ
+        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map_or(0, |t| t.timestamp_micros())
+}
+
+/// The search an agenda's filters make (refusals name the filter).
+async fn agenda_search(
+    state: &AppState,
+    viewer: Option<i64>,
+    q: &AgendaQuery,
+) -> AppResult<db::events::Search> {
+    use crate::domain::Invalid;
+    let date = |field: &'static str, s: &str| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid(vec![Invalid::new(field, "error-event-time-invalid")]))
+    };
+    let mut search = db::events::Search {
+        from: Some(clock::now()),
+        limit: AGENDA_PAGE + 1,
+        offset: i64::from(q.page) * AGENDA_PAGE,
+        ..Default::default()
+    };
+    if !q.from.trim().is_empty() {
+        search.from = Some(day_start(date("from", &q.from)?));
+    }
+    if !q.to.trim().is_empty() {
+        search.to = Some(day_start(date("to", &q.to)? + chrono::Days::new(1)));
+    }
+    search.missions = match q.kind.trim() {
+        "" => None,
+        "mission" => Some(true),
+        "event" => Some(false),
+        _ => {
+            return Err(AppError::invalid(vec![Invalid::new(
+                "kind",
+                "error-event-kind",
+            )]));
+        }
+    };
+    if !q.group.trim().is_empty() {
+        let group = groups::find(state, q.group.trim(), viewer.is_some()).await?;
+        search.organizers = events::agenda_organizers(state, &group).await?;
+    }
+    if !q.place.trim().is_empty() {
+        search.departement = Some(
+            crate::domain::group::departement_filter(&q.place)
+                .map_err(|e| AppError::invalid(vec![e]))?,
+        );
+    }
+    Ok(search)
+}
+
+/// The month a month view shows: `2026-12`, or this month.
+fn month_of(s: &str) -> AppResult<(i32, u32)> {
+    use chrono::Datelike;
+    if s.trim().is_empty() {
+        let today = Utc::now().with_timezone(&AGENDA_TZ).date_naive();
+        return Ok((today.year(), today.month()));
+    }
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
+        .map(|d| (d.year(), d.month()))
+        .map_err(|_| {
+            AppError::invalid(vec![crate::domain::Invalid::new(
+                "month",
+                "error-event-time-invalid",
+            )])
+        })
+}
+
+/// A month's weeks, Monday first, each day with the events starting on it.
+fn month_grid(year: i32, month: u32, list: Vec<EventCard>) -> Vec<Vec<Option<AgendaDay>>> {
+    use chrono::Datelike;
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+    let today = Utc::now().with_timezone(&AGENDA_TZ).date_naive();
+    let mut days: Vec<Option<AgendaDay>> = (0..first.weekday().num_days_from_monday())
+        .map(|_| None)
+        .collect();
+    let mut list = list.into_iter().peekable();
+    let mut day = first;
+    while day.month() == month {
+        let mut events = Vec::new();
+        while let Some(card) = list.peek() {
+            let starts = clock::to_datetime(card.event.row.starts_at)
+                .with_timezone(&AGENDA_TZ)
+                .date_naive();
+            if starts > day {
+                break;
+            }
+            // Events that started before the month show on its first day.
+            events.extend(list.next());
+        }
+        days.push(Some(AgendaDay {
+            day: day.day(),
+            today: day == today,
+            events,
+        }));
+        day = day.succ_opt().unwrap_or(day);
+        if day.day() == 1 {
+            break;
+        }
+    }
+    while !days.len().is_multiple_of(7) {
+        days.push(None);
+    }
+    let mut weeks = Vec::new();
+    let mut iter = days.into_iter();
+    loop {
+        let week: Vec<_> = iter.by_ref().take(7).collect();
+        if week.is_empty() {
+            break;
+        }
+        weeks.push(week);
+    }
+    weeks
+}
+
+async fn agenda_page(
+    state: &AppState,
+    c: Ctx,
+    q: AgendaQuery,
+    new_link: Option<String>,
+) -> AppResult<AgendaPage> {
     let v = viewer(&c);
-    let list = events::search(
-        state,
-        v,
-        db::events::Search {
-            from: Some(clock::now()),
-            limit: 100,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let upcoming = cards(state, list).await?;
+    let mut error = None;
+    let (mut upcoming, mut weeks, mut month, mut more) = (Vec::new(), Vec::new(), None, false);
+    let search = match agenda_search(state, v, &q).await {
+        Ok(search) => Some(search),
+        Err(e) if e.status.is_client_error() => {
+            error = Some(e.message(c.locale));
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let month_asked = if q.view == "month" {
+        match month_of(&q.month) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                error = Some(e.message(c.locale));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(mut search) = search {
+        if let Some((y, m)) = month_asked {
+            let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+            let next = first + chrono::Months::new(1);
+            search.from = Some(day_start(first));
+            search.to = Some(day_start(next));
+            search.limit = 500;
+            search.offset = 0;
+            let list = cards(state, events::search(state, v, search).await?).await?;
+            weeks = month_grid(y, m, list);
+            month = Some((y, m));
+        } else {
+            let mut list = events::search(state, v, search).await?;
+            more = list.len() as i64 > AGENDA_PAGE;
+            list.truncate(AGENDA_PAGE as usize);
+            upcoming = cards(state, list).await?;
+        }
+    }
     let mut mine_list = Vec::new();
     if let Some(v) = v {
         for id in db::events::events_of(state.pool(), v).await? {
@@ -719,7 +1069,12 @@ async fn agenda_page(state: &AppState, c: Ctx, new_link: Option<String>) -> AppR
     };
     Ok(AgendaPage {
         c,
+        q,
         upcoming,
+        weeks,
+        month,
+        more,
+        error,
         mine,
         link_made,
         new_link,
@@ -779,7 +1134,7 @@ pub async fn of_group(
         viewer,
         db::events::Search {
             from: Some(clock::now()),
-            organizer_id: Some(group.account.id),
+            organizers: events::agenda_organizers(state, group).await?,
             limit: 10,
             ..Default::default()
         },
@@ -834,7 +1189,7 @@ pub async fn group_ics(
         &state,
         None,
         db::events::Search {
-            organizer_id: Some(group.account.id),
+            organizers: events::agenda_organizers(&state, &group).await?,
             from: Some(clock::now() - 7 * 24 * 3600 * 1_000_000),
             cancelled: true,
             limit: 500,

@@ -88,6 +88,10 @@ pub struct EventEntity {
     is_mission: bool,
     /// The mission a shift belongs to.
     mission_id: Option<String>,
+    /// The occurrences of one recurring event share it (search them with `series`).
+    series_id: Option<String>,
+    /// The rule (RFC 5545 `RRULE`) that made the series.
+    recurrence: Option<String>,
     /// The caller's participation: `accepted`, `pending`, `waiting`, `rejected`, or null.
     participation: Option<String>,
 }
@@ -135,6 +139,8 @@ async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<E
         local: e.is_local(),
         is_mission: r.is_mission != 0,
         mission_id: r.mission_id.map(|m| m.to_string()),
+        series_id: r.series_id.map(|m| m.to_string()),
+        recurrence: r.recurrence.clone(),
         participation,
     })
 }
@@ -179,6 +185,12 @@ struct CreateForm {
     group: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     audience: Option<String>,
+    /// Repeats by this rule (creating only).
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    recurrence: Option<String>,
+    /// Editing: `this` occurrence (default) or `following` ones too.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    scope: Option<String>,
     /// A mission's shifts.
     #[serde(default)]
     shifts: Option<Vec<ShiftForm>>,
@@ -226,6 +238,7 @@ fn input_of(f: CreateForm) -> AppResult<NewEventInput> {
         external_url: f.external_url,
         group: f.group,
         audience: f.audience,
+        recurrence: f.recurrence,
     })
 }
 
@@ -282,6 +295,15 @@ struct SearchQuery {
     departement: Option<String>,
     #[serde(default, deserialize_with = "lenient::bool")]
     include_cancelled: bool,
+    /// `event` or `mission`.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    kind: Option<String>,
+    /// Only missions with a shift short of volunteers.
+    #[serde(default, deserialize_with = "lenient::bool")]
+    open_shifts: bool,
+    /// The occurrences of a recurring event.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    series: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     limit: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
@@ -306,14 +328,31 @@ async fn search(
     let viewer = viewer(&auth);
     let limit = super::number("limit", q.limit.as_deref(), 40)?.clamp(1, 200);
     let offset = super::number("offset", q.offset.as_deref(), 0)?.max(0);
-    let organizer_id = match q.group.as_deref().filter(|g| !g.trim().is_empty()) {
-        Some(g) => Some(
-            crate::service::groups::find(&state, g, viewer.is_some())
-                .await?
-                .account
-                .id,
-        ),
+    // A federation's agenda holds its sections' events too.
+    let organizers = match q.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        Some(g) => {
+            let group = crate::service::groups::find(&state, g, viewer.is_some()).await?;
+            events::agenda_organizers(&state, &group).await?
+        }
+        None => Vec::new(),
+    };
+    let missions = match q.kind.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("mission") => Some(true),
+        Some("event") => Some(false),
+        Some(_) => {
+            return Err(AppError::invalid(vec![Invalid::new(
+                "kind",
+                "error-event-kind",
+            )]));
+        }
+    };
+    let series_id = match q.series.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| AppError::invalid(vec![Invalid::new("series", "error-number")]))?,
+        ),
     };
     let departement = match (q.departement, q.postcode) {
         (Some(d), _) if !d.trim().is_empty() => Some(d.trim().to_ascii_uppercase()),
@@ -330,9 +369,11 @@ async fn search(
         db::events::Search {
             from: Some(time("from", q.from.as_deref())?.unwrap_or_else(clock::now)),
             to: time("to", q.to.as_deref())?,
-            organizer_id,
+            organizers,
             departement,
-            open_missions: false,
+            missions,
+            open_missions: q.open_shifts,
+            series_id,
             cancelled: q.include_cancelled,
             limit,
             offset,
@@ -367,19 +408,29 @@ async fn update(
 ) -> AppResult<Json<EventEntity>> {
     let me = me(&state, &auth, &["write"]).await?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
-    let event = events::update(&state, &me, &event, input_of(f)?).await?;
+    let scope = events::Occurrences::parse(f.scope.as_deref())?;
+    let event = events::update(&state, &me, &event, input_of(f)?, scope).await?;
     Ok(Json(entity(&state, &event, Some(me.id)).await?))
 }
 
-/// `POST /api/coopol/v1/events/{id}/cancel` (organizers).
+#[derive(Deserialize)]
+struct ScopeForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    scope: Option<String>,
+}
+
+/// `POST /api/coopol/v1/events/{id}/cancel` (organizers; `scope=following` cancels the
+/// occurrences that follow too).
 async fn cancel(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Params(f): Params<ScopeForm>,
 ) -> AppResult<Json<EventEntity>> {
     let me = me(&state, &auth, &["write"]).await?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
-    let event = events::cancel(&state, &me, &event).await?;
+    let scope = events::Occurrences::parse(f.scope.as_deref())?;
+    let event = events::cancel(&state, &me, &event, scope).await?;
     Ok(Json(entity(&state, &event, Some(me.id)).await?))
 }
 
