@@ -343,10 +343,7 @@ type CheckedShift = (DateTime<Utc>, DateTime<Utc>, i64);
 /// Checks a mission's shifts (none for an event): their times read in the mission's zone,
 /// each in the future and ending after it starts, each needing 1 to 100,000 volunteers. The
 /// mission then spans them. Returns them soonest first.
-fn check_shifts(
-    input: &mut NewEventInput,
-    shifts: &[ShiftInput],
-) -> AppResult<Vec<CheckedShift>> {
+fn check_shifts(input: &mut NewEventInput, shifts: &[ShiftInput]) -> AppResult<Vec<CheckedShift>> {
     if shifts.is_empty() {
         return Ok(Vec::new());
     }
