@@ -903,6 +903,74 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // Invitations: an invite-only event lets in those invited, without approval.
+    let (_, dinner) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(json!({"group": "pau", "join_mode": "invite", "name": "Dîner"})),
+        )
+        .await;
+    let dinner_id = dinner["id"].as_str().unwrap().to_string();
+    let (status, _) = api.post(part, &join(&dinner_id), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not invited");
+    let invite = "/events/{id}/participants/{account_id}/invite";
+    let invite_path = |who: i64| format!("/events/{dinner_id}/participants/{who}/invite");
+    let (status, _) = api
+        .post(invite, &invite_path(bob_id), &ana, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only organizers invite");
+    let (status, body) = api
+        .post(invite, &invite_path(bob_id), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["state"], "invited");
+    let (status, _) = api
+        .post(invite, &invite_path(bob_id), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "invited twice");
+    let (status, _) = api
+        .post(invite, &invite_path(999_999), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, group) = api.get("/groups/{id}", "/groups/pau", None).await;
+    let group_id: i64 = group["id"].as_str().unwrap().parse().unwrap();
+    let (status, body) = api
+        .post(invite, &invite_path(group_id), &sec, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(fields(&body), ["account"]);
+    let (status, body) = api
+        .post(
+            "/events/{id}/participants/{account_id}/approve",
+            &format!("/events/{dinner_id}/participants/{bob_id}/approve"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invited people answer: {body}"
+    );
+    let (status, body) = api.post(part, &join(&dinner_id), &bob, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["participation"], "accepted");
+    let (status, _) = api
+        .post(
+            invite,
+            &format!("/events/{approval_id}/participants/{bob_id}/invite"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a cancelled event"
+    );
+
     // (Missions and shifts: `missions_shifts_and_the_board`.)
     api.assert_exercised(&doc, |path| {
         path.starts_with("/events") && !path.contains("/shifts")

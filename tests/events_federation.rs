@@ -308,3 +308,100 @@ async fn events_and_participation_across_three_instances() {
     })
     .await;
 }
+
+/// An invitation across servers: a section on A invites Bob (on B) to an invite-only event;
+/// B receives coopol's `Invite` of the event and tells Bob; Bob accepts (a `Join` to A), and
+/// A lets him in without approval because he was invited. Carol, not invited, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_to_an_invite_only_event_across_servers() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let (_, sec) = a.user_with_token("secretaire", "read write follow").await;
+    let (_, bob) = b.user_with_token("bob", "read write follow").await;
+    let (_, carol) = b.user_with_token("carol", "read write follow").await;
+    post(
+        &a,
+        &sec,
+        &format!("{API}/groups"),
+        json!({"name": "pau", "display_name": "Section de Pau", "kind": "section",
+               "postcode": "64000", "join_mode": "open"}),
+    )
+    .await;
+    let event = post(
+        &a,
+        &sec,
+        &format!("{API}/events"),
+        json!({"name": "Dîner des bénévoles", "group": "pau", "join_mode": "invite",
+               "start_time": in_days(9, 19), "end_time": in_days(9, 22), "postcode": "64000"}),
+    )
+    .await;
+    let event_id = event["id"].as_str().unwrap().to_string();
+    // A finds Bob on B (as the web form's handle does).
+    let (status, found) = a
+        .get_json(
+            &format!(
+                "/api/v2/search?q=bob@{}&resolve=true&type=accounts",
+                b.domain
+            ),
+            Some(&sec),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let bob_on_a = found["accounts"][0]["id"].as_str().unwrap().to_string();
+    let invited = post(
+        &a,
+        &sec,
+        &format!("{API}/events/{event_id}/participants/{bob_on_a}/invite"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(invited[0]["state"], "invited");
+
+    // B learns of the invitation (and of the event, fetched from A).
+    let invitation = || async {
+        let (_, notes) = b.get_json("/api/v1/notifications", Some(&bob)).await;
+        notes.as_array().and_then(|n| {
+            n.iter()
+                .find(|n| n["type"] == "event_invited")
+                .map(|n| n["status"]["id"].as_str().unwrap_or_default().to_string())
+        })
+    };
+    eventually("Bob is told on B", || async {
+        invitation().await.is_some()
+    })
+    .await;
+    let id_on_b = invitation().await.unwrap();
+    let on_b = get(&b, &bob, &format!("/events/{id_on_b}")).await;
+    assert_eq!(on_b["participation"], "invited");
+    assert_eq!(on_b["join_mode"], "invite");
+
+    // Carol was not invited: B knows the event is invite-only. Bob's Join goes to A.
+    let (status, _) = b
+        .post_json(
+            &format!("{API}/events/{id_on_b}/participation"),
+            Some(&carol),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let asked = post(
+        &b,
+        &bob,
+        &format!("{API}/events/{id_on_b}/participation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(asked["participation"], "pending", "until A answers");
+    eventually("A accepts the invited Bob", || async {
+        get(&b, &bob, &format!("/events/{id_on_b}")).await["participation"] == "accepted"
+    })
+    .await;
+    let list = get(&a, &sec, &format!("/events/{event_id}/participants")).await;
+    let states: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["accepted"], "{list}");
+}

@@ -433,4 +433,49 @@ async fn recurring_events_the_month_view_and_the_filters() {
         assert_eq!(page.status, StatusCode::OK, "{bad}");
         assert!(page.contains("notice error"), "{bad}: {}", page.body);
     }
+
+    // An invite-only dinner: Ana (here) is invited from the page; a bad handle is named.
+    let ana = member(&app, "ana").await;
+    let dinner = act(
+        &sec,
+        "/events/new",
+        "/events",
+        &[
+            ("group", "pau"),
+            ("name", "Dîner des bénévoles"),
+            ("start_time", &in_days(8, 19)),
+            ("end_time", &in_days(8, 22)),
+            ("join_mode", "invite"),
+        ],
+    )
+    .await;
+    assert!(
+        !ana.get(&dinner).await.contains("Je participe"),
+        "not invited"
+    );
+    let refused = sec
+        .submit(
+            &dinner,
+            &format!("{dinner}/invite"),
+            &[("handle", "personne")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("id=\"invite-error\""), "{}", refused.body);
+    act(
+        &sec,
+        &dinner,
+        &format!("{dinner}/invite"),
+        &[("handle", "ana")],
+    )
+    .await;
+    let page = ana.get(&dinner).await;
+    assert!(page.contains("Vous êtes invité·e") && page.contains("Accepter l’invitation"));
+    assert!(
+        ana.get("/notifications")
+            .await
+            .contains("vous invite à un événement")
+    );
+    act(&ana, &dinner, &format!("{dinner}/join"), &[]).await;
+    assert!(ana.get(&dinner).await.contains("Vous participez"));
 }

@@ -541,6 +541,7 @@ event-create-intro = An event (meeting, debate, rally) or a mission looking for 
 event-time-hint = Paris time (Europe/Paris).
 event-join-mode-free = Anyone may sign up
 event-join-mode-approval = Approved by the organizers
+event-join-mode-invite = By invitation (people invited from the event’s page)
 event-shifts-hint = For a mission: one shift per row, with the volunteers it needs. The mission then starts and ends with its shifts.
 event-shift-start = Shift { $n }: start
 event-shift-end = Shift { $n }: end
@@ -642,3 +643,17 @@ weekday-4 = Thu
 weekday-5 = Fri
 weekday-6 = Sat
 weekday-7 = Sun
+
+# Invitations to events
+notification-event_invited = invites you to an event
+event-participation-invited = You are invited
+event-accept-invitation = Accept the invitation
+event-decline = Decline
+event-invite = Invite someone
+event-invite-hint = Their name here (camille) or their address on another server (camille@example.org); they are told and may sign up, even if the event is by invitation only.
+event-invite-send = Invite
+flash-event-invited = Invitation sent.
+error-event-invite-person = must be a person, not a group
+error-event-already-invited = This person already takes part, asked to, or is already invited.
+error-event-invitation-unanswered = This person has not answered the invitation yet.
+field-account = Person

@@ -544,6 +544,7 @@ event-create-intro = Un événement (réunion, débat, rassemblement) ou une mis
 event-time-hint = Heure de Paris (Europe/Paris).
 event-join-mode-free = Inscription libre
 event-join-mode-approval = Sur validation des organisateur·rices
+event-join-mode-invite = Sur invitation (les personnes invitées depuis la page de l’événement)
 event-shifts-hint = Pour une mission : un créneau par ligne, avec le nombre de bénévoles nécessaires. Début et fin de la mission sont alors ceux de ses créneaux.
 event-shift-start = Créneau { $n } : début
 event-shift-end = Créneau { $n } : fin
@@ -645,3 +646,17 @@ weekday-4 = jeu.
 weekday-5 = ven.
 weekday-6 = sam.
 weekday-7 = dim.
+
+# Invitations to events
+notification-event_invited = vous invite à un événement
+event-participation-invited = Vous êtes invité·e
+event-accept-invitation = Accepter l’invitation
+event-decline = Décliner
+event-invite = Inviter quelqu’un
+event-invite-hint = Son nom ici (camille) ou son adresse sur un autre serveur (camille@exemple.org) ; la personne est prévenue et peut s’inscrire, même si l’événement est sur invitation.
+event-invite-send = Inviter
+flash-event-invited = Invitation envoyée.
+error-event-invite-person = doit être une personne, pas un groupe
+error-event-already-invited = Cette personne participe déjà, l’a demandé ou est déjà invitée.
+error-event-invitation-unanswered = Cette personne n’a pas encore répondu à l’invitation.
+field-account = Personne

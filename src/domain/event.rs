@@ -114,6 +114,8 @@ pub enum ParticipationState {
     Waiting,
     /// Refused by an organizer.
     Rejected,
+    /// Invited by an organizer, not answered yet.
+    Invited,
 }
 
 impl ParticipationState {
@@ -124,6 +126,7 @@ impl ParticipationState {
             ParticipationState::Accepted => "accepted",
             ParticipationState::Waiting => "waiting",
             ParticipationState::Rejected => "rejected",
+            ParticipationState::Invited => "invited",
         }
     }
 
@@ -134,6 +137,7 @@ impl ParticipationState {
             "accepted" => Some(ParticipationState::Accepted),
             "waiting" => Some(ParticipationState::Waiting),
             "rejected" => Some(ParticipationState::Rejected),
+            "invited" => Some(ParticipationState::Invited),
             _ => None,
         }
     }

@@ -778,6 +778,23 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 inboxes: inbox_of(&participant).into_iter().collect(),
             })
         }
+        Outgoing::InviteToEvent { participant_id } => {
+            let Some(p) = db::events::participant_by_id(state.pool(), *participant_id).await?
+            else {
+                return Ok(None);
+            };
+            let Some(event) = db::statuses::by_id(state.pool(), p.event_id).await? else {
+                return Ok(None);
+            };
+            let Some((author, invitee)) = both(state, event.account_id, p.account_id).await? else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: author.id,
+                body: render::invite(&author, &event.uri, &invitee),
+                inboxes: inbox_of(&invitee).into_iter().collect(),
+            })
+        }
         Outgoing::InviteMember {
             group_id,
             by_id,
@@ -791,7 +808,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             };
             Some(Prepared {
                 actor_id: by.id,
-                body: render::invite(&by, &group, &invitee),
+                body: render::invite(&by, &group.uri, &invitee),
                 inboxes: inbox_of(&invitee).into_iter().collect(),
             })
         }

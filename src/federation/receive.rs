@@ -654,6 +654,8 @@ async fn join(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
             ParticipationState::Pending => "asking to take part, waiting for the organizers",
             ParticipationState::Waiting => "on the event's waiting list",
             ParticipationState::Rejected => "refused: the event is closed to this request",
+            // A Join is an answer to an invitation, never one.
+            ParticipationState::Invited => "invited",
         }));
     }
     let Some(group) = local_group(state, activity.object_id()).await? else {
@@ -695,18 +697,33 @@ async fn leave(state: &AppState, actor: &AccountRow, object: Option<&str>) -> Re
     })
 }
 
+/// An `Invite` to a group (Mobilizon's shape) or to an event (coopol's), from the group's or
+/// event's own server, for a person here.
 async fn invite(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
     let Some(group_uri) = activity.object_id() else {
-        return Err(permanent("an Invite needs the group as its object"));
+        return Err(permanent(
+            "an Invite needs the group or event as its object",
+        ));
     };
     let group_url = Url::parse(group_uri).map_err(|_| permanent("invalid group id"))?;
     let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
     if !same_origin(&group_url, &actor_url) {
-        return Err(permanent("only the group's own server may invite to it"));
+        return Err(permanent(
+            "only the group's or event's own server may invite to it",
+        ));
     }
     let Some(invitee) = local_actor(state, protocol::id_of(&activity.target)).await? else {
         return Ok(Outcome::Ignored("the invited person is not on this server"));
     };
+    if let Some(event) = invited_event(state, group_uri, &group_url).await? {
+        return Ok(
+            if crate::service::events::invited_received(state, actor, &event, &invitee).await? {
+                Outcome::Applied("invitation to the event recorded")
+            } else {
+                Outcome::Ignored("already taking part or invited")
+            },
+        );
+    }
     let data = state.fed();
     let group = ObjectId::<ApAccount>::from(group_url)
         .dereference(&data)
@@ -716,6 +733,27 @@ async fn invite(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     };
     groups::invited_by_group(state, &group, &invitee).await?;
     Ok(Outcome::Applied("invitation recorded"))
+}
+
+/// The event an `Invite` is about: known here, or fetched from its server when its object is
+/// not a known group (an invitation may name an event not seen yet).
+async fn invited_event(
+    state: &AppState,
+    uri: &str,
+    url: &Url,
+) -> Result<Option<crate::service::events::Event>> {
+    let status = match db::statuses::by_uri(state.pool(), uri).await? {
+        Some(s) => s,
+        None if db::accounts::by_uri(state.pool(), uri).await?.is_some() => return Ok(None),
+        None => match fetch_note(state, url.clone()).await {
+            Ok(s) => s,
+            // Not a post: the group path reads it.
+            Err(_) => return Ok(None),
+        },
+    };
+    Ok(db::events::by_id(state.pool(), status.id)
+        .await?
+        .map(|row| crate::service::events::Event { status, row }))
 }
 
 async fn remove(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {

@@ -595,13 +595,14 @@ pub fn answer_join(
     )
 }
 
-/// An `Invite` to join a group, as Mobilizon sends it (`target`: who is invited).
-pub fn invite(by: &AccountRow, group: &AccountRow, invitee: &AccountRow) -> Value {
+/// An `Invite` to join a group (as Mobilizon sends it) or to take part in an event: `object`
+/// is the group or event, `target` who is invited.
+pub fn invite(by: &AccountRow, object: &str, invitee: &AccountRow) -> Value {
     let mut doc = activity(
-        &format!("{}#invites/{}", group.uri, crate::crypto::random_code(16)),
+        &format!("{}#invites/{}", by.uri, crate::crypto::random_code(16)),
         "Invite",
         &by.uri,
-        json!(group.uri),
+        json!(object),
         vec![invitee.uri.clone()],
         Vec::new(),
     );

@@ -596,18 +596,9 @@ pub enum Joined {
     Waiting,
 }
 
-/// A local person asks to take part in a local event. A full event is refused unless
-/// `waiting_list` is asked for.
-pub async fn join(
-    state: &AppState,
-    who: &AccountRow,
-    event: &Event,
-    message: Option<&str>,
-    waiting_list: bool,
-) -> AppResult<Joined> {
-    let message = message.unwrap_or_default().trim().to_string();
-    crate::domain::check_length("message", &message, 0, groups::MAX_MESSAGE)
-        .map_err(|e| AppError::invalid(vec![e]))?;
+/// Refuses taking part in (or inviting to) a cancelled or past event, or one whose sign-up
+/// happens elsewhere.
+fn open_to_participants(event: &Event) -> AppResult<()> {
     if event.status() == EventStatus::Cancelled {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -620,28 +611,45 @@ pub async fn join(
             "error-event-past",
         ));
     }
-    match event.join_mode() {
-        EventJoinMode::External => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "error-event-external",
-            ));
-        }
-        EventJoinMode::Invite => return Err(AppError::forbidden("error-event-invite-only")),
-        _ => {}
+    if event.join_mode() == EventJoinMode::External {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-external",
+        ));
     }
-    match db::events::participant(state.pool(), event.row.status_id, who.id).await? {
+    Ok(())
+}
+
+/// A local person asks to take part in a local event. A full event is refused unless
+/// `waiting_list` is asked for.
+pub async fn join(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    message: Option<&str>,
+    waiting_list: bool,
+) -> AppResult<Joined> {
+    let message = message.unwrap_or_default().trim().to_string();
+    crate::domain::check_length("message", &message, 0, groups::MAX_MESSAGE)
+        .map_err(|e| AppError::invalid(vec![e]))?;
+    open_to_participants(event)?;
+    // An invitation lets in where only invited people may come, without approval.
+    let invited = match db::events::participant(state.pool(), event.row.status_id, who.id).await? {
         // An organizer's refusal stands: no asking again.
         Some(p) if p.state == "rejected" => {
             return Err(AppError::forbidden("error-event-refused"));
         }
+        Some(p) if p.state == "invited" => true,
         Some(_) => {
             return Err(AppError::new(
                 StatusCode::CONFLICT,
                 "error-event-already-joined",
             ));
         }
-        None => {}
+        None => false,
+    };
+    if event.join_mode() == EventJoinMode::Invite && !invited {
+        return Err(AppError::forbidden("error-event-invite-only"));
     }
     let now = clock::now();
     if !event.is_local() {
@@ -672,7 +680,7 @@ pub async fn join(
             return Err(AppError::new(StatusCode::CONFLICT, "error-event-full"));
         }
         Joined::Waiting
-    } else if event.join_mode() == EventJoinMode::Approval {
+    } else if event.join_mode() == EventJoinMode::Approval && !invited {
         Joined::Pending
     } else {
         Joined::Accepted
@@ -717,7 +725,8 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
     let mut tx = state.pool().begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
-    if !event.is_local() {
+    // Declining an invitation to a remote event: no Join was sent, so no Leave either.
+    if !event.is_local() && p.state != "invited" {
         outgoing::push(
             &mut tx,
             &Outgoing::LeaveEvent {
@@ -736,7 +745,8 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
 
 /// A remote person asks to take part in a local event (`Join`). Answered at once when there
 /// is room and no approval is needed; a full event puts them on the waiting list (answered
-/// when a place frees up); a cancelled, past, invite-only or external event is refused.
+/// when a place frees up); a cancelled, past or external event is refused, and an
+/// invite-only one unless they were invited (an invitation also skips approval).
 pub async fn join_received(
     state: &AppState,
     who: &AccountRow,
@@ -749,19 +759,21 @@ pub async fn join_received(
     let mut tx = state.pool().begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     let existing = db::events::participant(&mut *tx, event.row.status_id, who.id).await?;
-    let closed = event.status() == EventStatus::Cancelled
-        || event.row.ends_at < now
-        || matches!(
-            event.join_mode(),
-            EventJoinMode::Invite | EventJoinMode::External
-        );
+    let invited = existing.as_ref().is_some_and(|p| p.state == "invited");
+    let closed = open_to_participants(event).is_err()
+        || (event.join_mode() == EventJoinMode::Invite && !invited);
     let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
-    let outcome = match existing.as_ref().map(|p| p.state.as_str()) {
-        Some("rejected") => ParticipationState::Rejected,
+    let asking_again = existing
+        .as_ref()
+        .filter(|_| !invited)
+        .map(|p| p.state.as_str());
+    let outcome = match asking_again {
         Some(s) => ParticipationState::parse(s).unwrap_or(ParticipationState::Pending),
         None if closed => ParticipationState::Rejected,
         None if event.row.capacity.is_some_and(|c| taken >= c) => ParticipationState::Waiting,
-        None if event.join_mode() == EventJoinMode::Approval => ParticipationState::Pending,
+        None if event.join_mode() == EventJoinMode::Approval && !invited => {
+            ParticipationState::Pending
+        }
         None => ParticipationState::Accepted,
     };
     let id = db::events::upsert_participant(
@@ -787,7 +799,7 @@ pub async fn join_received(
         }
         _ => {}
     }
-    if existing.is_none() && outcome != ParticipationState::Rejected {
+    if asking_again.is_none() && outcome != ParticipationState::Rejected {
         db::social::notify(
             &mut tx,
             event.status.account_id,
@@ -949,6 +961,109 @@ pub enum Decision {
     Absent,
 }
 
+/// An organizer invites someone (here or on another server) to a local event: they are told
+/// (a notification here; an `Invite` to their server otherwise) and may then take part, even
+/// when only invited people may. Someone who already takes part, asked, or was invited is
+/// refused (409); someone refused before may be invited again.
+pub async fn invite(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+    target: &AccountRow,
+) -> AppResult<ParticipantRow> {
+    require_organizer(state, event, who).await?;
+    if !event.is_local() {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-event-remote",
+        ));
+    }
+    open_to_participants(event)?;
+    if target.actor_type == "Group" {
+        return Err(AppError::invalid(vec![Invalid::new(
+            "account",
+            "error-event-invite-person",
+        )]));
+    }
+    if let Some(p) = db::events::participant(state.pool(), event.row.status_id, target.id).await?
+        && p.state != ParticipationState::Rejected.as_str()
+    {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "error-event-already-invited",
+        ));
+    }
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    let id = db::events::upsert_participant(
+        &mut tx,
+        event.row.status_id,
+        target.id,
+        ParticipationState::Invited.as_str(),
+        "",
+        None,
+        now,
+    )
+    .await?;
+    if target.is_local() {
+        db::social::notify(
+            &mut tx,
+            target.id,
+            who.id,
+            "event_invited",
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    } else {
+        outgoing::push(&mut tx, &Outgoing::InviteToEvent { participant_id: id }).await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
+    db::events::participant_by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// A remote event's organizer invited a local person (`Invite` of the event): they are told
+/// and may take part. An invitation to someone already taking part changes nothing.
+pub async fn invited_received(
+    state: &AppState,
+    by: &AccountRow,
+    event: &Event,
+    invitee: &AccountRow,
+) -> AppResult<bool> {
+    if db::events::participant(state.pool(), event.row.status_id, invitee.id)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let now = clock::now();
+    let mut tx = state.pool().begin().await?;
+    db::events::upsert_participant(
+        &mut tx,
+        event.row.status_id,
+        invitee.id,
+        ParticipationState::Invited.as_str(),
+        "",
+        None,
+        now,
+    )
+    .await?;
+    db::social::notify(
+        &mut tx,
+        invitee.id,
+        by.id,
+        "event_invited",
+        Some(event.row.status_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// An organizer decides on a participation.
 pub async fn decide(
     state: &AppState,
@@ -966,6 +1081,13 @@ pub async fn decide(
         Decision::Approve => {
             if p.state == "accepted" {
                 return Ok(p);
+            }
+            // Invited people answer for themselves.
+            if p.state == "invited" {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-event-invitation-unanswered",
+                ));
             }
             let mut tx = state.pool().begin().await?;
             db::events::lock(&mut tx, event.row.status_id).await?;

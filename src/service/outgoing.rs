@@ -181,6 +181,12 @@ pub enum Outgoing {
         /// Accepted or refused.
         accept: bool,
     },
+    /// A local event's organizers invite a remote person: `Invite` of the event, from its
+    /// author.
+    InviteToEvent {
+        /// The participation row (state `invited`).
+        participant_id: i64,
+    },
     /// A local group invites a remote person: `Invite`.
     InviteMember {
         /// The group.

@@ -110,6 +110,7 @@ pub const NOTIFICATION_TYPES: &[&str] = &[
     "event_updated",
     "event_reminder",
     "event_short",
+    "event_invited",
 ];
 
 /// A page of notifications, of the given kinds (all when empty).

@@ -16,7 +16,7 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::header,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
@@ -97,6 +97,9 @@ struct EventPage {
     message: String,
     /// The other upcoming occurrences of a recurring event.
     series: Vec<EventCard>,
+    /// The organizers' invitation form, as typed, and why it was refused.
+    invite_handle: String,
+    invite_error: Option<String>,
 }
 
 impl EventPage {
@@ -113,7 +116,7 @@ impl EventPage {
     }
 
     fn asks_message(&self) -> bool {
-        self.e.event.row.join_mode == "approval"
+        self.e.event.row.join_mode == "approval" && !self.invited()
     }
 
     fn started(&self) -> bool {
@@ -124,18 +127,35 @@ impl EventPage {
         super::sign_in_url(&self.e.path)
     }
 
-    fn open(&self) -> bool {
-        !self.cancelled()
-            && self.e.event.row.ends_at > clock::now()
-            && matches!(self.e.event.row.join_mode.as_str(), "free" | "approval")
+    fn open_to_invitations(&self) -> bool {
+        self.e.event.row.ends_at > clock::now() && self.e.event.row.join_mode != "external"
     }
+
+    fn invited(&self) -> bool {
+        self.mine.as_deref() == Some("invited")
+    }
+
+    /// Whether the viewer may sign up now: free or approval events, or any they are invited to.
+    fn can_join(&self) -> bool {
+        !self.cancelled()
+            && self.open_to_invitations()
+            && (self.invited()
+                || (self.mine.is_none()
+                    && matches!(self.e.event.row.join_mode.as_str(), "free" | "approval")))
+    }
+}
+
+/// What a refused form on the event page gets back: what was typed and why.
+enum Refused {
+    Join(String, String),
+    Invite(String, String),
 }
 
 async fn event_page(
     state: &AppState,
     c: Ctx,
     id: i64,
-    error: Option<(String, String)>,
+    refused: Option<Refused>,
 ) -> AppResult<EventPage> {
     let v = viewer(&c);
     let event = events::get(state, v, id).await?;
@@ -198,10 +218,13 @@ async fn event_page(
         None => Vec::new(),
     };
     let e = cards(state, vec![event]).await?.remove(0);
-    let (message, error) = match error {
-        Some((m, e)) => (m, Some(e)),
-        None => (String::new(), None),
-    };
+    let (mut message, mut error, mut invite_handle, mut invite_error) =
+        (String::new(), None, String::new(), None);
+    match refused {
+        Some(Refused::Join(m, e)) => (message, error) = (m, Some(e)),
+        Some(Refused::Invite(h, e)) => (invite_handle, invite_error) = (h, Some(e)),
+        None => {}
+    }
     Ok(EventPage {
         c,
         e,
@@ -212,6 +235,8 @@ async fn event_page(
         error,
         message,
         series,
+        invite_handle,
+        invite_error,
     })
 }
 
@@ -233,9 +258,11 @@ pub struct JoinForm {
     waiting_list: Option<String>,
     #[serde(default)]
     scope: String,
+    #[serde(default)]
+    handle: String,
 }
 
-/// `POST /events/{id}/{join|leave|cancel}`.
+/// `POST /events/{id}/{join|leave|cancel|invite}`.
 pub async fn action(
     State(state): State<AppState>,
     c: Ctx,
@@ -260,7 +287,8 @@ pub async fn action(
                 Ok(outcome) => Ok(redirect_with_flash(&state, &back, joined_flash(outcome))),
                 Err(e) if e.status.is_client_error() => {
                     let message = e.message(c.locale);
-                    let page = event_page(&state, c, id, Some((f.message, message))).await?;
+                    let page =
+                        event_page(&state, c, id, Some(Refused::Join(f.message, message))).await?;
                     Ok(render_status(e.status, &page))
                 }
                 Err(e) => Err(e),
@@ -274,6 +302,24 @@ pub async fn action(
             let scope = events::Occurrences::parse(Some(&f.scope))?;
             events::cancel(&state, &me, &event, scope).await?;
             Ok(redirect_with_flash(&state, &back, "flash-event-cancelled"))
+        }
+        "invite" => {
+            let invited = match super::groups::find_person(&state, f.handle.trim()).await {
+                Ok(target) => events::invite(&state, &me, &event, &target)
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match invited {
+                Ok(()) => Ok(redirect_with_flash(&state, &back, "flash-event-invited")),
+                Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+                    let message = e.message(c.locale);
+                    let refused = Refused::Invite(f.handle, message);
+                    let page = event_page(&state, c, id, Some(refused)).await?;
+                    Ok(render_status(e.status, &page))
+                }
+                Err(e) => Err(e),
+            }
         }
         _ => Err(AppError::not_found()),
     }
@@ -471,8 +517,8 @@ impl NewEventPage {
         ]
     }
 
-    fn modes(&self) -> [&'static str; 2] {
-        ["free", "approval"]
+    fn modes(&self) -> [&'static str; 3] {
+        ["free", "approval", "invite"]
     }
 
     fn audiences(&self) -> [&'static str; 3] {

@@ -678,7 +678,7 @@ pub async fn action(
 }
 
 /// A person named by handle (`name`, `name@host`) or URL, fetched if new here.
-async fn find_person(state: &AppState, handle: &str) -> AppResult<AccountRow> {
+pub(super) async fn find_person(state: &AppState, handle: &str) -> AppResult<AccountRow> {
     if handle.is_empty() {
         return Err(AppError::invalid(vec![crate::domain::Invalid::new(
             "handle",

@@ -526,7 +526,8 @@ async fn participants_csv(
     ))
 }
 
-/// `POST /api/coopol/v1/events/{id}/participants/{account_id}/{approve|reject|attended|absent}`.
+/// `POST /api/coopol/v1/events/{id}/participants/{account_id}/{approve|reject|attended|absent}`,
+/// and `.../invite` to invite someone (here or on another server).
 async fn decide(
     State(state): State<AppState>,
     auth: Auth,
@@ -535,6 +536,14 @@ async fn decide(
     let me = me(&state, &auth, &["write"]).await?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
+    if action == "invite" {
+        let target = db::accounts::by_id(state.pool(), account_id)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .ok_or_else(AppError::not_found)?;
+        let row = events::invite(&state, &me, &event, &target).await?;
+        return Ok(Json(participant_entities(&state, &[row]).await?));
+    }
     let decision = match action.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,
