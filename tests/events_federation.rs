@@ -404,4 +404,22 @@ async fn an_invitation_to_an_invite_only_event_across_servers() {
         .map(|p| p["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["accepted"], "{list}");
+
+    // The day before, B reminds Bob of the event on A (each server reminds its own people).
+    let starts = chrono::DateTime::parse_from_rfc3339(on_b["start_time"].as_str().unwrap())
+        .unwrap()
+        .timestamp_micros();
+    let reminded = coopol::service::events::send_reminders(&b.state, starts - 12 * 3_600_000_000)
+        .await
+        .unwrap();
+    assert_eq!(reminded, 1);
+    let (_, notes) = b.get_json("/api/v1/notifications", Some(&bob)).await;
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["type"] == "event_reminder"),
+        "{notes}"
+    );
 }

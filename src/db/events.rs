@@ -504,12 +504,17 @@ pub async fn calendar_link_made(db: &AnyPool, account_id: i64) -> Result<Option<
         .await
 }
 
-/// Local events (and shifts) starting before `until`, not cancelled, not reminded yet.
+/// Events (and shifts) starting before `until`, not cancelled, not reminded yet: local ones,
+/// and those of other servers in which someone here takes part.
 pub async fn due_reminders(db: &AnyPool, now: i64, until: i64) -> Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT e.status_id FROM events e JOIN statuses s ON s.id = e.status_id \
-         WHERE s.local = 1 AND e.reminded_at IS NULL AND e.status <> 'cancelled' \
-         AND e.starts_at > $1 AND e.starts_at <= $2 ORDER BY e.starts_at LIMIT 200",
+         WHERE e.reminded_at IS NULL AND e.status <> 'cancelled' \
+         AND e.starts_at > $1 AND e.starts_at <= $2 \
+         AND (s.local = 1 OR EXISTS (SELECT 1 FROM participants p \
+              JOIN accounts a ON a.id = p.account_id WHERE p.event_id = e.status_id \
+              AND p.state = 'accepted' AND a.domain IS NULL)) \
+         ORDER BY e.starts_at LIMIT 200",
     )
     .bind(now)
     .bind(until)

@@ -1672,8 +1672,9 @@ pub async fn calendar_of_link(state: &AppState, token: &str) -> AppResult<Option
 /// How long before an event its reminders go out.
 pub const REMINDER_BEFORE_MICROS: i64 = 24 * 3_600_000_000;
 
-/// Sends the day-before reminders that are due: each participant here is reminded, and the
-/// organizer is told when the event (or a mission's shift) is still short of people. Each
+/// Sends the day-before reminders that are due: each participant here is reminded (of events
+/// here and elsewhere: every server reminds its own people, as Mobilizon does), and the
+/// organizer of a local event is told when it (or a mission's shift) is still short of people. Each
 /// event is claimed once, so several processes never remind twice. Returns how many events
 /// were reminded.
 pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
@@ -1721,7 +1722,8 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
             Some(group) => Some(group),
             None => instance.as_ref().map(|a| a.id),
         };
-        if let Some(teller) = teller.filter(|_| row.capacity.is_some_and(|c| taken < c)) {
+        let short = status.local != 0 && row.capacity.is_some_and(|c| taken < c);
+        if let Some(teller) = teller.filter(|_| short) {
             db::social::notify(
                 &mut tx,
                 status.account_id,
