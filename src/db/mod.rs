@@ -50,6 +50,8 @@ impl Db {
     /// are created when missing; every SQLite connection gets WAL journaling, a busy timeout,
     /// `synchronous=NORMAL` and enforced foreign keys.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
+        /// A connection idle for longer is checked before use.
+        const IDLE_CHECK: Duration = Duration::from_secs(30);
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -65,6 +67,18 @@ impl Db {
             .max_connections(max_connections)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx pings every connection it hands out by default: a second round trip for
+            // each query (half the cost of a short query). Only connections idle long enough
+            // to have been dropped by a restarted server are checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_CHECK {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

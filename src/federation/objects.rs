@@ -512,24 +512,35 @@ impl Object for ApNote {
         let author = ObjectId::<ApAccount>::from(author_id)
             .dereference(data)
             .await?;
-        // Fetch a missing parent so threads hold together, as far as the fetch budget goes.
-        if let Some(parent) = &json.in_reply_to {
-            let known = db::statuses::by_uri(state.pool(), parent.as_str())
-                .await?
-                .is_some();
-            if !known
-                && data.request_count() < MAX_PARENT_DEPTH
-                && let Err(e) =
-                    Box::pin(ObjectId::<ApNote>::from(parent.clone()).dereference(data)).await
-            {
-                tracing::debug!(parent = %parent, error = %e.message(crate::domain::Locale::En), "parent not fetched");
-            }
-        }
-        let post = remote_status(state, &json, &author.row).await?;
-        let row = posts::store_remote(state, post).await?;
-        store_event_data(state, &json, &row).await?;
-        ApNote::new(row)
+        ApNote::new(store_note(data, json, &author.row).await?)
     }
+}
+
+/// Stores a post whose author is known and checked (its own server sent or served it):
+/// fetches a missing parent so threads hold together (as far as the fetch budget goes), then
+/// keeps the post, its event data, and what it reaches here (feeds, mentions, a group).
+pub(crate) async fn store_note(
+    data: &Data<AppState>,
+    json: protocol::Note,
+    author: &AccountRow,
+) -> Result<db::statuses::StatusRow, AppError> {
+    let state = data.app_data();
+    if let Some(parent) = &json.in_reply_to {
+        let known = db::statuses::by_uri(state.pool(), parent.as_str())
+            .await?
+            .is_some();
+        if !known
+            && data.request_count() < MAX_PARENT_DEPTH
+            && let Err(e) =
+                Box::pin(ObjectId::<ApNote>::from(parent.clone()).dereference(data)).await
+        {
+            tracing::debug!(parent = %parent, error = %e.message(crate::domain::Locale::En), "parent not fetched");
+        }
+    }
+    let post = remote_status(state, &json, author).await?;
+    let row = posts::store_remote(state, post).await?;
+    store_event_data(state, &json, &row).await?;
+    Ok(row)
 }
 
 /// Keeps the event data of an incoming `Event` (created or updated); when its server cancels

@@ -387,7 +387,8 @@ async fn create(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     let data = state.fed();
     let url = note.id.clone();
     ApNote::verify(&note, &url, &data).await?;
-    ApNote::from_json(note, &data).await?;
+    // The actor is the author (checked above): no need to look it up again.
+    objects::store_note(&data, note, actor).await?;
     Ok(Outcome::Applied("post stored"))
 }
 
