@@ -937,6 +937,20 @@ async fn every_endpoint_of_the_events_api_works_and_refuses_bad_input() {
     let (_, group) = api.get("/groups/{id}", "/groups/pau", None).await;
     let group_id: i64 = group["id"].as_str().unwrap().parse().unwrap();
     let (status, body) = api
+        .post(
+            invite,
+            &format!("/events/{secret_id}/participants/{bob_id}/invite"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a members-only event is not opened by an invitation: {body}"
+    );
+    assert_eq!(fields(&body), ["account"]);
+    let (status, body) = api
         .post(invite, &invite_path(group_id), &sec, json!({}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -1478,4 +1492,71 @@ async fn recurring_events_and_the_agenda_filters() {
     assert_eq!(names(&list).len(), 4);
     let (_, list) = api.get(e, "/events?group=pau", None).await;
     assert_eq!(names(&list).len(), 3, "a section's agenda is its own");
+
+    // The people a recurring event names are told once, not at every occurrence.
+    let (status, _) = api
+        .post(
+            e,
+            e,
+            &sec,
+            with(
+                json!({"name": "Réunion", "description": "Avec @ana pour le compte rendu",
+                        "recurrence": "FREQ=WEEKLY;COUNT=3"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mentions: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'mention'",
+    )
+    .bind(ana_id)
+    .fetch_one(app.state.pool())
+    .await
+    .unwrap();
+    assert_eq!(mentions, 1);
+
+    // Pages hold `limit` visible events: a members-only one in between is skipped, and the
+    // Link header gives where the next page starts.
+    api.post(
+        e,
+        e,
+        &sec,
+        with(json!({"name": "Bureau", "audience": "members"})),
+    )
+    .await;
+    let (_, all) = api.get(e, "/events?limit=200", Some(&sec)).await;
+    let (_, visible) = api.get(e, "/events?limit=200", None).await;
+    let visible = names(&visible);
+    assert_eq!(visible.len() + 1, names(&all).len(), "one is members-only");
+    let mut seen = Vec::new();
+    let mut path = "/events?limit=2".to_string();
+    loop {
+        let res = app
+            .client
+            .get(app.url(&format!("/api/coopol/v1{path}")))
+            .send()
+            .await
+            .unwrap();
+        let next = res
+            .headers()
+            .get(header::LINK)
+            .map(|l| l.to_str().unwrap().to_string());
+        let page: Value = res.json().await.unwrap();
+        let page = names(&page);
+        assert!(page.len() == 2 || next.is_none(), "full pages: {page:?}");
+        seen.extend(page);
+        let Some(next) = next else { break };
+        let url = next
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            url.starts_with(&app.base),
+            "built from the public URL: {url}"
+        );
+        path = url.split("/api/coopol/v1").nth(1).unwrap().to_string();
+    }
+    assert_eq!(seen, visible);
 }

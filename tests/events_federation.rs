@@ -375,6 +375,46 @@ async fn an_invitation_to_an_invite_only_event_across_servers() {
     assert_eq!(on_b["participation"], "invited");
     assert_eq!(on_b["join_mode"], "invite");
 
+    // Someone else on A cannot invite to the event: only its organizers speak for it.
+    a.user_with_token("mallory", "read").await;
+    let (_, found) = b
+        .get_json(
+            &format!(
+                "/api/v2/search?q=mallory@{}&resolve=true&type=accounts",
+                a.domain
+            ),
+            Some(&bob),
+        )
+        .await;
+    let mallory = coopol::db::accounts::by_id(
+        b.state.pool(),
+        found["accounts"][0]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let carol_uri = b.url("/users/carol");
+    let spoofed: coopol::federation::protocol::Activity = serde_json::from_value(json!({
+        "id": format!("{}#invites/spoofed", mallory.uri),
+        "type": "Invite",
+        "actor": mallory.uri,
+        "object": event["uri"],
+        "target": carol_uri,
+        "to": [carol_uri],
+    }))
+    .unwrap();
+    let outcome = coopol::federation::receive::dispatch(&b.state, &mallory, &spoofed)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, coopol::federation::receive::Outcome::Ignored(_)),
+        "{outcome:?}"
+    );
+
     // Carol was not invited: B knows the event is invite-only. Bob's Join goes to A.
     let (status, _) = b
         .post_json(

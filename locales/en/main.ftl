@@ -657,3 +657,4 @@ error-event-invite-person = must be a person, not a group
 error-event-already-invited = This person already takes part, asked to, or is already invited.
 error-event-invitation-unanswered = This person has not answered the invitation yet.
 field-account = Person
+error-event-invitee-cannot-see = cannot see this event (it is for a circle of the group): an invitation does not open it

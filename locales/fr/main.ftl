@@ -660,3 +660,4 @@ error-event-invite-person = doit être une personne, pas un groupe
 error-event-already-invited = Cette personne participe déjà, l’a demandé ou est déjà invitée.
 error-event-invitation-unanswered = Cette personne n’a pas encore répondu à l’invitation.
 field-account = Personne
+error-event-invitee-cannot-see = ne peut pas voir cet événement (réservé à un cercle du groupe) : une invitation ne l’ouvre pas

@@ -440,7 +440,7 @@ pub async fn remote_participant_inboxes(db: &AnyPool, event_id: i64) -> Result<V
     let rows: Vec<Option<String>> = sqlx::query_scalar(
         "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM participants p \
          JOIN accounts a ON a.id = p.account_id \
-         WHERE p.event_id = $1 AND p.state IN ('accepted', 'pending', 'waiting') \
+         WHERE p.event_id = $1 AND p.state IN ('accepted', 'pending', 'waiting', 'invited') \
          AND a.domain IS NOT NULL AND a.deleted_at IS NULL",
     )
     .bind(event_id)

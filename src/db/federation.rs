@@ -250,22 +250,13 @@ pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<Q
     Ok(rows)
 }
 
-/// Marks activities processed. The rows stay (without their bodies) for a while, so that the
-/// same activity delivered again is recognised.
-pub async fn finish_inbox(db: &AnyPool, ids: &[i64]) -> Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, \
-         locked_by = NULL, last_error = NULL WHERE id IN ({})",
-        super::placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for id in ids {
-        query = query.bind(*id);
-    }
-    query.execute(db).await?;
+/// Marks an activity processed. The row stays (without its body) for a while, so that the same
+/// activity delivered again is recognised.
+pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
+    sqlx::query("UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, locked_by = NULL, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

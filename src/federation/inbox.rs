@@ -234,48 +234,37 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         }
         // SQLite has one writer: concurrent processing only makes transactions wait for the
         // lock (its busy handler sleeps), so there groups go one after the other.
-        let mut done = Vec::new();
         if state.db.backend() == db::Backend::Sqlite {
             for (_, items) in groups {
                 for item in items {
-                    done.extend(handle(&state, item).await);
+                    handle(&state, item).await;
                 }
             }
-        } else {
-            let tasks = groups.into_iter().map(|(_, items)| {
-                let state = state.clone();
-                async move {
-                    let mut done = Vec::new();
-                    for item in items {
-                        done.extend(handle(&state, item).await);
-                    }
-                    done
+            continue;
+        }
+        let tasks = groups.into_iter().map(|(_, items)| {
+            let state = state.clone();
+            async move {
+                for item in items {
+                    handle(&state, item).await;
                 }
-            });
-            done = futures::future::join_all(tasks).await.concat();
-        }
-        // One statement for the batch. A crash before it only means these activities are
-        // processed again once their lease ends, which every handler tolerates (a post
-        // already here, a like already counted, a follow already recorded).
-        if let Err(e) = db::federation::finish_inbox(state.pool(), &done).await {
-            tracing::warn!(error = %e, "inbox: cannot record processed activities");
-        }
+            }
+        });
+        futures::future::join_all(tasks).await;
     }
 }
 
-/// Processes one activity; returns its id when it is done (applied or ignored), for the batch
-/// to mark. Retries and failures are recorded at once.
-async fn handle(state: &AppState, item: db::federation::QueuedActivity) -> Option<i64> {
+async fn handle(state: &AppState, item: db::federation::QueuedActivity) {
     let result = receive::process(state, &item.signer, &item.body).await;
     let pool = state.pool();
     let outcome = match result {
         Ok(Outcome::Applied(what)) => {
             tracing::debug!(activity = %item.activity_uri, what, "activity applied");
-            return Some(item.id);
+            db::federation::finish_inbox(pool, item.id).await
         }
         Ok(Outcome::Ignored(why)) => {
             tracing::debug!(activity = %item.activity_uri, why, "activity ignored");
-            return Some(item.id);
+            db::federation::finish_inbox(pool, item.id).await
         }
         Err(Failure::Retry(why)) if item.attempts < MAX_ATTEMPTS => {
             let delay = retry_delay(item.attempts);
@@ -290,7 +279,6 @@ async fn handle(state: &AppState, item: db::federation::QueuedActivity) -> Optio
     if let Err(e) = outcome {
         tracing::warn!(error = %e, "inbox: cannot record the outcome of an activity");
     }
-    None
 }
 
 /// 10 s, 40 s, 2.5 min, 10 min, 40 min, then an hour.

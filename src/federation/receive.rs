@@ -717,6 +717,10 @@ async fn invite(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
         return Ok(Outcome::Ignored("the invited person is not on this server"));
     };
     if let Some(event) = invited_event(state, group_uri, &group_url).await? {
+        // Only the event's author, or the group organizing it, speaks for it.
+        if actor.id != event.status.account_id && Some(actor.id) != event.row.organizer_id {
+            return Ok(Outcome::Ignored("only the event's organizers invite to it"));
+        }
         return Ok(
             if crate::service::events::invited_received(state, actor, &event, &invitee).await? {
                 Outcome::Applied("invitation to the event recorded")

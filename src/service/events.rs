@@ -287,6 +287,12 @@ pub async fn create_series(
             &input.description,
         )
         .await?;
+        // Those the description names are told of the first occurrence only.
+        let main = if drafts.is_empty() {
+            main
+        } else {
+            main.without_mentions()
+        };
         let mut shift_drafts = Vec::with_capacity(shifts.len());
         for (s, e, needed) in &shifts {
             let (s, e) = (*s + offset, *e + offset);
@@ -985,6 +991,13 @@ pub async fn invite(
             "error-event-invite-person",
         )]));
     }
+    // A members-only event stays members-only: an invitation does not open it to others.
+    if !statuses::can_see(state, Some(target.id), &event.status).await? {
+        return Err(AppError::invalid(vec![Invalid::new(
+            "account",
+            "error-event-invitee-cannot-see",
+        )]));
+    }
     if let Some(p) = db::events::participant(state.pool(), event.row.status_id, target.id).await?
         && p.state != ParticipationState::Rejected.as_str()
     {
@@ -1026,16 +1039,21 @@ pub async fn invite(
 }
 
 /// A remote event's organizer invited a local person (`Invite` of the event): they are told
-/// and may take part. An invitation to someone already taking part changes nothing.
+/// and may take part. An invitation to someone already taking part, or to a cancelled or past
+/// event, changes nothing. The caller checks that `by` speaks for the event.
 pub async fn invited_received(
     state: &AppState,
     by: &AccountRow,
     event: &Event,
     invitee: &AccountRow,
 ) -> AppResult<bool> {
+    if open_to_participants(event).is_err() {
+        return Ok(false);
+    }
+    // An organizer changing their mind about someone refused may invite them again.
     if db::events::participant(state.pool(), event.row.status_id, invitee.id)
         .await?
-        .is_some()
+        .is_some_and(|p| p.state != ParticipationState::Rejected.as_str())
     {
         return Ok(false);
     }
@@ -1201,14 +1219,31 @@ async fn targets(state: &AppState, event: &Event, scope: Occurrences) -> AppResu
     Ok(out)
 }
 
-/// `t` moved as `from` moved to `to`, on the wall clock of `tz`: a change from 09:00 to 10:00
-/// on one Saturday makes 10:00 of every following Saturday, clock changes or not.
-fn moved(t: i64, from: i64, to: DateTime<Utc>, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+/// `t` moved as `from` moved to `to`: both old times read on the wall clock of their zone
+/// `old_tz`, the result on that of `tz`. A change from 09:00 to 10:00 on one Saturday makes
+/// 10:00 of every following Saturday, clock changes or not; a time a clock change skips
+/// becomes the hour after.
+fn moved(
+    t: i64,
+    from: i64,
+    to: DateTime<Utc>,
+    old_tz: chrono_tz::Tz,
+    tz: chrono_tz::Tz,
+) -> Option<DateTime<Utc>> {
     use chrono::TimeZone;
-    let wall = |micros: i64| clock::to_datetime(micros).with_timezone(&tz).naive_local();
+    let wall = |micros: i64| {
+        clock::to_datetime(micros)
+            .with_timezone(&old_tz)
+            .naive_local()
+    };
     let delta = to.with_timezone(&tz).naive_local() - wall(from);
-    tz.from_local_datetime(&(wall(t) + delta))
+    let target = wall(t).checked_add_signed(delta)?;
+    tz.from_local_datetime(&target)
         .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(target + chrono::Duration::hours(1)))
+                .earliest()
+        })
         .map(|d| d.with_timezone(&Utc))
 }
 
@@ -1261,14 +1296,11 @@ pub async fn update(
             (checked.starts, checked.ends)
         } else {
             let tz = checked.tz;
+            let old_tz = target.row.timezone.parse().unwrap_or(tz);
+            let (start, end) = (target.row.starts_at, target.row.ends_at);
             match (
-                moved(
-                    target.row.starts_at,
-                    event.row.starts_at,
-                    checked.starts,
-                    tz,
-                ),
-                moved(target.row.ends_at, event.row.ends_at, checked.ends, tz),
+                moved(start, event.row.starts_at, checked.starts, old_tz, tz),
+                moved(end, event.row.ends_at, checked.ends, old_tz, tz),
             ) {
                 (Some(s), Some(e)) => (s, e),
                 _ => {
@@ -1454,6 +1486,43 @@ pub async fn search(
         }
     }
     Ok(out)
+}
+
+/// A page of at most `want` events `viewer` may see, from `query.offset` (in the search's own
+/// order, counting the events hidden from `viewer` too), and the offset the next page starts
+/// at when there is more. Hidden events are skipped, so a page is full whenever enough events
+/// follow; at most 20 rounds of the database are read per page.
+pub async fn search_page(
+    state: &AppState,
+    viewer: Option<i64>,
+    mut query: db::events::Search,
+    want: usize,
+) -> AppResult<(Vec<Event>, Option<i64>)> {
+    let batch = (want as i64 + 1).max(50);
+    query.limit = batch;
+    let mut found: Vec<(i64, Event)> = Vec::new();
+    for _ in 0..20 {
+        let rows = db::events::search(state.pool(), &query).await?;
+        let read = rows.len() as i64;
+        for (i, row) in rows.into_iter().enumerate() {
+            if let Ok(status) = statuses::visible(state, viewer, row.status_id).await {
+                found.push((query.offset + i as i64, Event { status, row }));
+                if found.len() > want {
+                    let next = found.pop().map(|(at, _)| at);
+                    return Ok((found.into_iter().map(|(_, e)| e).collect(), next));
+                }
+            }
+        }
+        query.offset += read;
+        if read < batch {
+            return Ok((found.into_iter().map(|(_, e)| e).collect(), None));
+        }
+    }
+    // Many hidden events in a row: this page ends here, the next goes on from there.
+    Ok((
+        found.into_iter().map(|(_, e)| e).collect(),
+        Some(query.offset),
+    ))
 }
 
 /// Events as an iCalendar (RFC 5545) document that phone calendars can subscribe to. Times

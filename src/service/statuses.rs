@@ -247,6 +247,15 @@ pub struct Draft {
     pub event: Option<db::events::EventRow>,
 }
 
+impl Draft {
+    /// The same post mentioning nobody (its text unchanged): the later occurrences of a
+    /// recurring event, so that the people it names are notified and addressed once.
+    pub fn without_mentions(mut self) -> Self {
+        self.mentioned.clear();
+        self
+    }
+}
+
 /// Checks and renders a new post: its text, its parent, the group and circle it goes to.
 pub async fn draft(
     state: &AppState,

@@ -304,6 +304,10 @@ pub async fn action(
             Ok(redirect_with_flash(&state, &back, "flash-event-cancelled"))
         }
         "invite" => {
+            // Organizers only, before anything is looked up for them.
+            if !events::is_organizer(&state, &event, &me).await? {
+                return Err(AppError::forbidden("error-event-organizers-only"));
+            }
             let invited = match super::groups::find_person(&state, f.handle.trim()).await {
                 Ok(target) => events::invite(&state, &me, &event, &target)
                     .await
@@ -741,8 +745,8 @@ struct AgendaPage {
     weeks: Vec<Vec<Option<AgendaDay>>>,
     /// The month shown (`décembre 2026` is built by the template from these).
     month: Option<(i32, u32)>,
-    /// More results after this page (list view).
-    more: bool,
+    /// Where the next page of the list view starts, when there is one.
+    more: Option<i64>,
     error: Option<String>,
     mine: Vec<EventCard>,
     /// When the private calendar link was made, if there is one.
@@ -782,9 +786,9 @@ pub struct AgendaQuery {
     /// Until this date, included.
     #[serde(default)]
     to: String,
-    /// The list view's page (from 0).
+    /// Where the list view's page starts (the next page's link carries it).
     #[serde(default)]
-    page: u32,
+    offset: i64,
 }
 
 /// Events per page of the list view.
@@ -861,7 +865,8 @@ impl AgendaPage {
     }
 
     fn next_page(&self) -> String {
-        self.link(&[("page", &(self.q.page + 1).to_string())])
+        let next = self.more.unwrap_or_default().to_string();
+        self.link(&[("offset", &next)])
     }
 
     fn month_link(&self, delta: i32) -> String {
@@ -949,12 +954,14 @@ async fn agenda_search(
     use crate::domain::Invalid;
     let date = |field: &'static str, s: &str| {
         chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::invalid(vec![Invalid::new(field, "error-event-time-invalid")]))
+            .ok()
+            .filter(in_agenda_years)
+            .ok_or_else(|| AppError::invalid(vec![Invalid::new(field, "error-event-time-invalid")]))
     };
     let mut search = db::events::Search {
         from: Some(clock::now()),
-        limit: AGENDA_PAGE + 1,
-        offset: i64::from(q.page) * AGENDA_PAGE,
+        limit: AGENDA_PAGE,
+        offset: q.offset.max(0),
         ..Default::default()
     };
     if !q.from.trim().is_empty() {
@@ -987,6 +994,12 @@ async fn agenda_search(
     Ok(search)
 }
 
+/// Dates the agenda reads (date arithmetic far beyond would overflow).
+fn in_agenda_years(d: &chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1970..=9999).contains(&d.year())
+}
+
 /// The month a month view shows: `2026-12`, or this month.
 fn month_of(s: &str) -> AppResult<(i32, u32)> {
     use chrono::Datelike;
@@ -995,8 +1008,10 @@ fn month_of(s: &str) -> AppResult<(i32, u32)> {
         return Ok((today.year(), today.month()));
     }
     chrono::NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
+        .ok()
+        .filter(in_agenda_years)
         .map(|d| (d.year(), d.month()))
-        .map_err(|_| {
+        .ok_or_else(|| {
             AppError::invalid(vec![crate::domain::Invalid::new(
                 "month",
                 "error-event-time-invalid",
@@ -1059,7 +1074,7 @@ async fn agenda_page(
 ) -> AppResult<AgendaPage> {
     let v = viewer(&c);
     let mut error = None;
-    let (mut upcoming, mut weeks, mut month, mut more) = (Vec::new(), Vec::new(), None, false);
+    let (mut upcoming, mut weeks, mut month, mut more) = (Vec::new(), Vec::new(), None, None);
     let search = match agenda_search(state, v, &q).await {
         Ok(search) => Some(search),
         Err(e) if e.status.is_client_error() => {
@@ -1091,9 +1106,8 @@ async fn agenda_page(
             weeks = month_grid(y, m, list);
             month = Some((y, m));
         } else {
-            let mut list = events::search(state, v, search).await?;
-            more = list.len() as i64 > AGENDA_PAGE;
-            list.truncate(AGENDA_PAGE as usize);
+            let (list, next) = events::search_page(state, v, search, AGENDA_PAGE as usize).await?;
+            more = next;
             upcoming = cards(state, list).await?;
         }
     }

@@ -16,8 +16,8 @@ use crate::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{Path, RawQuery, State},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -323,8 +323,9 @@ fn time(field: &'static str, v: Option<&str>) -> AppResult<Option<i64>> {
 async fn search(
     State(state): State<AppState>,
     auth: MaybeAuth,
+    RawQuery(raw): RawQuery,
     Params(q): Params<SearchQuery>,
-) -> AppResult<Json<Vec<EventEntity>>> {
+) -> AppResult<Response> {
     let viewer = viewer(&auth);
     let limit = super::number("limit", q.limit.as_deref(), 40)?.clamp(1, 200);
     let offset = super::number("offset", q.offset.as_deref(), 0)?.max(0);
@@ -363,7 +364,7 @@ async fn search(
         }
         _ => None,
     };
-    let found = events::search(
+    let (found, next) = events::search_page(
         &state,
         viewer,
         db::events::Search {
@@ -378,13 +379,34 @@ async fn search(
             limit,
             offset,
         },
+        limit as usize,
     )
     .await?;
     let mut out = Vec::with_capacity(found.len());
     for e in &found {
         out.push(entity(&state, e, viewer).await?);
     }
-    Ok(Json(out))
+    let mut response = Json(out).into_response();
+    // Events hidden from the caller are skipped, so the next page's offset is given.
+    if let Some(next) = next {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            if k != "offset" {
+                query.append_pair(&k, &v);
+            }
+        }
+        query.append_pair("offset", &next.to_string());
+        let link = format!(
+            "<{}>; rel=\"next\"",
+            state
+                .config
+                .url(&format!("/api/coopol/v1/events?{}", query.finish()))
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// `GET /api/coopol/v1/events/{id}`.
