@@ -231,41 +231,18 @@ pub async fn create_series(
         None => vec![checked.starts],
     };
     let series_id = recurrence.as_ref().map(|_| state.ids.next());
+    let group_departement = group.as_ref().and_then(|g| g.row.departement.clone());
     let base = EventRow {
-        status_id: 0,
-        name: checked.name.clone(),
-        starts_at: checked.starts.timestamp_micros(),
-        ends_at: checked.ends.timestamp_micros(),
-        timezone: checked.tz.name().to_string(),
-        status: checked.status.as_str().to_string(),
-        join_mode: checked.join_mode.as_str().to_string(),
-        external_url: opt(&input.external_url),
         capacity: if shifts.is_empty() {
             input.capacity
         } else {
             None
         },
-        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
-        place_name: opt(&input.place_name),
-        street: opt(&input.street),
-        // Without a place of its own, an event is in its group's département.
-        departement: checked
-            .postcode
-            .as_deref()
-            .map(departement_of)
-            .or_else(|| group.as_ref().and_then(|g| g.row.departement.clone())),
-        postcode: checked.postcode.clone(),
-        locality: opt(&input.locality),
-        latitude: None,
-        longitude: None,
-        online_url: opt(&input.online_url),
         organizer_id: Some(group.as_ref().map_or(author.id, |g| g.account.id)),
         is_mission: i64::from(!shifts.is_empty()),
-        mission_id: None,
-        remote_participants: None,
-        updated_at: clock::now(),
         series_id,
         recurrence,
+        ..row_of(&checked, &input, group_departement)
     };
     let at = |t: DateTime<Utc>| t.timestamp_micros();
     let local = |t: DateTime<Utc>| t.with_timezone(&checked.tz).format("%H:%M").to_string();
@@ -544,6 +521,43 @@ fn check_input(input: &NewEventInput) -> AppResult<Checked> {
         postcode,
         circle,
     })
+}
+
+/// An event's row as an organizer typed it (what creating and editing share); the rest
+/// (post, organizer, mission, series) is the caller's. Without a place of its own, an event is
+/// in its group's département.
+fn row_of(checked: &Checked, input: &NewEventInput, group_departement: Option<String>) -> EventRow {
+    EventRow {
+        status_id: 0,
+        name: checked.name.clone(),
+        starts_at: checked.starts.timestamp_micros(),
+        ends_at: checked.ends.timestamp_micros(),
+        timezone: checked.tz.name().to_string(),
+        status: checked.status.as_str().to_string(),
+        join_mode: checked.join_mode.as_str().to_string(),
+        external_url: opt(&input.external_url),
+        capacity: input.capacity,
+        category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
+        place_name: opt(&input.place_name),
+        street: opt(&input.street),
+        departement: checked
+            .postcode
+            .as_deref()
+            .map(departement_of)
+            .or(group_departement),
+        postcode: checked.postcode.clone(),
+        locality: opt(&input.locality),
+        latitude: None,
+        longitude: None,
+        online_url: opt(&input.online_url),
+        organizer_id: None,
+        is_mission: 0,
+        mission_id: None,
+        remote_participants: None,
+        updated_at: clock::now(),
+        series_id: None,
+        recurrence: None,
+    }
 }
 
 /// Refuses unless `who` organizes in a local group (moderators and administrators).
@@ -1319,28 +1333,21 @@ pub async fn update(
                 Invalid::new("capacity", "error-event-capacity-taken").arg("count", taken),
             ]));
         }
+        // What the organizer typed, over what stays (its post, organizer, mission, series).
+        let typed = row_of(&checked, &input, group_departement.clone());
         let row = EventRow {
-            name: checked.name.clone(),
             starts_at: starts.timestamp_micros(),
             ends_at: ends.timestamp_micros(),
-            timezone: checked.tz.name().to_string(),
-            status: checked.status.as_str().to_string(),
-            join_mode: checked.join_mode.as_str().to_string(),
-            external_url: opt(&input.external_url),
-            capacity: input.capacity,
-            category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
-            place_name: opt(&input.place_name),
-            street: opt(&input.street),
-            departement: checked
-                .postcode
-                .as_deref()
-                .map(departement_of)
-                .or(group_departement.clone()),
-            postcode: checked.postcode.clone(),
-            locality: opt(&input.locality),
-            online_url: opt(&input.online_url),
-            updated_at: now,
-            ..target.row.clone()
+            status_id: target.row.status_id,
+            latitude: target.row.latitude.clone(),
+            longitude: target.row.longitude.clone(),
+            organizer_id: target.row.organizer_id,
+            is_mission: target.row.is_mission,
+            mission_id: target.row.mission_id,
+            remote_participants: target.row.remote_participants,
+            series_id: target.row.series_id,
+            recurrence: target.row.recurrence.clone(),
+            ..typed
         };
         let text = format!("{}\n\n{}", when_where(&row), input.description.trim())
             .trim()
@@ -1479,7 +1486,16 @@ pub async fn search(
     query: db::events::Search,
 ) -> AppResult<Vec<Event>> {
     let rows = db::events::search(state.pool(), &query).await?;
-    let mut out = Vec::new();
+    visible_events(state, viewer, rows).await
+}
+
+/// The events among `rows` that `viewer` may see, with their posts.
+async fn visible_events(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<EventRow>,
+) -> AppResult<Vec<Event>> {
+    let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if let Ok(status) = statuses::visible(state, viewer, row.status_id).await {
             out.push(Event { status, row });
@@ -1582,13 +1598,8 @@ pub async fn shifts(
     viewer: Option<i64>,
     mission: &Event,
 ) -> AppResult<Vec<Event>> {
-    let mut out = Vec::new();
-    for row in db::events::shifts(state.pool(), mission.row.status_id).await? {
-        if let Ok(status) = statuses::visible(state, viewer, row.status_id).await {
-            out.push(Event { status, row });
-        }
-    }
-    Ok(out)
+    let rows = db::events::shifts(state.pool(), mission.row.status_id).await?;
+    visible_events(state, viewer, rows).await
 }
 
 /// A shift of a mission, refused when it belongs to another mission.
