@@ -30,19 +30,9 @@ async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)])
     done.location.unwrap()
 }
 
-fn in_days(days: i64, hour: u32) -> String {
-    (chrono::Utc::now() + chrono::Duration::days(days))
-        .date_naive()
-        .and_hms_opt(hour, 0, 0)
-        .unwrap()
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
-}
-
-#[tokio::test]
-async fn events_and_missions_from_the_web_pages() {
-    let app = spawn_app().await;
-    let sec = member(&app, "secretaire").await;
+/// The secretary of a new open section `pau` (64000), signed in.
+async fn secretary_of_pau(app: &TestApp) -> Browser {
+    let sec = member(app, "secretaire").await;
     act(
         &sec,
         "/groups/new",
@@ -56,6 +46,22 @@ async fn events_and_missions_from_the_web_pages() {
         ],
     )
     .await;
+    sec
+}
+
+fn in_days(days: i64, hour: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn events_and_missions_from_the_web_pages() {
+    let app = spawn_app().await;
+    let sec = secretary_of_pau(&app).await;
 
     // The form refuses an end before the start and keeps what was typed.
     let (start, end) = (in_days(7, 9), in_days(7, 12));
@@ -285,20 +291,7 @@ async fn events_and_missions_from_the_web_pages() {
 #[tokio::test]
 async fn recurring_events_the_month_view_and_the_filters() {
     let app = spawn_app().await;
-    let sec = member(&app, "secretaire").await;
-    act(
-        &sec,
-        "/groups/new",
-        "/groups",
-        &[
-            ("kind", "section"),
-            ("name", "pau"),
-            ("display_name", "Section de Pau"),
-            ("postcode", "64000"),
-            ("join_mode", "open"),
-        ],
-    )
-    .await;
+    let sec = secretary_of_pau(&app).await;
     let (start, end) = (in_days(10, 18), in_days(10, 20));
     let until = in_days(24, 0)[..10].to_string();
     let form = |repeat: &'static str, until: String| {
