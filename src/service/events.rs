@@ -722,18 +722,22 @@ pub async fn join(
     )
     .await?;
     if outcome == Joined::Accepted || outcome == Joined::Pending {
-        db::social::notify(
-            &mut tx,
-            event.status.account_id,
-            who.id,
-            "event_participation",
-            Some(event.row.status_id),
-            now,
-        )
-        .await?;
+        tell_author(&mut tx, event, who, now).await?;
     }
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Tells an event's author that `who` takes part or asks to.
+async fn tell_author(
+    tx: &mut sqlx::AnyConnection,
+    event: &Event,
+    who: &AccountRow,
+    now: i64,
+) -> AppResult<()> {
+    let (author, id) = (event.status.account_id, Some(event.row.status_id));
+    db::social::notify(tx, author, who.id, "event_participation", id, now).await?;
+    Ok(())
 }
 
 /// Someone leaves an event; the first on the waiting list takes the free place.
@@ -820,15 +824,7 @@ pub async fn join_received(
         _ => {}
     }
     if asking_again.is_none() && outcome != ParticipationState::Rejected {
-        db::social::notify(
-            &mut tx,
-            event.status.account_id,
-            who.id,
-            "event_participation",
-            Some(event.row.status_id),
-            now,
-        )
-        .await?;
+        tell_author(&mut tx, event, who, now).await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
