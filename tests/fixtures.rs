@@ -10,7 +10,7 @@
 mod common;
 
 use activitypub_federation::traits::Object;
-use common::{TestApp, fixtures_dir, spawn_app};
+use common::{TestApp, fixture_files, fixtures_dir, make_follow, spawn_app, store_actor};
 use coopol::{
     db,
     domain::Role,
@@ -22,19 +22,8 @@ use coopol::{
 };
 use futures::StreamExt;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use url::Url;
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
 
 /// Reasons for leaving a document without effect that this test accepts as deliberate.
 const DELIBERATE: &[&str] = &[
@@ -69,73 +58,6 @@ const ACTOR_TYPES: &[&str] = &["Person", "Group", "Service", "Application", "Org
 const POST_TYPES: &[&str] = &[
     "Note", "Article", "Page", "Question", "Event", "Video", "Audio", "Image",
 ];
-
-/// Stores a remote actor by id without fetching it (the harness plays its server).
-async fn store_actor(app: &TestApp, uri: &str) -> db::accounts::AccountRow {
-    if let Some(a) = db::accounts::by_uri(app.state.pool(), uri).await.unwrap() {
-        return a;
-    }
-    let url = Url::parse(uri).unwrap();
-    let domain = protocol::domain_of(&url);
-    let name = url
-        .path_segments()
-        .and_then(|mut s| s.next_back().map(str::to_string))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "actor".into());
-    // One key for every stand-in actor: key generation is the slow part of storing one.
-    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let public = KEY
-        .get_or_init(|| coopol::crypto::generate_rsa_keypair().1)
-        .clone();
-    let now = coopol::clock::now();
-    let id = db::accounts::upsert_remote(
-        app.state.pool(),
-        &db::accounts::RemoteActor {
-            uri,
-            username: &name,
-            domain: &domain,
-            actor_type: "Person",
-            display_name: "",
-            note_html: "",
-            locked: false,
-            discoverable: true,
-            public_key_pem: &public,
-            key_id: &format!("{uri}#main-key"),
-            inbox_url: &format!("{uri}/inbox"),
-            shared_inbox_url: None,
-            outbox_url: None,
-            followers_url: Some(&format!("{uri}/followers")),
-            following_url: None,
-            url: None,
-            avatar_url: None,
-            header_url: None,
-            fields_json: "[]",
-            created_at: now,
-            now,
-        },
-    )
-    .await
-    .unwrap();
-    db::accounts::by_id(app.state.pool(), id)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// Makes `follower` follow `target` (accepted or pending) with a given Follow id.
-async fn make_follow(app: &TestApp, follower: i64, target: i64, uri: &str, state: &str) {
-    let mut conn = app.state.pool().acquire().await.unwrap();
-    db::social::insert_follow(
-        &mut conn,
-        follower,
-        target,
-        Some(uri),
-        state,
-        coopol::clock::now(),
-    )
-    .await
-    .unwrap();
-}
 
 async fn process_activity(
     app: &TestApp,
@@ -375,9 +297,7 @@ async fn run_one(name: &str, path: &Path) -> Result<String, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fixture_is_processed_or_refused_on_purpose() {
     let Some(dir) = fixtures_dir() else { return };
-    let mut paths = Vec::new();
-    files(&dir, &mut paths);
-    paths.sort();
+    let paths = fixture_files(&dir);
     assert!(
         paths.len() > 150,
         "expected the ~170 fixtures, found {}",

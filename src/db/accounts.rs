@@ -247,6 +247,27 @@ pub async fn by_uri(db: &AnyPool, uri: &str) -> Result<Option<AccountRow>> {
     .await
 }
 
+/// The accounts among some ActivityPub ids (deleted ones included), a query per 500 ids.
+pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<AccountRow>> {
+    let mut found = Vec::new();
+    for chunk in uris.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE uri IN ({})"
+            ),
+            super::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for uri in chunk {
+            q = q.bind(*uri);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 /// The group accounts (not deleted) among some ActivityPub ids, in one query.
 pub async fn groups_among(db: &AnyPool, uris: &[&str]) -> Result<Vec<AccountRow>> {
     if uris.is_empty() {

@@ -260,6 +260,24 @@ pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Marks activities processed, in the transaction that applied them (so that they are never
+/// applied twice nor lost).
+pub async fn finish_inbox_many(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, \
+             locked_by = NULL, last_error = NULL WHERE id IN ({})",
+            super::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Schedules another attempt at an activity.
 pub async fn retry_inbox(db: &AnyPool, id: i64, next_attempt_at: i64, error: &str) -> Result<()> {
     sqlx::query("UPDATE inbox_queue SET next_attempt_at = $2, locked_until = NULL, locked_by = NULL, last_error = $3 WHERE id = $1")

@@ -40,6 +40,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A database failure, with the cause kept for the log.
@@ -93,7 +94,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writers: Default::default(),
+        })
     }
 
     /// Applies the migrations that have not run yet; returns how many ran.
@@ -123,6 +128,17 @@ impl Db {
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A turn to write, for the process's long or frequent writers (the inbox's admission and
+    /// its bulk processing). SQLite has one writer: without turns they meet at its lock, whose
+    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. Hold the
+    /// guard until the commit. Nothing to wait for on PostgreSQL.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writers.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Checks that the database answers (for the health endpoint).
@@ -200,6 +216,14 @@ pub fn rows_sharing_first(n: usize) -> String {
 }
 
 /// Rows per multi-row INSERT (well under both databases' parameter limits).
+/// `($1, ..., $width), ($width+1, ...)`: the placeholders of `n` rows of a multi-row insert.
+pub fn rows(n: usize, width: usize) -> String {
+    (0..n)
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub const INSERT_CHUNK: usize = 500;
 
 /// A boolean as stored (0 or 1).

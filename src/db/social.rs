@@ -133,6 +133,28 @@ pub async fn local_followers(conn: &mut sqlx::AnyConnection, target: i64) -> Res
     .await
 }
 
+/// The local followers (accepted) of several accounts: (followed, follower) pairs.
+pub async fn local_followers_of(
+    conn: &mut sqlx::AnyConnection,
+    targets: &[i64],
+) -> Result<Vec<(i64, i64)>> {
+    let mut found = Vec::new();
+    for chunk in targets.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "SELECT f.target_account_id, f.account_id FROM follows f \
+             JOIN accounts a ON a.id = f.account_id \
+             WHERE f.target_account_id IN ({}) AND f.state = 'accepted' AND a.domain IS NULL",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 /// Whether any local account follows `target` (accepted).
 pub async fn has_local_followers(db: &AnyPool, target: i64) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
@@ -414,6 +436,34 @@ pub async fn notify(
     Ok(())
 }
 
+/// Notifies several local accounts at once: (account, from account, type, post) rows. Like
+/// [`notify`], nobody is notified of their own doing, and each notification exists once.
+pub async fn notify_many(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[(i64, i64, &str, Option<i64>)],
+    now: i64,
+) -> Result<()> {
+    let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
+             VALUES {} ON CONFLICT DO NOTHING",
+            super::rows(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (account_id, from_account_id, kind, status_id) in chunk {
+            q = q
+                .bind(*account_id)
+                .bind(*from_account_id)
+                .bind(*kind)
+                .bind(*status_id)
+                .bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Removes a notification of a kind (when the follow request is withdrawn, say).
 pub async fn unnotify(
     conn: &mut sqlx::AnyConnection,
@@ -520,6 +570,22 @@ pub async fn add_to_feeds(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
         for account_id in chunk {
             q = q.bind(*account_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Adds posts to home timelines: (post, account) pairs.
+pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i64)]) -> Result<()> {
+    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (status_id, account_id) in chunk {
+            q = q.bind(*status_id).bind(*account_id);
         }
         q.execute(&mut *conn).await?;
     }

@@ -166,6 +166,51 @@ pub async fn insert(
     ))
 }
 
+/// Inserts posts from other servers under the ids given, in one statement per hundred; returns
+/// the ids inserted. A post whose ActivityPub id or id is already taken is skipped (the caller
+/// tells which from the ids returned).
+pub async fn insert_many(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[(i64, NewStatus<'_>)],
+) -> Result<Vec<i64>> {
+    const COLUMNS: usize = 19;
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(100) {
+        let sql = format!(
+            "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
+             in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
+             spoiler_text, sensitive, language, created_at, group_id, circle, title) \
+             VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+            super::rows(chunk.len(), COLUMNS)
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for (id, new) in chunk {
+            q = q
+                .bind(*id)
+                .bind(new.uri)
+                .bind(new.url)
+                .bind(new.account_id)
+                .bind(super::flag(new.local))
+                .bind(new.visibility)
+                .bind(new.in_reply_to_id)
+                .bind(new.in_reply_to_uri)
+                .bind(new.in_reply_to_account_id)
+                .bind(new.reblog_of_id)
+                .bind(new.content)
+                .bind(new.source)
+                .bind(new.spoiler_text)
+                .bind(super::flag(new.sensitive))
+                .bind(new.language)
+                .bind(new.created_at)
+                .bind(new.group_id)
+                .bind(new.circle)
+                .bind(new.title);
+        }
+        inserted.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(inserted)
+}
+
 /// A post by id.
 pub async fn by_id(db: impl sqlx::AnyExecutor<'_>, id: i64) -> Result<Option<StatusRow>> {
     sqlx::query_as(concat!(
@@ -188,6 +233,47 @@ pub async fn by_uri(db: impl sqlx::AnyExecutor<'_>, uri: &str) -> Result<Option<
     .bind(uri)
     .fetch_optional(db)
     .await
+}
+
+/// The posts among some ActivityPub ids, a query per 500 ids.
+pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<StatusRow>> {
+    let mut found = Vec::new();
+    for chunk in uris.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                status_columns!(),
+                " FROM statuses s WHERE s.uri IN ({})"
+            ),
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for uri in chunk {
+            q = q.bind(*uri);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+/// The ActivityPub ids, among some, of posts deleted here (tombstones).
+pub async fn tombstoned_among(
+    conn: &mut sqlx::AnyConnection,
+    uris: &[&str],
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in uris.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "SELECT uri FROM tombstones WHERE uri IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        for uri in chunk {
+            q = q.bind(*uri);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
 }
 
 /// Posts by ids, in no particular order.
@@ -235,22 +321,24 @@ pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
     .await
 }
 
-/// Links answers that arrived before their parent to it, once the parent is stored.
-pub async fn adopt_orphans(
-    db: &AnyPool,
-    parent_id: i64,
-    parent_uri: &str,
-    parent_account: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE statuses SET in_reply_to_id = $1, in_reply_to_account_id = $3 \
-         WHERE in_reply_to_uri = $2 AND in_reply_to_id IS NULL",
-    )
-    .bind(parent_id)
-    .bind(parent_uri)
-    .bind(parent_account)
-    .execute(db)
-    .await?;
+/// Links the answers that arrived before their parent (`in_reply_to_uri` known, id not) to
+/// the parents just stored, given by ActivityPub id.
+pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str]) -> Result<()> {
+    for chunk in parent_uris.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "UPDATE statuses SET \
+             in_reply_to_id = (SELECT p.id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri), \
+             in_reply_to_account_id = \
+               (SELECT p.account_id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri) \
+             WHERE in_reply_to_id IS NULL AND in_reply_to_uri IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for uri in chunk {
+            q = q.bind(*uri);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -332,6 +420,41 @@ pub async fn insert_mentions(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
         for account_id in chunk {
             q = q.bind(*account_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records the mentions of several posts: (post, account) pairs.
+pub async fn insert_mentions_many(
+    conn: &mut sqlx::AnyConnection,
+    pairs: &[(i64, i64)],
+) -> Result<()> {
+    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (status_id, account_id) in chunk {
+            q = q.bind(*status_id).bind(*account_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records the hashtags of several new posts: (post, name) pairs.
+pub async fn insert_tags_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, &str)]) -> Result<()> {
+    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
+            super::rows(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (status_id, name) in chunk {
+            q = q.bind(*status_id).bind(*name);
         }
         q.execute(&mut *conn).await?;
     }

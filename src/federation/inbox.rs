@@ -159,13 +159,16 @@ async fn admit(
             db::federation::Arrival,
             tokio::sync::oneshot::Sender<Result<db::federation::Admitted, sqlx::Error>>,
         )>(4 * ADMISSION_BATCH);
-        let pool = state.pool().clone();
+        let db = state.db.clone();
         let ready = state.inbox_ready.clone();
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(ADMISSION_BATCH);
             while rx.recv_many(&mut batch, ADMISSION_BATCH).await > 0 {
                 let (arrivals, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-                match db::federation::admit(&pool, &arrivals).await {
+                let turn = db.write_turn().await;
+                let stored = db::federation::admit(db.pool(), &arrivals).await;
+                drop(turn);
+                match stored {
                     Ok(results) => {
                         for (reply, r) in replies.into_iter().zip(results) {
                             let _ = reply.send(Ok(r));
@@ -224,34 +227,75 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             }
             continue;
         }
-        // Group by signer, keeping each group's order.
-        let mut groups: Vec<(String, Vec<db::federation::QueuedActivity>)> = Vec::new();
+        // In order: runs of `Create`s in bulk, everything else one by one.
+        let mut runs: Vec<(bool, Vec<db::federation::QueuedActivity>)> = Vec::new();
         for item in batch {
-            match groups.iter_mut().find(|(s, _)| *s == item.signer) {
-                Some((_, items)) => items.push(item),
-                None => groups.push((item.signer.clone(), vec![item])),
+            let create = super::bulk::is_create(&item.body);
+            match runs.last_mut() {
+                Some((c, items)) if *c == create => items.push(item),
+                _ => runs.push((create, vec![item])),
             }
         }
-        // SQLite has one writer: concurrent processing only makes transactions wait for the
-        // lock (its busy handler sleeps), so there groups go one after the other.
-        if state.db.backend() == db::Backend::Sqlite {
-            for (_, items) in groups {
-                for item in items {
-                    handle(&state, item).await;
-                }
+        for (create, items) in runs {
+            if create {
+                in_bulk(&state, items).await;
+            } else {
+                one_by_one(&state, items).await;
             }
-            continue;
         }
-        let tasks = groups.into_iter().map(|(_, items)| {
-            let state = state.clone();
-            async move {
-                for item in items {
-                    handle(&state, item).await;
-                }
-            }
-        });
-        futures::future::join_all(tasks).await;
     }
+}
+
+/// A run of `Create`s: what the bulk path stores, in one transaction; the rest one by one.
+async fn in_bulk(state: &AppState, run: Vec<db::federation::QueuedActivity>) {
+    let rest = match super::bulk::store_creates(state, &run).await {
+        Ok(stored) => {
+            for (id, outcome) in &stored.settled {
+                tracing::debug!(queue_id = id, ?outcome, "activity processed in bulk");
+            }
+            stored.rest
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, n = run.len(), "inbox: a run of posts goes one by one");
+            (0..run.len()).collect()
+        }
+    };
+    let mut rest = rest.into_iter().peekable();
+    let left = run
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| rest.next_if_eq(&i).map(|_| item))
+        .collect();
+    one_by_one(state, left).await;
+}
+
+/// Activities processed each on its own: several actors at once, each actor's activities
+/// in order.
+async fn one_by_one(state: &AppState, items: Vec<db::federation::QueuedActivity>) {
+    // Group by signer, keeping each group's order.
+    let mut groups: Vec<(String, Vec<db::federation::QueuedActivity>)> = Vec::new();
+    for item in items {
+        match groups.iter_mut().find(|(s, _)| *s == item.signer) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((item.signer.clone(), vec![item])),
+        }
+    }
+    // SQLite has one writer: concurrent processing only makes transactions wait for the
+    // lock (its busy handler sleeps), so there groups go one after the other.
+    if state.db.backend() == db::Backend::Sqlite {
+        for (_, items) in groups {
+            for item in items {
+                handle(state, item).await;
+            }
+        }
+        return;
+    }
+    let tasks = groups.into_iter().map(|(_, items)| async move {
+        for item in items {
+            handle(state, item).await;
+        }
+    });
+    futures::future::join_all(tasks).await;
 }
 
 async fn handle(state: &AppState, item: db::federation::QueuedActivity) {

@@ -275,6 +275,25 @@ pub fn visibility_of(to: &[String], cc: &[String], followers: Option<&str>) -> V
     }
 }
 
+/// The addresses of a note that could name its group, the first found winning: `audience`
+/// first, then its addressees and mentions (the public address and collections cannot be
+/// groups); at most 50.
+pub(crate) fn group_candidates(json: &protocol::Note) -> Vec<&str> {
+    json.audience
+        .iter()
+        .map(Url::as_str)
+        .chain(json.to.iter().chain(json.cc.iter()).map(String::as_str))
+        .chain(
+            json.tag
+                .iter()
+                .filter(|t| t.kind == "Mention")
+                .filter_map(|t| t.href.as_deref()),
+        )
+        .filter(|u| *u != PUBLIC && !u.ends_with("/followers") && !u.ends_with("/members"))
+        .take(50)
+        .collect()
+}
+
 /// The group a remote post is written in (its `audience`, else a group it is addressed to or
 /// mentions, else its parent's group) and the circle that may read it (coopol's `circle`, else
 /// what its addressing says).
@@ -282,22 +301,7 @@ async fn group_of(
     state: &AppState,
     json: &protocol::Note,
 ) -> Result<(Option<i64>, Option<Circle>), AppError> {
-    let mut candidates: Vec<String> = json.audience.iter().map(Url::to_string).collect();
-    candidates.extend(json.to.iter().chain(json.cc.iter()).cloned());
-    candidates.extend(
-        json.tag
-            .iter()
-            .filter(|t| t.kind == "Mention")
-            .filter_map(|t| t.href.clone()),
-    );
-    // One query for every address that could be a group (the public address and
-    // collections cannot), the first in the order above winning: `audience` first.
-    let wanted: Vec<&str> = candidates
-        .iter()
-        .map(String::as_str)
-        .filter(|u| *u != PUBLIC && !u.ends_with("/followers") && !u.ends_with("/members"))
-        .take(50)
-        .collect();
+    let wanted = group_candidates(json);
     let found = db::accounts::groups_among(state.pool(), &wanted).await?;
     let group = wanted
         .iter()
@@ -342,30 +346,65 @@ pub async fn remote_status(
     json: &protocol::Note,
     author: &AccountRow,
 ) -> Result<RemoteStatus, AppError> {
-    let visibility = visibility_of(&json.to, &json.cc, author.followers_url.as_deref());
-    let mut mentioned: Vec<AccountRow> = Vec::new();
+    let named = named_accounts(state.config.public_url.as_str(), json);
+    let found = {
+        let mut conn = state.pool().acquire().await?;
+        db::accounts::by_uris(&mut conn, &named).await?
+    };
+    let mentioned = mentioned_among(&named, |uri| found.iter().find(|a| a.uri == uri));
+    let (group_id, circle) = group_of(state, json).await?;
+    Ok(build_remote_status(
+        json, author, mentioned, group_id, circle,
+    ))
+}
+
+/// The ids of the accounts a note names: its mentions, then the local actors it is addressed
+/// to directly (who can see it even without a Mention tag), each once.
+pub(crate) fn named_accounts<'a>(public_url: &str, json: &'a protocol::Note) -> Vec<&'a str> {
     let mention_hrefs = json
         .tag
         .iter()
         .filter(|t| t.kind == "Mention")
-        .filter_map(|t| t.href.clone());
-    // Local actors addressed directly can see the post even without a Mention tag.
+        .filter_map(|t| t.href.as_deref());
     let addressed = json
         .to
         .iter()
         .chain(json.cc.iter())
-        .filter(|a| a.starts_with(state.config.public_url.as_str()));
-    for uri in mention_hrefs.chain(addressed.cloned()) {
-        if mentioned.iter().any(|m| m.uri == uri) {
-            continue;
-        }
-        if let Some(account) = db::accounts::by_uri(state.pool(), &uri).await?
-            && account.deleted_at.is_none()
-            && account.actor_type != "Application"
-        {
-            mentioned.push(account);
+        .map(String::as_str)
+        .filter(|a| a.starts_with(public_url));
+    let mut named: Vec<&str> = Vec::new();
+    for uri in mention_hrefs.chain(addressed) {
+        if !named.contains(&uri) {
+            named.push(uri);
         }
     }
+    named
+}
+
+/// The accounts mentioned, in the order named, among the accounts `found` for those names:
+/// neither deleted nor the instance's own actor.
+pub(crate) fn mentioned_among<'a>(
+    named: &[&str],
+    found: impl Fn(&str) -> Option<&'a AccountRow>,
+) -> Vec<AccountRow> {
+    named
+        .iter()
+        .filter_map(|uri| found(uri))
+        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        .cloned()
+        .collect()
+}
+
+/// Turns a checked remote note into what the service stores, once its mentions and group
+/// are known: visibility, sanitized content and content warning, hashtags, title.
+pub(crate) fn build_remote_status(
+    json: &protocol::Note,
+    author: &AccountRow,
+    mentioned: Vec<AccountRow>,
+    group_id: Option<i64>,
+    circle: Option<Circle>,
+) -> RemoteStatus {
+    let visibility = visibility_of(&json.to, &json.cc, author.followers_url.as_deref());
     let tags: Vec<String> = json
         .tag
         .iter()
@@ -387,7 +426,6 @@ pub async fn remote_status(
         .chars()
         .take(1000)
         .collect();
-    let (group_id, circle) = group_of(state, json).await?;
     // In a group, the name of a Lemmy page or an article is its discussion's title, kept
     // apart from its text (elsewhere it leads the text, as Mastodon shows it).
     let titled_page = group_id.is_some()
@@ -417,7 +455,7 @@ pub async fn remote_status(
             .filter(|n| !n.is_empty()),
         _ => None,
     };
-    Ok(RemoteStatus {
+    RemoteStatus {
         group_id,
         circle,
         title,
@@ -437,7 +475,7 @@ pub async fn remote_status(
         updated_at: json.updated.map(|u| u.timestamp_micros()),
         mentioned,
         tags,
-    })
+    }
 }
 
 #[async_trait]

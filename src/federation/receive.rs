@@ -71,6 +71,15 @@ fn permanent(why: &str) -> Failure {
 
 /// Processes one activity received from `signer`.
 pub async fn process(state: &AppState, signer: &str, body: &str) -> Result<Outcome> {
+    let activity = parse_activity(signer, body)?;
+    let Some(actor) = db::accounts::by_uri(state.pool(), signer).await? else {
+        return Err(Failure::Retry("the signer is not stored".into()));
+    };
+    dispatch(state, &actor, &activity).await
+}
+
+/// Reads a stored activity and checks that its signer is its actor, on its server.
+pub(super) fn parse_activity(signer: &str, body: &str) -> Result<Activity> {
     let value: Value =
         serde_json::from_str(body).map_err(|e| permanent(&format!("not JSON: {e}")))?;
     if protocol::depth(&value) > protocol::MAX_NESTING {
@@ -84,10 +93,7 @@ pub async fn process(state: &AppState, signer: &str, body: &str) -> Result<Outco
     if !same_origin(&activity.id, &activity.actor) {
         return Err(permanent("the activity id is not on the actor's server"));
     }
-    let Some(actor) = db::accounts::by_uri(state.pool(), signer).await? else {
-        return Err(Failure::Retry("the signer is not stored".into()));
-    };
-    dispatch(state, &actor, &activity).await
+    Ok(activity)
 }
 
 /// Routes an activity by type. Public for the fixture tests, which store actors themselves.
@@ -320,7 +326,7 @@ async fn is_follow(state: &AppState, id: Option<&str>) -> Result<bool> {
 }
 
 /// Types of objects stored as posts (Mastodon's list: notes, and what it converts to notes).
-const POST_TYPES: &[&str] = &[
+pub(super) const POST_TYPES: &[&str] = &[
     "Note", "Article", "Page", "Question", "Event", "Video", "Audio", "Image",
 ];
 
@@ -330,17 +336,7 @@ async fn is_relevant(state: &AppState, author: &AccountRow, note: &protocol::Not
     if db::social::has_local_followers(state.pool(), author.id).await? {
         return Ok(true);
     }
-    let ours = state.config.public_url.as_str();
-    let addressed = note
-        .to
-        .iter()
-        .chain(note.cc.iter())
-        .any(|a| a.starts_with(ours))
-        || note
-            .tag
-            .iter()
-            .any(|t| t.href.as_deref().is_some_and(|h| h.starts_with(ours)));
-    if addressed {
+    if addresses_us(state.config.public_url.as_str(), note) {
         return Ok(true);
     }
     if let Some(parent) = &note.in_reply_to
@@ -353,7 +349,19 @@ async fn is_relevant(state: &AppState, author: &AccountRow, note: &protocol::Not
     Ok(false)
 }
 
-fn parse_note(object: &Value) -> Result<protocol::Note> {
+/// Whether a post is addressed to, or mentions, an actor of this server.
+pub(super) fn addresses_us(ours: &str, note: &protocol::Note) -> bool {
+    note.to
+        .iter()
+        .chain(note.cc.iter())
+        .any(|a| a.starts_with(ours))
+        || note
+            .tag
+            .iter()
+            .any(|t| t.href.as_deref().is_some_and(|h| h.starts_with(ours)))
+}
+
+pub(super) fn parse_note(object: &Value) -> Result<protocol::Note> {
     if protocol::depth(object) > protocol::MAX_NESTING {
         return Err(permanent("nested too deeply"));
     }
@@ -369,7 +377,7 @@ async fn create(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
         return Ok(Outcome::Ignored("objects of this type are not stored"));
     }
     let note = parse_note(&activity.object)?;
-    check_authorship(actor, &note)?;
+    check_authorship(&actor.uri, &note)?;
     if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
         return Ok(Outcome::Ignored("the post was deleted"));
     }
@@ -392,13 +400,13 @@ async fn create(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     Ok(Outcome::Applied("post stored"))
 }
 
-fn check_authorship(actor: &AccountRow, note: &protocol::Note) -> Result<()> {
-    let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
+pub(super) fn check_authorship(actor: &str, note: &protocol::Note) -> Result<()> {
+    let actor_url = Url::parse(actor).map_err(|_| permanent("invalid actor"))?;
     if !same_origin(&note.id, &actor_url) {
         return Err(permanent("the object id is not on the actor's server"));
     }
     match &note.attributed_to {
-        Some(author) if author.as_str() == actor.uri => Ok(()),
+        Some(author) if author.as_str() == actor => Ok(()),
         _ => Err(permanent("the actor is not the author")),
     }
 }
@@ -407,7 +415,7 @@ async fn update(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     match activity.object_type() {
         Some(kind) if POST_TYPES.contains(&kind) => {
             let note = parse_note(&activity.object)?;
-            check_authorship(actor, &note)?;
+            check_authorship(&actor.uri, &note)?;
             let post = objects::remote_status(state, &note, actor).await?;
             if posts::update_remote(state, post).await? {
                 if let Some(row) = db::statuses::by_uri(state.pool(), note.id.as_str()).await? {

@@ -774,48 +774,25 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         }
         _ => None,
     };
-    let now = clock::now();
     let mut tx = state.pool().begin().await?;
-    let new = db::statuses::NewStatus {
-        uri: Some(&post.uri),
-        url: post.url.as_deref(),
-        account_id: post.account_id,
-        local: false,
-        visibility: visibility_name,
-        in_reply_to_id: parent.as_ref().map(|p| p.id),
-        in_reply_to_uri: post.in_reply_to_uri.as_deref(),
-        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-        reblog_of_id: None,
-        content: &post.content,
-        source: None,
-        spoiler_text: &post.spoiler_text,
-        sensitive: post.sensitive,
-        language: post.language.as_deref(),
-        created_at: post.created_at.min(now),
-        group_id: group.as_ref().map(|g| g.account.id),
-        circle: circle.map(Circle::as_str),
-        title: post.title.as_deref(),
+    let followers = if !closed && post.visibility != Visibility::Direct {
+        db::social::local_followers(&mut tx, post.account_id).await?
+    } else {
+        Vec::new()
     };
-    let Some(id) =
-        db::statuses::insert(&mut tx, &state.ids, &new, |_| (post.uri.clone(), None)).await?
-    else {
+    let place = Placement {
+        parent: parent.as_ref(),
+        group_id: group.as_ref().map(|g| g.account.id),
+        circle,
+        visibility: visibility_name,
+        followers: &followers,
+    };
+    let Some(id) = write_remotes(&mut tx, &state.ids, &[(&post, place)]).await?[0] else {
         drop(tx);
         return db::statuses::by_uri(state.pool(), &post.uri)
             .await?
             .ok_or_else(AppError::not_found);
     };
-    let mentioned_ids: Vec<i64> = post.mentioned.iter().map(|a| a.id).collect();
-    db::statuses::insert_mentions(&mut tx, id, &mentioned_ids).await?;
-    db::statuses::replace_tags(&mut tx, id, &post.tags).await?;
-    let mut readers = Vec::new();
-    if !closed && post.visibility != Visibility::Direct {
-        readers.extend(db::social::local_followers(&mut tx, post.account_id).await?);
-    }
-    for m in post.mentioned.iter().filter(|m| m.is_local() && !closed) {
-        readers.push(m.id);
-        db::social::notify(&mut tx, m.id, post.account_id, "mention", Some(id), now).await?;
-    }
-    db::social::add_to_feeds(&mut tx, id, &readers).await?;
     if let Some((g, c)) = &distribute_in {
         super::groups::distribute(&mut tx, g, id, *c).await?;
     }
@@ -823,10 +800,128 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     if distribute_in.is_some() {
         state.outbox_ready.notify_one();
     }
-    db::statuses::adopt_orphans(state.pool(), id, &post.uri, post.account_id).await?;
     db::statuses::by_id(state.pool(), id)
         .await?
         .ok_or_else(AppError::not_found)
+}
+
+/// Where a remote post goes, decided before it is written.
+pub struct Placement<'a> {
+    /// The post it answers, when stored here.
+    pub parent: Option<&'a StatusRow>,
+    /// The group it is written in (stored account).
+    pub group_id: Option<i64>,
+    /// Its circle there.
+    pub circle: Option<Circle>,
+    /// The visibility stored (a closed circle's posts have the group visibility).
+    pub visibility: &'a str,
+    /// The local followers of its author whose home timelines it enters (none for direct
+    /// messages and closed circles).
+    pub followers: &'a [i64],
+}
+
+/// Writes remote posts in the caller's transaction: the posts, their mentions and hashtags,
+/// the home timelines of each one's `followers` and of the local people it mentions
+/// (notified; not in a closed circle), and the answers that arrived before them linked to
+/// them. A statement per table, whatever the number of posts. Gives each post's new id, or
+/// `None` when the same post was stored meanwhile (by another worker).
+pub async fn write_remotes(
+    tx: &mut sqlx::AnyConnection,
+    ids: &crate::ids::IdGenerator,
+    posts: &[(&RemoteStatus, Placement<'_>)],
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    let now = clock::now();
+    let mut stored: Vec<Option<i64>> = vec![None; posts.len()];
+    let mut pending: Vec<usize> = (0..posts.len()).collect();
+    for _ in 0..5 {
+        let rows: Vec<(i64, db::statuses::NewStatus)> = pending
+            .iter()
+            .map(|&i| {
+                let (post, place) = &posts[i];
+                let created_at = post.created_at.min(now);
+                let new = db::statuses::NewStatus {
+                    uri: Some(&post.uri),
+                    url: post.url.as_deref(),
+                    account_id: post.account_id,
+                    local: false,
+                    visibility: place.visibility,
+                    in_reply_to_id: place.parent.map(|p| p.id),
+                    in_reply_to_uri: post.in_reply_to_uri.as_deref(),
+                    in_reply_to_account_id: place.parent.map(|p| p.account_id),
+                    reblog_of_id: None,
+                    content: &post.content,
+                    source: None,
+                    spoiler_text: &post.spoiler_text,
+                    sensitive: post.sensitive,
+                    language: post.language.as_deref(),
+                    created_at,
+                    group_id: place.group_id,
+                    circle: place.circle.map(Circle::as_str),
+                    title: post.title.as_deref(),
+                };
+                (ids.at(created_at), new)
+            })
+            .collect();
+        let inserted: std::collections::HashSet<i64> = db::statuses::insert_many(tx, &rows)
+            .await?
+            .into_iter()
+            .collect();
+        let mut missed = Vec::new();
+        for (&i, (id, _)) in pending.iter().zip(&rows) {
+            if inserted.contains(id) {
+                stored[i] = Some(*id);
+            } else {
+                missed.push(i);
+            }
+        }
+        if missed.is_empty() {
+            pending.clear();
+            break;
+        }
+        // Skipped: the same post stored meanwhile, or an id another process took (try again).
+        let uris: Vec<&str> = missed.iter().map(|&i| posts[i].0.uri.as_str()).collect();
+        let taken: std::collections::HashSet<String> = db::statuses::by_uris(tx, &uris)
+            .await?
+            .into_iter()
+            .map(|s| s.uri)
+            .collect();
+        pending = missed
+            .into_iter()
+            .filter(|&i| !taken.contains(&posts[i].0.uri))
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+    }
+    if !pending.is_empty() {
+        return Err(sqlx::Error::Protocol(
+            "could not allocate a status id".into(),
+        ));
+    }
+
+    let (mut mentions, mut tags, mut notifications, mut feeds) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut uris = Vec::new();
+    for ((post, place), id) in posts.iter().zip(&stored) {
+        let Some(id) = *id else { continue };
+        uris.push(post.uri.as_str());
+        mentions.extend(post.mentioned.iter().map(|a| (id, a.id)));
+        tags.extend(post.tags.iter().map(|t| (id, t.as_str())));
+        feeds.extend(place.followers.iter().map(|f| (id, *f)));
+        // In a group's closed circles, being mentioned is no way in: the group decides.
+        if place.visibility != GROUP_VISIBILITY {
+            for m in post.mentioned.iter().filter(|m| m.is_local()) {
+                feeds.push((id, m.id));
+                notifications.push((m.id, post.account_id, "mention", Some(id)));
+            }
+        }
+    }
+    db::statuses::insert_mentions_many(tx, &mentions).await?;
+    db::statuses::insert_tags_many(tx, &tags).await?;
+    db::social::notify_many(tx, &notifications, now).await?;
+    db::social::add_to_feeds_many(tx, &feeds).await?;
+    db::statuses::adopt_orphans(tx, &uris).await?;
+    Ok(stored)
 }
 
 /// Applies an edit of a remote post by its author; `false` when the post is unknown here or

@@ -447,6 +447,24 @@ pub fn fixtures_dir() -> Option<std::path::PathBuf> {
     }
 }
 
+/// The JSON documents under a fixtures folder, sorted.
+pub fn fixture_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(dir, &mut paths);
+    paths.sort();
+    paths
+}
+
 /// Where coopol's own API lives.
 pub const API: &str = "/api/coopol/v1";
 
@@ -542,4 +560,74 @@ impl<'a> Api<'a> {
             "endpoints not documented: {undocumented:?}"
         );
     }
+}
+
+/// Stores a remote actor by id without fetching it (the harness plays its server).
+pub async fn store_actor(app: &TestApp, uri: &str) -> coopol::db::accounts::AccountRow {
+    if let Some(a) = coopol::db::accounts::by_uri(app.state.pool(), uri)
+        .await
+        .unwrap()
+    {
+        return a;
+    }
+    let url = url::Url::parse(uri).unwrap();
+    let domain = coopol::federation::protocol::domain_of(&url);
+    let name = url
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_string))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "actor".into());
+    // One key for every stand-in actor: key generation is the slow part of storing one.
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let public = KEY
+        .get_or_init(|| coopol::crypto::generate_rsa_keypair().1)
+        .clone();
+    let now = coopol::clock::now();
+    let id = coopol::db::accounts::upsert_remote(
+        app.state.pool(),
+        &coopol::db::accounts::RemoteActor {
+            uri,
+            username: &name,
+            domain: &domain,
+            actor_type: "Person",
+            display_name: "",
+            note_html: "",
+            locked: false,
+            discoverable: true,
+            public_key_pem: &public,
+            key_id: &format!("{uri}#main-key"),
+            inbox_url: &format!("{uri}/inbox"),
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: Some(&format!("{uri}/followers")),
+            following_url: None,
+            url: None,
+            avatar_url: None,
+            header_url: None,
+            fields_json: "[]",
+            created_at: now,
+            now,
+        },
+    )
+    .await
+    .unwrap();
+    coopol::db::accounts::by_id(app.state.pool(), id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Makes `follower` follow `target` (accepted or pending) with a given Follow id.
+pub async fn make_follow(app: &TestApp, follower: i64, target: i64, uri: &str, state: &str) {
+    let mut conn = app.state.pool().acquire().await.unwrap();
+    coopol::db::social::insert_follow(
+        &mut conn,
+        follower,
+        target,
+        Some(uri),
+        state,
+        coopol::clock::now(),
+    )
+    .await
+    .unwrap();
 }

@@ -1,0 +1,204 @@
+//! Posts received in bulk. Under load most of what arrives is `Create`s of posts; processed
+//! one by one, each costs about twenty queries and a commit. The inbox worker hands every run
+//! of consecutive `Create`s here: the run is checked with a handful of queries for all of it
+//! (authors, deleted and known posts, parents, local followers, named accounts), and the posts
+//! that need nothing more (no parent to fetch, not written in a group, not an event) are
+//! written in one transaction, together with the queue's record that their activities are
+//! done, so that none is lost or applied twice. The activities this path does not take are
+//! left to the ordinary one ([`receive::process`]), after the run; either way a post ends up
+//! stored the same (the inbox tests go through both).
+
+use super::{
+    objects,
+    protocol::{self, Activity},
+    receive::{self, Outcome},
+};
+use crate::{
+    db::{self, accounts::AccountRow, federation::QueuedActivity, statuses::StatusRow},
+    domain::Visibility,
+    service::statuses::{self as posts, Placement},
+    state::AppState,
+};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+/// Whether a stored activity is a `Create` (read without building the whole activity).
+pub fn is_create(body: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_str::<Kind>(body).is_ok_and(|k| k.kind.as_deref() == Some("Create"))
+}
+
+/// What became of a run of `Create`s.
+#[derive(Debug, Default)]
+pub struct Stored {
+    /// Activities settled (and marked done) in the run's transaction: queue id and outcome.
+    pub settled: Vec<(i64, Outcome)>,
+    /// Positions in the run of the activities left to the ordinary path, in order.
+    pub rest: Vec<usize>,
+}
+
+/// Stores what it can of a run of `Create` activities in one transaction (see the module's
+/// description). On an error nothing of the run is stored or marked done.
+pub async fn store_creates(
+    state: &AppState,
+    run: &[QueuedActivity],
+) -> Result<Stored, sqlx::Error> {
+    let ours = state.config.public_url.as_str();
+    let mut stored = Stored::default();
+    let mut notes: Vec<(usize, protocol::Note)> = Vec::new();
+    for (i, item) in run.iter().enumerate() {
+        match plain_post(item) {
+            Some(note) => notes.push((i, note)),
+            None => stored.rest.push(i),
+        }
+    }
+    if notes.is_empty() {
+        return Ok(stored);
+    }
+
+    // What the run needs to know, a query each.
+    let mut conn = state.pool().acquire().await?;
+    let signers = distinct(notes.iter().map(|(i, _)| run[*i].signer.as_str()));
+    let authors: HashMap<String, AccountRow> = db::accounts::by_uris(&mut conn, &signers)
+        .await?
+        .into_iter()
+        .map(|a| (a.uri.clone(), a))
+        .collect();
+    let note_ids: Vec<&str> = notes.iter().map(|(_, n)| n.id.as_str()).collect();
+    let deleted: HashSet<String> = db::statuses::tombstoned_among(&mut conn, &note_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let post_ids = distinct(
+        note_ids.iter().copied().chain(
+            notes
+                .iter()
+                .filter_map(|(_, n)| n.in_reply_to.as_ref().map(url::Url::as_str)),
+        ),
+    );
+    let known: HashMap<String, StatusRow> = db::statuses::by_uris(&mut conn, &post_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.uri.clone(), s))
+        .collect();
+    let author_ids: Vec<i64> = authors.values().map(|a| a.id).collect();
+    let mut followers: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (target, follower) in db::social::local_followers_of(&mut conn, &author_ids).await? {
+        followers.entry(target).or_default().push(follower);
+    }
+    let names = distinct(notes.iter().flat_map(|(_, n)| {
+        objects::named_accounts(ours, n)
+            .into_iter()
+            .chain(objects::group_candidates(n))
+    }));
+    let named: HashMap<String, AccountRow> = db::accounts::by_uris(&mut conn, &names)
+        .await?
+        .into_iter()
+        .map(|a| (a.uri.clone(), a))
+        .collect();
+
+    // Each post: settled now, written below, or left to the ordinary path.
+    let mut seen = HashSet::new();
+    let mut ready: Vec<(usize, posts::RemoteStatus, Option<&StatusRow>)> = Vec::new();
+    for (i, note) in &notes {
+        let id = note.id.as_str();
+        let parent = note.in_reply_to.as_ref().map(|p| known.get(p.as_str()));
+        let is_group = |a: &AccountRow| a.actor_type == "Group" && a.deleted_at.is_none();
+        let Some(author) = authors.get(&run[*i].signer) else {
+            stored.rest.push(*i);
+            continue;
+        };
+        if !seen.insert(id) {
+            // The same post twice in the run: the second finds the first stored.
+            stored.rest.push(*i);
+        } else if deleted.contains(id) {
+            stored
+                .settled
+                .push((run[*i].id, Outcome::Ignored("the post was deleted")));
+        } else if known.contains_key(id) {
+            stored
+                .settled
+                .push((run[*i].id, Outcome::Ignored("the post is already here")));
+        } else if matches!(parent, Some(None))
+            || parent.flatten().is_some_and(|p| p.group_id.is_some())
+            || objects::group_candidates(note)
+                .iter()
+                .any(|u| named.get(*u).is_some_and(is_group))
+        {
+            // A parent to fetch, or a group to ask: the ordinary path does it.
+            stored.rest.push(*i);
+        } else if !followers.contains_key(&author.id)
+            && !receive::addresses_us(ours, note)
+            && parent.is_none()
+        {
+            stored.settled.push((
+                run[*i].id,
+                Outcome::Ignored("nobody here follows the author or is addressed"),
+            ));
+        } else {
+            let mentioned =
+                objects::mentioned_among(&objects::named_accounts(ours, note), |u| named.get(u));
+            let post = objects::build_remote_status(note, author, mentioned, None, None);
+            ready.push((*i, post, parent.flatten()));
+        }
+    }
+    stored.rest.sort_unstable();
+
+    let placed: Vec<(&posts::RemoteStatus, Placement)> = ready
+        .iter()
+        .map(|(_, post, parent)| {
+            let place = Placement {
+                parent: *parent,
+                group_id: None,
+                circle: None,
+                visibility: post.visibility.as_str(),
+                followers: match post.visibility {
+                    Visibility::Direct => &[],
+                    _ => followers
+                        .get(&post.account_id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                },
+            };
+            (post, place)
+        })
+        .collect();
+    let turn = state.db.write_turn().await;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let ids = posts::write_remotes(&mut tx, &state.ids, &placed).await?;
+    for ((i, _, _), id) in ready.iter().zip(ids) {
+        let outcome = match id {
+            Some(_) => Outcome::Applied("post stored"),
+            None => Outcome::Ignored("the post is already here"),
+        };
+        stored.settled.push((run[*i].id, outcome));
+    }
+    let done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
+    db::federation::finish_inbox_many(&mut tx, &done).await?;
+    tx.commit().await?;
+    drop(turn);
+    Ok(stored)
+}
+
+/// The post a stored activity creates, when it is a well-formed `Create` by its signer of a
+/// post that is not an event (events carry more, stored by the ordinary path).
+fn plain_post(item: &QueuedActivity) -> Option<protocol::Note> {
+    let activity: Activity = receive::parse_activity(&item.signer, &item.body).ok()?;
+    let kind = activity.object_type()?;
+    if activity.kind != "Create" || !receive::POST_TYPES.contains(&kind) || kind == "Event" {
+        return None;
+    }
+    let note = receive::parse_note(&activity.object).ok()?;
+    receive::check_authorship(&item.signer, &note).ok()?;
+    Some(note)
+}
+
+/// The distinct values, in their first order.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = HashSet::new();
+    values.filter(|v| seen.insert(*v)).collect()
+}
