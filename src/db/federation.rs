@@ -233,7 +233,7 @@ pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<Q
     let sql = format!(
         "UPDATE inbox_queue SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
            SELECT q.id FROM inbox_queue q WHERE q.state = 'queued' AND q.next_attempt_at <= $1 \
-           AND {} ORDER BY q.id LIMIT $3{}) \
+           AND {} ORDER BY q.next_attempt_at, q.id LIMIT $3{}) \
          RETURNING id, activity_uri, signer, body, attempts",
         claimable("q"),
         skip_locked(db.backend(), "q")

@@ -166,7 +166,7 @@ pub async fn insert(
     ))
 }
 
-/// Inserts posts from other servers under the ids given, in one statement per hundred; returns
+/// Inserts posts from other servers under the ids given, in one statement per sixteen; returns
 /// the ids inserted. A post whose ActivityPub id or id is already taken is skipped (the caller
 /// tells which from the ids returned).
 pub async fn insert_many(
@@ -175,7 +175,9 @@ pub async fn insert_many(
 ) -> Result<Vec<i64>> {
     const COLUMNS: usize = 19;
     let mut inserted = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(100) {
+    // SQLite finds a parameter's name by walking the list of names, so binding n parameters
+    // costs n²: statements are kept to a few hundred parameters.
+    for chunk in rows.chunks(16) {
         let sql = format!(
             "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
              in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
@@ -322,7 +324,8 @@ pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
 }
 
 /// Links the answers that arrived before their parent (`in_reply_to_uri` known, id not) to
-/// the parents just stored, given by ActivityPub id.
+/// the parents just stored, given by ActivityPub id. (`COALESCE(...) = 0` rather than
+/// `IS NULL`: SQLite would otherwise walk the index of every post without a parent.)
 pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str]) -> Result<()> {
     for chunk in parent_uris.chunks(super::INSERT_CHUNK) {
         let sql = format!(
@@ -330,7 +333,7 @@ pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str])
              in_reply_to_id = (SELECT p.id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri), \
              in_reply_to_account_id = \
                (SELECT p.account_id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri) \
-             WHERE in_reply_to_id IS NULL AND in_reply_to_uri IN ({})",
+             WHERE in_reply_to_uri IN ({}) AND COALESCE(in_reply_to_id, 0) = 0",
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
