@@ -202,6 +202,9 @@ fn is_self_deletion(value: &Value, actor: &Url) -> bool {
 
 /// How long a claimed activity is reserved for the process that claimed it.
 const LEASE: Duration = Duration::from_secs(300);
+/// Most activities claimed at once (a run of `Create`s among them is stored in one
+/// transaction).
+const CLAIM_BATCH: i64 = 128;
 /// How many times processing is tried before an activity is given up.
 const MAX_ATTEMPTS: i64 = 8;
 
@@ -212,13 +215,14 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         if stop.is_cancelled() {
             break;
         }
-        let batch = match db::federation::claim_inbox(&state.db, &state.claim(LEASE), 64).await {
-            Ok(batch) => batch,
-            Err(e) => {
-                tracing::warn!(error = %e, "inbox: cannot claim activities");
-                Vec::new()
-            }
-        };
+        let batch =
+            match db::federation::claim_inbox(&state.db, &state.claim(LEASE), CLAIM_BATCH).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "inbox: cannot claim activities");
+                    Vec::new()
+                }
+            };
         if batch.is_empty() {
             tokio::select! {
                 _ = stop.cancelled() => break,
