@@ -25,6 +25,8 @@ pub struct AppState {
     pub process_id: Arc<str>,
     /// The delivery side of federation (HTTP client, limits, caches).
     pub delivery: Arc<crate::federation::delivery::Runtime>,
+    /// Remote signers recently verified (keys parsed), by key id.
+    pub signers: Arc<crate::federation::verify::SignerCache>,
     /// The inbox's group-commit writer, started on first use.
     pub admission: Arc<OnceLock<crate::federation::inbox::Admission>>,
     /// The federation library's context, set once at start (it holds this state in turn).
@@ -43,6 +45,7 @@ impl AppState {
             delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
             federation: Arc::new(OnceLock::new()),
             admission: Arc::new(OnceLock::new()),
+            signers: Arc::default(),
             config: Arc::new(config),
         }
     }

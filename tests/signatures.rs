@@ -7,7 +7,7 @@ mod common;
 
 use axum::{Json, Router, extract::State, http::header, response::IntoResponse, routing::get};
 use common::{TestApp, spawn_app, spawn_app_with};
-use coopol::{domain::Role, federation::signatures::SigningKey};
+use coopol::{db, domain::Role, federation::signatures::SigningKey};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::{
@@ -274,6 +274,61 @@ async fn rotated_keys_are_refetched_once() {
         "the new key is fetched and accepted"
     );
     wait_for_followers(&app, 0).await;
+}
+
+/// Verified keys are remembered for a while (`verify::SignerCache`); an actor announcing a
+/// new key makes the old one worthless at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_key_is_forgotten_once_its_actor_announces_a_new_one() {
+    let app = spawn_app().await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let peer = fake_peer().await;
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 1)).await,
+        StatusCode::ACCEPTED
+    );
+    wait_for_followers(&app, 1).await;
+    let old = peer.key.lock().unwrap().clone();
+    peer.rotate();
+    let new = std::mem::replace(&mut *peer.key.lock().unwrap(), old);
+    // The actor announces its new key, signed with the old one.
+    let doc = peer.doc.lock().unwrap().clone();
+    let update = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#updates/1", peer.actor()),
+        "type": "Update",
+        "actor": peer.actor(),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": doc,
+    });
+    assert_eq!(peer.post(&app, &update).await, StatusCode::ACCEPTED);
+    let new_pem = doc["publicKey"]["publicKeyPem"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stored = db::accounts::by_uri(app.state.pool(), &peer.actor())
+            .await
+            .unwrap()
+            .unwrap();
+        if stored.public_key_pem == new_pem {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the update was never applied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 2)).await,
+        StatusCode::UNAUTHORIZED,
+        "the old key is not used from memory"
+    );
+    *peer.key.lock().unwrap() = new;
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 3)).await,
+        StatusCode::ACCEPTED
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -85,6 +85,7 @@ impl Object for ApAccount {
 
     async fn delete(&self, data: &Data<AppState>) -> Result<(), AppError> {
         if !self.row.is_local() {
+            data.signers.forget(&self.row.uri);
             let mut tx = data.pool().begin().await?;
             db::accounts::erase_activity(&mut tx, self.row.id, clock::now()).await?;
             tx.commit().await?;
@@ -196,6 +197,8 @@ impl Object for ApAccount {
             },
         )
         .await?;
+        // A new key, perhaps: the next signature is checked against this version.
+        data.signers.forget(json.id.as_str());
         let row = db::accounts::by_id(data.pool(), id)
             .await?
             .ok_or_else(AppError::not_found)?;

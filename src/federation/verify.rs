@@ -9,6 +9,11 @@ use super::{
 use crate::{db::accounts::AccountRow, state::AppState};
 use activitypub_federation::fetch::object_id::ObjectId;
 use http::{HeaderMap, Method};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use url::Url;
 
 /// The Host values a sender may have signed: the one received, and ours as configured (peers
@@ -56,13 +61,22 @@ pub async fn signer(
         ));
     }
 
+    if let Some((account, key)) = state.signers.get(&pending.key_id) {
+        if pending.verify(&key).is_ok() {
+            return Ok(account);
+        }
+        // Perhaps a new key under the same id: read the actor again below.
+        state.signers.forget(&account.uri);
+    }
+
     let data = state.fed();
     let stored = crate::db::accounts::by_key_id(state.pool(), &pending.key_id)
         .await
         .map_err(|e| SignatureError::Key(e.to_string()))?;
     let account = match stored {
         Some(account) if account.deleted_at.is_none() => {
-            if verify_with(&pending, &account).is_ok() {
+            if let Ok(key) = verify_with(&pending, &account) {
+                state.signers.put(&pending.key_id, &account, key);
                 return Ok(account);
             }
             // The key may have changed: fetch the actor once more.
@@ -79,7 +93,8 @@ pub async fn signer(
     if account.key_id.as_deref() != Some(pending.key_id.as_str()) && !account.is_local() {
         return Err(SignatureError::Key("the key is not the actor's".into()));
     }
-    verify_with(&pending, &account)?;
+    let key = verify_with(&pending, &account)?;
+    state.signers.put(&pending.key_id, &account, key);
     Ok(account)
 }
 
@@ -92,9 +107,66 @@ async fn refetch(state: &AppState, owner: &Url) -> Result<AccountRow, SignatureE
         .map_err(|e| SignatureError::Key(e.message(crate::domain::Locale::En)))
 }
 
-fn verify_with(pending: &Pending, account: &AccountRow) -> Result<(), SignatureError> {
+fn verify_with(pending: &Pending, account: &AccountRow) -> Result<VerifyingKey, SignatureError> {
     let key = VerifyingKey::from_pem(&account.public_key_pem)?;
-    pending.verify(&key)
+    pending.verify(&key)?;
+    Ok(key)
+}
+
+/// Remote signers recently verified, by key id: a busy inbox would otherwise read the same
+/// actor and parse the same key for every request. An entry lives a minute at most and is
+/// dropped when its actor is updated or deleted by this process, or when a signature fails
+/// with it (a new key under the same id). Another process sharing the database may go on
+/// using an entry for that minute after a change it did not see, as a request racing with the
+/// change would have.
+#[derive(Default)]
+pub struct SignerCache {
+    entries: std::sync::Mutex<HashMap<String, Signer>>,
+}
+
+struct Signer {
+    at: Instant,
+    account: AccountRow,
+    key: Arc<VerifyingKey>,
+}
+
+impl SignerCache {
+    /// How long an entry is used.
+    const TTL: Duration = Duration::from_secs(60);
+    /// Most entries kept (all are dropped when full: a new minute starts).
+    const MAX: usize = 10_000;
+
+    fn get(&self, key_id: &str) -> Option<(AccountRow, Arc<VerifyingKey>)> {
+        let entries = self.entries.lock().ok()?;
+        let s = entries.get(key_id)?;
+        (s.at.elapsed() < Self::TTL).then(|| (s.account.clone(), s.key.clone()))
+    }
+
+    fn put(&self, key_id: &str, account: &AccountRow, key: VerifyingKey) {
+        if account.is_local() || account.deleted_at.is_some() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX {
+                entries.clear();
+            }
+            entries.insert(
+                key_id.to_string(),
+                Signer {
+                    at: Instant::now(),
+                    account: account.clone(),
+                    key: Arc::new(key),
+                },
+            );
+        }
+    }
+
+    /// Forgets an actor's keys (it was updated or deleted).
+    pub fn forget(&self, actor_uri: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, s| s.account.uri != actor_uri);
+        }
+    }
 }
 
 /// The fingerprint under which a verified POST signature is remembered against replays.
