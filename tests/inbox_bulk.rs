@@ -202,6 +202,18 @@ fn run(alice: &str) -> Vec<(Value, Option<Outcome>)> {
             create(X2, note(X2, "known", json!([PUBLIC, alice]), json!([]))),
             Some(Outcome::Ignored("the post is already here")),
         ),
+        (
+            create(
+                X1,
+                note(
+                    X1,
+                    "followers",
+                    json!([format!("{X1}/followers")]),
+                    json!([]),
+                ),
+            ),
+            stored,
+        ),
     ]
 }
 
@@ -245,6 +257,11 @@ async fn a_run_of_posts_is_settled_in_one_transaction_and_the_rest_left_in_order
         json!(["alice"]),
         "a follower does not get a direct message"
     );
+    let private = snapshot(&app, "http://localhost:1/notes/followers")
+        .await
+        .unwrap();
+    assert_eq!(private["visibility"], "private");
+    assert_eq!(private["feeds"], json!(["bob"]), "followers only");
     let answer = snapshot(&app, "http://localhost:2/notes/answer")
         .await
         .unwrap();

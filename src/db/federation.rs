@@ -132,10 +132,10 @@ pub enum Admitted {
 /// Stores several arrivals in one transaction of two statements (one commit and a few round
 /// trips for many requests: the inbox's group commit). Replays are checked against earlier
 /// arrivals of the same batch too.
-pub async fn admit(db: &AnyPool, arrivals: &[Arrival]) -> Result<Vec<Admitted>> {
+pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Result<Vec<Admitted>> {
     use std::collections::HashSet;
     let mut out = vec![Admitted::New; arrivals.len()];
-    let mut tx = db.begin().await?;
+    let mut tx = sqlx::Connection::begin(conn).await?;
 
     // Signatures: the first use of each is remembered; any other is a replay.
     let mut seen_here = HashSet::new();
@@ -233,7 +233,7 @@ pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<Q
     let sql = format!(
         "UPDATE inbox_queue SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
            SELECT q.id FROM inbox_queue q WHERE q.state = 'queued' AND q.next_attempt_at <= $1 \
-           AND {} ORDER BY q.next_attempt_at, q.id LIMIT $3{}) \
+           AND {} ORDER BY q.id LIMIT $3{}) \
          RETURNING id, activity_uri, signer, body, attempts",
         claimable("q"),
         skip_locked(db.backend(), "q")

@@ -132,8 +132,9 @@ impl Db {
 
     /// A turn to write, for the process's long or frequent writers (the inbox's admission and
     /// its bulk processing). SQLite has one writer: without turns they meet at its lock, whose
-    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. Hold the
-    /// guard until the commit. Nothing to wait for on PostgreSQL.
+    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. Acquire the
+    /// connection first, then the turn (one order for all, so that none waits for the other's),
+    /// and hold the guard until the commit. Nothing to wait for on PostgreSQL.
     pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.backend {
             Backend::Sqlite => Some(self.writers.lock().await),
@@ -215,7 +216,6 @@ pub fn rows_sharing_first(n: usize) -> String {
         .join(", ")
 }
 
-/// Rows per multi-row INSERT (well under both databases' parameter limits).
 /// `($1, ..., $width), ($width+1, ...)`: the placeholders of `n` rows of a multi-row insert.
 pub fn rows(n: usize, width: usize) -> String {
     (0..n)
@@ -224,6 +224,14 @@ pub fn rows(n: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// Rows of `width` values per multi-row statement: a few hundred parameters at most. SQLite
+/// finds each parameter's name by walking the list of names, so binding n parameters costs
+/// n² (a 1,900-parameter insert spent more time binding than inserting).
+pub fn rows_per_statement(width: usize) -> usize {
+    (400 / width).max(1)
+}
+
+/// Rows per multi-row INSERT (well under both databases' parameter limits).
 pub const INSERT_CHUNK: usize = 500;
 
 /// A boolean as stored (0 or 1).

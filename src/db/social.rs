@@ -437,14 +437,15 @@ pub async fn notify(
 }
 
 /// Notifies several local accounts at once: (account, from account, type, post) rows. Like
-/// [`notify`], nobody is notified of their own doing, and each notification exists once.
+/// [`notify`], nobody is notified of their own doing, and each notification exists once;
+/// unlike it, the recipients are not checked here: callers pass local accounts only.
 pub async fn notify_many(
     conn: &mut sqlx::AnyConnection,
     rows: &[(i64, i64, &str, Option<i64>)],
     now: i64,
 ) -> Result<()> {
     let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
-    for chunk in rows.chunks(super::INSERT_CHUNK) {
+    for chunk in rows.chunks(super::rows_per_statement(5)) {
         let sql = format!(
             "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
              VALUES {} ON CONFLICT DO NOTHING",
@@ -578,7 +579,7 @@ pub async fn add_to_feeds(
 
 /// Adds posts to home timelines: (post, account) pairs.
 pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i64)]) -> Result<()> {
-    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+    for chunk in pairs.chunks(super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)

@@ -166,7 +166,7 @@ pub async fn insert(
     ))
 }
 
-/// Inserts posts from other servers under the ids given, in one statement per sixteen; returns
+/// Inserts posts from other servers under the ids given, a few statements at most; returns
 /// the ids inserted. A post whose ActivityPub id or id is already taken is skipped (the caller
 /// tells which from the ids returned).
 pub async fn insert_many(
@@ -175,9 +175,7 @@ pub async fn insert_many(
 ) -> Result<Vec<i64>> {
     const COLUMNS: usize = 19;
     let mut inserted = Vec::with_capacity(rows.len());
-    // SQLite finds a parameter's name by walking the list of names, so binding n parameters
-    // costs n²: statements are kept to a few hundred parameters.
-    for chunk in rows.chunks(16) {
+    for chunk in rows.chunks(super::rows_per_statement(COLUMNS)) {
         let sql = format!(
             "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
              in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
@@ -434,7 +432,7 @@ pub async fn insert_mentions_many(
     conn: &mut sqlx::AnyConnection,
     pairs: &[(i64, i64)],
 ) -> Result<()> {
-    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+    for chunk in pairs.chunks(super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
@@ -450,7 +448,7 @@ pub async fn insert_mentions_many(
 
 /// Records the hashtags of several new posts: (post, name) pairs.
 pub async fn insert_tags_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, &str)]) -> Result<()> {
-    for chunk in pairs.chunks(super::INSERT_CHUNK) {
+    for chunk in pairs.chunks(super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)

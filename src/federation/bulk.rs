@@ -167,6 +167,9 @@ pub async fn store_creates(
             (post, place)
         })
         .collect();
+    if ready.is_empty() && stored.settled.is_empty() {
+        return Ok(stored);
+    }
     let turn = state.db.write_turn().await;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let ids = posts::write_remotes(&mut tx, &state.ids, &placed).await?;

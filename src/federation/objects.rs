@@ -85,11 +85,11 @@ impl Object for ApAccount {
 
     async fn delete(&self, data: &Data<AppState>) -> Result<(), AppError> {
         if !self.row.is_local() {
-            data.signers.forget(&self.row.uri);
             let mut tx = data.pool().begin().await?;
             db::accounts::erase_activity(&mut tx, self.row.id, clock::now()).await?;
             tx.commit().await?;
             db::accounts::mark_remote_deleted(data.pool(), self.row.id, clock::now()).await?;
+            data.signers.forget(&self.row.uri);
         }
         Ok(())
     }

@@ -69,6 +69,9 @@ pub async fn signer(
         state.signers.forget(&account.uri);
     }
 
+    // Read before the database: an actor forgotten meanwhile is not remembered from a read
+    // that may predate its change.
+    let epoch = state.signers.epoch();
     let data = state.fed();
     let stored = crate::db::accounts::by_key_id(state.pool(), &pending.key_id)
         .await
@@ -76,7 +79,7 @@ pub async fn signer(
     let account = match stored {
         Some(account) if account.deleted_at.is_none() => {
             if let Ok(key) = verify_with(&pending, &account) {
-                state.signers.put(&pending.key_id, &account, key);
+                state.signers.put(&pending.key_id, &account, key, epoch);
                 return Ok(account);
             }
             // The key may have changed: fetch the actor once more.
@@ -94,7 +97,7 @@ pub async fn signer(
         return Err(SignatureError::Key("the key is not the actor's".into()));
     }
     let key = verify_with(&pending, &account)?;
-    state.signers.put(&pending.key_id, &account, key);
+    state.signers.put(&pending.key_id, &account, key, epoch);
     Ok(account)
 }
 
@@ -122,6 +125,9 @@ fn verify_with(pending: &Pending, account: &AccountRow) -> Result<VerifyingKey, 
 #[derive(Default)]
 pub struct SignerCache {
     entries: std::sync::Mutex<HashMap<String, Signer>>,
+    /// Counts the actors forgotten: an entry made from a read older than the last change is
+    /// not kept.
+    forgotten: std::sync::atomic::AtomicU64,
 }
 
 struct Signer {
@@ -142,11 +148,20 @@ impl SignerCache {
         (s.at.elapsed() < Self::TTL).then(|| (s.account.clone(), s.key.clone()))
     }
 
-    fn put(&self, key_id: &str, account: &AccountRow, key: VerifyingKey) {
+    fn epoch(&self) -> u64 {
+        self.forgotten.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Remembers a key verified with an account read when [`Self::epoch`] said `epoch`.
+    fn put(&self, key_id: &str, account: &AccountRow, key: VerifyingKey, epoch: u64) {
         if account.is_local() || account.deleted_at.is_some() {
             return;
         }
         if let Ok(mut entries) = self.entries.lock() {
+            // Checked under the lock: `forget` counts under it too.
+            if self.epoch() != epoch {
+                return;
+            }
             if entries.len() >= Self::MAX {
                 entries.clear();
             }
@@ -161,9 +176,11 @@ impl SignerCache {
         }
     }
 
-    /// Forgets an actor's keys (it was updated or deleted).
+    /// Forgets an actor's keys, once its update or deletion is stored.
     pub fn forget(&self, actor_uri: &str) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.forgotten
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.retain(|_, s| s.account.uri != actor_uri);
         }
     }

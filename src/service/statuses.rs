@@ -774,12 +774,15 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         }
         _ => None,
     };
-    let mut tx = state.pool().begin().await?;
+    // Read before the transaction: on SQLite a transaction that reads, then writes, fails at
+    // once if another connection wrote in between.
+    let mut conn = state.pool().acquire().await?;
     let followers = if !closed && post.visibility != Visibility::Direct {
-        db::social::local_followers(&mut tx, post.account_id).await?
+        db::social::local_followers(&mut conn, post.account_id).await?
     } else {
         Vec::new()
     };
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let place = Placement {
         parent: parent.as_ref(),
         group_id: group.as_ref().map(|g| g.account.id),
