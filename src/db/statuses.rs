@@ -1,7 +1,7 @@
 //! `statuses` (posts and boosts), `mentions`, `status_tags`, `favourites`, `tombstones`,
 //! `idempotency_keys`, and the paged reads timelines are made of.
 
-use super::{Result, is_unique_violation, placeholders};
+use super::{Result, placeholders};
 use sqlx::{AnyPool, FromRow};
 
 /// A post or a boost as stored.
@@ -63,6 +63,7 @@ macro_rules! status_columns {
 }
 
 /// A post to store.
+#[derive(Clone)]
 pub struct NewStatus<'a> {
     /// ActivityPub id; `None` for local posts, whose id derives from their numeric id.
     pub uri: Option<&'a str>,
@@ -117,56 +118,29 @@ pub async fn insert(
             Some(uri) => (uri.to_string(), new.url.map(str::to_string)),
             None => uri_for(id),
         };
-        let result = sqlx::query(
-            "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
-             in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
-             spoiler_text, sensitive, language, created_at, group_id, circle, title) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19)",
-        )
-        .bind(id)
-        .bind(&uri)
-        .bind(url)
-        .bind(new.account_id)
-        .bind(super::flag(new.local))
-        .bind(new.visibility)
-        .bind(new.in_reply_to_id)
-        .bind(new.in_reply_to_uri)
-        .bind(new.in_reply_to_account_id)
-        .bind(new.reblog_of_id)
-        .bind(new.content)
-        .bind(new.source)
-        .bind(new.spoiler_text)
-        .bind(super::flag(new.sensitive))
-        .bind(new.language)
-        .bind(new.created_at)
-        .bind(new.group_id)
-        .bind(new.circle)
-        .bind(new.title)
-        .execute(&mut *conn)
-        .await;
-        match result {
-            Ok(_) => return Ok(Some(id)),
-            Err(e) if is_unique_violation(&e) => {
-                let taken: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1")
-                        .bind(&uri)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                if taken.is_some() {
-                    return Ok(None);
-                }
-                // The id collided with another process's: try the next one.
-            }
-            Err(e) => return Err(e),
+        let row = NewStatus {
+            uri: Some(&uri),
+            url: url.as_deref(),
+            ..new.clone()
+        };
+        if !insert_many(conn, &[(id, row)]).await?.is_empty() {
+            return Ok(Some(id));
         }
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1")
+            .bind(&uri)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            return Ok(None);
+        }
+        // The id collided with another process's: try the next one.
     }
     Err(sqlx::Error::Protocol(
         "could not allocate a status id".into(),
     ))
 }
 
-/// Inserts posts from other servers under the ids given, a few statements at most; returns
+/// Inserts posts under the ids given, a few statements at most; returns
 /// the ids inserted. A post whose ActivityPub id or id is already taken is skipped (the caller
 /// tells which from the ids returned).
 pub async fn insert_many(
