@@ -141,6 +141,26 @@ fn follow(peer: &FakePeer, app: &TestApp, n: u32) -> Value {
     })
 }
 
+/// An instance with alice, and a fake peer.
+async fn alice_and_a_peer() -> (TestApp, FakePeer) {
+    let app = spawn_app().await;
+    app.create_user("alice", "correct horse battery", Role::Member)
+        .await;
+    let peer = fake_peer().await;
+    (app, peer)
+}
+
+/// The same, the peer following alice (its key checked once).
+async fn peer_following_alice() -> (TestApp, FakePeer) {
+    let (app, peer) = alice_and_a_peer().await;
+    assert_eq!(
+        peer.post(&app, &follow(&peer, &app, 1)).await,
+        StatusCode::ACCEPTED
+    );
+    wait_for_followers(&app, 1).await;
+    (app, peer)
+}
+
 async fn followers_of_alice(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.target_account_id WHERE a.username = 'alice'")
         .fetch_one(app.state.pool())
@@ -158,10 +178,7 @@ async fn wait_for_followers(app: &TestApp, n: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_activities_are_accepted_and_forgeries_refused() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
+    let (app, peer) = alice_and_a_peer().await;
 
     // A good one.
     assert_eq!(
@@ -227,10 +244,7 @@ async fn signed_activities_are_accepted_and_forgeries_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replayed_signatures_are_refused() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
+    let (app, peer) = alice_and_a_peer().await;
     let activity = follow(&peer, &app, 1);
     let url = Url::parse(&app.url("/inbox")).unwrap();
     let body = activity.to_string();
@@ -251,15 +265,7 @@ async fn replayed_signatures_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotated_keys_are_refetched_once() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
-    assert_eq!(
-        peer.post(&app, &follow(&peer, &app, 1)).await,
-        StatusCode::ACCEPTED
-    );
-    wait_for_followers(&app, 1).await;
+    let (app, peer) = peer_following_alice().await;
     peer.rotate();
     let undo = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -280,15 +286,7 @@ async fn rotated_keys_are_refetched_once() {
 /// new key makes the old one worthless at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_old_key_is_forgotten_once_its_actor_announces_a_new_one() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
-    assert_eq!(
-        peer.post(&app, &follow(&peer, &app, 1)).await,
-        StatusCode::ACCEPTED
-    );
-    wait_for_followers(&app, 1).await;
+    let (app, peer) = peer_following_alice().await;
     let old = peer.key.lock().unwrap().clone();
     peer.rotate();
     let new = std::mem::replace(&mut *peer.key.lock().unwrap(), old);
@@ -333,10 +331,7 @@ async fn an_old_key_is_forgotten_once_its_actor_announces_a_new_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spoofing_is_refused() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
+    let (app, peer) = alice_and_a_peer().await;
     // The activity's id is on another server than its actor.
     let mut spoofed = follow(&peer, &app, 1);
     spoofed["id"] = json!("http://elsewhere.localhost:1/follows/1");
@@ -397,10 +392,7 @@ async fn spoofing_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_clear_answers() {
-    let app = spawn_app().await;
-    app.create_user("alice", "correct horse battery", Role::Member)
-        .await;
-    let peer = fake_peer().await;
+    let (app, peer) = alice_and_a_peer().await;
     let huge = json!({ "id": format!("{}/x", peer.base), "type": "Create", "actor": peer.actor(), "content": "x".repeat(1_100_000) });
     assert_eq!(peer.post(&app, &huge).await, StatusCode::PAYLOAD_TOO_LARGE);
     let mut deep = json!("bottom");
