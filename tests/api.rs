@@ -1,5 +1,6 @@
 //! The Mastodon client API, sign-in part: apps, OAuth grants, tokens and scopes, accounts,
-//! registration, instance information, and answers to bad input.
+//! registration, instance information, and answers to bad input; and what a page of posts
+//! shows next to each post (counts, the viewer's likes and boosts, the author's numbers).
 
 mod common;
 
@@ -986,6 +987,110 @@ async fn accounts_can_be_looked_up() {
     }
     let (status, _) = app.get_json("/api/v1/accounts/lookup", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn posts_show_their_counts_and_what_the_viewer_did() {
+    let app = spawn_app().await;
+    let (alice, alice_token) = app.user_with_token("alice", "read write follow").await;
+    let (_, bob_token) = app.user_with_token("bob", "read write follow").await;
+    let (_, carol_token) = app.user_with_token("carol", "read write follow").await;
+    let ok = |(status, body): (StatusCode, Value)| {
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    };
+    ok(app
+        .post_json(
+            &format!("/api/v1/accounts/{alice}/follow"),
+            Some(&bob_token),
+            &json!({}),
+        )
+        .await);
+    let post = ok(app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&alice_token),
+            &json!({"status": "Tractage samedi"}),
+        )
+        .await);
+    let id = post["id"].as_str().unwrap();
+    ok(app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob_token),
+            &json!({"status": "J'y serai", "in_reply_to_id": id}),
+        )
+        .await);
+    ok(app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&carol_token),
+            &json!({"status": "Moi aussi", "in_reply_to_id": id}),
+        )
+        .await);
+    for (action, token) in [
+        ("favourite", &bob_token),
+        ("reblog", &bob_token),
+        ("favourite", &carol_token),
+    ] {
+        ok(app
+            .post_json(
+                &format!("/api/v1/statuses/{id}/{action}"),
+                Some(token),
+                &json!({}),
+            )
+            .await);
+    }
+
+    let counted = |s: &Value| {
+        (
+            s["replies_count"].as_i64(),
+            s["reblogs_count"].as_i64(),
+            s["favourites_count"].as_i64(),
+        )
+    };
+    let did = |s: &Value| (s["favourited"].clone(), s["reblogged"].clone());
+    let path = format!("/api/v1/statuses/{id}");
+    let by_bob = ok(app.get_json(&path, Some(&bob_token)).await);
+    assert_eq!(counted(&by_bob), (Some(2), Some(1), Some(2)));
+    assert_eq!(did(&by_bob), (json!(true), json!(true)));
+    let by_carol = ok(app.get_json(&path, Some(&carol_token)).await);
+    assert_eq!(did(&by_carol), (json!(true), json!(false)));
+    let by_alice = ok(app.get_json(&path, Some(&alice_token)).await);
+    assert_eq!(did(&by_alice), (json!(false), json!(false)));
+    let by_nobody = ok(app.get_json(&path, None).await);
+    assert_eq!(did(&by_nobody), (Value::Null, Value::Null));
+    let author = &by_nobody["account"];
+    assert_eq!(author["id"], alice.to_string());
+    assert_eq!(
+        (
+            author["followers_count"].as_i64(),
+            author["following_count"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(author["statuses_count"].as_i64(), Some(1));
+    assert!(author["last_status_at"].is_string(), "{author}");
+
+    // Bob's home: his boost, his answer and the post, each as he sees it.
+    let home = ok(app
+        .get_json("/api/v1/timelines/home", Some(&bob_token))
+        .await);
+    let home = home.as_array().unwrap();
+    let boost = home
+        .iter()
+        .find(|s| s["reblog"]["id"] == *id)
+        .expect("bob's boost in his home");
+    assert_eq!(did(&boost["reblog"]), (json!(true), json!(true)));
+    assert_eq!(counted(&boost["reblog"]), (Some(2), Some(1), Some(2)));
+    assert_eq!(boost["account"]["statuses_count"].as_i64(), Some(2));
+    assert_eq!(boost["account"]["following_count"].as_i64(), Some(1));
+    let answer = home
+        .iter()
+        .find(|s| s["in_reply_to_id"] == *id)
+        .expect("bob's answer in his home");
+    assert_eq!(did(answer), (json!(false), json!(false)));
+    assert_eq!(counted(answer), (Some(0), Some(0), Some(0)));
 }
 
 #[tokio::test]

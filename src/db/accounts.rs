@@ -91,10 +91,64 @@ impl AccountRow {
 /// The columns of [`AccountRow`], as a literal so queries stay `&'static str`.
 macro_rules! account_columns {
     () => {
-        "id, username, domain, actor_type, uri, display_name, note_source, note_html, locked, \
-         discoverable, public_key_pem, private_key_pem, created_at, updated_at, deleted_at, \
-         inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, url, avatar_url, \
-         header_url, fields_json, key_id, fetched_at"
+        account_columns!("")
+    };
+    // With a table alias (`"a."`), for joins.
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "username, ",
+            $p,
+            "domain, ",
+            $p,
+            "actor_type, ",
+            $p,
+            "uri, ",
+            $p,
+            "display_name, ",
+            $p,
+            "note_source, ",
+            $p,
+            "note_html, ",
+            $p,
+            "locked, ",
+            $p,
+            "discoverable, ",
+            $p,
+            "public_key_pem, ",
+            $p,
+            "private_key_pem, ",
+            $p,
+            "created_at, ",
+            $p,
+            "updated_at, ",
+            $p,
+            "deleted_at, ",
+            $p,
+            "inbox_url, ",
+            $p,
+            "shared_inbox_url, ",
+            $p,
+            "outbox_url, ",
+            $p,
+            "followers_url, ",
+            $p,
+            "following_url, ",
+            $p,
+            "url, ",
+            $p,
+            "avatar_url, ",
+            $p,
+            "header_url, ",
+            $p,
+            "fields_json, ",
+            $p,
+            "key_id, ",
+            $p,
+            "fetched_at"
+        )
     };
 }
 
@@ -623,10 +677,22 @@ pub async fn count_users(db: &AnyPool, state: &str) -> Result<i64> {
         .await
 }
 
+/// The columns of [`AccountStats`] over `accounts a`.
+macro_rules! stats_columns {
+    () => {
+        "a.id AS stats_id, \
+         (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted') AS followers, \
+         (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted') AS following, \
+         (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') AS statuses, \
+         (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS last_status_at"
+    };
+}
+
 /// What profiles show in numbers.
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountStats {
     /// The account.
+    #[sqlx(rename = "stats_id")]
     pub id: i64,
     /// Accepted followers.
     pub followers: i64,
@@ -644,12 +710,11 @@ pub async fn stats_of(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountStats>> {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT a.id, \
-           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted') AS followers, \
-           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted') AS following, \
-           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') AS statuses, \
-           (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS last_status_at \
-         FROM accounts a WHERE a.id IN ({})",
+        concat!(
+            "SELECT ",
+            stats_columns!(),
+            " FROM accounts a WHERE a.id IN ({})"
+        ),
         super::placeholders(1, ids.len())
     );
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -657,6 +722,85 @@ pub async fn stats_of(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountStats>> {
         q = q.bind(*id);
     }
     q.fetch_all(db).await
+}
+
+/// An account with its numbers.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountWithStats {
+    /// The account.
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+    /// Its numbers.
+    #[sqlx(flatten)]
+    pub stats: AccountStats,
+}
+
+/// Accounts by ids with their numbers, in one query, in no particular order.
+pub async fn with_stats_by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountWithStats>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            account_columns!("a."),
+            ", ",
+            stats_columns!(),
+            " FROM accounts a WHERE a.id IN ({})"
+        ),
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// A local user and their account, in one query.
+pub async fn user_with_account(
+    db: &AnyPool,
+    account_id: i64,
+) -> Result<Option<(UserRow, AccountRow)>> {
+    #[derive(FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        email: String,
+        password_hash: String,
+        role: String,
+        state: String,
+        locale: Option<String>,
+        registration_reason: String,
+        user_created_at: i64,
+        last_sign_in_at: Option<i64>,
+    }
+    let joined: Option<Joined> = sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!("a."),
+        ", u.email, u.password_hash, u.role, u.state, u.locale, u.registration_reason, \
+         u.created_at AS user_created_at, u.last_sign_in_at \
+         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.account_id = $1"
+    ))
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(joined.map(|j| {
+        let user = UserRow {
+            account_id: j.account.id,
+            username: j.account.username.clone(),
+            display_name: j.account.display_name.clone(),
+            email: j.email,
+            password_hash: j.password_hash,
+            role: j.role,
+            state: j.state,
+            locale: j.locale,
+            registration_reason: j.registration_reason,
+            created_at: j.user_created_at,
+            last_sign_in_at: j.last_sign_in_at,
+        };
+        (user, j.account)
+    }))
 }
 
 /// How many active local users signed in or posted since `since`.

@@ -525,50 +525,45 @@ pub async fn tags_of(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<(i64, Strin
     q.fetch_all(db).await
 }
 
-/// Counts of many posts: (status id, replies, boosts, favourites).
-pub async fn counts_of(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<(i64, i64, i64, i64)>> {
+/// What is counted next to a post, and what its viewer did with it.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct StatusCounts {
+    /// The post.
+    pub id: i64,
+    /// Answers.
+    pub replies: i64,
+    /// Boosts.
+    pub reblogs: i64,
+    /// Likes.
+    pub favourites: i64,
+    /// 1 when the viewer liked it.
+    pub favourited: i64,
+    /// 1 when the viewer boosted it.
+    pub reblogged: i64,
+}
+
+/// The counts of many posts, and what `viewer` (0: nobody) did with them, in one query.
+pub async fn counts_of(db: &AnyPool, viewer: i64, status_ids: &[i64]) -> Result<Vec<StatusCounts>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = placeholders(1, status_ids.len());
+    let list = placeholders(2, status_ids.len());
     let sql = format!(
         "SELECT s.id, \
-           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
-           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
-           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies, \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id) AS reblogs, \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) AS favourites, \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id AND f.account_id = $1) \
+             AS favourited, \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id AND b.account_id = $1) \
+             AS reblogged \
          FROM statuses s WHERE s.id IN ({list})"
     );
-    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(viewer);
     for id in status_ids {
         q = q.bind(*id);
     }
     q.fetch_all(db).await
-}
-
-/// Which of `status_ids` `account_id` has favourited, and which it has boosted.
-pub async fn viewer_flags(
-    db: &AnyPool,
-    account_id: i64,
-    status_ids: &[i64],
-) -> Result<(Vec<i64>, Vec<i64>)> {
-    if status_ids.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let list = placeholders(2, status_ids.len());
-    let fav_sql =
-        format!("SELECT status_id FROM favourites WHERE account_id = $1 AND status_id IN ({list})");
-    let reblog_sql = format!(
-        "SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({list})"
-    );
-    let mut fq = sqlx::query_scalar(sqlx::AssertSqlSafe(fav_sql)).bind(account_id);
-    let mut rq = sqlx::query_scalar(sqlx::AssertSqlSafe(reblog_sql)).bind(account_id);
-    for id in status_ids {
-        fq = fq.bind(*id);
-        rq = rq.bind(*id);
-    }
-    let favs: Vec<i64> = fq.fetch_all(db).await?;
-    let reblogs: Vec<Option<i64>> = rq.fetch_all(db).await?;
-    Ok((favs, reblogs.into_iter().flatten().collect()))
 }
 
 /// A page request, as Mastodon's API pages: newest first below `max_id` and above `since_id`,

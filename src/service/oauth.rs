@@ -5,7 +5,12 @@
 use super::accounts;
 use crate::{
     clock, crypto,
-    db::{self, accounts::UserRow, oauth::AppRow, oauth::TokenRow},
+    db::{
+        self,
+        accounts::{AccountRow, UserRow},
+        oauth::AppRow,
+        oauth::TokenRow,
+    },
     domain::{Invalid, Scopes, check_length},
     error::{AppError, AppResult},
     state::AppState,
@@ -554,6 +559,8 @@ pub struct Access {
     pub scopes: Scopes,
     /// The person it acts for (`None` for app-only tokens).
     pub user: Option<UserRow>,
+    /// Their account, read with them.
+    pub account: Option<AccountRow>,
 }
 
 /// Checks a bearer token: it must exist, be neither revoked nor expired, and belong to a person
@@ -567,15 +574,15 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|t| t <= now) {
         return Err(invalid());
     }
-    let user = match row.account_id {
+    let (user, account) = match row.account_id {
         Some(id) => {
-            let user = db::accounts::user_by_id(state.pool(), id)
+            let (user, account) = db::accounts::user_with_account(state.pool(), id)
                 .await?
                 .ok_or_else(invalid)?;
             accounts::check_can_sign_in(&user)?;
-            Some(user)
+            (Some(user), Some(account))
         }
-        None => None,
+        None => (None, None),
     };
     // At most once a minute: a write on every read would make every API call wait for the
     // database's writer.
@@ -587,6 +594,7 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
         token: row,
         scopes,
         user,
+        account,
     })
 }
 

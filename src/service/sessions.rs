@@ -2,7 +2,10 @@
 
 use crate::{
     clock, crypto,
-    db::{self, accounts::UserRow},
+    db::{
+        self,
+        accounts::{AccountRow, UserRow},
+    },
     error::AppResult,
     state::AppState,
 };
@@ -29,14 +32,16 @@ pub async fn start(state: &AppState, account_id: i64, user_agent: &str) -> AppRe
     Ok(token)
 }
 
-/// The user of a live session, if the token is one and the user may still sign in.
-pub async fn user(state: &AppState, token: &str) -> AppResult<Option<UserRow>> {
+/// The user of a live session and their account, if the token is one and the user may still
+/// sign in.
+pub async fn user(state: &AppState, token: &str) -> AppResult<Option<(UserRow, AccountRow)>> {
     let hash = crypto::token_hash(token);
     let now = clock::now();
     let Some((account_id, last_seen)) = db::sessions::find(state.pool(), &hash, now).await? else {
         return Ok(None);
     };
-    let Some(user) = db::accounts::user_by_id(state.pool(), account_id).await? else {
+    let Some((user, account)) = db::accounts::user_with_account(state.pool(), account_id).await?
+    else {
         return Ok(None);
     };
     if crate::service::accounts::check_can_sign_in(&user).is_err() {
@@ -46,7 +51,7 @@ pub async fn user(state: &AppState, token: &str) -> AppResult<Option<UserRow>> {
         let expires = clock::after(state.config.session_lifetime);
         db::sessions::touch(state.pool(), &hash, now, expires).await?;
     }
-    Ok(Some(user))
+    Ok(Some((user, account)))
 }
 
 /// Ends a session.

@@ -8,7 +8,7 @@ use crate::{
         self,
         accounts::{AccountRow, AccountStats},
         social::NotificationRow,
-        statuses::StatusRow,
+        statuses::{StatusCounts, StatusRow},
     },
     error::AppResult,
     state::AppState,
@@ -73,6 +73,23 @@ pub async fn accounts(state: &AppState, rows: &[AccountRow]) -> AppResult<Vec<Ac
         .collect())
 }
 
+/// Accounts by ids with their numbers, in one query, by id.
+async fn accounts_by_ids(state: &AppState, ids: &[i64]) -> AppResult<HashMap<i64, AccountView>> {
+    Ok(db::accounts::with_stats_by_ids(state.pool(), ids)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.account.id,
+                AccountView {
+                    row: a.account,
+                    stats: Some(a.stats),
+                },
+            )
+        })
+        .collect())
+}
+
 /// Posts as `viewer` sees them, in the order given.
 pub async fn statuses(
     state: &AppState,
@@ -94,33 +111,25 @@ pub async fn statuses(
     account_ids.extend(mentions.iter().map(|(_, a)| *a));
     account_ids.sort_unstable();
     account_ids.dedup();
-    let account_rows = db::accounts::by_ids(state.pool(), &account_ids).await?;
-    let account_views: HashMap<i64, AccountView> = accounts(state, &account_rows)
-        .await?
-        .into_iter()
-        .map(|a| (a.row.id, a))
-        .collect();
-    let counts: HashMap<i64, (i64, i64, i64)> = db::statuses::counts_of(state.pool(), &status_ids)
-        .await?
-        .into_iter()
-        .map(|(id, r, b, f)| (id, (r, b, f)))
-        .collect();
+    let account_views = accounts_by_ids(state, &account_ids).await?;
+    let counts: HashMap<i64, StatusCounts> =
+        db::statuses::counts_of(state.pool(), viewer.unwrap_or(0), &status_ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
     let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
-    let (favourited, reblogged) = match viewer {
-        Some(v) => db::statuses::viewer_flags(state.pool(), v, &status_ids).await?,
-        None => (Vec::new(), Vec::new()),
-    };
 
     let build = |s: &StatusRow| -> Option<StatusView> {
-        let (replies, reblogs, favourites) = counts.get(&s.id).copied().unwrap_or_default();
+        let c = counts.get(&s.id).copied().unwrap_or_default();
         Some(StatusView {
             row: s.clone(),
             author: account_views.get(&s.account_id)?.clone(),
-            replies,
-            reblogs,
-            favourites,
-            favourited: viewer.map(|_| favourited.contains(&s.id)),
-            reblogged: viewer.map(|_| reblogged.contains(&s.id)),
+            replies: c.replies,
+            reblogs: c.reblogs,
+            favourites: c.favourites,
+            favourited: viewer.map(|_| c.favourited > 0),
+            reblogged: viewer.map(|_| c.reblogged > 0),
             mentions: mentions
                 .iter()
                 .filter(|(sid, _)| *sid == s.id)
@@ -167,12 +176,7 @@ pub async fn notifications(
     let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
     account_ids.sort_unstable();
     account_ids.dedup();
-    let account_rows = db::accounts::by_ids(state.pool(), &account_ids).await?;
-    let account_views: HashMap<i64, AccountView> = accounts(state, &account_rows)
-        .await?
-        .into_iter()
-        .map(|a| (a.row.id, a))
-        .collect();
+    let account_views = accounts_by_ids(state, &account_ids).await?;
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
     let status_rows = db::statuses::by_ids(state.pool(), &status_ids).await?;
     let status_views: HashMap<i64, StatusView> = statuses(state, Some(viewer), &status_rows)

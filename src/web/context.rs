@@ -4,7 +4,7 @@
 
 use crate::{
     config::Config,
-    db::accounts::UserRow,
+    db::accounts::{AccountRow, UserRow},
     domain::{Locale, Role},
     error::AppError,
     i18n,
@@ -69,6 +69,8 @@ pub struct Ctx {
     pub locale: Locale,
     /// The signed-in person.
     pub user: Option<UserRow>,
+    /// Their account, read with them.
+    pub account: Option<AccountRow>,
     /// The raw session token, when signed in.
     pub session_token: Option<String>,
     /// The CSRF token every form must send back.
@@ -181,6 +183,14 @@ impl Ctx {
     pub fn require_user(&self) -> Result<&UserRow, AppError> {
         self.user
             .as_ref()
+            .ok_or_else(|| AppError::unauthorized("error-sign-in-required"))
+    }
+
+    /// The signed-in person's own account, or an error that sends them to the sign-in page.
+    pub fn me(&self) -> Result<AccountRow, AppError> {
+        self.require_user()?;
+        self.account
+            .clone()
             .ok_or_else(|| AppError::unauthorized("error-sign-in-required"))
     }
 

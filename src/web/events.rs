@@ -66,13 +66,6 @@ fn viewer(c: &Ctx) -> Option<i64> {
     c.user.as_ref().map(|u| u.account_id)
 }
 
-async fn me(state: &AppState, c: &Ctx) -> AppResult<AccountRow> {
-    let user = c.require_user()?;
-    db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)
-}
-
 // ---------------------------------------------------------------------------------------------
 // An event's page
 
@@ -167,7 +160,7 @@ async fn event_page(
     };
     let (organizer, participants) = match &c.user {
         Some(_) => {
-            let me = me(state, &c).await?;
+            let me = c.me()?;
             if events::is_organizer(state, &event, &me).await? && event.is_local() {
                 let rows = events::participants(state, &me, &event).await?;
                 let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
@@ -270,7 +263,7 @@ pub async fn action(
     CsrfForm(f): CsrfForm<JoinForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
     let back = format!("/events/{id}");
     match action.as_str() {
@@ -346,7 +339,7 @@ pub async fn shift_action(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let shift_id: i64 = shift_id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let mission = events::get(&state, Some(me.id), id).await?;
     let shift = events::shift_of(&state, Some(me.id), &mission, shift_id).await?;
     let back = format!("/events/{id}");
@@ -370,7 +363,7 @@ pub async fn participants_csv(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
     let csv = events::participants_csv(&state, &me, &event).await?;
     Ok(crate::download::csv(&format!("participants-{id}"), csv))
@@ -385,7 +378,7 @@ pub async fn decide(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
     let decision = match action.as_str() {
         "approve" => Decision::Approve,
@@ -598,7 +591,7 @@ pub async fn create(
     c: Ctx,
     CsrfForm(f): CsrfForm<NewEventForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let shifts: Vec<ShiftInput> = f
         .shifts()
         .into_iter()
@@ -646,7 +639,7 @@ pub async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
     if !events::is_organizer(&state, &event, &me).await? {
         return Err(AppError::forbidden("error-event-organizers-only"));
@@ -700,7 +693,7 @@ pub async fn edit(
     CsrfForm(f): CsrfForm<NewEventForm>,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
     let in_series = event.row.series_id.is_some();
     let result = match (input_of(&f), events::Occurrences::parse(Some(&f.scope))) {
@@ -897,7 +890,7 @@ pub async fn calendar_link(
     c: Ctx,
     CsrfForm(_): CsrfForm<JoinForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let token = events::new_calendar_link(&state, &me).await?;
     let link = state.config.url(&format!("/calendar/{token}/events.ics"));
     let page = agenda_page(&state, c, AgendaQuery::default(), Some(link)).await?;
@@ -910,7 +903,7 @@ pub async fn revoke_calendar_link(
     c: Ctx,
     CsrfForm(_): CsrfForm<JoinForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     events::revoke_calendar_link(&state, &me).await?;
     Ok(redirect_with_flash(
         &state,
@@ -1162,7 +1155,7 @@ pub async fn board(
     c: Ctx,
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let (list, error) = match events::board(&state, &me, Some(&q.postcode), 50).await {
         Ok(list) => (list, None),
         Err(e) if e.status.is_client_error() => (Vec::new(), Some(e.message(c.locale))),

@@ -87,14 +87,6 @@ async fn cards(state: &AppState, c: &Ctx, list: Vec<Group>) -> AppResult<Vec<Gro
     Ok(out)
 }
 
-/// The signed-in person's account.
-async fn me(state: &AppState, c: &Ctx) -> AppResult<AccountRow> {
-    let user = c.require_user()?;
-    db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Directory
 
@@ -190,7 +182,7 @@ pub async fn directory(
     let results = cards(&state, &c, found).await?;
     let mut mine = Vec::new();
     if signed_in {
-        let me = me(&state, &c).await?;
+        let me = c.me()?;
         for (m, g) in groups::my_groups(&state, &me).await? {
             mine.push((m, card(&state, &c, g).await?));
         }
@@ -277,7 +269,7 @@ pub async fn create(
     c: Ctx,
     CsrfForm(f): CsrfForm<CreateForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let result = groups::create(
         &state,
@@ -496,7 +488,7 @@ async fn group_page(
         }
     }
     if is_admin {
-        let me = me(state, &c).await?;
+        let me = c.me()?;
         if group.kind() == GroupKind::Federation {
             affiliation_requests = cards(
                 state,
@@ -573,7 +565,7 @@ pub async fn action(
     Path((handle, action)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let back = c.profile_path(&group.account);
     match action.as_str() {
@@ -711,7 +703,7 @@ pub async fn post_action(
     Path((handle, status_id, action)): Path<(String, String, String)>,
     CsrfForm(_): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let status_id: i64 = status_id.parse().map_err(|_| AppError::not_found())?;
     let back = c.profile_path(&group.account);
@@ -741,7 +733,7 @@ pub async fn affiliation_action(
     Path((handle, section_id, action)): Path<(String, String, String)>,
     CsrfForm(_): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let section_id: i64 = section_id.parse().map_err(|_| AppError::not_found())?;
     let approve = match action.as_str() {
@@ -844,7 +836,7 @@ pub async fn members(
     Path(handle): Path<String>,
     Query(q): Query<MembersQuery>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     if !group.is_local() {
         return Err(AppError::new(
@@ -893,7 +885,7 @@ pub async fn member_action(
     Path((handle, account_id, action)): Path<(String, String, String)>,
     CsrfForm(f): CsrfForm<MemberForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
     let flash = match action.as_str() {
@@ -932,7 +924,7 @@ pub async fn members_csv(
     c: Ctx,
     Path(handle): Path<String>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let csv = groups::members_csv(&state, &me, &group).await?;
     Ok(crate::download::csv(
@@ -967,7 +959,7 @@ pub async fn audit(
     c: Ctx,
     Path(handle): Path<String>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let rows = groups::audit_log(&state, &me, &group).await?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.account_id).collect();

@@ -164,12 +164,12 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         .get(names.session)
         .map(|c| c.value().to_string())
         .filter(|t| is_token(t));
-    let user = match &session_token {
+    let (user, account) = match &session_token {
         Some(token) => match service::sessions::user(&state, token).await {
-            Ok(user) => user,
+            Ok(found) => found.unzip(),
             Err(e) => return e.into_response(),
         },
-        None => None,
+        None => (None, None),
     };
     if session_token.is_some() && user.is_none() {
         // The session ended (signed out elsewhere, expired, password changed): forget it.
@@ -208,6 +208,7 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
     let ctx = Ctx {
         locale,
         user,
+        account,
         session_token: session_token
             .filter(|_| !new_cookies.iter().any(|c| c.name() == names.session)),
         csrf,

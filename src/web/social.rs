@@ -64,14 +64,6 @@ impl PageQuery {
     }
 }
 
-/// The signed-in person's own account.
-async fn me(state: &AppState, c: &Ctx) -> AppResult<AccountRow> {
-    let user = c.require_user()?;
-    db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)
-}
-
 fn viewer(c: &Ctx) -> Option<i64> {
     c.user.as_ref().map(|u| u.account_id)
 }
@@ -122,7 +114,7 @@ impl ComposeForm {
 
 /// The signed-in home page: the compose form and the home timeline.
 pub async fn home(state: &AppState, c: Ctx, q: PageQuery) -> AppResult<Response> {
-    let me = me(state, &c).await?;
+    let me = c.me()?;
     let page = q.page();
     let rows = timelines::home(state, me.id, page).await?;
     let feed = feed(state, Some(me.id), rows, page.limit).await?;
@@ -205,7 +197,7 @@ pub async fn direct(
     c: Ctx,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let page = q.page();
     let rows = timelines::direct(&state, me.id, page).await?;
     let feed = feed(&state, Some(me.id), rows, page.limit).await?;
@@ -391,7 +383,7 @@ pub async fn create(
     c: Ctx,
     CsrfForm(form): CsrfForm<ComposeForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let visibility = match form.visibility.as_str() {
         "" => None,
         v => Visibility::parse(v).ok(),
@@ -438,7 +430,7 @@ pub async fn status_action(
     Path((id, action)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let next = safe_next(form.next.as_deref());
     let flash = match action.as_str() {
         "favourite" => {
@@ -477,7 +469,7 @@ pub async fn account_action(
     Path((id, action)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let target = db::accounts::by_id(state.pool(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())
@@ -585,7 +577,7 @@ pub async fn notifications(
     c: Ctx,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let page = q.page();
     let rows = timelines::notifications(&state, me.id, &[], page).await?;
     let older = (rows.len() as i64 >= page.limit)
@@ -604,7 +596,7 @@ struct FollowRequestsPage {
 
 /// `GET /follow_requests`.
 pub async fn follow_requests(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let rows = db::social::follow_requests(state.pool(), me.id, None, 80).await?;
     let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
     let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
@@ -621,7 +613,7 @@ pub async fn follow_request_action(
     Path((id, action)): Path<(i64, String)>,
     CsrfForm(_): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &c).await?;
+    let me = c.me()?;
     let flash = match action.as_str() {
         "authorize" => {
             relationships::authorize(&state, &me, id).await?;

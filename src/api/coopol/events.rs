@@ -248,7 +248,7 @@ async fn create(
     auth: Auth,
     Params(mut f): Params<CreateForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let shifts = f.shifts.take();
     let input = input_of(f)?;
     let event = match shifts {
@@ -428,7 +428,7 @@ async fn update(
     Path(id): Path<String>,
     Params(f): Params<CreateForm>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let scope = events::Occurrences::parse(f.scope.as_deref())?;
     let event = events::update(&state, &me, &event, input_of(f)?, scope).await?;
@@ -449,7 +449,7 @@ async fn cancel(
     Path(id): Path<String>,
     Params(f): Params<ScopeForm>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let scope = events::Occurrences::parse(f.scope.as_deref())?;
     let event = events::cancel(&state, &me, &event, scope).await?;
@@ -471,7 +471,7 @@ async fn join(
     Path(id): Path<String>,
     Params(f): Params<JoinForm>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let _: Joined = events::join(&state, &me, &event, f.message.as_deref(), f.waiting_list).await?;
     Ok(Json(entity(&state, &event, Some(me.id)).await?))
@@ -483,7 +483,7 @@ async fn leave(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     events::leave(&state, &me, &event).await?;
     Ok(Json(entity(&state, &event, Some(me.id)).await?))
@@ -527,7 +527,7 @@ async fn participants(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<ParticipantEntity>>> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let rows = events::participants(&state, &me, &event).await?;
     Ok(Json(participant_entities(&state, &rows).await?))
@@ -539,7 +539,7 @@ async fn participants_csv(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let csv = events::participants_csv(&state, &me, &event).await?;
     Ok(crate::download::csv(
@@ -555,7 +555,7 @@ async fn decide(
     auth: Auth,
     Path((id, account_id, action)): Path<(String, String, String)>,
 ) -> AppResult<Json<Vec<ParticipantEntity>>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
     if action == "invite" {
@@ -599,7 +599,7 @@ async fn join_shift(
     Path((id, shift_id)): Path<(String, String)>,
     Params(f): Params<JoinForm>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let mission = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let shift = events::shift_of(&state, Some(me.id), &mission, event_id(&shift_id)?).await?;
     events::join(&state, &me, &shift, f.message.as_deref(), f.waiting_list).await?;
@@ -612,7 +612,7 @@ async fn leave_shift(
     auth: Auth,
     Path((id, shift_id)): Path<(String, String)>,
 ) -> AppResult<Json<EventEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let mission = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let shift = events::shift_of(&state, Some(me.id), &mission, event_id(&shift_id)?).await?;
     events::leave(&state, &me, &shift).await?;
@@ -643,7 +643,7 @@ async fn board(
     auth: Auth,
     Params(q): Params<BoardQuery>,
 ) -> AppResult<Json<Vec<BoardEntity>>> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let limit = super::number("limit", q.limit.as_deref(), 20)?.clamp(1, 100) as usize;
     let entries = events::board(&state, &me, q.postcode.as_deref(), limit).await?;
     let mut out = Vec::with_capacity(entries.len());

@@ -202,7 +202,7 @@ async fn create(
     auth: Auth,
     Params(form): Params<CreateForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let place = form.place.unwrap_or_default();
     let group = groups::create(
         &state,
@@ -301,7 +301,7 @@ async fn join(
     Path(id): Path<String>,
     Params(form): Params<JoinForm>,
 ) -> AppResult<Json<GroupEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     groups::join(&state, &me, &group, form.message.as_deref()).await?;
     Ok(Json(entity(&state, &group, Some(me.id)).await?))
@@ -313,7 +313,7 @@ async fn leave(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<GroupEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     groups::leave(&state, &me, &group).await?;
     Ok(Json(entity(&state, &group, Some(me.id)).await?))
@@ -374,7 +374,7 @@ async fn members(
     Path(id): Path<String>,
     Params(q): Params<MembersQuery>,
 ) -> AppResult<Json<Vec<MemberEntity>>> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let group = find(&state, &id, true).await?;
     let after = number("after", q.after.as_deref(), 0)?;
     let limit = number("limit", q.limit.as_deref(), 100)?;
@@ -392,7 +392,7 @@ async fn members_csv(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let group = find(&state, &id, true).await?;
     let csv = groups::members_csv(&state, &me, &group).await?;
     Ok(crate::download::csv(
@@ -414,7 +414,7 @@ async fn member_action(
     Path((id, account_id, action)): Path<(String, String, String)>,
     Params(form): Params<RoleForm>,
 ) -> AppResult<Json<Vec<MemberEntity>>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
     let row = match action.as_str() {
@@ -454,7 +454,7 @@ async fn audit(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<AuditEntity>>> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let group = find(&state, &id, true).await?;
     let rows = groups::audit_log(&state, &me, &group).await?;
     Ok(Json(
@@ -491,7 +491,7 @@ async fn create_post(
     Path(id): Path<String>,
     Params(form): Params<PostForm>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     let in_reply_to_id = match form.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<i64>().map_err(|_| {
@@ -525,7 +525,7 @@ async fn post_action(
     auth: Auth,
     Path((id, status_id, action)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     let status_id: i64 = status_id.parse().map_err(|_| AppError::not_found())?;
     match action.as_str() {
@@ -597,7 +597,7 @@ async fn affiliate(
     Path(id): Path<String>,
     Params(form): Params<AffiliateForm>,
 ) -> AppResult<Json<GroupEntity>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let section = find(&state, &id, true).await?;
     let Some(fed) = form.federation.filter(|f| !f.trim().is_empty()) else {
         return Err(AppError::invalid(vec![crate::domain::Invalid::new(
@@ -617,7 +617,7 @@ async fn affiliation_requests(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<GroupEntity>>> {
-    let me = me(&state, &auth, &["read"]).await?;
+    let me = me(&auth, &["read"])?;
     let group = find(&state, &id, true).await?;
     let mut out = Vec::new();
     for g in groups::affiliation_requests(&state, &me, &group).await? {
@@ -632,7 +632,7 @@ async fn answer_affiliation(
     auth: Auth,
     Path((id, section_id, action)): Path<(String, String, String)>,
 ) -> AppResult<Json<Vec<GroupEntity>>> {
-    let me = me(&state, &auth, &["write"]).await?;
+    let me = me(&auth, &["write"])?;
     let group = find(&state, &id, true).await?;
     let section_id: i64 = section_id.parse().map_err(|_| AppError::not_found())?;
     let approve = match action.as_str() {

@@ -39,7 +39,7 @@ pub async fn list(
     uri: Uri,
     Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read:notifications"]).await?;
+    let me = me(&auth, &["read:notifications"])?;
     let kinds: Vec<String> = timelines::NOTIFICATION_TYPES
         .iter()
         .map(|k| k.to_string())
@@ -62,7 +62,7 @@ pub async fn get(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Notification>> {
-    let me = me(&state, &auth, &["read:notifications"]).await?;
+    let me = me(&auth, &["read:notifications"])?;
     let row = db::social::notification(state.pool(), me.id, parse_id(&id)?)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -79,7 +79,7 @@ pub async fn dismiss(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let me = me(&state, &auth, &["write:notifications"]).await?;
+    let me = me(&auth, &["write:notifications"])?;
     if !db::social::dismiss(state.pool(), me.id, parse_id(&id)?).await? {
         return Err(AppError::not_found());
     }
@@ -88,7 +88,7 @@ pub async fn dismiss(
 
 /// `POST /api/v1/notifications/clear`.
 pub async fn clear(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Value>> {
-    let me = me(&state, &auth, &["write:notifications"]).await?;
+    let me = me(&auth, &["write:notifications"])?;
     db::social::clear(state.pool(), me.id).await?;
     Ok(Json(json!({})))
 }

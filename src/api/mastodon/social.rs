@@ -37,7 +37,7 @@ pub async fn follow(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let me = me(&auth, &["write:follows", "follow"])?;
     let target = target(&state, &id).await?;
     let r = relationships::follow(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
@@ -49,7 +49,7 @@ pub async fn unfollow(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let me = me(&auth, &["write:follows", "follow"])?;
     let target = target(&state, &id).await?;
     let r = relationships::unfollow(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
@@ -61,7 +61,7 @@ pub async fn block(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:blocks", "follow"]).await?;
+    let me = me(&auth, &["write:blocks", "follow"])?;
     let target = target(&state, &id).await?;
     let r = relationships::block(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
@@ -73,7 +73,7 @@ pub async fn unblock(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:blocks", "follow"]).await?;
+    let me = me(&auth, &["write:blocks", "follow"])?;
     let target = target(&state, &id).await?;
     let r = relationships::unblock(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
@@ -91,7 +91,7 @@ pub async fn relationships(
     auth: Auth,
     Params(q): Params<RelationshipsQuery>,
 ) -> AppResult<Json<Vec<Relationship>>> {
-    let me = me(&state, &auth, &["read:follows", "follow"]).await?;
+    let me = me(&auth, &["read:follows", "follow"])?;
     let mut out = Vec::new();
     for id in q.id.iter().take(40) {
         if let Ok(other) = id.parse::<i64>() {
@@ -140,7 +140,7 @@ pub async fn follow_requests(
     uri: Uri,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read:follows", "follow"]).await?;
+    let me = me(&auth, &["read:follows", "follow"])?;
     let page = page.page()?;
     let rows = db::social::follow_requests(state.pool(), me.id, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
@@ -152,7 +152,7 @@ pub async fn authorize(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let me = me(&auth, &["write:follows", "follow"])?;
     let r = relationships::authorize(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::relationship(&r)))
 }
@@ -163,7 +163,7 @@ pub async fn reject(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Relationship>> {
-    let me = me(&state, &auth, &["write:follows", "follow"]).await?;
+    let me = me(&auth, &["write:follows", "follow"])?;
     let r = relationships::reject(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::relationship(&r)))
 }
@@ -175,7 +175,7 @@ pub async fn blocks(
     uri: Uri,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read:blocks", "follow"]).await?;
+    let me = me(&auth, &["read:blocks", "follow"])?;
     let page = page.page()?;
     let rows = db::social::blocks_page(state.pool(), me.id, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
@@ -247,7 +247,7 @@ pub async fn update_credentials(
     auth: Auth,
     Params(form): Params<UpdateCredentials>,
 ) -> AppResult<Json<CredentialAccount>> {
-    let me = me(&state, &auth, &["write:accounts"]).await?;
+    let me = me(&auth, &["write:accounts"])?;
     if form.display_name.is_some() || form.note.is_some() {
         service::accounts::update_profile(
             &state,

@@ -25,11 +25,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The local account a token acts for.
-pub async fn me(state: &AppState, auth: &Auth, scopes: &[&str]) -> AppResult<AccountRow> {
-    let user = auth.require_user(scopes)?;
-    db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)
+pub fn me(auth: &Auth, scopes: &[&str]) -> AppResult<AccountRow> {
+    auth.require_user(scopes)?;
+    auth.0.account.clone().ok_or_else(AppError::not_found)
 }
 
 /// The viewer's account id, if the request carries a token.
@@ -115,7 +113,7 @@ pub async fn create(
     headers: HeaderMap,
     Params(form): Params<StatusForm>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:statuses"]).await?;
+    let me = me(&auth, &["write:statuses"])?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -144,7 +142,7 @@ pub async fn edit(
     Path(id): Path<String>,
     Params(form): Params<StatusForm>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:statuses"]).await?;
+    let me = me(&auth, &["write:statuses"])?;
     let compose = form.compose(None)?;
     resolve_mentions(&state, &compose.text).await;
     let status = posts::edit(&state, &me, parse_id(&id)?, compose).await?;
@@ -158,7 +156,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:statuses"]).await?;
+    let me = me(&auth, &["write:statuses"])?;
     let staff = auth
         .0
         .user
@@ -192,7 +190,7 @@ pub async fn favourite(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:favourites"]).await?;
+    let me = me(&auth, &["write:favourites"])?;
     let status = posts::favourite(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }
@@ -203,7 +201,7 @@ pub async fn unfavourite(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:favourites"]).await?;
+    let me = me(&auth, &["write:favourites"])?;
     let status = posts::unfavourite(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }
@@ -214,7 +212,7 @@ pub async fn reblog(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:statuses"]).await?;
+    let me = me(&auth, &["write:statuses"])?;
     let boost = posts::reblog(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &boost).await?))
 }
@@ -225,7 +223,7 @@ pub async fn unreblog(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
-    let me = me(&state, &auth, &["write:statuses"]).await?;
+    let me = me(&auth, &["write:statuses"])?;
     let status = posts::unreblog(&state, &me, parse_id(&id)?).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }

@@ -38,7 +38,7 @@ pub async fn home(
     uri: Uri,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
-    let me = me(&state, &auth, &["read:statuses"]).await?;
+    let me = me(&auth, &["read:statuses"])?;
     let rows = timelines::home(&state, me.id, page.page()?).await?;
     answer(&state, &uri, Some(me.id), rows).await
 }
