@@ -1093,6 +1093,175 @@ async fn posts_show_their_counts_and_what_the_viewer_did() {
     assert_eq!(counted(answer), (Some(0), Some(0), Some(0)));
 }
 
+/// Fails unless every account's kept numbers (`account_stats`, kept by triggers) equal a
+/// count of its rows.
+async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
+    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.id, \
+           COALESCE(st.followers, 0), \
+           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
+           COALESCE(st.following, 0), \
+           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
+           COALESCE(st.statuses, 0), \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') \
+         FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id ORDER BY a.id",
+    )
+    .fetch_all(app.state.pool())
+    .await
+    .unwrap();
+    for (id, followers, counted_followers, following, counted_following, posts, counted_posts) in
+        rows
+    {
+        assert_eq!(
+            (followers, following, posts),
+            (counted_followers, counted_following, counted_posts),
+            "account {id} after {step}: kept (followers, following, posts) against a recount"
+        );
+    }
+}
+
+#[tokio::test]
+async fn profile_numbers_are_kept_through_every_kind_of_write() {
+    let app = spawn_app().await;
+    let (alice, alice_token) = app.user_with_token("alice", "read write follow").await;
+    let (bob, bob_token) = app.user_with_token("bob", "read write follow").await;
+    let (carol, carol_token) = app.user_with_token("carol", "read write follow").await;
+    let call = |path: String, token: String, body: Value| {
+        let app = &app;
+        async move {
+            let (status, body) = app.post_json(&path, Some(&token), &body).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            body
+        }
+    };
+    let follow = |who: &String, target: i64| {
+        call(
+            format!("/api/v1/accounts/{target}/follow"),
+            who.clone(),
+            json!({}),
+        )
+    };
+    let post = |who: &String, body: Value| call("/api/v1/statuses".into(), who.clone(), body);
+
+    follow(&bob_token, alice).await;
+    follow(&carol_token, alice).await;
+    follow(&alice_token, bob).await;
+    assert_numbers_match_a_recount(&app, "follows").await;
+    // A locked account: a request counts once accepted, a refused one never.
+    let locked = app
+        .client
+        .patch(app.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&carol_token)
+        .json(&json!({"locked": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), StatusCode::OK);
+    follow(&alice_token, carol).await;
+    follow(&bob_token, carol).await;
+    assert_numbers_match_a_recount(&app, "follow requests").await;
+    call(
+        format!("/api/v1/follow_requests/{alice}/authorize"),
+        carol_token.clone(),
+        json!({}),
+    )
+    .await;
+    call(
+        format!("/api/v1/follow_requests/{bob}/reject"),
+        carol_token.clone(),
+        json!({}),
+    )
+    .await;
+    assert_numbers_match_a_recount(&app, "answers to follow requests").await;
+    let (_, carol_seen) = app
+        .get_json(&format!("/api/v1/accounts/{carol}"), None)
+        .await;
+    assert_eq!(
+        carol_seen["followers_count"].as_i64(),
+        Some(1),
+        "{carol_seen}"
+    );
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&alice_token))
+        .await;
+    assert_eq!(me["following_count"].as_i64(), Some(2), "{me}");
+
+    let first = post(&alice_token, json!({"status": "Tractage samedi"})).await;
+    let first = first["id"].as_str().unwrap().to_string();
+    post(
+        &alice_token,
+        json!({"status": "@bob tu viens ?", "visibility": "direct"}),
+    )
+    .await;
+    post(
+        &bob_token,
+        json!({"status": "Oui", "in_reply_to_id": first}),
+    )
+    .await;
+    call(
+        format!("/api/v1/statuses/{first}/reblog"),
+        bob_token.clone(),
+        json!({}),
+    )
+    .await;
+    call(
+        format!("/api/v1/statuses/{first}/reblog"),
+        carol_token.clone(),
+        json!({}),
+    )
+    .await;
+    call(
+        format!("/api/v1/statuses/{first}/unreblog"),
+        carol_token.clone(),
+        json!({}),
+    )
+    .await;
+    assert_numbers_match_a_recount(&app, "posts, a direct message, boosts").await;
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/v1/statuses/{first}")))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_numbers_match_a_recount(&app, "deleting a boosted post").await;
+
+    call(
+        format!("/api/v1/accounts/{alice}/unfollow"),
+        carol_token.clone(),
+        json!({}),
+    )
+    .await;
+    call(
+        format!("/api/v1/accounts/{bob}/block"),
+        alice_token.clone(),
+        json!({}),
+    )
+    .await;
+    assert_numbers_match_a_recount(&app, "an unfollow and a block").await;
+    let (_, bob_seen) = app.get_json(&format!("/api/v1/accounts/{bob}"), None).await;
+    assert_eq!(bob_seen["followers_count"].as_i64(), Some(0), "{bob_seen}");
+
+    post(&carol_token, json!({"status": "Je pars"})).await;
+    coopol::service::accounts::erase(&app.state, carol)
+        .await
+        .unwrap();
+    assert_numbers_match_a_recount(&app, "an account's erasure").await;
+    let (_, alice_seen) = app
+        .get_json(&format!("/api/v1/accounts/{alice}"), None)
+        .await;
+    assert_eq!(
+        (
+            alice_seen["followers_count"].as_i64(),
+            alice_seen["following_count"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{alice_seen}"
+    );
+    assert!(alice_seen["last_status_at"].is_string(), "{alice_seen}");
+}
+
 #[tokio::test]
 async fn errors_speak_the_callers_language() {
     let app = spawn_app().await;

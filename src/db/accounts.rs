@@ -677,14 +677,18 @@ pub async fn count_users(db: &AnyPool, state: &str) -> Result<i64> {
         .await
 }
 
-/// The columns of [`AccountStats`] over `accounts a`.
+/// The columns of [`AccountStats`] over `accounts a`, and the join they need: the numbers are
+/// kept by triggers (migration 0010), not counted when read.
 macro_rules! stats_columns {
     () => {
-        "a.id AS stats_id, \
-         (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted') AS followers, \
-         (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted') AS following, \
-         (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') AS statuses, \
-         (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS last_status_at"
+        "a.id AS stats_id, COALESCE(st.followers, 0) AS followers, \
+         COALESCE(st.following, 0) AS following, COALESCE(st.statuses, 0) AS statuses, \
+         st.last_status_at AS last_status_at"
+    };
+}
+macro_rules! stats_join {
+    () => {
+        " LEFT JOIN account_stats st ON st.account_id = a.id"
     };
 }
 
@@ -713,7 +717,9 @@ pub async fn stats_of(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountStats>> {
         concat!(
             "SELECT ",
             stats_columns!(),
-            " FROM accounts a WHERE a.id IN ({})"
+            " FROM accounts a",
+            stats_join!(),
+            " WHERE a.id IN ({})"
         ),
         super::placeholders(1, ids.len())
     );
@@ -746,7 +752,9 @@ pub async fn with_stats_by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountW
             account_columns!("a."),
             ", ",
             stats_columns!(),
-            " FROM accounts a WHERE a.id IN ({})"
+            " FROM accounts a",
+            stats_join!(),
+            " WHERE a.id IN ({})"
         ),
         super::placeholders(1, ids.len())
     );

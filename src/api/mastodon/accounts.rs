@@ -4,6 +4,7 @@
 use super::{
     entities::{Account, CredentialAccount, Token},
     extract::{Auth, MaybeAuth, Params, lenient},
+    hydrate,
 };
 use crate::{
     db::{self, accounts::AccountRow},
@@ -24,10 +25,10 @@ pub async fn verify_credentials(
     auth: Auth,
 ) -> AppResult<Json<CredentialAccount>> {
     let user = auth.require_user(&["read:accounts", "profile"])?;
-    let account = db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok(Json(CredentialAccount::from_rows(&state, &account, user)))
+    let account = auth.0.account.as_ref().ok_or_else(AppError::not_found)?;
+    let mut entity = CredentialAccount::from_rows(&state, account, user);
+    entity.account = hydrate::account(&state, account).await?;
+    Ok(Json(entity))
 }
 
 /// An account others may see: not deleted, and for local accounts, approved and enabled.
@@ -57,7 +58,7 @@ pub async fn get(
         None => None,
     };
     let account = account.ok_or_else(AppError::not_found)?;
-    Ok(Json(Account::from_row(&state, &account)))
+    Ok(Json(hydrate::account(&state, &account).await?))
 }
 
 #[derive(Deserialize)]
@@ -87,7 +88,7 @@ pub async fn lookup(
         None => None,
     };
     let account = account.ok_or_else(AppError::not_found)?;
-    Ok(Json(Account::from_row(&state, &account)))
+    Ok(Json(hydrate::account(&state, &account).await?))
 }
 
 #[derive(Deserialize)]
