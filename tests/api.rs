@@ -1260,6 +1260,18 @@ async fn profile_numbers_are_kept_through_every_kind_of_write() {
         "{alice_seen}"
     );
     assert!(alice_seen["last_status_at"].is_string(), "{alice_seen}");
+
+    // Numbers that drifted are counted again.
+    sqlx::query("UPDATE account_stats SET followers = 99, statuses = 7")
+        .execute(app.state.pool())
+        .await
+        .unwrap();
+    let mut conn = app.state.pool().acquire().await.unwrap();
+    coopol::db::accounts::recount_stats(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_numbers_match_a_recount(&app, "a recount").await;
 }
 
 #[tokio::test]

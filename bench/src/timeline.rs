@@ -92,6 +92,19 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(&database.url).await?;
     let mut tx = conn.begin().await?;
+    // coopol keeps profile numbers with triggers (one upsert per follow and per post). On
+    // PostgreSQL, millions of updates of the same few thousand rows in one transaction leave
+    // long chains of row versions to walk, and seeding would take hours: the triggers are off
+    // while seeding and the numbers counted once at the end.
+    let postgres = database.url.starts_with("postgres");
+    if postgres {
+        for sql in [
+            "ALTER TABLE follows DISABLE TRIGGER follows_counted",
+            "ALTER TABLE statuses DISABLE TRIGGER statuses_counted",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+    }
     let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts")
         .fetch_one(&mut *tx)
         .await?;
@@ -107,7 +120,7 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     )
     .await?;
     // Explicit ids leave PostgreSQL's identity sequence behind: move it past them.
-    if database.url.starts_with("postgres") {
+    if postgres {
         sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))")
             .execute(&mut *tx)
             .await?;
@@ -177,7 +190,7 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     .bind(group)
     .execute(&mut *tx)
     .await?;
-    if database.url.starts_with("postgres") {
+    if postgres {
         sqlx::query("SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT MAX(id) FROM accounts))")
             .execute(&mut *tx)
             .await?;
@@ -201,10 +214,21 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     .bind(first)
     .execute(&mut *tx)
     .await?;
+    // The profile numbers: counted once, as coopol's migration does for existing data (on
+    // PostgreSQL its triggers were off while seeding, see above).
+    if postgres {
+        for sql in [
+            "ALTER TABLE follows ENABLE TRIGGER follows_counted",
+            "ALTER TABLE statuses ENABLE TRIGGER statuses_counted",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+    }
+    coopol::db::accounts::recount_stats(&mut tx).await?;
     tx.commit().await?;
     // Statistics for the planner; on PostgreSQL also the visibility map, without which
     // index-only scans read every row (autovacuum does this on a running server).
-    let maintenance = if database.url.starts_with("postgres") {
+    let maintenance = if postgres {
         "VACUUM ANALYZE"
     } else {
         "ANALYZE"

@@ -692,6 +692,26 @@ macro_rules! stats_join {
     };
 }
 
+/// Counts every account's numbers again from the rows (the triggers of migration 0010 keep
+/// them otherwise): for data loaded with the triggers disabled, or numbers that drifted.
+pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    sqlx::query("DELETE FROM account_stats")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_stats (account_id, followers, following, statuses, last_status_at) \
+         SELECT a.id, \
+           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
+           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct'), \
+           (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) \
+         FROM accounts a",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What profiles show in numbers.
 #[derive(Debug, Clone, FromRow)]
 pub struct AccountStats {
