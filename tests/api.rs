@@ -1093,8 +1093,8 @@ async fn posts_show_their_counts_and_what_the_viewer_did() {
     assert_eq!(counted(answer), (Some(0), Some(0), Some(0)));
 }
 
-/// Fails unless every account's kept numbers (`account_stats`, kept by triggers) equal a
-/// count of its rows.
+/// Fails unless every account's kept numbers (`account_stats`) and every post's counts
+/// (`status_stats`), both kept by triggers, equal a count of their rows.
 async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
     let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT a.id, \
@@ -1118,10 +1118,30 @@ async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
             "account {id} after {step}: kept (followers, following, posts) against a recount"
         );
     }
+    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT s.id, \
+           COALESCE(st.replies, 0), \
+           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
+           COALESCE(st.reblogs, 0), \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+           COALESCE(st.favourites, 0), \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id ORDER BY s.id",
+    )
+    .fetch_all(app.state.pool())
+    .await
+    .unwrap();
+    for (id, replies, counted_replies, reblogs, counted_reblogs, likes, counted_likes) in rows {
+        assert_eq!(
+            (replies, reblogs, likes),
+            (counted_replies, counted_reblogs, counted_likes),
+            "post {id} after {step}: kept (replies, reblogs, favourites) against a recount"
+        );
+    }
 }
 
 #[tokio::test]
-async fn profile_numbers_are_kept_through_every_kind_of_write() {
+async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() {
     let app = spawn_app().await;
     let (alice, alice_token) = app.user_with_token("alice", "read write follow").await;
     let (bob, bob_token) = app.user_with_token("bob", "read write follow").await;
@@ -1193,9 +1213,15 @@ async fn profile_numbers_are_kept_through_every_kind_of_write() {
         json!({"status": "@bob tu viens ?", "visibility": "direct"}),
     )
     .await;
-    post(
+    let answer = post(
         &bob_token,
         json!({"status": "Oui", "in_reply_to_id": first}),
+    )
+    .await;
+    let answer = answer["id"].as_str().unwrap().to_string();
+    post(
+        &alice_token,
+        json!({"status": "Merci", "in_reply_to_id": answer}),
     )
     .await;
     call(
@@ -1216,7 +1242,31 @@ async fn profile_numbers_are_kept_through_every_kind_of_write() {
         json!({}),
     )
     .await;
-    assert_numbers_match_a_recount(&app, "posts, a direct message, boosts").await;
+    for (action, token) in [
+        ("favourite", &bob_token),
+        ("favourite", &carol_token),
+        ("unfavourite", &carol_token),
+    ] {
+        call(
+            format!("/api/v1/statuses/{first}/{action}"),
+            token.clone(),
+            json!({}),
+        )
+        .await;
+    }
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/statuses/{first}"), None)
+        .await;
+    assert_eq!(
+        (
+            seen["replies_count"].as_i64(),
+            seen["reblogs_count"].as_i64(),
+            seen["favourites_count"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{seen}"
+    );
+    assert_numbers_match_a_recount(&app, "posts, a direct message, boosts, likes").await;
     let deleted = app
         .client
         .delete(app.url(&format!("/api/v1/statuses/{first}")))
@@ -1262,12 +1312,17 @@ async fn profile_numbers_are_kept_through_every_kind_of_write() {
     assert!(alice_seen["last_status_at"].is_string(), "{alice_seen}");
 
     // Numbers that drifted are counted again.
-    sqlx::query("UPDATE account_stats SET followers = 99, statuses = 7")
-        .execute(app.state.pool())
-        .await
-        .unwrap();
+    for sql in [
+        "UPDATE account_stats SET followers = 99, statuses = 7",
+        "UPDATE status_stats SET replies = 5, favourites = 3",
+    ] {
+        sqlx::query(sql).execute(app.state.pool()).await.unwrap();
+    }
     let mut conn = app.state.pool().acquire().await.unwrap();
     coopol::db::accounts::recount_stats(&mut conn)
+        .await
+        .unwrap();
+    coopol::db::statuses::recount_stats(&mut conn)
         .await
         .unwrap();
     drop(conn);

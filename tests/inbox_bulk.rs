@@ -76,7 +76,16 @@ async fn snapshot(app: &TestApp, uri: &str) -> Option<Value> {
         v.sort();
         v
     };
+    // Answers as counted by the triggers of migration 0011.
+    let answers: i64 = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT replies FROM status_stats WHERE status_id = $1), 0)",
+    )
+    .bind(post.id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
     Some(json!({
+        "answers": answers,
         "content": post.content,
         "spoiler": post.spoiler_text,
         "visibility": post.visibility,
@@ -266,6 +275,10 @@ async fn a_run_of_posts_is_settled_in_one_transaction_and_the_rest_left_in_order
         .await
         .unwrap();
     assert_eq!(answer["parent"], "http://localhost:2/notes/known");
+    let known = snapshot(&app, "http://localhost:2/notes/known")
+        .await
+        .unwrap();
+    assert_eq!(known["answers"], 1, "{known}");
     assert!(
         snapshot(&app, "http://localhost:2/notes/nobody")
             .await
@@ -331,6 +344,13 @@ async fn an_answer_stored_before_its_parent_is_linked_when_the_parent_comes_in_b
         .await
         .unwrap();
     assert_eq!(early["parent"], "http://localhost:1/notes/late");
+    let late = snapshot(&app, "http://localhost:1/notes/late")
+        .await
+        .unwrap();
+    assert_eq!(
+        late["answers"], 1,
+        "the answer linked later is counted: {late}"
+    );
     app.stop().await;
 }
 

@@ -92,15 +92,15 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(&database.url).await?;
     let mut tx = conn.begin().await?;
-    // coopol keeps profile numbers with triggers (one upsert per follow and per post). On
-    // PostgreSQL, millions of updates of the same few thousand rows in one transaction leave
-    // long chains of row versions to walk, and seeding would take hours: the triggers are off
-    // while seeding and the numbers counted once at the end.
+    // coopol keeps profile numbers and post counts with triggers (an upsert per follow and
+    // per post). On PostgreSQL, millions of updates of the same few thousand rows in one
+    // transaction leave long chains of row versions to walk, and seeding would take hours:
+    // the triggers are off while seeding and the numbers counted once at the end.
     let postgres = database.url.starts_with("postgres");
     if postgres {
         for sql in [
-            "ALTER TABLE follows DISABLE TRIGGER follows_counted",
-            "ALTER TABLE statuses DISABLE TRIGGER statuses_counted",
+            "ALTER TABLE follows DISABLE TRIGGER USER",
+            "ALTER TABLE statuses DISABLE TRIGGER USER",
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
@@ -214,17 +214,18 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     .bind(first)
     .execute(&mut *tx)
     .await?;
-    // The profile numbers: counted once, as coopol's migration does for existing data (on
+    // The profile numbers and post counts: counted once, as coopol's migration does for existing data (on
     // PostgreSQL its triggers were off while seeding, see above).
     if postgres {
         for sql in [
-            "ALTER TABLE follows ENABLE TRIGGER follows_counted",
-            "ALTER TABLE statuses ENABLE TRIGGER statuses_counted",
+            "ALTER TABLE follows ENABLE TRIGGER USER",
+            "ALTER TABLE statuses ENABLE TRIGGER USER",
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
     }
     coopol::db::accounts::recount_stats(&mut tx).await?;
+    coopol::db::statuses::recount_stats(&mut tx).await?;
     tx.commit().await?;
     // Statistics for the planner; on PostgreSQL also the visibility map, without which
     // index-only scans read every row (autovacuum does this on a running server).

@@ -542,28 +542,51 @@ pub struct StatusCounts {
     pub reblogged: i64,
 }
 
-/// The counts of many posts, and what `viewer` (0: nobody) did with them, in one query.
+/// The counts of many posts (kept by triggers, migration 0011), and what `viewer` (0: nobody)
+/// did with them, in one query.
 pub async fn counts_of(db: &AnyPool, viewer: i64, status_ids: &[i64]) -> Result<Vec<StatusCounts>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(2, status_ids.len());
     let sql = format!(
-        "SELECT s.id, \
-           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies, \
-           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id) AS reblogs, \
-           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) AS favourites, \
-           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id AND f.account_id = $1) \
+        "SELECT s.id, COALESCE(st.replies, 0) AS replies, COALESCE(st.reblogs, 0) AS reblogs, \
+           COALESCE(st.favourites, 0) AS favourites, \
+           (SELECT COUNT(*) FROM favourites f WHERE f.account_id = $1 AND f.status_id = s.id) \
              AS favourited, \
            (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id AND b.account_id = $1) \
              AS reblogged \
-         FROM statuses s WHERE s.id IN ({list})"
+         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
+         WHERE s.id IN ({list})"
     );
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(viewer);
     for id in status_ids {
         q = q.bind(*id);
     }
     q.fetch_all(db).await
+}
+
+/// Counts every post's answers, boosts and likes again from the rows (the triggers of
+/// migration 0011 keep them otherwise): for data loaded with the triggers disabled, or counts
+/// that drifted. Returns how many posts have something to count.
+pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<u64> {
+    sqlx::query("DELETE FROM status_stats")
+        .execute(&mut *conn)
+        .await?;
+    let written = sqlx::query(
+        "INSERT INTO status_stats (status_id, replies, reblogs, favourites) \
+         SELECT s.id, \
+           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+         FROM statuses s \
+         WHERE EXISTS (SELECT 1 FROM statuses r WHERE r.in_reply_to_id = s.id) \
+            OR EXISTS (SELECT 1 FROM statuses b WHERE b.reblog_of_id = s.id) \
+            OR EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = s.id)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(written.rows_affected())
 }
 
 /// A page request, as Mastodon's API pages: newest first below `max_id` and above `since_id`,
