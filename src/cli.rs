@@ -40,6 +40,10 @@ enum Command {
     /// Manage local accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Count every profile's numbers (followers, following, posts) and every post's answers,
+    /// boosts and likes again from the stored rows, then exit. The database keeps them up to
+    /// date by itself; this repairs numbers that drifted, e.g. after rows were edited by hand.
+    Recount,
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +175,18 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             println!("{applied} migration(s) applied");
             Ok(())
         }
+        Command::Recount => {
+            init_logging(&config, "warn");
+            let db = app::open_database(&config).await?;
+            let counted = recount(&db).await;
+            db.close().await;
+            let (accounts, posts) =
+                counted.map_err(|e| anyhow::anyhow!("cannot count again: {e}"))?;
+            println!(
+                "counted again: {accounts} account(s), {posts} post(s) with answers, boosts or likes"
+            );
+            Ok(())
+        }
         Command::User(cmd) => {
             init_logging(&config, "warn");
             let db = app::open_database(&config).await?;
@@ -180,6 +196,15 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             result
         }
     }
+}
+
+/// Both recounts in one transaction: readers see the old numbers or the new ones.
+async fn recount(db: &db::Db) -> Result<(u64, u64), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let accounts = db::accounts::recount_stats(&mut tx).await?;
+    let posts = db::statuses::recount_stats(&mut tx).await?;
+    tx.commit().await?;
+    Ok((accounts, posts))
 }
 
 async fn user_command(state: &AppState, cmd: UserCommand) -> Result<(), CliError> {

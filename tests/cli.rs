@@ -74,7 +74,7 @@ async fn help_describes_every_command() {
     let out = env.run(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for word in ["serve", "migrate", "user", "--config", "COOPOL_"] {
+    for word in ["serve", "migrate", "user", "recount", "--config", "COOPOL_"] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
     let out = env.run(&["user", "create", "--help"]);
@@ -215,6 +215,61 @@ async fn migrate_is_idempotent() {
             "default database location"
         );
     }
+}
+
+#[tokio::test]
+async fn recount_repairs_numbers_that_drifted() {
+    let env = Env::new().await;
+    for name in ["alice", "bob"] {
+        let out = env.run(&[
+            "user",
+            "create",
+            name,
+            "--email",
+            &format!("{name}@example.org"),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let url = env.database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            env.dir.path().join("data/coopol.db").display()
+        )
+    });
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    // Numbers that disagree with the rows (nobody follows or has posted).
+    sqlx::query("DELETE FROM account_stats")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO account_stats (account_id, followers, following, statuses) \
+         SELECT id, 12, 1, 3 FROM accounts",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(accounts >= 2);
+
+    let out = env.run(&["recount"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("counted again: {accounts} account(s), 0 post(s) with answers, boosts or likes")
+    );
+    let wrong: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM account_stats WHERE followers <> 0 OR following <> 0 OR statuses <> 0",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0);
+    db.close().await;
 }
 
 fn free_port() -> u16 {

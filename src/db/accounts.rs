@@ -694,11 +694,12 @@ macro_rules! stats_join {
 
 /// Counts every account's numbers again from the rows (the triggers of migration 0010 keep
 /// them otherwise): for data loaded with the triggers disabled, or numbers that drifted.
-pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<()> {
+/// Returns how many accounts were counted. Run it in a transaction (`coopol recount` does).
+pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<u64> {
     sqlx::query("DELETE FROM account_stats")
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    let written = sqlx::query(
         "INSERT INTO account_stats (account_id, followers, following, statuses, last_status_at) \
          SELECT a.id, \
            (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
@@ -709,7 +710,7 @@ pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(written.rows_affected())
 }
 
 /// What profiles show in numbers.
