@@ -106,19 +106,29 @@ pub async fn statuses(
     all.extend(originals.values());
     let status_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
 
-    let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
-    let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
-    account_ids.extend(mentions.iter().map(|(_, a)| *a));
-    account_ids.sort_unstable();
-    account_ids.dedup();
-    let account_views = accounts_by_ids(state, &account_ids).await?;
-    let counts: HashMap<i64, StatusCounts> =
-        db::statuses::counts_of(state.pool(), viewer.unwrap_or(0), &status_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-    let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
+    // Three independent reads at once, each on its own connection: a page waits for the
+    // slowest instead of their sum (round trips over the network on PostgreSQL).
+    let people = async {
+        let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
+        let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+        account_ids.extend(mentions.iter().map(|(_, a)| *a));
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let account_views = accounts_by_ids(state, &account_ids).await?;
+        AppResult::Ok((mentions, account_views))
+    };
+    let counts = async {
+        let counts =
+            db::statuses::counts_of(state.pool(), viewer.unwrap_or(0), &status_ids).await?;
+        AppResult::Ok(
+            counts
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect::<HashMap<i64, StatusCounts>>(),
+        )
+    };
+    let tags = async { AppResult::Ok(db::statuses::tags_of(state.pool(), &status_ids).await?) };
+    let ((mentions, account_views), counts, tags) = tokio::try_join!(people, counts, tags)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
         let c = counts.get(&s.id).copied().unwrap_or_default();
