@@ -41,17 +41,45 @@ pub struct Stored {
     pub rest: Vec<usize>,
 }
 
+/// A claimed activity, with what the inbox worker reads from it before processing (parsing,
+/// which needs no database, can then be done ahead).
+#[derive(Debug)]
+pub struct Prepared {
+    /// The activity as queued.
+    pub item: QueuedActivity,
+    /// Whether it is a `Create`.
+    pub create: bool,
+    /// The post it creates, when the bulk path can take it (see [`plain_post`]).
+    pub note: Option<protocol::Note>,
+}
+
+/// Reads what the bulk path needs from a claimed activity.
+pub fn prepare(item: QueuedActivity) -> Prepared {
+    let create = is_create(&item.body);
+    let note = if create { plain_post(&item) } else { None };
+    Prepared { item, create, note }
+}
+
 /// Stores what it can of a run of `Create` activities in one transaction (see the module's
 /// description). On an error nothing of the run is stored or marked done.
 pub async fn store_creates(
     state: &AppState,
     run: &[QueuedActivity],
 ) -> Result<Stored, sqlx::Error> {
+    store_parsed(state, run, run.iter().map(plain_post).collect()).await
+}
+
+/// [`store_creates`] with each activity's post already parsed (`notes[i]` for `run[i]`).
+pub async fn store_parsed(
+    state: &AppState,
+    run: &[QueuedActivity],
+    parsed: Vec<Option<protocol::Note>>,
+) -> Result<Stored, sqlx::Error> {
     let ours = state.config.public_url.as_str();
     let mut stored = Stored::default();
     let mut notes: Vec<(usize, protocol::Note)> = Vec::new();
-    for (i, item) in run.iter().enumerate() {
-        match plain_post(item) {
+    for (i, note) in parsed.into_iter().enumerate() {
+        match note {
             Some(note) => notes.push((i, note)),
             None => stored.rest.push(i),
         }

@@ -4,6 +4,7 @@
 //! activity received twice is stored once.
 
 use super::{
+    bulk::Prepared,
     receive::{self, Failure, Outcome},
     signatures::SignatureError,
     verify,
@@ -216,19 +217,22 @@ const MAX_ATTEMPTS: i64 = 8;
 
 /// Processes stored activities until `stop`: in order, several actors at once, each actor's
 /// activities one after the other (a Follow before its Undo).
+///
+/// On PostgreSQL the next batch is claimed and parsed while a batch is processed: processing
+/// waits on the database server for much of its time, and that work needs none. It is
+/// processed only after the batch before it, so each actor's order holds. (SQLite has one
+/// writer, and the claim is a write: there batches are claimed one after the other.)
 pub async fn run(state: AppState, stop: CancellationToken) {
+    let ahead_allowed = state.db.backend() != db::Backend::Sqlite;
+    let mut ahead: Option<tokio::task::JoinHandle<Vec<Prepared>>> = None;
     loop {
         if stop.is_cancelled() {
             break;
         }
-        let batch =
-            match db::federation::claim_inbox(&state.db, &state.claim(LEASE), CLAIM_BATCH).await {
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::warn!(error = %e, "inbox: cannot claim activities");
-                    Vec::new()
-                }
-            };
+        let batch = match ahead.take() {
+            Some(next) => next.await.unwrap_or_default(),
+            None => claim(state.clone()).await,
+        };
         if batch.is_empty() {
             tokio::select! {
                 _ = stop.cancelled() => break,
@@ -237,28 +241,47 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             }
             continue;
         }
+        if ahead_allowed {
+            ahead = Some(tokio::spawn(claim(state.clone())));
+        }
         // In order: runs of `Create`s in bulk, everything else one by one.
-        let mut runs: Vec<(bool, Vec<db::federation::QueuedActivity>)> = Vec::new();
-        for item in batch {
-            let create = super::bulk::is_create(&item.body);
+        let mut runs: Vec<(bool, Vec<Prepared>)> = Vec::new();
+        for p in batch {
             match runs.last_mut() {
-                Some((c, items)) if *c == create => items.push(item),
-                _ => runs.push((create, vec![item])),
+                Some((c, items)) if *c == p.create => items.push(p),
+                _ => runs.push((p.create, vec![p])),
             }
         }
         for (create, items) in runs {
             if create {
                 in_bulk(&state, items).await;
             } else {
-                one_by_one(&state, items).await;
+                one_by_one(&state, items.into_iter().map(|p| p.item).collect()).await;
             }
+        }
+    }
+    // A batch claimed ahead and not processed: released with the process's other claims at
+    // a clean stop (`release_claims`), or taken over once the lease ends.
+    if let Some(next) = ahead {
+        let _ = next.await;
+    }
+}
+
+/// Claims the next batch and reads it (no database needed for the reading).
+async fn claim(state: AppState) -> Vec<Prepared> {
+    match db::federation::claim_inbox(&state.db, &state.claim(LEASE), CLAIM_BATCH).await {
+        Ok(batch) => batch.into_iter().map(super::bulk::prepare).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "inbox: cannot claim activities");
+            Vec::new()
         }
     }
 }
 
 /// A run of `Create`s: what the bulk path stores, in one transaction; the rest one by one.
-async fn in_bulk(state: &AppState, run: Vec<db::federation::QueuedActivity>) {
-    let rest = match super::bulk::store_creates(state, &run).await {
+async fn in_bulk(state: &AppState, prepared: Vec<Prepared>) {
+    let (run, notes): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.item, p.note)).unzip();
+    let rest = match super::bulk::store_parsed(state, &run, notes).await {
         Ok(stored) => {
             for (id, outcome) in &stored.settled {
                 tracing::debug!(queue_id = id, ?outcome, "activity processed in bulk");
