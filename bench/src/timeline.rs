@@ -101,6 +101,7 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
         for sql in [
             "ALTER TABLE follows DISABLE TRIGGER USER",
             "ALTER TABLE statuses DISABLE TRIGGER USER",
+            "ALTER TABLE favourites DISABLE TRIGGER USER",
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
@@ -214,12 +215,13 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     .bind(first)
     .execute(&mut *tx)
     .await?;
-    // The profile numbers and post counts: counted once, as coopol's migration does for existing data (on
-    // PostgreSQL its triggers were off while seeding, see above).
+    // The profile numbers and post counts: counted once, as coopol's migrations do for
+    // existing data (on PostgreSQL its triggers were off while seeding, see above).
     if postgres {
         for sql in [
             "ALTER TABLE follows ENABLE TRIGGER USER",
             "ALTER TABLE statuses ENABLE TRIGGER USER",
+            "ALTER TABLE favourites ENABLE TRIGGER USER",
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
