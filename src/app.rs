@@ -152,7 +152,10 @@ impl Server {
     }
 }
 
-/// Periodic clean-up: expired web sessions.
+/// Rows one statement of the home timelines' trim deletes at most.
+const FEED_TRIM_CHUNK: i64 = 5_000;
+
+/// Periodic clean-up: expired web sessions, and home timelines past `home_feed_length`.
 fn spawn_housekeeping(state: AppState, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -164,6 +167,12 @@ fn spawn_housekeeping(state: AppState, stop: CancellationToken) {
                         Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+                    }
+                    let keep = state.config.home_feed_length;
+                    match crate::db::social::trim_feeds(&state.db, keep, FEED_TRIM_CHUNK).await {
+                        Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "home timeline trim failed"),
                     }
                 }
             }

@@ -34,6 +34,7 @@ pub const KEYS: &[Key] = &[
     key("delivery_parallel", "64"),
     key("delivery_parallel_per_host", "4"),
     key("park_hosts_after_days", "7"),
+    key("home_feed_length", "800"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -84,6 +85,9 @@ pub struct Config {
     /// After how long without a successful delivery a server is parked (no more attempts until
     /// it is heard from again).
     pub park_hosts_after: Duration,
+    /// How many entries each person's home timeline keeps; older ones leave it every hour
+    /// (the posts stay on their authors' pages and in their groups).
+    pub home_feed_length: i64,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -340,6 +344,8 @@ impl Config {
                 .map_err(|why| fail("delivery_parallel_per_host", why))? as usize;
         let park_days = parse_number(&get("park_hosts_after_days").text, 1, 365)
             .map_err(|why| fail("park_hosts_after_days", why))?;
+        let home_feed_length = parse_number(&get("home_feed_length").text, 40, 1_000_000)
+            .map_err(|why| fail("home_feed_length", why))? as i64;
 
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
@@ -374,6 +380,7 @@ impl Config {
             delivery_parallel,
             delivery_parallel_per_host,
             park_hosts_after: Duration::from_secs(park_days * DAY),
+            home_feed_length,
             log_format,
             log_level,
         })
@@ -503,6 +510,7 @@ mod tests {
             ("COOPOL_LOG_FORMAT", "xml", "log_format"),
             ("COOPOL_AUTHORIZED_FETCH", "yes", "authorized_fetch"),
             ("COOPOL_DELIVERY_PARALLEL", "0", "delivery_parallel"),
+            ("COOPOL_HOME_FEED_LENGTH", "10", "home_feed_length"),
             ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
         ];
         for (var, value, key) in cases {

@@ -1093,6 +1093,78 @@ async fn posts_show_their_counts_and_what_the_viewer_did() {
     assert_eq!(counted(answer), (Some(0), Some(0), Some(0)));
 }
 
+/// The ids of a home timeline page.
+async fn home_ids(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let (status, body) = app
+        .get_json(&format!("/api/v1/timelines/home{query}"), Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn home_timelines_keep_their_newest_entries() {
+    let app = spawn_app().await;
+    let (alice, alice_token) = app.user_with_token("alice", "read write follow").await;
+    let (_, bob_token) = app.user_with_token("bob", "read write follow").await;
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/accounts/{alice}/follow"),
+            Some(&bob_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut posted = Vec::new();
+    for i in 0..7 {
+        let (status, body) = app
+            .post_json(
+                "/api/v1/statuses",
+                Some(&alice_token),
+                &json!({"status": format!("Tract n° {i}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        posted.push(body["id"].as_str().unwrap().to_string());
+    }
+    posted.reverse();
+    assert_eq!(home_ids(&app, &bob_token, "").await, posted);
+    assert_eq!(home_ids(&app, &alice_token, "").await, posted);
+
+    // Keep 5: two entries go from each of the two timelines, one row per statement here.
+    let removed = coopol::db::social::trim_feeds(&app.state.db, 5, 1)
+        .await
+        .unwrap();
+    assert_eq!(removed, 4);
+    assert_eq!(home_ids(&app, &bob_token, "").await, posted[..5]);
+    assert_eq!(home_ids(&app, &alice_token, "").await, posted[..5]);
+    // Past the last kept entry, the page is empty; the posts are still on Alice's page.
+    let past = format!("?max_id={}", posted[4]);
+    assert!(home_ids(&app, &bob_token, &past).await.is_empty());
+    let (_, theirs) = app
+        .get_json(
+            &format!("/api/v1/accounts/{alice}/statuses"),
+            Some(&bob_token),
+        )
+        .await;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(7), "{theirs}");
+
+    // A timeline already short enough loses nothing; a trim again removes nothing.
+    let removed = coopol::db::social::trim_feeds(&app.state.db, 5, 1000)
+        .await
+        .unwrap();
+    assert_eq!(removed, 0);
+    let removed = coopol::db::social::trim_feeds(&app.state.db, 3, 1000)
+        .await
+        .unwrap();
+    assert_eq!(removed, 4);
+    assert_eq!(home_ids(&app, &bob_token, "").await, posted[..3]);
+}
+
 /// Fails unless every account's kept numbers (`account_stats`) and every post's counts
 /// (`status_stats`), both kept by triggers, equal a count of their rows.
 async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {

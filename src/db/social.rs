@@ -593,6 +593,59 @@ pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i6
     Ok(())
 }
 
+/// Keeps the newest `keep` entries of every local person's home timeline and takes the older
+/// ones out, at most `chunk` rows per statement (a first trim of a long-grown table must not
+/// hold SQLite's writer for long). Returns how many entries went. Pages past the last kept
+/// entry come back empty, as on Mastodon; the posts stay everywhere else.
+pub async fn trim_feeds(db: &super::Db, keep: i64, chunk: i64) -> Result<u64> {
+    let mut removed = 0;
+    let mut after = 0i64;
+    loop {
+        let people: Vec<i64> = sqlx::query_scalar(
+            "SELECT account_id FROM users WHERE account_id > $1 ORDER BY account_id LIMIT 500",
+        )
+        .bind(after)
+        .fetch_all(db.pool())
+        .await?;
+        let Some(&last) = people.last() else {
+            return Ok(removed);
+        };
+        after = last;
+        for account_id in people {
+            // The newest entry that goes, if the timeline is longer than `keep` (a read: most
+            // timelines need no write at all).
+            let cut: Option<i64> = sqlx::query_scalar(
+                "SELECT status_id FROM feeds WHERE account_id = $1 \
+                 ORDER BY status_id DESC LIMIT 1 OFFSET $2",
+            )
+            .bind(account_id)
+            .bind(keep)
+            .fetch_optional(db.pool())
+            .await?;
+            let Some(cut) = cut else { continue };
+            loop {
+                let mut conn = db.pool().acquire().await?;
+                let _turn = db.write_turn().await;
+                let n = sqlx::query(
+                    "DELETE FROM feeds WHERE account_id = $1 AND status_id IN \
+                     (SELECT status_id FROM feeds WHERE account_id = $1 AND status_id <= $2 \
+                      ORDER BY status_id LIMIT $3)",
+                )
+                .bind(account_id)
+                .bind(cut)
+                .bind(chunk)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                removed += n;
+                if n < chunk as u64 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// Takes an author's posts out of one home timeline (after an unfollow or a block).
 pub async fn remove_author_from_feed(
     conn: &mut sqlx::AnyConnection,
