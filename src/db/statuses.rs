@@ -296,8 +296,9 @@ pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
 }
 
 /// Links the answers that arrived before their parent (`in_reply_to_uri` known, id not) to
-/// the parents just stored, given by ActivityPub id. (`COALESCE(...) = 0` rather than
-/// `IS NULL`: SQLite would otherwise walk the index of every post without a parent.)
+/// the parents just stored, given by ActivityPub id. The conditions are those of the partial
+/// index `statuses_orphans` (migration 0012), written the same way so that both databases
+/// use it (with `IS NULL`, SQLite would walk the index of every post without a parent).
 pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str]) -> Result<()> {
     for chunk in parent_uris.chunks(super::INSERT_CHUNK) {
         let sql = format!(
@@ -305,7 +306,8 @@ pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str])
              in_reply_to_id = (SELECT p.id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri), \
              in_reply_to_account_id = \
                (SELECT p.account_id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri) \
-             WHERE in_reply_to_uri IN ({}) AND COALESCE(in_reply_to_id, 0) = 0",
+             WHERE in_reply_to_uri IN ({}) \
+             AND COALESCE(in_reply_to_id, 0) = 0 AND in_reply_to_uri IS NOT NULL",
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
