@@ -217,6 +217,65 @@ async fn migrate_is_idempotent() {
     }
 }
 
+/// Deleting a row makes the database look up the rows that point at it (ON DELETE CASCADE or
+/// SET NULL); a foreign key without an index led by its column turns every such deletion into
+/// a read of the whole referencing table.
+#[tokio::test]
+async fn every_foreign_key_has_an_index() {
+    let env = Env::new().await;
+    let out = env.run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let url = env.database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            env.dir.path().join("data/coopol.db").display()
+        )
+    });
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let unindexed: Vec<String> = if env.database_url.is_some() {
+        // A foreign key is served when some index of its table starts with its first column.
+        sqlx::query_scalar(
+            "SELECT c.conrelid::regclass::text || '.' || a.attname FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f' AND NOT EXISTS (SELECT 1 FROM pg_index i \
+               WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]) \
+             ORDER BY 1",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap()
+    } else {
+        // SQLite's planner says whether the lookup the cascade makes would scan the table.
+        let keys: Vec<(String, String)> = sqlx::query_as(
+            "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' ORDER BY 1, 2",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert!(keys.len() > 40, "foreign keys found: {keys:?}");
+        let mut unindexed = Vec::new();
+        for (table, column) in keys {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM {table} WHERE {column} = 1"
+            )))
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            if plan.iter().any(|(.., detail)| detail.starts_with("SCAN")) {
+                unindexed.push(format!("{table}.{column}"));
+            }
+        }
+        unindexed
+    };
+    assert!(
+        unindexed.is_empty(),
+        "foreign keys without an index: {unindexed:?}"
+    );
+    db.close().await;
+}
+
 #[tokio::test]
 async fn recount_repairs_numbers_that_drifted() {
     let env = Env::new().await;
