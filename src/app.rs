@@ -155,29 +155,46 @@ impl Server {
 /// Rows one statement of the home timelines' trim deletes at most.
 const FEED_TRIM_CHUNK: i64 = 5_000;
 
-/// Periodic clean-up: expired web sessions, and home timelines past `home_feed_length`.
+/// Periodic clean-up: expired web sessions, and home timelines past `home_feed_length`, once
+/// an hour for the whole instance, however many processes share its database.
 fn spawn_housekeeping(state: AppState, stop: CancellationToken) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        // Each check costs one statement; the chore itself runs once an hour for the whole
+        // instance, and within a check of being due if the process that ran it last is gone.
+        let mut tick = tokio::time::interval(HOUSEKEEPING_CHECK);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {
-                    match crate::db::sessions::delete_expired(state.pool(), crate::clock::now()).await {
-                        Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
-                    }
-                    let keep = state.config.home_feed_length;
-                    match crate::db::social::trim_feeds(&state.db, keep, FEED_TRIM_CHUNK).await {
-                        Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "home timeline trim failed"),
+                    let now = crate::clock::now();
+                    match crate::db::settings::take_chore(state.pool(), "hourly", now, HOUSEKEEPING_EVERY).await {
+                        Ok(true) => hourly_chores(&state, now).await,
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = %e, "housekeeping turn not taken"),
                     }
                 }
             }
         }
     });
+}
+
+/// How often the housekeeping runs, in microseconds, and how often a process checks whether
+/// it is due.
+const HOUSEKEEPING_EVERY: i64 = 3_600_000_000;
+const HOUSEKEEPING_CHECK: Duration = Duration::from_secs(300);
+
+async fn hourly_chores(state: &AppState, now: i64) {
+    match crate::db::sessions::delete_expired(state.pool(), now).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+    }
+    let keep = state.config.home_feed_length;
+    match crate::db::social::trim_feeds(&state.db, keep, FEED_TRIM_CHUNK).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "home timeline trim failed"),
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM (`kill`, systemd, Docker).

@@ -1107,6 +1107,42 @@ async fn home_ids(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_chore_runs_once_per_period_whichever_process_asks() {
+    let app = spawn_app().await;
+    let db = app.state.pool();
+    let hour = 3_600_000_000;
+    let t = 1_900_000_000_000_000;
+    let take = |now: i64| coopol::db::settings::take_chore(db, "test-chore", now, hour);
+    assert!(take(t).await.unwrap(), "the first asker takes the turn");
+    assert!(
+        !take(t).await.unwrap(),
+        "a second process, at the same time"
+    );
+    assert!(
+        !take(t + hour - 1).await.unwrap(),
+        "or a restart within the hour"
+    );
+    assert!(take(t + hour).await.unwrap(), "the next hour's turn");
+    assert!(!take(t + hour + 5).await.unwrap());
+    // Turns are per chore.
+    assert!(
+        coopol::db::settings::take_chore(db, "other", t, hour)
+            .await
+            .unwrap()
+    );
+    // The instance's own housekeeping takes this hour's turn when it starts.
+    common::eventually("the housekeeping has taken its turn", || async {
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT next_at FROM chores WHERE name = 'hourly'")
+                .fetch_optional(db)
+                .await
+                .unwrap();
+        next.is_some_and(|next| next > coopol::clock::now())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn home_timelines_keep_their_newest_entries() {
     let app = spawn_app().await;
     let (alice, alice_token) = app.user_with_token("alice", "read write follow").await;

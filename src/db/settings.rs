@@ -23,3 +23,19 @@ pub async fn set(db: &AnyPool, key: &str, value: &str) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Takes this period's turn of an instance-wide chore: true for exactly one caller among the
+/// processes sharing the database, once `every` (microseconds) has passed since the turn before,
+/// and never again until then, across restarts.
+pub async fn take_chore(db: &AnyPool, name: &str, now: i64, every: i64) -> Result<bool> {
+    let taken = sqlx::query(
+        "INSERT INTO chores (name, next_at) VALUES ($1, $3) \
+         ON CONFLICT (name) DO UPDATE SET next_at = $3 WHERE chores.next_at <= $2",
+    )
+    .bind(name)
+    .bind(now)
+    .bind(now + every)
+    .execute(db)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
