@@ -114,6 +114,9 @@ impl Server {
         let app = router(state.clone());
 
         spawn_housekeeping(state.clone(), stop.clone());
+        if state.db.backend() == crate::db::Backend::Sqlite {
+            spawn_checkpoints(state.clone(), stop.clone());
+        }
         federation::spawn_workers(&state, &stop).await?;
         tokio::spawn(crate::service::events::run_reminders(
             state.clone(),
@@ -150,6 +153,31 @@ impl Server {
         self.state.db.close().await;
         Ok(())
     }
+}
+
+/// How often SQLite's write-ahead log is copied into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// Copies SQLite's write-ahead log into the database file in the background, so that the
+/// commits of the inbox and of requests, which hold SQLite's only write lock, do not: with
+/// SQLite's default, a commit in every few copied a thousand pages and waited for an fsync,
+/// and every writer waited behind it (see docs/BENCHMARKS.md, "Checkpoints off the writers'
+/// path").
+fn spawn_checkpoints(state: AppState, stop: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    if let Err(e) = state.db.checkpoint().await {
+                        tracing::warn!(error = %e, "checkpoint failed");
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// Rows one statement of the home timelines' trim deletes at most.

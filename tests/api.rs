@@ -1106,6 +1106,51 @@ async fn home_ids(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// What is committed reaches SQLite's database file in the background: commits leave the
+/// copy out of the write-ahead log to the server's checkpoints (PostgreSQL has none of this).
+#[tokio::test]
+async fn sqlite_log_is_copied_into_the_database_file_in_the_background() {
+    if common::backend_name() != "sqlite" {
+        eprintln!("skipped: SQLite's write-ahead log only");
+        return;
+    }
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_token("alice", "read write").await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&token),
+            &json!({"status": "Tractage samedi au marché"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let db = app.state.pool();
+    let files: Vec<(i64, String, String)> = sqlx::query_as("PRAGMA database_list")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    let file = files
+        .into_iter()
+        .find(|(_, name, _)| name == "main")
+        .map(|(.., file)| file)
+        .unwrap();
+    // Commits leave the schema and the rows above in the log: only the server's background
+    // checkpoints put them in the file.
+    common::eventually("the database file holds every page", || async {
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        let len = std::fs::metadata(&file).unwrap().len() as i64;
+        pages > 50 && len >= pages * page_size
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_chore_runs_once_per_period_whichever_process_asks() {
     let app = spawn_app().await;

@@ -88,6 +88,14 @@ impl Db {
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Commits do not copy the write-ahead log into the database file
+                        // (SQLite's default made one commit in every few copy 1,000 pages and
+                        // wait for an fsync while holding the only write lock): the server
+                        // does it in the background (`Db::checkpoint`), and a command's
+                        // connections do it when they close.
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                        // After a burst, the log file is cut back to 64 MiB.
+                        conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                     }
                     Ok(())
                 })
@@ -118,6 +126,18 @@ impl Db {
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
             .fetch_one(&self.pool)
             .await
+    }
+
+    /// Copies what SQLite's write-ahead log holds into the database file, without waiting for
+    /// readers or writers (a passive checkpoint; nothing to do on PostgreSQL). The server calls
+    /// it several times a second, so that commits, which hold the only write lock, do not.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The connection pool, for queries.
