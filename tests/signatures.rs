@@ -513,6 +513,25 @@ async fn followers_only_posts_are_served_to_followers_only() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // The outbox counts it, as Mastodon counts every post but direct messages (the number on
+    // the profile), and lists only public and unlisted ones.
+    let res = peer
+        .send(&app, Method::GET, "/users/alice/outbox", None, |_| {})
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let outbox: Value = res.json().await.unwrap();
+    assert_eq!(outbox["totalItems"], 1, "{outbox}");
+    let res = peer
+        .send(
+            &app,
+            Method::GET,
+            "/users/alice/outbox?page=true",
+            None,
+            |_| {},
+        )
+        .await;
+    let page: Value = res.json().await.unwrap();
+    assert_eq!(page["orderedItems"], json!([]), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -727,17 +727,6 @@ pub async fn direct(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<Sta
     .await
 }
 
-/// How many posts (not boosts) an account has, and the time of the latest.
-pub async fn account_stats(db: &AnyPool, account_id: i64) -> Result<(i64, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT COUNT(*), MAX(created_at) FROM statuses WHERE account_id = $1 \
-         AND visibility IN ('public', 'unlisted', 'private')",
-    )
-    .bind(account_id)
-    .fetch_one(db)
-    .await
-}
-
 /// How many local posts exist (NodeInfo).
 pub async fn count_local(db: &AnyPool) -> Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM statuses WHERE local = 1 AND reblog_of_id IS NULL")

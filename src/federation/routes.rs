@@ -391,8 +391,10 @@ pub async fn outbox(
     }
     let id = render::actor_urls(&account).outbox;
     if q.page.is_none() {
-        let total = match db::statuses::account_stats(state.pool(), account.id).await {
-            Ok((n, _)) => n,
+        // The number the profile shows (every post but direct messages, boosts included),
+        // kept by the database's triggers, as Mastodon's `statuses_count`.
+        let total = match db::accounts::stats_of(state.pool(), &[account.id]).await {
+            Ok(stats) => stats.first().map_or(0, |s| s.statuses),
             Err(e) => return AppError::from(e).into_response(),
         };
         return ap_json(json!({
