@@ -1,4 +1,5 @@
-//! `settings`: instance settings an administrator changes at run time (key, text value).
+//! `settings`: instance settings an administrator changes at run time (key, text value);
+//! `chores`: when each instance-wide periodic chore is next due.
 
 use super::Result;
 use sqlx::AnyPool;
