@@ -9,6 +9,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// Entries each home timeline keeps (coopol's `home_feed_length`, here its default, set
+/// explicitly): the timeline scenario seeds feeds as a running server holds them.
+pub const HOME_FEED_LENGTH: i64 = 800;
+
 /// Where the benchmark's databases live.
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -125,7 +129,8 @@ impl Coopol {
             .env("COOPOL_DATABASE_URL", &self.database)
             .env("COOPOL_PUBLIC_URL", self.base())
             .env("COOPOL_LISTEN", format!("127.0.0.1:{}", self.port))
-            .env("COOPOL_LOG_LEVEL", "warn");
+            .env("COOPOL_LOG_LEVEL", "warn")
+            .env("COOPOL_HOME_FEED_LENGTH", HOME_FEED_LENGTH.to_string());
         cmd
     }
 

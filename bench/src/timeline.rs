@@ -154,7 +154,9 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     )
     .await?;
     // Readers (accounts with sign-in, made before) follow `follows` seeded accounts each;
-    // their feeds get every post of those accounts, as fan-out on write would have done.
+    // their feeds get the newest posts of those accounts, as many as the server keeps (fan-out
+    // on write, then the hourly trim). A longer feed would have the server trim it during the
+    // measurement.
     sqlx::query(
         "WITH RECURSIVE ks(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM ks WHERE k + 1 < $3) \
          INSERT INTO follows (account_id, target_account_id, state, created_at) \
@@ -168,10 +170,14 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
     .await?;
     sqlx::query(
         "INSERT INTO feeds (account_id, status_id) \
-         SELECT f.account_id, s.id FROM follows f JOIN statuses s ON s.account_id = f.target_account_id \
-         WHERE f.account_id < $1",
+         SELECT account_id, id FROM (SELECT f.account_id, s.id, \
+           ROW_NUMBER() OVER (PARTITION BY f.account_id ORDER BY s.id DESC) AS n \
+           FROM follows f JOIN statuses s ON s.account_id = f.target_account_id \
+           WHERE f.account_id < $1) newest \
+         WHERE n <= $2",
     )
     .bind(first)
+    .bind(crate::server::HOME_FEED_LENGTH)
     .execute(&mut *tx)
     .await?;
     // A section: a tenth of the authors post in it, in the three circles in turn; the
