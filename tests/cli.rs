@@ -62,6 +62,19 @@ impl Env {
     fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
+
+    /// The database the commands use (the suite's PostgreSQL one, or the default SQLite
+    /// file), opened by the test.
+    async fn database(&self) -> sqlx::AnyPool {
+        let url = self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.dir.path().join("data/coopol.db").display()
+            )
+        });
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&url).await.unwrap()
+    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -225,14 +238,7 @@ async fn every_foreign_key_has_an_index() {
     let env = Env::new().await;
     let out = env.run(&["migrate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let url = env.database_url.clone().unwrap_or_else(|| {
-        format!(
-            "sqlite://{}",
-            env.dir.path().join("data/coopol.db").display()
-        )
-    });
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let db = env.database().await;
     let unindexed: Vec<String> = if env.database_url.is_some() {
         // A foreign key is served when some index of its table starts with its first column.
         sqlx::query_scalar(
@@ -289,14 +295,7 @@ async fn recount_repairs_numbers_that_drifted() {
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    let url = env.database_url.clone().unwrap_or_else(|| {
-        format!(
-            "sqlite://{}",
-            env.dir.path().join("data/coopol.db").display()
-        )
-    });
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let db = env.database().await;
     // Numbers that disagree with the rows (nobody follows or has posted).
     sqlx::query("DELETE FROM account_stats")
         .execute(&db)
