@@ -3,7 +3,15 @@
 //! the database, applies migrations, serves until told to stop, and finishes the requests in
 //! flight before returning.
 
-use crate::{api, config::Config, db::Db, error::AppError, federation, state::AppState, web};
+use crate::{
+    api,
+    config::Config,
+    db::{Db, WalState},
+    error::AppError,
+    federation,
+    state::AppState,
+    web,
+};
 use axum::{
     Json, Router,
     extract::State,
@@ -155,29 +163,47 @@ impl Server {
     }
 }
 
-/// How often SQLite's write-ahead log is copied into the database file.
+/// How often SQLite's write-ahead log is copied into the database file while it grows.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// The longest wait between checkpoints, reached while nothing is written (an idle server
+/// wakes less than once a second for them).
+const CHECKPOINT_IDLE_MAX: Duration = Duration::from_millis(1600);
 
 /// Copies SQLite's write-ahead log into the database file in the background, so that the
 /// commits of the inbox and of requests, which hold SQLite's only write lock, do not: with
 /// SQLite's default, a commit in every few copied a thousand pages and waited for an fsync,
 /// and every writer waited behind it (see docs/BENCHMARKS.md, "Checkpoints off the writers'
-/// path").
+/// path"). While nothing is written the checks space out, up to `CHECKPOINT_IDLE_MAX`.
 fn spawn_checkpoints(state: AppState, stop: CancellationToken) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut wait = CHECKPOINT_EVERY;
+        let mut last = None;
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    if let Err(e) = state.db.checkpoint().await {
-                        tracing::warn!(error = %e, "checkpoint failed");
+                _ = tokio::time::sleep(wait) => {
+                    match state.db.checkpoint().await {
+                        Ok(wal) => {
+                            wait = next_checkpoint_wait(wait, last, wal);
+                            last = Some(wal);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
                     }
                 }
             }
         }
     });
+}
+
+/// The wait before the next checkpoint: the shortest when the log changed since the last one
+/// or is not all copied (a reader held it back), twice the last wait (up to
+/// `CHECKPOINT_IDLE_MAX`) when nothing was written in between.
+fn next_checkpoint_wait(wait: Duration, before: Option<WalState>, now: WalState) -> Duration {
+    if before == Some(now) && now.copied == now.frames {
+        (wait * 2).min(CHECKPOINT_IDLE_MAX)
+    } else {
+        CHECKPOINT_EVERY
+    }
 }
 
 /// Rows one statement of the home timelines' trim deletes at most.
@@ -246,5 +272,49 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_space_out_while_nothing_is_written_and_resume_with_writes() {
+        let copied = WalState {
+            frames: 40,
+            copied: 40,
+        };
+        // The first check, and any change in the log: the shortest wait.
+        assert_eq!(
+            next_checkpoint_wait(CHECKPOINT_EVERY, None, copied),
+            CHECKPOINT_EVERY
+        );
+        // Nothing written since: twice as long each time, up to the idle maximum.
+        let mut wait = CHECKPOINT_EVERY;
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            wait = next_checkpoint_wait(wait, Some(copied), copied);
+            waits.push(wait.as_millis());
+        }
+        assert_eq!(waits, [200, 400, 800, 1600, 1600, 1600]);
+        // A write: back to the shortest.
+        let grown = WalState {
+            frames: 52,
+            copied: 52,
+        };
+        assert_eq!(
+            next_checkpoint_wait(wait, Some(copied), grown),
+            CHECKPOINT_EVERY
+        );
+        // A reader kept part of the log from being copied: tried again soon.
+        let held = WalState {
+            frames: 52,
+            copied: 30,
+        };
+        assert_eq!(
+            next_checkpoint_wait(wait, Some(held), held),
+            CHECKPOINT_EVERY
+        );
     }
 }

@@ -35,6 +35,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// SQLite's write-ahead log after a checkpoint, as `PRAGMA wal_checkpoint` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalState {
+    /// Pages (frames) in the log.
+    pub frames: i64,
+    /// How many of them are in the database file.
+    pub copied: i64,
+}
+
 /// A pool of database connections and the backend they talk to.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -129,15 +138,18 @@ impl Db {
     }
 
     /// Copies what SQLite's write-ahead log holds into the database file, without waiting for
-    /// readers or writers (a passive checkpoint; nothing to do on PostgreSQL). The server calls
-    /// it several times a second, so that commits, which hold the only write lock, do not.
-    pub async fn checkpoint(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&self.pool)
-                .await?;
+    /// readers or writers (a passive checkpoint; nothing to do on PostgreSQL, which answers
+    /// an empty log). The server calls it several times a second while the log grows, so that
+    /// commits, which hold the only write lock, do not.
+    pub async fn checkpoint(&self) -> Result<WalState> {
+        if self.backend != Backend::Sqlite {
+            return Ok(WalState::default());
         }
-        Ok(())
+        let (_busy, frames, copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(WalState { frames, copied })
     }
 
     /// The connection pool, for queries.
