@@ -1578,3 +1578,42 @@ async fn each_account_gets_one_key_pair() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn a_post_owed_to_many_inboxes_is_queued_for_each_of_them() {
+    let app = spawn_app().await;
+    let (alice, _) = app.user_with_token("alice", "read write").await;
+    // More inboxes than one statement inserts (they go in chunks).
+    let inboxes: Vec<(String, String)> = (0..450)
+        .map(|i| {
+            let host = format!("peer{i}.example");
+            (format!("https://{host}/users/u{i}/inbox"), host)
+        })
+        .collect();
+    let mut tx = app.state.pool().begin().await.unwrap();
+    let activity = coopol::db::federation::insert_activity(
+        &mut tx,
+        "https://coopol.example/activities/1",
+        alice,
+        "{}",
+        1,
+    )
+    .await
+    .unwrap();
+    coopol::db::federation::insert_deliveries(&mut tx, activity, &inboxes, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // (The dispatcher may already be trying some of them: they stay queued, the hosts being
+    // unreachable, so only what was owed is compared.)
+    let mut stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT inbox_url, host FROM deliveries WHERE activity_id = $1")
+            .bind(activity)
+            .fetch_all(app.state.pool())
+            .await
+            .unwrap();
+    stored.sort();
+    let mut expected = inboxes;
+    expected.sort();
+    assert_eq!(stored, expected);
+}

@@ -46,6 +46,55 @@ fn claimable(alias: &str) -> String {
     )
 }
 
+/// The three queues whose rows are claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// `inbox_queue`: received activities, oldest first.
+    Inbox,
+    /// `outbox_events`: what services asked to send, oldest first.
+    Events,
+    /// `deliveries`: what is owed to remote inboxes, soonest due first, hosts parked left.
+    Deliveries,
+}
+
+/// The statement that claims a queue's next rows, bound as every claim binds it: `$1` now,
+/// `$2` the lease's end, `$3` how many, `$4` the stale heartbeat limit, `$5` the process. Each
+/// reads its queue in the order of an index and stops after `$3` rows (a sort would read the
+/// whole backlog for every claim); `tests/cli.rs` checks their plans on both databases.
+pub fn claim_sql(queue: Queue, backend: Backend) -> String {
+    let (table, alias, condition, order, returning) = match queue {
+        Queue::Inbox => (
+            "inbox_queue",
+            "q",
+            "q.state = 'queued' AND q.next_attempt_at <= $1",
+            "q.id",
+            "id, activity_uri, signer, body, attempts",
+        ),
+        Queue::Events => (
+            "outbox_events",
+            "e",
+            "e.next_attempt_at <= $1",
+            "e.id",
+            "id, payload, attempts",
+        ),
+        Queue::Deliveries => (
+            "deliveries",
+            "d",
+            "d.next_attempt_at <= $1 AND NOT EXISTS \
+             (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL)",
+            "d.next_attempt_at, d.id",
+            "id, activity_id, inbox_url, host, attempts",
+        ),
+    };
+    format!(
+        "UPDATE {table} SET locked_until = $2, locked_by = $5, attempts = attempts + 1 \
+         WHERE id IN (SELECT {alias}.id FROM {table} {alias} WHERE {condition} AND {} \
+         ORDER BY {order} LIMIT $3{}) RETURNING {returning}",
+        claimable(alias),
+        skip_locked(backend, alias)
+    )
+}
+
 /// Records a starting process.
 pub async fn register_process(db: &AnyPool, id: &str, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO processes (id, started_at, heartbeat_at) VALUES ($1, $2, $2)")
@@ -230,14 +279,7 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
 
 /// Claims up to `limit` activities ready to process, oldest first.
 pub async fn claim_inbox(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<QueuedActivity>> {
-    let sql = format!(
-        "UPDATE inbox_queue SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
-           SELECT q.id FROM inbox_queue q WHERE q.state = 'queued' AND q.next_attempt_at <= $1 \
-           AND {} ORDER BY q.id LIMIT $3{}) \
-         RETURNING id, activity_uri, signer, body, attempts",
-        claimable("q"),
-        skip_locked(db.backend(), "q")
-    );
+    let sql = claim_sql(Queue::Inbox, db.backend());
     let mut rows: Vec<QueuedActivity> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(claim.now)
         .bind(claim.lease_until)
@@ -349,14 +391,7 @@ pub struct EventRow {
 
 /// Claims up to `limit` events, oldest first.
 pub async fn claim_events(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<EventRow>> {
-    let sql = format!(
-        "UPDATE outbox_events SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
-           SELECT e.id FROM outbox_events e WHERE e.next_attempt_at <= $1 \
-           AND {} ORDER BY e.id LIMIT $3{}) \
-         RETURNING id, payload, attempts",
-        claimable("e"),
-        skip_locked(db.backend(), "e")
-    );
+    let sql = claim_sql(Queue::Events, db.backend());
     let mut rows: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(claim.now)
         .bind(claim.lease_until)
@@ -408,24 +443,32 @@ pub async fn insert_activity(
     .await
 }
 
-/// Owes an activity to an inbox.
-pub async fn insert_delivery(
+/// Owes an activity to inboxes, given as (inbox URL, host): a few statements for a post to
+/// thousands of inboxes, instead of one each.
+pub async fn insert_deliveries(
     conn: &mut sqlx::AnyConnection,
     activity_id: i64,
-    inbox_url: &str,
-    host: &str,
+    inboxes: &[(String, String)],
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO deliveries (activity_id, inbox_url, host, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $4)",
-    )
-    .bind(activity_id)
-    .bind(inbox_url)
-    .bind(host)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    // `$1` the activity, `$2` now, then two values per inbox.
+    for chunk in inboxes.chunks(super::rows_per_statement(2)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|k| format!("($1, ${}, ${}, $2, $2)", 2 * k + 3, 2 * k + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (activity_id, inbox_url, host, next_attempt_at, created_at) \
+             VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(activity_id)
+            .bind(now);
+        for (inbox, host) in chunk {
+            q = q.bind(inbox).bind(host);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -446,15 +489,7 @@ pub struct DeliveryRow {
 
 /// Claims up to `limit` deliveries due now, oldest due first, skipping parked hosts.
 pub async fn claim_deliveries(db: &Db, claim: &Claim<'_>, limit: i64) -> Result<Vec<DeliveryRow>> {
-    let sql = format!(
-        "UPDATE deliveries SET locked_until = $2, locked_by = $5, attempts = attempts + 1 WHERE id IN ( \
-           SELECT d.id FROM deliveries d WHERE d.next_attempt_at <= $1 AND {} \
-           AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL) \
-           ORDER BY d.next_attempt_at, d.id LIMIT $3{}) \
-         RETURNING id, activity_id, inbox_url, host, attempts",
-        claimable("d"),
-        skip_locked(db.backend(), "d")
-    );
+    let sql = claim_sql(Queue::Deliveries, db.backend());
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(claim.now)
         .bind(claim.lease_until)

@@ -110,9 +110,7 @@ async fn handle(state: &AppState, event: &db::federation::EventRow) -> AppResult
             let activity_id =
                 db::federation::insert_activity(&mut tx, &id, p.actor_id, &p.body.to_string(), now)
                     .await?;
-            for (inbox, host) in &inboxes {
-                db::federation::insert_delivery(&mut tx, activity_id, inbox, host, now).await?;
-            }
+            db::federation::insert_deliveries(&mut tx, activity_id, &inboxes, now).await?;
             queued = true;
         }
     }
