@@ -786,50 +786,104 @@ pub async fn with_stats_by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountW
     q.fetch_all(db).await
 }
 
+/// A user's row joined with their account's (`USER_JOIN_COLUMNS`).
+#[derive(FromRow)]
+struct UserJoined {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    email: String,
+    password_hash: String,
+    role: String,
+    state: String,
+    locale: Option<String>,
+    registration_reason: String,
+    user_created_at: i64,
+    last_sign_in_at: Option<i64>,
+}
+
+/// The columns [`UserJoined`] reads, from `users u` joined with `accounts a`.
+macro_rules! user_join_columns {
+    () => {
+        concat!(
+            account_columns!("a."),
+            ", u.email, u.password_hash, u.role, u.state, u.locale, u.registration_reason, \
+             u.created_at AS user_created_at, u.last_sign_in_at"
+        )
+    };
+}
+
+impl UserJoined {
+    fn into_pair(self) -> (UserRow, AccountRow) {
+        let user = UserRow {
+            account_id: self.account.id,
+            username: self.account.username.clone(),
+            display_name: self.account.display_name.clone(),
+            email: self.email,
+            password_hash: self.password_hash,
+            role: self.role,
+            state: self.state,
+            locale: self.locale,
+            registration_reason: self.registration_reason,
+            created_at: self.user_created_at,
+            last_sign_in_at: self.last_sign_in_at,
+        };
+        (user, self.account)
+    }
+}
+
 /// A local user and their account, in one query.
 pub async fn user_with_account(
     db: &AnyPool,
     account_id: i64,
 ) -> Result<Option<(UserRow, AccountRow)>> {
-    #[derive(FromRow)]
-    struct Joined {
-        #[sqlx(flatten)]
-        account: AccountRow,
-        email: String,
-        password_hash: String,
-        role: String,
-        state: String,
-        locale: Option<String>,
-        registration_reason: String,
-        user_created_at: i64,
-        last_sign_in_at: Option<i64>,
-    }
-    let joined: Option<Joined> = sqlx::query_as(concat!(
+    let joined: Option<UserJoined> = sqlx::query_as(concat!(
         "SELECT ",
-        account_columns!("a."),
-        ", u.email, u.password_hash, u.role, u.state, u.locale, u.registration_reason, \
-         u.created_at AS user_created_at, u.last_sign_in_at \
-         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.account_id = $1"
+        user_join_columns!(),
+        " FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.account_id = $1"
     ))
     .bind(account_id)
     .fetch_optional(db)
     .await?;
-    Ok(joined.map(|j| {
-        let user = UserRow {
-            account_id: j.account.id,
-            username: j.account.username.clone(),
-            display_name: j.account.display_name.clone(),
-            email: j.email,
-            password_hash: j.password_hash,
-            role: j.role,
-            state: j.state,
-            locale: j.locale,
-            registration_reason: j.registration_reason,
-            created_at: j.user_created_at,
-            last_sign_in_at: j.last_sign_in_at,
-        };
-        (user, j.account)
-    }))
+    Ok(joined.map(UserJoined::into_pair))
+}
+
+/// An access token by its hash, with the user it acts for and their account (`None` for an
+/// app's own token, or when the user is gone), in one query: every authenticated API call
+/// starts with it.
+pub async fn token_with_user(
+    db: &AnyPool,
+    token_hash: &str,
+) -> Result<Option<(super::oauth::TokenRow, Option<(UserRow, AccountRow)>)>> {
+    use sqlx::Row;
+    let row = sqlx::query(concat!(
+        "SELECT t.id AS token_id, t.app_id AS token_app_id, t.account_id AS token_account_id, \
+         t.scopes AS token_scopes, t.created_at AS token_created_at, \
+         t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at, \
+         t.last_used_at AS token_last_used_at, u.account_id AS user_account_id, ",
+        user_join_columns!(),
+        " FROM oauth_tokens t LEFT JOIN users u ON u.account_id = t.account_id \
+         LEFT JOIN accounts a ON a.id = u.account_id WHERE t.token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let token = super::oauth::TokenRow {
+        id: row.try_get("token_id")?,
+        app_id: row.try_get("token_app_id")?,
+        account_id: row.try_get("token_account_id")?,
+        scopes: row.try_get("token_scopes")?,
+        created_at: row.try_get("token_created_at")?,
+        expires_at: row.try_get("token_expires_at")?,
+        revoked_at: row.try_get("token_revoked_at")?,
+        last_used_at: row.try_get("token_last_used_at")?,
+    };
+    let user: Option<i64> = row.try_get("user_account_id")?;
+    let user = match user {
+        Some(_) => Some(UserJoined::from_row(&row)?.into_pair()),
+        None => None,
+    };
+    Ok(Some((token, user)))
 }
 
 /// How many active local users signed in or posted since `since`.

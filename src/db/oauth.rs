@@ -188,17 +188,6 @@ pub async fn insert_token(
     .await
 }
 
-/// A token by the hash of its value.
-pub async fn token_by_hash(db: &AnyPool, token_hash: &str) -> Result<Option<TokenRow>> {
-    sqlx::query_as(
-        "SELECT id, app_id, account_id, scopes, created_at, expires_at, revoked_at, last_used_at \
-         FROM oauth_tokens WHERE token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(db)
-    .await
-}
-
 /// Revokes a token of an app; returns whether one was revoked.
 pub async fn revoke_token(db: &AnyPool, token_hash: &str, app_id: i64, now: i64) -> Result<bool> {
     let done = sqlx::query(

@@ -567,22 +567,21 @@ pub struct Access {
 /// who may sign in (or to no person, for app tokens).
 pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Access> {
     let invalid = || AppError::unauthorized("error-token-invalid");
-    let row = db::oauth::token_by_hash(state.pool(), &crypto::token_hash(token))
+    let (row, joined) = db::accounts::token_with_user(state.pool(), &crypto::token_hash(token))
         .await?
         .ok_or_else(invalid)?;
     let now = clock::now();
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|t| t <= now) {
         return Err(invalid());
     }
-    let (user, account) = match row.account_id {
-        Some(id) => {
-            let (user, account) = db::accounts::user_with_account(state.pool(), id)
-                .await?
-                .ok_or_else(invalid)?;
+    let (user, account) = match (row.account_id, joined) {
+        (Some(_), Some((user, account))) => {
             accounts::check_can_sign_in(&user)?;
             (Some(user), Some(account))
         }
-        None => (None, None),
+        // The person it acted for is gone.
+        (Some(_), None) => return Err(invalid()),
+        (None, _) => (None, None),
     };
     // At most once a minute: a write on every read would make every API call wait for the
     // database's writer.
