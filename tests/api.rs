@@ -1246,53 +1246,6 @@ async fn home_timelines_keep_their_newest_entries() {
     assert_eq!(home_ids(&app, &bob_token, "").await, posted[..3]);
 }
 
-/// Fails unless every account's kept numbers (`account_stats`) and every post's counts
-/// (`status_stats`), both kept by triggers, equal a count of their rows.
-async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
-    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT a.id, \
-           COALESCE(st.followers, 0), \
-           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
-           COALESCE(st.following, 0), \
-           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
-           COALESCE(st.statuses, 0), \
-           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') \
-         FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id ORDER BY a.id",
-    )
-    .fetch_all(app.state.pool())
-    .await
-    .unwrap();
-    for (id, followers, counted_followers, following, counted_following, posts, counted_posts) in
-        rows
-    {
-        assert_eq!(
-            (followers, following, posts),
-            (counted_followers, counted_following, counted_posts),
-            "account {id} after {step}: kept (followers, following, posts) against a recount"
-        );
-    }
-    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT s.id, \
-           COALESCE(st.replies, 0), \
-           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
-           COALESCE(st.reblogs, 0), \
-           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
-           COALESCE(st.favourites, 0), \
-           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
-         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id ORDER BY s.id",
-    )
-    .fetch_all(app.state.pool())
-    .await
-    .unwrap();
-    for (id, replies, counted_replies, reblogs, counted_reblogs, likes, counted_likes) in rows {
-        assert_eq!(
-            (replies, reblogs, likes),
-            (counted_replies, counted_reblogs, counted_likes),
-            "post {id} after {step}: kept (replies, reblogs, favourites) against a recount"
-        );
-    }
-}
-
 #[tokio::test]
 async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() {
     let app = spawn_app().await;
@@ -1319,7 +1272,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
     follow(&bob_token, alice).await;
     follow(&carol_token, alice).await;
     follow(&alice_token, bob).await;
-    assert_numbers_match_a_recount(&app, "follows").await;
+    common::assert_numbers_match_a_recount(&app, "follows").await;
     // A locked account: a request counts once accepted, a refused one never.
     let locked = app
         .client
@@ -1332,7 +1285,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
     assert_eq!(locked.status(), StatusCode::OK);
     follow(&alice_token, carol).await;
     follow(&bob_token, carol).await;
-    assert_numbers_match_a_recount(&app, "follow requests").await;
+    common::assert_numbers_match_a_recount(&app, "follow requests").await;
     call(
         format!("/api/v1/follow_requests/{alice}/authorize"),
         carol_token.clone(),
@@ -1345,7 +1298,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
         json!({}),
     )
     .await;
-    assert_numbers_match_a_recount(&app, "answers to follow requests").await;
+    common::assert_numbers_match_a_recount(&app, "answers to follow requests").await;
     let (_, carol_seen) = app
         .get_json(&format!("/api/v1/accounts/{carol}"), None)
         .await;
@@ -1419,7 +1372,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
         (Some(1), Some(1), Some(1)),
         "{seen}"
     );
-    assert_numbers_match_a_recount(&app, "posts, a direct message, boosts, likes").await;
+    common::assert_numbers_match_a_recount(&app, "posts, a direct message, boosts, likes").await;
     let deleted = app
         .client
         .delete(app.url(&format!("/api/v1/statuses/{first}")))
@@ -1428,7 +1381,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::OK);
-    assert_numbers_match_a_recount(&app, "deleting a boosted post").await;
+    common::assert_numbers_match_a_recount(&app, "deleting a boosted post").await;
 
     call(
         format!("/api/v1/accounts/{alice}/unfollow"),
@@ -1442,7 +1395,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
         json!({}),
     )
     .await;
-    assert_numbers_match_a_recount(&app, "an unfollow and a block").await;
+    common::assert_numbers_match_a_recount(&app, "an unfollow and a block").await;
     let (_, bob_seen) = app.get_json(&format!("/api/v1/accounts/{bob}"), None).await;
     assert_eq!(bob_seen["followers_count"].as_i64(), Some(0), "{bob_seen}");
 
@@ -1450,7 +1403,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
     coopol::service::accounts::erase(&app.state, carol)
         .await
         .unwrap();
-    assert_numbers_match_a_recount(&app, "an account's erasure").await;
+    common::assert_numbers_match_a_recount(&app, "an account's erasure").await;
     let (_, alice_seen) = app
         .get_json(&format!("/api/v1/accounts/{alice}"), None)
         .await;
@@ -1479,7 +1432,7 @@ async fn profile_numbers_and_post_counts_are_kept_through_every_kind_of_write() 
         .await
         .unwrap();
     drop(conn);
-    assert_numbers_match_a_recount(&app, "a recount").await;
+    common::assert_numbers_match_a_recount(&app, "a recount").await;
 }
 
 #[tokio::test]

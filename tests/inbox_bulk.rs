@@ -247,6 +247,8 @@ async fn a_run_of_posts_is_settled_in_one_transaction_and_the_rest_left_in_order
         .filter_map(|(i, (_, o))| o.clone().map(|o| (i as i64 + 1, o)))
         .collect();
     assert_eq!(settled, expected);
+    // Counted per statement on PostgreSQL (migration 0018), per row on SQLite.
+    common::assert_numbers_match_a_recount(&app, "a run of posts in bulk").await;
 
     // What was stored: followers' and mentioned people's timelines, notifications, tags.
     let plain = snapshot(&app, "http://localhost:1/notes/plain")
@@ -317,6 +319,7 @@ async fn a_run_of_posts_is_settled_in_one_transaction_and_the_rest_left_in_order
         .await
         .unwrap();
     assert_eq!(orphan["parent"], "http://localhost:1/notes/direct");
+    common::assert_numbers_match_a_recount(&app, "the rest of the run, one by one").await;
     app.stop().await;
 }
 

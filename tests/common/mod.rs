@@ -631,3 +631,50 @@ pub async fn make_follow(app: &TestApp, follower: i64, target: i64, uri: &str, s
     .await
     .unwrap();
 }
+
+/// Fails unless every account's kept numbers (`account_stats`) and every post's counts
+/// (`status_stats`), both kept by triggers, equal a count of their rows.
+pub async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
+    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.id, \
+           COALESCE(st.followers, 0), \
+           (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
+           COALESCE(st.following, 0), \
+           (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
+           COALESCE(st.statuses, 0), \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') \
+         FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id ORDER BY a.id",
+    )
+    .fetch_all(app.state.pool())
+    .await
+    .unwrap();
+    for (id, followers, counted_followers, following, counted_following, posts, counted_posts) in
+        rows
+    {
+        assert_eq!(
+            (followers, following, posts),
+            (counted_followers, counted_following, counted_posts),
+            "account {id} after {step}: kept (followers, following, posts) against a recount"
+        );
+    }
+    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT s.id, \
+           COALESCE(st.replies, 0), \
+           (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id), \
+           COALESCE(st.reblogs, 0), \
+           (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id), \
+           COALESCE(st.favourites, 0), \
+           (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) \
+         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id ORDER BY s.id",
+    )
+    .fetch_all(app.state.pool())
+    .await
+    .unwrap();
+    for (id, replies, counted_replies, reblogs, counted_reblogs, likes, counted_likes) in rows {
+        assert_eq!(
+            (replies, reblogs, likes),
+            (counted_replies, counted_reblogs, counted_likes),
+            "post {id} after {step}: kept (replies, reblogs, favourites) against a recount"
+        );
+    }
+}
