@@ -11,6 +11,8 @@
 
 DROP TRIGGER statuses_counted ON statuses;
 DROP TRIGGER statuses_counted_per_post ON statuses;
+-- Its only user was the trigger above (status_stats_status() stays: answers linked late).
+DROP FUNCTION account_stats_status();
 
 CREATE FUNCTION count_statuses_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
