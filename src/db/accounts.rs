@@ -786,47 +786,7 @@ pub async fn with_stats_by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountW
     q.fetch_all(db).await
 }
 
-/// The accounts a page of posts shows, with their numbers: `ids` (the authors) and everyone
-/// the posts `status_ids` mention, in one query, so that the page's mentions can be read at the
-/// same time instead of first. An account both wrote and is mentioned comes twice.
-pub async fn with_stats_for_page(
-    db: &AnyPool,
-    ids: &[i64],
-    status_ids: &[i64],
-) -> Result<Vec<AccountWithStats>> {
-    if ids.is_empty() && status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let select = concat!(
-        "SELECT ",
-        account_columns!("a."),
-        ", ",
-        stats_columns!(),
-        " FROM accounts a",
-        stats_join!()
-    );
-    // `IN` of an empty list is not SQL: a value no id has stands in for it.
-    let list = |start: usize, n: usize| {
-        if n == 0 {
-            "0".to_string()
-        } else {
-            super::placeholders(start, n)
-        }
-    };
-    let sql = format!(
-        "{select} WHERE a.id IN ({}) UNION ALL {select} WHERE a.id IN \
-         (SELECT m.account_id FROM mentions m WHERE m.status_id IN ({}))",
-        list(1, ids.len()),
-        list(ids.len() + 1, status_ids.len()),
-    );
-    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for id in ids.iter().chain(status_ids) {
-        q = q.bind(*id);
-    }
-    q.fetch_all(db).await
-}
-
-/// A user's row joined with their account's, as `user_join_columns!` selects them.
+/// A user's row joined with their account's (`USER_JOIN_COLUMNS`).
 #[derive(FromRow)]
 struct UserJoined {
     #[sqlx(flatten)]

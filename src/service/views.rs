@@ -106,29 +106,15 @@ pub async fn statuses(
     all.extend(originals.values());
     let status_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
 
-    // Four independent reads at once, each on its own connection: a page waits for the
+    // Three independent reads at once, each on its own connection: a page waits for the
     // slowest instead of their sum (round trips over the network on PostgreSQL).
-    let mut author_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
-    author_ids.sort_unstable();
-    author_ids.dedup();
     let people = async {
-        // The mentions, and the authors with the people mentioned: two reads at once.
-        let (mentions, accounts) = tokio::try_join!(
-            db::statuses::mentions_of(state.pool(), &status_ids),
-            db::accounts::with_stats_for_page(state.pool(), &author_ids, &status_ids),
-        )?;
-        let account_views: HashMap<i64, AccountView> = accounts
-            .into_iter()
-            .map(|a| {
-                (
-                    a.account.id,
-                    AccountView {
-                        row: a.account,
-                        stats: Some(a.stats),
-                    },
-                )
-            })
-            .collect();
+        let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
+        let mut account_ids: Vec<i64> = all.iter().map(|s| s.account_id).collect();
+        account_ids.extend(mentions.iter().map(|(_, a)| *a));
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let account_views = accounts_by_ids(state, &account_ids).await?;
         AppResult::Ok((mentions, account_views))
     };
     let counts = async {
