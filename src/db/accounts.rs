@@ -786,7 +786,7 @@ pub async fn with_stats_by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<AccountW
     q.fetch_all(db).await
 }
 
-/// A user's row joined with their account's (`USER_JOIN_COLUMNS`).
+/// A user's row joined with their account's, as `user_join_columns!` selects them.
 #[derive(FromRow)]
 struct UserJoined {
     #[sqlx(flatten)]
