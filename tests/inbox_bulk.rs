@@ -452,3 +452,42 @@ async fn bulk_and_one_by_one_store_the_same_posts() {
     bulk_app.stop().await;
     solo_app.stop().await;
 }
+
+#[tokio::test]
+async fn a_long_run_is_stored_whole_in_as_many_parts_as_the_database_needs() {
+    // 100 posts: one transaction on PostgreSQL, parts of 32 on SQLite (the last one short).
+    let (app, alice) = setup().await;
+    let items: Vec<QueuedActivity> = (0..100)
+        .map(|i| {
+            let post = note(X1, &format!("long{i}"), json!([PUBLIC, alice]), json!([]));
+            queued(i + 1, &create(X1, post))
+        })
+        .collect();
+    let stored = bulk::store_creates(&app.state, &items).await.unwrap();
+    assert!(stored.rest.is_empty(), "left: {:?}", stored.rest);
+    let mut settled = stored.settled.clone();
+    settled.sort_by_key(|(id, _)| *id);
+    assert_eq!(
+        settled,
+        (1..=100)
+            .map(|id| (id, Outcome::Applied("post stored")))
+            .collect::<Vec<_>>()
+    );
+    for i in [0, 31, 32, 63, 64, 99] {
+        let post = snapshot(&app, &format!("http://localhost:1/notes/long{i}"))
+            .await
+            .unwrap_or_else(|| panic!("post {i} stored"));
+        assert_eq!(post["feeds"], json!(["alice", "bob"]), "post {i}");
+        assert_eq!(post["mentions"], json!(["alice"]), "post {i}");
+    }
+    let x1_posts: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE a.uri = $1",
+    )
+    .bind(X1)
+    .fetch_one(app.state.pool())
+    .await
+    .unwrap();
+    assert_eq!(x1_posts, 100);
+    common::assert_numbers_match_a_recount(&app, "a long run in parts").await;
+    app.stop().await;
+}

@@ -3,7 +3,8 @@
 //! of consecutive `Create`s here: the run is checked with a handful of queries for all of it
 //! (authors, deleted and known posts, parents, local followers, named accounts), and the posts
 //! that need nothing more (no parent to fetch, not written in a group, not an event) are
-//! written in one transaction, together with the queue's record that their activities are
+//! written in one transaction (on SQLite, one per part of 32 posts, so that the inbox's
+//! admissions pass between them), together with the queue's record that their activities are
 //! done, so that none is lost or applied twice. The activities this path does not take are
 //! left to the ordinary one ([`receive::process`]), after the run; either way a post ends up
 //! stored the same (the inbox tests go through both).
@@ -60,8 +61,10 @@ pub fn prepare(item: QueuedActivity) -> Prepared {
     Prepared { item, create, note }
 }
 
-/// Stores what it can of a run of `Create` activities in one transaction (see the module's
-/// description). On an error nothing of the run is stored or marked done.
+/// Stores what it can of a run of `Create` activities in one transaction, or in parts of
+/// `SQLITE_WRITE_PART` posts on SQLite (see the module's description and [`store_parsed`]).
+/// On an error nothing of the run is stored or marked done; when a later part fails, the
+/// parts before it stay and the rest is left to the ordinary path.
 pub async fn store_creates(
     state: &AppState,
     run: &[QueuedActivity],
@@ -198,22 +201,59 @@ pub async fn store_parsed(
     if ready.is_empty() && stored.settled.is_empty() {
         return Ok(stored);
     }
-    let turn = state.db.write_turn().await;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let ids = posts::write_remotes(&mut tx, &state.ids, &placed).await?;
-    for ((i, _, _), id) in ready.iter().zip(ids) {
-        let outcome = match id {
-            Some(_) => Outcome::Applied("post stored"),
-            None => Outcome::Ignored("the post is already here"),
-        };
-        stored.settled.push((run[*i].id, outcome));
+    // SQLite has one writer, and the inbox's admission (which every request waits for) queues
+    // behind a transaction that holds it: there the run is written in parts, each in its own
+    // transaction with its own turn, so that admissions pass between them. A part that fails
+    // is left, with the parts after it, to the ordinary path.
+    let part = match state.db.backend() {
+        db::Backend::Sqlite => SQLITE_WRITE_PART,
+        db::Backend::Postgres => ready.len().max(1),
+    };
+    let mut done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
+    let mut start = 0;
+    loop {
+        let end = (start + part).min(ready.len());
+        let written = async {
+            let _turn = state.db.write_turn().await;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            let ids = posts::write_remotes(&mut tx, &state.ids, &placed[start..end]).await?;
+            let mut outcomes = Vec::with_capacity(ids.len());
+            for ((i, _, _), id) in ready[start..end].iter().zip(ids) {
+                let outcome = match id {
+                    Some(_) => Outcome::Applied("post stored"),
+                    None => Outcome::Ignored("the post is already here"),
+                };
+                done.push(run[*i].id);
+                outcomes.push((run[*i].id, outcome));
+            }
+            db::federation::finish_inbox_many(&mut tx, &done).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(outcomes)
+        }
+        .await;
+        match written {
+            Ok(outcomes) => stored.settled.extend(outcomes),
+            Err(e) if start > 0 => {
+                tracing::warn!(error = %e, "inbox: part of a run of posts goes one by one");
+                stored
+                    .rest
+                    .extend(ready[start..].iter().map(|(i, _, _)| *i));
+                stored.rest.sort_unstable();
+                return Ok(stored);
+            }
+            Err(e) => return Err(e),
+        }
+        done.clear();
+        start = end;
+        if start >= ready.len() {
+            return Ok(stored);
+        }
     }
-    let done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
-    db::federation::finish_inbox_many(&mut tx, &done).await?;
-    tx.commit().await?;
-    drop(turn);
-    Ok(stored)
 }
+
+/// Posts written per transaction on SQLite (see [`store_parsed`]): a quarter of a claimed batch,
+/// so that an admission waits for at most that many posts' writes.
+const SQLITE_WRITE_PART: usize = 32;
 
 /// The post a stored activity creates, when it is a well-formed `Create` by its signer of a
 /// post that is not an event (events carry more, stored by the ordinary path).
