@@ -49,7 +49,9 @@ pub struct WalState {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: a pool of the one connection that the frequent writers share (see
+    /// [`Db::writer`]). PostgreSQL: the same pool as `pool`.
+    writer: AnyPool,
 }
 
 /// A database failure, with the cause kept for the log.
@@ -60,8 +62,6 @@ impl Db {
     /// are created when missing; every SQLite connection gets WAL journaling, a busy timeout,
     /// `synchronous=NORMAL` and enforced foreign keys.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
-        /// A connection idle for longer is checked before use.
-        const IDLE_CHECK: Duration = Duration::from_secs(30);
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -73,48 +73,17 @@ impl Db {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .min_connections(0)
-            .acquire_timeout(Duration::from_secs(30))
-            // sqlx pings every connection it hands out by default: a second round trip for
-            // each query (half the cost of a short query). Only connections idle long enough
-            // to have been dropped by a restarted server are checked.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > IDLE_CHECK {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // journal_mode is stored in the file; the others hold per connection.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        // Commits do not copy the write-ahead log into the database file
-                        // (SQLite's default made one commit in every few copy 1,000 pages and
-                        // wait for an fsync while holding the only write lock): the server
-                        // does it in the background (`Db::checkpoint`), and a command's
-                        // connections do it when they close.
-                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                        // After a burst, the log file is cut back to 64 MiB.
-                        conn.execute("PRAGMA journal_size_limit = 67108864").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, max_connections)
+            .connect_with(options.clone())
             .await?;
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1).connect_with(options).await?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Db {
             pool,
             backend,
-            writers: Default::default(),
+            writer,
         })
     }
 
@@ -162,16 +131,16 @@ impl Db {
         self.backend
     }
 
-    /// A turn to write, for the process's long or frequent writers (the inbox's admission and
-    /// its bulk processing). SQLite has one writer: without turns they meet at its lock, whose
-    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. Acquire the
-    /// connection first, then the turn (one order for all, so that none waits for the other's),
-    /// and hold the guard until the commit. Nothing to wait for on PostgreSQL.
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.writers.lock().await),
-            Backend::Postgres => None,
-        }
+    /// A connection for the process's long or frequent writers (the inbox's admission and
+    /// its bulk processing, the trimming of home timelines). SQLite has one writer: these
+    /// share one connection, handed out in turn, instead of meeting at SQLite's lock, whose
+    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. The one
+    /// connection also keeps its page cache between its transactions (SQLite empties a
+    /// connection's cache whenever another connection has written since its last
+    /// transaction). Hold it until the commit, and take no other connection while holding it.
+    /// On PostgreSQL, a connection of the pool.
+    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.writer.acquire().await
     }
 
     /// Checks that the database answers (for the health endpoint).
@@ -182,8 +151,52 @@ impl Db {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// How every pool is made: `max_connections` connections, and on SQLite each gets WAL
+/// journaling, a busy timeout, `synchronous=NORMAL` and enforced foreign keys.
+fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+    /// A connection idle for longer is checked before use.
+    const IDLE_CHECK: Duration = Duration::from_secs(30);
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(30))
+        // sqlx pings every connection it hands out by default: a second round trip for
+        // each query (half the cost of a short query). Only connections idle long enough
+        // to have been dropped by a restarted server are checked.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_CHECK {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // journal_mode is stored in the file; the others hold per connection.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // Commits do not copy the write-ahead log into the database file
+                    // (SQLite's default made one commit in every few copy 1,000 pages and
+                    // wait for an fsync while holding the only write lock): the server
+                    // does it in the background (`Db::checkpoint`), and a command's
+                    // connections do it when they close.
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    // After a burst, the log file is cut back to 64 MiB.
+                    conn.execute("PRAGMA journal_size_limit = 67108864").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Adds `mode=rwc` (create when missing) to a SQLite URL that says nothing of its mode, and

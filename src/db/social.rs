@@ -624,8 +624,7 @@ pub async fn trim_feeds(db: &super::Db, keep: i64, chunk: i64) -> Result<u64> {
             .await?;
             let Some(cut) = cut else { continue };
             loop {
-                let mut conn = db.pool().acquire().await?;
-                let _turn = db.write_turn().await;
+                let mut conn = db.writer().await?;
                 let n = sqlx::query(
                     "DELETE FROM feeds WHERE account_id = $1 AND status_id IN \
                      (SELECT status_id FROM feeds WHERE account_id = $1 AND status_id <= $2 \

@@ -166,13 +166,8 @@ async fn admit(
             let mut batch = Vec::with_capacity(ADMISSION_BATCH);
             while rx.recv_many(&mut batch, ADMISSION_BATCH).await > 0 {
                 let (arrivals, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-                // A connection first, then the write turn: the bulk path takes them in the
-                // same order (the other order could leave each waiting for the other).
-                let stored = match db.pool().acquire().await {
-                    Ok(mut conn) => {
-                        let _turn = db.write_turn().await;
-                        db::federation::admit(&mut conn, &arrivals).await
-                    }
+                let stored = match db.writer().await {
+                    Ok(mut conn) => db::federation::admit(&mut conn, &arrivals).await,
                     Err(e) => Err(e),
                 };
                 match stored {
