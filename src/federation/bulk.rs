@@ -209,15 +209,21 @@ pub async fn store_parsed(
         db::Backend::Sqlite => SQLITE_WRITE_PART,
         db::Backend::Postgres => ready.len().max(1),
     };
-    // The reads are done: the connection goes back before the writer's is taken (see
-    // `Db::writer`).
-    drop(conn);
+    // On SQLite the parts are written on the writers' connection (`Db::writer`), and the
+    // reading connection goes back first; on PostgreSQL the same connection writes.
+    let mut reader = match state.db.backend() {
+        db::Backend::Sqlite => None,
+        db::Backend::Postgres => Some(conn),
+    };
     let mut done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
     let mut start = 0;
     loop {
         let end = (start + part).min(ready.len());
         let written = async {
-            let mut conn = state.db.writer().await?;
+            let mut conn = match reader.take() {
+                Some(conn) => conn,
+                None => state.db.writer().await?,
+            };
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let ids = posts::write_remotes(&mut tx, &state.ids, &placed[start..end]).await?;
             let mut outcomes = Vec::with_capacity(ids.len());
