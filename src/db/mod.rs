@@ -320,6 +320,47 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    #[tokio::test]
+    async fn sqlite_writers_take_their_one_connection_in_turn() {
+        let dir = tempfile_dir();
+        let db = Db::connect(&format!("sqlite://{}/w.db", dir.display()), 4)
+            .await
+            .unwrap();
+        assert_eq!(db.writer.options().get_max_connections(), 1);
+        let mut first = db.writer().await.unwrap();
+        // A second writer waits (here, until it gives up) while the first holds it.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), db.writer())
+                .await
+                .is_err(),
+            "a second writer's connection while the first holds one"
+        );
+        // A connection like the others: the same file, the same settings.
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *first)
+            .await
+            .unwrap();
+        assert_eq!(foreign_keys, 1);
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut *first)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t VALUES (7)")
+            .execute(&mut *first)
+            .await
+            .unwrap();
+        drop(first);
+        let seen: i64 = sqlx::query_scalar("SELECT x FROM t")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(seen, 7);
+        // Given back, it is handed out again.
+        drop(db.writer().await.unwrap());
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     fn tempfile_dir() -> std::path::PathBuf {
         let dir =
             std::env::temp_dir().join(format!("coopol-db-test-{}", crate::crypto::random_code(8)));
