@@ -134,11 +134,9 @@ impl Db {
     /// A connection for the process's long or frequent writers (the inbox's admission and
     /// its bulk processing, the trimming of home timelines). SQLite has one writer: these
     /// share one connection, handed out in turn, instead of meeting at SQLite's lock, whose
-    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. The one
-    /// connection also keeps its page cache between its transactions (SQLite empties a
-    /// connection's cache whenever another connection has written since its last
-    /// transaction). Hold it until the commit, and take no other connection while holding it.
-    /// On PostgreSQL, a connection of the pool.
+    /// busy handler sleeps (1, 2, 5 ... up to 100 ms) and makes a short wait long. Holding
+    /// the connection is the turn: hold it until the commit, and take no other connection
+    /// while holding it. On PostgreSQL, a connection of the pool.
     pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         self.writer.acquire().await
     }

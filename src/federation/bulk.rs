@@ -212,7 +212,10 @@ pub async fn store_parsed(
     // On SQLite the parts are written on the writers' connection (`Db::writer`), and the
     // reading connection goes back first; on PostgreSQL the same connection writes.
     let mut reader = match state.db.backend() {
-        db::Backend::Sqlite => None,
+        db::Backend::Sqlite => {
+            drop(conn);
+            None
+        }
         db::Backend::Postgres => Some(conn),
     };
     let mut done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
