@@ -35,6 +35,8 @@ pub struct Outcome {
     pub bad_signatures: u64,
     /// Resident memory peak of coopol (KiB).
     pub peak_rss_kib: u64,
+    /// CPU used from the API call until every inbox had the post.
+    pub cpu: crate::cpu::Usage,
 }
 
 /// Durability of delivery across SIGKILL.
@@ -202,10 +204,12 @@ pub async fn run(
     p: &Params,
 ) -> Result<Outcome> {
     let mut s = setup(bin, dir, database, p).await?;
+    let cpu_before = crate::cpu::sample(s.coopol.pid());
     let start = Instant::now();
     publish(&s, "fanout-1").await?;
     wait_delivered(&s, Duration::from_secs(600)).await?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = crate::cpu::since(&cpu_before, &crate::cpu::sample(s.coopol.pid()));
     // Let stragglers (duplicates, other activities) arrive before counting requests.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let requests = s
@@ -227,6 +231,7 @@ pub async fn run(
         signatures_per_s: s.expected as f64 / seconds,
         bad_signatures: bad,
         peak_rss_kib: peak,
+        cpu,
     })
 }
 

@@ -50,6 +50,8 @@ pub struct Outcome {
     pub processed_per_s: f64,
     /// Resident memory peak of coopol during the run (KiB).
     pub peak_rss_kib: u64,
+    /// CPU used from the first POST until every activity was processed.
+    pub cpu: crate::cpu::Usage,
 }
 
 /// One signed request ready to go.
@@ -306,6 +308,7 @@ pub async fn run(
     let before = remote_posts(&s.db).await?;
 
     let signed = sign_all(&s.peers, &s.inbox, &s.alice, "run", 0..p.activities);
+    let cpu_before = crate::cpu::sample(s.coopol.pid());
     let start = Instant::now();
     let (accepted, refused, mut lat, sending) = fire(
         &s.client,
@@ -317,6 +320,7 @@ pub async fn run(
     .await;
     wait_for_posts(&s.db, before + accepted as i64, Duration::from_secs(600)).await?;
     let all = start.elapsed().as_secs_f64();
+    let cpu = crate::cpu::since(&cpu_before, &crate::cpu::sample(s.coopol.pid()));
     let peak = s.coopol.memory().map_or(0, |m| m.1);
     let mut s = s;
     s.coopol.stop();
@@ -330,6 +334,7 @@ pub async fn run(
         all_processed_s: all,
         processed_per_s: accepted as f64 / all,
         peak_rss_kib: peak,
+        cpu,
     })
 }
 

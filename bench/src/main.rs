@@ -6,6 +6,7 @@
 //!   coopol-bench --smoke               tiny sizes, seconds (the test suite runs this)
 
 mod baseline;
+mod cpu;
 mod fanout;
 mod ingest;
 mod peers;
@@ -213,11 +214,17 @@ async fn run_backend(
             r.processed_per_s,
             mib(r.peak_rss_kib)
         );
+        println!(
+            "[{}] ingest: {}",
+            backend.name(),
+            r.cpu.describe(r.accepted, "activity")
+        );
         out.insert("ingest".into(), json!({
             "actors": s.ingest.actors, "sent": s.ingest.activities, "concurrency": s.ingest.concurrency,
             "accepted": r.accepted, "refused": r.refused, "accepted_per_s": r.accepted_per_s.round(),
             "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "all_processed_s": r.all_processed_s,
             "processed_per_s": r.processed_per_s.round(), "peak_rss_mib": mib(r.peak_rss_kib),
+            "cpu_per_activity": r.cpu.json(r.accepted),
         }));
     }
     for (name, p) in [("fanout", &s.fanout), ("fanout-hosts", &s.fanout_hosts)] {
@@ -246,6 +253,11 @@ async fn run_backend(
             r.bad_signatures,
             mib(r.peak_rss_kib)
         );
+        println!(
+            "[{}] {name}: {}",
+            backend.name(),
+            r.cpu.describe(r.inboxes, "inbox")
+        );
         out.insert(
             name.into(),
             json!({
@@ -253,6 +265,7 @@ async fn run_backend(
                 "inboxes": r.inboxes, "seconds": r.seconds, "requests": r.requests,
                 "signatures_per_s": r.signatures_per_s.round(), "bad_signatures": r.bad_signatures,
                 "peak_rss_mib": mib(r.peak_rss_kib),
+                "cpu_per_inbox": r.cpu.json(r.inboxes),
             }),
         );
     }
