@@ -372,10 +372,7 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_writers_take_their_one_connection_in_turn() {
-        let dir = tempfile_dir();
-        let db = Db::connect(&format!("sqlite://{}/w.db", dir.display()), 4)
-            .await
-            .unwrap();
+        let (dir, db) = sqlite_in_temp_dir().await;
         assert_eq!(db.writer.options().get_max_connections(), 1);
         let mut first = db.writer().await.unwrap();
         // A second writer waits (here, until it gives up) while the first holds it.
@@ -416,10 +413,7 @@ mod tests {
     /// benchmark); past the threshold the checkpoint starts it over.
     #[tokio::test]
     async fn sqlite_log_starts_over_under_steady_reads_and_writes() {
-        let dir = tempfile_dir();
-        let db = Db::connect(&format!("sqlite://{}/wal.db", dir.display()), 4)
-            .await
-            .unwrap();
+        let (dir, db) = sqlite_in_temp_dir().await;
         sqlx::query("CREATE TABLE t (x BLOB)")
             .execute(db.pool())
             .await
@@ -451,11 +445,20 @@ mod tests {
         }
         stop.cancel();
         reader.await.unwrap();
-        let log = std::fs::metadata(dir.join("wal.db-wal")).unwrap().len();
+        let log = std::fs::metadata(dir.join("coopol.db-wal")).unwrap().len();
         // 64 frames of 4 KiB, and what commits add while the restart waits for the reader.
         assert!(log < 1_000_000, "the log grew to {log} bytes");
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A SQLite database (`coopol.db`, four connections) in a new folder of its own.
+    async fn sqlite_in_temp_dir() -> (std::path::PathBuf, Db) {
+        let dir = tempfile_dir();
+        let db = Db::connect(&format!("sqlite://{}/coopol.db", dir.display()), 4)
+            .await
+            .unwrap();
+        (dir, db)
     }
 
     fn tempfile_dir() -> std::path::PathBuf {
