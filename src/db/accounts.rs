@@ -313,7 +313,7 @@ pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Ve
             ),
             super::placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for uri in chunk {
             q = q.bind(*uri);
         }

@@ -146,7 +146,8 @@ pub async fn local_followers_of(
              WHERE f.target_account_id IN ({}) AND f.state = 'accepted' AND a.domain IS NULL",
             placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        let mut q =
+            sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for id in chunk {
             q = q.bind(*id);
         }
@@ -451,7 +452,7 @@ pub async fn notify_many(
              VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 5)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (account_id, from_account_id, kind, status_id) in chunk {
             q = q
                 .bind(*account_id)
@@ -584,7 +585,7 @@ pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i6
             "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (status_id, account_id) in chunk {
             q = q.bind(*status_id).bind(*account_id);
         }

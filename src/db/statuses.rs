@@ -157,7 +157,7 @@ pub async fn insert_many(
              VALUES {} ON CONFLICT DO NOTHING RETURNING id",
             super::rows(chunk.len(), COLUMNS)
         );
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (id, new) in chunk {
             q = q
                 .bind(*id)
@@ -221,7 +221,7 @@ pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Ve
             ),
             placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for uri in chunk {
             q = q.bind(*uri);
         }
@@ -241,7 +241,7 @@ pub async fn tombstoned_among(
             "SELECT uri FROM tombstones WHERE uri IN ({})",
             placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for uri in chunk {
             q = q.bind(*uri);
         }
@@ -310,7 +310,7 @@ pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str])
              AND COALESCE(in_reply_to_id, 0) = 0 AND in_reply_to_uri IS NOT NULL",
             placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for uri in chunk {
             q = q.bind(*uri);
         }
@@ -413,7 +413,7 @@ pub async fn insert_mentions_many(
             "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (status_id, account_id) in chunk {
             q = q.bind(*status_id).bind(*account_id);
         }
@@ -429,7 +429,7 @@ pub async fn insert_tags_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, &st
             "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (status_id, name) in chunk {
             q = q.bind(*status_id).bind(*name);
         }
