@@ -263,6 +263,52 @@ async fn replayed_signatures_are_refused() {
     assert_eq!(send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
+/// A signature covers its body's digest, so a replay brings an activity already stored, with
+/// the signature it was stored with: the admission tells replays from duplicates (the same
+/// activity signed anew) by that, within one batch and across batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_are_told_from_duplicates_within_a_batch_and_across() {
+    use db::federation::{Admitted::*, Arrival, admit};
+    let app = spawn_app().await;
+    let arrival = |activity: &str, signature: &str| Arrival {
+        fingerprint: Some(signature.to_string()),
+        activity_uri: format!("https://x.example/activities/{activity}"),
+        signer: "https://x.example/users/a".to_string(),
+        body: "{}".to_string(),
+        received_at: 1,
+    };
+    let mut conn = app.state.db.writer().await.unwrap();
+    let first = admit(
+        &mut conn,
+        &[
+            arrival("a", "s1"),
+            arrival("a", "s1"),
+            arrival("a", "s2"),
+            arrival("b", "s3"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(first, [New, Replayed, Duplicate, New]);
+    let later = admit(
+        &mut conn,
+        &[
+            arrival("b", "s4"),
+            arrival("a", "s1"),
+            arrival("a", "s5"),
+            arrival("c", "s6"),
+            arrival("c", "s6"),
+            arrival("b", "s3"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        later,
+        [Duplicate, Replayed, Duplicate, New, Replayed, Replayed]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotated_keys_are_refetched_once() {
     let (app, peer) = peer_following_alice().await;

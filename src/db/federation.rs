@@ -1,6 +1,6 @@
-//! The federation queues: `inbox_queue` (received activities waiting to be processed),
-//! `seen_signatures` (replay protection), `outbox_events` (what services asked to send),
-//! `out_activities` and `deliveries` (what is owed to which remote inbox), and `hosts`
+//! The federation queues: `inbox_queue` (received activities waiting to be processed, and
+//! for a while once processed, so that duplicates and replayed signatures are recognised),
+//! `outbox_events` (what services asked to send), `out_activities` and `deliveries` (what is owed to which remote inbox), and `hosts`
 //! (which servers are failing or parked).
 //!
 //! Rows are claimed with a lease (`locked_until`): a process that dies leaves its claims to
@@ -155,8 +155,6 @@ pub struct QueuedActivity {
 pub struct Arrival {
     /// Hash of its signature (replay protection), if it had one to remember.
     pub fingerprint: Option<String>,
-    /// Until when the signature could be replayed.
-    pub signature_expires_at: i64,
     /// The activity's id.
     pub activity_uri: String,
     /// Who signed it.
@@ -178,100 +176,89 @@ pub enum Admitted {
     Replayed,
 }
 
-/// Stores several arrivals in one transaction of two statements (one commit and a few round
-/// trips for many requests: the inbox's group commit). Replays are checked against earlier
-/// arrivals of the same batch too.
+/// Stores several arrivals in one transaction (one commit and a few round trips for many
+/// requests: the inbox's group commit), a statement for all of them. An activity already
+/// stored (here, or earlier in the batch) is a duplicate, and a replay when it came with the
+/// same signature: a signature covers the body's digest, so a signature used again always
+/// brings the same activity, and its row outlives the signature's validity (see
+/// `inbox::KEEP_RECEIVED`). Only duplicates are read back, to tell the two apart.
 pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Result<Vec<Admitted>> {
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
     let mut out = vec![Admitted::New; arrivals.len()];
+    if arrivals.is_empty() {
+        return Ok(out);
+    }
     let mut tx = sqlx::Connection::begin(conn).await?;
 
-    // Signatures: the first use of each is remembered; any other is a replay.
-    let mut seen_here = HashSet::new();
-    let signed: Vec<usize> = (0..arrivals.len())
-        .filter(|&i| match &arrivals[i].fingerprint {
-            Some(fp) if !seen_here.insert(fp.as_str()) => {
-                out[i] = Admitted::Replayed;
-                false
-            }
-            Some(_) => true,
-            None => false,
-        })
-        .collect();
-    if !signed.is_empty() {
-        let values: Vec<String> = (0..signed.len())
-            .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO seen_signatures (hash, expires_at) VALUES {} ON CONFLICT DO NOTHING RETURNING hash",
-            values.join(", ")
-        );
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for &i in &signed {
-            q = q
-                .bind(arrivals[i].fingerprint.clone().unwrap_or_default())
-                .bind(arrivals[i].signature_expires_at);
-        }
-        let fresh: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
-        for &i in &signed {
-            if !arrivals[i]
-                .fingerprint
-                .as_ref()
-                .is_some_and(|fp| fresh.contains(fp))
-            {
-                out[i] = Admitted::Replayed;
-            }
+    // The first arrival of each activity in the batch is stored; the others are duplicates.
+    let mut first_here: HashMap<&str, usize> = HashMap::new();
+    let mut store = Vec::with_capacity(arrivals.len());
+    for (i, a) in arrivals.iter().enumerate() {
+        if !first_here.contains_key(a.activity_uri.as_str()) {
+            first_here.insert(&a.activity_uri, i);
+            store.push(i);
         }
     }
+    let sql = format!(
+        "INSERT INTO inbox_queue \
+         (activity_uri, signer, body, received_at, next_attempt_at, signature_hash) \
+         VALUES {} ON CONFLICT (activity_uri) DO NOTHING RETURNING activity_uri",
+        super::rows(store.len(), 6)
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
+    for &i in &store {
+        let a = &arrivals[i];
+        q = q
+            .bind(&a.activity_uri)
+            .bind(&a.signer)
+            .bind(&a.body)
+            .bind(a.received_at)
+            .bind(a.received_at)
+            .bind(a.fingerprint.as_deref());
+    }
+    let new: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
 
-    // Activities: stored once by id; the same id again (here or earlier) is a duplicate.
-    let mut ids_here = HashSet::new();
-    let store: Vec<usize> = (0..arrivals.len())
-        .filter(|&i| {
-            if out[i] != Admitted::New {
-                return false;
-            }
-            let first = ids_here.insert(arrivals[i].activity_uri.as_str());
-            if !first {
-                out[i] = Admitted::Duplicate;
-            }
-            first
-        })
-        .collect();
-    if !store.is_empty() {
-        let values: Vec<String> = (0..store.len())
-            .map(|k| {
-                let b = 4 * k;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 4
-                )
-            })
-            .collect();
+    // Each activity's stored signature: the one just stored, or the one it was received with
+    // before (read back, for the few received before).
+    let mut signature_of: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut known = Vec::new();
+    for &i in &store {
+        let uri = arrivals[i].activity_uri.as_str();
+        if new.contains(uri) {
+            signature_of.insert(uri, arrivals[i].fingerprint.as_deref());
+        } else {
+            known.push(uri);
+        }
+    }
+    let before: Vec<(String, Option<String>)> = if known.is_empty() {
+        Vec::new()
+    } else {
         let sql = format!(
-            "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at) \
-             VALUES {} ON CONFLICT (activity_uri) DO NOTHING RETURNING activity_uri",
-            values.join(", ")
+            "SELECT activity_uri, signature_hash FROM inbox_queue WHERE activity_uri IN ({})",
+            super::placeholders(1, known.len())
         );
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for &i in &store {
-            let a = &arrivals[i];
-            q = q
-                .bind(&a.activity_uri)
-                .bind(&a.signer)
-                .bind(&a.body)
-                .bind(a.received_at);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
+        for uri in &known {
+            q = q.bind(*uri);
         }
-        let new: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
-        for &i in &store {
-            if !new.contains(&arrivals[i].activity_uri) {
-                out[i] = Admitted::Duplicate;
-            }
+        q.fetch_all(&mut *tx).await?
+    };
+    let known: HashSet<&str> = known.into_iter().collect();
+    for (uri, signature) in &before {
+        if let Some(uri) = known.get(uri.as_str()) {
+            signature_of.insert(uri, signature.as_deref());
         }
+    }
+    for (i, a) in arrivals.iter().enumerate() {
+        let uri = a.activity_uri.as_str();
+        if first_here[uri] == i && new.contains(uri) {
+            continue;
+        }
+        let stored = signature_of.get(uri).copied().flatten();
+        out[i] = match (stored, a.fingerprint.as_deref()) {
+            (Some(s), Some(f)) if s == f => Admitted::Replayed,
+            _ => Admitted::Duplicate,
+        };
     }
     tx.commit().await?;
     Ok(out)
@@ -311,7 +298,7 @@ pub async fn finish_inbox_many(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> R
              locked_by = NULL, last_error = NULL WHERE id IN ({})",
             super::placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for id in chunk {
             q = q.bind(*id);
         }
@@ -355,15 +342,6 @@ pub async fn inbox_backlog(db: &AnyPool) -> Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM inbox_queue WHERE state = 'queued'")
         .fetch_one(db)
         .await
-}
-
-/// Forgets signatures that can no longer be valid.
-pub async fn purge_signatures(db: &AnyPool, now: i64) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM seen_signatures WHERE expires_at < $1")
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
 }
 
 /// Records something to send (in the transaction of the change it announces).

@@ -114,12 +114,10 @@ async fn accept(
         );
     }
     super::delivery::heard_from(state, &super::protocol::domain_of(&actor)).await;
-    // Stored before the answer; replays (a signature is good once) are refused in the same
-    // transaction.
+    // Stored before the answer; replays (a signature is good once) are recognised in the same
+    // transaction, by the activity they bring.
     let arrival = db::federation::Arrival {
         fingerprint: verify::fingerprint(&headers),
-        signature_expires_at: clock::now()
-            + (super::signatures::MAX_AGE + super::signatures::MAX_FUTURE).as_micros() as i64,
         activity_uri: id.to_string(),
         signer: signer.uri.clone(),
         body: String::from_utf8_lossy(&body).into_owned(),
@@ -201,6 +199,16 @@ fn is_self_deletion(value: &Value, actor: &Url) -> bool {
     value.get("type").and_then(Value::as_str) == Some("Delete")
         && value.get("object").and_then(super::protocol::id_of) == Some(actor.as_str())
 }
+
+/// How long a received activity is kept once processed (without its body): the same activity
+/// received again is recognised as long, and so is its signature used again.
+pub const KEEP_RECEIVED: Duration = Duration::from_secs(2 * 24 * 3600);
+// A signature brings its activity (it covers the body's digest): replays are refused as long
+// as the signature could be valid.
+const _: () = assert!(
+    KEEP_RECEIVED.as_secs()
+        > super::signatures::MAX_AGE.as_secs() + super::signatures::MAX_FUTURE.as_secs()
+);
 
 /// How long a claimed activity is reserved for the process that claimed it.
 const LEASE: Duration = Duration::from_secs(300);

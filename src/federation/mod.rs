@@ -187,8 +187,8 @@ pub async fn spawn_workers(state: &AppState, stop: &CancellationToken) -> anyhow
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {
                     let now = clock::now();
-                    let _ = db::federation::purge_signatures(state.pool(), now).await;
-                    let _ = db::federation::purge_inbox(state.pool(), now - 2 * 24 * 3_600_000_000).await;
+                    let keep = inbox::KEEP_RECEIVED.as_micros() as i64;
+                    let _ = db::federation::purge_inbox(state.pool(), now - keep).await;
                     delivery::refresh_parked(&state).await;
                 }
             }
