@@ -158,9 +158,39 @@ pub struct Pending {
     pub key_id: String,
     /// The raw Signature header (its hash guards against replays).
     pub header: String,
-    /// Signing strings to try: the request as received, then as peers with known quirks
-    /// built it (Host without the port, path without the query).
-    candidates: Vec<(String, String)>,
+    /// The signature and signing string of the request as received.
+    first: (String, String),
+    /// How peers with known quirks may have built it instead (Host without the port, path
+    /// without the query): built only if the first does not verify, since preparing each
+    /// costs as much as a third of the RSA verification.
+    others: Others,
+}
+
+/// What the other signing strings are built from (see [`Pending`]).
+struct Others {
+    config: Config,
+    method: String,
+    headers: BTreeMap<String, String>,
+    /// Host and path of each, in order.
+    variants: Vec<(String, String)>,
+}
+
+impl Others {
+    /// The signatures and signing strings of the variants (those that can be built).
+    fn prepare(&self) -> Vec<(String, String)> {
+        self.variants
+            .iter()
+            .filter_map(|(host, path)| {
+                let mut h = self.headers.clone();
+                h.insert("host".to_string(), host.clone());
+                let unverified = self.config.begin_verify(&self.method, path, h).ok()?;
+                Some((
+                    unverified.signature().to_string(),
+                    unverified.signing_string().to_string(),
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Reads the signature of a request. `body` is given for POSTs: its Digest must be signed and
@@ -217,45 +247,49 @@ pub fn parse(
     base.remove("authorization");
 
     let path_only = path_and_query.split('?').next().unwrap_or(path_and_query);
-    let mut paths = vec![path_and_query.to_string()];
+    let mut paths = vec![path_and_query];
     if path_only != path_and_query {
-        paths.push(path_only.to_string());
+        paths.push(path_only);
     }
-    let mut candidates = Vec::new();
-    let mut key_id = None;
+    let mut variants = hosts.iter().flat_map(|host| {
+        paths
+            .iter()
+            .map(move |path| (host.clone(), path.to_string()))
+    });
+    // The first variant that can be prepared gives the key id (every variant has the same
+    // Signature header); the ones after it wait (see [`Pending`]).
     let mut last_error = None;
-    for host in hosts {
-        for path in &paths {
-            let mut h = base.clone();
-            h.insert("host".to_string(), host.clone());
-            match config.begin_verify(method.as_str(), path, h) {
-                Ok(unverified) => {
-                    key_id.get_or_insert_with(|| unverified.key_id().to_string());
-                    let pair = (
-                        unverified.signature().to_string(),
-                        unverified.signing_string().to_string(),
-                    );
-                    if !candidates.contains(&pair) {
-                        candidates.push(pair);
-                    }
-                }
-                Err(e) => last_error = Some(e),
+    for (host, path) in variants.by_ref() {
+        let mut h = base.clone();
+        h.insert("host".to_string(), host);
+        match config.begin_verify(method.as_str(), &path, h) {
+            Ok(unverified) => {
+                let key_id = unverified.key_id().to_string();
+                let first = (
+                    unverified.signature().to_string(),
+                    unverified.signing_string().to_string(),
+                );
+                return Ok(Pending {
+                    key_id,
+                    header,
+                    first,
+                    others: Others {
+                        config,
+                        method: method.as_str().to_string(),
+                        headers: base,
+                        variants: variants.collect(),
+                    },
+                });
             }
+            Err(e) => last_error = Some(e),
         }
     }
-    let Some(key_id) = key_id else {
-        return Err(match last_error {
-            Some(http_signature_normalization::PrepareVerifyError::Validate(_)) => {
-                SignatureError::Expired
-            }
-            Some(e) => SignatureError::Malformed(e.to_string()),
-            None => SignatureError::Missing,
-        });
-    };
-    Ok(Pending {
-        key_id,
-        header,
-        candidates,
+    Err(match last_error {
+        Some(http_signature_normalization::PrepareVerifyError::Validate(_)) => {
+            SignatureError::Expired
+        }
+        Some(e) => SignatureError::Malformed(e.to_string()),
+        None => SignatureError::Missing,
     })
 }
 
@@ -354,11 +388,17 @@ impl VerifyingKey {
 impl Pending {
     /// Checks the signature with a key.
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), SignatureError> {
-        for (signature, signing_string) in &self.candidates {
+        let check = |(signature, signing_string): &(String, String)| {
             let Ok(sig) = B64.decode(signature) else {
                 return Err(SignatureError::Malformed("signature is not base64".into()));
             };
-            if key.0.verify_sig(signing_string.as_bytes(), &sig).is_ok() {
+            Ok(key.0.verify_sig(signing_string.as_bytes(), &sig).is_ok())
+        };
+        if check(&self.first)? {
+            return Ok(());
+        }
+        for other in self.others.prepare() {
+            if other != self.first && check(&other)? {
                 return Ok(());
             }
         }
