@@ -80,7 +80,7 @@ async fn fetch_signer(
     }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     match verify::signer(state, method, path, headers, None).await {
-        Ok(signer) => Ok(Some(signer)),
+        Ok(signer) => Ok(Some(std::sync::Arc::unwrap_or_clone(signer))),
         Err(e) => Err((
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({ "error": e.to_string() })),

@@ -42,14 +42,15 @@ fn host_candidates(state: &AppState, headers: &HeaderMap) -> Vec<String> {
     hosts
 }
 
-/// Parses and verifies a request's signature; returns the signing account.
+/// Parses and verifies a request's signature; returns the signing account (shared with the
+/// cache of verified signers: a busy inbox would otherwise copy it for every request).
 pub async fn signer(
     state: &AppState,
     method: &Method,
     path_and_query: &str,
     headers: &HeaderMap,
     body: Option<&[u8]>,
-) -> Result<AccountRow, SignatureError> {
+) -> Result<Arc<AccountRow>, SignatureError> {
     let hosts = host_candidates(state, headers);
     let pending = signatures::parse(method, path_and_query, headers, body, &hosts)?;
     let owner = pending
@@ -79,6 +80,7 @@ pub async fn signer(
     let account = match stored {
         Some(account) if account.deleted_at.is_none() => {
             if let Ok(key) = verify_with(&pending, &account) {
+                let account = Arc::new(account);
                 state.signers.put(&pending.key_id, &account, key, epoch);
                 return Ok(account);
             }
@@ -97,6 +99,7 @@ pub async fn signer(
         return Err(SignatureError::Key("the key is not the actor's".into()));
     }
     let key = verify_with(&pending, &account)?;
+    let account = Arc::new(account);
     state.signers.put(&pending.key_id, &account, key, epoch);
     Ok(account)
 }
@@ -132,7 +135,7 @@ pub struct SignerCache {
 
 struct Signer {
     at: Instant,
-    account: AccountRow,
+    account: Arc<AccountRow>,
     key: Arc<VerifyingKey>,
 }
 
@@ -142,7 +145,7 @@ impl SignerCache {
     /// Most entries kept (all are dropped when full: a new minute starts).
     const MAX: usize = 10_000;
 
-    fn get(&self, key_id: &str) -> Option<(AccountRow, Arc<VerifyingKey>)> {
+    fn get(&self, key_id: &str) -> Option<(Arc<AccountRow>, Arc<VerifyingKey>)> {
         let entries = self.entries.lock().ok()?;
         let s = entries.get(key_id)?;
         (s.at.elapsed() < Self::TTL).then(|| (s.account.clone(), s.key.clone()))
@@ -153,7 +156,7 @@ impl SignerCache {
     }
 
     /// Remembers a key verified with an account read when [`Self::epoch`] said `epoch`.
-    fn put(&self, key_id: &str, account: &AccountRow, key: VerifyingKey, epoch: u64) {
+    fn put(&self, key_id: &str, account: &Arc<AccountRow>, key: VerifyingKey, epoch: u64) {
         if account.is_local() || account.deleted_at.is_some() {
             return;
         }
