@@ -455,7 +455,7 @@ async fn bulk_and_one_by_one_store_the_same_posts() {
 
 #[tokio::test]
 async fn a_long_run_is_stored_whole_in_as_many_parts_as_the_database_needs() {
-    // 100 posts: one transaction on PostgreSQL, parts of 32 on SQLite (the last one short).
+    // 100 posts: one transaction on PostgreSQL, parts of 64 on SQLite (the last one short).
     let (app, alice) = setup().await;
     let items: Vec<QueuedActivity> = (0..100)
         .map(|i| {
