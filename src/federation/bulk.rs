@@ -56,8 +56,9 @@ pub struct Prepared {
 
 /// Reads what the bulk path needs from a claimed activity.
 pub fn prepare(item: QueuedActivity) -> Prepared {
-    let create = is_create(&item.body);
-    let note = if create { plain_post(&item) } else { None };
+    // A plain post is a `Create`: the body is read once more only for the others.
+    let note = plain_post(&item);
+    let create = note.is_some() || is_create(&item.body);
     Prepared { item, create, note }
 }
 
