@@ -309,6 +309,50 @@ async fn replays_are_told_from_duplicates_within_a_batch_and_across() {
     );
 }
 
+/// Received activities are kept (without their body) as long as their signatures could be
+/// replayed, then forgotten; the ones still waiting are never.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_processed_activities_are_forgotten_and_waiting_ones_kept() {
+    let app = spawn_app().await;
+    let pool = app.state.db.pool();
+    // (activity, received at, state); the waiting one is due far in the future, so that the
+    // inbox worker leaves it alone.
+    for (name, received_at, state) in [
+        ("done-old", 100i64, "done"),
+        ("failed-old", 110, "failed"),
+        ("waiting-old", 120, "queued"),
+        ("done-recent", 5_000, "done"),
+    ] {
+        sqlx::query(
+            "INSERT INTO inbox_queue (activity_uri, signer, body, received_at, next_attempt_at, state) \
+             VALUES ($1, 'https://x.example/users/a', '', $2, $3, $4)",
+        )
+        .bind(format!("https://x.example/activities/{name}"))
+        .bind(received_at)
+        .bind(i64::MAX / 2)
+        .bind(state)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let left = || async {
+        let mut names: Vec<String> = sqlx::query_scalar("SELECT activity_uri FROM inbox_queue")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        names.sort();
+        names
+            .into_iter()
+            .map(|u| u.rsplit('/').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(db::federation::purge_inbox(pool, 1_000).await.unwrap(), 2);
+    assert_eq!(left().await, ["done-recent", "waiting-old"]);
+    // Nothing received since: everything processed goes.
+    assert_eq!(db::federation::purge_inbox(pool, 10_000).await.unwrap(), 1);
+    assert_eq!(left().await, ["waiting-old"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotated_keys_are_refetched_once() {
     let (app, peer) = peer_following_alice().await;

@@ -328,12 +328,20 @@ pub async fn fail_inbox(db: &AnyPool, id: i64, error: &str) -> Result<()> {
     Ok(())
 }
 
-/// Forgets processed or failed activities received before `before`.
+/// Forgets processed or failed activities received before `before`. Ids grow with arrival:
+/// the statement walks the queue's key from the oldest row to the first one received since
+/// `before`, and deletes below it, instead of reading the whole queue (days of activities,
+/// kept for recognising duplicates and replays) every time it runs.
 pub async fn purge_inbox(db: &AnyPool, before: i64) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM inbox_queue WHERE state <> 'queued' AND received_at < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
+    let done = sqlx::query(
+        "DELETE FROM inbox_queue WHERE id < COALESCE(\
+           (SELECT q.id FROM inbox_queue q WHERE q.received_at >= $1 ORDER BY q.id LIMIT 1), \
+           (SELECT MAX(m.id) + 1 FROM inbox_queue m)) \
+         AND state <> 'queued' AND received_at < $1",
+    )
+    .bind(before)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
