@@ -16,7 +16,6 @@ use axum::{
     http::{HeaderMap, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
-use serde_json::Value;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -67,22 +66,17 @@ async fn accept(
         Ok(b) => b,
         Err(_) => return reject(StatusCode::PAYLOAD_TOO_LARGE, "the activity is too large"),
     };
-    let value: Value = match serde_json::from_slice(&body) {
+    // Only what routing needs is read here; the activity is read whole when processed.
+    let envelope = match super::protocol::Envelope::read(&body) {
         Ok(v) => v,
         Err(_) => return reject(StatusCode::BAD_REQUEST, "the body is not JSON"),
     };
-    if super::protocol::depth(&value) > super::protocol::MAX_NESTING {
+    if super::protocol::nested_deeper_than(&body, super::protocol::MAX_NESTING) {
         return reject(StatusCode::BAD_REQUEST, "the activity is nested too deeply");
     }
     let (Some(id), Some(actor)) = (
-        value
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|s| Url::parse(s).ok()),
-        value
-            .get("actor")
-            .and_then(super::protocol::id_of)
-            .and_then(|s| Url::parse(s).ok()),
+        envelope.id.as_str().and_then(|s| Url::parse(s).ok()),
+        envelope.actor.as_str().and_then(|s| Url::parse(s).ok()),
     ) else {
         return reject(
             StatusCode::BAD_REQUEST,
@@ -93,7 +87,7 @@ async fn accept(
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signer = match verify::signer(state, &method, path, &headers, Some(&body)).await {
         Ok(signer) => signer,
-        Err(SignatureError::Key(why)) if is_self_deletion(&value, &actor) => {
+        Err(SignatureError::Key(why)) if is_self_deletion(&envelope, &actor) => {
             // An account we never knew deleting itself: nothing to do, and fetching its key
             // would fail anyway. Mastodon answers the same way.
             tracing::debug!(why, "ignored the deletion of an unknown actor");
@@ -195,9 +189,8 @@ async fn admit(
     answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
 }
 
-fn is_self_deletion(value: &Value, actor: &Url) -> bool {
-    value.get("type").and_then(Value::as_str) == Some("Delete")
-        && value.get("object").and_then(super::protocol::id_of) == Some(actor.as_str())
+fn is_self_deletion(envelope: &super::protocol::Envelope, actor: &Url) -> bool {
+    envelope.kind.as_str() == Some("Delete") && envelope.object.as_str() == Some(actor.as_str())
 }
 
 /// How long a received activity is kept once processed (without its body): the same activity
