@@ -1,7 +1,7 @@
 //! The federation queues: `inbox_queue` (received activities waiting to be processed, and
 //! for a while once processed, so that duplicates and replayed signatures are recognised),
-//! `outbox_events` (what services asked to send), `out_activities` and `deliveries` (what is owed to which remote inbox), and `hosts`
-//! (which servers are failing or parked).
+//! `outbox_events` (what services asked to send), `out_activities` and `deliveries` (what is
+//! owed to which remote inbox), and `hosts` (which servers are failing or parked).
 //!
 //! Rows are claimed with a lease (`locked_until`): a process that dies leaves its claims to
 //! expire, and another picks them up, so nothing is lost and everything is at least once.

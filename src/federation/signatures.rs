@@ -181,16 +181,36 @@ impl Others {
         self.variants
             .iter()
             .filter_map(|(host, path)| {
-                let mut h = self.headers.clone();
-                h.insert("host".to_string(), host.clone());
-                let unverified = self.config.begin_verify(&self.method, path, h).ok()?;
-                Some((
-                    unverified.signature().to_string(),
-                    unverified.signing_string().to_string(),
-                ))
+                let unverified =
+                    begin(&self.config, &self.method, &self.headers, host, path).ok()?;
+                Some(signed_pair(&unverified))
             })
             .collect()
     }
+}
+
+/// Prepares the signing string of a request as if received with this Host and path.
+fn begin(
+    config: &Config,
+    method: &str,
+    headers: &BTreeMap<String, String>,
+    host: &str,
+    path: &str,
+) -> Result<
+    http_signature_normalization::verify::Unverified,
+    http_signature_normalization::PrepareVerifyError,
+> {
+    let mut h = headers.clone();
+    h.insert("host".to_string(), host.to_string());
+    config.begin_verify(method, path, h)
+}
+
+/// The signature and the signing string of a prepared request.
+fn signed_pair(unverified: &http_signature_normalization::verify::Unverified) -> (String, String) {
+    (
+        unverified.signature().to_string(),
+        unverified.signing_string().to_string(),
+    )
 }
 
 /// Reads the signature of a request. `body` is given for POSTs: its Digest must be signed and
@@ -260,19 +280,12 @@ pub fn parse(
     // Signature header); the ones after it wait (see [`Pending`]).
     let mut last_error = None;
     for (host, path) in variants.by_ref() {
-        let mut h = base.clone();
-        h.insert("host".to_string(), host);
-        match config.begin_verify(method.as_str(), &path, h) {
+        match begin(&config, method.as_str(), &base, &host, &path) {
             Ok(unverified) => {
-                let key_id = unverified.key_id().to_string();
-                let first = (
-                    unverified.signature().to_string(),
-                    unverified.signing_string().to_string(),
-                );
                 return Ok(Pending {
-                    key_id,
+                    key_id: unverified.key_id().to_string(),
                     header,
-                    first,
+                    first: signed_pair(&unverified),
                     others: Others {
                         config,
                         method: method.as_str().to_string(),
