@@ -689,12 +689,16 @@ impl<'de> serde::de::Visitor<'de> for Skimmer {
         d.deserialize_any(self)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Items are read until the first reference; the rest are skipped unread.
         let mut found = None;
-        while let Some(item) = seq.next_element_seed(Seed(Skimmer {
-            references: self.references && found.is_none(),
-        }))? {
+        loop {
             if self.references && found.is_none() {
-                found = item;
+                match seq.next_element_seed(Seed(Skimmer { references: true }))? {
+                    Some(item) => found = item,
+                    None => break,
+                }
+            } else if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                break;
             }
         }
         Ok(found)
