@@ -307,6 +307,18 @@ async fn replays_are_told_from_duplicates_within_a_batch_and_across() {
         later,
         [Duplicate, Replayed, Duplicate, New, Replayed, Replayed]
     );
+    // Five new ones are written as six rows, the last repeated (`db::padded_chunks`): the
+    // repeat is not taken for a duplicate of the first, nor stored twice.
+    let five: Vec<Arrival> = ["d", "e", "f", "g", "h"]
+        .iter()
+        .map(|a| arrival(a, &format!("s-{a}")))
+        .collect();
+    assert_eq!(admit(&mut conn, &five).await.unwrap(), [New; 5]);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inbox_queue")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(stored, 3 + 5);
 }
 
 /// Received activities are kept (without their body) as long as their signatures could be

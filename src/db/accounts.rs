@@ -304,7 +304,7 @@ pub async fn by_uri(db: &AnyPool, uri: &str) -> Result<Option<AccountRow>> {
 /// The accounts among some ActivityPub ids (deleted ones included), a query per 500 ids.
 pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<AccountRow>> {
     let mut found = Vec::new();
-    for chunk in uris.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {
         let sql = format!(
             concat!(
                 "SELECT ",
@@ -314,7 +314,7 @@ pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Ve
             super::placeholders(1, chunk.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for uri in chunk {
+        for uri in chunk.iter() {
             q = q.bind(*uri);
         }
         found.extend(q.fetch_all(&mut *conn).await?);

@@ -199,24 +199,29 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
             store.push(i);
         }
     }
-    let sql = format!(
-        "INSERT INTO inbox_queue \
-         (activity_uri, signer, body, received_at, next_attempt_at, signature_hash) \
-         VALUES {} ON CONFLICT (activity_uri) DO NOTHING RETURNING activity_uri",
-        super::rows(store.len(), 6)
-    );
-    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
-    for &i in &store {
-        let a = &arrivals[i];
-        q = q
-            .bind(&a.activity_uri)
-            .bind(&a.signer)
-            .bind(&a.body)
-            .bind(a.received_at)
-            .bind(a.received_at)
-            .bind(a.fingerprint.as_deref());
+    // A row repeated to fill a statement's size meets its first copy and is skipped.
+    let mut new: HashSet<String> = HashSet::with_capacity(store.len());
+    for chunk in super::padded_chunks(&store, super::INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO inbox_queue \
+             (activity_uri, signer, body, received_at, next_attempt_at, signature_hash) \
+             VALUES {} ON CONFLICT (activity_uri) DO NOTHING RETURNING activity_uri",
+            super::rows(chunk.len(), 6)
+        );
+        let mut q =
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
+        for &i in chunk.iter() {
+            let a = &arrivals[i];
+            q = q
+                .bind(&a.activity_uri)
+                .bind(&a.signer)
+                .bind(&a.body)
+                .bind(a.received_at)
+                .bind(a.received_at)
+                .bind(a.fingerprint.as_deref());
+        }
+        new.extend(q.fetch_all(&mut *tx).await?);
     }
-    let new: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
 
     // Each activity's stored signature: the one just stored, or the one it was received with
     // before (read back, for the few received before).
@@ -230,19 +235,18 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
             known.push(uri);
         }
     }
-    let before: Vec<(String, Option<String>)> = if known.is_empty() {
-        Vec::new()
-    } else {
+    let mut before: Vec<(String, Option<String>)> = Vec::new();
+    for chunk in super::padded_chunks(&known, super::INSERT_CHUNK) {
         let sql = format!(
             "SELECT activity_uri, signature_hash FROM inbox_queue WHERE activity_uri IN ({})",
-            super::placeholders(1, known.len())
+            super::placeholders(1, chunk.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
-        for uri in &known {
+        for uri in chunk.iter() {
             q = q.bind(*uri);
         }
-        q.fetch_all(&mut *tx).await?
-    };
+        before.extend(q.fetch_all(&mut *tx).await?);
+    }
     let known: HashSet<&str> = known.into_iter().collect();
     for (uri, signature) in &before {
         if let Some(uri) = known.get(uri.as_str()) {
@@ -292,14 +296,14 @@ pub async fn finish_inbox(db: &AnyPool, id: i64) -> Result<()> {
 /// Marks activities processed, in the transaction that applied them (so that they are never
 /// applied twice nor lost).
 pub async fn finish_inbox_many(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
-    for chunk in ids.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(ids, super::INSERT_CHUNK) {
         let sql = format!(
             "UPDATE inbox_queue SET state = 'done', body = '', locked_until = NULL, \
              locked_by = NULL, last_error = NULL WHERE id IN ({})",
             super::placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for id in chunk {
+        for id in chunk.iter() {
             q = q.bind(*id);
         }
         q.execute(&mut *conn).await?;
@@ -501,13 +505,13 @@ pub async fn finish_deliveries(db: &AnyPool, done: &[(i64, i64)]) -> Result<()> 
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for chunk in done.chunks(500) {
+    for chunk in super::padded_chunks(done, super::INSERT_CHUNK) {
         let sql = format!(
             "DELETE FROM deliveries WHERE id IN ({})",
             super::placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, _) in chunk {
+        for (id, _) in chunk.iter() {
             q = q.bind(*id);
         }
         q.execute(&mut *tx).await?;

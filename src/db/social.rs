@@ -139,7 +139,7 @@ pub async fn local_followers_of(
     targets: &[i64],
 ) -> Result<Vec<(i64, i64)>> {
     let mut found = Vec::new();
-    for chunk in targets.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(targets, super::INSERT_CHUNK) {
         let sql = format!(
             "SELECT f.target_account_id, f.account_id FROM follows f \
              JOIN accounts a ON a.id = f.account_id \
@@ -148,7 +148,7 @@ pub async fn local_followers_of(
         );
         let mut q =
             sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for id in chunk {
+        for id in chunk.iter() {
             q = q.bind(*id);
         }
         found.extend(q.fetch_all(&mut *conn).await?);
@@ -446,14 +446,14 @@ pub async fn notify_many(
     now: i64,
 ) -> Result<()> {
     let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
-    for chunk in rows.chunks(super::rows_per_statement(5)) {
+    for chunk in super::padded_chunks(&rows, super::rows_per_statement(5)) {
         let sql = format!(
             "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
              VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (account_id, from_account_id, kind, status_id) in chunk {
+        for (account_id, from_account_id, kind, status_id) in chunk.iter() {
             q = q
                 .bind(*account_id)
                 .bind(*from_account_id)
@@ -564,13 +564,13 @@ pub async fn add_to_feeds(
     status_id: i64,
     account_ids: &[i64],
 ) -> Result<()> {
-    for chunk in account_ids.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(account_ids, super::INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows_sharing_first(chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
-        for account_id in chunk {
+        for account_id in chunk.iter() {
             q = q.bind(*account_id);
         }
         q.execute(&mut *conn).await?;
@@ -580,13 +580,13 @@ pub async fn add_to_feeds(
 
 /// Adds posts to home timelines: (post, account) pairs.
 pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i64)]) -> Result<()> {
-    for chunk in pairs.chunks(super::rows_per_statement(2)) {
+    for chunk in super::padded_chunks(pairs, super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO feeds (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (status_id, account_id) in chunk {
+        for (status_id, account_id) in chunk.iter() {
             q = q.bind(*status_id).bind(*account_id);
         }
         q.execute(&mut *conn).await?;

@@ -149,7 +149,7 @@ pub async fn insert_many(
 ) -> Result<Vec<i64>> {
     const COLUMNS: usize = 19;
     let mut inserted = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(super::rows_per_statement(COLUMNS)) {
+    for chunk in super::padded_chunks(rows, super::rows_per_statement(COLUMNS)) {
         let sql = format!(
             "INSERT INTO statuses (id, uri, url, account_id, local, visibility, in_reply_to_id, \
              in_reply_to_uri, in_reply_to_account_id, reblog_of_id, content, source, \
@@ -158,7 +158,7 @@ pub async fn insert_many(
             super::rows(chunk.len(), COLUMNS)
         );
         let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (id, new) in chunk {
+        for (id, new) in chunk.iter() {
             q = q
                 .bind(*id)
                 .bind(new.uri)
@@ -212,7 +212,7 @@ pub async fn by_uri(db: impl sqlx::AnyExecutor<'_>, uri: &str) -> Result<Option<
 /// The posts among some ActivityPub ids, a query per 500 ids.
 pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<StatusRow>> {
     let mut found = Vec::new();
-    for chunk in uris.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {
         let sql = format!(
             concat!(
                 "SELECT ",
@@ -222,7 +222,7 @@ pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Ve
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for uri in chunk {
+        for uri in chunk.iter() {
             q = q.bind(*uri);
         }
         found.extend(q.fetch_all(&mut *conn).await?);
@@ -236,13 +236,13 @@ pub async fn tombstoned_among(
     uris: &[&str],
 ) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    for chunk in uris.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {
         let sql = format!(
             "SELECT uri FROM tombstones WHERE uri IN ({})",
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for uri in chunk {
+        for uri in chunk.iter() {
             q = q.bind(*uri);
         }
         found.extend(q.fetch_all(&mut *conn).await?);
@@ -300,7 +300,7 @@ pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
 /// index `statuses_orphans` (migration 0012), written the same way so that both databases
 /// use it (with `IS NULL`, SQLite would walk the index of every post without a parent).
 pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str]) -> Result<()> {
-    for chunk in parent_uris.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(parent_uris, super::INSERT_CHUNK) {
         let sql = format!(
             "UPDATE statuses SET \
              in_reply_to_id = (SELECT p.id FROM statuses p WHERE p.uri = statuses.in_reply_to_uri), \
@@ -311,7 +311,7 @@ pub async fn adopt_orphans(conn: &mut sqlx::AnyConnection, parent_uris: &[&str])
             placeholders(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for uri in chunk {
+        for uri in chunk.iter() {
             q = q.bind(*uri);
         }
         q.execute(&mut *conn).await?;
@@ -389,13 +389,13 @@ pub async fn insert_mentions(
     status_id: i64,
     account_ids: &[i64],
 ) -> Result<()> {
-    for chunk in account_ids.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(account_ids, super::INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows_sharing_first(chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
-        for account_id in chunk {
+        for account_id in chunk.iter() {
             q = q.bind(*account_id);
         }
         q.execute(&mut *conn).await?;
@@ -408,13 +408,13 @@ pub async fn insert_mentions_many(
     conn: &mut sqlx::AnyConnection,
     pairs: &[(i64, i64)],
 ) -> Result<()> {
-    for chunk in pairs.chunks(super::rows_per_statement(2)) {
+    for chunk in super::padded_chunks(pairs, super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO mentions (status_id, account_id) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (status_id, account_id) in chunk {
+        for (status_id, account_id) in chunk.iter() {
             q = q.bind(*status_id).bind(*account_id);
         }
         q.execute(&mut *conn).await?;
@@ -424,13 +424,13 @@ pub async fn insert_mentions_many(
 
 /// Records the hashtags of several new posts: (post, name) pairs.
 pub async fn insert_tags_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, &str)]) -> Result<()> {
-    for chunk in pairs.chunks(super::rows_per_statement(2)) {
+    for chunk in super::padded_chunks(pairs, super::rows_per_statement(2)) {
         let sql = format!(
             "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (status_id, name) in chunk {
+        for (status_id, name) in chunk.iter() {
             q = q.bind(*status_id).bind(*name);
         }
         q.execute(&mut *conn).await?;
@@ -497,13 +497,13 @@ pub async fn replace_tags(
         .bind(status_id)
         .execute(&mut *conn)
         .await?;
-    for chunk in tags.chunks(super::INSERT_CHUNK) {
+    for chunk in super::padded_chunks(tags, super::INSERT_CHUNK) {
         let sql = format!(
             "INSERT INTO status_tags (status_id, name) VALUES {} ON CONFLICT DO NOTHING",
             super::rows_sharing_first(chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status_id);
-        for tag in chunk {
+        for tag in chunk.iter() {
             q = q.bind(tag);
         }
         q.execute(&mut *conn).await?;
