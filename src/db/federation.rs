@@ -176,8 +176,11 @@ pub enum Admitted {
     Replayed,
 }
 
-/// Stores several arrivals in one transaction (one commit and a few round trips for many
-/// requests: the inbox's group commit), a statement for all of them. An activity already
+/// Stores several arrivals in one statement (one commit and one round trip for many requests:
+/// the inbox's group commit; no explicit transaction, whose `BEGIN` and `COMMIT` were two
+/// more round trips while SQLite's only writer is held; a batch too large for one statement
+/// takes several, and when one fails every request of the batch gets the error, and their
+/// retries are recognised as duplicates of what was stored). An activity already
 /// stored (here, or earlier in the batch) is a duplicate, and a replay when it came with the
 /// same signature: a signature covers the body's digest, so a signature used again always
 /// brings the same activity, and its row outlives the signature's validity (see
@@ -188,8 +191,6 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
     if arrivals.is_empty() {
         return Ok(out);
     }
-    let mut tx = sqlx::Connection::begin(conn).await?;
-
     // The first arrival of each activity in the batch is stored; the others are duplicates.
     let mut first_here: HashMap<&str, usize> = HashMap::new();
     let mut store = Vec::with_capacity(arrivals.len());
@@ -209,7 +210,7 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
             super::rows(chunk.len(), 6)
         );
         let mut q =
-            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for &i in chunk.iter() {
             let a = &arrivals[i];
             q = q
@@ -220,7 +221,7 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
                 .bind(a.received_at)
                 .bind(a.fingerprint.as_deref());
         }
-        new.extend(q.fetch_all(&mut *tx).await?);
+        new.extend(q.fetch_all(&mut *conn).await?);
     }
 
     // Each activity's stored signature: the one just stored, or the one it was received with
@@ -241,11 +242,11 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
             "SELECT activity_uri, signature_hash FROM inbox_queue WHERE activity_uri IN ({})",
             super::placeholders(1, chunk.len())
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(&tx, sql)));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for uri in chunk.iter() {
             q = q.bind(*uri);
         }
-        before.extend(q.fetch_all(&mut *tx).await?);
+        before.extend(q.fetch_all(&mut *conn).await?);
     }
     let known: HashSet<&str> = known.into_iter().collect();
     for (uri, signature) in &before {
@@ -264,7 +265,6 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
             _ => Admitted::Duplicate,
         };
     }
-    tx.commit().await?;
     Ok(out)
 }
 
@@ -442,7 +442,7 @@ pub async fn insert_deliveries(
     now: i64,
 ) -> Result<()> {
     // `$1` the activity, `$2` now, then two values per inbox.
-    for chunk in inboxes.chunks(super::rows_per_statement(2)) {
+    for chunk in inboxes.chunks(super::rows_per_named_statement(2)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|k| format!("($1, ${}, ${}, $2, $2)", 2 * k + 3, 2 * k + 4))
             .collect();

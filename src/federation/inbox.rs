@@ -130,7 +130,7 @@ async fn accept(
 }
 
 /// The inbox's writer: requests hand their arrival over and wait; the writer stores all the
-/// arrivals waiting at that moment in one transaction. Under load this turns thousands of
+/// arrivals waiting at that moment in one statement. Under load this turns thousands of
 /// commits per second into a few dozen, which is what SQLite (one writer) needs; alone, an
 /// arrival is stored at once.
 pub struct Admission {
@@ -140,7 +140,7 @@ pub struct Admission {
     )>,
 }
 
-/// Most arrivals stored in one transaction.
+/// Most arrivals stored in one statement.
 const ADMISSION_BATCH: usize = 256;
 
 async fn admit(
