@@ -214,16 +214,16 @@ const MAX_ATTEMPTS: i64 = 8;
 /// Processes stored activities until `stop`: in order, several actors at once, each actor's
 /// activities one after the other (a Follow before its Undo).
 ///
-/// On PostgreSQL one task claims batches and parses them (no database needed for that) while
-/// the batches before are processed, and hands each activity to one of `POSTGRES_LANES`
-/// lanes, chosen by its signer ([`lane_of`]): a lane processes its batches one after the
-/// other, so each actor's order holds. With one lane a fifth of the cores stayed idle,
-/// waiting on the database server; the lanes' database work overlaps. SQLite has one writer,
-/// which a second lane would only wait for, and the claim is a write: there the claiming task
-/// processes each batch itself before it claims the next.
+/// One task claims batches and parses them (no database needed for that) while the batches
+/// before are processed, and hands each activity to a lane, chosen by its signer
+/// ([`lane_of`]): a lane processes its batches one after the other, so each actor's order
+/// holds. On PostgreSQL there are `POSTGRES_LANES`: with one, a fifth of the cores stayed
+/// idle, waiting on the database server; the lanes' database work overlaps. SQLite has one
+/// writer, which a second lane would only wait for; its one lane writes a batch while the
+/// next is claimed and parsed.
 pub async fn run(state: AppState, stop: CancellationToken) {
     let lanes = match state.db.backend() {
-        db::Backend::Sqlite => 0,
+        db::Backend::Sqlite => 1,
         db::Backend::Postgres => POSTGRES_LANES,
     };
     let mut queues = Vec::with_capacity(lanes);
@@ -255,10 +255,6 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                 _ = state.inbox_ready.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             }
-            continue;
-        }
-        if lanes == 0 {
-            process(&state, batch).await;
             continue;
         }
         let mut parts: Vec<Vec<Prepared>> = (0..lanes).map(|_| Vec::new()).collect();
