@@ -301,7 +301,7 @@ pub async fn by_uri(db: &AnyPool, uri: &str) -> Result<Option<AccountRow>> {
     .await
 }
 
-/// The accounts among some ActivityPub ids (deleted ones included), a query per 500 ids.
+/// The accounts among some ActivityPub ids (deleted ones included), a query per 512 ids.
 pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<AccountRow>> {
     let mut found = Vec::new();
     for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {

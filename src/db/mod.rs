@@ -371,12 +371,13 @@ fn anonymous(sql: &str) -> Option<String> {
     Some(out)
 }
 
-/// Rows per multi-row INSERT (well under both databases' parameter limits).
-pub const INSERT_CHUNK: usize = 500;
+/// Most rows (or `IN` values) per generated statement of one or two parameters a row, well
+/// under both databases' parameter limits; the largest of [`SIZES`].
+pub const INSERT_CHUNK: usize = 512;
 
 /// The sizes that generated statements (`IN` lists, multi-row inserts) are written for, about
 /// 1.5 times apart. Both drivers keep the last 100 statements they prepared on each
-/// connection; a statement written for every size from 1 to 500 makes hundreds of different
+/// connection; a statement written for every size from 1 to 512 makes hundreds of different
 /// ones, so that under load nearly every execution was prepared anew (parsed and planned by
 /// the database, an extra round trip on PostgreSQL). With these sizes a statement has at most
 /// eighteen forms.
@@ -478,11 +479,11 @@ mod tests {
         assert_eq!(&bound[..53], &rows[..]);
         assert!(bound[53..].iter().all(|&r| r == 53));
 
-        // At most `most` per statement, rounded down to a size.
+        // At most `most` per statement, rounded down to a size: (rows given, rows written).
         let sizes: Vec<(usize, usize)> = super::padded_chunks(&rows, 21)
-            .map(|c| (c.iter().count(), c.len()))
+            .map(|c| (c.rows.len(), c.len()))
             .collect();
-        assert_eq!(sizes, [(16, 16), (16, 16), (16, 16), (6, 6)]);
+        assert_eq!(sizes, [(16, 16), (16, 16), (16, 16), (5, 6)]);
         let sizes: Vec<usize> = super::padded_chunks(&rows[..5], 500)
             .map(|c| c.len())
             .collect();
@@ -496,7 +497,8 @@ mod tests {
             let rows = vec![0u8; n];
             let mut total = 0;
             for c in super::padded_chunks(&rows, super::INSERT_CHUNK) {
-                assert!(c.len() >= c.iter().take(n).count());
+                assert!(c.rows.len() <= c.len() && c.len() <= super::INSERT_CHUNK);
+                assert_eq!(c.iter().count(), c.len());
                 total += c.rows.len();
                 forms.insert(c.len());
             }

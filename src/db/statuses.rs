@@ -209,7 +209,7 @@ pub async fn by_uri(db: impl sqlx::AnyExecutor<'_>, uri: &str) -> Result<Option<
     .await
 }
 
-/// The posts among some ActivityPub ids, a query per 500 ids.
+/// The posts among some ActivityPub ids, a query per 512 ids.
 pub async fn by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<StatusRow>> {
     let mut found = Vec::new();
     for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {
