@@ -108,8 +108,8 @@ async fn accept(
         );
     }
     super::delivery::heard_from(state, &super::protocol::domain_of(&actor)).await;
-    // Stored before the answer; replays (a signature is good once) are recognised in the same
-    // transaction, by the activity they bring.
+    // Stored before the answer; replays (a signature is good once) are recognised as it is
+    // stored, by the activity they bring.
     let arrival = db::federation::Arrival {
         fingerprint: verify::fingerprint(&headers),
         activity_uri: id.to_string(),
