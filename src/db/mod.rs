@@ -371,8 +371,9 @@ fn anonymous(sql: &str) -> Option<String> {
     Some(out)
 }
 
-/// Most rows (or `IN` values) per generated statement of one or two parameters a row, well
-/// under both databases' parameter limits; the largest of [`SIZES`].
+/// Most rows (or `IN` values) per generated statement of one or two parameters a row, and per
+/// admission batch (six a row, at most `inbox::ADMISSION_BATCH` rows): well under both
+/// databases' parameter limits. The largest of [`SIZES`].
 pub const INSERT_CHUNK: usize = 512;
 
 /// The sizes that generated statements (`IN` lists, multi-row inserts) are written for, about
