@@ -95,11 +95,12 @@ pub async fn store_parsed(
     // What the run needs to know, a query each.
     let mut conn = state.pool().acquire().await?;
     let signers = distinct(notes.iter().map(|(i, _)| run[*i].signer.as_str()));
-    let authors: HashMap<String, AccountRow> = db::accounts::by_uris(&mut conn, &signers)
-        .await?
-        .into_iter()
-        .map(|a| (a.uri.clone(), a))
-        .collect();
+    let authors: HashMap<String, db::accounts::Author> =
+        db::accounts::authors_by_uris(&mut conn, &signers)
+            .await?
+            .into_iter()
+            .map(|a| (a.uri.clone(), a))
+            .collect();
     let note_ids: Vec<&str> = notes.iter().map(|(_, n)| n.id.as_str()).collect();
     let deleted: HashSet<String> = db::statuses::tombstoned_among(&mut conn, &note_ids)
         .await?
@@ -174,7 +175,14 @@ pub async fn store_parsed(
         } else {
             let mentioned =
                 objects::mentioned_among(&objects::named_accounts(ours, note), |u| named.get(u));
-            let post = objects::build_remote_status(note, author, mentioned, None, None);
+            let post = objects::build_remote_status(
+                note,
+                author.id,
+                author.followers_url.as_deref(),
+                mentioned,
+                None,
+                None,
+            );
             ready.push((*i, post, parent.flatten()));
         }
     }

@@ -357,7 +357,12 @@ pub async fn remote_status(
     let mentioned = mentioned_among(&named, |uri| found.iter().find(|a| a.uri == uri));
     let (group_id, circle) = group_of(state, json).await?;
     Ok(build_remote_status(
-        json, author, mentioned, group_id, circle,
+        json,
+        author.id,
+        author.followers_url.as_deref(),
+        mentioned,
+        group_id,
+        circle,
     ))
 }
 
@@ -399,15 +404,17 @@ pub(crate) fn mentioned_among<'a>(
 }
 
 /// Turns a checked remote note into what the service stores, once its mentions and group
-/// are known: visibility, sanitized content and content warning, hashtags, title.
+/// are known: visibility (which needs the author's followers collection), sanitized content
+/// and content warning, hashtags, title.
 pub(crate) fn build_remote_status(
     json: &protocol::Note,
-    author: &AccountRow,
+    author_id: i64,
+    followers_url: Option<&str>,
     mentioned: Vec<AccountRow>,
     group_id: Option<i64>,
     circle: Option<Circle>,
 ) -> RemoteStatus {
-    let visibility = visibility_of(&json.to, &json.cc, author.followers_url.as_deref());
+    let visibility = visibility_of(&json.to, &json.cc, followers_url);
     let tags: Vec<String> = json
         .tag
         .iter()
@@ -464,7 +471,7 @@ pub(crate) fn build_remote_status(
         title,
         uri: json.id.to_string(),
         url: json.url.as_ref().map(Url::to_string),
-        account_id: author.id,
+        account_id: author_id,
         visibility,
         in_reply_to_uri: json.in_reply_to.as_ref().map(Url::to_string),
         content,
