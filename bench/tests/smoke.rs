@@ -1,6 +1,7 @@
 //! The benchmark at tiny sizes, so it cannot rot: every scenario runs end to end against the
 //! debug coopol binary (SQLite, and PostgreSQL when the test suite started one) and reports
-//! no lost activity and no bad signature. No timing is asserted.
+//! no lost activity and no bad signature; the ingest twice (`--repeat`). No timing is
+//! asserted.
 
 use std::process::Command;
 
@@ -20,7 +21,7 @@ fn every_scenario_runs_at_tiny_sizes() {
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("results.json");
     let mut cmd = Command::new(&bench);
-    cmd.args(["--smoke", "--bin"])
+    cmd.args(["--smoke", "--repeat", "2", "--bin"])
         .arg(&coopol)
         .arg("--out")
         .arg(&out)
@@ -50,6 +51,7 @@ fn every_scenario_runs_at_tiny_sizes() {
     };
     let r = &results[backend];
     assert_eq!(r["ingest"]["refused"], 0, "{r}");
+    assert_eq!(r["ingest"]["runs"].as_array().map(Vec::len), Some(2), "{r}");
     assert_eq!(r["ingest"]["accepted"], r["ingest"]["sent"], "{r}");
     for f in ["fanout", "fanout-hosts"] {
         assert_eq!(r[f]["bad_signatures"], 0, "{r}");
