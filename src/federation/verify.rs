@@ -127,10 +127,23 @@ fn verify_with(pending: &Pending, account: &AccountRow) -> Result<VerifyingKey, 
 /// change would have.
 #[derive(Default)]
 pub struct SignerCache {
-    entries: std::sync::Mutex<HashMap<String, Signer>>,
-    /// Counts the actors forgotten: an entry made from a read older than the last change is
-    /// not kept.
+    inner: std::sync::Mutex<Inner>,
+    /// Counts the actors forgotten: the clock that tells a read from before an actor's last
+    /// change from one after it.
     forgotten: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<String, Signer>,
+    /// When (on the `forgotten` count) each actor was last forgotten: an entry made from a
+    /// read older than its actor's last change is not kept. Others' changes do not matter (a
+    /// single count for all made a burst of new actors, each stored and forgotten, keep the
+    /// cache empty).
+    changed: HashMap<String, u64>,
+    /// Reads older than this are not kept: `changed` was emptied then (it keeps at most
+    /// `MAX` actors).
+    floor: u64,
 }
 
 struct Signer {
@@ -142,33 +155,37 @@ struct Signer {
 impl SignerCache {
     /// How long an entry is used.
     const TTL: Duration = Duration::from_secs(60);
-    /// Most entries kept (all are dropped when full: a new minute starts).
+    /// Most entries kept, and most actors remembered as changed (all are dropped when full:
+    /// a new minute starts).
     const MAX: usize = 10_000;
 
     fn get(&self, key_id: &str) -> Option<(Arc<AccountRow>, Arc<VerifyingKey>)> {
-        let entries = self.entries.lock().ok()?;
-        let s = entries.get(key_id)?;
+        let inner = self.inner.lock().ok()?;
+        let s = inner.entries.get(key_id)?;
         (s.at.elapsed() < Self::TTL).then(|| (s.account.clone(), s.key.clone()))
     }
 
+    /// The moment of a read, for [`Self::put`]: taken before reading the actor.
     fn epoch(&self) -> u64 {
         self.forgotten.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Remembers a key verified with an account read when [`Self::epoch`] said `epoch`.
+    /// Remembers a key verified with an account read when [`Self::epoch`] said `epoch`,
+    /// unless the account was forgotten since (its read may predate its change).
     fn put(&self, key_id: &str, account: &Arc<AccountRow>, key: VerifyingKey, epoch: u64) {
         if account.is_local() || account.deleted_at.is_some() {
             return;
         }
-        if let Ok(mut entries) = self.entries.lock() {
-            // Checked under the lock: `forget` counts under it too.
-            if self.epoch() != epoch {
+        if let Ok(mut inner) = self.inner.lock() {
+            // Checked under the lock: `forget` counts and records under it too.
+            let changed = inner.changed.get(&account.uri).copied().unwrap_or(0);
+            if epoch < inner.floor || changed > epoch {
                 return;
             }
-            if entries.len() >= Self::MAX {
-                entries.clear();
+            if inner.entries.len() >= Self::MAX {
+                inner.entries.clear();
             }
-            entries.insert(
+            inner.entries.insert(
                 key_id.to_string(),
                 Signer {
                     at: Instant::now(),
@@ -181,10 +198,17 @@ impl SignerCache {
 
     /// Forgets an actor's keys, once its update or deletion is stored.
     pub fn forget(&self, actor_uri: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            self.forgotten
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            entries.retain(|_, s| s.account.uri != actor_uri);
+        if let Ok(mut inner) = self.inner.lock() {
+            let now = self
+                .forgotten
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
+            if inner.changed.len() >= Self::MAX {
+                inner.changed.clear();
+                inner.floor = now;
+            }
+            inner.changed.insert(actor_uri.to_string(), now);
+            inner.entries.retain(|_, s| s.account.uri != actor_uri);
         }
     }
 }
@@ -195,4 +219,87 @@ pub fn fingerprint(headers: &HeaderMap) -> Option<String> {
         .get("signature")
         .and_then(|v| v.to_str().ok())
         .map(crate::crypto::token_hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AccountRow, SignerCache, VerifyingKey};
+    use std::sync::Arc;
+
+    fn remote(uri: &str, public_key_pem: &str) -> Arc<AccountRow> {
+        Arc::new(AccountRow {
+            id: 1,
+            username: "a".into(),
+            domain: Some("remote.example".into()),
+            actor_type: "Person".into(),
+            uri: uri.into(),
+            display_name: String::new(),
+            note_source: String::new(),
+            note_html: String::new(),
+            locked: 0,
+            discoverable: 1,
+            public_key_pem: public_key_pem.into(),
+            private_key_pem: None,
+            created_at: 0,
+            updated_at: 0,
+            deleted_at: None,
+            inbox_url: None,
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            url: None,
+            avatar_url: None,
+            header_url: None,
+            fields_json: "[]".into(),
+            key_id: Some(format!("{uri}#main-key")),
+            fetched_at: None,
+        })
+    }
+
+    /// A read that may predate its actor's change is not remembered; other actors' changes
+    /// do not stop it (a burst of new actors used to keep the cache empty).
+    #[test]
+    fn only_the_actors_own_change_makes_a_read_too_old_to_remember() {
+        let (_, public) = crate::crypto::generate_rsa_keypair();
+        let key = || VerifyingKey::from_pem(&public).unwrap();
+        let cache = SignerCache::default();
+        let (a, b) = (
+            remote("https://remote.example/a", &public),
+            remote("https://remote.example/b", &public),
+        );
+        let (ka, kb) = (
+            "https://remote.example/a#main-key",
+            "https://remote.example/b#main-key",
+        );
+
+        let read = cache.epoch();
+        cache.forget("https://remote.example/someone-else");
+        cache.put(ka, &a, key(), read);
+        assert!(cache.get(ka).is_some(), "another actor's change");
+
+        let read = cache.epoch();
+        cache.forget(&b.uri);
+        cache.put(kb, &b, key(), read);
+        assert!(cache.get(kb).is_none(), "read before its own change");
+        cache.put(kb, &b, key(), cache.epoch());
+        assert!(cache.get(kb).is_some(), "read after its own change");
+
+        cache.forget(&a.uri);
+        assert!(cache.get(ka).is_none(), "forgotten");
+        assert!(cache.get(kb).is_some(), "the other one stays");
+
+        // Once more actors changed than it keeps track of, older reads are not remembered.
+        let read = cache.epoch();
+        for i in 0..=SignerCache::MAX {
+            cache.forget(&format!("https://remote.example/n{i}"));
+        }
+        cache.put(ka, &a, key(), read);
+        assert!(
+            cache.get(ka).is_none(),
+            "a read from before the count was cleared"
+        );
+        cache.put(ka, &a, key(), cache.epoch());
+        assert!(cache.get(ka).is_some());
+    }
 }
