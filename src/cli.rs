@@ -200,7 +200,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
 
 /// Both recounts in one transaction: readers see the old numbers or the new ones.
 async fn recount(db: &db::Db) -> Result<(u64, u64), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let accounts = db::accounts::recount_stats(&mut tx).await?;
     let posts = db::statuses::recount_stats(&mut tx).await?;
     tx.commit().await?;

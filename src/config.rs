@@ -391,6 +391,12 @@ impl Config {
         self.public_url.scheme() == "https"
     }
 
+    /// Whether a URL is on this instance (same scheme, host and port as `public_url`): such
+    /// an id names something of ours, which no other server may describe or vouch for.
+    pub fn is_local_url(&self, url: &url::Url) -> bool {
+        crate::domain::same_origin(url, &self.public_url)
+    }
+
     /// An absolute URL on this instance for `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         let base = self.public_url.as_str().trim_end_matches('/');

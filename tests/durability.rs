@@ -165,7 +165,8 @@ async fn a_post_reaches_every_inbox_across_sigkill() {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("a new remote actor is stored");
         let mut conn = db.pool().acquire().await.unwrap();
         db::social::insert_follow(
             &mut conn,

@@ -219,6 +219,8 @@ field-field_value = Field value
 error-media-unsupported = Attachments are not supported yet.
 field-media_ids = Attachments
 error-federation-key-owner = This actor's key belongs to another actor.
+error-federation-actor-kind = An account cannot become a group, nor a group an account.
+error-edit-widens = An edit cannot name people who could not read the post: write a new post to them.
 
 ## Timelines, posts, profiles
 nav-public = Public timeline

@@ -502,9 +502,14 @@ pub struct RemoteActor<'a> {
     pub now: i64,
 }
 
-/// Stores or refreshes a remote actor; returns its account id. If another actor held the same
-/// handle (an account re-created on its server), that older row gives the handle up.
-pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
+/// Stores or refreshes a remote actor; returns its account id, or `None` when the stored row
+/// may not take this document: a local account (its id is ours), or an actor that would turn
+/// into a group or stop being one. Whether an actor is a group decided how its follow was
+/// approved and which circles reach it (docs/SECURITY.md, rule T3); that decision is never
+/// changed by the actor's own word, so the statement itself refuses it, whatever the caller.
+/// If another actor held the same handle (an account re-created on its server), that older
+/// row gives the handle up.
+pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i64>> {
     let handle_key = format!("{}@{}", a.username, a.domain).to_lowercase();
     let mut tx = db.begin().await?;
     sqlx::query(
@@ -515,7 +520,7 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
     .bind(a.uri)
     .execute(&mut *tx)
     .await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO accounts (username, domain, handle_key, actor_type, uri, display_name, \
          note_html, locked, discoverable, public_key_pem, key_id, inbox_url, shared_inbox_url, \
          outbox_url, followers_url, following_url, url, avatar_url, header_url, fields_json, \
@@ -533,6 +538,8 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
          avatar_url = excluded.avatar_url, header_url = excluded.header_url, \
          fields_json = excluded.fields_json, updated_at = excluded.updated_at, \
          fetched_at = excluded.fetched_at, deleted_at = NULL \
+         WHERE accounts.domain IS NOT NULL \
+         AND (accounts.actor_type = 'Group') = (excluded.actor_type = 'Group') \
          RETURNING id",
     )
     .bind(a.username)
@@ -557,8 +564,13 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<i64> {
     .bind(a.fields_json)
     .bind(a.created_at)
     .bind(a.now)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    if id.is_none() {
+        // Refused: the handle taken above stays with its holder.
+        tx.rollback().await?;
+        return Ok(None);
+    }
     tx.commit().await?;
     Ok(id)
 }

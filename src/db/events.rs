@@ -434,11 +434,11 @@ pub async fn events_of(db: &AnyPool, account_id: i64) -> Result<Vec<i64>> {
     .await
 }
 
-/// The distinct inboxes of an event's remote participants (and people asking), so changes
-/// reach them even when they do not follow the organizer.
-pub async fn remote_participant_inboxes(db: &AnyPool, event_id: i64) -> Result<Vec<String>> {
-    let rows: Vec<Option<String>> = sqlx::query_scalar(
-        "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM participants p \
+/// The inboxes of an event's remote participants (and people asking), with their account
+/// ids, so changes reach them even when they do not follow the organizer.
+pub async fn remote_participant_inboxes(db: &AnyPool, event_id: i64) -> Result<Vec<(i64, String)>> {
+    let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT a.id, COALESCE(a.shared_inbox_url, a.inbox_url) FROM participants p \
          JOIN accounts a ON a.id = p.account_id \
          WHERE p.event_id = $1 AND p.state IN ('accepted', 'pending', 'waiting', 'invited') \
          AND a.domain IS NOT NULL AND a.deleted_at IS NULL",
@@ -446,7 +446,10 @@ pub async fn remote_participant_inboxes(db: &AnyPool, event_id: i64) -> Result<V
     .bind(event_id)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().flatten().collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, inbox)| Some((id, inbox?)))
+        .collect())
 }
 
 /// A participation by its id.

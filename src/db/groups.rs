@@ -548,6 +548,20 @@ pub async fn add_post(
     Ok(done.rows_affected() > 0)
 }
 
+/// Takes a post out of a group's timeline and circles; whether it was there.
+pub async fn remove_post(
+    conn: &mut sqlx::AnyConnection,
+    group_id: i64,
+    status_id: i64,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM group_posts WHERE group_id = $1 AND status_id = $2")
+        .bind(group_id)
+        .bind(status_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// The groups a post appears in, with their circle.
 pub async fn post_groups(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec<(i64, String)>> {
     sqlx::query_as("SELECT group_id, circle FROM group_posts WHERE status_id = $1")

@@ -174,6 +174,19 @@ impl Db {
         &self.pool
     }
 
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting for it under the busy timeout): a transaction begun as a
+    /// reader that writes later fails at once, without waiting, when another connection wrote
+    /// in between (`SQLITE_BUSY_SNAPSHOT`, "database is locked", code 517), and an incoming
+    /// activity failing so was retried only seconds later. A transaction that only reads needs
+    /// none: read from the pool. On PostgreSQL, a plain `BEGIN`.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -622,6 +635,100 @@ mod tests {
         assert!(log < 1_000_000, "the log grew to {log} bytes");
         db.close().await;
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Two transactions that read, then write, at the same time (issue 23, finding 13). Begun
+    /// as readers, the second to write fails at once with SQLITE_BUSY_SNAPSHOT ("database is
+    /// locked", code 517), whatever the busy timeout; begun by `Db::begin`, they take turns.
+    #[tokio::test]
+    async fn sqlite_transactions_that_read_then_write_take_turns() {
+        let (dir, db) = sqlite_in_temp_dir().await;
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO t VALUES (0)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let read = "SELECT x FROM t";
+        let write = "UPDATE t SET x = x + 1";
+
+        // As readers: the snapshot of the first is stale once the second committed.
+        let mut first = db.pool().begin().await.unwrap();
+        let _: i64 = sqlx::query_scalar(read)
+            .fetch_one(&mut *first)
+            .await
+            .unwrap();
+        let mut second = db.pool().begin().await.unwrap();
+        let _: i64 = sqlx::query_scalar(read)
+            .fetch_one(&mut *second)
+            .await
+            .unwrap();
+        sqlx::query(write).execute(&mut *second).await.unwrap();
+        second.commit().await.unwrap();
+        let stale = sqlx::query(write).execute(&mut *first).await;
+        assert!(
+            stale.is_err(),
+            "the failure this test guards against did not happen"
+        );
+        drop(first);
+
+        // As writers: the second waits for the first, then reads what it wrote.
+        let mut first = db.begin().await.unwrap();
+        let _: i64 = sqlx::query_scalar(read)
+            .fetch_one(&mut *first)
+            .await
+            .unwrap();
+        let other = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut second = db.begin().await?;
+                let _: i64 = sqlx::query_scalar(read).fetch_one(&mut *second).await?;
+                sqlx::query(write).execute(&mut *second).await?;
+                second.commit().await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        sqlx::query(write).execute(&mut *first).await.unwrap();
+        first.commit().await.unwrap();
+        other
+            .await
+            .unwrap()
+            .expect("the second transaction waited its turn");
+        let x: i64 = sqlx::query_scalar(read).fetch_one(db.pool()).await.unwrap();
+        assert_eq!(x, 3);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Every transaction outside `db` starts through `Db::begin` (as a writer on SQLite): a
+    /// `begin()` on the pool would start a reader that may fail when it writes.
+    #[test]
+    fn transactions_start_as_writers() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    if !path.ends_with("db") {
+                        walk(&path, found);
+                    }
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (n, line) in text.lines().enumerate() {
+                        if line.contains("pool().begin()") || line.contains("pool.begin()") {
+                            found.push(format!("{}:{}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "use Db::begin: {found:?}");
     }
 
     /// A SQLite database (`coopol.db`, four connections) in a new folder of its own.

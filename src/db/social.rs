@@ -213,20 +213,26 @@ pub async fn followers_page(
     .await
 }
 
-/// Accounts an account follows (accepted), newest first: (follow id, followed id).
+/// Accounts an account follows (accepted), newest first: (follow id, followed id); without
+/// the groups it follows when `hide_groups`.
 pub async fn following_page(
     db: &AnyPool,
     account_id: i64,
     max_id: Option<i64>,
     limit: i64,
+    hide_groups: bool,
 ) -> Result<Vec<(i64, i64)>> {
     sqlx::query_as(
-        "SELECT id, target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted' \
-         AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+        "SELECT f.id, f.target_account_id FROM follows f \
+         JOIN accounts a ON a.id = f.target_account_id \
+         WHERE f.account_id = $1 AND f.state = 'accepted' \
+         AND ($2 IS NULL OR f.id < $2) AND ($4 = 0 OR a.actor_type <> 'Group') \
+         ORDER BY f.id DESC LIMIT $3",
     )
     .bind(account_id)
     .bind(max_id)
     .bind(limit)
+    .bind(super::flag(hide_groups))
     .fetch_all(db)
     .await
 }

@@ -883,8 +883,13 @@ pub async fn remember_idempotency(
 /// Hashtags in use that start with `prefix`.
 pub async fn search_tags(db: &AnyPool, prefix: &str, limit: i64) -> Result<Vec<String>> {
     let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '_'], ""));
+    // Only hashtags someone used in public: a tag used only in a closed circle, a direct or a
+    // followers-only post is what was said there (docs/SECURITY.md, rule P3).
     sqlx::query_scalar(
-        "SELECT DISTINCT name FROM status_tags WHERE name LIKE $1 ORDER BY name LIMIT $2",
+        "SELECT DISTINCT t.name FROM status_tags t WHERE t.name LIKE $1 \
+         AND EXISTS (SELECT 1 FROM statuses s WHERE s.id = t.status_id \
+                     AND s.visibility IN ('public', 'unlisted')) \
+         ORDER BY t.name LIMIT $2",
     )
     .bind(pattern)
     .bind(limit)

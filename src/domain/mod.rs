@@ -18,6 +18,14 @@ pub use scopes::{Scope, Scopes};
 pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
 
+/// Whether two URLs have the same origin (scheme, host and port): the unit of trust between
+/// servers. An actor may speak only for objects of its own origin.
+pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
 /// Why a value was refused. `key` names a translation (see `locales/`), `field` the input it
 /// came from, so forms can show the message next to the field and APIs can name the field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,7 +85,7 @@ impl Object for ApAccount {
 
     async fn delete(&self, data: &Data<AppState>) -> Result<(), AppError> {
         if !self.row.is_local() {
-            let mut tx = data.pool().begin().await?;
+            let mut tx = data.db.begin().await?;
             db::accounts::erase_activity(&mut tx, self.row.id, clock::now()).await?;
             tx.commit().await?;
             db::accounts::mark_remote_deleted(data.pool(), self.row.id, clock::now()).await?;
@@ -102,9 +102,9 @@ impl Object for ApAccount {
     async fn verify(
         json: &protocol::Actor,
         expected: &Url,
-        _data: &Data<AppState>,
+        data: &Data<AppState>,
     ) -> Result<(), AppError> {
-        if !same_origin(&json.id, expected) {
+        if !same_origin(&json.id, expected) || data.config.is_local_url(&json.id) {
             return Err(AppError::bad_request("error-federation-spoofed"));
         }
         let inbox = json
@@ -196,7 +196,8 @@ impl Object for ApAccount {
                 now,
             },
         )
-        .await?;
+        .await?
+        .ok_or_else(|| AppError::bad_request("error-federation-actor-kind"))?;
         // A new key, perhaps: the next signature is checked against this version.
         data.signers.forget(json.id.as_str());
         let row = db::accounts::by_id(data.pool(), id)
@@ -530,9 +531,10 @@ impl Object for ApNote {
     async fn verify(
         json: &protocol::Note,
         expected: &Url,
-        _data: &Data<AppState>,
+        data: &Data<AppState>,
     ) -> Result<(), AppError> {
-        if !same_origin(&json.id, expected) {
+        // Our own posts exist here or nowhere: no copy from elsewhere is stored as one.
+        if !same_origin(&json.id, expected) || data.config.is_local_url(&json.id) {
             return Err(AppError::bad_request("error-federation-spoofed"));
         }
         let author = json

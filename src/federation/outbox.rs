@@ -90,7 +90,7 @@ async fn handle(state: &AppState, event: &db::federation::EventRow) -> AppResult
     let prepared = prepare(state, &outgoing).await?;
     let extra = prepare_more(state, &outgoing).await?;
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let mut queued = false;
     for p in prepared.into_iter().chain(extra) {
         let mut inboxes: Vec<(String, String)> = p
@@ -382,12 +382,22 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             };
             // An event's changes (a cancellation) reach its participants elsewhere, followers
             // or not.
+            // Only those who may still read it: a closed circle's event goes to its
+            // participants inside the circle, never to one who left it (docs/SECURITY.md,
+            // rule T9).
             if kind == "Update" {
-                for inbox in db::events::remote_participant_inboxes(state.pool(), status.id).await?
+                let public = visibility.is_public();
+                for (account_id, inbox) in
+                    db::events::remote_participant_inboxes(state.pool(), status.id).await?
                 {
-                    if !inboxes.contains(&inbox) {
-                        inboxes.push(inbox);
+                    if inboxes.contains(&inbox)
+                        || (!public
+                            && !crate::service::statuses::can_see(state, Some(account_id), &status)
+                                .await?)
+                    {
+                        continue;
                     }
+                    inboxes.push(inbox);
                 }
             }
             Some(Prepared {

@@ -560,13 +560,7 @@ impl Activity {
     }
 }
 
-/// Whether two URLs have the same origin (scheme, host and port): the unit of trust. An actor
-/// may speak only for objects of its own origin.
-pub fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-        && a.port_or_known_default() == b.port_or_known_default()
-}
+pub use crate::domain::same_origin;
 
 /// The domain coopol records for a remote URL: the host, with `:port` when one is given.
 pub fn domain_of(url: &Url) -> String {

@@ -79,7 +79,7 @@ pub async fn process(state: &AppState, signer: &str, body: &str) -> Result<Outco
 }
 
 /// Reads a stored activity and checks that its signer is its actor, on its server.
-pub(super) fn parse_activity(signer: &str, body: &str) -> Result<Activity> {
+pub fn parse_activity(signer: &str, body: &str) -> Result<Activity> {
     let value: Value =
         serde_json::from_str(body).map_err(|e| permanent(&format!("not JSON: {e}")))?;
     if protocol::depth(&value) > protocol::MAX_NESTING {
@@ -270,7 +270,7 @@ async fn undo(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
         }
         Some("Announce") => match inner_id {
             Some(uri) => {
-                posts::delete_remote(state, uri, actor.id).await?;
+                posts::delete_remote(state, uri, actor).await?;
                 Ok(Outcome::Applied("boost withdrawn"))
             }
             None => Err(permanent("an undone boost needs its id")),
@@ -302,7 +302,7 @@ async fn undo(state: &AppState, actor: &AccountRow, activity: &Activity) -> Resu
                     .await?
                     .is_some_and(|s| s.reblog_of_id.is_some())
                 {
-                    posts::delete_remote(state, uri, actor.id).await?;
+                    posts::delete_remote(state, uri, actor).await?;
                     return Ok(Outcome::Applied("boost withdrawn"));
                 }
                 if db::social::block_by_uri(state.pool(), uri).await?.is_some() {
@@ -361,7 +361,7 @@ pub(super) fn addresses_us(ours: &str, note: &protocol::Note) -> bool {
             .any(|t| t.href.as_deref().is_some_and(|h| h.starts_with(ours)))
 }
 
-pub(super) fn parse_note(object: &Value) -> Result<protocol::Note> {
+pub fn parse_note(object: &Value) -> Result<protocol::Note> {
     if protocol::depth(object) > protocol::MAX_NESTING {
         return Err(permanent("nested too deeply"));
     }
@@ -458,23 +458,29 @@ async fn delete(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     let object_url = Url::parse(object_id).map_err(|_| permanent("invalid object id"))?;
     let actor_url = Url::parse(&actor.uri).map_err(|_| permanent("invalid actor"))?;
     if actor.actor_type == "Group"
-        && !same_origin(&object_url, &actor_url)
         && let Some(group) = groups::load(state, actor.id).await?
     {
-        // A group removing a post written in it by someone of another server.
-        return Ok(if groups::removed_remote(state, &group, object_id).await? {
-            Outcome::Applied("post removed by its group")
-        } else {
-            Outcome::Ignored("the removed post was not here")
-        });
+        // A group deleting what is not its own post: its moderators removing a post written
+        // in it, by someone of its server or another.
+        let own = db::statuses::by_uri(state.pool(), object_id)
+            .await?
+            .is_some_and(|s| s.account_id == actor.id);
+        if !own && (!same_origin(&object_url, &actor_url) || is_known(state, object_id).await?) {
+            return group_removal(state, &group, object_id).await;
+        }
     }
     if !same_origin(&object_url, &actor_url) {
         return Err(permanent(
             "an actor may only delete objects of its own server",
         ));
     }
-    posts::delete_remote(state, object_id, actor.id).await?;
+    posts::delete_remote(state, object_id, actor).await?;
     Ok(Outcome::Applied("post deleted"))
+}
+
+/// Whether a post with this id is stored here.
+async fn is_known(state: &AppState, uri: &str) -> Result<bool> {
+    Ok(db::statuses::by_uri(state.pool(), uri).await?.is_some())
 }
 
 async fn like(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {
@@ -787,22 +793,29 @@ async fn remove(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     Ok(Outcome::Applied("removed from the group"))
 }
 
-/// The circle a group's Announce is addressed to.
-fn announced_circle(activity: &Activity, group: &groups::Group) -> Circle {
-    let addressed: Vec<&String> = activity.to.iter().chain(activity.cc.iter()).collect();
-    if addressed.iter().any(|a| *a == protocol::PUBLIC) {
-        return Circle::Public;
+/// The circle a group places a post in, if it may (docs/SECURITY.md, rule T5): a post written
+/// in the group (its own addressing, read from its own server, named the group) goes in the
+/// circle it was written for; a public post not written in it may only be shared in its public
+/// circle. The announcer's addressing never decides: a group cannot move a post into a wider
+/// circle, nor take a post written elsewhere, or a closed one, into its own.
+fn placement(group: &groups::Group, status: &db::statuses::StatusRow) -> Option<Circle> {
+    if status.reblog_of_id.is_some() {
+        return None;
     }
-    let members = super::render::group_address(&group.account, Some(&group.row)).members;
-    if addressed.iter().any(|a| **a == members) {
-        Circle::Members
-    } else {
-        Circle::Sympathizers
+    if status.group_id == Some(group.account.id) {
+        return status.circle.as_deref().and_then(|c| Circle::parse(c).ok());
     }
+    let public = crate::domain::Visibility::parse(&status.visibility)
+        .is_ok_and(crate::domain::Visibility::is_public);
+    (public && status.group_id.is_none()).then_some(Circle::Public)
 }
 
 /// A group passes something on to its circle (FEP-1b12): a post (`Announce(Create(Note))`,
 /// `Announce(Note)`, or the id of a note), or a moderator's removal (`Announce(Delete)`).
+///
+/// The post itself comes from its own server: an embedded copy is read only when the group's
+/// server is the post's (it speaks for what it hosts); any other is fetched from its origin,
+/// and an id of ours is looked up here and nowhere else (rule T4).
 async fn group_announce(
     state: &AppState,
     actor: &AccountRow,
@@ -817,11 +830,7 @@ async fn group_announce(
         let Some(uri) = inner.get("object").and_then(protocol::id_of) else {
             return Err(permanent("a Delete needs an object"));
         };
-        return Ok(if groups::removed_remote(state, &group, uri).await? {
-            Outcome::Applied("post removed by its group")
-        } else {
-            Outcome::Ignored("the removed post was not here")
-        });
+        return group_removal(state, &group, uri).await;
     }
     let note_value = match inner_type {
         Some("Create") => inner.get("object").cloned().unwrap_or(Value::Null),
@@ -833,12 +842,15 @@ async fn group_announce(
             ));
         }
     };
-    let circle = announced_circle(activity, &group);
-    let mut tx = state.pool().begin().await?;
-    let local_members = db::groups::local_members(&mut tx, group.account.id).await?;
-    let local_followers = db::social::local_followers(&mut tx, group.account.id).await?;
-    drop(tx);
-    if local_members.is_empty() && local_followers.is_empty() {
+    let mut conn = state.pool().acquire().await?;
+    let interested = !db::groups::local_members(&mut conn, group.account.id)
+        .await?
+        .is_empty()
+        || !db::social::local_followers(&mut conn, group.account.id)
+            .await?
+            .is_empty();
+    drop(conn);
+    if !interested {
         return Ok(Outcome::Ignored(
             "nobody here follows or belongs to the group",
         ));
@@ -847,14 +859,11 @@ async fn group_announce(
     let status = match note_value {
         Value::Object(_) => {
             let note = parse_note(&note_value)?;
-            let vouched = same_origin(&note.id, &group_url)
-                || note
-                    .audience
-                    .as_ref()
-                    .is_some_and(|a| a.as_str() == group.account.uri);
             match db::statuses::by_uri(state.pool(), note.id.as_str()).await? {
                 Some(s) => s,
-                None if vouched => {
+                None if same_origin(&note.id, &group_url)
+                    && !state.config.is_local_url(&note.id) =>
+                {
                     if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
                         return Ok(Outcome::Ignored("the post was deleted"));
                     }
@@ -882,7 +891,12 @@ async fn group_announce(
             }
         }
     };
-    let mut tx = state.pool().begin().await?;
+    let Some(circle) = placement(&group, &status) else {
+        return Ok(Outcome::Ignored(
+            "the post was not written in this group, and is not public",
+        ));
+    };
+    let mut tx = state.db.begin().await?;
     groups::distribute(&mut tx, &group, status.id, circle).await?;
     // A federation's members-only announcement goes on to the members of its sections here.
     if circle == Circle::Members {
@@ -899,8 +913,23 @@ async fn group_announce(
     Ok(Outcome::Applied("group post received"))
 }
 
-/// Fetches a note from its own server (the copy in an activity is not trusted).
+/// A group's moderators removed a post from it (`Delete`, or `Announce(Delete)`): it leaves the
+/// group's circles here; a remote post written in the group is deleted with it. A local post
+/// stays its author's, and an id unknown here is not remembered (rule T6).
+async fn group_removal(state: &AppState, group: &groups::Group, uri: &str) -> Result<Outcome> {
+    Ok(match groups::removed_remote(state, group, uri).await? {
+        groups::Removal::Deleted => Outcome::Applied("post removed by its group"),
+        groups::Removal::Unplaced => Outcome::Applied("post taken out of the group"),
+        groups::Removal::NotHere => Outcome::Ignored("the removed post is not in the group"),
+    })
+}
+
+/// Fetches a note from its own server (the copy in an activity is not trusted). An id of
+/// ours is never fetched: it is here, or it does not exist.
 async fn fetch_note(state: &AppState, url: Url) -> Result<db::statuses::StatusRow> {
+    if state.config.is_local_url(&url) {
+        return Err(permanent("no post of this server has this id"));
+    }
     let data = state.fed();
     match ObjectId::<ApNote>::from(url).dereference(&data).await {
         Ok(note) => Ok(note.row),

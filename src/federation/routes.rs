@@ -202,14 +202,23 @@ async fn readable_status(
     }
 }
 
-/// Whether a signed fetch of a group post comes from the server of one of the members of a
-/// local group it appears in (that server fetches for its members, often signing as itself).
+/// Whether a signed fetch of a closed-circle group post comes from the server of one of the
+/// members of a local group it appears in, signing as that server (docs/SECURITY.md, rule
+/// T7). Servers fetch an announced post for their members with their instance actor (an
+/// `Application`: Mastodon's `/actor`, ours, Lemmy's, Mobilizon's), not as the member, so the
+/// member's server is trusted as far as it is trusted with the member's deliveries, which it
+/// receives anyway. Any other account of that server (a person, a group) reads only what it
+/// may read itself. The signature binds the request to our host and the Date window
+/// (`verify::signer`), so a fetch signed for another server is not replayed here.
 async fn member_server(
     state: &AppState,
     status: &StatusRow,
     viewer: &Option<AccountRow>,
 ) -> Result<bool, AppError> {
-    let Some(domain) = viewer.as_ref().and_then(|v| v.domain.clone()) else {
+    let Some(viewer) = viewer.as_ref().filter(|v| v.actor_type == "Application") else {
+        return Ok(false);
+    };
+    let Some(domain) = viewer.domain.clone() else {
         return Ok(false);
     };
     if status.visibility != posts::GROUP_VISIBILITY {

@@ -214,7 +214,8 @@ fn signed_pair(unverified: &http_signature_normalization::verify::Unverified) ->
 }
 
 /// Reads the signature of a request. `body` is given for POSTs: its Digest must be signed and
-/// must match. `hosts` are the Host values the sender may have signed (the received one first).
+/// must match. `hosts` are the Host values the signing string may take: ours, never the one
+/// received (see `verify::signer`).
 pub fn parse(
     method: &Method,
     path_and_query: &str,
@@ -235,6 +236,23 @@ pub fn parse(
         return Err(SignatureError::Malformed(
             "neither date nor (created) is signed".into(),
         ));
+    }
+    // Each header the signature covers (and the Digest a body needs) once, in visible ASCII:
+    // a second value, or one that is not text, would be read by one check and not by another.
+    for name in signed
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !h.starts_with('('))
+        .chain(body.is_some().then_some("digest"))
+    {
+        let mut values = headers.get_all(name).iter();
+        if let Some(value) = values.next()
+            && (values.next().is_some() || value.to_str().is_err())
+        {
+            return Err(SignatureError::Malformed(format!(
+                "the signed header {name} must appear once, as text"
+            )));
+        }
     }
     if dated_by_header {
         check_date(headers)?;

@@ -16,28 +16,23 @@ use std::{
 };
 use url::Url;
 
-/// The Host values a sender may have signed: the one received, and ours as configured (peers
-/// behind proxies, or Gancio, which signs the host without its port).
-fn host_candidates(state: &AppState, headers: &HeaderMap) -> Vec<String> {
-    let mut hosts = Vec::new();
-    if let Some(h) = headers
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-    {
-        hosts.push(h.to_string());
-    }
-    for h in [
-        state.config.domain.clone(),
-        state
-            .config
-            .public_url
-            .host_str()
-            .unwrap_or_default()
-            .to_string(),
-    ] {
-        if !hosts.contains(&h) {
-            hosts.push(h);
-        }
+/// The Host values a signature may cover: ours as configured (`domain`, with its port when the
+/// public URL has one), and the host alone (Gancio signs it without the port). Never the Host
+/// header received: a request signed for another server (one of ours signed a GET to a
+/// hostile server, which replays it here with its own Host) must not verify here
+/// (docs/SECURITY.md, rule T8). A proxy in front of coopol must pass the public host on, as
+/// the README's nginx and Caddy examples do; peers sign the host they were told, which is the
+/// one in our public URL.
+fn host_candidates(state: &AppState) -> Vec<String> {
+    let mut hosts = vec![state.config.domain.clone()];
+    let bare = state
+        .config
+        .public_url
+        .host_str()
+        .unwrap_or_default()
+        .to_string();
+    if !hosts.contains(&bare) {
+        hosts.push(bare);
     }
     hosts
 }
@@ -51,7 +46,7 @@ pub async fn signer(
     headers: &HeaderMap,
     body: Option<&[u8]>,
 ) -> Result<Arc<AccountRow>, SignatureError> {
-    let hosts = host_candidates(state, headers);
+    let hosts = host_candidates(state);
     let pending = signatures::parse(method, path_and_query, headers, body, &hosts)?;
     let owner = pending
         .key_owner()

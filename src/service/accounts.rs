@@ -141,7 +141,7 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
 
     let uri = actor_uri(state, username.as_str());
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if let Some(id) = invite_id
         && !db::invites::consume(&mut tx, id, now).await?
     {
@@ -315,7 +315,7 @@ fn field_value_html(value: &str) -> String {
 }
 
 async fn announce_profile_change(state: &AppState, account_id: i64) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     outgoing::push(&mut tx, &Outgoing::UpdateActor { account_id }).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
@@ -386,7 +386,7 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
     inboxes.extend(db::social::remote_following_inboxes(state.pool(), account_id).await?);
     inboxes.sort();
     inboxes.dedup();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::accounts::erase_local(&mut tx, account_id, clock::now()).await?;
     db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
     outgoing::push(
@@ -418,7 +418,7 @@ pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
         .await?
         .filter(|u| u.state == UserState::Pending.as_str())
         .ok_or_else(AppError::not_found)?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::accounts::purge_local(&mut tx, user.account_id).await?;
     tx.commit().await?;
     tracing::info!(account_id, "registration refused");

@@ -289,7 +289,7 @@ pub async fn create_series(
         drafts.push((main, shift_drafts));
     }
     let mut written = Vec::with_capacity(drafts.len());
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     for (main, shift_drafts) in drafts {
         let id = statuses::write(state, &mut tx, &main).await?;
         let mut shift_ids = Vec::with_capacity(shift_drafts.len());
@@ -675,7 +675,7 @@ pub async fn join(
     if !event.is_local() {
         // The event's server decides: a `Join`, pending until it answers.
         let join_uri = format!("{}#joins/{}", who.uri, crate::crypto::random_code(16));
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         let id = db::events::upsert_participant(
             &mut tx,
             event.row.status_id,
@@ -691,7 +691,7 @@ pub async fn join(
         state.outbox_ready.notify_one();
         return Ok(Joined::Pending);
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
     let full = event.row.capacity.is_some_and(|c| taken >= c);
@@ -746,7 +746,7 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
         return Ok(());
     };
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
     // Declining an invitation to a remote event: no Join was sent, so no Leave either.
@@ -778,9 +778,14 @@ pub async fn join_received(
     join_uri: &str,
     message: &str,
 ) -> AppResult<ParticipationState> {
+    // Taking part is reading: an event of a closed circle does not exist for anyone outside
+    // it, whatever their server says (docs/SECURITY.md, rule T9).
+    if !statuses::can_see(state, Some(who.id), &event.status).await? {
+        return Err(AppError::not_found());
+    }
     let message: String = message.trim().chars().take(groups::MAX_MESSAGE).collect();
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     let existing = db::events::participant(&mut *tx, event.row.status_id, who.id).await?;
     let invited = existing.as_ref().is_some_and(|p| p.state == "invited");
@@ -837,7 +842,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, event: &Event) -
         return Ok(false);
     };
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
     if p.state == "accepted" {
@@ -855,7 +860,7 @@ pub async fn answered(
     accept: bool,
 ) -> AppResult<()> {
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let new_state = if accept { "accepted" } else { "rejected" };
     db::events::set_state(&mut tx, participation.id, new_state, now).await?;
     if let Some(status) = db::statuses::by_id(&mut *tx, participation.event_id).await? {
@@ -1017,7 +1022,7 @@ pub async fn invite(
         ));
     }
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = db::events::upsert_participant(
         &mut tx,
         event.row.status_id,
@@ -1068,7 +1073,7 @@ pub async fn invited_received(
         return Ok(false);
     }
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::events::upsert_participant(
         &mut tx,
         event.row.status_id,
@@ -1117,7 +1122,7 @@ pub async fn decide(
                     "error-event-invitation-unanswered",
                 ));
             }
-            let mut tx = state.pool().begin().await?;
+            let mut tx = state.db.begin().await?;
             db::events::lock(&mut tx, event.row.status_id).await?;
             let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
             if event.row.capacity.is_some_and(|c| taken >= c) {
@@ -1147,7 +1152,7 @@ pub async fn decide(
             state.outbox_ready.notify_one();
         }
         Decision::Reject => {
-            let mut tx = state.pool().begin().await?;
+            let mut tx = state.db.begin().await?;
             db::events::lock(&mut tx, event.row.status_id).await?;
             db::events::set_state(&mut tx, p.id, "rejected", now).await?;
             if p.state == "accepted" {
@@ -1359,7 +1364,7 @@ pub async fn update(
             participants,
         });
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     for change in &changes {
         let id = change.row.status_id;
         db::events::lock(&mut tx, id).await?;
@@ -1451,7 +1456,7 @@ pub async fn cancel(
         let participants = db::events::participants(state.pool(), target.row.status_id).await?;
         list.push((target, participants));
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     for (target, participants) in &list {
         db::events::set_status(&mut tx, target.row.status_id, "cancelled", now).await?;
         changed(&mut tx, who, target, participants, "event_cancelled", now).await?;
@@ -1773,7 +1778,7 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
             .iter()
             .filter(|p| p.state == "accepted")
             .count() as i64;
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         if !db::events::claim_reminder(&mut tx, id, now).await? {
             continue;
         }

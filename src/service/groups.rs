@@ -155,7 +155,7 @@ pub async fn create(
     let note_html = html::markdown_to_html(&summary);
     let uri = super::accounts::actor_uri(state, name.as_str());
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let Some(id) = db::groups::insert_group_account(
         &mut tx,
         name.as_str(),
@@ -409,7 +409,7 @@ pub async fn join(
     }
     let now = clock::now();
     let join_uri = format!("{}#joins/{}", who.uri, crypto::random_code(16));
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if !group.is_local() {
         let id = db::groups::upsert_member(
             &mut tx,
@@ -471,7 +471,7 @@ pub async fn join_received(
     let message: String = message.trim().chars().take(MAX_MESSAGE).collect();
     let existing = db::groups::member(state.pool(), group.account.id, who.id).await?;
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     // Banned people and requests to invite-only groups are refused at once.
     let state_name = match existing.as_ref().map(|m| m.state.as_str()) {
         Some("banned") => None,
@@ -543,7 +543,7 @@ pub async fn join_answered(
     membership: &MemberRow,
     accepted: bool,
 ) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if accepted {
         db::groups::accept_member(&mut tx, membership.id, clock::now()).await?;
     } else {
@@ -577,7 +577,7 @@ pub async fn leave(state: &AppState, who: &AccountRow, group: &Group) -> AppResu
             "error-group-last-admin",
         ));
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::groups::delete_member(&mut tx, m.id).await?;
     if !group.is_local() {
         outgoing::push(
@@ -603,7 +603,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, group: &Group) -
     if m.state == "banned" {
         return Ok(false);
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::groups::delete_member(&mut tx, m.id).await?;
     tx.commit().await?;
     Ok(true)
@@ -612,7 +612,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, group: &Group) -
 /// A remote group removed (or banned) a local member.
 pub async fn removed_by_group(state: &AppState, group: &Group, who: &AccountRow) -> AppResult<()> {
     if let Some(m) = db::groups::member(state.pool(), group.account.id, who.id).await? {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::groups::delete_member(&mut tx, m.id).await?;
         tx.commit().await?;
     }
@@ -646,7 +646,7 @@ pub async fn moderate(
         .ok_or_else(AppError::not_found)?;
     let existing = db::groups::member(state.pool(), group.account.id, account_id).await?;
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let result = match action {
         Moderation::Approve | Moderation::Reject => {
             let m = existing.filter(|m| m.state == "pending").ok_or_else(|| {
@@ -791,7 +791,7 @@ pub async fn set_role(
             "error-group-last-admin",
         ));
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::groups::set_role(&mut tx, m.id, role.as_str()).await?;
     db::groups::audit(
         &mut *tx,
@@ -827,7 +827,7 @@ pub async fn invite(
         return Ok(m.clone());
     }
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     // A pending request and an invitation together make a member.
     let state_name = if existing.is_some() {
         "accepted"
@@ -880,7 +880,7 @@ pub async fn invited_by_group(state: &AppState, group: &Group, who: &AccountRow)
     {
         return Ok(());
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::groups::upsert_member(
         &mut tx,
         &db::groups::NewMember {
@@ -1192,7 +1192,7 @@ pub async fn remove_post(
         return Err(AppError::not_found());
     };
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::statuses::delete(&mut tx, status.id, &status.uri, now).await?;
     outgoing::push(
         &mut tx,
@@ -1219,26 +1219,42 @@ pub async fn remove_post(
     Ok(())
 }
 
-/// A remote group removed one of its posts: it goes here too.
-pub async fn removed_remote(state: &AppState, group: &Group, status_uri: &str) -> AppResult<bool> {
+/// What a remote group's removal did here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// A remote post written in the group: deleted here.
+    Deleted,
+    /// Taken out of the group's circles only (a local post, or one shared from elsewhere).
+    Unplaced,
+    /// Not in the group here: nothing done.
+    NotHere,
+}
+
+/// A remote group's moderators removed a post from it. A group removes only its own
+/// placement (docs/SECURITY.md, rule T6): the post leaves the group's circles; a remote post
+/// written in the group (its home) is deleted here, since the group decides what is shown in
+/// it; a local post is never deleted by another server, and an id unknown here is not
+/// remembered (no tombstone: that would refuse a post before it exists).
+pub async fn removed_remote(
+    state: &AppState,
+    group: &Group,
+    status_uri: &str,
+) -> AppResult<Removal> {
     let Some(status) = db::statuses::by_uri(state.pool(), status_uri).await? else {
-        let mut tx = state.pool().begin().await?;
-        db::statuses::add_tombstone(&mut tx, status_uri, clock::now()).await?;
-        tx.commit().await?;
-        return Ok(false);
+        return Ok(Removal::NotHere);
     };
-    let in_group = status.group_id == Some(group.account.id)
-        || db::groups::post_groups(state.pool(), status.id)
-            .await?
-            .iter()
-            .any(|(g, _)| *g == group.account.id);
-    if !in_group {
-        return Err(AppError::forbidden("error-not-author"));
-    }
-    let mut tx = state.pool().begin().await?;
-    db::statuses::delete(&mut tx, status.id, &status.uri, clock::now()).await?;
+    let home = status.group_id == Some(group.account.id);
+    let mut tx = state.db.begin().await?;
+    let removal = if home && status.local == 0 {
+        db::statuses::delete(&mut tx, status.id, &status.uri, clock::now()).await?;
+        Removal::Deleted
+    } else if db::groups::remove_post(&mut tx, group.account.id, status.id).await? || home {
+        Removal::Unplaced
+    } else {
+        Removal::NotHere
+    };
     tx.commit().await?;
-    Ok(true)
+    Ok(removal)
 }
 
 /// A moderator locks (or unlocks) a thread of a local group: no more replies.

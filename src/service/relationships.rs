@@ -74,7 +74,7 @@ pub async fn follow(
     let now = clock::now();
     let uri = format!("{}#follows/{}", me.uri, crypto::random_code(16));
     let approval = needs_approval(state, me, target).await?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if target.is_local() {
         let state_name = if approval { "pending" } else { "accepted" };
         db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), state_name, now).await?;
@@ -126,7 +126,7 @@ pub async fn unfollow(
     target: &AccountRow,
 ) -> AppResult<Relationship> {
     if let Some(follow) = db::social::follow(state.pool(), me.id, target.id).await? {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::social::delete_follow(&mut tx, follow.id).await?;
         db::social::remove_author_from_feed(&mut tx, me.id, target.id).await?;
         db::social::unnotify(&mut tx, target.id, me.id, "follow_request").await?;
@@ -161,7 +161,7 @@ pub async fn authorize(
         .await?
         .ok_or_else(AppError::not_found)?;
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
     db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
     db::social::notify(&mut tx, me.id, requester_id, "follow", None, now).await?;
@@ -196,7 +196,7 @@ pub async fn reject(
     let requester = db::accounts::by_id(state.pool(), requester_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::delete_follow(&mut tx, follow.id).await?;
     db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
     if !requester.is_local() {
@@ -233,7 +233,7 @@ pub async fn block(
     {
         let now = clock::now();
         let uri = format!("{}#blocks/{}", me.uri, crypto::random_code(16));
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::social::insert_block(&mut tx, me.id, target.id, Some(&uri), now).await?;
         let ended: Vec<FollowRow> =
             db::social::delete_follows_between(&mut tx, me.id, target.id).await?;
@@ -277,7 +277,7 @@ pub async fn unblock(
     target: &AccountRow,
 ) -> AppResult<Relationship> {
     if let Some(b) = db::social::block(state.pool(), me.id, target.id).await? {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::social::delete_block(&mut tx, b.id).await?;
         if !target.is_local() {
             outgoing::push(
@@ -297,6 +297,47 @@ pub async fn unblock(
 }
 
 /// What became of a remote follow request to a local account.
+/// A page of the accounts following `account` (follow id, follower id), as `viewer` may see
+/// it. A group's followers are its sympathizers, and sympathy for a party is a political
+/// opinion: only the group's own moderators see them; for anyone else, and for a group of
+/// another server, the list is empty, as its ActivityPub collection gives only a count
+/// (docs/SECURITY.md, rule P2).
+pub async fn followers_page(
+    state: &AppState,
+    viewer: Option<i64>,
+    account: &AccountRow,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    if account.actor_type == "Group" {
+        let moderator = match super::groups::load(state, account.id).await? {
+            Some(group) if group.is_local() => super::groups::standing(state, &group, viewer)
+                .await?
+                .role()
+                .is_some_and(|r| r >= crate::domain::MemberRole::Moderator),
+            _ => false,
+        };
+        if !moderator {
+            return Ok(Vec::new());
+        }
+    }
+    Ok(db::social::followers_page(state.pool(), account.id, max_id, limit).await?)
+}
+
+/// A page of the accounts `account` follows (follow id, followed id), as `viewer` may see it:
+/// the groups someone follows (the sections they sympathize with) are theirs alone to see
+/// (docs/SECURITY.md, rule P2).
+pub async fn following_page(
+    state: &AppState,
+    viewer: Option<i64>,
+    account: &AccountRow,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    let hide_groups = viewer != Some(account.id);
+    Ok(db::social::following_page(state.pool(), account.id, max_id, limit, hide_groups).await?)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowOutcome {
     /// Accepted at once: an Accept is on its way.
@@ -317,7 +358,7 @@ pub async fn follow_received(
 ) -> AppResult<FollowOutcome> {
     let now = clock::now();
     let approval = needs_approval(state, follower, target).await?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?;
     if blocked || target.deleted_at.is_some() {
         outgoing::push(
@@ -392,7 +433,7 @@ pub async fn accept_received(state: &AppState, follow: &FollowRow) -> AppResult<
     if follow.state == "accepted" {
         return Ok(());
     }
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
     db::social::backfill_feed(
         &mut tx,
@@ -407,7 +448,7 @@ pub async fn accept_received(state: &AppState, follow: &FollowRow) -> AppResult<
 
 /// A remote account refused (or removed) a local follower.
 pub async fn reject_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::delete_follow(&mut tx, follow.id).await?;
     db::social::remove_author_from_feed(&mut tx, follow.account_id, follow.target_account_id)
         .await?;
@@ -417,7 +458,7 @@ pub async fn reject_received(state: &AppState, follow: &FollowRow) -> AppResult<
 
 /// A remote follower stopped following (or withdrew its request).
 pub async fn undo_follow_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::delete_follow(&mut tx, follow.id).await?;
     db::social::unnotify(
         &mut tx,
@@ -437,7 +478,7 @@ pub async fn block_received(
     target: &AccountRow,
     uri: &str,
 ) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::social::insert_block(&mut tx, blocker.id, target.id, Some(uri), clock::now()).await?;
     db::social::delete_follows_between(&mut tx, blocker.id, target.id).await?;
     db::social::remove_author_from_feed(&mut tx, target.id, blocker.id).await?;
@@ -461,7 +502,7 @@ pub async fn unblock_received(
         None => db::social::block(state.pool(), blocker.id, target_id).await?,
     };
     if let Some(b) = b.filter(|b| b.account_id == blocker.id) {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::social::delete_block(&mut tx, b.id).await?;
         tx.commit().await?;
     }

@@ -201,7 +201,7 @@ pub async fn create_in_group(
         }
     }
     let draft = draft(state, author, input, group).await?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = write(state, &mut tx, &draft).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
@@ -419,13 +419,18 @@ pub async fn edit(
     let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
     let tags = text::hashtags(&input.text);
     let before = db::statuses::mentioned_ids(state.pool(), id).await?;
+    let outside = outsiders(state, &status, &before, &mentioned).await?;
+    // Naming someone in a direct or followers-only post lets them read it: an edit may not.
+    if !outside.is_empty() && status.visibility != GROUP_VISIBILITY {
+        return Err(Invalid::new("status", "error-edit-widens").into());
+    }
     let mentioned_ids: Vec<i64> = mentioned
         .iter()
         .map(|a| a.id)
         .filter(|i| *i != author.id)
         .collect();
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::statuses::update_content(
         &mut tx,
         id,
@@ -440,7 +445,7 @@ pub async fn edit(
     db::statuses::replace_tags(&mut tx, id, &tags).await?;
     for m in mentioned
         .iter()
-        .filter(|m| m.is_local() && !before.contains(&m.id))
+        .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))
     {
         db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
         db::social::add_to_feeds(&mut tx, id, &[m.id]).await?;
@@ -448,10 +453,30 @@ pub async fn edit(
     outgoing::push(&mut tx, &Outgoing::UpdateStatus { status_id: id }).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
-    let _ = status;
     db::statuses::by_id(state.pool(), id)
         .await?
         .ok_or_else(AppError::not_found)
+}
+
+/// The accounts an edit names for the first time who could not read the post as it was: an
+/// edit never widens who reads a post (docs/SECURITY.md, rule T10). In a group's closed
+/// circles being named is no way in (the group decides), so there they are only not told.
+async fn outsiders(
+    state: &AppState,
+    status: &StatusRow,
+    before: &[i64],
+    mentioned: &[AccountRow],
+) -> AppResult<Vec<i64>> {
+    let mut outside = Vec::new();
+    for m in mentioned
+        .iter()
+        .filter(|m| m.id != status.account_id && !before.contains(&m.id))
+    {
+        if !can_see(state, Some(m.id), status).await? {
+            outside.push(m.id);
+        }
+    }
+    Ok(outside)
 }
 
 /// Deletes a local post (by its author, or by a moderator of this instance).
@@ -466,7 +491,7 @@ pub async fn delete(
         .filter(|s| s.account_id == by.id || (is_staff && s.local == 1))
         .ok_or_else(AppError::not_found)?;
     let mentioned = db::statuses::mentioned_ids(state.pool(), id).await?;
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     db::statuses::delete(&mut tx, id, &status.uri, clock::now()).await?;
     if status.local == 1 {
         let event = match status.reblog_of_id {
@@ -507,7 +532,7 @@ pub async fn favourite(state: &AppState, who: &AccountRow, id: i64) -> AppResult
     };
     let like_uri = format!("{}#likes/{}", who.uri, crypto::random_code(16));
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let new =
         db::statuses::insert_favourite(&mut tx, who.id, target.id, Some(&like_uri), now).await?;
     if new {
@@ -545,7 +570,7 @@ pub async fn unfavourite(state: &AppState, who: &AccountRow, id: i64) -> AppResu
         None => status,
     };
     if let Some(fav) = db::statuses::favourite(state.pool(), who.id, target.id).await? {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::statuses::delete_favourite(&mut tx, fav.id).await?;
         if target.local == 0 {
             outgoing::push(
@@ -582,7 +607,7 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
         return Ok(existing);
     }
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let new = db::statuses::NewStatus {
         uri: None,
         url: None,
@@ -944,7 +969,9 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         return Ok(false);
     }
     let before = db::statuses::mentioned_ids(state.pool(), existing.id).await?;
-    let mut tx = state.pool().begin().await?;
+    // Whoever the new version names without having read the old one is left out of it.
+    let outside = outsiders(state, &existing, &before, &post.mentioned).await?;
+    let mut tx = state.db.begin().await?;
     db::statuses::update_content(
         &mut tx,
         existing.id,
@@ -955,13 +982,18 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         edited_at,
     )
     .await?;
-    let ids: Vec<i64> = post.mentioned.iter().map(|a| a.id).collect();
+    let ids: Vec<i64> = post
+        .mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|i| existing.visibility == GROUP_VISIBILITY || !outside.contains(i))
+        .collect();
     db::statuses::replace_mentions(&mut tx, existing.id, &ids).await?;
     db::statuses::replace_tags(&mut tx, existing.id, &post.tags).await?;
     for m in post
         .mentioned
         .iter()
-        .filter(|m| m.is_local() && !before.contains(&m.id))
+        .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))
     {
         db::social::notify(
             &mut tx,
@@ -978,16 +1010,29 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
     Ok(true)
 }
 
-/// Deletes a remote post (or boost) on its author's word.
-pub async fn delete_remote(state: &AppState, uri: &str, author_id: i64) -> AppResult<()> {
-    let mut tx = state.pool().begin().await?;
+/// Deletes a remote post (or boost) on its author's word. An id unknown here is remembered
+/// (a tombstone, so a late `Create` does not bring it back) only when it is on the author's
+/// own server: nobody may refuse in advance the posts of another (docs/SECURITY.md, rule T6).
+pub async fn delete_remote(state: &AppState, uri: &str, author: &AccountRow) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
     match db::statuses::by_uri(&mut *tx, uri).await? {
-        Some(s) if s.account_id == author_id => {
+        Some(s) if s.account_id == author.id => {
             db::statuses::delete(&mut tx, s.id, uri, clock::now()).await?
         }
         Some(_) => return Err(AppError::forbidden("error-not-author")),
-        // Remember it, so a Create arriving late does not bring it back.
-        None => db::statuses::add_tombstone(&mut tx, uri, clock::now()).await?,
+        None => {
+            let theirs = match (url::Url::parse(uri), url::Url::parse(&author.uri)) {
+                (Ok(object), Ok(actor)) => {
+                    crate::domain::same_origin(&object, &actor)
+                        && !state.config.is_local_url(&object)
+                }
+                _ => false,
+            };
+            if !theirs {
+                return Ok(());
+            }
+            db::statuses::add_tombstone(&mut tx, uri, clock::now()).await?
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -1001,7 +1046,7 @@ pub async fn favourite_remote(
     like_uri: &str,
 ) -> AppResult<()> {
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     if db::statuses::insert_favourite(&mut tx, account_id, status.id, Some(like_uri), now).await? {
         db::social::notify(
             &mut tx,
@@ -1037,7 +1082,7 @@ pub async fn unfavourite_remote(
         (None, None) => None,
     };
     if let Some(f) = fav.filter(|f| f.account_id == account_id) {
-        let mut tx = state.pool().begin().await?;
+        let mut tx = state.db.begin().await?;
         db::statuses::delete_favourite(&mut tx, f.id).await?;
         tx.commit().await?;
     }
@@ -1062,7 +1107,7 @@ pub async fn reblog_remote(
         return Err(AppError::forbidden("error-reblog-private"));
     }
     let now = clock::now();
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.db.begin().await?;
     let new = db::statuses::NewStatus {
         uri: Some(announce_uri),
         url: None,

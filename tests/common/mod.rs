@@ -610,7 +610,8 @@ pub async fn store_actor(app: &TestApp, uri: &str) -> coopol::db::accounts::Acco
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("a new remote actor is stored");
     coopol::db::accounts::by_id(app.state.pool(), id)
         .await
         .unwrap()

@@ -106,30 +106,32 @@ pub async fn relationships(
 /// `GET /api/v1/accounts/:id/followers`.
 pub async fn followers(
     State(state): State<AppState>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     Path(id): Path<String>,
     uri: Uri,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
     let account = target(&state, &id).await?;
     let page = page.page()?;
+    let viewer = super::statuses::viewer(&auth);
     let rows =
-        db::social::followers_page(state.pool(), account.id, page.max_id, page.limit).await?;
+        relationships::followers_page(&state, viewer, &account, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
 }
 
 /// `GET /api/v1/accounts/:id/following`.
 pub async fn following(
     State(state): State<AppState>,
-    _auth: MaybeAuth,
+    auth: MaybeAuth,
     Path(id): Path<String>,
     uri: Uri,
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
     let account = target(&state, &id).await?;
     let page = page.page()?;
+    let viewer = super::statuses::viewer(&auth);
     let rows =
-        db::social::following_page(state.pool(), account.id, page.max_id, page.limit).await?;
+        relationships::following_page(&state, viewer, &account, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
 }
 
