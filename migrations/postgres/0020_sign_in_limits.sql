@@ -5,8 +5,8 @@
 -- the hourly chores remove rows whose window has ended.
 CREATE TABLE sign_in_attempts (
     key_hash TEXT PRIMARY KEY,
-    window_start INTEGER NOT NULL,
-    attempts INTEGER NOT NULL
+    window_start BIGINT NOT NULL,
+    attempts BIGINT NOT NULL
 );
 CREATE INDEX sign_in_attempts_window ON sign_in_attempts(window_start);
 
@@ -16,5 +16,5 @@ CREATE INDEX sign_in_attempts_window ON sign_in_attempts(window_start);
 -- approval"). Only their hash is kept, like every token.
 CREATE TABLE decoy_tokens (
     token_hash TEXT PRIMARY KEY,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
