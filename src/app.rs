@@ -15,13 +15,15 @@ use crate::{
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, Request, StatusCode, Uri},
+    middleware,
     response::IntoResponse,
     routing::get,
 };
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     limit::RequestBodyLimitLayer,
@@ -54,8 +56,15 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application. A path that cannot name anything (its percent-escapes decode
+/// to control characters or to bytes that are not UTF-8) is answered 404 before routing, as
+/// an unknown page is (see [`reroute_unreadable_paths`]).
 pub fn router(state: AppState) -> Router {
+    let app = routes(state).map_request(reroute_unreadable_paths::<axum::body::Body>);
+    Router::new().fallback_service(app)
+}
+
+fn routes(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
@@ -74,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router(state.clone()))
         .merge(federation::router())
         .merge(web::router(state.clone()))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::client_address,
+        ))
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
@@ -82,6 +95,61 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Where requests for unreadable paths go: a path no route has, under the API (JSON errors)
+/// or the web interface (an error page in the visitor's language).
+const UNREADABLE_API_PATH: &str = "/api/v1/.unreadable-path";
+const UNREADABLE_WEB_PATH: &str = "/.unreadable-path";
+
+/// Sends a request whose path cannot be read to a path that answers 404 in the right format.
+/// Handlers take path segments as text: a NUL or other control character decoded from `%00`
+/// would otherwise reach them (and, copied into a `Location` header, panic), and bytes that
+/// are not UTF-8 (`%ff`) would be refused by the path extractor in plain text.
+fn reroute_unreadable_paths<B>(mut req: Request<B>) -> Request<B> {
+    let path = req.uri().path();
+    if path_is_unreadable(path) {
+        tracing::debug!(path, "unreadable path answered 404");
+        let to = if path.starts_with("/api/") {
+            UNREADABLE_API_PATH
+        } else {
+            UNREADABLE_WEB_PATH
+        };
+        *req.uri_mut() = Uri::from_static(to);
+    }
+    req
+}
+
+/// Whether a path's percent-escapes decode to a control character or to bytes that are not
+/// UTF-8.
+fn path_is_unreadable(path: &str) -> bool {
+    if !path.contains('%') {
+        return path.chars().any(char::is_control);
+    }
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(b) => {
+                decoded.push(b);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    match std::str::from_utf8(&decoded) {
+        Ok(text) => text.chars().any(char::is_control),
+        Err(_) => true,
+    }
 }
 
 /// `GET /health`: 200 when the server and its database answer, 503 otherwise.
@@ -122,6 +190,7 @@ impl Server {
         let app = router(state.clone());
 
         spawn_housekeeping(state.clone(), stop.clone());
+        spawn_limit_upkeep(state.clone(), stop.clone());
         if state.db.backend() == crate::db::Backend::Sqlite {
             spawn_checkpoints(state.clone(), stop.clone());
         }
@@ -133,9 +202,13 @@ impl Server {
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { shutdown.cancelled().await })
-                .await
+            // The client's address is what per-address rate limits count by.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
         });
         Ok(Server {
             addr,
@@ -206,6 +279,20 @@ fn next_checkpoint_wait(wait: Duration, before: Option<WalState>, now: WalState)
     }
 }
 
+/// Every minute, the rate limiters forget the keys whose budget is whole again, so that their
+/// memory follows the last minutes' clients rather than every address ever seen.
+fn spawn_limit_upkeep(state: AppState, stop: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => state.limits.forget_idle(),
+            }
+        }
+    });
+}
+
 /// Rows one statement of the home timelines' trim deletes at most.
 const FEED_TRIM_CHUNK: i64 = 5_000;
 
@@ -243,6 +330,12 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
     }
+    let window = state.config.limits.sign_in_window.as_micros() as i64;
+    match crate::db::accounts::forget_sign_in_attempts(state.pool(), now - window).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "past sign-in attempt counts removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "sign-in attempt clean-up failed"),
+    }
     let keep = state.config.home_feed_length;
     match crate::db::social::trim_feeds(&state.db, keep, FEED_TRIM_CHUNK).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
@@ -278,6 +371,32 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_with_control_characters_or_broken_utf8_are_unreadable() {
+        for bad in [
+            "/users/%00",
+            "/@%00",
+            "/users/%ff",
+            "/@a%00b/1",
+            "/tags/%0A",
+            "/tags/%7f",
+            "/a/%c3",
+        ] {
+            assert!(path_is_unreadable(bad), "{bad}");
+        }
+        for good in [
+            "/users/alice",
+            "/tags/%C3%A9cologie",
+            "/@alice@example.org",
+            "/a%2Fb",
+            "/100%",
+            "/%zz",
+            "/%4",
+        ] {
+            assert!(!path_is_unreadable(good), "{good}");
+        }
+    }
 
     #[test]
     fn checkpoints_space_out_while_nothing_is_written_and_resume_with_writes() {

@@ -35,6 +35,14 @@ pub const KEYS: &[Key] = &[
     key("delivery_parallel_per_host", "4"),
     key("park_hosts_after_days", "7"),
     key("home_feed_length", "800"),
+    key("trusted_proxies", "127.0.0.0/8,::1"),
+    key("limit_sign_ins_per_address_per_hour", "100"),
+    key("limit_sign_in_attempts_per_account", "10"),
+    key("limit_sign_in_window_minutes", "15"),
+    key("limit_registrations_per_address_per_hour", "20"),
+    key("limit_token_requests_per_address_per_hour", "300"),
+    key("limit_posts_per_account_per_hour", "100"),
+    key("limit_inbox_per_host_per_minute", "3000"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -88,10 +96,81 @@ pub struct Config {
     /// How many entries each person's home timeline keeps; older ones leave it every hour
     /// (the posts stay on their authors' pages and in their groups).
     pub home_feed_length: i64,
+    /// The proxies whose `X-Forwarded-For` names the client (addresses or networks such as
+    /// `10.0.0.0/8`); requests from anywhere else are keyed by their TCP peer.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Rate limits (see [`Limits`]).
+    pub limits: Limits,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
     pub log_level: String,
+}
+
+/// The rate limits. A count of 0 turns its limit off. Per-address and per-account limits of
+/// requests live in each process's memory (`crate::limits`); sign-in attempts per account are
+/// counted in the database, so that processes sharing it share the count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Sign-in attempts (web form and OAuth password grant) per client address, per hour.
+    pub sign_ins_per_address_per_hour: u32,
+    /// Sign-in attempts per e-mail address or username tried, per window; beyond it every
+    /// attempt, even with the right password, is refused until the window ends.
+    pub sign_in_attempts_per_account: u32,
+    /// The window of `sign_in_attempts_per_account`.
+    pub sign_in_window: Duration,
+    /// Registrations (web sign-up and `POST /api/v1/accounts`) per client address, per hour.
+    pub registrations_per_address_per_hour: u32,
+    /// Requests to `POST /oauth/token` per client address, per hour.
+    pub token_requests_per_address_per_hour: u32,
+    /// Posts (API and web composer) per account, per hour.
+    pub posts_per_account_per_hour: u32,
+    /// Requests to the inboxes per remote host (of the signature's key), per minute.
+    pub inbox_per_host_per_minute: u32,
+}
+
+/// An address or a network of addresses (`192.0.2.1`, `10.0.0.0/8`, `::1`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Parses an address or `address/prefix`.
+    pub fn parse(text: &str) -> Option<IpNet> {
+        let text = text.trim();
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.parse().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (text.parse().ok()?, None),
+        };
+        let max = match addr {
+            std::net::IpAddr::V4(_) => 32,
+            std::net::IpAddr::V6(_) => 128,
+        };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(IpNet { addr, prefix })
+    }
+
+    /// Whether `ip` is in this network (an IPv4 address written as IPv6 counts as IPv4).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        match (self.addr, ip) {
+            (std::net::IpAddr::V4(net), std::net::IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (std::net::IpAddr::V6(net), std::net::IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The shape of log lines.
@@ -347,6 +426,45 @@ impl Config {
         let home_feed_length = parse_number(&get("home_feed_length").text, 40, 1_000_000)
             .map_err(|why| fail("home_feed_length", why))? as i64;
 
+        let mut trusted_proxies = Vec::new();
+        for item in get("trusted_proxies")
+            .text
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+        {
+            let net = IpNet::parse(item).ok_or_else(|| {
+                fail(
+                    "trusted_proxies",
+                    "expected addresses or networks separated by commas, such as 127.0.0.1,10.0.0.0/8,::1"
+                        .into(),
+                )
+            })?;
+            trusted_proxies.push(net);
+        }
+        let limit = |name: &str, max: u64| -> Result<u32, ConfigError> {
+            parse_number(&get(name).text, 0, max)
+                .map(|n| n as u32)
+                .map_err(|why| fail(name, format!("{why} (0 turns the limit off)")))
+        };
+        let limits = Limits {
+            sign_ins_per_address_per_hour: limit("limit_sign_ins_per_address_per_hour", 1_000_000)?,
+            sign_in_attempts_per_account: limit("limit_sign_in_attempts_per_account", 1_000_000)?,
+            sign_in_window: Duration::from_secs(
+                60 * parse_number(&get("limit_sign_in_window_minutes").text, 1, 10_080)
+                    .map_err(|why| fail("limit_sign_in_window_minutes", why))?,
+            ),
+            registrations_per_address_per_hour: limit(
+                "limit_registrations_per_address_per_hour",
+                1_000_000,
+            )?,
+            token_requests_per_address_per_hour: limit(
+                "limit_token_requests_per_address_per_hour",
+                1_000_000,
+            )?,
+            posts_per_account_per_hour: limit("limit_posts_per_account_per_hour", 1_000_000)?,
+            inbox_per_host_per_minute: limit("limit_inbox_per_host_per_minute", 10_000_000)?,
+        };
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -381,6 +499,8 @@ impl Config {
             delivery_parallel_per_host,
             park_hosts_after: Duration::from_secs(park_days * DAY),
             home_feed_length,
+            trusted_proxies,
+            limits,
             log_format,
             log_level,
         })
@@ -404,11 +524,19 @@ impl Config {
     }
 
     /// A configuration for tests and tools: defaults, with the given public URL and database.
+    /// The limits kept in memory are raised far above what a test does (they stay on, so
+    /// their code runs); the per-account sign-in limit keeps its default. Tests of the limits
+    /// set their own values.
     pub fn for_tests(public_url: &str, database_url: &str, data_dir: PathBuf) -> Config {
         let env = |name: &str| match name {
             "COOPOL_PUBLIC_URL" => Some(public_url.to_string()),
             "COOPOL_DATABASE_URL" => Some(database_url.to_string()),
             "COOPOL_DATA_DIR" => Some(data_dir.display().to_string()),
+            "COOPOL_LIMIT_SIGN_INS_PER_ADDRESS_PER_HOUR"
+            | "COOPOL_LIMIT_REGISTRATIONS_PER_ADDRESS_PER_HOUR"
+            | "COOPOL_LIMIT_TOKEN_REQUESTS_PER_ADDRESS_PER_HOUR"
+            | "COOPOL_LIMIT_POSTS_PER_ACCOUNT_PER_HOUR" => Some("1000000".to_string()),
+            "COOPOL_LIMIT_INBOX_PER_HOST_PER_MINUTE" => Some("10000000".to_string()),
             _ => None,
         };
         match Config::from_sources(None, env) {
@@ -518,6 +646,18 @@ mod tests {
             ("COOPOL_DELIVERY_PARALLEL", "0", "delivery_parallel"),
             ("COOPOL_HOME_FEED_LENGTH", "10", "home_feed_length"),
             ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
+            ("COOPOL_TRUSTED_PROXIES", "localhost", "trusted_proxies"),
+            ("COOPOL_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"),
+            (
+                "COOPOL_LIMIT_POSTS_PER_ACCOUNT_PER_HOUR",
+                "-1",
+                "limit_posts_per_account_per_hour",
+            ),
+            (
+                "COOPOL_LIMIT_SIGN_IN_WINDOW_MINUTES",
+                "0",
+                "limit_sign_in_window_minutes",
+            ),
         ];
         for (var, value, key) in cases {
             let err = Config::from_sources(None, env_of(&[(var, value)])).unwrap_err();
@@ -526,6 +666,39 @@ mod tests {
             assert!(msg.contains(var), "{msg}");
             assert!(!msg.contains('\n'), "{msg}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let c = Config::from_sources(None, env_of(&[])).unwrap();
+        let trusted = |ip: &str| {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            c.trusted_proxies.iter().any(|n| n.contains(ip))
+        };
+        assert!(trusted("127.0.0.1") && trusted("127.8.9.10") && trusted("::1"));
+        assert!(trusted("::ffff:127.0.0.1"));
+        assert!(!trusted("192.0.2.1") && !trusted("::2"));
+        let c = Config::from_sources(
+            None,
+            env_of(&[("COOPOL_TRUSTED_PROXIES", "10.1.0.0/16, fd00::/8")]),
+        )
+        .unwrap();
+        let net = &c.trusted_proxies;
+        assert!(net[0].contains("10.1.200.3".parse().unwrap()));
+        assert!(!net[0].contains("10.2.0.1".parse().unwrap()));
+        assert!(net[1].contains("fd12::1".parse().unwrap()));
+        let none = Config::from_sources(None, env_of(&[("COOPOL_TRUSTED_PROXIES", "")])).unwrap();
+        assert!(none.trusted_proxies.is_empty());
+        assert_eq!(
+            Config::from_sources(
+                None,
+                env_of(&[("COOPOL_LIMIT_POSTS_PER_ACCOUNT_PER_HOUR", "0")])
+            )
+            .unwrap()
+            .limits
+            .posts_per_account_per_hour,
+            0
+        );
     }
 
     #[test]

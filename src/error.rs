@@ -29,6 +29,8 @@ pub struct AppError {
     pub oauth_code: Option<&'static str>,
     /// The underlying failure, for the log.
     pub source: Option<anyhow::Error>,
+    /// For a request over a rate limit: the seconds to wait, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 /// A request result.
@@ -44,6 +46,7 @@ impl AppError {
             fields: Vec::new(),
             oauth_code: None,
             source: None,
+            retry_after: None,
         }
     }
 
@@ -193,6 +196,11 @@ impl IntoResponse for AppError {
         // A default body, in the default language, for routes without a rendering layer.
         let body = Json(self.to_json(crate::domain::Locale::default()));
         let mut response = (status, body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         response
             .extensions_mut()
             .insert(ErrorExtension(Arc::new(self)));

@@ -15,6 +15,7 @@
 //! - [`error`]: the error every request can end with.
 //! - [`i18n`]: translations (Fluent).
 //! - [`crypto`], [`clock`]: secrets and time, done one way everywhere.
+//! - [`limits`]: rate limits per client address, account and remote server.
 //!
 //! Data flows one way: `api`/`web` -> `service` -> `db`; everything may use `domain`.
 
@@ -34,6 +35,7 @@ pub mod error;
 pub mod federation;
 pub mod i18n;
 pub mod ids;
+pub mod limits;
 pub mod service;
 pub mod state;
 pub mod web;

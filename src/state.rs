@@ -27,6 +27,8 @@ pub struct AppState {
     pub delivery: Arc<crate::federation::delivery::Runtime>,
     /// Remote signers recently verified (keys parsed), by key id.
     pub signers: Arc<crate::federation::verify::SignerCache>,
+    /// This process's rate limiters (see `crate::limits`).
+    pub limits: Arc<crate::limits::Limits>,
     /// The inbox's group-commit writer, started on first use.
     pub admission: Arc<OnceLock<crate::federation::inbox::Admission>>,
     /// The federation library's context, set once at start (it holds this state in turn).
@@ -46,6 +48,7 @@ impl AppState {
             federation: Arc::new(OnceLock::new()),
             admission: Arc::new(OnceLock::new()),
             signers: Arc::default(),
+            limits: Arc::new(crate::limits::Limits::new(&config)),
             config: Arc::new(config),
         }
     }

@@ -100,6 +100,10 @@ error-wrong-credentials = Wrong e-mail address or password.
 error-wrong-password = The password is wrong.
 error-account-pending = Your account is waiting for the team's approval.
 error-account-disabled = Your account is disabled.
+error-rate-limited = Too many requests in a short time. Try again in { $seconds ->
+    [one] one second
+   *[other] { $seconds } seconds
+}.
 error-sign-in-required = Sign in to see this page.
 error-admin-only = This page is for administrators.
 error-last-admin = The last administrator account cannot lose its role.

@@ -100,6 +100,10 @@ error-wrong-credentials = Adresse e-mail ou mot de passe incorrect.
 error-wrong-password = Le mot de passe est incorrect.
 error-account-pending = Votre compte attend la validation de l'équipe.
 error-account-disabled = Votre compte est désactivé.
+error-rate-limited = Trop de demandes en peu de temps. Réessayez dans { $seconds ->
+    [one] une seconde
+   *[other] { $seconds } secondes
+}.
 error-sign-in-required = Connectez-vous pour accéder à cette page.
 error-admin-only = Cette page est réservée aux administrateur·rices.
 error-last-admin = Le dernier compte administrateur ne peut pas perdre son rôle.

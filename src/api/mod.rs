@@ -55,7 +55,8 @@ async fn localized_errors(State(state): State<AppState>, req: Request, next: Nex
     let response = next.run(req).await;
     match response.extensions().get::<ErrorExtension>().cloned() {
         Some(ErrorExtension(err)) => {
-            let mut localized = (err.status, Json(err.to_json(locale))).into_response();
+            let localized = (err.status, Json(err.to_json(locale))).into_response();
+            let mut localized = crate::limits::with_retry_after(localized, &err);
             localized.extensions_mut().insert(ErrorExtension(err));
             localized
         }

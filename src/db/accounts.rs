@@ -1095,3 +1095,49 @@ pub async fn purge_local(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> 
         .await?;
     Ok(())
 }
+
+/// Counts a sign-in attempt for a login (by the hash of what was typed) and returns the
+/// attempts in its current window with the window's start. A window that began at or before
+/// `window_ended_before` is over: the count starts again from this attempt. One statement, so
+/// concurrent attempts (from several processes too) each see their own count.
+pub async fn count_sign_in_attempt(
+    db: &AnyPool,
+    key_hash: &str,
+    now: i64,
+    window_ended_before: i64,
+) -> Result<(i64, i64)> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "INSERT INTO sign_in_attempts (key_hash, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (key_hash) DO UPDATE SET \
+         attempts = CASE WHEN sign_in_attempts.window_start <= $3 THEN 1 \
+                    ELSE sign_in_attempts.attempts + 1 END, \
+         window_start = CASE WHEN sign_in_attempts.window_start <= $3 THEN excluded.window_start \
+                        ELSE sign_in_attempts.window_start END \
+         RETURNING attempts, window_start",
+    )
+    .bind(key_hash)
+    .bind(now)
+    .bind(window_ended_before)
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get("attempts")?, row.try_get("window_start")?))
+}
+
+/// Forgets a login's attempts (after a successful sign-in).
+pub async fn clear_sign_in_attempts(db: &AnyPool, key_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_attempts WHERE key_hash = $1")
+        .bind(key_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes the counts whose window began at or before `window_ended_before`; returns how many.
+pub async fn forget_sign_in_attempts(db: &AnyPool, window_ended_before: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sign_in_attempts WHERE window_start <= $1")
+        .bind(window_ended_before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -227,3 +227,32 @@ pub async fn touch_token(db: &AnyPool, id: i64, now: i64) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Stores the hash of a decoy token (see migration 0020: the answer to a registration that
+/// created nothing).
+pub async fn insert_decoy_token(db: &AnyPool, token_hash: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO decoy_tokens (token_hash, created_at) VALUES ($1, $2)")
+        .bind(token_hash)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether a token hash is a decoy's.
+pub async fn is_decoy_token(db: &AnyPool, token_hash: &str) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM decoy_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Forgets a decoy token (revoked by the app that holds it, as a real one would be).
+pub async fn delete_decoy_token(db: &AnyPool, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM decoy_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -9,7 +9,7 @@ use super::{
     signatures::SignatureError,
     verify,
 };
-use crate::{clock, db, error::AppError, state::AppState};
+use crate::{clock, db, error::AppError, limits::ClientIp, state::AppState};
 use axum::{
     body::Body,
     extract::{Path, State},
@@ -28,26 +28,58 @@ fn reject(status: StatusCode, why: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "error": why }))).into_response()
 }
 
+/// Counts an inbox request against the limit of the server that claims to send it (the host
+/// of its signature's key, read without checking it, or the client's address): over the
+/// limit, a 429 with `Retry-After` before the body is read or a key fetched.
+fn over_limit(state: &AppState, headers: &HeaderMap, client: ClientIp) -> Option<Response> {
+    let key = crate::limits::inbox_key(headers, client);
+    let wait = state.limits.inbox.check(&key).err()?;
+    tracing::debug!(key, "inbox refused a request over the rate limit");
+    let seconds = crate::limits::retry_after_seconds(wait);
+    let message = crate::i18n::t_args(
+        state.config.default_locale,
+        "error-rate-limited",
+        &[("seconds", seconds.to_string())],
+    );
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(serde_json::json!({ "error": message })),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    Some(response)
+}
+
 /// `POST /inbox` and `/actor/inbox`.
 pub async fn shared(
     State(state): State<AppState>,
+    client: ClientIp,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if let Some(refused) = over_limit(&state, &headers, client) {
+        return refused;
+    }
     accept(&state, method, uri, headers, body).await
 }
 
 /// `POST /users/:name/inbox`.
 pub async fn personal(
     State(state): State<AppState>,
+    client: ClientIp,
     Path(username): Path<String>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if let Some(refused) = over_limit(&state, &headers, client) {
+        return refused;
+    }
     match db::accounts::local_by_username(state.pool(), &username).await {
         Ok(Some(a)) if a.deleted_at.is_none() => accept(&state, method, uri, headers, body).await,
         Ok(_) => reject(StatusCode::NOT_FOUND, "no such actor"),

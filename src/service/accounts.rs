@@ -57,9 +57,42 @@ pub fn handle(state: &AppState, username: &str) -> String {
     format!("@{username}@{}", state.config.domain)
 }
 
+/// What a registration through the sign-up form or an app led to.
+#[derive(Debug)]
+pub enum SignedUp {
+    /// A new account (pending in approval mode, usable at once otherwise).
+    Account(Box<UserRow>),
+    /// Nothing, because the e-mail address already has an account (approval mode only). The
+    /// caller answers exactly as for a new pending account: telling the two apart would tell
+    /// anyone who asks who is a member. The work a new account costs (password hash, key pair)
+    /// was done all the same, so the answer takes as long.
+    AddressInUse,
+}
+
 /// Creates a local account. Every refused field is reported at once, so a form can show all of
-/// them. In approval mode the account starts `pending`; otherwise it is usable at once.
+/// them. In approval mode the account starts `pending`; otherwise it is usable at once. An
+/// e-mail address that already has an account is refused (`error-email-taken`): this is for
+/// administrators and tools; the sign-up form and apps use [`sign_up`].
 pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> AppResult<UserRow> {
+    match create(state, reg, by).await? {
+        SignedUp::Account(user) => Ok(*user),
+        SignedUp::AddressInUse => Err(Invalid::new("email", "error-email-taken").into()),
+    }
+}
+
+/// Registers someone through the sign-up form or an app, under the registration mode.
+///
+/// In approval mode an e-mail address that already has an account is never reported: with the
+/// other fields right the answer is [`SignedUp::AddressInUse`], which callers show as a new
+/// pending request; with other fields wrong only those are reported. In open and invite modes
+/// the account would be usable at once, so a taken address cannot be hidden (whoever tries can
+/// sign in or not); it is refused with `error-email-taken` until sign-up confirms addresses
+/// by e-mail.
+pub async fn sign_up(state: &AppState, reg: Registration) -> AppResult<SignedUp> {
+    create(state, reg, Registrar::Public).await
+}
+
+async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult<SignedUp> {
     let mode = instance::registration_mode(state).await?;
     let public = matches!(by, Registrar::Public);
     if public && mode == RegistrationMode::Closed {
@@ -111,10 +144,17 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
     {
         errors.push(Invalid::new("username", "error-username-taken"));
     }
+    // In approval mode a taken address is not reported (see `sign_up`).
+    let hide_taken_address = public && mode == RegistrationMode::Approval;
+    let mut address_in_use = false;
     if let Some(email) = &email
         && db::accounts::email_taken(state.pool(), email.as_str()).await?
     {
-        errors.push(Invalid::new("email", "error-email-taken"));
+        if hide_taken_address {
+            address_in_use = true;
+        } else {
+            errors.push(Invalid::new("email", "error-email-taken"));
+        }
     }
 
     let (Some(username), Some(email), Some(password), Some(reason), true) =
@@ -138,6 +178,10 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
         )
     })
     .await?;
+    if address_in_use {
+        tracing::info!("registration with an e-mail address already in use: nothing created");
+        return Ok(SignedUp::AddressInUse);
+    }
 
     let uri = actor_uri(state, username.as_str());
     let now = clock::now();
@@ -170,6 +214,9 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
             } else {
                 "username"
             };
+            if field == "email" && hide_taken_address {
+                return Ok(SignedUp::AddressInUse);
+            }
             let key = if field == "email" {
                 "error-email-taken"
             } else {
@@ -188,14 +235,21 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
         state = user_state.as_str(),
         "account registered"
     );
-    Ok(user)
+    Ok(SignedUp::Account(Box::new(user)))
 }
 
 /// Checks an e-mail address (or username) and password. The answer takes as long for an
 /// unknown address as for a wrong password, and says nothing of which one was wrong; only
 /// once the password is right does it tell a pending or disabled account apart.
+///
+/// Attempts are counted per login in the database (`limit_sign_in_attempts_per_account` per
+/// `limit_sign_in_window_minutes`), before the password is checked: past the limit every
+/// attempt is refused with 429 until the window ends, the right password too, so the refusal
+/// says nothing about the password, and it is the same for unknown logins. A successful
+/// sign-in clears the count.
 pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppResult<UserRow> {
     let login = login.trim();
+    let attempts_key = check_sign_in_attempts(state, login).await?;
     let user = if login.contains('@') {
         match Email::parse(login) {
             Ok(email) => db::accounts::user_by_email(state.pool(), email.as_str()).await?,
@@ -214,9 +268,38 @@ pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppR
         Some(user) if matches => user,
         _ => return Err(AppError::unauthorized("error-wrong-credentials")),
     };
+    if let Some(key) = attempts_key {
+        db::accounts::clear_sign_in_attempts(state.pool(), &key).await?;
+    }
     check_can_sign_in(&user)?;
     db::accounts::record_sign_in(state.pool(), user.account_id, clock::now()).await?;
     Ok(user)
+}
+
+/// Counts a sign-in attempt for `login` and refuses it (429) past the limit. Returns the key
+/// the attempts are counted under (`None` when the limit is off).
+async fn check_sign_in_attempts(state: &AppState, login: &str) -> AppResult<Option<String>> {
+    let limits = &state.config.limits;
+    let max = i64::from(limits.sign_in_attempts_per_account);
+    if max == 0 {
+        return Ok(None);
+    }
+    // What was typed, as lookups read it (addresses and usernames ignore case). An account's
+    // address and its username count apart: sharing one count would tell whoever locks the
+    // one that the other is the same account's.
+    let key = crypto::token_hash(&format!("sign-in:{}", login.to_lowercase()));
+    let window = limits.sign_in_window.as_micros() as i64;
+    let now = clock::now();
+    let (attempts, window_start) =
+        db::accounts::count_sign_in_attempt(state.pool(), &key, now, now - window).await?;
+    if attempts > max {
+        let wait = (window_start + window - now).max(0) as u64;
+        tracing::info!(attempts, "sign-in refused: too many attempts for one login");
+        return Err(crate::limits::refused(std::time::Duration::from_micros(
+            wait,
+        )));
+    }
+    Ok(Some(key))
 }
 
 /// Refuses users who may not use their account (yet).

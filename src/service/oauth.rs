@@ -528,6 +528,21 @@ pub async fn issue_for_registration(
     issue(state, app_id, Some(account_id), scopes).await
 }
 
+/// A token for a registration through an app that created nothing (`SignedUp::AddressInUse`):
+/// it looks like any token, and every use of it is refused as a pending account's token is
+/// (403, awaiting approval), so that neither the answer nor the token tells that the address
+/// already had an account.
+pub async fn issue_decoy(state: &AppState, scopes: Scopes) -> AppResult<IssuedToken> {
+    let token = crypto::random_token(32);
+    let now = clock::now();
+    db::oauth::insert_decoy_token(state.pool(), &crypto::token_hash(&token), now).await?;
+    Ok(IssuedToken {
+        token,
+        scopes,
+        created_at: now,
+    })
+}
+
 /// Revokes a token (RFC 7009): the app must prove itself; an unknown or already revoked token
 /// is not an error, so nothing is learnt about other apps' tokens.
 pub async fn revoke(state: &AppState, params: &TokenParams, token: &str) -> AppResult<()> {
@@ -540,13 +555,10 @@ pub async fn revoke(state: &AppState, params: &TokenParams, token: &str) -> AppR
                 "error-oauth-invalid-client",
             )
         })?;
-    db::oauth::revoke_token(
-        state.pool(),
-        &crypto::token_hash(token),
-        app.id,
-        clock::now(),
-    )
-    .await?;
+    let hash = crypto::token_hash(token);
+    db::oauth::revoke_token(state.pool(), &hash, app.id, clock::now()).await?;
+    // A decoy, revoked, must stop answering "awaiting approval" as a real token would.
+    db::oauth::delete_decoy_token(state.pool(), &hash).await?;
     Ok(())
 }
 
@@ -567,9 +579,13 @@ pub struct Access {
 /// who may sign in (or to no person, for app tokens).
 pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Access> {
     let invalid = || AppError::unauthorized("error-token-invalid");
-    let (row, joined) = db::accounts::token_with_user(state.pool(), &crypto::token_hash(token))
-        .await?
-        .ok_or_else(invalid)?;
+    let hash = crypto::token_hash(token);
+    let Some((row, joined)) = db::accounts::token_with_user(state.pool(), &hash).await? else {
+        if db::oauth::is_decoy_token(state.pool(), &hash).await? {
+            return Err(AppError::forbidden("error-account-pending"));
+        }
+        return Err(invalid());
+    };
     let now = clock::now();
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|t| t <= now) {
         return Err(invalid());

@@ -4,7 +4,8 @@ use super::{Ctx, form::CsrfForm, form::checkbox, redirect_with_flash, render_sta
 use crate::{
     domain::{RegistrationMode, UserState},
     error::{AppError, AppResult},
-    service::{self, accounts::Registrar, accounts::Registration},
+    limits::{self, ClientIp},
+    service::{self, accounts::Registration, accounts::SignedUp},
     state::AppState,
 };
 use askama::Template;
@@ -61,15 +62,22 @@ pub struct SignInForm {
 }
 
 /// Checks the e-mail address and password, starts a session and goes where the person was
-/// heading.
+/// heading. Over a rate limit (per client address here, per account in the service) the form
+/// comes back with the address typed, a message saying when to try again, 429 and
+/// `Retry-After`.
 pub async fn sign_in(
     State(state): State<AppState>,
     c: Ctx,
+    ip: ClientIp,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
-    match service::accounts::authenticate(&state, &form.email, &form.password).await {
+    let result = match limits::check(&state.limits.sign_in, &ip.key()) {
+        Ok(()) => service::accounts::authenticate(&state, &form.email, &form.password).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(user) => {
             let agent = headers
                 .get(header::USER_AGENT)
@@ -82,10 +90,14 @@ pub async fn sign_in(
                 token,
             ))
         }
-        Err(e) if e.status == StatusCode::UNAUTHORIZED || e.status == StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status == StatusCode::UNAUTHORIZED
+                || e.status == StatusCode::FORBIDDEN
+                || e.status == StatusCode::TOO_MANY_REQUESTS =>
+        {
             let mode = service::instance::registration_mode(&state).await?;
             let error = Some(e.message(c.locale));
-            Ok(render_status(
+            let page = render_status(
                 e.status,
                 &SignInPage {
                     c,
@@ -94,7 +106,8 @@ pub async fn sign_in(
                     error,
                     sign_up_open: mode.accepts_sign_ups(),
                 },
-            ))
+            );
+            Ok(limits::with_retry_after(page, &e))
         }
         Err(e) => Err(e),
     }
@@ -142,6 +155,8 @@ struct SignUpPage {
     invite_code: String,
     agreement: bool,
     errors: Vec<(String, String)>,
+    /// A message about the whole form (a rate limit).
+    notice: Option<String>,
 }
 
 impl SignUpPage {
@@ -186,6 +201,7 @@ pub async fn sign_up_page(
         invite_code: q.invite.unwrap_or_default(),
         agreement: false,
         errors: Vec::new(),
+        notice: None,
     }))
 }
 
@@ -214,10 +230,12 @@ struct SignUpPendingPage {
 }
 
 /// Registers an account. With errors the form comes back filled in (passwords excepted) with a
-/// message next to each refused field.
+/// message next to each refused field. In approval mode an address that already has an
+/// account gets the very page a new request gets (see `service::accounts::sign_up`).
 pub async fn sign_up(
     State(state): State<AppState>,
     c: Ctx,
+    ip: ClientIp,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignUpForm>,
 ) -> AppResult<Response> {
@@ -231,11 +249,16 @@ pub async fn sign_up(
         reason: form.reason.clone(),
         invite_code: Some(form.invite_code.clone()),
     };
-    match service::accounts::register(&state, registration, Registrar::Public).await {
-        Ok(user) if user.state == UserState::Pending.as_str() => {
+    let result = match limits::check(&state.limits.registration, &ip.key()) {
+        Ok(()) => service::accounts::sign_up(&state, registration).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(SignedUp::AddressInUse) => Ok(super::render(&SignUpPendingPage { c })),
+        Ok(SignedUp::Account(user)) if user.state == UserState::Pending.as_str() => {
             Ok(super::render(&SignUpPendingPage { c }))
         }
-        Ok(user) => {
+        Ok(SignedUp::Account(user)) => {
             let agent = headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
@@ -244,11 +267,12 @@ pub async fn sign_up(
             let response = redirect_with_flash(&state, "/", "flash-welcome");
             Ok(with_session_cookie(&state, response, token))
         }
-        Err(e) if !e.fields.is_empty() => {
+        Err(e) if !e.fields.is_empty() || e.status == StatusCode::TOO_MANY_REQUESTS => {
             let mode = service::instance::registration_mode(&state).await?;
             let errors = super::field_errors(&c, &e);
-            Ok(render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            let notice = e.fields.is_empty().then(|| e.message(c.locale));
+            let page = render_status(
+                e.status,
                 &SignUpPage {
                     c,
                     mode,
@@ -258,8 +282,10 @@ pub async fn sign_up(
                     invite_code: form.invite_code,
                     agreement: form.agreement,
                     errors,
+                    notice,
                 },
-            ))
+            );
+            Ok(limits::with_retry_after(page, &e))
         }
         Err(e) => Err(e),
     }

@@ -194,6 +194,13 @@ impl Ctx {
             .ok_or_else(|| AppError::unauthorized("error-sign-in-required"))
     }
 
+    /// A post's content warning as text, to be escaped like any text. Local ones are stored as
+    /// their author typed them; remote ones as sanitized HTML (`summary` is HTML in
+    /// ActivityPub), whose markup is dropped and entities decoded here.
+    pub fn spoiler_of(&self, row: &crate::db::statuses::StatusRow) -> String {
+        spoiler_text(row)
+    }
+
     /// The signed-in administrator, or 403 (401 when not signed in).
     pub fn require_admin(&self) -> Result<&UserRow, AppError> {
         let user = self.require_user()?;
@@ -201,6 +208,15 @@ impl Ctx {
             return Err(AppError::forbidden("error-admin-only"));
         }
         Ok(user)
+    }
+}
+
+/// A post's content warning as plain text (see [`Ctx::spoiler_of`]).
+pub fn spoiler_text(row: &crate::db::statuses::StatusRow) -> String {
+    if row.local != 0 {
+        row.spoiler_text.clone()
+    } else {
+        crate::domain::html::to_plain_text(&row.spoiler_text)
     }
 }
 

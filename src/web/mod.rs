@@ -338,10 +338,11 @@ fn error_page(ctx: &Ctx, err: &AppError) -> Response {
         status: err.status.as_u16(),
         message: err.message(ctx.locale),
     };
-    match page.render() {
+    let response = match page.render() {
         Ok(html) => (err.status, Html(html)).into_response(),
         Err(_) => (err.status, err.message(ctx.locale)).into_response(),
-    }
+    };
+    crate::limits::with_retry_after(response, err)
 }
 
 /// The messages of a refused form, by field name, in the page's language.

@@ -384,6 +384,13 @@ pub async fn create(
     CsrfForm(form): CsrfForm<ComposeForm>,
 ) -> AppResult<Response> {
     let me = c.me()?;
+    if let Err(e) = crate::limits::check(&state.limits.posting, &me.id) {
+        // The form comes back with the text, and the message says when to try again.
+        let mut compose = form;
+        compose.error = Some(e.message(c.locale));
+        let page = render_status(e.status, &ComposePage { c, compose });
+        return Ok(crate::limits::with_retry_after(page, &e));
+    }
     let visibility = match form.visibility.as_str() {
         "" => None,
         v => Visibility::parse(v).ok(),

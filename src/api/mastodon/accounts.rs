@@ -10,7 +10,8 @@ use crate::{
     db::{self, accounts::AccountRow},
     domain::{Locale, Scopes},
     error::{AppError, AppResult},
-    service::{self, accounts::Registrar, accounts::Registration},
+    limits::{self, ClientIp},
+    service::{self, accounts::Registration, accounts::SignedUp},
     state::AppState,
 };
 use axum::{
@@ -111,9 +112,12 @@ pub struct RegisterForm {
 
 /// `POST /api/v1/accounts`: registration through an app, under the instance's registration
 /// mode. Needs an app token with `write:accounts`; answers with a token for the new account
-/// (which, awaiting approval, cannot be used until an administrator approves).
+/// (which, awaiting approval, cannot be used until an administrator approves). In approval
+/// mode an address that already has an account gets the same answer, with a decoy token that
+/// is refused as a pending account's is (`service::accounts::sign_up`).
 pub async fn register(
     State(state): State<AppState>,
+    ip: ClientIp,
     auth: Auth,
     Params(form): Params<RegisterForm>,
 ) -> AppResult<Json<Token>> {
@@ -121,6 +125,7 @@ pub async fn register(
     if access.user.is_some() {
         return Err(AppError::forbidden("error-already-signed-in"));
     }
+    limits::check(&state.limits.registration, &ip.key())?;
     let registration = Registration {
         username: form.username.unwrap_or_default(),
         email: form.email.unwrap_or_default(),
@@ -131,14 +136,18 @@ pub async fn register(
         reason: form.reason.unwrap_or_default(),
         invite_code: form.invite_code,
     };
-    let user = service::accounts::register(&state, registration, Registrar::Public).await?;
     let scopes: Scopes = access.scopes.clone();
-    let issued = service::oauth::issue_for_registration(
-        &state,
-        access.token.app_id,
-        user.account_id,
-        scopes,
-    )
-    .await?;
+    let issued = match service::accounts::sign_up(&state, registration).await? {
+        SignedUp::Account(user) => {
+            service::oauth::issue_for_registration(
+                &state,
+                access.token.app_id,
+                user.account_id,
+                scopes,
+            )
+            .await?
+        }
+        SignedUp::AddressInUse => service::oauth::issue_decoy(&state, scopes).await?,
+    };
     Ok(Json(issued.into()))
 }

@@ -55,7 +55,12 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
         in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
         sensitive: s.sensitive != 0,
-        spoiler_text: s.spoiler_text.clone(),
+        // Plain text in Mastodon's API; remote posts keep theirs as sanitized HTML.
+        spoiler_text: if s.local != 0 {
+            s.spoiler_text.clone()
+        } else {
+            crate::domain::html::to_plain_text(&s.spoiler_text)
+        },
         // Apps know four visibilities: a group's closed circles read as followers-only.
         visibility: if s.visibility == crate::service::statuses::GROUP_VISIBILITY {
             "private".to_string()

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::{
     error::AppResult,
+    limits::{self, ClientIp},
     service::{self, oauth::TokenParams},
     state::AppState,
 };
@@ -92,12 +93,18 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `POST /oauth/token`.
+/// `POST /oauth/token`. Limited per client address, and the password grant also as a
+/// sign-in (per address, and per account in `service::accounts::authenticate`).
 pub async fn token(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     Params(params): Params<TokenParams>,
 ) -> AppResult<Json<Token>> {
+    limits::check(&state.limits.token, &ip.key())?;
+    if params.grant_type == "password" {
+        limits::check(&state.limits.sign_in, &ip.key())?;
+    }
     let params = with_basic_auth(&headers, params);
     let issued = service::oauth::token(&state, &params).await?;
     Ok(Json(issued.into()))
