@@ -15,7 +15,7 @@ use crate::{
 use axum::{
     extract::{Path, Query, State},
     http::{HeaderMap, Method, StatusCode, Uri, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -58,6 +58,19 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
         .is_some_and(|a| {
             a.contains("application/activity+json") || a.contains("application/ld+json")
         })
+}
+
+/// A 303 to one of our pages (as `Redirect::to`, which panics on a value that cannot be a
+/// header): a name with control characters names nothing here.
+fn see_other(location: String) -> Response {
+    match axum::http::HeaderValue::from_str(&location) {
+        Ok(value) => (
+            StatusCode::SEE_OTHER,
+            [(axum::http::header::LOCATION, value)],
+        )
+            .into_response(),
+        Err(_) => not_found(),
+    }
 }
 
 /// The signer of a GET: `Ok(None)` when unsigned and allowed; a 401 when the signature is bad,
@@ -134,7 +147,7 @@ pub async fn actor(
     headers: HeaderMap,
 ) -> Response {
     if !wants_activity_json(&headers) {
-        return Redirect::to(&format!("/@{username}")).into_response();
+        return see_other(format!("/@{username}"));
     }
     let signer = match fetch_signer(&state, &method, &uri, &headers).await {
         Ok(s) => s,
@@ -273,7 +286,7 @@ pub async fn status(
     headers: HeaderMap,
 ) -> Response {
     if !wants_activity_json(&headers) {
-        return Redirect::to(&format!("/@{username}/{id}")).into_response();
+        return see_other(format!("/@{username}/{id}"));
     }
     let signer = match fetch_signer(&state, &method, &uri, &headers).await {
         Ok(s) => s,
