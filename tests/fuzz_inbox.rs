@@ -11,8 +11,8 @@
 //! signed request verifies only if nothing it covers (method, path, date, digest, body) was
 //! changed, whatever its Host header says.
 //!
-//! The suite runs 20,000 cases of each; `COOPOL_FUZZ_CASES=1000000 cargo test --release --test
-//! fuzz_inbox -- --nocapture` runs a million (docs/SECURITY.md records the last long run), and
+//! The suite runs 20,000 cases of each; `COOPOL_FUZZ_CASES=1000000 cargo test --test fuzz_inbox
+//! -- --nocapture` runs a million (docs/SECURITY.md records the last long run), and
 //! `COOPOL_FUZZ_SEED` picks another sequence.
 
 mod common;

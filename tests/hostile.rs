@@ -238,6 +238,23 @@ async fn a_foreign_group_cannot_take_a_closed_post_into_its_circles() {
     }
     let home = texts(&app, "/api/v1/timelines/home", Some(&bob_token)).await;
     assert!(!home.contains("secret"), "{home}");
+    // Nor on the web pages (the post's, the foreign group's), nor found by its address.
+    for path in [
+        format!("/@secretaire/{secret_id}"),
+        format!("/@{handle}"),
+        format!("/api/v2/search?q={}", urlencode(&secret_uri)),
+    ] {
+        let page = app.client.get(app.url(&path)).send().await.unwrap();
+        let text = page.text().await.unwrap();
+        assert!(!text.contains("Bureau secret"), "{path}: {text}");
+    }
+    let found = texts(
+        &app,
+        &format!("/api/v2/search?q={}", urlencode(&secret_uri)),
+        Some(&bob_token),
+    )
+    .await;
+    assert!(!found.contains("Bureau secret"), "{found}");
 
     // The control: a post of the group's server, written in the group, is placed and read.
     let alice = h.actor("alice", "Person");

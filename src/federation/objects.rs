@@ -166,6 +166,12 @@ impl Object for ApAccount {
             .and_then(|e| e.shared_inbox.as_ref())
             .filter(|u| same_origin(u, &json.id))
             .map(Url::to_string);
+        // An actor's collections are on its own server: a followers collection named
+        // elsewhere (one of our groups' members, say) would make its posts read as addressed
+        // to that collection.
+        fn own<'a>(url: &'a Option<Url>, id: &Url) -> Option<&'a str> {
+            url.as_ref().filter(|u| same_origin(u, id)).map(Url::as_str)
+        }
         let id = db::accounts::upsert_remote(
             data.pool(),
             &db::accounts::RemoteActor {
@@ -181,9 +187,9 @@ impl Object for ApAccount {
                 key_id: &key.id,
                 inbox_url: &inbox,
                 shared_inbox_url: shared.as_deref(),
-                outbox_url: json.outbox.as_ref().map(Url::as_str),
-                followers_url: json.followers.as_ref().map(Url::as_str),
-                following_url: json.following.as_ref().map(Url::as_str),
+                outbox_url: own(&json.outbox, &json.id),
+                followers_url: own(&json.followers, &json.id),
+                following_url: own(&json.following, &json.id),
                 url: json.url.as_ref().map(Url::as_str),
                 avatar_url: json.icon.as_ref().map(Url::as_str),
                 header_url: json.image.as_ref().map(Url::as_str),
