@@ -328,17 +328,7 @@ async fn a_mastodon_follower_gets_public_posts_as_boosts_and_never_members_only_
     assert_eq!(author_doc["type"], "Person");
 
     // Everything owed is sent; none of it carries the members-only post.
-    eventually("every delivery is done", || async {
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events")
-            .fetch_one(app.state.pool())
-            .await
-            .unwrap();
-        let deliveries = coopol::db::federation::pending_deliveries(app.state.pool())
-            .await
-            .unwrap();
-        events == 0 && deliveries == 0
-    })
-    .await;
+    common::outbox_drained(&app).await;
     for r in peer.received() {
         let text = String::from_utf8_lossy(&r.body);
         assert!(
@@ -396,18 +386,7 @@ async fn a_mastodon_follower_gets_public_posts_as_boosts_and_never_members_only_
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    eventually("every delivery is done", || async {
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events")
-            .fetch_one(app.state.pool())
-            .await
-            .unwrap();
-        events == 0
-            && coopol::db::federation::pending_deliveries(app.state.pool())
-                .await
-                .unwrap()
-                == 0
-    })
-    .await;
+    common::outbox_drained(&app).await;
     assert_eq!(peer.received().len(), before, "sent to an old follower");
 }
 

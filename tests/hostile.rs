@@ -10,9 +10,9 @@ mod common;
 #[path = "common/hostile.rs"]
 mod hostile;
 
-use common::{TestApp, eventually, make_follow, spawn_app};
+use common::{TestApp, eventually, make_follow, outbox_drained, spawn_app};
 use coopol::federation::signatures::SigningKey;
-use hostile::{Hostile, outbox_drained};
+use hostile::Hostile;
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use url::Url;
@@ -640,6 +640,19 @@ async fn a_closed_event_is_joined_and_updated_only_inside_its_circle() {
     assert!(
         !delivered.contains(secret["uri"].as_str().unwrap()),
         "{delivered}"
+    );
+    // Nor does the group's public agenda show it.
+    let feed = app
+        .client
+        .get(app.url("/groups/pau/calendar.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let feed = feed.text().await.unwrap();
+    assert!(
+        feed.contains("Tractage") && !feed.contains("Bureau"),
+        "{feed}"
     );
     app.stop().await;
 }

@@ -258,19 +258,3 @@ pub async fn processed(app: &TestApp, id: &str) -> (String, Option<String>) {
     }
     panic!("{id} was not processed within 10 s");
 }
-
-/// Waits until `app` has nothing left to send (outbox events and deliveries).
-pub async fn outbox_drained(app: &TestApp) {
-    super::eventually("every delivery is done", || async {
-        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events")
-            .fetch_one(app.state.pool())
-            .await
-            .unwrap();
-        events == 0
-            && coopol::db::federation::pending_deliveries(app.state.pool())
-                .await
-                .unwrap()
-                == 0
-    })
-    .await;
-}

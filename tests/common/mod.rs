@@ -679,3 +679,19 @@ pub async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
         );
     }
 }
+
+/// Waits until `app` has nothing left to send (outbox events and deliveries).
+pub async fn outbox_drained(app: &TestApp) {
+    eventually("every delivery is done", || async {
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events")
+            .fetch_one(app.state.pool())
+            .await
+            .unwrap();
+        events == 0
+            && coopol::db::federation::pending_deliveries(app.state.pool())
+                .await
+                .unwrap()
+                == 0
+    })
+    .await;
+}
