@@ -815,3 +815,158 @@ async fn sympathizers_and_closed_hashtags_stay_hidden() {
     assert!(search("tractage").await.contains("tractagepublic"));
     app.stop().await;
 }
+
+/// Creates a local federation as `token`'s owner; returns its actor id.
+async fn federation(app: &TestApp, token: &str, name: &str) -> String {
+    let (status, body) = app
+        .post_json(
+            &format!("{API}/groups"),
+            Some(token),
+            &json!({"name": name, "display_name": format!("Fédération {name}"),
+                    "kind": "federation", "departement": "64", "join_mode": "approval"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["uri"].as_str().unwrap().to_string()
+}
+
+/// The id of the first activity of `kind` the hostile server received.
+async fn received_id(h: &Hostile, kind: &str) -> String {
+    eventually(&format!("a {kind} reaches the hostile server"), || async {
+        h.received().iter().any(|r| r.json()["type"] == kind)
+    })
+    .await;
+    h.received()
+        .into_iter()
+        .find(|r| r.json()["type"] == kind)
+        .unwrap()
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Rule T3. A section of ours affiliates with a federation elsewhere, which follows it back:
+/// the follow-back is accepted at once (a federation sees its sections' public activity), and
+/// gives the federation nothing closed. Only an approved affiliation does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_back_between_groups_is_no_affiliation() {
+    let app = spawn_app().await;
+    let h = Hostile::start().await;
+    let (_, token) = app.user_with_token("secretaire", "read write follow").await;
+    let section = group(&app, &token, "pau", "approval").await;
+    let fede = h.actor("fede", "Group");
+    let fede_id = h.introduce(&app, &fede).await.id;
+    let (status, body) = app
+        .post_json(
+            &format!("{API}/groups/pau/affiliate"),
+            Some(&token),
+            &json!({"federation": fede_id.to_string()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let follow_id = received_id(&h, "Follow").await;
+    let accept = json!({"id": h.url("/accepts/1"), "type": "Accept", "actor": fede,
+                        "object": {"id": follow_id, "type": "Follow",
+                                   "actor": section, "object": fede}});
+    let (state, error) = h.deliver_processed(&app, &fede, &accept).await;
+    assert_eq!(state, "done", "{error:?}");
+    let follow_back = json!({"id": h.url("/follows/1"), "type": "Follow", "actor": fede,
+                             "object": section});
+    h.deliver_processed(&app, &fede, &follow_back).await;
+    let section_id = account_id(&app, &section).await;
+    let back = coopol::db::social::follow(app.state.pool(), fede_id, section_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.state, "accepted", "the follow-back waits");
+
+    group_post(
+        &app,
+        &token,
+        "pau",
+        "members",
+        "Bureau secret de la section",
+    )
+    .await;
+    let (_, public) = group_post(&app, &token, "pau", "public", "Tractage samedi").await;
+    eventually("the public post reaches the federation", || async {
+        h.delivered_text().contains(&public)
+    })
+    .await;
+    outbox_drained(&app).await;
+    assert!(
+        !h.delivered_text().contains("Bureau secret"),
+        "{}",
+        h.delivered_text()
+    );
+    app.stop().await;
+}
+
+/// Rules T3 and T5. A section elsewhere affiliated with a federation of ours receives the
+/// federation's members-only posts (the control), but what it announces in its own members
+/// circle stays its own: the federation of ours, which follows it back, does not take it into
+/// its members circle (nor pass it on to its own members and sections).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_section_elsewhere_cannot_write_into_a_federations_circle() {
+    let app = spawn_app().await;
+    let h = Hostile::start().await;
+    let (_, token) = app.user_with_token("secretaire", "read write follow").await;
+    let fede = federation(&app, &token, "fede").await;
+    let fede_id = account_id(&app, &fede).await;
+    let section = h.actor("section", "Group");
+    let follow = json!({"id": h.url("/follows/1"), "type": "Follow", "actor": section,
+                        "object": fede});
+    h.deliver_processed(&app, &section, &follow).await;
+    let section_id = account_id(&app, &section).await;
+    let pending = coopol::db::social::follow(app.state.pool(), section_id, fede_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        pending.state, "pending",
+        "an affiliation waits for the administrators"
+    );
+    let (status, body) = app
+        .post_json(
+            &format!("{API}/groups/fede/affiliations/{section_id}/approve"),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let follow_back = received_id(&h, "Follow").await;
+    let accept = json!({"id": h.url("/accepts/1"), "type": "Accept", "actor": section,
+                        "object": {"id": follow_back, "type": "Follow",
+                                   "actor": fede, "object": section}});
+    let (state, error) = h.deliver_processed(&app, &section, &accept).await;
+    assert_eq!(state, "done", "{error:?}");
+
+    // The control: the federation's members-only post reaches its approved section.
+    group_post(&app, &token, "fede", "members", "Consigne fédérale").await;
+    eventually(
+        "the federation's members-only post reaches its section",
+        || async { h.delivered_text().contains("Consigne fédérale") },
+    )
+    .await;
+
+    // The section announces a members-only post of its own.
+    let alice = h.actor("alice", "Person");
+    let note = json!({"id": h.url("/notes/1"), "type": "Note", "attributedTo": alice,
+                      "content": "Nos adhérents seulement", "audience": section,
+                      "circle": "members", "to": [format!("{section}/members")]});
+    let announce = json!({"id": h.url("/announces/1"), "type": "Announce", "actor": section,
+                          "object": note, "to": [format!("{section}/members")]});
+    let (state, error) = h.deliver_processed(&app, &section, &announce).await;
+    assert_eq!(state, "done", "{error:?}");
+    assert_eq!(
+        placements(&app, fede_id).await,
+        1,
+        "only the federation's own post"
+    );
+    let home = texts(&app, "/api/v1/timelines/home", Some(&token)).await;
+    assert!(!home.contains("Nos adhérents"), "{home}");
+    let timeline = texts(&app, &format!("{API}/groups/fede/timeline"), Some(&token)).await;
+    assert!(!timeline.contains("Nos adhérents"), "{timeline}");
+    app.stop().await;
+}

@@ -452,13 +452,14 @@ pub async fn remote_member_inboxes(db: &AnyPool, group_id: i64) -> Result<Vec<St
     Ok(rows.into_iter().flatten().collect())
 }
 
-/// The distinct inboxes of the remote groups that follow a group (its affiliated sections).
+/// The distinct inboxes of a group's remote affiliated sections: groups whose follow of it its
+/// administrators approved as an affiliation (a follow between groups alone is not one).
 pub async fn remote_group_follower_inboxes(db: &AnyPool, group_id: i64) -> Result<Vec<String>> {
     let rows: Vec<Option<String>> = sqlx::query_scalar(
         "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f \
          JOIN accounts a ON a.id = f.account_id \
-         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.domain IS NOT NULL \
-         AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.domain IS NOT NULL AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
     )
     .bind(group_id)
     .fetch_all(db)
@@ -491,26 +492,44 @@ pub async fn groups_of(db: &AnyPool, account_id: i64) -> Result<Vec<MemberRow>> 
     .await
 }
 
-/// Groups (accepted followers of type Group) affiliated with a group: its sections.
+/// Groups affiliated with a group (accepted followers of type Group whose affiliation was
+/// approved): its sections.
 pub async fn affiliated(db: impl AnyExecutor<'_>, group_id: i64) -> Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id \
-         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.actor_type = 'Group' \
-         AND a.deleted_at IS NULL ORDER BY a.handle_key",
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.actor_type = 'Group' AND a.deleted_at IS NULL ORDER BY a.handle_key",
     )
     .bind(group_id)
     .fetch_all(db)
     .await
 }
 
-/// The groups a group follows or asks to follow (the federations a section belongs to or
-/// asked to join): group ids with `accepted` or `pending`.
+/// The groups a group is affiliated with or asked to be (the federations a section belongs to
+/// or asked to join): group ids with `accepted` or `pending`.
 pub async fn federations_of(db: &AnyPool, group_id: i64) -> Result<Vec<(i64, String)>> {
     sqlx::query_as(
         "SELECT f.target_account_id, f.state FROM follows f \
          JOIN accounts a ON a.id = f.target_account_id \
-         WHERE f.account_id = $1 AND a.actor_type = 'Group' AND a.deleted_at IS NULL \
+         WHERE f.account_id = $1 AND f.affiliation = 1 AND a.actor_type = 'Group' \
+         AND a.deleted_at IS NULL \
          ORDER BY a.handle_key",
+    )
+    .bind(group_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The local groups affiliated with a group (a federation elsewhere, usually): they pass its
+/// members-only posts on to their own members.
+pub async fn local_affiliated_sections(
+    db: impl AnyExecutor<'_>,
+    group_id: i64,
+) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.domain IS NULL AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
     )
     .bind(group_id)
     .fetch_all(db)

@@ -213,6 +213,40 @@ pub async fn followers_page(
     .await
 }
 
+/// Records that `follower`'s follow of `target` is an affiliation: a section's with a
+/// federation, decided by an administrator (docs/SECURITY.md, rule T3).
+pub async fn set_affiliation(
+    db: impl sqlx::AnyExecutor<'_>,
+    follower: i64,
+    target: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE follows SET affiliation = 1 WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(follower)
+    .bind(target)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `follower` follows `target`, or asks to, as an affiliated section.
+pub async fn is_affiliation(
+    db: impl sqlx::AnyExecutor<'_>,
+    follower: i64,
+    target: i64,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follows WHERE account_id = $1 AND target_account_id = $2 \
+         AND affiliation = 1",
+    )
+    .bind(follower)
+    .bind(target)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Accounts an account follows (accepted), newest first: (follow id, followed id); without
 /// the groups it follows when `hide_groups`.
 pub async fn following_page(

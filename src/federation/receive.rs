@@ -898,12 +898,12 @@ async fn group_announce(
     };
     let mut tx = state.db.begin().await?;
     groups::distribute(&mut tx, &group, status.id, circle).await?;
-    // A federation's members-only announcement goes on to the members of its sections here.
+    // A federation's members-only announcement goes on to the members of its sections here:
+    // the local groups whose affiliation with it was decided (not any local group that
+    // follows it, such as a federation of ours following a section back).
     if circle == Circle::Members {
-        for follower in db::social::local_followers(&mut tx, group.account.id).await? {
-            if let Some(section) = groups::load(state, follower).await?
-                && section.is_local()
-            {
+        for section in db::groups::local_affiliated_sections(&mut *tx, group.account.id).await? {
+            if let Some(section) = groups::load(state, section).await? {
                 groups::distribute(&mut tx, &section, status.id, Circle::Members).await?;
             }
         }

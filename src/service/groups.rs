@@ -1425,6 +1425,9 @@ pub async fn affiliate(
         ));
     }
     super::relationships::follow(state, &section.account, &federation.account).await?;
+    // The section's administrators decided: its members will receive the federation's
+    // members-only posts once the federation accepts.
+    db::social::set_affiliation(state.pool(), section.account.id, federation.account.id).await?;
     Ok(())
 }
 
@@ -1439,6 +1442,9 @@ pub async fn answer_affiliation(
 ) -> AppResult<()> {
     require_role(state, federation, by, MemberRole::Administrator).await?;
     if approve {
+        // Recorded first: the follow is accepted next, and an accepted follow between groups
+        // without it gives nothing closed.
+        db::social::set_affiliation(state.pool(), section_id, federation.account.id).await?;
         super::relationships::authorize(state, &federation.account, section_id).await?;
         let section = db::accounts::by_id(state.pool(), section_id)
             .await?

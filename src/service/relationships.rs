@@ -102,9 +102,10 @@ pub async fn follow(
 }
 
 /// Whether following `target` waits for its approval: it is locked, or a group follows a
-/// group (a section affiliating with a federation receives its members-only announcements,
-/// so a federation's administrators approve it), unless it follows back a group that already
-/// follows it.
+/// group: that asks to affiliate (a section affiliated with a federation receives its
+/// members-only announcements), which the target's administrators decide, unless it is a
+/// federation following back a section affiliated with it (which gives the federation nothing
+/// closed: only an approved affiliation does, docs/SECURITY.md rule T3).
 async fn needs_approval(
     state: &AppState,
     follower: &AccountRow,
@@ -114,7 +115,7 @@ async fn needs_approval(
         return Ok(true);
     }
     if follower.actor_type == "Group" && target.actor_type == "Group" {
-        return Ok(!db::social::follows(state.pool(), target.id, follower.id).await?);
+        return Ok(!db::social::is_affiliation(state.pool(), target.id, follower.id).await?);
     }
     Ok(false)
 }
