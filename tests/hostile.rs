@@ -159,6 +159,11 @@ async fn an_actor_that_turns_into_a_group_gets_no_members_only_post() {
         .unwrap()
         .unwrap();
     assert_eq!(row.actor_type, "Person");
+    // Nor may it pass for a server's own actor, which reads for the server's members.
+    let update = json!({"id": h.url("/updates/2"), "type": "Update", "actor": mallory,
+                        "object": h.actor_doc("mallory", "Application")});
+    let (state, _) = h.deliver_processed(&app, &mallory, &update).await;
+    assert_eq!(state, "failed", "a person became an instance actor");
 
     // A members-only post never reaches it; a public one does (the control).
     group_post(&app, &token, "lille", "members", "Bureau secret du mardi").await;
@@ -351,6 +356,30 @@ async fn a_foreign_group_removes_only_its_own_placement() {
             .is_none(),
         "the group's own removal was not applied"
     );
+    assert!(is_tombstoned(&app, &h.url("/notes/2")).await);
+
+    // A post of a third server written in the group (its audience): removed here, but not
+    // refused for good, which only its own server may decide.
+    let third = Hostile::start().await;
+    let carol = third.actor("carol", "Person");
+    let note = json!({"id": third.url("/notes/1"), "type": "Note", "attributedTo": carol,
+                      "content": "Avis extérieur", "to": [PUBLIC, foreign],
+                      "cc": [app.url("/users/secretaire")], "audience": foreign});
+    let create = json!({"id": third.url("/creates/1"), "type": "Create", "actor": carol,
+                        "object": note});
+    let (state, error) = third.deliver_processed(&app, &carol, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+    let delete = json!({"id": h.url("/deletes/4"), "type": "Delete", "actor": foreign,
+                        "object": third.url("/notes/1")});
+    h.deliver_processed(&app, &foreign, &delete).await;
+    assert!(
+        coopol::db::statuses::by_uri(app.state.pool(), &third.url("/notes/1"))
+            .await
+            .unwrap()
+            .is_none(),
+        "the group's removal of a post written in it was not applied"
+    );
+    assert!(!is_tombstoned(&app, &third.url("/notes/1")).await);
     app.stop().await;
 }
 
@@ -968,5 +997,200 @@ async fn a_section_elsewhere_cannot_write_into_a_federations_circle() {
     assert!(!home.contains("Nos adhérents"), "{home}");
     let timeline = texts(&app, &format!("{API}/groups/fede/timeline"), Some(&token)).await;
     assert!(!timeline.contains("Nos adhérents"), "{timeline}");
+    app.stop().await;
+}
+
+/// Rule T12. An answer to a closed circle's post stays in that circle: a sympathizer who may
+/// read but not write there is refused (with a clear error) instead of answering in public; a
+/// public answer from another server is not linked to it (it would name the closed post and
+/// its author); and a thread shown to someone stops at what they may not see, so an answer
+/// linked before this rule does not show through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_never_carries_a_closed_post_out_of_its_circle() {
+    let app = spawn_app().await;
+    let h = Hostile::start().await;
+    let (_, token) = app.user_with_token("secretaire", "read write follow").await;
+    let (_, bob) = app.user_with_token("bob", "read write follow").await;
+    let section = group(&app, &token, "pau", "approval").await;
+    let group_id = account_id(&app, &section).await;
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/accounts/{group_id}/follow"),
+            Some(&bob),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (sym_id, _) = group_post(
+        &app,
+        &token,
+        "pau",
+        "sympathizers",
+        "Pour nos sympathisants",
+    )
+    .await;
+    let (status, _) = app
+        .get_json(&format!("/api/v1/statuses/{sym_id}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::OK, "a sympathizer reads the circle");
+    let (status, body) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            &json!({"status": "Je relaie", "in_reply_to_id": sym_id, "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("in_reply_to_id"), "{body}");
+
+    // From another server: a public answer to a members-only post, addressed to the group.
+    let (secret_id, secret_uri) = group_post(&app, &token, "pau", "members", "Bureau secret").await;
+    let mallory = h.actor("mallory", "Person");
+    let create = json!({"id": h.url("/creates/1"), "type": "Create", "actor": mallory,
+                        "object": {"id": h.url("/notes/1"), "type": "Note",
+                                   "attributedTo": mallory, "inReplyTo": secret_uri,
+                                   "content": "Je réponds", "to": [PUBLIC, section],
+                                   "audience": section}});
+    let (state, error) = h.deliver_processed(&app, &mallory, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+    let answer = coopol::db::statuses::by_uri(app.state.pool(), &h.url("/notes/1"))
+        .await
+        .unwrap()
+        .expect("the answer is stored");
+    let (status, shown) = app
+        .get_json(&format!("/api/v1/statuses/{}", answer.id), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown["in_reply_to_id"].is_null(), "{shown}");
+    assert!(shown["in_reply_to_account_id"].is_null(), "{shown}");
+    assert_eq!(answer.group_id, None, "the group did not take it in");
+    let context = texts(
+        &app,
+        &format!("/api/v1/statuses/{secret_id}/context"),
+        Some(&token),
+    )
+    .await;
+    assert!(!context.contains("Je réponds"), "{context}");
+
+    // A public answer linked to a closed one (as could be written before this rule) does not
+    // show in the public thread above them.
+    let (public_id, _) = group_post(&app, &token, "pau", "public", "Réunion publique").await;
+    let (closed_id, closed_uri) = {
+        let (status, body) = app
+            .post_json(
+                &format!("{API}/groups/pau/posts"),
+                Some(&token),
+                &json!({"status": "Entre membres", "audience": "members",
+                        "in_reply_to_id": public_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["id"].as_str().unwrap().to_string(),
+            body["uri"].as_str().unwrap().to_string(),
+        )
+    };
+    let (leak_id, _) = toot(&app, &bob, "Réponse publique à un message fermé", "public").await;
+    sqlx::query("UPDATE statuses SET in_reply_to_id = $1, in_reply_to_uri = $2 WHERE id = $3")
+        .bind(closed_id.parse::<i64>().unwrap())
+        .bind(&closed_uri)
+        .bind(leak_id.parse::<i64>().unwrap())
+        .execute(app.state.pool())
+        .await
+        .unwrap();
+    let context = texts(&app, &format!("/api/v1/statuses/{public_id}/context"), None).await;
+    assert!(
+        !context.contains("Entre membres") && !context.contains("Réponse publique"),
+        "{context}"
+    );
+    let context = texts(
+        &app,
+        &format!("/api/v1/statuses/{public_id}/context"),
+        Some(&token),
+    )
+    .await;
+    assert!(
+        context.contains("Entre membres"),
+        "the control: a member sees the thread"
+    );
+    app.stop().await;
+}
+
+/// Rule T5. An event from another server that names a local group as its audience is not the
+/// group's event: it is not on the group's agenda, nor in its calendar feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_from_elsewhere_is_no_groups_event() {
+    let app = spawn_app().await;
+    let h = Hostile::start().await;
+    let (_, token) = app.user_with_token("secretaire", "read write follow").await;
+    let section = group(&app, &token, "pau", "open").await;
+    let mallory = h.actor("mallory", "Person");
+    let start = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let create = json!({"id": h.url("/creates/1"), "type": "Create", "actor": mallory,
+                        "object": {"id": h.url("/events/1"), "type": "Event",
+                                   "attributedTo": mallory, "name": "Fausse réunion",
+                                   "startTime": start, "to": [PUBLIC, section],
+                                   "audience": section}});
+    let (state, error) = h.deliver_processed(&app, &mallory, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+    assert!(
+        coopol::db::statuses::by_uri(app.state.pool(), &h.url("/events/1"))
+            .await
+            .unwrap()
+            .is_some(),
+        "the event is stored (it is public, and addressed here)"
+    );
+    let agenda = texts(&app, &format!("{API}/events?group=pau"), None).await;
+    assert!(!agenda.contains("Fausse réunion"), "{agenda}");
+    let feed = app
+        .client
+        .get(app.url("/groups/pau/calendar.ics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!feed.contains("Fausse réunion"), "{feed}");
+    // The control: the group's own event is on its agenda.
+    let end = (chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::hours(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let begin = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let (status, body) = app
+        .post_json(
+            &format!("{API}/events"),
+            Some(&token),
+            &json!({"name": "Vraie réunion", "group": "pau", "start_time": begin,
+                    "end_time": end}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let agenda = texts(&app, &format!("{API}/events?group=pau"), None).await;
+    assert!(agenda.contains("Vraie réunion"), "{agenda}");
+    app.stop().await;
+}
+
+/// Rule P4. An account's post count and last post time (profile, API, outbox) leave out what
+/// it writes in closed circles: comparing them with the posts one can see would tell that it
+/// writes in one, that is, that it belongs to a group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_counts_leave_closed_circles_out() {
+    let app = spawn_app().await;
+    let (me, token) = app.user_with_token("secretaire", "read write follow").await;
+    group(&app, &token, "pau", "approval").await;
+    toot(&app, &token, "Bonjour", "public").await;
+    let (_, shown) = app.get_json(&format!("/api/v1/accounts/{me}"), None).await;
+    let last = shown["last_status_at"].clone();
+    group_post(&app, &token, "pau", "members", "Bureau").await;
+    group_post(&app, &token, "pau", "sympathizers", "Sympathisants").await;
+    let (_, shown) = app.get_json(&format!("/api/v1/accounts/{me}"), None).await;
+    assert_eq!(shown["statuses_count"], 1, "{shown}");
+    assert_eq!(shown["last_status_at"], last, "{shown}");
+    let (_, outbox) = app.get_json("/users/secretaire/outbox", None).await;
+    assert_eq!(outbox["totalItems"], 1, "{outbox}");
+    common::assert_numbers_match_a_recount(&app, "closed posts").await;
     app.stop().await;
 }

@@ -223,8 +223,9 @@ field-field_value = Field value
 error-media-unsupported = Attachments are not supported yet.
 field-media_ids = Attachments
 error-federation-key-owner = This actor's key belongs to another actor.
-error-federation-actor-kind = An account cannot become a group, nor a group an account.
+error-federation-actor-kind = An account cannot become a group or a server's own actor, nor the reverse.
 error-edit-widens = An edit cannot name people who could not read the post: write a new post to them.
+error-reply-outside-circle = This post was written in a closed circle: an answer stays in it, and only those who may write there can answer.
 
 ## Timelines, posts, profiles
 nav-public = Public timeline

@@ -223,8 +223,9 @@ field-field_value = Valeur du champ
 error-media-unsupported = Les pièces jointes ne sont pas encore prises en charge.
 field-media_ids = Pièces jointes
 error-federation-key-owner = La clé de cet acteur appartient à un autre acteur.
-error-federation-actor-kind = Un compte ne peut pas devenir un groupe, ni un groupe un compte.
+error-federation-actor-kind = Un compte ne peut pas devenir un groupe ni l'acteur d'un serveur, ni l'inverse.
 error-edit-widens = Une modification ne peut pas nommer des personnes qui ne pouvaient pas lire le message : écrivez-leur un nouveau message.
+error-reply-outside-circle = Ce message a été écrit dans un cercle fermé : une réponse y reste, et seules les personnes qui peuvent y écrire peuvent répondre.
 
 ## Fils, publications, profils
 nav-public = Fil public

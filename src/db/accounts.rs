@@ -504,9 +504,11 @@ pub struct RemoteActor<'a> {
 
 /// Stores or refreshes a remote actor; returns its account id, or `None` when the stored row
 /// may not take this document: a local account (its id is ours), or an actor that would turn
-/// into a group or stop being one. Whether an actor is a group decided how its follow was
-/// approved and which circles reach it (docs/SECURITY.md, rule T3); that decision is never
-/// changed by the actor's own word, so the statement itself refuses it, whatever the caller.
+/// into a group or stop being one, or into a server's instance actor (an `Application`) or
+/// stop being one. Whether an actor is a group decided how its follow was approved, and an
+/// instance actor may read for its server's members (docs/SECURITY.md, rules T3 and T7);
+/// neither is changed by the actor's own word, so the statement itself refuses it, whatever
+/// the caller.
 /// If another actor held the same handle (an account re-created on its server), that older
 /// row gives the handle up.
 pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i64>> {
@@ -540,6 +542,7 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i
          fetched_at = excluded.fetched_at, deleted_at = NULL \
          WHERE accounts.domain IS NOT NULL \
          AND (accounts.actor_type = 'Group') = (excluded.actor_type = 'Group') \
+         AND (accounts.actor_type = 'Application') = (excluded.actor_type = 'Application') \
          RETURNING id",
     )
     .bind(a.username)
@@ -747,8 +750,10 @@ pub async fn recount_stats(conn: &mut sqlx::AnyConnection) -> Result<u64> {
          SELECT a.id, \
            (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id AND f.state = 'accepted'), \
            (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
-           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct'), \
-           (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id \
+              AND s.visibility NOT IN ('direct', 'group')), \
+           (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id \
+              AND s.visibility <> 'group') \
          FROM accounts a",
     )
     .execute(&mut *conn)
@@ -766,9 +771,9 @@ pub struct AccountStats {
     pub followers: i64,
     /// Accounts it follows (accepted).
     pub following: i64,
-    /// Posts (boosts included, direct messages not).
+    /// Posts (boosts included; direct messages and closed circles' posts not).
     pub statuses: i64,
-    /// When it last posted.
+    /// When it last posted (not counting closed circles).
     pub last_status_at: Option<i64>,
 }
 

@@ -221,8 +221,14 @@ pub async fn search(db: &AnyPool, s: &Search) -> Result<Vec<EventRow>> {
     let organizers = if s.organizers.is_empty() {
         String::new()
     } else {
+        // A group organizes an event only if it took the event in (its author is the group, or
+        // the group placed it): an event from elsewhere naming a group is not its event
+        // (docs/SECURITY.md, rule T5).
         format!(
-            "AND e.organizer_id IN ({}) ",
+            "AND e.organizer_id IN ({}) AND (EXISTS (SELECT 1 FROM statuses st \
+             WHERE st.id = e.status_id AND st.account_id = e.organizer_id) \
+             OR EXISTS (SELECT 1 FROM group_posts gp WHERE gp.group_id = e.organizer_id \
+             AND gp.status_id = e.status_id)) ",
             super::placeholders(10, s.organizers.len())
         )
     };

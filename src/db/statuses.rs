@@ -357,11 +357,18 @@ pub async fn update_content(
 /// Deletes a post (its boosts, mentions, likes, feed entries and notifications go with it) and
 /// remembers its ActivityPub id so that it cannot come back.
 pub async fn delete(conn: &mut sqlx::AnyConnection, id: i64, uri: &str, now: i64) -> Result<()> {
+    forget(conn, id).await?;
+    add_tombstone(conn, uri, now).await
+}
+
+/// Deletes a post without remembering its id: it may arrive again (a group removed here a
+/// post of another server, which only that server may refuse for good).
+pub async fn forget(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM statuses WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    add_tombstone(conn, uri, now).await
+    Ok(())
 }
 
 /// Remembers that an object was deleted.

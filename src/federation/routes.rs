@@ -413,8 +413,9 @@ pub async fn outbox(
     }
     let id = render::actor_urls(&account).outbox;
     if q.page.is_none() {
-        // The number the profile shows (every post but direct messages, boosts included),
-        // kept by the database's triggers, as Mastodon's `statuses_count`.
+        // The number the profile shows (every post but direct messages and closed circles'
+        // posts, boosts included), kept by the database's triggers, as Mastodon's
+        // `statuses_count`.
         let total = match db::accounts::stats_of(state.pool(), &[account.id]).await {
             Ok(stats) => stats.first().map_or(0, |s| s.statuses),
             Err(e) => return AppError::from(e).into_response(),

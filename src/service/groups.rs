@@ -1246,7 +1246,20 @@ pub async fn removed_remote(
     let home = status.group_id == Some(group.account.id);
     let mut tx = state.db.begin().await?;
     let removal = if home && status.local == 0 {
-        db::statuses::delete(&mut tx, status.id, &status.uri, clock::now()).await?;
+        // Remembered as deleted only when the group's server is the post's: a group does
+        // not refuse for good another server's posts (a post merely naming it is "in" it).
+        let theirs = match (
+            url::Url::parse(&status.uri),
+            url::Url::parse(&group.account.uri),
+        ) {
+            (Ok(post), Ok(group)) => crate::domain::same_origin(&post, &group),
+            _ => false,
+        };
+        if theirs {
+            db::statuses::delete(&mut tx, status.id, &status.uri, clock::now()).await?;
+        } else {
+            db::statuses::forget(&mut tx, status.id).await?;
+        }
         Removal::Deleted
     } else if db::groups::remove_post(&mut tx, group.account.id, status.id).await? || home {
         Removal::Unplaced

@@ -293,6 +293,16 @@ pub async fn draft(
     {
         return Err(AppError::forbidden("error-thread-locked"));
     }
+    // An answer to a closed circle's post stays in that circle, or is not written: out of it,
+    // it would carry the closed post's address and author to whoever reads the answer
+    // (docs/SECURITY.md, rule T12).
+    if let Some(p) = parent.as_ref().filter(|p| p.visibility == GROUP_VISIBILITY) {
+        let inside = group.as_ref().map(|g| g.account.id) == p.group_id
+            && circle.map(Circle::as_str) == p.circle.as_deref();
+        if !inside {
+            return Err(Invalid::new("in_reply_to_id", "error-reply-outside-circle").into());
+        }
+    }
     // A group post's circle decides who reads it; a public one is public.
     let visibility = match circle {
         Some(Circle::Public) => Visibility::Public,
@@ -701,16 +711,19 @@ pub async fn context(
         if descendants.len() >= 200 {
             break;
         }
-        let children = db::statuses::replies(state.pool(), current).await?;
+        // Only through what the viewer may see: an answer in a closed circle hides the
+        // answers to it too (they would name who wrote in it).
+        let mut children = Vec::new();
+        for child in db::statuses::replies(state.pool(), current).await? {
+            if can_see(state, viewer, &child).await? {
+                children.push(child);
+            }
+        }
         // Depth first, oldest first: the reading order of a thread.
         for child in children.iter().rev() {
             stack.push(child.id);
         }
-        for child in children {
-            if can_see(state, viewer, &child).await? {
-                descendants.push(child);
-            }
-        }
+        descendants.extend(children);
     }
     descendants.sort_by_key(|s| s.id);
     Ok((ancestors, descendants))
@@ -770,17 +783,22 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         Some(uri) => db::statuses::by_uri(state.pool(), uri).await?,
         None => None,
     };
+    // An answer to a closed circle's post from someone outside it is not linked to it: linked,
+    // it would show whoever reads the answer the closed post's author (rule T12).
+    let parent = match parent {
+        Some(p)
+            if p.visibility == GROUP_VISIBILITY
+                && !can_see(state, Some(post.account_id), &p).await? =>
+        {
+            None
+        }
+        other => other,
+    };
     let group = match post.group_id {
         Some(g) => super::groups::load(state, g).await?,
         None => None,
     };
     let circle = post.circle.filter(|_| group.is_some());
-    let closed = matches!(circle, Some(Circle::Sympathizers | Circle::Members));
-    let visibility_name = if closed {
-        GROUP_VISIBILITY
-    } else {
-        post.visibility.as_str()
-    };
     // A local group takes the post into its circle when the author may post there: members,
     // followers when the group allows it, and anyone answering in a public thread (debates
     // cross servers and parties). Never in a locked thread.
@@ -798,6 +816,19 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
             (allowed && !locked).then(|| (g.clone(), c))
         }
         _ => None,
+    };
+    // A local group's circles are decided here: a post it does not take in is in none of
+    // them, whatever it claims (its own addressing says who reads it), and is no group's event
+    // or discussion (rule T5).
+    let (group, circle) = match &group {
+        Some(g) if g.is_local() && distribute_in.is_none() => (None, None),
+        _ => (group, circle),
+    };
+    let closed = matches!(circle, Some(Circle::Sympathizers | Circle::Members));
+    let visibility_name = if closed {
+        GROUP_VISIBILITY
+    } else {
+        post.visibility.as_str()
     };
     // Read before the transaction: on SQLite a transaction that reads, then writes, fails at
     // once if another connection wrote in between.

@@ -643,7 +643,8 @@ pub async fn assert_numbers_match_a_recount(app: &TestApp, step: &str) {
            COALESCE(st.following, 0), \
            (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id AND f.state = 'accepted'), \
            COALESCE(st.statuses, 0), \
-           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') \
+           (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id \
+              AND s.visibility NOT IN ('direct', 'group')) \
          FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id ORDER BY a.id",
     )
     .fetch_all(app.state.pool())
