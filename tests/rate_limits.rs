@@ -415,7 +415,7 @@ async fn registration_bursts_are_refused_on_the_web_and_the_api() {
 }
 
 #[tokio::test]
-async fn posting_is_limited_per_account_on_the_api_and_the_composer() {
+async fn posting_is_limited_per_account_whatever_the_way() {
     let app = spawn_app_with(|c| {
         generous(c);
         c.limits.posts_per_account_per_hour = 3;
@@ -468,6 +468,34 @@ async fn posting_is_limited_per_account_on_the_api_and_the_composer() {
         page.body
     );
     assert!(page.contains("Réessayez dans"), "{}", page.body);
+
+    // So do group posts and events: every way of posting counts.
+    let (status, body) = app
+        .post_json(
+            "/api/coopol/v1/groups",
+            Some(&token),
+            &json!({"name": "pau", "display_name": "Section de Pau", "kind": "section",
+                    "postcode": "64000", "join_mode": "open"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post_json(
+            "/api/coopol/v1/groups/pau/posts",
+            Some(&token),
+            &json!({"status": "Encore un", "audience": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, body) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&token),
+            &json!({"name": "Réunion", "group": "pau", "start_time": "2030-01-10T18:00",
+                    "end_time": "2030-01-10T20:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 
     // Someone else still posts.
     let (_, other) = app.user_with_token("dominique", "read write").await;

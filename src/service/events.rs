@@ -209,6 +209,8 @@ pub async fn create_series(
     mut input: NewEventInput,
     shifts: Vec<ShiftInput>,
 ) -> AppResult<Vec<(Event, Vec<Event>)>> {
+    // An event (with its shifts and occurrences) is one post against the author's limit.
+    crate::limits::check(&state.limits.posting, &author.id)?;
     let shifts = check_shifts(&mut input, &shifts)?;
     let checked = check_input(&input)?;
     let group = match opt(&input.group) {

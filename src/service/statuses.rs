@@ -200,6 +200,8 @@ pub async fn create_in_group(
             return Ok(existing);
         }
     }
+    // Every way of posting counts against the author's limit (apps, the composer, groups).
+    crate::limits::check(&state.limits.posting, &author.id)?;
     let draft = draft(state, author, input, group).await?;
     let mut tx = state.db.begin().await?;
     let id = write(state, &mut tx, &draft).await?;

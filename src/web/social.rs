@@ -384,13 +384,6 @@ pub async fn create(
     CsrfForm(form): CsrfForm<ComposeForm>,
 ) -> AppResult<Response> {
     let me = c.me()?;
-    if let Err(e) = crate::limits::check(&state.limits.posting, &me.id) {
-        // The form comes back with the text, and the message says when to try again.
-        let mut compose = form;
-        compose.error = Some(e.message(c.locale));
-        let page = render_status(e.status, &ComposePage { c, compose });
-        return Ok(crate::limits::with_retry_after(page, &e));
-    }
     let visibility = match form.visibility.as_str() {
         "" => None,
         v => Visibility::parse(v).ok(),
@@ -413,12 +406,17 @@ pub async fn create(
             "flash-posted",
         )),
         Err(e) if e.status.is_client_error() => {
+            // The form comes back with the text; over the posting limit, the message says
+            // when to try again.
+            let status = if e.status == StatusCode::TOO_MANY_REQUESTS {
+                e.status
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let mut compose = form;
             compose.error = Some(e.message(c.locale));
-            Ok(render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ComposePage { c, compose },
-            ))
+            let page = render_status(status, &ComposePage { c, compose });
+            Ok(crate::limits::with_retry_after(page, &e))
         }
         Err(e) => Err(e),
     }
