@@ -398,7 +398,7 @@ pub async fn create(
         idempotency_key: None,
         event: None,
     };
-    crate::api::mastodon::statuses::resolve_mentions(&state, &compose.text).await;
+    crate::federation::resolve_mentions(&state, &compose.text).await;
     match posts::create(&state, &me, compose).await {
         Ok(_) => Ok(redirect_with_flash(
             &state,

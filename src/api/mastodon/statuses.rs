@@ -90,22 +90,6 @@ impl StatusForm {
     }
 }
 
-/// Fetches the remote accounts a text mentions that are not known yet, so they can be linked
-/// and delivered to. Failures leave the mention as plain text.
-pub async fn resolve_mentions(state: &AppState, text: &str) {
-    for m in crate::domain::status::mentions(text) {
-        let Some(domain) = m.domain.as_deref() else {
-            continue;
-        };
-        if domain.eq_ignore_ascii_case(&state.config.domain) {
-            continue;
-        }
-        if let Err(e) = federation::resolve_handle(state, &m.username, domain).await {
-            tracing::debug!(handle = %format!("{}@{domain}", m.username), error = %e, "mention not resolved");
-        }
-    }
-}
-
 /// `POST /api/v1/statuses`.
 pub async fn create(
     State(state): State<AppState>,
@@ -119,7 +103,7 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(200).collect::<String>());
     let compose = form.compose(key)?;
-    resolve_mentions(&state, &compose.text).await;
+    federation::resolve_mentions(&state, &compose.text).await;
     let status = posts::create(&state, &me, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }
@@ -144,7 +128,7 @@ pub async fn edit(
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["write:statuses"])?;
     let compose = form.compose(None)?;
-    resolve_mentions(&state, &compose.text).await;
+    federation::resolve_mentions(&state, &compose.text).await;
     let status = posts::edit(&state, &me, parse_id(&id)?, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }

@@ -1,0 +1,198 @@
+//! The layers of docs/ARCHITECTURE.md, enforced: data flows `api`/`web`/`federation` ->
+//! `service` -> `db`, everyone may use `domain`, and `domain` uses nothing of the crate. This
+//! test reads `src/` and refuses a module that names a layer it may not use (`use crate::x`,
+//! `use crate::{x, ...}`, or a path `crate::x::...`).
+//!
+//! The breaks known when the rule was written are listed in `KNOWN`, each to be removed by the
+//! structure issue (services reach federation through a trait they define); the test also
+//! fails when one of them is gone, so the list only shrinks.
+
+use std::path::{Path, PathBuf};
+
+/// For each layer (a folder of `src/`), the crate's top-level modules it may not name.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "domain",
+        &[
+            "db",
+            "service",
+            "federation",
+            "api",
+            "web",
+            "app",
+            "state",
+            "config",
+            "error",
+            "limits",
+            "i18n",
+            "crypto",
+            "clock",
+            "ids",
+            "cli",
+            "download",
+        ],
+    ),
+    (
+        "db",
+        &[
+            "service",
+            "federation",
+            "api",
+            "web",
+            "app",
+            "state",
+            "limits",
+            "i18n",
+        ],
+    ),
+    ("service", &["federation", "api", "web", "app"]),
+    ("federation", &["api", "web", "app"]),
+    ("api", &["web", "app"]),
+    ("web", &["api", "app"]),
+];
+
+/// Breaks of the rule that existed when it was written: (file, module it names).
+const KNOWN: &[(&str, &str)] = &[
+    // `groups::find` resolves a remote group by handle or URL through federation.
+    ("src/service/groups.rs", "federation"),
+];
+
+/// The crate's top-level modules a Rust source names through `crate::`.
+fn crate_modules(source: &str) -> Vec<String> {
+    let code: String = source
+        .lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            // `crate::{a, b::{c, d}, e}`: the names at the group's first level.
+            let mut depth = 1;
+            let mut item = String::new();
+            let mut end = group.len();
+            for (k, ch) in group.char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = k;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                if depth == 1 && ch == ',' {
+                    found.push(std::mem::take(&mut item));
+                } else {
+                    item.push(ch);
+                }
+            }
+            found.push(item);
+            rest = &group[end..];
+        } else {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            found.push(name);
+            rest = after;
+        }
+    }
+    let mut modules: Vec<String> = found
+        .iter()
+        .map(|item| {
+            item.trim()
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .filter(|m| !m.is_empty() && m != "self")
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn each_layer_names_only_the_layers_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut breaks = Vec::new();
+    for (layer, forbidden) in FORBIDDEN {
+        let mut files = Vec::new();
+        sources(&root.join("src").join(layer), &mut files);
+        assert!(!files.is_empty(), "src/{layer} has no sources");
+        for file in files {
+            let name = file
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let source = std::fs::read_to_string(&file).unwrap();
+            for module in crate_modules(&source) {
+                if forbidden.contains(&module.as_str()) {
+                    breaks.push((name.clone(), module));
+                }
+            }
+        }
+    }
+    let new: Vec<_> = breaks
+        .iter()
+        .filter(|(f, m)| !KNOWN.contains(&(f.as_str(), m.as_str())))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "modules naming a layer they may not use (docs/ARCHITECTURE.md): {new:?}"
+    );
+    let gone: Vec<_> = KNOWN
+        .iter()
+        .filter(|(f, m)| !breaks.iter().any(|(bf, bm)| bf == f && bm == m))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "fixed, remove from KNOWN in tests/layers.rs: {gone:?}"
+    );
+}
+
+/// The reader finds names in every form a module can be named, so that the test above
+/// cannot pass by missing them.
+#[test]
+fn the_reader_finds_every_form_of_a_name() {
+    let source = "use crate::{\n    db::{self, accounts::AccountRow},\n    federation,\n    \
+                  service::{groups, statuses as posts},\n};\nuse crate::api::mastodon::x;\n\
+                  fn f() { crate::web::render(); let _ = crate::clock::now(); }\n\
+                  // crate::app is only in a comment\n";
+    assert_eq!(
+        crate_modules(source),
+        ["api", "clock", "db", "federation", "service", "web"]
+    );
+    // A forbidden name in a service is caught.
+    let forbidden = FORBIDDEN
+        .iter()
+        .find(|(layer, _)| *layer == "service")
+        .unwrap()
+        .1;
+    let caught: Vec<String> = crate_modules(source)
+        .into_iter()
+        .filter(|m| forbidden.contains(&m.as_str()))
+        .collect();
+    assert_eq!(caught, ["api", "federation", "web"]);
+}
