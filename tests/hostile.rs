@@ -438,6 +438,15 @@ async fn nobody_forges_a_post_or_an_account_of_ours() {
         .await;
     assert_ne!(me["display_name"], "Traître");
     assert_eq!(placements(&app, foreign_id).await, 0);
+    // An actor's collections are on its own server: a followers collection named here (a
+    // group's members) is not kept, so its posts cannot read as addressed to it.
+    let mut eve = h.actor_doc("eve", "Person");
+    eve["followers"] = json!(app.url("/users/pau/members"));
+    eve["following"] = json!(app.url("/users/pau/followers"));
+    h.serve("/users/eve", eve);
+    let eve = h.introduce(&app, &h.url("/users/eve")).await;
+    assert_eq!(eve.followers_url, None);
+    assert_eq!(eve.following_url, None);
     app.stop().await;
 }
 
