@@ -33,6 +33,8 @@ pub struct AppState {
     pub admission: Arc<OnceLock<crate::federation::inbox::Admission>>,
     /// The federation library's context, set once at start (it holds this state in turn).
     federation: Arc<OnceLock<FederationConfig<AppState>>>,
+    /// How services find actors of other servers (`service::Remote`), set once at start.
+    remote: Arc<OnceLock<Arc<dyn crate::service::Remote>>>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             process_id: Arc::from(crate::crypto::random_token(16)),
             delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
             federation: Arc::new(OnceLock::new()),
+            remote: Arc::new(OnceLock::new()),
             admission: Arc::new(OnceLock::new()),
             signers: Arc::default(),
             limits: Arc::new(crate::limits::Limits::new(&config)),
@@ -67,6 +70,16 @@ impl AppState {
             stale_before: now - crate::db::federation::HEARTBEAT_STALE.as_micros() as i64,
             process: &self.process_id,
         }
+    }
+
+    /// Installs how services find actors of other servers (once, at start).
+    pub fn set_remote(&self, remote: Arc<dyn crate::service::Remote>) {
+        let _ = self.remote.set(remote);
+    }
+
+    /// How services find actors of other servers, when installed.
+    pub fn remote(&self) -> Option<&dyn crate::service::Remote> {
+        self.remote.get().map(|r| r.as_ref())
     }
 
     /// Installs the federation context (once, at start).

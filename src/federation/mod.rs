@@ -110,6 +110,7 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
         .build()
         .await?;
     state.set_federation(config);
+    state.set_remote(Arc::new(Remote));
     Ok(())
 }
 
@@ -203,6 +204,25 @@ pub async fn release_claims(state: &AppState) {
     delivery::flush_finished(state).await;
     if let Err(e) = db::federation::unregister_process(state.pool(), &state.process_id).await {
         tracing::warn!(error = %e, "could not release claimed work");
+    }
+}
+
+/// How services find actors of other servers (`service::Remote`): by an actor's address, or
+/// by handle through WebFinger, fetching what is not stored.
+pub struct Remote;
+
+#[async_trait::async_trait]
+impl crate::service::Remote for Remote {
+    async fn account(&self, state: &AppState, term: &str) -> Option<AccountRow> {
+        let term = term.trim();
+        if term.starts_with("https://") || term.starts_with("http://") {
+            return match resolve(state, term).await {
+                Ok(Some(Resolved::Account(a))) => Some(*a),
+                _ => None,
+            };
+        }
+        let (name, host) = term.trim_start_matches('@').split_once('@')?;
+        resolve_handle(state, name, host).await.ok()
     }
 }
 

@@ -277,14 +277,17 @@ pub async fn find(state: &AppState, id: &str, resolve: bool) -> AppResult<Group>
     }
     let id = id.trim();
     let handle = id.trim_start_matches('@');
+    // Another server's group, when unknown here, is fetched (`service::Remote`).
+    let fetch = |term: String| async move {
+        match state.remote().filter(|_| resolve) {
+            Some(remote) => remote.account(state, &term).await,
+            None => None,
+        }
+    };
     let account = if id.starts_with("https://") || id.starts_with("http://") {
         match db::accounts::by_uri(state.pool(), id).await? {
             Some(a) => Some(a),
-            None if resolve => match crate::federation::resolve(state, id).await {
-                Ok(Some(crate::federation::Resolved::Account(a))) => Some(*a),
-                _ => None,
-            },
-            None => None,
+            None => fetch(id.to_string()).await,
         }
     } else {
         match handle.split_once('@') {
@@ -295,10 +298,7 @@ pub async fn find(state: &AppState, id: &str, resolve: bool) -> AppResult<Group>
             Some((name, host)) => {
                 match db::accounts::by_handle(state.pool(), name, Some(host)).await? {
                     Some(a) => Some(a),
-                    None if resolve => crate::federation::resolve_handle(state, name, host)
-                        .await
-                        .ok(),
-                    None => None,
+                    None => fetch(format!("{name}@{host}")).await,
                 }
             }
         }

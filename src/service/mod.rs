@@ -21,3 +21,19 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> Result<T, crate::error::AppError> {
     Ok(tokio::task::spawn_blocking(f).await?)
 }
+
+/// What services ask of other servers: the actor a handle (`name@domain`) or an actor's
+/// address names, fetched when unknown here. Defined here and implemented by `federation`,
+/// which the start-up installs in the state (`AppState::set_remote`), so that services never
+/// name federation (docs/ARCHITECTURE.md; `tests/layers.rs`). Without it (the command line),
+/// nothing is fetched.
+#[async_trait::async_trait]
+pub trait Remote: Send + Sync {
+    /// The account `term` names, stored (fetched first if needed); `None` when it names none,
+    /// or its server does not answer.
+    async fn account(
+        &self,
+        state: &crate::state::AppState,
+        term: &str,
+    ) -> Option<crate::db::accounts::AccountRow>;
+}
