@@ -7,7 +7,7 @@
 //! Seeding writes straight into the database. Home timelines are fan-out on write (`feeds`),
 //! and only the measured people's feeds are filled: filling all of them would write
 //! `accounts × follows × posts/accounts` rows (300 million at the default sizes), which is the
-//! open problem docs/BENCHMARKS.md describes.
+//! open problem docs/BENCHMARKS.md describes (home timelines).
 
 use crate::{
     ingest::quantile,

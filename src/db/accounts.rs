@@ -336,7 +336,8 @@ pub struct Author {
 
 /// The authors among some ActivityPub ids (deleted accounts included), a query per 512 ids:
 /// three columns instead of a whole account each (a batch's authors took half the time the
-/// bulk path spends reading when whole rows were read, docs/BENCHMARKS.md).
+/// bulk path spends reading when whole rows were read,
+/// docs/decisions/0021-the-lane-s-steps-and-whole-accounts-read-for-three-columns.md).
 pub async fn authors_by_uris(conn: &mut sqlx::AnyConnection, uris: &[&str]) -> Result<Vec<Author>> {
     let mut found = Vec::new();
     for chunk in super::padded_chunks(uris, super::INSERT_CHUNK) {

@@ -276,7 +276,7 @@ pub async fn store_parsed(
 /// an admission waits for at most that many posts' writes. Parts of 64 processed 20 % more than
 /// parts of 32 in the ingest benchmark (pages that several posts share, such as the tables'
 /// last pages and the authors' counters, are written once per part), for 3 ms more POST p99;
-/// whole batches of 128 accepted a third less (docs/BENCHMARKS.md).
+/// whole batches of 128 accepted a third less (docs/decisions/0019-bindings-signatures-and-parts.md).
 const SQLITE_WRITE_PART: usize = 64;
 
 /// The post a stored activity creates, when it is a well-formed `Create` by its signer of a

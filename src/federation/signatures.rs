@@ -1,7 +1,7 @@
 //! HTTP signatures (draft-cavage, as Mastodon signs): signing outgoing requests and checking
 //! incoming ones. The signing string is built and parsed by `http-signature-normalization`;
 //! the RSA work is done by aws-lc-rs, constant-time and several times faster than the `rsa`
-//! crate (see docs/BENCHMARKS.md), because every delivery to every inbox is signed separately.
+//! crate (docs/decisions/0001-what-dominates-each-cost.md), because every delivery to every inbox is signed separately.
 
 use aws_lc_rs::{
     rand::SystemRandom,
