@@ -123,30 +123,7 @@ fn reroute_unreadable_paths<B>(mut req: Request<B>) -> Request<B> {
 /// Whether a path's percent-escapes decode to a control character or to bytes that are not
 /// UTF-8.
 fn path_is_unreadable(path: &str) -> bool {
-    if !path.contains('%') {
-        return path.chars().any(char::is_control);
-    }
-    let bytes = path.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(b) => {
-                decoded.push(b);
-                i += 3;
-            }
-            None => {
-                decoded.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    match std::str::from_utf8(&decoded) {
+    match percent_encoding::percent_decode_str(path).decode_utf8() {
         Ok(text) => text.chars().any(char::is_control),
         Err(_) => true,
     }
@@ -245,8 +222,7 @@ const CHECKPOINT_IDLE_MAX: Duration = Duration::from_millis(1600);
 /// Copies SQLite's write-ahead log into the database file in the background, so that the
 /// commits of the inbox and of requests, which hold SQLite's only write lock, do not: with
 /// SQLite's default, a commit in every few copied a thousand pages and waited for an fsync,
-/// and every writer waited behind it (see docs/BENCHMARKS.md, "Checkpoints off the writers'
-/// path"). While nothing is written the checks space out, up to `CHECKPOINT_IDLE_MAX`.
+/// and every writer waited behind it (docs/decisions/0011-checkpoints-off-the-writers-path.md). While nothing is written the checks space out, up to `CHECKPOINT_IDLE_MAX`.
 fn spawn_checkpoints(state: AppState, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut wait = CHECKPOINT_EVERY;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, query_of, spawn_app, spawn_app_with};
+use common::{TestApp, query_of, spawn_app, spawn_app_with, urlencode};
 use coopol::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -1526,10 +1526,6 @@ async fn each_account_gets_one_key_pair() {
         .await
         .unwrap();
     assert_eq!(key(a).await.0, pub_a);
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[tokio::test]

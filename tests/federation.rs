@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestApp, eventually, spawn_app};
+use common::{TestApp, eventually, spawn_app, urlencode};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -754,10 +754,6 @@ async fn discovery_documents() {
         .await
         .unwrap();
     assert!(meta.contains("lrdd") && meta.contains(&a.url("/.well-known/webfinger")));
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A host is parked only after failing without a break: a success, or a silence longer than

@@ -10,7 +10,7 @@ mod common;
 #[path = "common/hostile.rs"]
 mod hostile;
 
-use common::{TestApp, eventually, make_follow, outbox_drained, spawn_app};
+use common::{TestApp, eventually, make_follow, outbox_drained, spawn_app, urlencode};
 use coopol::federation::signatures::SigningKey;
 use hostile::Hostile;
 use reqwest::{StatusCode, header};
@@ -548,10 +548,6 @@ async fn a_signed_get_replayed_to_another_host_reads_nothing() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{note}");
     a.stop().await;
     b.stop().await;
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A GET of `url` on `app`, signed with a local account of another instance.

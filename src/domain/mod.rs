@@ -26,6 +26,14 @@ pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// Whether two ids (URLs as text) have the same origin; `false` when either is not a URL.
+pub fn same_origin_ids(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => same_origin(&a, &b),
+        _ => false,
+    }
+}
+
 /// Why a value was refused. `key` names a translation (see `locales/`), `field` the input it
 /// came from, so forms can show the message next to the field and APIs can name the field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -462,10 +462,9 @@ async fn delete(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     {
         // A group deleting what is not its own post: its moderators removing a post written
         // in it, by someone of its server or another.
-        let own = db::statuses::by_uri(state.pool(), object_id)
-            .await?
-            .is_some_and(|s| s.account_id == actor.id);
-        if !own && (!same_origin(&object_url, &actor_url) || is_known(state, object_id).await?) {
+        let stored = db::statuses::by_uri(state.pool(), object_id).await?;
+        let own = stored.as_ref().is_some_and(|s| s.account_id == actor.id);
+        if !own && (!same_origin(&object_url, &actor_url) || stored.is_some()) {
             return group_removal(state, &group, object_id).await;
         }
     }
@@ -476,11 +475,6 @@ async fn delete(state: &AppState, actor: &AccountRow, activity: &Activity) -> Re
     }
     posts::delete_remote(state, object_id, actor).await?;
     Ok(Outcome::Applied("post deleted"))
-}
-
-/// Whether a post with this id is stored here.
-async fn is_known(state: &AppState, uri: &str) -> Result<bool> {
-    Ok(db::statuses::by_uri(state.pool(), uri).await?.is_some())
 }
 
 async fn like(state: &AppState, actor: &AccountRow, activity: &Activity) -> Result<Outcome> {

@@ -1248,14 +1248,7 @@ pub async fn removed_remote(
     let removal = if home && status.local == 0 {
         // Remembered as deleted only when the group's server is the post's: a group does
         // not refuse for good another server's posts (a post merely naming it is "in" it).
-        let theirs = match (
-            url::Url::parse(&status.uri),
-            url::Url::parse(&group.account.uri),
-        ) {
-            (Ok(post), Ok(group)) => crate::domain::same_origin(&post, &group),
-            _ => false,
-        };
-        if theirs {
+        if crate::domain::same_origin_ids(&status.uri, &group.account.uri) {
             db::statuses::delete(&mut tx, status.id, &status.uri, clock::now()).await?;
         } else {
             db::statuses::forget(&mut tx, status.id).await?;

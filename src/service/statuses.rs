@@ -1054,13 +1054,8 @@ pub async fn delete_remote(state: &AppState, uri: &str, author: &AccountRow) -> 
         }
         Some(_) => return Err(AppError::forbidden("error-not-author")),
         None => {
-            let theirs = match (url::Url::parse(uri), url::Url::parse(&author.uri)) {
-                (Ok(object), Ok(actor)) => {
-                    crate::domain::same_origin(&object, &actor)
-                        && !state.config.is_local_url(&object)
-                }
-                _ => false,
-            };
+            let theirs = crate::domain::same_origin_ids(uri, &author.uri)
+                && !url::Url::parse(uri).is_ok_and(|u| state.config.is_local_url(&u));
             if !theirs {
                 return Ok(());
             }

@@ -696,3 +696,8 @@ pub async fn outbox_drained(app: &TestApp) {
     })
     .await;
 }
+
+/// A value percent-encoded for a query string.
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
