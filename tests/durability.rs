@@ -173,7 +173,7 @@ async fn a_post_reaches_every_inbox_across_sigkill() {
             id,
             author.id,
             Some(&format!("{uri}#follow")),
-            "accepted",
+            coopol::domain::FollowState::Accepted,
             now,
         )
         .await

@@ -9,6 +9,7 @@ use common::{TestApp, spawn_app};
 use coopol::{
     db::{self, accounts::AccountRow},
     domain::Role,
+    domain::event::{EventStatus, ParticipationState},
     service::events::{self, Decision, Joined, NewEventInput, Occurrences::This},
 };
 use reqwest::{StatusCode, header};
@@ -212,7 +213,7 @@ async fn capacity_waiting_list_approval_and_cancellation() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(carl_row.state, "accepted");
+    assert_eq!(carl_row.state, ParticipationState::Accepted);
     let told: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'event_promoted'",
     )
@@ -266,14 +267,14 @@ async fn capacity_waiting_list_approval_and_cancellation() {
     let row = events::decide(&app.state, &sec, &meeting, bob.id, Decision::Approve)
         .await
         .unwrap();
-    assert_eq!(row.state, "accepted");
+    assert_eq!(row.state, ParticipationState::Accepted);
     events::join(&app.state, &carl, &meeting, None, false)
         .await
         .unwrap();
     let row = events::decide(&app.state, &sec, &meeting, carl.id, Decision::Reject)
         .await
         .unwrap();
-    assert_eq!(row.state, "rejected");
+    assert_eq!(row.state, ParticipationState::Rejected);
     let again = events::join(&app.state, &carl, &meeting, None, false)
         .await
         .unwrap_err();
@@ -283,7 +284,7 @@ async fn capacity_waiting_list_approval_and_cancellation() {
     let cancelled = events::cancel(&app.state, &sec, &event, This)
         .await
         .unwrap();
-    assert_eq!(cancelled.row.status, "cancelled");
+    assert_eq!(cancelled.row.status, EventStatus::Cancelled);
     for who in [&ana, &carl] {
         let told: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND type = 'event_cancelled'",

@@ -111,7 +111,7 @@ async fn foreign_group_with_a_follower(app: &TestApp, h: &Hostile) -> (String, i
         bob,
         row.id,
         &app.url("/users/bob#follows/foreign"),
-        "accepted",
+        coopol::domain::FollowState::Accepted,
     )
     .await;
     (foreign, row.id, bob_token)
@@ -190,7 +190,7 @@ async fn an_actor_that_turns_into_a_group_gets_no_members_only_post() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(pending.state, "pending");
+    assert_eq!(pending.state, coopol::domain::FollowState::Pending);
     group_post(&app, &token, "lille", "members", "Second secret").await;
     outbox_drained(&app).await;
     assert!(!h.delivered_text().contains("Second secret"));
@@ -641,7 +641,7 @@ async fn a_closed_event_is_joined_and_updated_only_inside_its_circle() {
         &mut conn,
         secret_id,
         mallory_id,
-        "accepted",
+        coopol::domain::event::ParticipationState::Accepted,
         "",
         None,
         coopol::clock::now(),
@@ -746,7 +746,7 @@ async fn an_edit_never_widens_the_audience() {
         carol_id,
         mallory_row.id,
         &app.url("/users/carol#follows/m"),
-        "accepted",
+        coopol::domain::FollowState::Accepted,
     )
     .await;
     let note = |content: &str, mention: bool, updated: Option<&str>| {
@@ -913,7 +913,11 @@ async fn a_follow_back_between_groups_is_no_affiliation() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(back.state, "accepted", "the follow-back waits");
+    assert_eq!(
+        back.state,
+        coopol::domain::FollowState::Accepted,
+        "the follow-back waits"
+    );
 
     group_post(
         &app,
@@ -958,7 +962,8 @@ async fn a_section_elsewhere_cannot_write_into_a_federations_circle() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        pending.state, "pending",
+        pending.state,
+        coopol::domain::FollowState::Pending,
         "an affiliation waits for the administrators"
     );
     let (status, body) = app

@@ -114,7 +114,14 @@ async fn setup() -> (TestApp, String) {
     let alice = coopol::service::accounts::actor_uri(&app.state, "alice");
     let x1 = store_actor(&app, X1).await;
     store_actor(&app, X2).await;
-    make_follow(&app, bob, x1.id, "http://localhost:9/follows/1", "accepted").await;
+    make_follow(
+        &app,
+        bob,
+        x1.id,
+        "http://localhost:9/follows/1",
+        coopol::domain::FollowState::Accepted,
+    )
+    .await;
     let known = create(X2, note(X2, "known", json!([PUBLIC, alice]), json!([])));
     assert_eq!(
         receive::process(&app.state, X2, &known.to_string())
@@ -401,7 +408,14 @@ async fn bulk_and_one_by_one_store_the_same_posts() {
                 .unwrap()
                 .is_none()
             {
-                make_follow(app, alice_id, author.id, &follow, "accepted").await;
+                make_follow(
+                    app,
+                    alice_id,
+                    author.id,
+                    &follow,
+                    coopol::domain::FollowState::Accepted,
+                )
+                .await;
             }
         }
         let items: Vec<QueuedActivity> = activities

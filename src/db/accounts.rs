@@ -166,10 +166,10 @@ pub struct UserRow {
     pub email: String,
     /// The Argon2 hash of the password.
     pub password_hash: String,
-    /// `admin`, `moderator` or `member`.
-    pub role: String,
-    /// `pending`, `active` or `disabled`.
-    pub state: String,
+    /// Their powers on the instance.
+    pub role: crate::domain::Role,
+    /// Whether they may sign in.
+    pub state: crate::domain::UserState,
     /// The interface language chosen, if any.
     pub locale: Option<String>,
     /// Why they asked to join (approval mode).
@@ -222,9 +222,9 @@ pub struct NewLocalAccount<'a> {
     /// The Argon2 hash of the password.
     pub password_hash: &'a str,
     /// The role.
-    pub role: &'a str,
+    pub role: crate::domain::Role,
     /// The initial state.
-    pub state: &'a str,
+    pub state: crate::domain::UserState,
     /// The interface language, if chosen.
     pub locale: Option<&'a str>,
     /// Why they ask to join.
@@ -271,7 +271,7 @@ pub async fn insert_local(
     .bind(new.reason)
     .bind(new.invite_id)
     .bind(new.now)
-    .bind((new.state == "active").then_some(new.now))
+    .bind((new.state == crate::domain::UserState::Active).then_some(new.now))
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -706,7 +706,7 @@ pub async fn user_by_username(db: &AnyPool, username: &str) -> Result<Option<Use
 
 /// Local users in a state (`pending`, ...), oldest first, or all of them when `state` is
 /// `None`.
-pub async fn users(db: &AnyPool, state: Option<&str>) -> Result<Vec<UserRow>> {
+pub async fn users(db: &AnyPool, state: Option<crate::domain::UserState>) -> Result<Vec<UserRow>> {
     sqlx::query_as(concat!(
         user_select!(),
         "WHERE ($1 IS NULL OR u.state = $1) ORDER BY u.created_at, u.account_id"
@@ -717,7 +717,7 @@ pub async fn users(db: &AnyPool, state: Option<&str>) -> Result<Vec<UserRow>> {
 }
 
 /// How many local users are in a state.
-pub async fn count_users(db: &AnyPool, state: &str) -> Result<i64> {
+pub async fn count_users(db: &AnyPool, state: crate::domain::UserState) -> Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE state = $1")
         .bind(state)
         .fetch_one(db)
@@ -842,8 +842,8 @@ struct UserJoined {
     account: AccountRow,
     email: String,
     password_hash: String,
-    role: String,
-    state: String,
+    role: crate::domain::Role,
+    state: crate::domain::UserState,
     locale: Option<String>,
     registration_reason: String,
     user_created_at: i64,
@@ -1013,7 +1013,7 @@ pub async fn approve(db: &AnyPool, id: i64, now: i64) -> Result<bool> {
 }
 
 /// Sets a user's role.
-pub async fn update_role(db: &AnyPool, id: i64, role: &str) -> Result<bool> {
+pub async fn update_role(db: &AnyPool, id: i64, role: crate::domain::Role) -> Result<bool> {
     let done = sqlx::query("UPDATE users SET role = $2 WHERE account_id = $1")
         .bind(id)
         .bind(role)
@@ -1023,7 +1023,7 @@ pub async fn update_role(db: &AnyPool, id: i64, role: &str) -> Result<bool> {
 }
 
 /// Sets a user's state (`active` or `disabled`).
-pub async fn update_state(db: &AnyPool, id: i64, state: &str) -> Result<bool> {
+pub async fn update_state(db: &AnyPool, id: i64, state: crate::domain::UserState) -> Result<bool> {
     let done = sqlx::query("UPDATE users SET state = $2 WHERE account_id = $1")
         .bind(id)
         .bind(state)

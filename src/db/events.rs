@@ -15,12 +15,12 @@ pub struct EventRow {
     pub starts_at: i64,
     /// End.
     pub ends_at: i64,
-    /// IANA time zone.
-    pub timezone: String,
-    /// `confirmed`, `tentative`, `cancelled`.
-    pub status: String,
-    /// `free`, `approval`, `invite`, `external`.
-    pub join_mode: String,
+    /// Its time zone.
+    pub timezone: crate::domain::event::Zone,
+    /// Confirmed, tentative or cancelled.
+    pub status: crate::domain::event::EventStatus,
+    /// How people take part.
+    pub join_mode: crate::domain::event::EventJoinMode,
     /// Where to sign up when `external`.
     pub external_url: Option<String>,
     /// Most participants (none: no limit).
@@ -268,8 +268,8 @@ pub struct ParticipantRow {
     pub event_id: i64,
     /// Who.
     pub account_id: i64,
-    /// `pending`, `accepted`, `waiting`, `rejected`.
-    pub state: String,
+    /// Where the participation stands.
+    pub state: crate::domain::event::ParticipationState,
     /// The message sent with the request.
     pub message: String,
     /// The Join activity's id.
@@ -316,12 +316,12 @@ pub async fn upsert_participant(
     conn: &mut sqlx::AnyConnection,
     event_id: i64,
     account_id: i64,
-    state: &str,
+    state: crate::domain::event::ParticipationState,
     message: &str,
     uri: Option<&str>,
     now: i64,
 ) -> Result<i64> {
-    let accepted_at = (state == "accepted").then_some(now);
+    let accepted_at = (state == crate::domain::event::ParticipationState::Accepted).then_some(now);
     sqlx::query_scalar(
         "INSERT INTO participants (event_id, account_id, state, message, uri, created_at, \
          accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -344,7 +344,7 @@ pub async fn upsert_participant(
 pub async fn set_state(
     conn: &mut sqlx::AnyConnection,
     id: i64,
-    state: &str,
+    state: crate::domain::event::ParticipationState,
     now: i64,
 ) -> Result<()> {
     sqlx::query(

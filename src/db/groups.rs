@@ -2,6 +2,7 @@
 //! to it, where its posts appear, and who exported its member list.
 
 use super::{Result, statuses::Page, statuses::StatusRow};
+use crate::domain::{Circle, FollowState, GroupKind, JoinMode, MemberRole, MembershipState};
 use sqlx::{AnyExecutor, AnyPool, FromRow};
 
 /// What coopol knows of a group besides its actor (`accounts` row of the same id).
@@ -9,10 +10,10 @@ use sqlx::{AnyExecutor, AnyPool, FromRow};
 pub struct GroupRow {
     /// The group's account id.
     pub account_id: i64,
-    /// `section`, `federation`, `theme`, `initiative`, `other`.
-    pub kind: String,
-    /// `open`, `approval`, `invite`.
-    pub join_mode: String,
+    /// Section, federation, theme...
+    pub kind: GroupKind,
+    /// How people join.
+    pub join_mode: JoinMode,
     /// 1 when followers (sympathizers) may post to the group.
     pub sympathizers_can_post: i64,
     /// Postcode of a section.
@@ -36,10 +37,10 @@ const GROUP_COLUMNS: &str = "account_id, kind, join_mode, sympathizers_can_post,
 pub struct NewGroup<'a> {
     /// Its account.
     pub account_id: i64,
-    /// Kind name.
-    pub kind: &'a str,
-    /// Join mode name.
-    pub join_mode: &'a str,
+    /// Kind.
+    pub kind: GroupKind,
+    /// How people join.
+    pub join_mode: JoinMode,
     /// Whether sympathizers may post.
     pub sympathizers_can_post: bool,
     /// Place.
@@ -153,7 +154,7 @@ pub async fn by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<GroupRow>> {
 pub async fn update_settings(
     db: &AnyPool,
     account_id: i64,
-    join_mode: &str,
+    join_mode: JoinMode,
     sympathizers_can_post: bool,
 ) -> Result<()> {
     sqlx::query(
@@ -172,8 +173,8 @@ pub async fn update_settings(
 pub struct Search<'a> {
     /// Words in the name, display name or commune (lower case).
     pub text: Option<&'a str>,
-    /// Kind name.
-    pub kind: Option<&'a str>,
+    /// Kind.
+    pub kind: Option<GroupKind>,
     /// Exact postcode.
     pub postcode: Option<&'a str>,
     /// Département code.
@@ -222,10 +223,10 @@ pub struct MemberRow {
     pub group_id: i64,
     /// The member.
     pub account_id: i64,
-    /// `administrator`, `moderator`, `member`.
-    pub role: String,
-    /// `pending`, `invited`, `accepted`, `banned`.
-    pub state: String,
+    /// Their powers.
+    pub role: MemberRole,
+    /// Where the membership stands.
+    pub state: MembershipState,
     /// The message sent with a request.
     pub message: String,
     /// The Join activity's id.
@@ -282,10 +283,10 @@ pub struct NewMember<'a> {
     pub group_id: i64,
     /// Member.
     pub account_id: i64,
-    /// Role name.
-    pub role: &'a str,
-    /// State name.
-    pub state: &'a str,
+    /// Role.
+    pub role: MemberRole,
+    /// State.
+    pub state: MembershipState,
     /// Message.
     pub message: &'a str,
     /// Join activity id.
@@ -298,7 +299,7 @@ pub struct NewMember<'a> {
 
 /// Records a membership, replacing a previous one of the same pair (a request after leaving).
 pub async fn upsert_member(conn: &mut sqlx::AnyConnection, m: &NewMember<'_>) -> Result<i64> {
-    let accepted_at = (m.state == "accepted").then_some(m.now);
+    let accepted_at = (m.state == MembershipState::Accepted).then_some(m.now);
     sqlx::query_scalar(
         "INSERT INTO group_members (group_id, account_id, role, state, message, uri, listed, \
          created_at, accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -331,7 +332,7 @@ pub async fn accept_member(conn: &mut sqlx::AnyConnection, id: i64, now: i64) ->
 }
 
 /// Changes a member's role.
-pub async fn set_role(conn: &mut sqlx::AnyConnection, id: i64, role: &str) -> Result<()> {
+pub async fn set_role(conn: &mut sqlx::AnyConnection, id: i64, role: MemberRole) -> Result<()> {
     sqlx::query("UPDATE group_members SET role = $2 WHERE id = $1")
         .bind(id)
         .bind(role)
@@ -376,7 +377,7 @@ pub async fn delete_member(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()
 pub async fn members(
     db: &AnyPool,
     group_id: i64,
-    state: &str,
+    state: MembershipState,
     listed_only: bool,
     after_id: i64,
     limit: i64,
@@ -507,7 +508,7 @@ pub async fn affiliated(db: impl AnyExecutor<'_>, group_id: i64) -> Result<Vec<i
 
 /// The groups a group is affiliated with or asked to be (the federations a section belongs to
 /// or asked to join): group ids with `accepted` or `pending`.
-pub async fn federations_of(db: &AnyPool, group_id: i64) -> Result<Vec<(i64, String)>> {
+pub async fn federations_of(db: &AnyPool, group_id: i64) -> Result<Vec<(i64, FollowState)>> {
     sqlx::query_as(
         "SELECT f.target_account_id, f.state FROM follows f \
          JOIN accounts a ON a.id = f.target_account_id \
@@ -553,7 +554,7 @@ pub async fn add_post(
     conn: &mut sqlx::AnyConnection,
     group_id: i64,
     status_id: i64,
-    circle: &str,
+    circle: Circle,
 ) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO group_posts (group_id, status_id, circle) VALUES ($1, $2, $3) \
@@ -582,7 +583,7 @@ pub async fn remove_post(
 }
 
 /// The groups a post appears in, with their circle.
-pub async fn post_groups(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec<(i64, String)>> {
+pub async fn post_groups(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec<(i64, Circle)>> {
     sqlx::query_as("SELECT group_id, circle FROM group_posts WHERE status_id = $1")
         .bind(status_id)
         .fetch_all(db)

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod social;
 pub mod statuses;
+mod stored;
 
 use sqlx::{
     AnyPool, Executor,

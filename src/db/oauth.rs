@@ -15,8 +15,8 @@ pub struct AppRow {
     pub website: Option<String>,
     /// Allowed redirect URIs, one per line.
     pub redirect_uris: String,
-    /// The scopes the app may ask for, space-separated.
-    pub scopes: String,
+    /// The scopes the app may ask for.
+    pub scopes: crate::domain::Scopes,
     /// The public client id.
     pub client_id: String,
     /// SHA-256 of the client secret.
@@ -107,7 +107,7 @@ pub struct CodeRow {
     /// The redirect URI it was sent to (the token request must repeat it).
     pub redirect_uri: String,
     /// The scopes granted.
-    pub scopes: String,
+    pub scopes: crate::domain::Scopes,
     /// The PKCE S256 challenge, when the app sent one.
     pub code_challenge: Option<String>,
     /// When it stops being valid.
@@ -153,7 +153,7 @@ pub struct TokenRow {
     /// The person it acts for (`None` for an app-only token).
     pub account_id: Option<i64>,
     /// The scopes granted.
-    pub scopes: String,
+    pub scopes: crate::domain::Scopes,
     /// When it was made.
     pub created_at: i64,
     /// When it stops working, if ever.

@@ -2,6 +2,7 @@
 //! and what each local person is told.
 
 use super::{Result, placeholders};
+use crate::domain::{FollowState, NotificationKind};
 use sqlx::{AnyPool, FromRow};
 
 /// A follow, requested or accepted.
@@ -15,8 +16,8 @@ pub struct FollowRow {
     pub target_account_id: i64,
     /// The Follow activity's id.
     pub uri: Option<String>,
-    /// `pending` or `accepted`.
-    pub state: String,
+    /// Requested or in force.
+    pub state: FollowState,
 }
 
 /// Records a follow (or returns the existing one untouched).
@@ -25,7 +26,7 @@ pub async fn insert_follow(
     account_id: i64,
     target_account_id: i64,
     uri: Option<&str>,
-    state: &str,
+    state: FollowState,
     now: i64,
 ) -> Result<FollowRow> {
     sqlx::query(
@@ -89,7 +90,7 @@ pub async fn follow_by_uri(db: &AnyPool, uri: &str) -> Result<Option<FollowRow>>
 pub async fn set_follow_state(
     conn: &mut sqlx::AnyConnection,
     id: i64,
-    state: &str,
+    state: FollowState,
     uri: Option<&str>,
 ) -> Result<()> {
     sqlx::query("UPDATE follows SET state = $2, uri = COALESCE($3, uri) WHERE id = $1")
@@ -443,7 +444,7 @@ pub struct NotificationRow {
     pub from_account_id: i64,
     /// `mention`, `follow`, `follow_request`, `favourite`, `reblog`.
     #[sqlx(rename = "type")]
-    pub kind: String,
+    pub kind: NotificationKind,
     /// The post concerned.
     pub status_id: Option<i64>,
     /// When.
@@ -455,7 +456,7 @@ pub async fn notify(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
     from_account_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     now: i64,
 ) -> Result<()> {
@@ -482,7 +483,7 @@ pub async fn notify(
 /// unlike it, the recipients are not checked here: callers pass local accounts only.
 pub async fn notify_many(
     conn: &mut sqlx::AnyConnection,
-    rows: &[(i64, i64, &str, Option<i64>)],
+    rows: &[(i64, i64, NotificationKind, Option<i64>)],
     now: i64,
 ) -> Result<()> {
     let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
@@ -511,7 +512,7 @@ pub async fn unnotify(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
     from_account_id: i64,
-    kind: &str,
+    kind: NotificationKind,
 ) -> Result<()> {
     sqlx::query(
         "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = $3",
@@ -528,7 +529,7 @@ pub async fn unnotify(
 pub async fn notifications(
     db: &AnyPool,
     account_id: i64,
-    kinds: &[String],
+    kinds: &[NotificationKind],
     max_id: Option<i64>,
     since_id: Option<i64>,
     min_id: Option<i64>,

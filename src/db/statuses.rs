@@ -17,8 +17,8 @@ pub struct StatusRow {
     pub account_id: i64,
     /// 1 when written on this instance.
     pub local: i64,
-    /// `public`, `unlisted`, `private`, `direct`.
-    pub visibility: String,
+    /// Who may see it (`group`: the group's closed circle decides).
+    pub visibility: crate::domain::Visibility,
     /// The post this answers, when known here.
     pub in_reply_to_id: Option<i64>,
     /// The ActivityPub id of the post this answers.
@@ -44,7 +44,7 @@ pub struct StatusRow {
     /// The group it was written in (its audience), if any.
     pub group_id: Option<i64>,
     /// For a group post, who may read it: `public`, `sympathizers` or `members`.
-    pub circle: Option<String>,
+    pub circle: Option<crate::domain::Circle>,
     /// The title of a discussion.
     pub title: Option<String>,
     /// 1 when a group moderator locked the thread this post starts.
@@ -73,8 +73,8 @@ pub struct NewStatus<'a> {
     pub account_id: i64,
     /// Written here.
     pub local: bool,
-    /// Visibility name.
-    pub visibility: &'a str,
+    /// Who may see it.
+    pub visibility: crate::domain::Visibility,
     /// Parent, when known.
     pub in_reply_to_id: Option<i64>,
     /// Parent's ActivityPub id.
@@ -98,7 +98,7 @@ pub struct NewStatus<'a> {
     /// The group it is written in.
     pub group_id: Option<i64>,
     /// Its circle, for a group post.
-    pub circle: Option<&'a str>,
+    pub circle: Option<crate::domain::Circle>,
     /// A discussion's title.
     pub title: Option<&'a str>,
 }

@@ -130,8 +130,8 @@ impl ParticipationState {
         }
     }
 
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
+    /// Reads a stored name.
+    pub fn from_stored(s: &str) -> Option<Self> {
         match s {
             "pending" => Some(ParticipationState::Pending),
             "accepted" => Some(ParticipationState::Accepted),
@@ -143,7 +143,29 @@ impl ParticipationState {
     }
 }
 
-/// An IANA time zone name (`Europe/Paris`).
+/// An event's time zone as stored (an IANA name such as `Europe/Paris`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(pub chrono_tz::Tz);
+
+impl Zone {
+    /// The IANA name.
+    pub fn as_str(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Reads a stored name.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        s.parse().ok().map(Zone)
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses an IANA time zone name (`Europe/Paris`) as organizers and apps send it.
 pub fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, Invalid> {
     s.trim()
         .parse::<chrono_tz::Tz>()

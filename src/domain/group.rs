@@ -141,8 +141,45 @@ impl MemberRole {
     }
 }
 
-/// Who may read a group post.
+/// Where a membership stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MembershipState {
+    /// Asked, waiting for a moderator.
+    Pending,
+    /// Invited by a moderator, not answered yet.
+    Invited,
+    /// A member.
+    Accepted,
+    /// Removed and refused from now on.
+    Banned,
+}
+
+impl MembershipState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipState::Pending => "pending",
+            MembershipState::Invited => "invited",
+            MembershipState::Accepted => "accepted",
+            MembershipState::Banned => "banned",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(MembershipState::Pending),
+            "invited" => Some(MembershipState::Invited),
+            "accepted" => Some(MembershipState::Accepted),
+            "banned" => Some(MembershipState::Banned),
+            _ => None,
+        }
+    }
+}
+
+/// Who may read a group post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Circle {
     /// Everyone: federates everywhere, Mastodon included.
     Public,

@@ -8,15 +8,44 @@ pub mod group;
 pub mod html;
 mod locale;
 mod scopes;
+mod social;
 pub mod status;
 mod text;
 
 pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
-pub use group::{Circle, GroupKind, JoinMode, MemberRole, Place};
+pub use group::{Circle, GroupKind, JoinMode, MemberRole, MembershipState, Place};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};
+pub use social::{FollowState, NotificationKind};
 pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
+
+/// Shows a stored name (`as_str`) wherever a value is printed: templates, CSV, logs.
+macro_rules! display_as_str {
+    ($($ty:ty),* $(,)?) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+display_as_str!(
+    Visibility,
+    Circle,
+    GroupKind,
+    JoinMode,
+    MemberRole,
+    MembershipState,
+    FollowState,
+    NotificationKind,
+    Role,
+    UserState,
+    event::EventStatus,
+    event::EventJoinMode,
+    event::ParticipationState,
+);
 
 /// Whether two URLs have the same origin (scheme, host and port): the unit of trust between
 /// servers. An actor may speak only for objects of its own origin.

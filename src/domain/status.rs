@@ -4,7 +4,8 @@
 use super::{Invalid, check_length};
 
 /// Who may see a post. The names are Mastodon's (`private` is "followers only").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// Everyone, and listed in public timelines.
     Public,
@@ -14,6 +15,9 @@ pub enum Visibility {
     Private,
     /// Only the people mentioned.
     Direct,
+    /// A post in a group's closed circle (members or sympathizers): who may read it is the
+    /// group's placement, not its addressing. Never chosen by a client; apps see `private`.
+    Group,
 }
 
 impl Visibility {
@@ -24,10 +28,29 @@ impl Visibility {
             Visibility::Unlisted => "unlisted",
             Visibility::Private => "private",
             Visibility::Direct => "direct",
+            Visibility::Group => "group",
         }
     }
 
-    /// Parses an API or form value.
+    /// The name Mastodon's apps know (four visibilities: a closed circle reads as
+    /// followers-only).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Visibility::Group => "private",
+            v => v.as_str(),
+        }
+    }
+
+    /// Reads a stored name (the four of the API and `group`).
+    pub fn from_stored(s: &str) -> Option<Self> {
+        match s {
+            "group" => Some(Visibility::Group),
+            s => Self::parse(s).ok(),
+        }
+    }
+
+    /// Parses an API or form value (`group` is not one: a post enters a closed circle by
+    /// being written in a group).
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         match s {
             "public" => Ok(Visibility::Public),

@@ -195,9 +195,9 @@ pub async fn store_parsed(
                 parent: *parent,
                 group_id: None,
                 circle: None,
-                visibility: post.visibility.as_str(),
+                visibility: post.visibility,
                 followers: match post.visibility {
-                    Visibility::Direct => &[],
+                    Visibility::Direct | Visibility::Group => &[],
                     _ => followers
                         .get(&post.account_id)
                         .map(Vec::as_slice)

@@ -6,7 +6,7 @@ use super::protocol::{self, PUBLIC, same_origin};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, statuses::StatusRow},
-    domain::{Circle, Visibility, html},
+    domain::{Circle, NotificationKind, Visibility, html},
     error::AppError,
     service::statuses::{self as posts, RemoteStatus},
     state::AppState,
@@ -339,8 +339,8 @@ async fn group_of(
             };
             if members.is_some_and(|m| addressed.iter().any(|a| **a == m)) {
                 Circle::Members
-            } else if let Some(pc) = parent.as_ref().and_then(|p| p.circle.as_deref()) {
-                Circle::parse(pc).unwrap_or(Circle::Members)
+            } else if let Some(pc) = parent.as_ref().and_then(|p| p.circle) {
+                pc
             } else {
                 Circle::Sympathizers
             }
@@ -619,10 +619,12 @@ pub(crate) async fn store_event_data(
         let mut conn = state.pool().acquire().await?;
         db::events::upsert(&mut conn, &event).await?;
         // Cancelled by its server: the people here taking part are told.
-        if event.status == "cancelled" && before.is_some_and(|b| b.status != "cancelled") {
+        if event.status == crate::domain::event::EventStatus::Cancelled
+            && before.is_some_and(|b| b.status != crate::domain::event::EventStatus::Cancelled)
+        {
             let now = crate::clock::now();
             for p in db::events::participants(state.pool(), row.id).await? {
-                if p.state != "rejected"
+                if p.state != crate::domain::event::ParticipationState::Rejected
                     && db::accounts::by_id_in(&mut *conn, p.account_id)
                         .await?
                         .is_some_and(|a| a.is_local())
@@ -631,7 +633,7 @@ pub(crate) async fn store_event_data(
                         &mut conn,
                         p.account_id,
                         row.account_id,
-                        "event_cancelled",
+                        NotificationKind::EventCancelled,
                         Some(row.id),
                         now,
                     )
@@ -663,8 +665,8 @@ fn remote_event(
         .timezone
         .as_deref()
         .and_then(|t| crate::domain::event::parse_timezone(t).ok())
-        .map(|tz| tz.name().to_string())
-        .unwrap_or_else(|| "UTC".into());
+        .map(crate::domain::event::Zone)
+        .unwrap_or(crate::domain::event::Zone(chrono_tz::UTC));
     let text = |v: &serde_json::Value| {
         v.as_str()
             .map(str::trim)
@@ -709,16 +711,12 @@ fn remote_event(
             .ical_status
             .as_deref()
             .and_then(|s| EventStatus::parse(s).ok())
-            .unwrap_or(EventStatus::Confirmed)
-            .as_str()
-            .to_string(),
+            .unwrap_or(EventStatus::Confirmed),
         join_mode: json
             .join_mode
             .as_deref()
             .and_then(|m| EventJoinMode::parse(m).ok())
-            .unwrap_or(EventJoinMode::Free)
-            .as_str()
-            .to_string(),
+            .unwrap_or(EventJoinMode::Free),
         external_url: json
             .external_participation_url
             .clone()

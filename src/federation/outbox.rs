@@ -249,10 +249,6 @@ async fn group_post_inboxes(
     Ok(inboxes)
 }
 
-fn circle_of(name: Option<&str>) -> Option<Circle> {
-    name.and_then(|c| Circle::parse(c).ok())
-}
-
 /// Activities besides the main one: a group's plain `Announce(Note)` of a public post, which
 /// Mastodon displays (it ignores `Announce(Create)`), and its `Undo` when a moderator removes
 /// the post.
@@ -265,9 +261,7 @@ async fn prepare_more(state: &AppState, outgoing: &Outgoing) -> AppResult<Vec<Pr
             let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
                 return Ok(Vec::new());
             };
-            if circle_of(status.circle.as_deref()) != Some(Circle::Public)
-                && status.visibility != "public"
-            {
+            if status.circle != Some(Circle::Public) && status.visibility != Visibility::Public {
                 return Ok(Vec::new());
             }
             let Some((group, _, address)) = load_group(state, *group_id).await? else {
@@ -288,7 +282,7 @@ async fn prepare_more(state: &AppState, outgoing: &Outgoing) -> AppResult<Vec<Pr
             status_uri,
             circle,
             ..
-        } if circle == "public" => {
+        } if *circle == Circle::Public => {
             let Some((group, _, address)) = load_group(state, *group_id).await? else {
                 return Ok(Vec::new());
             };
@@ -361,8 +355,8 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
             } else {
                 "Update"
             };
-            let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
-            let mut inboxes = match (status.group_id, circle_of(status.circle.as_deref())) {
+            let visibility = status.visibility;
+            let mut inboxes = match (status.group_id, status.circle) {
                 (Some(g), Some(c)) => {
                     // A new post in a local group reaches its circle through the group's
                     // Announce; an edit goes to the circle directly.
@@ -419,14 +413,14 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 return Ok(None);
             };
             let mentioned = db::accounts::by_ids(state.pool(), mentioned).await?;
-            let visibility = Visibility::parse(visibility).unwrap_or(Visibility::Direct);
+            let visibility = *visibility;
             let followers = render::actor_urls(&author).followers;
             let mention_uris: Vec<String> = mentioned.iter().map(|a| a.uri.clone()).collect();
             let group = match group_id {
                 Some(g) => load_group(state, *g).await?,
                 None => None,
             };
-            let (to, cc, inboxes) = match (group, circle_of(circle.as_deref())) {
+            let (to, cc, inboxes) = match (group, *circle) {
                 (Some((g, _, address)), Some(c)) => {
                     let (to, cc) = render::group_addressing(c, &address, &followers, &mention_uris);
                     let mut inboxes = if g.is_local() {
@@ -844,7 +838,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 .await?
                 .into_iter()
                 .find(|(g, _)| g == group_id)
-                .and_then(|(_, c)| Circle::parse(&c).ok())
+                .map(|(_, c)| c)
             else {
                 return Ok(None);
             };
@@ -906,7 +900,7 @@ async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prep
                 .await?
                 .map(|m| m.uri)
                 .unwrap_or_else(|| group.uri.clone());
-            let circle = Circle::parse(circle).unwrap_or(Circle::Members);
+            let circle = *circle;
             let mut delete = render::delete_note(&moderator, status_uri, Vec::new(), Vec::new());
             delete["id"] = json!(format!("{}#removals/{}", group.uri, status_id));
             delete["audience"] = json!(group.uri);

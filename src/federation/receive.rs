@@ -209,7 +209,7 @@ async fn accept_or_reject(
         if m.group_id != actor.id {
             return Err(permanent("only the group may answer a request to join it"));
         }
-        if m.state != "pending" && accept {
+        if m.state != crate::domain::MembershipState::Pending && accept {
             return Ok(Outcome::Ignored(
                 "the membership is not waiting for an answer",
             ));
@@ -797,10 +797,9 @@ fn placement(group: &groups::Group, status: &db::statuses::StatusRow) -> Option<
         return None;
     }
     if status.group_id == Some(group.account.id) {
-        return status.circle.as_deref().and_then(|c| Circle::parse(c).ok());
+        return status.circle;
     }
-    let public = crate::domain::Visibility::parse(&status.visibility)
-        .is_ok_and(crate::domain::Visibility::is_public);
+    let public = status.visibility.is_public();
     (public && status.group_id.is_none()).then_some(Circle::Public)
 }
 

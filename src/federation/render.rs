@@ -5,7 +5,7 @@ use super::protocol::{PUBLIC, context};
 use crate::{
     clock,
     db::{accounts::AccountRow, groups::GroupRow, statuses::StatusRow},
-    domain::{Circle, JoinMode, Visibility},
+    domain::{Circle, Visibility},
     service::statuses as posts,
     state::AppState,
 };
@@ -104,12 +104,8 @@ pub fn group_actor(
     doc["members"] = json!(members);
     doc["endpoints"]["members"] = json!(members);
     doc["memberCount"] = json!(member_count);
-    doc["groupKind"] = json!(group.kind);
-    doc["openness"] = json!(
-        JoinMode::parse(&group.join_mode)
-            .unwrap_or(JoinMode::Approval)
-            .openness()
-    );
+    doc["groupKind"] = json!(group.kind.as_str());
+    doc["openness"] = json!(group.join_mode.openness());
     doc["sympathizersCanPost"] = json!(group.sympathizers_can_post != 0);
     // Following a group is open to all (sympathizers); membership is what is moderated.
     doc["manuallyApprovesFollowers"] = json!(false);
@@ -200,7 +196,8 @@ pub fn addressing(
             [vec![PUBLIC.to_string()], mentioned].concat(),
         ),
         Visibility::Private => (vec![followers.to_string()], mentioned),
-        Visibility::Direct => (mentioned, Vec::new()),
+        // A closed circle outside its group (not written by coopol): the people mentioned.
+        Visibility::Direct | Visibility::Group => (mentioned, Vec::new()),
     }
 }
 
@@ -218,11 +215,10 @@ pub struct NoteParts<'a> {
 
 /// A local post as a `Note`.
 pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Value {
-    let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
+    let visibility = status.visibility;
     let followers = actor_urls(parts.author).followers;
     let mention_uris: Vec<String> = parts.mentioned.iter().map(|a| a.uri.clone()).collect();
-    let circle = status.circle.as_deref().and_then(|c| Circle::parse(c).ok());
-    let (to, cc) = match (parts.group, circle) {
+    let (to, cc) = match (parts.group, status.circle) {
         (Some(g), Some(c)) => group_addressing(c, g, &followers, &mention_uris),
         _ => addressing(visibility, &followers, &mention_uris),
     };
@@ -262,7 +258,7 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Valu
     if let Some(edited) = status.edited_at {
         doc["updated"] = json!(clock::to_rfc3339(edited));
     }
-    if let (Some(g), Some(c)) = (parts.group, circle) {
+    if let (Some(g), Some(c)) = (parts.group, status.circle) {
         doc["audience"] = json!(g.uri);
         doc["circle"] = json!(c.as_str());
     }
@@ -286,17 +282,9 @@ pub fn event(
     doc["summary"] = json!(crate::service::events::summary_line(event, &url));
     doc["startTime"] = json!(clock::to_rfc3339(event.starts_at));
     doc["endTime"] = json!(clock::to_rfc3339(event.ends_at));
-    doc["timezone"] = json!(event.timezone);
-    doc["ical:status"] = json!(
-        crate::domain::event::EventStatus::parse(&event.status)
-            .map(|s| s.ical())
-            .unwrap_or("CONFIRMED")
-    );
-    doc["joinMode"] = json!(
-        crate::domain::event::EventJoinMode::parse(&event.join_mode)
-            .map(|m| m.mobilizon())
-            .unwrap_or("free")
-    );
+    doc["timezone"] = json!(event.timezone.as_str());
+    doc["ical:status"] = json!(event.status.ical());
+    doc["joinMode"] = json!(event.join_mode.mobilizon());
     if let Some(u) = &event.external_url {
         doc["externalParticipationUrl"] = json!(u);
     }

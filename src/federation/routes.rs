@@ -132,7 +132,7 @@ async fn local_account(state: &AppState, username: &str) -> Result<AccountRow, R
         return Ok(account);
     }
     match db::accounts::user_by_id(state.pool(), account.id).await {
-        Ok(Some(u)) if u.state == "active" => Ok(account),
+        Ok(Some(u)) if u.state == crate::domain::UserState::Active => Ok(account),
         Ok(_) => Err(not_found()),
         Err(e) => Err(AppError::from(e).into_response()),
     }
@@ -234,7 +234,7 @@ async fn member_server(
     let Some(domain) = viewer.domain.clone() else {
         return Ok(false);
     };
-    if status.visibility != posts::GROUP_VISIBILITY {
+    if status.visibility != crate::domain::Visibility::Group {
         return Ok(false);
     }
     for (group_id, _) in db::groups::post_groups(state.pool(), status.id).await? {
@@ -371,7 +371,7 @@ pub async fn replies(
     let items: Vec<String> = match db::statuses::replies(state.pool(), status.id).await {
         Ok(r) => r
             .into_iter()
-            .filter(|s| matches!(s.visibility.as_str(), "public" | "unlisted"))
+            .filter(|s| s.visibility.is_public())
             .map(|s| s.uri)
             .collect(),
         Err(e) => return AppError::from(e).into_response(),
@@ -440,12 +440,12 @@ pub async fn outbox(
     let mut items = Vec::new();
     for s in &rows {
         // As Mastodon: public and unlisted posts and boosts; never followers-only or direct.
-        if !matches!(s.visibility.as_str(), "public" | "unlisted") {
+        if !s.visibility.is_public() {
             continue;
         }
         if let Some(original_id) = s.reblog_of_id {
             if let Some((o, oa)) = boosted(&state, original_id).await
-                && matches!(o.visibility.as_str(), "public" | "unlisted")
+                && o.visibility.is_public()
             {
                 items.push(render::announce(s, &account, &o, &oa));
             }
@@ -635,7 +635,7 @@ pub async fn nodeinfo(State(state): State<AppState>, uri: Uri) -> Response {
     } else {
         "2.0"
     };
-    let users = db::accounts::count_users(state.pool(), "active")
+    let users = db::accounts::count_users(state.pool(), crate::domain::UserState::Active)
         .await
         .unwrap_or(0);
     let active = active_users(&state).await;

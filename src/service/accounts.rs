@@ -196,8 +196,8 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
         uri: &uri,
         email: email.as_str(),
         password_hash: &password_hash,
-        role: role.as_str(),
-        state: user_state.as_str(),
+        role,
+        state: user_state,
         locale: reg.locale.map(Locale::as_str),
         reason: reason.as_str(),
         invite_id,
@@ -304,10 +304,10 @@ async fn check_sign_in_attempts(state: &AppState, login: &str) -> AppResult<Opti
 
 /// Refuses users who may not use their account (yet).
 pub fn check_can_sign_in(user: &UserRow) -> AppResult<()> {
-    match UserState::parse(&user.state) {
-        Ok(UserState::Active) => Ok(()),
-        Ok(UserState::Pending) => Err(AppError::forbidden("error-account-pending")),
-        _ => Err(AppError::forbidden("error-account-disabled")),
+    match user.state {
+        UserState::Active => Ok(()),
+        UserState::Pending => Err(AppError::forbidden("error-account-pending")),
+        UserState::Disabled => Err(AppError::forbidden("error-account-disabled")),
     }
 }
 
@@ -499,7 +499,7 @@ pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
 pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
-        .filter(|u| u.state == UserState::Pending.as_str())
+        .filter(|u| u.state == UserState::Pending)
         .ok_or_else(AppError::not_found)?;
     let mut tx = state.db.begin().await?;
     db::accounts::purge_local(&mut tx, user.account_id).await?;
@@ -514,17 +514,17 @@ pub async fn set_role(state: &AppState, account_id: i64, role: Role) -> AppResul
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if user.role == Role::Admin.as_str() && role != Role::Admin {
+    if user.role == Role::Admin && role != Role::Admin {
         let admins = db::accounts::users(state.pool(), None)
             .await?
             .iter()
-            .filter(|u| u.role == Role::Admin.as_str())
+            .filter(|u| u.role == Role::Admin)
             .count();
         if admins <= 1 {
             return Err(AppError::conflict("error-last-admin"));
         }
     }
-    db::accounts::update_role(state.pool(), account_id, role.as_str()).await?;
+    db::accounts::update_role(state.pool(), account_id, role).await?;
     tracing::info!(account_id, role = role.as_str(), "role changed");
     Ok(())
 }

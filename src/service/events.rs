@@ -18,7 +18,7 @@ use crate::{
         statuses::StatusRow,
     },
     domain::{
-        Circle, Invalid, MemberRole, Visibility,
+        Circle, Invalid, MemberRole, NotificationKind, Visibility,
         event::{self as rules, EventJoinMode, EventStatus, ParticipationState},
         group::{departement_of, parse_postcode},
     },
@@ -83,12 +83,12 @@ pub struct Event {
 impl Event {
     /// Its status.
     pub fn status(&self) -> EventStatus {
-        EventStatus::parse(&self.row.status).unwrap_or(EventStatus::Confirmed)
+        self.row.status
     }
 
     /// How people take part.
     pub fn join_mode(&self) -> EventJoinMode {
-        EventJoinMode::parse(&self.row.join_mode).unwrap_or(EventJoinMode::Free)
+        self.row.join_mode
     }
 
     /// Whether it was organized here.
@@ -120,7 +120,7 @@ pub fn summary_line(row: &EventRow, url: &str) -> String {
 
 /// When and where, on one line (`📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 place`).
 pub fn when_where(row: &EventRow) -> String {
-    let tz: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = row.timezone.0;
     let start = clock::to_datetime(row.starts_at).with_timezone(&tz);
     let end = clock::to_datetime(row.ends_at).with_timezone(&tz);
     let when = if start.date_naive() == end.date_naive() {
@@ -153,7 +153,7 @@ pub fn when_where(row: &EventRow) -> String {
     if let Some(online) = &row.online_url {
         parts.push(format!("🔗 {online}"));
     }
-    if row.status == "cancelled" {
+    if row.status == EventStatus::Cancelled {
         parts.insert(0, "❌ CANCELLED / ANNULÉ".to_string());
     }
     parts.join(" · ")
@@ -534,9 +534,9 @@ fn row_of(checked: &Checked, input: &NewEventInput, group_departement: Option<St
         name: checked.name.clone(),
         starts_at: checked.starts.timestamp_micros(),
         ends_at: checked.ends.timestamp_micros(),
-        timezone: checked.tz.name().to_string(),
-        status: checked.status.as_str().to_string(),
-        join_mode: checked.join_mode.as_str().to_string(),
+        timezone: rules::Zone(checked.tz),
+        status: checked.status,
+        join_mode: checked.join_mode,
         external_url: opt(&input.external_url),
         capacity: input.capacity,
         category: Some(opt(&input.category).unwrap_or_else(|| "MOVEMENTS_POLITICS".into())),
@@ -658,10 +658,10 @@ pub async fn join(
     // An invitation lets in where only invited people may come, without approval.
     let invited = match db::events::participant(state.pool(), event.row.status_id, who.id).await? {
         // An organizer's refusal stands: no asking again.
-        Some(p) if p.state == "rejected" => {
+        Some(p) if p.state == ParticipationState::Rejected => {
             return Err(AppError::forbidden("error-event-refused"));
         }
-        Some(p) if p.state == "invited" => true,
+        Some(p) if p.state == ParticipationState::Invited => true,
         Some(_) => {
             return Err(AppError::new(
                 StatusCode::CONFLICT,
@@ -682,7 +682,7 @@ pub async fn join(
             &mut tx,
             event.row.status_id,
             who.id,
-            ParticipationState::Pending.as_str(),
+            ParticipationState::Pending,
             &message,
             Some(&join_uri),
             now,
@@ -711,8 +711,7 @@ pub async fn join(
         Joined::Accepted => ParticipationState::Accepted,
         Joined::Pending => ParticipationState::Pending,
         Joined::Waiting => ParticipationState::Waiting,
-    }
-    .as_str();
+    };
     db::events::upsert_participant(
         &mut tx,
         event.row.status_id,
@@ -738,7 +737,15 @@ async fn tell_author(
     now: i64,
 ) -> AppResult<()> {
     let (author, id) = (event.status.account_id, Some(event.row.status_id));
-    db::social::notify(tx, author, who.id, "event_participation", id, now).await?;
+    db::social::notify(
+        tx,
+        author,
+        who.id,
+        NotificationKind::EventParticipation,
+        id,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -752,7 +759,7 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
     // Declining an invitation to a remote event: no Join was sent, so no Leave either.
-    if !event.is_local() && p.state != "invited" {
+    if !event.is_local() && p.state != ParticipationState::Invited {
         outgoing::push(
             &mut tx,
             &Outgoing::LeaveEvent {
@@ -761,7 +768,7 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
             },
         )
         .await?;
-    } else if p.state == "accepted" {
+    } else if p.state == ParticipationState::Accepted {
         promote(&mut tx, event, now).await?;
     }
     tx.commit().await?;
@@ -790,16 +797,15 @@ pub async fn join_received(
     let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     let existing = db::events::participant(&mut *tx, event.row.status_id, who.id).await?;
-    let invited = existing.as_ref().is_some_and(|p| p.state == "invited");
+    let invited = existing
+        .as_ref()
+        .is_some_and(|p| p.state == ParticipationState::Invited);
     let closed = open_to_participants(event).is_err()
         || (event.join_mode() == EventJoinMode::Invite && !invited);
     let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
-    let asking_again = existing
-        .as_ref()
-        .filter(|_| !invited)
-        .map(|p| p.state.as_str());
+    let asking_again = existing.as_ref().filter(|_| !invited).map(|p| p.state);
     let outcome = match asking_again {
-        Some(s) => ParticipationState::parse(s).unwrap_or(ParticipationState::Pending),
+        Some(s) => s,
         None if closed => ParticipationState::Rejected,
         None if event.row.capacity.is_some_and(|c| taken >= c) => ParticipationState::Waiting,
         None if event.join_mode() == EventJoinMode::Approval && !invited => {
@@ -811,7 +817,7 @@ pub async fn join_received(
         &mut tx,
         event.row.status_id,
         who.id,
-        outcome.as_str(),
+        outcome,
         &message,
         Some(join_uri),
         now,
@@ -847,7 +853,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, event: &Event) -
     let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
     db::events::delete_participant(&mut tx, p.id).await?;
-    if p.state == "accepted" {
+    if p.state == ParticipationState::Accepted {
         promote(&mut tx, event, now).await?;
     }
     tx.commit().await?;
@@ -863,7 +869,11 @@ pub async fn answered(
 ) -> AppResult<()> {
     let now = clock::now();
     let mut tx = state.db.begin().await?;
-    let new_state = if accept { "accepted" } else { "rejected" };
+    let new_state = if accept {
+        ParticipationState::Accepted
+    } else {
+        ParticipationState::Rejected
+    };
     db::events::set_state(&mut tx, participation.id, new_state, now).await?;
     if let Some(status) = db::statuses::by_id(&mut *tx, participation.event_id).await? {
         db::social::notify(
@@ -871,9 +881,9 @@ pub async fn answered(
             participation.account_id,
             status.account_id,
             if accept {
-                "event_accepted"
+                NotificationKind::EventAccepted
             } else {
-                "event_refused"
+                NotificationKind::EventRefused
             },
             Some(participation.event_id),
             now,
@@ -894,12 +904,12 @@ async fn promote(conn: &mut sqlx::AnyConnection, event: &Event, now: i64) -> App
         let Some(next) = db::events::first_waiting(&mut *conn, event.row.status_id).await? else {
             return Ok(());
         };
-        db::events::set_state(conn, next.id, "accepted", now).await?;
+        db::events::set_state(conn, next.id, ParticipationState::Accepted, now).await?;
         db::social::notify(
             conn,
             next.account_id,
             event.status.account_id,
-            "event_promoted",
+            NotificationKind::EventPromoted,
             Some(event.row.status_id),
             now,
         )
@@ -1016,7 +1026,7 @@ pub async fn invite(
         )]));
     }
     if let Some(p) = db::events::participant(state.pool(), event.row.status_id, target.id).await?
-        && p.state != ParticipationState::Rejected.as_str()
+        && p.state != ParticipationState::Rejected
     {
         return Err(AppError::new(
             StatusCode::CONFLICT,
@@ -1029,7 +1039,7 @@ pub async fn invite(
         &mut tx,
         event.row.status_id,
         target.id,
-        ParticipationState::Invited.as_str(),
+        ParticipationState::Invited,
         "",
         None,
         now,
@@ -1040,7 +1050,7 @@ pub async fn invite(
             &mut tx,
             target.id,
             who.id,
-            "event_invited",
+            NotificationKind::EventInvited,
             Some(event.row.status_id),
             now,
         )
@@ -1070,7 +1080,7 @@ pub async fn invited_received(
     // An organizer changing their mind about someone refused may invite them again.
     if db::events::participant(state.pool(), event.row.status_id, invitee.id)
         .await?
-        .is_some_and(|p| p.state != ParticipationState::Rejected.as_str())
+        .is_some_and(|p| p.state != ParticipationState::Rejected)
     {
         return Ok(false);
     }
@@ -1080,7 +1090,7 @@ pub async fn invited_received(
         &mut tx,
         event.row.status_id,
         invitee.id,
-        ParticipationState::Invited.as_str(),
+        ParticipationState::Invited,
         "",
         None,
         now,
@@ -1090,7 +1100,7 @@ pub async fn invited_received(
         &mut tx,
         invitee.id,
         by.id,
-        "event_invited",
+        NotificationKind::EventInvited,
         Some(event.row.status_id),
         now,
     )
@@ -1114,11 +1124,11 @@ pub async fn decide(
     let now = clock::now();
     match decision {
         Decision::Approve => {
-            if p.state == "accepted" {
+            if p.state == ParticipationState::Accepted {
                 return Ok(p);
             }
             // Invited people answer for themselves.
-            if p.state == "invited" {
+            if p.state == ParticipationState::Invited {
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "error-event-invitation-unanswered",
@@ -1130,12 +1140,12 @@ pub async fn decide(
             if event.row.capacity.is_some_and(|c| taken >= c) {
                 return Err(AppError::new(StatusCode::CONFLICT, "error-event-full"));
             }
-            db::events::set_state(&mut tx, p.id, "accepted", now).await?;
+            db::events::set_state(&mut tx, p.id, ParticipationState::Accepted, now).await?;
             db::social::notify(
                 &mut tx,
                 p.account_id,
                 who.id,
-                "event_accepted",
+                NotificationKind::EventAccepted,
                 Some(event.row.status_id),
                 now,
             )
@@ -1156,8 +1166,8 @@ pub async fn decide(
         Decision::Reject => {
             let mut tx = state.db.begin().await?;
             db::events::lock(&mut tx, event.row.status_id).await?;
-            db::events::set_state(&mut tx, p.id, "rejected", now).await?;
-            if p.state == "accepted" {
+            db::events::set_state(&mut tx, p.id, ParticipationState::Rejected, now).await?;
+            if p.state == ParticipationState::Accepted {
                 promote(&mut tx, event, now).await?;
             }
             if !is_local_account(&mut tx, p.account_id).await? {
@@ -1180,7 +1190,7 @@ pub async fn decide(
                     "error-event-not-started",
                 ));
             }
-            if p.state != "accepted" {
+            if p.state != ParticipationState::Accepted {
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "error-event-not-participant",
@@ -1224,7 +1234,7 @@ async fn targets(state: &AppState, event: &Event, scope: Occurrences) -> AppResu
     let mut out = vec![event.clone()];
     if let (Occurrences::Following, Some(series)) = (scope, event.row.series_id) {
         for row in db::events::series_after(state.pool(), series, event.row.starts_at).await? {
-            if row.status_id == event.row.status_id || row.status == "cancelled" {
+            if row.status_id == event.row.status_id || row.status == EventStatus::Cancelled {
                 continue;
             }
             let status = db::statuses::by_id(state.pool(), row.status_id)
@@ -1313,7 +1323,7 @@ pub async fn update(
             (checked.starts, checked.ends)
         } else {
             let tz = checked.tz;
-            let old_tz = target.row.timezone.parse().unwrap_or(tz);
+            let old_tz = target.row.timezone.0;
             let (start, end) = (target.row.starts_at, target.row.ends_at);
             match (
                 moved(start, event.row.starts_at, checked.starts, old_tz, tz),
@@ -1392,7 +1402,7 @@ pub async fn update(
             who,
             &change.event,
             &change.participants,
-            "event_updated",
+            NotificationKind::EventUpdated,
             now,
         )
         .await?;
@@ -1409,12 +1419,12 @@ async fn changed(
     who: &AccountRow,
     event: &Event,
     participants: &[ParticipantRow],
-    kind: &str,
+    kind: NotificationKind,
     now: i64,
 ) -> AppResult<()> {
     for p in participants
         .iter()
-        .filter(|p| p.state != "rejected" && p.account_id != who.id)
+        .filter(|p| p.state != ParticipationState::Rejected && p.account_id != who.id)
     {
         db::social::notify(
             tx,
@@ -1461,7 +1471,15 @@ pub async fn cancel(
     let mut tx = state.db.begin().await?;
     for (target, participants) in &list {
         db::events::set_status(&mut tx, target.row.status_id, "cancelled", now).await?;
-        changed(&mut tx, who, target, participants, "event_cancelled", now).await?;
+        changed(
+            &mut tx,
+            who,
+            target,
+            participants,
+            NotificationKind::EventCancelled,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
@@ -1668,7 +1686,7 @@ pub async fn board(
     let my_groups: Vec<i64> = db::groups::groups_of(state.pool(), viewer.id)
         .await?
         .into_iter()
-        .filter(|m| m.state == "accepted")
+        .filter(|m| m.state == crate::domain::MembershipState::Accepted)
         .map(|m| m.group_id)
         .collect();
     let found = search(
@@ -1778,13 +1796,16 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
         let participants = db::events::participants(state.pool(), id).await?;
         let taken = participants
             .iter()
-            .filter(|p| p.state == "accepted")
+            .filter(|p| p.state == ParticipationState::Accepted)
             .count() as i64;
         let mut tx = state.db.begin().await?;
         if !db::events::claim_reminder(&mut tx, id, now).await? {
             continue;
         }
-        for p in participants.iter().filter(|p| p.state == "accepted") {
+        for p in participants
+            .iter()
+            .filter(|p| p.state == ParticipationState::Accepted)
+        {
             if db::accounts::by_id_in(&mut *tx, p.account_id)
                 .await?
                 .is_some_and(|a| a.is_local())
@@ -1793,7 +1814,7 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
                     &mut tx,
                     p.account_id,
                     status.account_id,
-                    "event_reminder",
+                    NotificationKind::EventReminder,
                     Some(id),
                     now,
                 )
@@ -1811,7 +1832,7 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
                 &mut tx,
                 status.account_id,
                 teller,
-                "event_short",
+                NotificationKind::EventShort,
                 Some(id),
                 now,
             )

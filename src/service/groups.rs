@@ -17,7 +17,7 @@ use crate::{
         statuses::{Page, StatusRow},
     },
     domain::{
-        Circle, GroupKind, Invalid, JoinMode, MemberRole, Place,
+        Circle, FollowState, GroupKind, Invalid, JoinMode, MemberRole, MembershipState, Place,
         group::{parse_group_name, parse_postcode},
         html,
     },
@@ -47,12 +47,12 @@ pub struct Group {
 impl Group {
     /// Its kind.
     pub fn kind(&self) -> GroupKind {
-        GroupKind::parse(&self.row.kind).unwrap_or(GroupKind::Other)
+        self.row.kind
     }
 
     /// How people join.
     pub fn join_mode(&self) -> JoinMode {
-        JoinMode::parse(&self.row.join_mode).unwrap_or(JoinMode::Approval)
+        self.row.join_mode
     }
 
     /// Whether the group lives on this server (we decide its membership).
@@ -178,8 +178,8 @@ pub async fn create(
         &mut *tx,
         &db::groups::NewGroup {
             account_id: id,
-            kind: kind.as_str(),
-            join_mode: join_mode.as_str(),
+            kind,
+            join_mode,
             sympathizers_can_post: input.sympathizers_can_post,
             postcode: place.postcode.as_deref(),
             commune: place.commune.as_deref(),
@@ -196,8 +196,8 @@ pub async fn create(
         &db::groups::NewMember {
             group_id: id,
             account_id: creator.id,
-            role: MemberRole::Administrator.as_str(),
-            state: "accepted",
+            role: MemberRole::Administrator,
+            state: MembershipState::Accepted,
             message: "",
             uri: None,
             listed: true,
@@ -222,13 +222,12 @@ pub async fn load(state: &AppState, id: i64) -> AppResult<Option<Group>> {
         // A remote group known before coopol knew groups: what every group has.
         None => GroupRow {
             account_id: id,
-            kind: GroupKind::Other.as_str().into(),
+            kind: GroupKind::Other,
             join_mode: if account.locked != 0 {
-                "approval"
+                JoinMode::Approval
             } else {
-                "open"
-            }
-            .into(),
+                JoinMode::Open
+            },
             sympathizers_can_post: 0,
             postcode: None,
             commune: None,
@@ -323,8 +322,8 @@ impl Standing {
     pub fn role(&self) -> Option<MemberRole> {
         self.membership
             .as_ref()
-            .filter(|m| m.state == "accepted")
-            .and_then(|m| MemberRole::parse(&m.role).ok())
+            .filter(|m| m.state == MembershipState::Accepted)
+            .map(|m| m.role)
     }
 
     /// Whether an accepted member.
@@ -401,11 +400,11 @@ pub async fn join(
 ) -> AppResult<JoinOutcome> {
     let message = parse_message(message)?;
     let existing = db::groups::member(state.pool(), group.account.id, who.id).await?;
-    match existing.as_ref().map(|m| m.state.as_str()) {
-        Some("accepted") => return Ok(JoinOutcome::Joined),
-        Some("banned") => return Err(AppError::forbidden("error-group-banned")),
-        Some("pending") => return Ok(JoinOutcome::Pending),
-        _ => {}
+    match existing.as_ref().map(|m| m.state) {
+        Some(MembershipState::Accepted) => return Ok(JoinOutcome::Joined),
+        Some(MembershipState::Banned) => return Err(AppError::forbidden("error-group-banned")),
+        Some(MembershipState::Pending) => return Ok(JoinOutcome::Pending),
+        Some(MembershipState::Invited) | None => {}
     }
     let now = clock::now();
     let join_uri = format!("{}#joins/{}", who.uri, crypto::random_code(16));
@@ -416,8 +415,8 @@ pub async fn join(
             &db::groups::NewMember {
                 group_id: group.account.id,
                 account_id: who.id,
-                role: "member",
-                state: "pending",
+                role: MemberRole::Member,
+                state: MembershipState::Pending,
                 message: &message,
                 uri: Some(&join_uri),
                 listed: false,
@@ -430,7 +429,9 @@ pub async fn join(
         state.outbox_ready.notify_one();
         return Ok(JoinOutcome::Pending);
     }
-    let invited = existing.as_ref().is_some_and(|m| m.state == "invited");
+    let invited = existing
+        .as_ref()
+        .is_some_and(|m| m.state == MembershipState::Invited);
     let accepted = match group.join_mode() {
         JoinMode::Open => true,
         JoinMode::Approval => invited,
@@ -442,8 +443,12 @@ pub async fn join(
         &db::groups::NewMember {
             group_id: group.account.id,
             account_id: who.id,
-            role: "member",
-            state: if accepted { "accepted" } else { "pending" },
+            role: MemberRole::Member,
+            state: if accepted {
+                MembershipState::Accepted
+            } else {
+                MembershipState::Pending
+            },
             message: &message,
             uri: Some(&join_uri),
             listed: false,
@@ -473,12 +478,14 @@ pub async fn join_received(
     let now = clock::now();
     let mut tx = state.db.begin().await?;
     // Banned people and requests to invite-only groups are refused at once.
-    let state_name = match existing.as_ref().map(|m| m.state.as_str()) {
-        Some("banned") => None,
-        Some("accepted" | "invited") => Some("accepted"),
-        _ => match group.join_mode() {
-            JoinMode::Open => Some("accepted"),
-            JoinMode::Approval => Some("pending"),
+    let state_name = match existing.as_ref().map(|m| m.state) {
+        Some(MembershipState::Banned) => None,
+        Some(MembershipState::Accepted | MembershipState::Invited) => {
+            Some(MembershipState::Accepted)
+        }
+        Some(MembershipState::Pending) | None => match group.join_mode() {
+            JoinMode::Open => Some(MembershipState::Accepted),
+            JoinMode::Approval => Some(MembershipState::Pending),
             JoinMode::Invite => None,
         },
     };
@@ -499,15 +506,15 @@ pub async fn join_received(
     };
     let role = existing
         .as_ref()
-        .filter(|m| m.state == "accepted")
-        .map(|m| m.role.clone())
-        .unwrap_or_else(|| "member".into());
+        .filter(|m| m.state == MembershipState::Accepted)
+        .map(|m| m.role)
+        .unwrap_or(MemberRole::Member);
     db::groups::upsert_member(
         &mut tx,
         &db::groups::NewMember {
             group_id: group.account.id,
             account_id: who.id,
-            role: &role,
+            role,
             state: state_name,
             message: &message,
             uri: Some(join_uri),
@@ -516,7 +523,7 @@ pub async fn join_received(
         },
     )
     .await?;
-    if state_name == "accepted" {
+    if state_name == MembershipState::Accepted {
         outgoing::push(
             &mut tx,
             &Outgoing::AnswerJoin {
@@ -530,7 +537,7 @@ pub async fn join_received(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
-    Ok(if state_name == "accepted" {
+    Ok(if state_name == MembershipState::Accepted {
         JoinOutcome::Joined
     } else {
         JoinOutcome::Pending
@@ -564,12 +571,12 @@ pub async fn leave(state: &AppState, who: &AccountRow, group: &Group) -> AppResu
     let Some(m) = db::groups::member(state.pool(), group.account.id, who.id).await? else {
         return Ok(());
     };
-    if m.state == "banned" {
+    if m.state == MembershipState::Banned {
         return Ok(());
     }
     if group.is_local()
-        && m.role == "administrator"
-        && m.state == "accepted"
+        && m.role == MemberRole::Administrator
+        && m.state == MembershipState::Accepted
         && administrators(state, group.account.id).await? <= 1
     {
         return Err(AppError::new(
@@ -600,7 +607,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, group: &Group) -
     let Some(m) = db::groups::member(state.pool(), group.account.id, who.id).await? else {
         return Ok(false);
     };
-    if m.state == "banned" {
+    if m.state == MembershipState::Banned {
         return Ok(false);
     }
     let mut tx = state.db.begin().await?;
@@ -649,9 +656,11 @@ pub async fn moderate(
     let mut tx = state.db.begin().await?;
     let result = match action {
         Moderation::Approve | Moderation::Reject => {
-            let m = existing.filter(|m| m.state == "pending").ok_or_else(|| {
-                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "error-group-no-request")
-            })?;
+            let m = existing
+                .filter(|m| m.state == MembershipState::Pending)
+                .ok_or_else(|| {
+                    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "error-group-no-request")
+                })?;
             if action == Moderation::Approve {
                 db::groups::accept_member(&mut tx, m.id, now).await?;
             } else {
@@ -680,8 +689,8 @@ pub async fn moderate(
             }
             let target_role = existing
                 .as_ref()
-                .filter(|m| m.state == "accepted")
-                .and_then(|m| MemberRole::parse(&m.role).ok());
+                .filter(|m| m.state == MembershipState::Accepted)
+                .map(|m| m.role);
             if target_role.is_some_and(|r| r >= my_role && my_role != MemberRole::Administrator)
                 || target_role == Some(MemberRole::Administrator)
                     && my_role != MemberRole::Administrator
@@ -699,8 +708,8 @@ pub async fn moderate(
                         &db::groups::NewMember {
                             group_id: group.account.id,
                             account_id,
-                            role: "member",
-                            state: "banned",
+                            role: MemberRole::Member,
+                            state: MembershipState::Banned,
                             message: "",
                             uri: None,
                             listed: false,
@@ -716,7 +725,7 @@ pub async fn moderate(
                 }
                 (None, _) => return Err(AppError::not_found()),
             };
-            if !target.is_local() && m.state == "accepted" {
+            if !target.is_local() && m.state == MembershipState::Accepted {
                 outgoing::push(
                     &mut tx,
                     &Outgoing::RemoveMember {
@@ -758,8 +767,8 @@ fn banned_row(id: i64, group_id: i64, account_id: i64) -> MemberRow {
         id,
         group_id,
         account_id,
-        role: "member".into(),
-        state: "banned".into(),
+        role: MemberRole::Member,
+        state: MembershipState::Banned,
         message: String::new(),
         uri: None,
         listed: 0,
@@ -780,9 +789,9 @@ pub async fn set_role(
     require_role(state, group, by, MemberRole::Administrator).await?;
     let m = db::groups::member(state.pool(), group.account.id, account_id)
         .await?
-        .filter(|m| m.state == "accepted")
+        .filter(|m| m.state == MembershipState::Accepted)
         .ok_or_else(AppError::not_found)?;
-    if m.role == "administrator"
+    if m.role == MemberRole::Administrator
         && role != MemberRole::Administrator
         && administrators(state, group.account.id).await? <= 1
     {
@@ -792,7 +801,7 @@ pub async fn set_role(
         ));
     }
     let mut tx = state.db.begin().await?;
-    db::groups::set_role(&mut tx, m.id, role.as_str()).await?;
+    db::groups::set_role(&mut tx, m.id, role).await?;
     db::groups::audit(
         &mut *tx,
         group.account.id,
@@ -822,7 +831,7 @@ pub async fn invite(
         .ok_or_else(AppError::not_found)?;
     let existing = db::groups::member(state.pool(), group.account.id, account_id).await?;
     if let Some(m) = &existing
-        && m.state != "pending"
+        && m.state != MembershipState::Pending
     {
         return Ok(m.clone());
     }
@@ -830,16 +839,16 @@ pub async fn invite(
     let mut tx = state.db.begin().await?;
     // A pending request and an invitation together make a member.
     let state_name = if existing.is_some() {
-        "accepted"
+        MembershipState::Accepted
     } else {
-        "invited"
+        MembershipState::Invited
     };
     let id = db::groups::upsert_member(
         &mut tx,
         &db::groups::NewMember {
             group_id: group.account.id,
             account_id,
-            role: "member",
+            role: MemberRole::Member,
             state: state_name,
             message: existing.as_ref().map(|m| m.message.as_str()).unwrap_or(""),
             uri: existing.as_ref().and_then(|m| m.uri.as_deref()),
@@ -849,7 +858,7 @@ pub async fn invite(
     )
     .await?;
     if !target.is_local() {
-        let outgoing = if state_name == "accepted" {
+        let outgoing = if state_name == MembershipState::Accepted {
             Outgoing::AnswerJoin {
                 group_id: group.account.id,
                 account_id,
@@ -886,8 +895,8 @@ pub async fn invited_by_group(state: &AppState, group: &Group, who: &AccountRow)
         &db::groups::NewMember {
             group_id: group.account.id,
             account_id: who.id,
-            role: "member",
-            state: "invited",
+            role: MemberRole::Member,
+            state: MembershipState::Invited,
             message: "",
             uri: None,
             listed: false,
@@ -908,7 +917,7 @@ pub async fn set_listed(
 ) -> AppResult<()> {
     let m = db::groups::member(state.pool(), group.account.id, who.id)
         .await?
-        .filter(|m| m.state == "accepted")
+        .filter(|m| m.state == MembershipState::Accepted)
         .ok_or_else(AppError::not_found)?;
     db::groups::set_listed(state.pool(), m.id, listed).await?;
     Ok(())
@@ -933,7 +942,11 @@ pub async fn members(
     if pending && !staff {
         return Err(AppError::forbidden("error-group-role"));
     }
-    let state_name = if pending { "pending" } else { "accepted" };
+    let state_name = if pending {
+        MembershipState::Pending
+    } else {
+        MembershipState::Accepted
+    };
     Ok(db::groups::members(
         state.pool(),
         group.account.id,
@@ -955,7 +968,7 @@ pub async fn members_csv(state: &AppState, by: &AccountRow, group: &Group) -> Ap
         let page = db::groups::members(
             state.pool(),
             group.account.id,
-            "accepted",
+            MembershipState::Accepted,
             false,
             after,
             500,
@@ -1132,7 +1145,7 @@ pub async fn distribute(
     status_id: i64,
     circle: Circle,
 ) -> AppResult<()> {
-    if !db::groups::add_post(conn, group.account.id, status_id, circle.as_str()).await? {
+    if !db::groups::add_post(conn, group.account.id, status_id, circle).await? {
         return Ok(());
     }
     let mut readers = db::groups::local_members(conn, group.account.id).await?;
@@ -1362,7 +1375,7 @@ pub async fn directory(state: &AppState, query: DirectoryQuery) -> AppResult<Vec
     let limit = query.limit.clamp(1, 80);
     let mut search = db::groups::Search {
         text: q.as_deref(),
-        kind: kind.map(GroupKind::as_str),
+        kind,
         postcode: postcode.as_deref(),
         departement: departement.as_deref(),
         limit,
@@ -1399,7 +1412,7 @@ pub async fn federations_of(state: &AppState, group: &Group) -> AppResult<Vec<(G
                 .iter()
                 .find(|g| g.account.id == id && g.kind() == GroupKind::Federation)?
                 .clone();
-            Some((g, st == "accepted"))
+            Some((g, st == FollowState::Accepted))
         })
         .collect())
 }
@@ -1542,8 +1555,8 @@ pub async fn remember_remote(
         state.pool(),
         &db::groups::NewGroup {
             account_id: account.id,
-            kind: kind.as_str(),
-            join_mode: join_mode.as_str(),
+            kind,
+            join_mode,
             sympathizers_can_post: info.sympathizers_can_post,
             postcode: postcode.as_deref(),
             commune: commune.as_deref(),

@@ -214,7 +214,7 @@ pub async fn check_authorize(
     }
     let scopes =
         Scopes::parse(params.scope.as_deref().unwrap_or("")).map_err(|_| back("invalid_scope"))?;
-    let app_scopes = Scopes::parse(&app.scopes).unwrap_or_default();
+    let app_scopes = &app.scopes;
     if !app_scopes.covers(&scopes) {
         return Err(back("invalid_scope"));
     }
@@ -261,7 +261,7 @@ pub async fn grant_code(
             app_id: req.app.id,
             account_id: user.account_id,
             redirect_uri: req.redirect_uri.clone(),
-            scopes: req.scopes.to_string(),
+            scopes: req.scopes.clone(),
             code_challenge: req.code_challenge.clone(),
             expires_at: clock::after(CODE_LIFETIME),
         },
@@ -430,8 +430,7 @@ pub async fn token(state: &AppState, params: &TokenParams) -> AppResult<IssuedTo
                 .await?
                 .ok_or_else(|| invalid_grant("error-oauth-invalid-code"))?;
             accounts::check_can_sign_in(&user)?;
-            let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
-            issue(state, app.id, Some(user.account_id), scopes).await
+            issue(state, app.id, Some(user.account_id), stored.scopes).await
         }
         "password" => {
             let app = authenticate_client(state, params, true).await?;
@@ -485,7 +484,7 @@ fn requested_scopes(app: &AppRow, requested: Option<&str>) -> AppResult<Scopes> 
         )
     };
     let scopes = Scopes::parse(requested.unwrap_or("")).map_err(|_| invalid_scope())?;
-    let app_scopes = Scopes::parse(&app.scopes).unwrap_or_default();
+    let app_scopes = &app.scopes;
     if !app_scopes.covers(&scopes) {
         return Err(invalid_scope());
     }
@@ -604,7 +603,7 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
     if row.last_used_at.is_none_or(|t| t < now - 60_000_000) {
         db::oauth::touch_token(state.pool(), row.id, now).await?;
     }
-    let scopes = Scopes::parse(&row.scopes).unwrap_or_default();
+    let scopes = row.scopes.clone();
     Ok(Access {
         token: row,
         scopes,

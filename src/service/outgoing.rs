@@ -3,7 +3,11 @@
 //! the federation outbox worker turns it into ActivityPub activities and deliveries. Services
 //! thus never build ActivityPub JSON nor call federation code.
 
-use crate::{db, error::AppResult};
+use crate::{
+    db,
+    domain::{Circle, Visibility},
+    error::AppResult,
+};
 use serde::{Deserialize, Serialize};
 
 /// One thing to tell other servers.
@@ -27,7 +31,7 @@ pub enum Outgoing {
         /// Its ActivityPub id.
         uri: String,
         /// Its visibility.
-        visibility: String,
+        visibility: Visibility,
         /// Accounts it mentioned.
         mentioned: Vec<i64>,
         /// The author of the post it answered, if any.
@@ -37,7 +41,7 @@ pub enum Outgoing {
         group_id: Option<i64>,
         /// Its circle there.
         #[serde(default)]
-        circle: Option<String>,
+        circle: Option<Circle>,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow {
@@ -223,7 +227,7 @@ pub enum Outgoing {
         /// The post's ActivityPub id.
         status_uri: String,
         /// The circle it was in.
-        circle: String,
+        circle: Circle,
     },
 }
 

@@ -5,6 +5,7 @@ use super::outgoing::{self, Outgoing};
 use crate::{
     clock, crypto,
     db::{self, accounts::AccountRow, social::FollowRow},
+    domain::{FollowState, NotificationKind},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -37,10 +38,18 @@ pub async fn relationship(state: &AppState, me: i64, other: i64) -> AppResult<Re
     let theirs = db::social::follow(state.pool(), other, me).await?;
     Ok(Relationship {
         id: other,
-        following: mine.as_ref().is_some_and(|f| f.state == "accepted"),
-        requested: mine.as_ref().is_some_and(|f| f.state == "pending"),
-        followed_by: theirs.as_ref().is_some_and(|f| f.state == "accepted"),
-        requested_by: theirs.as_ref().is_some_and(|f| f.state == "pending"),
+        following: mine
+            .as_ref()
+            .is_some_and(|f| f.state == FollowState::Accepted),
+        requested: mine
+            .as_ref()
+            .is_some_and(|f| f.state == FollowState::Pending),
+        followed_by: theirs
+            .as_ref()
+            .is_some_and(|f| f.state == FollowState::Accepted),
+        requested_by: theirs
+            .as_ref()
+            .is_some_and(|f| f.state == FollowState::Pending),
         blocking: db::social::block(state.pool(), me, other).await?.is_some(),
         blocked_by: db::social::block(state.pool(), other, me).await?.is_some(),
     })
@@ -76,18 +85,44 @@ pub async fn follow(
     let approval = needs_approval(state, me, target).await?;
     let mut tx = state.db.begin().await?;
     if target.is_local() {
-        let state_name = if approval { "pending" } else { "accepted" };
+        let state_name = if approval {
+            FollowState::Pending
+        } else {
+            FollowState::Accepted
+        };
         db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), state_name, now).await?;
         if target.locked != 0 {
-            db::social::notify(&mut tx, target.id, me.id, "follow_request", None, now).await?;
+            db::social::notify(
+                &mut tx,
+                target.id,
+                me.id,
+                NotificationKind::FollowRequest,
+                None,
+                now,
+            )
+            .await?;
         } else {
-            db::social::notify(&mut tx, target.id, me.id, "follow", None, now).await?;
+            db::social::notify(
+                &mut tx,
+                target.id,
+                me.id,
+                NotificationKind::Follow,
+                None,
+                now,
+            )
+            .await?;
             db::social::backfill_feed(&mut tx, me.id, target.id, BACKFILL).await?;
         }
     } else {
-        let follow =
-            db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), "pending", now)
-                .await?;
+        let follow = db::social::insert_follow(
+            &mut tx,
+            me.id,
+            target.id,
+            Some(&uri),
+            FollowState::Pending,
+            now,
+        )
+        .await?;
         outgoing::push(
             &mut tx,
             &Outgoing::Follow {
@@ -130,7 +165,7 @@ pub async fn unfollow(
         let mut tx = state.db.begin().await?;
         db::social::delete_follow(&mut tx, follow.id).await?;
         db::social::remove_author_from_feed(&mut tx, me.id, target.id).await?;
-        db::social::unnotify(&mut tx, target.id, me.id, "follow_request").await?;
+        db::social::unnotify(&mut tx, target.id, me.id, NotificationKind::FollowRequest).await?;
         if !target.is_local() {
             outgoing::push(
                 &mut tx,
@@ -156,16 +191,30 @@ pub async fn authorize(
 ) -> AppResult<Relationship> {
     let follow = db::social::follow(state.pool(), requester_id, me.id)
         .await?
-        .filter(|f| f.state == "pending")
+        .filter(|f| f.state == FollowState::Pending)
         .ok_or_else(AppError::not_found)?;
     let requester = db::accounts::by_id(state.pool(), requester_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let now = clock::now();
     let mut tx = state.db.begin().await?;
-    db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
-    db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
-    db::social::notify(&mut tx, me.id, requester_id, "follow", None, now).await?;
+    db::social::set_follow_state(&mut tx, follow.id, FollowState::Accepted, None).await?;
+    db::social::unnotify(
+        &mut tx,
+        me.id,
+        requester_id,
+        NotificationKind::FollowRequest,
+    )
+    .await?;
+    db::social::notify(
+        &mut tx,
+        me.id,
+        requester_id,
+        NotificationKind::Follow,
+        None,
+        now,
+    )
+    .await?;
     if requester.is_local() {
         db::social::backfill_feed(&mut tx, requester_id, me.id, BACKFILL).await?;
     } else {
@@ -192,14 +241,20 @@ pub async fn reject(
 ) -> AppResult<Relationship> {
     let follow = db::social::follow(state.pool(), requester_id, me.id)
         .await?
-        .filter(|f| f.state == "pending")
+        .filter(|f| f.state == FollowState::Pending)
         .ok_or_else(AppError::not_found)?;
     let requester = db::accounts::by_id(state.pool(), requester_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let mut tx = state.db.begin().await?;
     db::social::delete_follow(&mut tx, follow.id).await?;
-    db::social::unnotify(&mut tx, me.id, requester_id, "follow_request").await?;
+    db::social::unnotify(
+        &mut tx,
+        me.id,
+        requester_id,
+        NotificationKind::FollowRequest,
+    )
+    .await?;
     if !requester.is_local() {
         outgoing::push(
             &mut tx,
@@ -377,12 +432,14 @@ pub async fn follow_received(
     }
     let existing = db::social::follow(&mut *tx, follower.id, target.id).await?;
     let outcome = match existing {
-        Some(f) if f.state == "accepted" => {
-            db::social::set_follow_state(&mut tx, f.id, "accepted", Some(follow_uri)).await?;
+        Some(f) if f.state == FollowState::Accepted => {
+            db::social::set_follow_state(&mut tx, f.id, FollowState::Accepted, Some(follow_uri))
+                .await?;
             FollowOutcome::Accepted
         }
         Some(f) => {
-            db::social::set_follow_state(&mut tx, f.id, "pending", Some(follow_uri)).await?;
+            db::social::set_follow_state(&mut tx, f.id, FollowState::Pending, Some(follow_uri))
+                .await?;
             FollowOutcome::Pending
         }
         None if approval => {
@@ -391,12 +448,19 @@ pub async fn follow_received(
                 follower.id,
                 target.id,
                 Some(follow_uri),
-                "pending",
+                FollowState::Pending,
                 now,
             )
             .await?;
-            db::social::notify(&mut tx, target.id, follower.id, "follow_request", None, now)
-                .await?;
+            db::social::notify(
+                &mut tx,
+                target.id,
+                follower.id,
+                NotificationKind::FollowRequest,
+                None,
+                now,
+            )
+            .await?;
             FollowOutcome::Pending
         }
         None => {
@@ -405,11 +469,19 @@ pub async fn follow_received(
                 follower.id,
                 target.id,
                 Some(follow_uri),
-                "accepted",
+                FollowState::Accepted,
                 now,
             )
             .await?;
-            db::social::notify(&mut tx, target.id, follower.id, "follow", None, now).await?;
+            db::social::notify(
+                &mut tx,
+                target.id,
+                follower.id,
+                NotificationKind::Follow,
+                None,
+                now,
+            )
+            .await?;
             FollowOutcome::Accepted
         }
     };
@@ -431,11 +503,11 @@ pub async fn follow_received(
 
 /// A remote account accepted a local account's follow request.
 pub async fn accept_received(state: &AppState, follow: &FollowRow) -> AppResult<()> {
-    if follow.state == "accepted" {
+    if follow.state == FollowState::Accepted {
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    db::social::set_follow_state(&mut tx, follow.id, "accepted", None).await?;
+    db::social::set_follow_state(&mut tx, follow.id, FollowState::Accepted, None).await?;
     db::social::backfill_feed(
         &mut tx,
         follow.account_id,
@@ -465,7 +537,7 @@ pub async fn undo_follow_received(state: &AppState, follow: &FollowRow) -> AppRe
         &mut tx,
         follow.target_account_id,
         follow.account_id,
-        "follow_request",
+        NotificationKind::FollowRequest,
     )
     .await?;
     tx.commit().await?;

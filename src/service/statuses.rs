@@ -10,16 +10,12 @@ use crate::{
     clock, crypto,
     db::{self, accounts::AccountRow, statuses::StatusRow},
     domain::{
-        Circle, Invalid, Visibility,
+        Circle, Invalid, NotificationKind, Visibility,
         status::{self as text, ResolvedMention},
     },
     error::{AppError, AppResult},
     state::AppState,
 };
-
-/// The stored visibility of posts in a group's sympathizers and members circles: who reads
-/// them is decided by `group_posts`, never by mentions or the author's followers.
-pub const GROUP_VISIBILITY: &str = "group";
 
 /// The ActivityPub id of a local post.
 pub fn status_uri(state: &AppState, username: &str, id: i64) -> String {
@@ -70,20 +66,21 @@ pub async fn can_see(state: &AppState, viewer: Option<i64>, status: &StatusRow) 
     {
         return Ok(false);
     }
-    if status.visibility == GROUP_VISIBILITY {
+    if status.visibility == Visibility::Group {
         return Ok(match viewer {
             Some(v) => db::groups::can_read(state.pool(), status.id, v).await?,
             None => false,
         });
     }
-    let visibility = Visibility::parse(&status.visibility).unwrap_or(Visibility::Direct);
-    Ok(match (visibility, viewer) {
+    Ok(match (status.visibility, viewer) {
         (Visibility::Public | Visibility::Unlisted, _) => true,
         (_, None) => false,
         (Visibility::Private, Some(v)) => {
             db::social::follows(state.pool(), v, status.account_id).await?
                 || db::statuses::is_mentioned(state.pool(), status.id, v).await?
         }
+        // Handled above: the group decides.
+        (Visibility::Group, Some(_)) => false,
         (Visibility::Direct, Some(v)) => {
             db::statuses::is_mentioned(state.pool(), status.id, v).await?
         }
@@ -161,10 +158,9 @@ async fn implied_group(
     visibility: Visibility,
 ) -> AppResult<Option<(super::groups::Group, Circle)>> {
     if let Some(p) = parent
-        && let (Some(gid), Some(circle)) = (p.group_id, p.circle.as_deref())
+        && let (Some(gid), Some(circle)) = (p.group_id, p.circle)
         && let Some(group) = super::groups::load(state, gid).await?
     {
-        let circle = Circle::parse(circle).unwrap_or(Circle::Members);
         if circle == Circle::Public
             || super::groups::may_post(state, &group, author.id, circle).await?
         {
@@ -236,7 +232,6 @@ pub struct Draft {
     circle: Option<Circle>,
     title: Option<String>,
     visibility: Visibility,
-    visibility_name: &'static str,
     text: String,
     html: String,
     spoiler_text: String,
@@ -298,9 +293,11 @@ pub async fn draft(
     // An answer to a closed circle's post stays in that circle, or is not written: out of it,
     // it would carry the closed post's address and author to whoever reads the answer
     // (docs/SECURITY.md, rule T12).
-    if let Some(p) = parent.as_ref().filter(|p| p.visibility == GROUP_VISIBILITY) {
-        let inside = group.as_ref().map(|g| g.account.id) == p.group_id
-            && circle.map(Circle::as_str) == p.circle.as_deref();
+    if let Some(p) = parent
+        .as_ref()
+        .filter(|p| p.visibility == Visibility::Group)
+    {
+        let inside = group.as_ref().map(|g| g.account.id) == p.group_id && circle == p.circle;
         if !inside {
             return Err(Invalid::new("in_reply_to_id", "error-reply-outside-circle").into());
         }
@@ -308,12 +305,8 @@ pub async fn draft(
     // A group post's circle decides who reads it; a public one is public.
     let visibility = match circle {
         Some(Circle::Public) => Visibility::Public,
-        Some(_) => Visibility::Direct,
+        Some(Circle::Sympathizers | Circle::Members) => Visibility::Group,
         None => requested,
-    };
-    let visibility_name = match circle {
-        Some(Circle::Sympathizers | Circle::Members) => GROUP_VISIBILITY,
-        _ => visibility.as_str(),
     };
     let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
     let tags = text::hashtags(&input.text);
@@ -329,7 +322,6 @@ pub async fn draft(
         circle,
         title,
         visibility,
-        visibility_name,
         sensitive: input.sensitive || !input.spoiler_text.trim().is_empty(),
         spoiler_text: input.spoiler_text.trim().to_string(),
         text: input.text,
@@ -355,7 +347,7 @@ pub async fn write(
         url: None,
         account_id: draft.author_id,
         local: true,
-        visibility: draft.visibility_name,
+        visibility: draft.visibility,
         in_reply_to_id: draft.parent.as_ref().map(|p| p.id),
         in_reply_to_uri: draft.parent.as_ref().map(|p| p.uri.as_str()),
         in_reply_to_account_id: draft.parent.as_ref().map(|p| p.account_id),
@@ -367,7 +359,7 @@ pub async fn write(
         language: draft.language.as_deref(),
         created_at: now,
         group_id: draft.group.as_ref().map(|g| g.account.id),
-        circle: draft.circle.map(Circle::as_str),
+        circle: draft.circle,
         title: draft.title.as_deref(),
     };
     let username = &draft.username;
@@ -393,15 +385,23 @@ pub async fn write(
         db::events::upsert(tx, &event).await?;
     }
     let mut readers = vec![draft.author_id];
-    if draft.visibility != Visibility::Direct {
+    if !matches!(draft.visibility, Visibility::Direct | Visibility::Group) {
         readers.extend(db::social::local_followers(tx, draft.author_id).await?);
     }
     // In a group's closed circles, being mentioned is no way in: the group decides.
-    let closed = draft.visibility_name == GROUP_VISIBILITY;
+    let closed = draft.visibility == Visibility::Group;
     for m in draft.mentioned.iter().filter(|_| !closed) {
         if m.is_local() {
             readers.push(m.id);
-            db::social::notify(tx, m.id, draft.author_id, "mention", Some(id), now).await?;
+            db::social::notify(
+                tx,
+                m.id,
+                draft.author_id,
+                NotificationKind::Mention,
+                Some(id),
+                now,
+            )
+            .await?;
         }
     }
     db::social::add_to_feeds(tx, id, &readers).await?;
@@ -433,7 +433,7 @@ pub async fn edit(
     let before = db::statuses::mentioned_ids(state.pool(), id).await?;
     let outside = outsiders(state, &status, &before, &mentioned).await?;
     // Naming someone in a direct or followers-only post lets them read it: an edit may not.
-    if !outside.is_empty() && status.visibility != GROUP_VISIBILITY {
+    if !outside.is_empty() && status.visibility != Visibility::Group {
         return Err(Invalid::new("status", "error-edit-widens").into());
     }
     let mentioned_ids: Vec<i64> = mentioned
@@ -459,7 +459,15 @@ pub async fn edit(
         .iter()
         .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))
     {
-        db::social::notify(&mut tx, m.id, author.id, "mention", Some(id), now).await?;
+        db::social::notify(
+            &mut tx,
+            m.id,
+            author.id,
+            NotificationKind::Mention,
+            Some(id),
+            now,
+        )
+        .await?;
         db::social::add_to_feeds(&mut tx, id, &[m.id]).await?;
     }
     outgoing::push(&mut tx, &Outgoing::UpdateStatus { status_id: id }).await?;
@@ -519,11 +527,11 @@ pub async fn delete(
             None => Some(Outgoing::DeleteStatus {
                 account_id: status.account_id,
                 uri: status.uri.clone(),
-                visibility: status.visibility.clone(),
+                visibility: status.visibility,
                 mentioned,
                 in_reply_to_account_id: status.in_reply_to_account_id,
                 group_id: status.group_id,
-                circle: status.circle.clone(),
+                circle: status.circle,
             }),
         };
         if let Some(event) = event {
@@ -552,7 +560,7 @@ pub async fn favourite(state: &AppState, who: &AccountRow, id: i64) -> AppResult
             &mut tx,
             target.account_id,
             who.id,
-            "favourite",
+            NotificationKind::Favourite,
             Some(target.id),
             now,
         )
@@ -609,7 +617,7 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
         Some(original) => visible(state, Some(who.id), original).await?,
         None => status,
     };
-    if !Visibility::parse(&target.visibility).is_ok_and(Visibility::is_public) {
+    if !target.visibility.is_public() {
         return Err(AppError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "error-reblog-private",
@@ -625,7 +633,7 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
         url: None,
         account_id: who.id,
         local: true,
-        visibility: "public",
+        visibility: Visibility::Public,
         in_reply_to_id: None,
         in_reply_to_uri: None,
         in_reply_to_account_id: None,
@@ -656,7 +664,7 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
         &mut tx,
         target.account_id,
         who.id,
-        "reblog",
+        NotificationKind::Reblog,
         Some(target.id),
         now,
     )
@@ -789,7 +797,7 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     // it would show whoever reads the answer the closed post's author (rule T12).
     let parent = match parent {
         Some(p)
-            if p.visibility == GROUP_VISIBILITY
+            if p.visibility == Visibility::Group
                 && !can_see(state, Some(post.account_id), &p).await? =>
         {
             None
@@ -809,7 +817,7 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
             let allowed = super::groups::may_post(state, g, post.account_id, c).await?
                 || (c == Circle::Public
                     && parent.as_ref().is_some_and(|p| {
-                        p.group_id == Some(g.account.id) && p.circle.as_deref() == Some("public")
+                        p.group_id == Some(g.account.id) && p.circle == Some(Circle::Public)
                     }));
             let locked = match &parent {
                 Some(p) => super::groups::thread_root(state, p).await?.thread_locked != 0,
@@ -827,10 +835,10 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         _ => (group, circle),
     };
     let closed = matches!(circle, Some(Circle::Sympathizers | Circle::Members));
-    let visibility_name = if closed {
-        GROUP_VISIBILITY
+    let visibility = if closed {
+        Visibility::Group
     } else {
-        post.visibility.as_str()
+        post.visibility
     };
     // Read before the transaction: on SQLite a transaction that reads, then writes, fails at
     // once if another connection wrote in between.
@@ -845,7 +853,7 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
         parent: parent.as_ref(),
         group_id: group.as_ref().map(|g| g.account.id),
         circle,
-        visibility: visibility_name,
+        visibility,
         followers: &followers,
     };
     let Some(id) = write_remotes(&mut tx, &state.ids, &[(&post, place)]).await?[0] else {
@@ -875,7 +883,7 @@ pub struct Placement<'a> {
     /// Its circle there.
     pub circle: Option<Circle>,
     /// The visibility stored (a closed circle's posts have the group visibility).
-    pub visibility: &'a str,
+    pub visibility: Visibility,
     /// The local followers of its author whose home timelines it enters (none for direct
     /// messages and closed circles).
     pub followers: &'a [i64],
@@ -917,7 +925,7 @@ pub async fn write_remotes(
                     language: post.language.as_deref(),
                     created_at,
                     group_id: place.group_id,
-                    circle: place.circle.map(Circle::as_str),
+                    circle: place.circle,
                     title: post.title.as_deref(),
                 };
                 (ids.at(created_at), new)
@@ -970,10 +978,10 @@ pub async fn write_remotes(
         tags.extend(post.tags.iter().map(|t| (id, t.as_str())));
         feeds.extend(place.followers.iter().map(|f| (id, *f)));
         // In a group's closed circles, being mentioned is no way in: the group decides.
-        if place.visibility != GROUP_VISIBILITY {
+        if place.visibility != Visibility::Group {
             for m in post.mentioned.iter().filter(|m| m.is_local()) {
                 feeds.push((id, m.id));
-                notifications.push((m.id, post.account_id, "mention", Some(id)));
+                notifications.push((m.id, post.account_id, NotificationKind::Mention, Some(id)));
             }
         }
     }
@@ -1019,7 +1027,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         .mentioned
         .iter()
         .map(|a| a.id)
-        .filter(|i| existing.visibility == GROUP_VISIBILITY || !outside.contains(i))
+        .filter(|i| existing.visibility == Visibility::Group || !outside.contains(i))
         .collect();
     db::statuses::replace_mentions(&mut tx, existing.id, &ids).await?;
     db::statuses::replace_tags(&mut tx, existing.id, &post.tags).await?;
@@ -1032,7 +1040,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
             &mut tx,
             m.id,
             post.account_id,
-            "mention",
+            NotificationKind::Mention,
             Some(existing.id),
             now,
         )
@@ -1080,7 +1088,7 @@ pub async fn favourite_remote(
             &mut tx,
             status.account_id,
             account_id,
-            "favourite",
+            NotificationKind::Favourite,
             Some(status.id),
             now,
         )
@@ -1131,7 +1139,7 @@ pub async fn reblog_remote(
     {
         return Ok(());
     }
-    if !Visibility::parse(&original.visibility).is_ok_and(Visibility::is_public) {
+    if !original.visibility.is_public() {
         return Err(AppError::forbidden("error-reblog-private"));
     }
     let now = clock::now();
@@ -1141,7 +1149,7 @@ pub async fn reblog_remote(
         url: None,
         account_id,
         local: false,
-        visibility: "public",
+        visibility: Visibility::Public,
         in_reply_to_id: None,
         in_reply_to_uri: None,
         in_reply_to_account_id: None,
@@ -1169,7 +1177,7 @@ pub async fn reblog_remote(
         &mut tx,
         original.account_id,
         account_id,
-        "reblog",
+        NotificationKind::Reblog,
         Some(original.id),
         now,
     )

@@ -8,6 +8,7 @@ use crate::{
         social::NotificationRow,
         statuses::{Page, StatusRow},
     },
+    domain::NotificationKind,
     error::AppResult,
     state::AppState,
 };
@@ -94,30 +95,11 @@ pub async fn direct(state: &AppState, me: i64, page: Page) -> AppResult<Vec<Stat
     Ok(db::statuses::direct(state.pool(), me, page).await?)
 }
 
-/// Notification kinds the API knows.
-/// (The `event_*` kinds are coopol's; Mastodon apps skip types they do not know.)
-pub const NOTIFICATION_TYPES: &[&str] = &[
-    "mention",
-    "follow",
-    "follow_request",
-    "favourite",
-    "reblog",
-    "event_participation",
-    "event_accepted",
-    "event_refused",
-    "event_promoted",
-    "event_cancelled",
-    "event_updated",
-    "event_reminder",
-    "event_short",
-    "event_invited",
-];
-
 /// A page of notifications, of the given kinds (all when empty).
 pub async fn notifications(
     state: &AppState,
     me: i64,
-    kinds: &[String],
+    kinds: &[NotificationKind],
     page: Page,
 ) -> AppResult<Vec<NotificationRow>> {
     Ok(db::social::notifications(

@@ -5,7 +5,7 @@ use super::{Ctx, form::CsrfForm, redirect_with_flash};
 use crate::{
     clock,
     db::{self, accounts::UserRow, invites::InviteRow},
-    domain::{RegistrationMode, Role},
+    domain::{RegistrationMode, Role, UserState},
     error::{AppError, AppResult},
     service,
     state::AppState,
@@ -45,11 +45,11 @@ impl AdminPage {
         self.c.t(&format!("registration-mode-{}", mode.as_str()))
     }
 
-    fn role_label(&self, role: &str) -> String {
-        super::role_label(&self.c, role)
+    fn role_label(&self, role: &Role) -> String {
+        super::role_label(&self.c, role.as_str())
     }
 
-    fn state_label(&self, state: &str) -> String {
+    fn state_label(&self, state: &UserState) -> String {
         self.c.t(&format!("user-state-{state}"))
     }
 
@@ -62,11 +62,11 @@ impl AdminPage {
 pub async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     c.require_admin()?;
     let mode = service::instance::registration_mode(&state).await?;
-    let pending = db::accounts::users(state.pool(), Some("pending")).await?;
+    let pending = db::accounts::users(state.pool(), Some(UserState::Pending)).await?;
     let users = db::accounts::users(state.pool(), None)
         .await?
         .into_iter()
-        .filter(|u| u.state != "pending")
+        .filter(|u| u.state != UserState::Pending)
         .collect();
     let now = clock::now();
     let invites = service::instance::invites(&state)

@@ -255,7 +255,7 @@ pub async fn sign_up(
     };
     match result {
         Ok(SignedUp::AddressInUse) => Ok(super::render(&SignUpPendingPage { c })),
-        Ok(SignedUp::Account(user)) if user.state == UserState::Pending.as_str() => {
+        Ok(SignedUp::Account(user)) if user.state == UserState::Pending => {
             Ok(super::render(&SignUpPendingPage { c }))
         }
         Ok(SignedUp::Account(user)) => {

@@ -5,7 +5,7 @@
 use crate::{
     config::Config,
     db::accounts::{AccountRow, UserRow},
-    domain::{Locale, Role},
+    domain::Locale,
     error::AppError,
     i18n,
     state::AppState,
@@ -98,9 +98,7 @@ impl Ctx {
 
     /// Whether the signed-in person is an administrator.
     pub fn is_admin(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| Role::parse(&u.role).is_ok_and(Role::is_admin))
+        self.user.as_ref().is_some_and(|u| u.role.is_admin())
     }
 
     /// The languages offered, for the language menu.
@@ -163,7 +161,7 @@ impl Ctx {
     }
 
     /// The label of a visibility.
-    pub fn visibility_label(&self, v: &str) -> String {
+    pub fn visibility_label(&self, v: impl std::fmt::Display) -> String {
         self.t(&format!("visibility-{v}"))
     }
 
@@ -176,7 +174,7 @@ impl Ctx {
 
     /// Whether a post may be boosted (public or unlisted).
     pub fn boostable(&self, v: &crate::service::views::StatusView) -> bool {
-        matches!(v.row.visibility.as_str(), "public" | "unlisted")
+        v.row.visibility.is_public()
     }
 
     /// The signed-in person, or an error that sends them to the sign-in page.

@@ -6,6 +6,7 @@ use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, events::ParticipantRow},
+    domain::event::{EventJoinMode, EventStatus, ParticipationState},
     error::{AppError, AppResult},
     service::{
         events::{self, Decision, Event, Joined, NewEventInput, ShiftInput},
@@ -81,9 +82,9 @@ struct EventPage {
     c: Ctx,
     e: EventCard,
     /// The caller's participation state, if any.
-    mine: Option<String>,
+    mine: Option<ParticipationState>,
     /// A mission's shifts, with the caller's state in each.
-    shifts: Vec<(EventCard, Option<String>)>,
+    shifts: Vec<(EventCard, Option<ParticipationState>)>,
     organizer: bool,
     participants: Vec<ParticipantLine>,
     error: Option<String>,
@@ -96,12 +97,12 @@ struct EventPage {
 }
 
 impl EventPage {
-    fn state_label(&self, s: &str) -> String {
+    fn state_label(&self, s: &ParticipationState) -> String {
         self.c.t(&format!("event-participation-{s}"))
     }
 
     fn cancelled(&self) -> bool {
-        self.e.event.row.status == "cancelled"
+        self.e.event.row.status == EventStatus::Cancelled
     }
 
     fn full(&self) -> bool {
@@ -109,7 +110,7 @@ impl EventPage {
     }
 
     fn asks_message(&self) -> bool {
-        self.e.event.row.join_mode == "approval" && !self.invited()
+        self.e.event.row.join_mode == EventJoinMode::Approval && !self.invited()
     }
 
     fn started(&self) -> bool {
@@ -121,11 +122,12 @@ impl EventPage {
     }
 
     fn open_to_invitations(&self) -> bool {
-        self.e.event.row.ends_at > clock::now() && self.e.event.row.join_mode != "external"
+        self.e.event.row.ends_at > clock::now()
+            && self.e.event.row.join_mode != EventJoinMode::External
     }
 
     fn invited(&self) -> bool {
-        self.mine.as_deref() == Some("invited")
+        self.mine == Some(ParticipationState::Invited)
     }
 
     /// Whether the viewer may sign up now: free or approval events, or any they are invited to.
@@ -134,7 +136,10 @@ impl EventPage {
             && self.open_to_invitations()
             && (self.invited()
                 || (self.mine.is_none()
-                    && matches!(self.e.event.row.join_mode.as_str(), "free" | "approval")))
+                    && matches!(
+                        self.e.event.row.join_mode,
+                        EventJoinMode::Free | EventJoinMode::Approval
+                    )))
     }
 }
 
@@ -645,7 +650,7 @@ pub async fn edit_page(
         return Err(AppError::forbidden("error-event-organizers-only"));
     }
     let r = &event.row;
-    let tz: chrono_tz::Tz = r.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let tz = r.timezone.0;
     let local = |t: i64| {
         clock::to_datetime(t)
             .with_timezone(&tz)
@@ -672,7 +677,7 @@ pub async fn edit_page(
         locality: r.locality.clone().unwrap_or_default(),
         online_url: r.online_url.clone().unwrap_or_default(),
         capacity: r.capacity.map(|c| c.to_string()).unwrap_or_default(),
-        join_mode: r.join_mode.clone(),
+        join_mode: r.join_mode.to_string(),
         ..Default::default()
     };
     Ok(super::render(&NewEventPage {

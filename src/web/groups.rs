@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     db::{self, accounts::AccountRow, groups::MemberRow, statuses::Page},
-    domain::{Circle, GroupKind, JoinMode, MemberRole},
+    domain::{Circle, GroupKind, JoinMode, MemberRole, MembershipState},
     error::{AppError, AppResult},
     federation,
     service::groups::{self, Group, Moderation, Standing},
@@ -117,7 +117,7 @@ impl DirectoryPage {
     }
 
     fn state_label(&self, m: &MemberRow) -> String {
-        if m.state == "accepted" {
+        if m.state == crate::domain::MembershipState::Accepted {
             self.c.t(&format!("group-role-{}", m.role))
         } else {
             self.c.t(&format!("group-state-{}", m.state))
@@ -392,12 +392,8 @@ impl GroupPage {
         self.standing.is_member()
     }
 
-    fn membership_state(&self) -> &str {
-        self.standing
-            .membership
-            .as_ref()
-            .map(|m| m.state.as_str())
-            .unwrap_or("")
+    fn membership_state(&self) -> Option<MembershipState> {
+        self.standing.membership.as_ref().map(|m| m.state)
     }
 
     fn role_label(&self) -> String {
@@ -417,10 +413,9 @@ impl GroupPage {
     }
 
     fn may_join(&self) -> bool {
-        matches!(self.membership_state(), "" | "invited")
-            && (self.g.group.join_mode() != JoinMode::Invite
-                || self.membership_state() == "invited"
-                || !self.g.group.is_local())
+        let invited = self.membership_state() == Some(MembershipState::Invited);
+        (self.membership_state().is_none() || invited)
+            && (self.g.group.join_mode() != JoinMode::Invite || invited || !self.g.group.is_local())
     }
 
     fn is_federation(&self) -> bool {
@@ -805,12 +800,16 @@ impl MembersPage {
             .is_some_and(|m| m.listed != 0)
     }
 
-    fn role_label(&self, role: &str) -> String {
+    fn role_label(&self, role: &MemberRole) -> String {
         self.c.t(&format!("group-role-{role}"))
     }
 
-    fn roles(&self) -> [&'static str; 3] {
-        ["member", "moderator", "administrator"]
+    fn roles(&self) -> [MemberRole; 3] {
+        [
+            MemberRole::Member,
+            MemberRole::Moderator,
+            MemberRole::Administrator,
+        ]
     }
 }
 
@@ -853,8 +852,9 @@ pub async fn members(
     let staff = standing.role().is_some_and(|r| r >= MemberRole::Moderator);
     let (pending, invited) = if staff && after == 0 {
         let waiting = groups::members(&state, &me, &group, true, 0, 500).await?;
-        let (invited, pending): (Vec<_>, Vec<_>) =
-            waiting.into_iter().partition(|m| m.state == "invited");
+        let (invited, pending): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|m| m.state == crate::domain::MembershipState::Invited);
         (lines(&state, pending).await?, lines(&state, invited).await?)
     } else {
         (Vec::new(), Vec::new())

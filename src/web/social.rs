@@ -5,7 +5,7 @@
 use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
 use crate::{
     db::{self, accounts::AccountRow, statuses::Page},
-    domain::{Role, Visibility},
+    domain::Visibility,
     error::{AppError, AppResult},
     federation,
     service::{
@@ -243,7 +243,7 @@ async fn account_by_handle(state: &AppState, c: &Ctx, handle: &str) -> AppResult
         // Accounts awaiting approval or disabled are not shown.
         let active = db::accounts::user_by_id(state.pool(), account.id)
             .await?
-            .is_some_and(|u| u.state == "active");
+            .is_some_and(|u| u.state == crate::domain::UserState::Active);
         if !active {
             return Err(AppError::not_found());
         }
@@ -455,10 +455,7 @@ pub async fn status_action(
             "flash-unreblogged"
         }
         "delete" => {
-            let staff = c
-                .user
-                .as_ref()
-                .is_some_and(|u| Role::parse(&u.role).is_ok_and(Role::is_staff));
+            let staff = c.user.as_ref().is_some_and(|u| u.role.is_staff());
             posts::delete(&state, &me, staff, id).await?;
             return Ok(redirect_with_flash(&state, "/", "flash-deleted"));
         }

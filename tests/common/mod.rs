@@ -619,7 +619,13 @@ pub async fn store_actor(app: &TestApp, uri: &str) -> coopol::db::accounts::Acco
 }
 
 /// Makes `follower` follow `target` (accepted or pending) with a given Follow id.
-pub async fn make_follow(app: &TestApp, follower: i64, target: i64, uri: &str, state: &str) {
+pub async fn make_follow(
+    app: &TestApp,
+    follower: i64,
+    target: i64,
+    uri: &str,
+    state: coopol::domain::FollowState,
+) {
     let mut conn = app.state.pool().acquire().await.unwrap();
     coopol::db::social::insert_follow(
         &mut conn,

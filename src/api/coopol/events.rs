@@ -117,9 +117,9 @@ async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<E
         description: e.status.content.clone(),
         start_time: clock::to_rfc3339(r.starts_at),
         end_time: clock::to_rfc3339(r.ends_at),
-        timezone: r.timezone.clone(),
-        status: r.status.clone(),
-        join_mode: r.join_mode.clone(),
+        timezone: r.timezone.to_string(),
+        status: r.status.to_string(),
+        join_mode: r.join_mode.to_string(),
         external_url: r.external_url.clone(),
         capacity: r.capacity,
         participants_count: count,
@@ -135,13 +135,13 @@ async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<E
         category: r.category.clone(),
         organizer_id: r.organizer_id.map(|o| o.to_string()),
         group_id: e.status.group_id.map(|g| g.to_string()),
-        audience: e.status.circle.clone(),
+        audience: e.status.circle.map(|c| c.to_string()),
         local: e.is_local(),
         is_mission: r.is_mission != 0,
         mission_id: r.mission_id.map(|m| m.to_string()),
         series_id: r.series_id.map(|m| m.to_string()),
         recurrence: r.recurrence.clone(),
-        participation,
+        participation: participation.map(|p| p.to_string()),
     })
 }
 
@@ -512,7 +512,7 @@ async fn participant_entities(
         };
         out.push(ParticipantEntity {
             account: hydrate::account(state, a).await?,
-            state: p.state.clone(),
+            state: p.state.to_string(),
             message: p.message.clone(),
             attended: p.attended.map(|a| a != 0),
             requested_at: clock::to_rfc3339(p.created_at),

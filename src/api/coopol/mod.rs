@@ -122,7 +122,7 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         Some(_) => {
             let s = groups::standing(state, group, viewer).await?;
             Some(ViewerEntity {
-                membership: s.membership.as_ref().map(|m| m.state.clone()),
+                membership: s.membership.as_ref().map(|m| m.state.to_string()),
                 role: s.role().map(|r| r.as_str().to_string()),
                 following: s.following,
             })
@@ -134,9 +134,9 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         name: a.username.clone(),
         handle,
         display_name: a.display_name.clone(),
-        kind: group.row.kind.clone(),
+        kind: group.row.kind.to_string(),
         summary: a.note_html.clone(),
-        join_mode: group.row.join_mode.clone(),
+        join_mode: group.row.join_mode.to_string(),
         sympathizers_can_post: group.row.sympathizers_can_post != 0,
         place: PlaceEntity {
             postcode: group.row.postcode.clone(),
@@ -346,8 +346,8 @@ async fn member_entities(
         };
         out.push(MemberEntity {
             account: hydrate::account(state, a).await?,
-            role: m.role.clone(),
-            state: m.state.clone(),
+            role: m.role.to_string(),
+            state: m.state.to_string(),
             joined_at: m.accepted_at.map(clock::to_rfc3339),
             requested_at: clock::to_rfc3339(m.created_at),
             listed: m.listed != 0,

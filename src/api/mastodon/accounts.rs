@@ -39,7 +39,7 @@ async fn visible(state: &AppState, account: AccountRow) -> AppResult<Option<Acco
     }
     if account.is_local() && account.actor_type != "Group" {
         let user = db::accounts::user_by_id(state.pool(), account.id).await?;
-        if user.is_none_or(|u| u.state != "active") {
+        if user.is_none_or(|u| u.state != crate::domain::UserState::Active) {
             return Ok(None);
         }
     }

@@ -129,7 +129,7 @@ pub struct RoleEntity {
 impl CredentialAccount {
     /// The API view of a local person's own account.
     pub fn from_rows(state: &AppState, row: &AccountRow, user: &UserRow) -> CredentialAccount {
-        let role = Role::parse(&user.role).unwrap_or(Role::Member);
+        let role = user.role;
         // Mastodon's permission bits: 1 = administrator (everything), 0x...: moderation.
         let (id, name, permissions) = match role {
             Role::Admin => ("3", "Admin", "1"),
@@ -189,7 +189,7 @@ impl Application {
             id: row.id.to_string(),
             name: row.name.clone(),
             website: row.website.clone(),
-            scopes: row.scopes.split(' ').map(str::to_string).collect(),
+            scopes: row.scopes.iter().map(|s| s.as_str().to_string()).collect(),
             redirect_uri: uris.join("\n"),
             redirect_uris: uris,
             client_id: secret.map(|_| row.client_id.clone()),

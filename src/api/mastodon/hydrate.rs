@@ -62,11 +62,7 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
             crate::domain::html::to_plain_text(&s.spoiler_text)
         },
         // Apps know four visibilities: a group's closed circles read as followers-only.
-        visibility: if s.visibility == crate::service::statuses::GROUP_VISIBILITY {
-            "private".to_string()
-        } else {
-            s.visibility.clone()
-        },
+        visibility: s.visibility.api_name().to_string(),
         language: s.language.clone(),
         uri: s.uri.clone(),
         url: s.url.clone(),
@@ -164,7 +160,7 @@ pub fn relationship(r: &relationships::Relationship) -> Relationship {
 fn notification_entity(state: &AppState, n: &NotificationView) -> Notification {
     Notification {
         id: n.row.id.to_string(),
-        kind: n.row.kind.clone(),
+        kind: n.row.kind.as_str().to_string(),
         created_at: clock::to_rfc3339(n.row.created_at),
         account: account_entity(state, &n.from),
         status: n.status.as_ref().map(|s| status_entity(state, s)),

@@ -48,7 +48,7 @@ fn configuration() -> Value {
 pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
-    let users = db::accounts::count_users(state.pool(), "active").await?;
+    let users = db::accounts::count_users(state.pool(), crate::domain::UserState::Active).await?;
     let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
     let mut configuration = configuration();
     configuration["urls"] = json!({});
@@ -80,7 +80,7 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
 pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
-    let users = db::accounts::count_users(state.pool(), "active").await?;
+    let users = db::accounts::count_users(state.pool(), crate::domain::UserState::Active).await?;
     Ok(Json(json!({
         "uri": c.domain,
         "title": c.instance_name,

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     db,
+    domain::NotificationKind,
     error::{AppError, AppResult},
     service::timelines,
     state::AppState,
@@ -40,11 +41,13 @@ pub async fn list(
     Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:notifications"])?;
-    let kinds: Vec<String> = timelines::NOTIFICATION_TYPES
-        .iter()
-        .map(|k| k.to_string())
-        .filter(|k| q.types.is_empty() || q.types.contains(k))
-        .filter(|k| !q.exclude_types.contains(k))
+    // Types this server does not have are ignored, as on Mastodon; asking only for those
+    // gives an empty page, not every notification.
+    let named = |names: &[String], k: NotificationKind| names.iter().any(|n| n == k.as_str());
+    let kinds: Vec<NotificationKind> = NotificationKind::ALL
+        .into_iter()
+        .filter(|k| q.types.is_empty() || named(&q.types, *k))
+        .filter(|k| !named(&q.exclude_types, *k))
         .collect();
     if kinds.is_empty() {
         return Ok(paged(&state, &uri, Vec::<Notification>::new(), None, None));

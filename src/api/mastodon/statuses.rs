@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     db::{self, accounts::AccountRow},
-    domain::{Invalid, Role, Visibility},
+    domain::{Invalid, Visibility},
     error::{AppError, AppResult},
     federation,
     service::statuses::{self as posts, Compose},
@@ -141,11 +141,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["write:statuses"])?;
-    let staff = auth
-        .0
-        .user
-        .as_ref()
-        .is_some_and(|u| Role::parse(&u.role).is_ok_and(Role::is_staff));
+    let staff = auth.0.user.as_ref().is_some_and(|u| u.role.is_staff());
     let id = parse_id(&id)?;
     let row = posts::visible(&state, Some(me.id), id).await?;
     let mut entity = hydrate::status(&state, Some(me.id), &row).await?;
