@@ -1,13 +1,15 @@
-//! The two migration folders (`migrations/sqlite`, `migrations/postgres`) are kept in step by
-//! hand: this test migrates a fresh database of each kind and compares what they hold, table
-//! by table: columns with their type and nullability, primary keys, and indexes (their
-//! columns and uniqueness). Types compare through the mapping coopol keeps (docs/ARCHITECTURE.md,
-//! Storage): SQLite `INTEGER` is PostgreSQL `bigint`, `TEXT` is `text`, `BLOB` is `bytea`.
+//! The two migration folders (`migrations/sqlite`, `migrations/postgres`) are generated from
+//! one source, `migrations/source` (`tests/migrations.rs`), whose per-backend blocks and tokens
+//! can still make them differ: this test migrates a fresh database of each kind and compares
+//! what they hold, table by table: columns with their type and nullability, primary keys, and
+//! indexes (their columns and uniqueness). Types compare through the mapping coopol keeps
+//! (docs/ARCHITECTURE.md, Storage): SQLite `INTEGER` is PostgreSQL `bigint`, `TEXT` is `text`,
+//! `BLOB` is `bytea`.
 //!
 //! Not compared: the predicates of partial indexes, default values and triggers (the counting
-//! triggers are written once per backend; `assert_numbers_match_a_recount` checks what they
-//! keep). It needs both databases, so it runs in the suite's PostgreSQL pass
-//! (`scripts/test`); the SQLite pass says so and passes.
+//! triggers are written once per backend, in per-backend blocks of the sources;
+//! `assert_numbers_match_a_recount` checks what they keep). It needs both databases, so it runs
+//! in the suite's PostgreSQL pass (`scripts/test`); the SQLite pass says so and passes.
 
 mod common;
 
