@@ -61,6 +61,39 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
+    /// A local account with an id and a name, nothing else (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(uri: &str, username: &str) -> AccountRow {
+        AccountRow {
+            id: 1,
+            username: username.into(),
+            domain: None,
+            actor_type: "Person".into(),
+            uri: uri.into(),
+            display_name: String::new(),
+            note_source: String::new(),
+            note_html: String::new(),
+            locked: 0,
+            discoverable: 1,
+            public_key_pem: String::new(),
+            private_key_pem: None,
+            created_at: 0,
+            updated_at: 0,
+            deleted_at: None,
+            inbox_url: None,
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            url: None,
+            avatar_url: None,
+            header_url: None,
+            fields_json: "[]".into(),
+            key_id: None,
+            fetched_at: None,
+        }
+    }
+
     /// Whether the account belongs to this instance.
     pub fn is_local(&self) -> bool {
         self.domain.is_none()

@@ -555,7 +555,7 @@ pub async fn notifications(
         .bind(lower)
         .bind(limit);
     for k in kinds {
-        q = q.bind(k.clone());
+        q = q.bind(*k);
     }
     let mut rows: Vec<NotificationRow> = q.fetch_all(db).await?;
     if order == "ASC" {

@@ -51,6 +51,41 @@ pub struct StatusRow {
     pub thread_locked: i64,
 }
 
+impl StatusRow {
+    /// A local post with an id, an author and a visibility, nothing else (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(
+        id: i64,
+        uri: &str,
+        account_id: i64,
+        visibility: crate::domain::Visibility,
+    ) -> StatusRow {
+        StatusRow {
+            id,
+            uri: uri.into(),
+            url: None,
+            account_id,
+            local: 1,
+            visibility,
+            in_reply_to_id: None,
+            in_reply_to_uri: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            content: String::new(),
+            source: None,
+            spoiler_text: String::new(),
+            sensitive: 0,
+            language: None,
+            created_at: 1_765_000_000_000_000,
+            edited_at: None,
+            group_id: None,
+            circle: None,
+            title: None,
+            thread_locked: 0,
+        }
+    }
+}
+
 #[macro_export]
 #[doc(hidden)]
 macro_rules! status_columns {

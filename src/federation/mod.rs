@@ -13,6 +13,7 @@
 //! Data flows in through `inbox` -> `receive` -> `service`, and out through `service` ->
 //! (outbox_events table) -> `outbox` -> `delivery`.
 
+pub mod activities;
 pub mod bulk;
 pub mod delivery;
 pub mod inbox;

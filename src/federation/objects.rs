@@ -518,7 +518,7 @@ impl Object for ApNote {
             .await?
             .ok_or_else(AppError::not_found)?;
         let group = match self.row.group_id {
-            Some(g) => super::outbox::load_group(state, g).await?,
+            Some(g) => super::activities::load_group(state, g).await?,
             None => None,
         };
         let doc = super::render::note(

@@ -4,7 +4,7 @@
 //! could never fetch each other's keys. Followers-only and direct posts are served only to
 //! signers allowed to see them.
 
-use super::{AP_CONTENT_TYPE, render, verify};
+use super::{AP_CONTENT_TYPE, activities, render, verify};
 use crate::{
     db::{self, accounts::AccountRow, statuses::StatusRow},
     domain::RegistrationMode,
@@ -261,7 +261,7 @@ async fn note_of(
         .map(|(_, t)| t)
         .collect();
     let group = match status.group_id {
-        Some(g) => super::outbox::load_group(state, g).await?,
+        Some(g) => super::activities::load_group(state, g).await?,
         None => None,
     };
     let note = render::note(
@@ -274,7 +274,7 @@ async fn note_of(
             group: group.as_ref().map(|(_, _, a)| a),
         },
     );
-    super::outbox::as_event(state, note, status).await
+    super::activities::as_event(state, note, status).await
 }
 
 /// `GET /users/:name/statuses/:id`: a post (a page for browsers).
@@ -337,17 +337,20 @@ pub async fn status_activity(
     };
     if let Some(original_id) = status.reblog_of_id {
         return match boosted(&state, original_id).await {
-            Some((original, original_author)) => ap_json(render::announce(
-                &status,
-                &author,
-                &original,
-                &original_author,
-            )),
+            Some((original, original_author)) => {
+                match activities::announce(&status, &author, &original, &original_author) {
+                    Ok(a) => ap_json(a.to_json()),
+                    Err(e) => e.into_response(),
+                }
+            }
             None => not_found(),
         };
     }
     match note_of(&state, &status, &author).await {
-        Ok(note) => ap_json(render::create_or_update("Create", note)),
+        Ok(note) => match activities::create_or_update("Create", note) {
+            Ok(a) => ap_json(a.to_json()),
+            Err(e) => e.into_response(),
+        },
         Err(e) => e.into_response(),
     }
 }
@@ -446,15 +449,14 @@ pub async fn outbox(
         if let Some(original_id) = s.reblog_of_id {
             if let Some((o, oa)) = boosted(&state, original_id).await
                 && o.visibility.is_public()
+                && let Ok(a) = activities::announce(s, &account, &o, &oa)
             {
-                items.push(render::announce(s, &account, &o, &oa));
+                items.push(a.embedded());
             }
-        } else if let Ok(note) = note_of(&state, s, &account).await {
-            let mut create = render::create_or_update("Create", note);
-            if let Some(o) = create.as_object_mut() {
-                o.remove("@context");
-            }
-            items.push(create);
+        } else if let Ok(note) = note_of(&state, s, &account).await
+            && let Ok(create) = activities::create_or_update("Create", note)
+        {
+            items.push(create.embedded());
         }
     }
     let mut doc = json!({
