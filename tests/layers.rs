@@ -193,3 +193,109 @@ fn the_reader_finds_every_form_of_a_name() {
         .collect();
     assert_eq!(caught, ["api", "federation", "web"]);
 }
+
+/// Handlers go through services: a front-end (`src/api`, `src/web`) may name the rows services
+/// give it (`db::accounts::AccountRow`) but calls no query (`db::accounts::by_id(...)`), so a
+/// rule about who sees what is written once, in a service, not again in each handler.
+/// Calls allowed for a while: (file, query) pairs; the list only shrinks.
+const KNOWN_QUERIES: &[(&str, &str)] = &[
+    ("src/api/coopol/events.rs", "events::accepted_count"),
+    ("src/api/coopol/events.rs", "events::participant"),
+    ("src/api/coopol/events.rs", "accounts::by_ids"),
+    ("src/api/coopol/events.rs", "accounts::by_id"),
+    ("src/api/coopol/mod.rs", "groups::member_count"),
+    ("src/api/coopol/mod.rs", "accounts::by_ids"),
+    ("src/web/events.rs", "events::participant"),
+    ("src/web/events.rs", "accounts::by_ids"),
+    ("src/web/events.rs", "events::events_of"),
+    ("src/web/events.rs", "events::calendar_link_made"),
+    ("src/web/groups.rs", "groups::member_count"),
+    ("src/web/groups.rs", "accounts::local_by_username"),
+    ("src/web/groups.rs", "accounts::by_ids"),
+];
+
+/// The `db::<module>::<function>(` calls in a source (comments left out).
+fn query_calls(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in source.lines() {
+        let code = match line.find("//") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let mut rest = code;
+        while let Some(i) = rest.find("db::") {
+            // `crate::db::x::f(` or `db::x::f(`, not a longer name ending in `db`.
+            let before = rest[..i].chars().last();
+            let after = &rest[i + 4..];
+            rest = after;
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let path: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let tail = &after[path.len()..];
+            let parts: Vec<&str> = path.split("::").collect();
+            let is_function = parts.len() == 2
+                && parts[1]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase());
+            if is_function && tail.trim_start().starts_with('(') {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn handlers_call_no_query() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut calls = Vec::new();
+    for front in ["api", "web"] {
+        let mut files = Vec::new();
+        sources(&root.join("src").join(front), &mut files);
+        for file in files {
+            let name = file
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            for call in query_calls(&std::fs::read_to_string(&file).unwrap()) {
+                calls.push((name.clone(), call));
+            }
+        }
+    }
+    let new: Vec<_> = calls
+        .iter()
+        .filter(|(f, c)| !KNOWN_QUERIES.contains(&(f.as_str(), c.as_str())))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "handlers calling queries instead of a service (docs/ARCHITECTURE.md): {new:?}"
+    );
+    let gone: Vec<_> = KNOWN_QUERIES
+        .iter()
+        .filter(|(f, c)| !calls.iter().any(|(cf, cc)| cf == f && cc == c))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "fixed, remove from KNOWN_QUERIES in tests/layers.rs: {gone:?}"
+    );
+}
+
+/// The query reader finds calls in every form, and only calls.
+#[test]
+fn the_query_reader_finds_calls_not_types() {
+    let source = "let a = db::accounts::by_id(state.pool(), 1).await?;\n\
+                  let b = crate::db::social::notification (pool, 2);\n\
+                  fn f(r: &db::accounts::AccountRow, s: db::events::Search) {}\n\
+                  let c = sqlx_db::x::y(1); // db::statuses::by_uri(x) in a comment\n\
+                  db::statuses::Page { max_id: None };\n";
+    assert_eq!(
+        query_calls(source),
+        ["accounts::by_id", "social::notification"]
+    );
+}

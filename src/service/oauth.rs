@@ -638,3 +638,10 @@ mod tests {
         );
     }
 }
+
+/// The app a token was issued to, or 404.
+pub async fn app(state: &AppState, id: i64) -> AppResult<AppRow> {
+    db::oauth::app_by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}

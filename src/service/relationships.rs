@@ -581,3 +581,23 @@ pub async fn unblock_received(
     }
     Ok(())
 }
+
+/// A page of the follow requests `me` has to answer: (request id, who asks), newest first.
+pub async fn follow_requests(
+    state: &AppState,
+    me: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(db::social::follow_requests(state.pool(), me, max_id, limit).await?)
+}
+
+/// A page of the accounts `me` blocks: (block id, blocked account), newest first.
+pub async fn blocks(
+    state: &AppState,
+    me: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(db::social::blocks_page(state.pool(), me, max_id, limit).await?)
+}

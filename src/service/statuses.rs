@@ -87,6 +87,43 @@ pub async fn can_see(state: &AppState, viewer: Option<i64>, status: &StatusRow) 
     })
 }
 
+/// A post by its ActivityPub id, if known here and `viewer` may see it.
+pub async fn visible_by_uri(
+    state: &AppState,
+    viewer: Option<i64>,
+    uri: &str,
+) -> AppResult<Option<StatusRow>> {
+    match db::statuses::by_uri(state.pool(), uri).await? {
+        Some(s) if can_see(state, viewer, &s).await? => Ok(Some(s)),
+        _ => Ok(None),
+    }
+}
+
+/// Hashtags in use that start with `prefix`.
+pub async fn search_tags(state: &AppState, prefix: &str, limit: i64) -> AppResult<Vec<String>> {
+    Ok(db::statuses::search_tags(state.pool(), prefix, limit).await?)
+}
+
+/// A page of who liked a post: (like id, account), newest first.
+pub async fn favourited_by(
+    state: &AppState,
+    status: &StatusRow,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(db::statuses::favourited_by(state.pool(), status.id, max_id, limit).await?)
+}
+
+/// A page of who boosted a post: (boost id, account), newest first.
+pub async fn reblogged_by(
+    state: &AppState,
+    status: &StatusRow,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(db::statuses::reblogged_by(state.pool(), status.id, max_id, limit).await?)
+}
+
 /// A post `viewer` may see, or 404 (a post one may not see does not exist for them).
 pub async fn visible(state: &AppState, viewer: Option<i64>, id: i64) -> AppResult<StatusRow> {
     let status = db::statuses::by_id(state.pool(), id)

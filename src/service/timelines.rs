@@ -113,3 +113,23 @@ pub async fn notifications(
     )
     .await?)
 }
+
+/// One of `me`'s notifications, or 404.
+pub async fn notification(state: &AppState, me: i64, id: i64) -> AppResult<NotificationRow> {
+    db::social::notification(state.pool(), me, id)
+        .await?
+        .ok_or_else(crate::error::AppError::not_found)
+}
+
+/// Dismisses one of `me`'s notifications, or 404.
+pub async fn dismiss(state: &AppState, me: i64, id: i64) -> AppResult<()> {
+    if !db::social::dismiss(state.pool(), me, id).await? {
+        return Err(crate::error::AppError::not_found());
+    }
+    Ok(())
+}
+
+/// Dismisses all of `me`'s notifications.
+pub async fn clear(state: &AppState, me: i64) -> AppResult<()> {
+    Ok(db::social::clear(state.pool(), me).await?)
+}

@@ -4,10 +4,10 @@
 use super::{Ctx, form::CsrfForm, redirect_with_flash};
 use crate::{
     clock,
-    db::{self, accounts::UserRow, invites::InviteRow},
+    db::{accounts::UserRow, invites::InviteRow},
     domain::{RegistrationMode, Role, UserState},
     error::{AppError, AppResult},
-    service,
+    service::{self, directory},
     state::AppState,
 };
 use askama::Template;
@@ -62,8 +62,8 @@ impl AdminPage {
 pub async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     c.require_admin()?;
     let mode = service::instance::registration_mode(&state).await?;
-    let pending = db::accounts::users(state.pool(), Some(UserState::Pending)).await?;
-    let users = db::accounts::users(state.pool(), None)
+    let pending = directory::users(&state, Some(UserState::Pending)).await?;
+    let users = directory::users(&state, None)
         .await?
         .into_iter()
         .filter(|u| u.state != UserState::Pending)

@@ -2,13 +2,7 @@
 //! every page has.
 
 use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
-use crate::{
-    db,
-    domain::Locale,
-    error::{AppError, AppResult},
-    service,
-    state::AppState,
-};
+use crate::{db, domain::Locale, error::AppResult, service, state::AppState};
 use askama::Template;
 use axum::{
     extract::State,
@@ -38,9 +32,7 @@ impl ProfilePage {
 /// The profile form.
 pub async fn profile_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let user = c.require_user()?;
-    let account = db::accounts::by_id(state.pool(), user.account_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let account = service::directory::own(&state, user.account_id).await?;
     let mut fields: Vec<(String, String)> = field_sources(&account);
     fields.resize(
         service::accounts::MAX_FIELDS,

@@ -9,6 +9,7 @@ use crate::{
     error::{AppError, AppResult},
     federation,
     service::{
+        directory,
         relationships::{self, Relationship},
         statuses::{self as posts, Compose},
         timelines::{self, Scope},
@@ -223,32 +224,23 @@ pub async fn direct(
 /// when not known yet and someone signed in asks).
 async fn account_by_handle(state: &AppState, c: &Ctx, handle: &str) -> AppResult<AccountRow> {
     let handle = handle.trim_start_matches('@');
-    let account = match handle.split_once('@') {
-        None => db::accounts::local_by_username(state.pool(), handle).await?,
-        Some((name, domain)) if domain.eq_ignore_ascii_case(&state.config.domain) => {
-            db::accounts::local_by_username(state.pool(), name).await?
-        }
-        Some((name, domain)) => match db::accounts::by_handle(state.pool(), name, Some(domain))
-            .await?
-        {
-            Some(a) => Some(a),
-            None if c.user.is_some() => federation::resolve_handle(state, name, domain).await.ok(),
-            None => None,
+    let account = match directory::shown_by_handle(state, handle).await? {
+        Some(a) => Some(a),
+        None => match handle.split_once('@') {
+            Some((name, domain))
+                if c.user.is_some() && !domain.eq_ignore_ascii_case(&state.config.domain) =>
+            {
+                federation::resolve_handle(state, name, domain)
+                    .await
+                    .ok()
+                    .filter(|a| a.deleted_at.is_none())
+            }
+            _ => None,
         },
     };
-    let account = account
-        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
-        .ok_or_else(AppError::not_found)?;
-    if account.is_local() && account.actor_type != "Group" {
-        // Accounts awaiting approval or disabled are not shown.
-        let active = db::accounts::user_by_id(state.pool(), account.id)
-            .await?
-            .is_some_and(|u| u.state == crate::domain::UserState::Active);
-        if !active {
-            return Err(AppError::not_found());
-        }
-    }
-    Ok(account)
+    account
+        .filter(|a| a.actor_type != "Application")
+        .ok_or_else(AppError::not_found)
 }
 
 #[derive(Template)]
@@ -472,10 +464,7 @@ pub async fn account_action(
     CsrfForm(form): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
     let me = c.me()?;
-    let target = db::accounts::by_id(state.pool(), id)
-        .await?
-        .filter(|a| a.deleted_at.is_none())
-        .ok_or_else(AppError::not_found)?;
+    let target = directory::existing(&state, id).await?;
     let flash = match action.as_str() {
         "follow" => {
             let r = relationships::follow(&state, &me, &target).await?;
@@ -547,7 +536,7 @@ pub async fn search(
         let plain = term.trim_start_matches('@');
         if !plain.contains('/') {
             let name = plain.split('@').next().unwrap_or(plain);
-            for a in db::accounts::search(state.pool(), name, 20).await? {
+            for a in directory::search(&state, name, 20).await? {
                 if !accounts.iter().any(|x| x.id == a.id) {
                     accounts.push(a);
                 }
@@ -599,9 +588,12 @@ struct FollowRequestsPage {
 /// `GET /follow_requests`.
 pub async fn follow_requests(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let me = c.me()?;
-    let rows = db::social::follow_requests(state.pool(), me.id, None, 80).await?;
-    let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let rows = relationships::follow_requests(&state, me.id, None, 80).await?;
+    let accounts: Vec<AccountRow> = directory::people(&state, &rows)
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     Ok(super::render(&FollowRequestsPage {
         requests: views::accounts(&state, &accounts).await?,
         c,

@@ -7,11 +7,10 @@ use super::{
     hydrate,
 };
 use crate::{
-    db::{self, accounts::AccountRow},
     domain::{Locale, Scopes},
     error::{AppError, AppResult},
     limits::{self, ClientIp},
-    service::{self, accounts::Registration, accounts::SignedUp},
+    service::{self, accounts::Registration, accounts::SignedUp, directory},
     state::AppState,
 };
 use axum::{
@@ -32,20 +31,6 @@ pub async fn verify_credentials(
     Ok(Json(entity))
 }
 
-/// An account others may see: not deleted, and for local accounts, approved and enabled.
-async fn visible(state: &AppState, account: AccountRow) -> AppResult<Option<AccountRow>> {
-    if account.deleted_at.is_some() {
-        return Ok(None);
-    }
-    if account.is_local() && account.actor_type != "Group" {
-        let user = db::accounts::user_by_id(state.pool(), account.id).await?;
-        if user.is_none_or(|u| u.state != crate::domain::UserState::Active) {
-            return Ok(None);
-        }
-    }
-    Ok(Some(account))
-}
-
 /// `GET /api/v1/accounts/:id`.
 pub async fn get(
     State(state): State<AppState>,
@@ -53,12 +38,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Account>> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let account = db::accounts::by_id(state.pool(), id).await?;
-    let account = match account {
-        Some(a) => visible(&state, a).await?,
-        None => None,
-    };
-    let account = account.ok_or_else(AppError::not_found)?;
+    let account = directory::shown_by_id(&state, id).await?;
     Ok(Json(hydrate::account(&state, &account).await?))
 }
 
@@ -83,12 +63,9 @@ pub async fn lookup(
         // Remote accounts are known once federation has fetched them.
         return Err(AppError::not_found());
     }
-    let account = db::accounts::local_by_username(state.pool(), name).await?;
-    let account = match account {
-        Some(a) => visible(&state, a).await?,
-        None => None,
-    };
-    let account = account.ok_or_else(AppError::not_found)?;
+    let account = directory::shown_by_handle(&state, name)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     Ok(Json(hydrate::account(&state, &account).await?))
 }
 

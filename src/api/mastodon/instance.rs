@@ -2,7 +2,7 @@
 //! `/api/v2/instance`, plus `/api/v1/preferences` and `/api/v1/custom_emojis`.
 
 use super::extract::Auth;
-use crate::{db, domain::RegistrationMode, error::AppResult, service, state::AppState};
+use crate::{domain::RegistrationMode, error::AppResult, service, state::AppState};
 use axum::{Json, extract::State};
 use serde_json::{Value, json};
 
@@ -48,7 +48,7 @@ fn configuration() -> Value {
 pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
-    let users = db::accounts::count_users(state.pool(), crate::domain::UserState::Active).await?;
+    let users = crate::service::directory::active_users(&state).await?;
     let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
     let mut configuration = configuration();
     configuration["urls"] = json!({});
@@ -80,7 +80,7 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
 pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
-    let users = db::accounts::count_users(state.pool(), crate::domain::UserState::Active).await?;
+    let users = crate::service::directory::active_users(&state).await?;
     Ok(Json(json!({
         "uri": c.domain,
         "title": c.instance_name,

@@ -8,7 +8,6 @@ use super::{
     statuses::{me, parse_id},
 };
 use crate::{
-    db,
     domain::NotificationKind,
     error::{AppError, AppResult},
     service::timelines,
@@ -66,9 +65,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Notification>> {
     let me = me(&auth, &["read:notifications"])?;
-    let row = db::social::notification(state.pool(), me.id, parse_id(&id)?)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let row = timelines::notification(&state, me.id, parse_id(&id)?).await?;
     hydrate::notifications(&state, me.id, &[row])
         .await?
         .pop()
@@ -83,15 +80,13 @@ pub async fn dismiss(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let me = me(&auth, &["write:notifications"])?;
-    if !db::social::dismiss(state.pool(), me.id, parse_id(&id)?).await? {
-        return Err(AppError::not_found());
-    }
+    timelines::dismiss(&state, me.id, parse_id(&id)?).await?;
     Ok(Json(json!({})))
 }
 
 /// `POST /api/v1/notifications/clear`.
 pub async fn clear(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Value>> {
     let me = me(&auth, &["write:notifications"])?;
-    db::social::clear(state.pool(), me.id).await?;
+    timelines::clear(&state, me.id).await?;
     Ok(Json(json!({})))
 }

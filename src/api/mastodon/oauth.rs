@@ -55,9 +55,7 @@ pub async fn create_app(
 
 /// `GET /api/v1/apps/verify_credentials`: the app a token belongs to.
 pub async fn verify_app(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Application>> {
-    let app = crate::db::oauth::app_by_id(state.pool(), auth.0.token.app_id)
-        .await?
-        .ok_or_else(crate::error::AppError::not_found)?;
+    let app = crate::service::oauth::app(&state, auth.0.token.app_id).await?;
     Ok(Json(Application::from_row(&app, None)))
 }
 

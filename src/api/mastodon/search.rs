@@ -8,10 +8,10 @@ use super::{
     statuses::viewer,
 };
 use crate::{
-    db::{self, accounts::AccountRow, statuses::StatusRow},
+    db::{accounts::AccountRow, statuses::StatusRow},
     error::AppResult,
     federation,
-    service::{statuses as posts, timelines},
+    service::{directory, statuses as posts, timelines},
     state::AppState,
 };
 use axum::{Json, extract::State};
@@ -55,19 +55,17 @@ pub async fn search(
             Err(e) => tracing::debug!(query = term, error = %e, "search: not resolved"),
         }
     } else if term.starts_with("http://") || term.starts_with("https://") {
-        if let Some(s) = db::statuses::by_uri(state.pool(), term).await?
-            && posts::can_see(&state, viewer, &s).await?
-        {
+        if let Some(s) = posts::visible_by_uri(&state, viewer, term).await? {
             statuses.push(s);
         }
-        if let Some(a) = db::accounts::by_uri(state.pool(), term).await? {
+        if let Some(a) = directory::by_uri(&state, term).await? {
             accounts.push(a);
         }
     }
     let plain = term.trim_start_matches('@');
     if wants("accounts") && !plain.is_empty() && !plain.contains('/') {
         let name = plain.split('@').next().unwrap_or(plain);
-        for a in db::accounts::search(state.pool(), name, limit).await? {
+        for a in directory::search(&state, name, limit).await? {
             if !accounts.iter().any(|f| f.id == a.id) {
                 accounts.push(a);
             }
@@ -76,7 +74,7 @@ pub async fn search(
     accounts.retain(|a| a.deleted_at.is_none());
     accounts.truncate(limit as usize);
     let tags: Vec<Tag> = if wants("hashtags") && !term.is_empty() && !term.contains('/') {
-        db::statuses::search_tags(state.pool(), term.trim_start_matches('#'), limit)
+        posts::search_tags(&state, term.trim_start_matches('#'), limit)
             .await?
             .into_iter()
             .map(|name| Tag {

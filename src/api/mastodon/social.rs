@@ -9,10 +9,10 @@ use super::{
     statuses::{me, parse_id, people_page},
 };
 use crate::{
-    db::{self, accounts::AccountRow},
+    db::accounts::AccountRow,
     error::{AppError, AppResult},
     federation,
-    service::{self, relationships},
+    service::{self, directory, relationships},
     state::AppState,
 };
 use axum::{
@@ -25,10 +25,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 async fn target(state: &AppState, id: &str) -> AppResult<AccountRow> {
-    db::accounts::by_id(state.pool(), parse_id(id)?)
-        .await?
-        .filter(|a| a.deleted_at.is_none())
-        .ok_or_else(AppError::not_found)
+    directory::existing(state, parse_id(id)?).await
 }
 
 /// `POST /api/v1/accounts/:id/follow`.
@@ -144,7 +141,7 @@ pub async fn follow_requests(
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:follows", "follow"])?;
     let page = page.page()?;
-    let rows = db::social::follow_requests(state.pool(), me.id, page.max_id, page.limit).await?;
+    let rows = relationships::follow_requests(&state, me.id, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
 }
 
@@ -179,7 +176,7 @@ pub async fn blocks(
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:blocks", "follow"])?;
     let page = page.page()?;
-    let rows = db::social::blocks_page(state.pool(), me.id, page.max_id, page.limit).await?;
+    let rows = relationships::blocks(&state, me.id, page.max_id, page.limit).await?;
     people_page(&state, &uri, rows).await
 }
 
@@ -210,7 +207,7 @@ pub async fn search(
     }
     let term = q.q.trim().trim_start_matches('@');
     if !term.is_empty() {
-        for a in db::accounts::search(state.pool(), term, limit).await? {
+        for a in directory::search(&state, term, limit).await? {
             if !found.iter().any(|f| f.id == a.id) {
                 found.push(a);
             }
@@ -277,9 +274,7 @@ pub async fn update_credentials(
         )
         .await?;
     }
-    let account = db::accounts::by_id(state.pool(), me.id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let account = directory::own(&state, me.id).await?;
     let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
     let mut entity = CredentialAccount::from_rows(&state, &account, &user);
     entity.account = hydrate::account(&state, &account).await?;

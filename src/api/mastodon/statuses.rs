@@ -8,7 +8,7 @@ use super::{
     pagination::{PageParams, paged},
 };
 use crate::{
-    db::{self, accounts::AccountRow},
+    db::accounts::AccountRow,
     domain::{Invalid, Visibility},
     error::{AppError, AppResult},
     federation,
@@ -209,12 +209,10 @@ pub async fn unreblog(
 }
 
 async fn people(state: &AppState, uri: &Uri, rows: Vec<(i64, i64)>) -> AppResult<Response> {
-    let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
-    let ordered: Vec<AccountRow> = ids
-        .iter()
-        .filter_map(|id| accounts.iter().find(|a| a.id == *id).cloned())
-        .filter(|a| a.deleted_at.is_none())
+    let ordered: Vec<AccountRow> = crate::service::directory::people(state, &rows)
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
         .collect();
     let entities: Vec<Account> = hydrate::accounts(state, &ordered).await?;
     Ok(paged(
@@ -236,8 +234,7 @@ pub async fn favourited_by(
 ) -> AppResult<Response> {
     let status = posts::visible(&state, viewer(&auth), parse_id(&id)?).await?;
     let page = page.page()?;
-    let rows =
-        db::statuses::favourited_by(state.pool(), status.id, page.max_id, page.limit).await?;
+    let rows = posts::favourited_by(&state, &status, page.max_id, page.limit).await?;
     people(&state, &uri, rows).await
 }
 
@@ -251,7 +248,7 @@ pub async fn reblogged_by(
 ) -> AppResult<Response> {
     let status = posts::visible(&state, viewer(&auth), parse_id(&id)?).await?;
     let page = page.page()?;
-    let rows = db::statuses::reblogged_by(state.pool(), status.id, page.max_id, page.limit).await?;
+    let rows = posts::reblogged_by(&state, &status, page.max_id, page.limit).await?;
     people(&state, &uri, rows).await
 }
 

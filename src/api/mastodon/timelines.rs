@@ -8,8 +8,11 @@ use super::{
 };
 use crate::{
     db,
-    error::{AppError, AppResult},
-    service::timelines::{self, Scope},
+    error::AppResult,
+    service::{
+        directory,
+        timelines::{self, Scope},
+    },
     state::AppState,
 };
 use axum::{
@@ -112,10 +115,7 @@ pub async fn account(
     Params(q): Params<AccountStatusesQuery>,
 ) -> AppResult<Response> {
     let viewer = viewer(&auth);
-    let account = db::accounts::by_id(state.pool(), parse_id(&id)?)
-        .await?
-        .filter(|a| a.deleted_at.is_none())
-        .ok_or_else(AppError::not_found)?;
+    let account = directory::existing(&state, parse_id(&id)?).await?;
     if q.pinned || q.only_media {
         // Neither pinned posts nor media exist here yet.
         return answer(&state, &uri, viewer, Vec::new()).await;
