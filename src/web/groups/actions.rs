@@ -1,0 +1,206 @@
+//! The forms of a group's page: joining, leaving, posting, affiliating, being listed,
+//! inviting; and what moderators do to posts and administrators to affiliations.
+
+use super::{
+    find_person,
+    page::{GroupPostForm, GroupQuery, group_page},
+};
+use crate::{
+    error::{AppError, AppResult},
+    service::groups,
+    state::AppState,
+    web::{Ctx, form::CsrfForm, redirect_with_flash, render_status},
+};
+use axum::{
+    extract::{Path, State},
+    response::Response,
+};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    federation: String,
+    #[serde(default)]
+    listed: Option<String>,
+    #[serde(default)]
+    handle: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    spoiler_text: String,
+}
+
+/// `POST /groups/{handle}/{join|leave|post|affiliate|listed|invite}`.
+pub async fn action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((handle, action)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<ActionForm>,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let group = groups::find(&state, &handle, true).await?;
+    let back = c.profile_path(&group.account);
+    match action.as_str() {
+        "join" => match groups::join(&state, &me, &group, Some(&f.message)).await {
+            Ok(groups::JoinOutcome::Joined) => {
+                Ok(redirect_with_flash(&state, &back, "flash-group-joined"))
+            }
+            Ok(groups::JoinOutcome::Pending) => {
+                Ok(redirect_with_flash(&state, &back, "flash-group-requested"))
+            }
+            Err(e) if !e.fields.is_empty() => {
+                let message = e.message(c.locale);
+                let page = group_page(
+                    &state,
+                    c,
+                    group,
+                    &GroupQuery::default(),
+                    None,
+                    Some((f.message, message)),
+                )
+                .await?;
+                Ok(render_status(e.status, &page))
+            }
+            Err(e) => Err(e),
+        },
+        "leave" => {
+            groups::leave(&state, &me, &group).await?;
+            Ok(redirect_with_flash(&state, &back, "flash-group-left"))
+        }
+        "post" => {
+            let p = GroupPostForm {
+                title: f.title,
+                status: f.status,
+                audience: f.audience,
+                spoiler_text: f.spoiler_text,
+            };
+            let kept = p.clone();
+            let input = groups::GroupPost {
+                text: p.status.clone(),
+                audience: if p.audience.is_empty() {
+                    "public".into()
+                } else {
+                    p.audience.clone()
+                },
+                title: Some(p.title.clone()),
+                in_reply_to_id: None,
+                spoiler_text: p.spoiler_text.clone(),
+            };
+            match groups::post(&state, &me, &group, input).await {
+                Ok(_) => Ok(redirect_with_flash(&state, &back, "flash-posted")),
+                Err(e) if e.status.is_client_error() => {
+                    let message = e.message(c.locale);
+                    let page = group_page(
+                        &state,
+                        c,
+                        group,
+                        &GroupQuery::default(),
+                        Some((kept, message)),
+                        None,
+                    )
+                    .await?;
+                    Ok(render_status(e.status, &page))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        "affiliate" => {
+            let name = f.federation.trim();
+            if name.is_empty() {
+                return Err(AppError::invalid(vec![crate::domain::Invalid::new(
+                    "federation",
+                    "error-required",
+                )]));
+            }
+            let federation = groups::find(&state, name, true).await?;
+            groups::affiliate(&state, &me, &group, &federation).await?;
+            Ok(redirect_with_flash(
+                &state,
+                &back,
+                "flash-group-affiliation-requested",
+            ))
+        }
+        "listed" => {
+            groups::set_listed(&state, &me, &group, f.listed.is_some()).await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/groups/{}/members", c.handle_of(&group.account)),
+                "flash-settings-saved",
+            ))
+        }
+        "invite" => {
+            let target = find_person(&state, f.handle.trim()).await?;
+            groups::invite(&state, &me, &group, target.id).await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/groups/{}/members", c.handle_of(&group.account)),
+                "flash-group-invited",
+            ))
+        }
+        _ => Err(AppError::not_found()),
+    }
+}
+
+/// `POST /groups/{handle}/posts/{status_id}/{remove|lock|unlock}` (moderators).
+pub async fn post_action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((handle, status_id, action)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<ActionForm>,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let group = groups::find(&state, &handle, true).await?;
+    let status_id: i64 = status_id.parse().map_err(|_| AppError::not_found())?;
+    let back = c.profile_path(&group.account);
+    let flash = match action.as_str() {
+        "remove" => {
+            groups::remove_post(&state, &me, &group, status_id).await?;
+            "flash-group-post-removed"
+        }
+        "lock" => {
+            groups::lock_thread(&state, &me, &group, status_id, true).await?;
+            "flash-group-thread-locked"
+        }
+        "unlock" => {
+            groups::lock_thread(&state, &me, &group, status_id, false).await?;
+            "flash-group-thread-unlocked"
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    Ok(redirect_with_flash(&state, &back, flash))
+}
+
+/// `POST /groups/{handle}/affiliations/{section_id}/{approve|reject}` (administrators of a
+/// federation).
+pub async fn affiliation_action(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((handle, section_id, action)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<ActionForm>,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let group = groups::find(&state, &handle, true).await?;
+    let section_id: i64 = section_id.parse().map_err(|_| AppError::not_found())?;
+    let approve = match action.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::not_found()),
+    };
+    groups::answer_affiliation(&state, &me, &group, section_id, approve).await?;
+    Ok(redirect_with_flash(
+        &state,
+        &c.profile_path(&group.account),
+        if approve {
+            "flash-request-accepted"
+        } else {
+            "flash-request-refused"
+        },
+    ))
+}

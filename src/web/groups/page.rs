@@ -1,0 +1,247 @@
+//! A group's page: about, discussions per circle, the posting and joining forms, agenda,
+//! sections of a federation and affiliations.
+
+use super::{GroupCard, card, cards};
+use crate::{
+    db::statuses::Page,
+    domain::{Circle, GroupKind, JoinMode, MemberRole, MembershipState},
+    error::{AppError, AppResult},
+    service::groups::{self, Group, Standing},
+    state::AppState,
+    web::{
+        Ctx,
+        social::{Feed, feed},
+    },
+};
+use askama::Template;
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct GroupQuery {
+    #[serde(default)]
+    max_id: Option<i64>,
+    #[serde(default)]
+    audience: String,
+}
+
+impl GroupQuery {
+    /// The page of posts asked for.
+    pub fn page(&self) -> Page {
+        Page {
+            max_id: self.max_id,
+            limit: 20,
+            ..Page::default()
+        }
+    }
+}
+
+/// The posting form on a group's page (kept as typed when refused).
+#[derive(Deserialize, Default, Clone)]
+pub struct GroupPostForm {
+    #[serde(default)]
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) status: String,
+    #[serde(default)]
+    pub(super) audience: String,
+    #[serde(default)]
+    pub(super) spoiler_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+pub(super) struct GroupPage {
+    c: Ctx,
+    g: GroupCard,
+    standing: Standing,
+    /// The circle tab shown (`""` for all the viewer may read).
+    audience: String,
+    feed: Feed,
+    /// The circles the viewer may post in (empty: no form).
+    post_circles: Vec<&'static str>,
+    post: GroupPostForm,
+    post_error: Option<String>,
+    join_message: String,
+    join_error: Option<String>,
+    sections: Vec<GroupCard>,
+    affiliation_requests: Vec<GroupCard>,
+    /// The federations a section belongs to (`true`) or asked to join (`false`, shown to
+    /// its administrators).
+    federations: Vec<(GroupCard, bool)>,
+    /// Upcoming events the viewer may see.
+    events: Vec<crate::web::events::EventCard>,
+    base_path: String,
+}
+
+impl GroupPage {
+    fn circles(&self) -> Vec<&'static str> {
+        let level = self.standing.level();
+        ["public", "sympathizers", "members"]
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i as i64 <= level)
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    fn circle_label(&self, circle: &str) -> String {
+        self.c.t(&format!("group-circle-{circle}"))
+    }
+
+    fn is_staff(&self) -> bool {
+        self.g.group.is_local()
+            && self
+                .standing
+                .role()
+                .is_some_and(|r| r >= MemberRole::Moderator)
+    }
+
+    fn is_admin(&self) -> bool {
+        self.g.group.is_local() && self.standing.role() == Some(MemberRole::Administrator)
+    }
+
+    fn is_member(&self) -> bool {
+        self.standing.is_member()
+    }
+
+    fn membership_state(&self) -> Option<MembershipState> {
+        self.standing.membership.as_ref().map(|m| m.state)
+    }
+
+    fn role_label(&self) -> String {
+        self.standing
+            .role()
+            .map(|r| self.c.t(&format!("group-role-{}", r.as_str())))
+            .unwrap_or_default()
+    }
+
+    fn join_mode_label(&self) -> String {
+        self.c
+            .t(&format!("group-join-{}", self.g.group.join_mode().as_str()))
+    }
+
+    fn needs_message(&self) -> bool {
+        self.g.group.join_mode() == JoinMode::Approval || !self.g.group.is_local()
+    }
+
+    fn may_join(&self) -> bool {
+        let invited = self.membership_state() == Some(MembershipState::Invited);
+        (self.membership_state().is_none() || invited)
+            && (self.g.group.join_mode() != JoinMode::Invite || invited || !self.g.group.is_local())
+    }
+
+    fn is_federation(&self) -> bool {
+        self.g.group.kind() == GroupKind::Federation
+    }
+
+    fn post_chosen(&self, circle: &str) -> bool {
+        if self.post.audience.is_empty() {
+            circle == "public"
+        } else {
+            self.post.audience == circle
+        }
+    }
+
+    fn sign_in_path(&self) -> String {
+        crate::web::sign_in_url(&self.g.path)
+    }
+
+    fn tab_path(&self, circle: &str) -> String {
+        if circle.is_empty() {
+            self.g.path.clone()
+        } else {
+            format!("{}?audience={circle}", self.g.path)
+        }
+    }
+}
+
+/// Builds a group's page; `post` and `join` carry a refused form back with its error.
+pub(super) async fn group_page(
+    state: &AppState,
+    c: Ctx,
+    group: Group,
+    q: &GroupQuery,
+    post: Option<(GroupPostForm, String)>,
+    join: Option<(String, String)>,
+) -> AppResult<GroupPage> {
+    let viewer = c.user.as_ref().map(|u| u.account_id);
+    let standing = groups::standing(state, &group, viewer).await?;
+    let only = match q.audience.as_str() {
+        "" => None,
+        a => Some(Circle::parse(a).map_err(|e| AppError::invalid(vec![e]))?),
+    };
+    let page = q.page();
+    let rows = groups::timeline(state, viewer, &group, only, page).await?;
+    let feed = feed(state, viewer, rows, page.limit).await?;
+    let mut post_circles = Vec::new();
+    if let Some(v) = viewer {
+        for circle in [Circle::Public, Circle::Sympathizers, Circle::Members] {
+            if groups::may_post(state, &group, v, circle).await? {
+                post_circles.push(circle.as_str());
+            }
+        }
+    }
+    let is_admin = group.is_local() && standing.role() == Some(MemberRole::Administrator);
+    let sections = if group.kind() == GroupKind::Federation {
+        cards(state, &c, groups::sections(state, &group).await?).await?
+    } else {
+        Vec::new()
+    };
+    let mut affiliation_requests = Vec::new();
+    let mut federations = Vec::new();
+    for (f, accepted) in groups::federations_of(state, &group).await? {
+        if accepted || is_admin {
+            federations.push((card(state, &c, f).await?, accepted));
+        }
+    }
+    if is_admin {
+        let me = c.me()?;
+        if group.kind() == GroupKind::Federation {
+            affiliation_requests = cards(
+                state,
+                &c,
+                groups::affiliation_requests(state, &me, &group).await?,
+            )
+            .await?;
+        }
+    }
+    let (post, post_error) = match post {
+        Some((f, e)) => (f, Some(e)),
+        None => (GroupPostForm::default(), None),
+    };
+    let (join_message, join_error) = match join {
+        Some((m, e)) => (m, Some(e)),
+        None => (String::new(), None),
+    };
+    let events = crate::web::events::of_group(state, viewer, &group).await?;
+    let g = card(state, &c, group).await?;
+    let base_path = match q.audience.as_str() {
+        "" => g.path.clone(),
+        a => format!("{}?audience={a}", g.path),
+    };
+    Ok(GroupPage {
+        c,
+        g,
+        standing,
+        audience: q.audience.clone(),
+        feed,
+        post_circles,
+        post,
+        post_error,
+        join_message,
+        join_error,
+        sections,
+        affiliation_requests,
+        federations,
+        events,
+        base_path,
+    })
+}
+
+/// A group's page (shown at its profile address `/@name`).
+pub async fn page(state: &AppState, c: Ctx, group: Group, q: GroupQuery) -> AppResult<Response> {
+    Ok(crate::web::render(
+        &group_page(state, c, group, &q, None, None).await?,
+    ))
+}
