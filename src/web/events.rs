@@ -29,7 +29,7 @@ pub struct EventCard {
     pub event: Event,
     /// Its page.
     pub path: String,
-    /// When and where, on one line.
+    /// When and where, on one line, in the instance's language (as it starts the event's text).
     pub when_where: String,
     /// Participants accepted.
     pub taken: i64,
@@ -54,7 +54,7 @@ pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCar
             };
             EventCard {
                 path: format!("/events/{}", event.row.status_id),
-                when_where: events::when_where(&event.row),
+                when_where: events::when_where(state.config.default_locale, &event.row),
                 remaining: event.row.capacity.map(|c| (c - taken).max(0)),
                 taken,
                 event,
@@ -658,16 +658,18 @@ pub async fn edit_page(
             .to_string()
     };
     let source = event.status.source.clone().unwrap_or_default();
-    let prefix = format!("{}\n\n", events::when_where(r));
+    let prefix = format!("{}\n\n", events::when_where(state.config.default_locale, r));
     let f = NewEventForm {
         name: r.name.clone(),
         description: source
             .strip_prefix(&prefix)
-            .unwrap_or(if source == events::when_where(r) {
-                ""
-            } else {
-                &source
-            })
+            .unwrap_or(
+                if source == events::when_where(state.config.default_locale, r) {
+                    ""
+                } else {
+                    &source
+                },
+            )
             .to_string(),
         start_time: local(r.starts_at),
         end_time: local(r.ends_at),

@@ -188,9 +188,13 @@ pub async fn update(
             recurrence: target.row.recurrence.clone(),
             ..typed
         };
-        let text = format!("{}\n\n{}", when_where(&row), input.description.trim())
-            .trim()
-            .to_string();
+        let text = format!(
+            "{}\n\n{}",
+            when_where(state.config.default_locale, &row),
+            input.description.trim()
+        )
+        .trim()
+        .to_string();
         crate::domain::status::check_status_text(&text, "")?;
         let html = crate::domain::status::render(&text, &[], |t| statuses::tag_url(state, t));
         let participants = db::events::participants(state.pool(), target.row.status_id).await?;

@@ -183,9 +183,13 @@ async fn draft_event(
 ) -> AppResult<statuses::Draft> {
     let name = row.name.clone();
     let compose = Compose {
-        text: format!("{}\n\n{}", when_where(&row), description.trim())
-            .trim()
-            .to_string(),
+        text: format!(
+            "{}\n\n{}",
+            when_where(state.config.default_locale, &row),
+            description.trim()
+        )
+        .trim()
+        .to_string(),
         visibility: Some(Visibility::Public),
         event: Some(row),
         ..Default::default()

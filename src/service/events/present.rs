@@ -5,20 +5,33 @@ use super::{Event, participants};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, events::EventRow},
-    domain::event::EventStatus,
+    domain::{Locale, event::EventStatus},
     error::AppResult,
+    i18n,
     service::groups,
     state::AppState,
 };
 
 /// The line Mastodon readers see under the name: when, where, how to take part. Mastodon
 /// shows an event's `name` and `summary` only, so everything needed is here.
+///
+/// In French: the line federates to other servers, so it should be in the instance's
+/// language (`default_locale`), but the federation renderer that calls this has no
+/// configuration at hand; French is the product's first language and `default_locale`'s
+/// default. [`summary_line_in`] takes the instance's language once that caller passes it.
 pub fn summary_line(row: &EventRow, url: &str) -> String {
-    format!("{} · ✋ {url}", when_where(row))
+    summary_line_in(Locale::Fr, row, url)
 }
 
-/// When and where, on one line (`📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 place`).
-pub fn when_where(row: &EventRow) -> String {
+/// [`summary_line`] in `locale` (the instance's `default_locale`: it federates).
+pub fn summary_line_in(locale: Locale, row: &EventRow, url: &str) -> String {
+    format!("{} · ✋ {url}", when_where(locale, row))
+}
+
+/// When and where, on one line (`📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 place`), its
+/// few words (a cancelled event's mark) in `locale`: the instance's `default_locale` where the
+/// line starts an event's text, which federates.
+pub fn when_where(locale: Locale, row: &EventRow) -> String {
     let tz = row.timezone.0;
     let start = clock::to_datetime(row.starts_at).with_timezone(&tz);
     let end = clock::to_datetime(row.ends_at).with_timezone(&tz);
@@ -53,7 +66,10 @@ pub fn when_where(row: &EventRow) -> String {
         parts.push(format!("🔗 {online}"));
     }
     if row.status == EventStatus::Cancelled {
-        parts.insert(0, "❌ CANCELLED / ANNULÉ".to_string());
+        parts.insert(
+            0,
+            format!("❌ {}", i18n::t(locale, "event-summary-cancelled")),
+        );
     }
     parts.join(" · ")
 }
@@ -144,4 +160,61 @@ pub async fn participants_csv(
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::{EventJoinMode, Zone};
+
+    fn row(status: EventStatus) -> EventRow {
+        EventRow {
+            status_id: 1,
+            name: "Réunion".into(),
+            // 2026-12-05 08:00 UTC: 09:00 in Paris.
+            starts_at: 1_796_457_600_000_000,
+            ends_at: 1_796_457_600_000_000 + 3 * 3_600_000_000,
+            timezone: Zone(chrono_tz::Europe::Paris),
+            status,
+            join_mode: EventJoinMode::Free,
+            external_url: None,
+            capacity: None,
+            category: None,
+            place_name: Some("Salle des fêtes".into()),
+            street: None,
+            departement: None,
+            postcode: Some("69001".into()),
+            locality: Some("Lyon".into()),
+            latitude: None,
+            longitude: None,
+            online_url: None,
+            organizer_id: None,
+            is_mission: 0,
+            mission_id: None,
+            remote_participants: None,
+            updated_at: 0,
+            series_id: None,
+            recurrence: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_line_says_when_where_and_how_to_take_part() {
+        let line = summary_line(&row(EventStatus::Confirmed), "https://example.org/e/1");
+        assert_eq!(
+            line,
+            "📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 Salle des fêtes, 69001, Lyon \
+             · ✋ https://example.org/e/1"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_event_is_marked_in_the_language_asked_for() {
+        let cancelled = row(EventStatus::Cancelled);
+        assert!(when_where(Locale::Fr, &cancelled).starts_with("❌ ANNULÉ · 📅 "));
+        assert!(when_where(Locale::En, &cancelled).starts_with("❌ CANCELLED · 📅 "));
+        // The federated summary is in French until its caller passes the instance's language.
+        assert!(summary_line(&cancelled, "u").starts_with("❌ ANNULÉ"));
+        assert!(summary_line_in(Locale::En, &cancelled, "u").starts_with("❌ CANCELLED"));
+    }
 }
