@@ -508,6 +508,9 @@ nav-missions = Missions
 field-group = Organizing group (optional)
 event-mission = Mission
 event-status-cancelled = Cancelled
+# Marks a cancelled event in its when-and-where line and the summary Mastodon shows (in
+# the instance’s language: that summary goes to other servers).
+event-summary-cancelled = CANCELLED
 event-places-left = { $count ->
     [one] { $count } place left
    *[other] { $count } places left

@@ -511,6 +511,9 @@ nav-missions = Missions
 field-group = Groupe organisateur (facultatif)
 event-mission = Mission
 event-status-cancelled = Annulé
+# Marque un événement annulé dans sa ligne « quand, où » et le résumé que Mastodon affiche
+# (dans la langue de l’instance : ce résumé part vers les autres serveurs).
+event-summary-cancelled = ANNULÉ
 event-places-left = { $count ->
     [one] { $count } place restante
    *[other] { $count } places restantes

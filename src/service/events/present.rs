@@ -1,0 +1,220 @@
+//! Events as others read them: the when-and-where line (which starts an event's text) and the
+//! summary line Mastodon shows, an iCalendar document, and the participants as CSV.
+
+use super::{Event, participants};
+use crate::{
+    clock,
+    db::{self, accounts::AccountRow, events::EventRow},
+    domain::{Locale, event::EventStatus},
+    error::AppResult,
+    i18n,
+    service::groups,
+    state::AppState,
+};
+
+/// The line Mastodon readers see under the name: when, where, how to take part. Mastodon
+/// shows an event's `name` and `summary` only, so everything needed is here.
+///
+/// In French: the line federates to other servers, so it should be in the instance's
+/// language (`default_locale`), but the federation renderer that calls this has no
+/// configuration at hand; French is the product's first language and `default_locale`'s
+/// default. [`summary_line_in`] takes the instance's language once that caller passes it.
+pub fn summary_line(row: &EventRow, url: &str) -> String {
+    summary_line_in(Locale::Fr, row, url)
+}
+
+/// [`summary_line`] in `locale` (the instance's `default_locale`: it federates).
+pub fn summary_line_in(locale: Locale, row: &EventRow, url: &str) -> String {
+    format!("{} · ✋ {url}", when_where(locale, row))
+}
+
+/// When and where, on one line (`📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 place`), its
+/// few words (a cancelled event's mark) in `locale`: the instance's `default_locale` where the
+/// line starts an event's text, which federates.
+pub fn when_where(locale: Locale, row: &EventRow) -> String {
+    let tz = row.timezone.0;
+    let start = clock::to_datetime(row.starts_at).with_timezone(&tz);
+    let end = clock::to_datetime(row.ends_at).with_timezone(&tz);
+    let when = if start.date_naive() == end.date_naive() {
+        format!(
+            "{} – {}",
+            start.format("%Y-%m-%d %H:%M"),
+            end.format("%H:%M")
+        )
+    } else {
+        format!(
+            "{} – {}",
+            start.format("%Y-%m-%d %H:%M"),
+            end.format("%Y-%m-%d %H:%M")
+        )
+    };
+    let mut parts = vec![format!("📅 {when} ({})", row.timezone)];
+    let place: Vec<&str> = [
+        row.place_name.as_deref(),
+        row.street.as_deref(),
+        row.postcode.as_deref(),
+        row.locality.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.is_empty())
+    .collect();
+    if !place.is_empty() {
+        parts.push(format!("📍 {}", place.join(", ")));
+    }
+    if let Some(online) = &row.online_url {
+        parts.push(format!("🔗 {online}"));
+    }
+    if row.status == EventStatus::Cancelled {
+        parts.insert(
+            0,
+            format!("❌ {}", i18n::t(locale, "event-summary-cancelled")),
+        );
+    }
+    parts.join(" · ")
+}
+
+/// Events as an iCalendar (RFC 5545) document that phone calendars can subscribe to. Times
+/// are in UTC (`...Z`, valid without a VTIMEZONE); the organizer's zone is named in
+/// `X-WR-TIMEZONE` for clients that show it.
+pub fn icalendar(name: &str, list: &[Event]) -> String {
+    use icalendar::{Calendar, Component, EventLike};
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    if let Some(first) = list.first() {
+        calendar.timezone(first.row.timezone.as_str());
+    }
+    for e in list {
+        let url = e.status.url.clone().unwrap_or_else(|| e.status.uri.clone());
+        let place: Vec<&str> = [
+            e.row.place_name.as_deref(),
+            e.row.street.as_deref(),
+            e.row.postcode.as_deref(),
+            e.row.locality.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+        let mut event = icalendar::Event::new();
+        event
+            .uid(&e.status.uri)
+            .summary(&e.row.name)
+            .description(&format!(
+                "{}\n\n{url}",
+                crate::domain::html::to_plain_text(&e.status.content)
+            ))
+            .starts(clock::to_datetime(e.row.starts_at))
+            .ends(clock::to_datetime(e.row.ends_at))
+            .timestamp(clock::to_datetime(
+                e.row.updated_at.max(e.status.created_at),
+            ))
+            .url(&url)
+            .status(match e.status() {
+                EventStatus::Confirmed => icalendar::EventStatus::Confirmed,
+                EventStatus::Tentative => icalendar::EventStatus::Tentative,
+                EventStatus::Cancelled => icalendar::EventStatus::Cancelled,
+            });
+        if !place.is_empty() {
+            event.location(&place.join(", "));
+        } else if let Some(online) = &e.row.online_url {
+            event.location(online);
+        }
+        calendar.push(event.done());
+    }
+    calendar.done().to_string()
+}
+
+/// The participants as CSV (organizers): handle, name, state, attendance, message, date.
+/// Cells that a spreadsheet would run as formulas are quoted.
+pub async fn participants_csv(
+    state: &AppState,
+    who: &AccountRow,
+    event: &Event,
+) -> AppResult<String> {
+    let rows = participants(state, who, event).await?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
+    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let mut out = String::from("handle,display_name,state,attended,message,requested_at\r\n");
+    for p in &rows {
+        let Some(a) = accounts.iter().find(|a| a.id == p.account_id) else {
+            continue;
+        };
+        let handle = match &a.domain {
+            Some(d) => format!("{}@{d}", a.username),
+            None => format!("{}@{}", a.username, state.config.domain),
+        };
+        let attended = match p.attended {
+            Some(1) => "yes",
+            Some(_) => "no",
+            None => "",
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            groups::csv_field(&handle),
+            groups::csv_field(&a.display_name),
+            p.state,
+            attended,
+            groups::csv_field(&p.message),
+            clock::to_rfc3339(p.created_at),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::{EventJoinMode, Zone};
+
+    fn row(status: EventStatus) -> EventRow {
+        EventRow {
+            status_id: 1,
+            name: "Réunion".into(),
+            // 2026-12-05 08:00 UTC: 09:00 in Paris.
+            starts_at: 1_796_457_600_000_000,
+            ends_at: 1_796_457_600_000_000 + 3 * 3_600_000_000,
+            timezone: Zone(chrono_tz::Europe::Paris),
+            status,
+            join_mode: EventJoinMode::Free,
+            external_url: None,
+            capacity: None,
+            category: None,
+            place_name: Some("Salle des fêtes".into()),
+            street: None,
+            departement: None,
+            postcode: Some("69001".into()),
+            locality: Some("Lyon".into()),
+            latitude: None,
+            longitude: None,
+            online_url: None,
+            organizer_id: None,
+            is_mission: 0,
+            mission_id: None,
+            remote_participants: None,
+            updated_at: 0,
+            series_id: None,
+            recurrence: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_line_says_when_where_and_how_to_take_part() {
+        let line = summary_line(&row(EventStatus::Confirmed), "https://example.org/e/1");
+        assert_eq!(
+            line,
+            "📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 Salle des fêtes, 69001, Lyon \
+             · ✋ https://example.org/e/1"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_event_is_marked_in_the_language_asked_for() {
+        let cancelled = row(EventStatus::Cancelled);
+        assert!(when_where(Locale::Fr, &cancelled).starts_with("❌ ANNULÉ · 📅 "));
+        assert!(when_where(Locale::En, &cancelled).starts_with("❌ CANCELLED · 📅 "));
+        // The federated summary is in French until its caller passes the instance's language.
+        assert!(summary_line(&cancelled, "u").starts_with("❌ ANNULÉ"));
+        assert!(summary_line_in(Locale::En, &cancelled, "u").starts_with("❌ CANCELLED"));
+    }
+}

@@ -1,0 +1,95 @@
+//! The event pages: an event (or a mission with its shifts) with sign-up, waiting list and
+//! the organizers' tools; creating an event or a mission; the missions board; the agenda;
+//! and the calendar feeds (iCalendar) phone calendars subscribe to.
+//!
+//! This module holds the event cards every list shows; each page has a module of its own,
+//! its handlers re-exported here for the router: `page` (an event's page and its actions),
+//! `edit` (the creation and edit form), `agenda` (the agenda and the private calendar link),
+//! `missions` (the missions board), `calendar` (the iCalendar feeds).
+
+mod agenda;
+mod calendar;
+mod edit;
+mod missions;
+mod page;
+
+pub use agenda::{agenda, calendar_link, revoke_calendar_link};
+pub use calendar::{event_ics, group_ics, private_ics};
+pub use edit::{create, edit, edit_page, new_page};
+pub use missions::board;
+pub use page::{action, decide, page, participants_csv, shift_action};
+
+use super::Ctx;
+use crate::{
+    clock, db,
+    error::AppResult,
+    service::{
+        events::{self, Event},
+        groups,
+    },
+    state::AppState,
+};
+
+/// An event as the pages show it.
+pub struct EventCard {
+    /// The event.
+    pub event: Event,
+    /// Its page.
+    pub path: String,
+    /// When and where, on one line, in the instance's language (as it starts the event's text).
+    pub when_where: String,
+    /// Participants accepted.
+    pub taken: i64,
+    /// Places left, when limited.
+    pub remaining: Option<i64>,
+}
+
+/// Cards for events, with their counts in one query.
+pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCard>> {
+    let ids: Vec<i64> = list.iter().map(|e| e.row.status_id).collect();
+    let counts = events::counts(state, &ids).await?;
+    Ok(list
+        .into_iter()
+        .map(|event| {
+            let taken = if event.is_local() {
+                counts
+                    .iter()
+                    .find(|(id, _)| *id == event.row.status_id)
+                    .map_or(0, |(_, n)| *n)
+            } else {
+                event.row.remote_participants.unwrap_or(0)
+            };
+            EventCard {
+                path: format!("/events/{}", event.row.status_id),
+                when_where: events::when_where(state.config.default_locale, &event.row),
+                remaining: event.row.capacity.map(|c| (c - taken).max(0)),
+                taken,
+                event,
+            }
+        })
+        .collect())
+}
+
+fn viewer(c: &Ctx) -> Option<i64> {
+    c.user.as_ref().map(|u| u.account_id)
+}
+
+/// A group's upcoming events, for its page.
+pub async fn of_group(
+    state: &AppState,
+    viewer: Option<i64>,
+    group: &groups::Group,
+) -> AppResult<Vec<EventCard>> {
+    let list = events::search(
+        state,
+        viewer,
+        db::events::Search {
+            from: Some(clock::now()),
+            organizers: events::agenda_organizers(state, group).await?,
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await?;
+    cards(state, list).await
+}
