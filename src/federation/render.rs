@@ -273,6 +273,7 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Valu
 /// A local post that is an event, as an `Event` (FEP-8a8e with Mobilizon's terms). Mastodon
 /// shows only `name` and `summary`, so `summary` says when, where and how to take part.
 pub fn event(
+    state: &AppState,
     mut doc: Value,
     status: &StatusRow,
     event: &crate::db::events::EventRow,
@@ -281,7 +282,12 @@ pub fn event(
     let url = status.url.clone().unwrap_or_else(|| status.uri.clone());
     doc["type"] = json!("Event");
     doc["name"] = json!(event.name);
-    doc["summary"] = json!(crate::service::events::summary_line(event, &url));
+    // In the instance's language: the summary is the same for every server it goes to.
+    doc["summary"] = json!(crate::service::events::summary_line(
+        state.config.default_locale,
+        event,
+        &url
+    ));
     doc["startTime"] = json!(clock::to_rfc3339(event.starts_at));
     doc["endTime"] = json!(clock::to_rfc3339(event.ends_at));
     doc["timezone"] = json!(event.timezone.as_str());

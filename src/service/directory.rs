@@ -16,6 +16,18 @@ pub async fn existing(state: &AppState, id: i64) -> AppResult<AccountRow> {
         .ok_or_else(AppError::not_found)
 }
 
+/// Accounts by id, to match rows that name them (members, participants, authors).
+pub async fn by_id_map(
+    state: &AppState,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, AccountRow>> {
+    Ok(db::accounts::by_ids(state.pool(), ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
 /// Accounts by id, in no particular order; those not found are left out.
 pub async fn by_ids(state: &AppState, ids: &[i64]) -> AppResult<Vec<AccountRow>> {
     Ok(db::accounts::by_ids(state.pool(), ids).await?)
@@ -71,6 +83,11 @@ pub async fn shown_by_handle(state: &AppState, handle: &str) -> AppResult<Option
         Some(a) => shown(state, a).await,
         None => Ok(None),
     }
+}
+
+/// A local account by its username (deleted or not: the caller decides), if any.
+pub async fn local(state: &AppState, username: &str) -> AppResult<Option<AccountRow>> {
+    Ok(db::accounts::local_by_username(state.pool(), username).await?)
 }
 
 /// A local account's own profile (its settings, its credentials), or 404.

@@ -612,6 +612,13 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
     })
 }
 
+/// The app a token was issued to, or 404.
+pub async fn app(state: &AppState, id: i64) -> AppResult<AppRow> {
+    db::oauth::app_by_id(state.pool(), id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,11 +644,4 @@ mod tests {
             "https://a.example/cb?x=1&code=abc"
         );
     }
-}
-
-/// The app a token was issued to, or 404.
-pub async fn app(state: &AppState, id: i64) -> AppResult<AppRow> {
-    db::oauth::app_by_id(state.pool(), id)
-        .await?
-        .ok_or_else(AppError::not_found)
 }

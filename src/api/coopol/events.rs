@@ -97,15 +97,9 @@ pub struct EventEntity {
 }
 
 async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<EventEntity> {
-    let count = if e.is_local() {
-        db::events::accepted_count(state.pool(), e.row.status_id).await?
-    } else {
-        e.row.remote_participants.unwrap_or(0)
-    };
+    let count = events::participant_count(state, e).await?;
     let participation = match viewer {
-        Some(v) => db::events::participant(state.pool(), e.row.status_id, v)
-            .await?
-            .map(|p| p.state),
+        Some(v) => events::standing(state, e.row.status_id, v).await?,
         None => None,
     };
     let r = &e.row;
@@ -504,10 +498,10 @@ async fn participant_entities(
     rows: &[db::events::ParticipantRow],
 ) -> AppResult<Vec<ParticipantEntity>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let accounts = crate::service::directory::by_id_map(state, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
-        let Some(a) = accounts.iter().find(|a| a.id == p.account_id) else {
+        let Some(a) = accounts.get(&p.account_id) else {
             continue;
         };
         out.push(ParticipantEntity {
@@ -559,10 +553,7 @@ async fn decide(
     let event = events::get(&state, Some(me.id), event_id(&id)?).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
     if action == "invite" {
-        let target = db::accounts::by_id(state.pool(), account_id)
-            .await?
-            .filter(|a| a.deleted_at.is_none())
-            .ok_or_else(AppError::not_found)?;
+        let target = crate::service::directory::existing(&state, account_id).await?;
         let row = events::invite(&state, &me, &event, &target).await?;
         return Ok(Json(participant_entities(&state, &[row]).await?));
     }

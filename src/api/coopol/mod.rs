@@ -147,11 +147,7 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         uri: a.uri.clone(),
         url: crate::service::statuses::profile_url(state, a),
         // Only this server knows the size of its own groups.
-        members_count: if group.is_local() {
-            Some(db::groups::member_count(state.pool(), a.id).await?)
-        } else {
-            None
-        },
+        members_count: groups::member_count(state, group).await?,
         created_at: clock::to_rfc3339(group.row.created_at),
         viewer: viewer_entity,
     })
@@ -338,10 +334,10 @@ async fn member_entities(
     staff: bool,
 ) -> AppResult<Vec<MemberEntity>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.account_id).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let accounts = crate::service::directory::by_id_map(state, &ids).await?;
     let mut out = Vec::new();
     for m in rows {
-        let Some(a) = accounts.iter().find(|a| a.id == m.account_id) else {
+        let Some(a) = accounts.get(&m.account_id) else {
             continue;
         };
         out.push(MemberEntity {

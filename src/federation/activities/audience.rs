@@ -160,7 +160,7 @@ pub(in crate::federation) async fn as_event(
     match db::events::by_id(state.pool(), status.id).await? {
         Some(event) => {
             let participants = db::events::accepted_count(state.pool(), status.id).await?;
-            Ok(render::event(note, status, &event, participants))
+            Ok(render::event(state, note, status, &event, participants))
         }
         None => Ok(note),
     }

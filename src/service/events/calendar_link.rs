@@ -48,3 +48,8 @@ pub async fn calendar_of_link(state: &AppState, token: &str) -> AppResult<Option
     out.sort_by_key(|e| e.row.starts_at);
     Ok(Some(out))
 }
+
+/// When `who` made their private calendar link, if they have one.
+pub async fn calendar_link_made(state: &AppState, who: i64) -> AppResult<Option<i64>> {
+    Ok(db::events::calendar_link_made(state.pool(), who).await?)
+}

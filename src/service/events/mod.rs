@@ -24,13 +24,18 @@ mod present;
 mod reminders;
 mod search;
 
-pub use calendar_link::{calendar_of_link, new_calendar_link, revoke_calendar_link};
+pub use calendar_link::{
+    calendar_link_made, calendar_of_link, new_calendar_link, revoke_calendar_link,
+};
 pub use change::{Occurrences, cancel, update};
 pub use create::{create, create_mission, create_series};
 pub use input::{NewEventInput, ShiftInput};
 pub use organizers::{Decision, decide, invite, invited_received, participants};
-pub use participation::{Joined, answered, join, join_received, leave, leave_received};
-pub use present::{icalendar, participants_csv, summary_line, summary_line_in, when_where};
+pub use participation::{
+    Joined, answered, events_of, join, join_received, leave, leave_received, participant_count,
+    standing,
+};
+pub use present::{icalendar, participants_csv, summary_line, when_where};
 pub use reminders::{REMINDER_BEFORE_MICROS, run_reminders, send_reminders};
 pub use search::{BoardEntry, agenda_organizers, board, counts, search, search_page};
 

@@ -350,3 +350,28 @@ pub(super) async fn is_local_account(conn: &mut sqlx::AnyConnection, id: i64) ->
         .await?
         .is_some_and(|a| a.is_local()))
 }
+
+/// Where `who` stands in an event (or a shift), if they asked, were invited or take part.
+pub async fn standing(
+    state: &AppState,
+    event_id: i64,
+    who: i64,
+) -> AppResult<Option<crate::domain::event::ParticipationState>> {
+    Ok(db::events::participant(state.pool(), event_id, who)
+        .await?
+        .map(|p| p.state))
+}
+
+/// How many take part in a local event (a remote one says it itself).
+pub async fn participant_count(state: &AppState, event: &Event) -> AppResult<i64> {
+    Ok(if event.is_local() {
+        db::events::accepted_count(state.pool(), event.row.status_id).await?
+    } else {
+        event.row.remote_participants.unwrap_or(0)
+    })
+}
+
+/// The events `who` takes part in, or asked or was invited to (ids).
+pub async fn events_of(state: &AppState, who: i64) -> AppResult<Vec<i64>> {
+    Ok(db::events::events_of(state.pool(), who).await?)
+}

@@ -12,19 +12,10 @@ use crate::{
     state::AppState,
 };
 
-/// The line Mastodon readers see under the name: when, where, how to take part. Mastodon
-/// shows an event's `name` and `summary` only, so everything needed is here.
-///
-/// In French: the line federates to other servers, so it should be in the instance's
-/// language (`default_locale`), but the federation renderer that calls this has no
-/// configuration at hand; French is the product's first language and `default_locale`'s
-/// default. [`summary_line_in`] takes the instance's language once that caller passes it.
-pub fn summary_line(row: &EventRow, url: &str) -> String {
-    summary_line_in(Locale::Fr, row, url)
-}
-
-/// [`summary_line`] in `locale` (the instance's `default_locale`: it federates).
-pub fn summary_line_in(locale: Locale, row: &EventRow, url: &str) -> String {
+/// An event's summary line (when, where, how to sign up): Mastodon shows an event's `name`
+/// and `summary` only, so everything needed is here. In `locale`, the instance's
+/// `default_locale`: the line federates, the same to every server.
+pub fn summary_line(locale: Locale, row: &EventRow, url: &str) -> String {
     format!("{} · ✋ {url}", when_where(locale, row))
 }
 
@@ -200,7 +191,11 @@ mod tests {
 
     #[test]
     fn the_summary_line_says_when_where_and_how_to_take_part() {
-        let line = summary_line(&row(EventStatus::Confirmed), "https://example.org/e/1");
+        let line = summary_line(
+            Locale::Fr,
+            &row(EventStatus::Confirmed),
+            "https://example.org/e/1",
+        );
         assert_eq!(
             line,
             "📅 2026-12-05 09:00 – 12:00 (Europe/Paris) · 📍 Salle des fêtes, 69001, Lyon \
@@ -214,7 +209,7 @@ mod tests {
         assert!(when_where(Locale::Fr, &cancelled).starts_with("❌ ANNULÉ · 📅 "));
         assert!(when_where(Locale::En, &cancelled).starts_with("❌ CANCELLED · 📅 "));
         // The federated summary is in French until its caller passes the instance's language.
-        assert!(summary_line(&cancelled, "u").starts_with("❌ ANNULÉ"));
-        assert!(summary_line_in(Locale::En, &cancelled, "u").starts_with("❌ CANCELLED"));
+        assert!(summary_line(Locale::Fr, &cancelled, "u").starts_with("❌ ANNULÉ"));
+        assert!(summary_line(Locale::En, &cancelled, "u").starts_with("❌ CANCELLED"));
     }
 }

@@ -109,6 +109,15 @@ pub async fn load(state: &AppState, id: i64) -> AppResult<Option<Group>> {
     Ok(Some(Group { account, row }))
 }
 
+/// How many members a local group has (a remote group's members are not known here).
+pub async fn member_count(state: &AppState, group: &Group) -> AppResult<Option<i64>> {
+    if !group.is_local() {
+        return Ok(None);
+    }
+    Ok(Some(
+        db::groups::member_count(state.pool(), group.account.id).await?,
+    ))
+}
 /// A group or 404.
 pub async fn get(state: &AppState, id: i64) -> AppResult<Group> {
     load(state, id).await?.ok_or_else(AppError::not_found)

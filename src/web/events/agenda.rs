@@ -382,7 +382,7 @@ async fn agenda_page(
     }
     let mut mine_list = Vec::new();
     if let Some(v) = v {
-        for id in db::events::events_of(state.pool(), v).await? {
+        for id in events::events_of(state, v).await? {
             if let Ok(e) = events::get(state, Some(v), id).await
                 && e.row.ends_at > clock::now()
             {
@@ -393,7 +393,7 @@ async fn agenda_page(
     }
     let mine = cards(state, mine_list).await?;
     let link_made = match v {
-        Some(v) => db::events::calendar_link_made(state.pool(), v).await?,
+        Some(v) => events::calendar_link_made(state, v).await?,
         None => None,
     };
     Ok(AgendaPage {

@@ -108,9 +108,7 @@ async fn event_page(
     let v = viewer(&c);
     let event = events::get(state, v, id).await?;
     let mine = match v {
-        Some(v) => db::events::participant(state.pool(), id, v)
-            .await?
-            .map(|p| p.state),
+        Some(v) => events::standing(state, id, v).await?,
         None => None,
     };
     let (organizer, participants) = match &c.user {
@@ -119,11 +117,11 @@ async fn event_page(
             if events::is_organizer(state, &event, &me).await? && event.is_local() {
                 let rows = events::participants(state, &me, &event).await?;
                 let ids: Vec<i64> = rows.iter().map(|p| p.account_id).collect();
-                let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+                let accounts = crate::service::directory::by_id_map(state, &ids).await?;
                 let lines = rows
                     .into_iter()
                     .filter_map(|row| {
-                        let account = accounts.iter().find(|a| a.id == row.account_id)?.clone();
+                        let account = accounts.get(&row.account_id)?.clone();
                         Some(ParticipantLine { row, account })
                     })
                     .collect();
@@ -139,9 +137,7 @@ async fn event_page(
         let list = events::shifts(state, v, &event).await?;
         for card in cards(state, list).await? {
             let state_in = match v {
-                Some(v) => db::events::participant(state.pool(), card.event.row.status_id, v)
-                    .await?
-                    .map(|p| p.state),
+                Some(v) => events::standing(state, card.event.row.status_id, v).await?,
                 None => None,
             };
             shifts.push((card, state_in));

@@ -82,11 +82,11 @@ impl MembersPage {
 
 async fn lines(state: &AppState, rows: Vec<MemberRow>) -> AppResult<Vec<MemberLine>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.account_id).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let accounts = crate::service::directory::by_id_map(state, &ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let account = accounts.iter().find(|a| a.id == row.account_id)?.clone();
+            let account = accounts.get(&row.account_id)?.clone();
             Some(MemberLine { row, account })
         })
         .collect())
@@ -230,7 +230,7 @@ pub async fn audit(
     let group = groups::find(&state, &handle, true).await?;
     let rows = groups::audit_log(&state, &me, &group).await?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.account_id).collect();
-    let accounts = db::accounts::by_ids(state.pool(), &ids).await?;
+    let accounts = crate::service::directory::by_ids(&state, &ids).await?;
     let entries = rows
         .into_iter()
         .map(|row| AuditLine {

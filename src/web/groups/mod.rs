@@ -22,7 +22,7 @@ pub use members::{audit, member_action, members, members_csv};
 pub use page::{GroupQuery, page};
 
 use crate::{
-    db::{self, accounts::AccountRow},
+    db::accounts::AccountRow,
     error::{AppError, AppResult},
     federation,
     service::groups::Group,
@@ -51,11 +51,7 @@ pub struct GroupCard {
 }
 
 async fn card(state: &AppState, c: &Ctx, group: Group) -> AppResult<GroupCard> {
-    let members = if group.is_local() {
-        Some(db::groups::member_count(state.pool(), group.account.id).await?)
-    } else {
-        None
-    };
+    let members = crate::service::groups::member_count(state, &group).await?;
     let place = [
         group.row.commune.clone(),
         group.row.postcode.clone(),
@@ -100,7 +96,7 @@ pub(super) async fn find_person(state: &AppState, handle: &str) -> AppResult<Acc
     }
     let local = !handle.trim_start_matches('@').contains('@') && !handle.contains("://");
     let found = if local {
-        db::accounts::local_by_username(state.pool(), handle.trim_start_matches('@')).await?
+        crate::service::directory::local(state, handle.trim_start_matches('@')).await?
     } else {
         match federation::resolve(state, handle).await {
             Ok(Some(federation::Resolved::Account(a))) => Some(*a),
