@@ -1,10 +1,11 @@
 //! The state every request handler and background task shares: the database, the
-//! configuration, the id generator, the federation context and the wake-up signals of the
-//! background workers. Cloning is cheap (reference-counted); there are no globals, so several
+//! configuration, the id generator, the wake-up signals of the background workers, and what
+//! the federation layer installs at start (opaque here: this module names no federation
+//! type). Cloning is cheap (reference-counted); there are no globals, so several
 //! instances can run in one process (the federation tests do).
 
 use crate::{config::Config, db::Db, ids::IdGenerator};
-use activitypub_federation::config::{Data, FederationConfig};
+use std::any::Any;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 
@@ -23,16 +24,12 @@ pub struct AppState {
     pub inbox_ready: Arc<Notify>,
     /// This process's identity in the `processes` table (for claiming queued work).
     pub process_id: Arc<str>,
-    /// The delivery side of federation (HTTP client, limits, caches).
-    pub delivery: Arc<crate::federation::delivery::Runtime>,
-    /// Remote signers recently verified (keys parsed), by key id.
-    pub signers: Arc<crate::federation::verify::SignerCache>,
     /// This process's rate limiters (see `crate::limits`).
     pub limits: Arc<crate::limits::Limits>,
-    /// The inbox's group-commit writer, started on first use.
-    pub admission: Arc<OnceLock<crate::federation::inbox::Admission>>,
-    /// The federation library's context, set once at start (it holds this state in turn).
-    federation: Arc<OnceLock<FederationConfig<AppState>>>,
+    /// What the federation layer keeps for the whole instance (its delivery queues and HTTP
+    /// client, the signer cache, the inbox's writer, the ActivityPub library's context), set
+    /// once at start; `federation::runtime` finds it.
+    federation: Arc<OnceLock<Arc<dyn Any + Send + Sync>>>,
     /// How services find actors of other servers (`service::Remote`), set once at start.
     remote: Arc<OnceLock<Arc<dyn crate::service::Remote>>>,
 }
@@ -46,11 +43,8 @@ impl AppState {
             outbox_ready: Arc::new(Notify::new()),
             inbox_ready: Arc::new(Notify::new()),
             process_id: Arc::from(crate::crypto::random_token(16)),
-            delivery: Arc::new(crate::federation::delivery::Runtime::new(&config)),
             federation: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),
-            admission: Arc::new(OnceLock::new()),
-            signers: Arc::default(),
             limits: Arc::new(crate::limits::Limits::new(&config)),
             config: Arc::new(config),
         }
@@ -82,17 +76,13 @@ impl AppState {
         self.remote.get().map(|r| r.as_ref())
     }
 
-    /// Installs the federation context (once, at start).
-    pub fn set_federation(&self, config: FederationConfig<AppState>) {
-        let _ = self.federation.set(config);
+    /// Installs what the federation layer keeps (once, at start).
+    pub fn set_federation(&self, runtime: Arc<dyn Any + Send + Sync>) {
+        let _ = self.federation.set(runtime);
     }
 
-    /// A federation request context: fetches made through it count against one request's
-    /// fetch limit, which bounds recursion.
-    pub fn fed(&self) -> Data<AppState> {
-        self.federation
-            .get()
-            .expect("the federation context is installed at start")
-            .to_request_data()
+    /// What the federation layer installed, if it did.
+    pub fn federation(&self) -> Option<&(dyn Any + Send + Sync)> {
+        self.federation.get().map(|r| r.as_ref())
     }
 }

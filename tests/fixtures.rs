@@ -195,7 +195,7 @@ async fn store_stand_in_post(app: &TestApp, uri: &str) {
 
 async fn process_object(app: &TestApp, doc: Value) -> Result<String, String> {
     let kind = doc["type"].as_str().unwrap_or_default().to_string();
-    let data = app.state.fed();
+    let data = coopol::federation::data(&app.state);
     if ACTOR_TYPES.contains(&kind.as_str()) {
         let json: protocol::Actor =
             serde_json::from_value(doc).map_err(|e| format!("parse error: {e}"))?;
@@ -423,7 +423,7 @@ fn moved(doc: &Value, from: &str, to: &str) -> Value {
 
 /// Stores a remote group actor from its document (as fetched), returning its account.
 async fn store_group(app: &TestApp, doc: Value) -> db::accounts::AccountRow {
-    let data = app.state.fed();
+    let data = coopol::federation::data(&app.state);
     let json: protocol::Actor = serde_json::from_value(doc).unwrap();
     let id = json.id.clone();
     ApAccount::verify(&json, &id, &data).await.unwrap();

@@ -150,7 +150,7 @@ async fn an_actor_that_turns_into_a_group_gets_no_members_only_post() {
         use activitypub_federation::fetch::object_id::ObjectId;
         let refetch =
             ObjectId::<coopol::federation::objects::ApAccount>::from(Url::parse(&mallory).unwrap())
-                .dereference_forced(&app.state.fed())
+                .dereference_forced(&coopol::federation::data(&app.state))
                 .await;
         assert!(refetch.is_err(), "a refetch turned a person into a group");
     }

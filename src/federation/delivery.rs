@@ -69,12 +69,12 @@ impl Runtime {
 
 /// Wakes the dispatcher (new deliveries were queued).
 pub fn wake(state: &AppState) {
-    state.delivery.wake.notify_one();
+    super::runtime(state).delivery.wake.notify_one();
 }
 
 /// Called when a host contacts us: if it was parked, its deliveries resume.
 pub async fn heard_from(state: &AppState, host: &str) {
-    let was_parked = state
+    let was_parked = super::runtime(state)
         .delivery
         .parked
         .lock()
@@ -85,7 +85,7 @@ pub async fn heard_from(state: &AppState, host: &str) {
     }
     match db::federation::unpark_host(state.pool(), host, clock::now()).await {
         Ok(_) => {
-            if let Ok(mut p) = state.delivery.parked.lock() {
+            if let Ok(mut p) = super::runtime(state).delivery.parked.lock() {
                 p.remove(host);
             }
             tracing::info!(host, "host heard from again: deliveries resume");
@@ -101,7 +101,7 @@ pub async fn refresh_parked(state: &AppState) {
         sqlx::query_scalar("SELECT host FROM hosts WHERE parked_at IS NOT NULL")
             .fetch_all(state.pool())
             .await;
-    if let (Ok(hosts), Ok(mut p)) = (hosts, state.delivery.parked.lock()) {
+    if let (Ok(hosts), Ok(mut p)) = (hosts, super::runtime(state).delivery.parked.lock()) {
         *p = hosts.into_iter().collect();
     }
 }
@@ -109,7 +109,7 @@ pub async fn refresh_parked(state: &AppState) {
 /// Sends deliveries until `stop`.
 pub async fn run(state: AppState, stop: CancellationToken) {
     refresh_parked(&state).await;
-    let rt = &state.delivery;
+    let rt = &super::runtime(&state).delivery;
     loop {
         if stop.is_cancelled() {
             break;
@@ -193,7 +193,7 @@ fn record_finished(state: &AppState, id: i64, activity_id: i64) {
 }
 
 fn finished_queue(state: &AppState) -> &tokio::sync::mpsc::UnboundedSender<Finished> {
-    state.delivery.finished.get_or_init(|| {
+    super::runtime(state).delivery.finished.get_or_init(|| {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
         let pool = state.pool().clone();
         tokio::spawn(async move {
@@ -222,7 +222,7 @@ fn finished_queue(state: &AppState) -> &tokio::sync::mpsc::UnboundedSender<Finis
 /// Writes the finished deliveries recorded so far (at a graceful stop, so that a restart
 /// does not send them again).
 pub async fn flush_finished(state: &AppState) {
-    if state.delivery.finished.get().is_none() {
+    if super::runtime(state).delivery.finished.get().is_none() {
         return;
     }
     let (reply, done) = tokio::sync::oneshot::channel();
@@ -232,7 +232,7 @@ pub async fn flush_finished(state: &AppState) {
 }
 
 fn release_slot(state: &AppState, host: &str) {
-    if let Ok(mut m) = state.delivery.in_flight.lock()
+    if let Ok(mut m) = super::runtime(state).delivery.in_flight.lock()
         && let Some(n) = m.get_mut(host)
     {
         *n = n.saturating_sub(1);
@@ -240,7 +240,7 @@ fn release_slot(state: &AppState, host: &str) {
             m.remove(host);
         }
     }
-    state.delivery.slot_freed.notify_one();
+    super::runtime(state).delivery.slot_freed.notify_one();
 }
 
 async fn claim(
@@ -267,14 +267,20 @@ async fn claim(
 }
 
 async fn activity_body(state: &AppState, activity_id: i64) -> Option<Arc<(i64, String)>> {
-    if let Some(b) = state.delivery.bodies.lock().ok()?.get(&activity_id) {
+    if let Some(b) = super::runtime(state)
+        .delivery
+        .bodies
+        .lock()
+        .ok()?
+        .get(&activity_id)
+    {
         return Some(b.clone());
     }
     let row = db::federation::activity(state.pool(), activity_id)
         .await
         .ok()??;
     let body = Arc::new(row);
-    if let Ok(mut cache) = state.delivery.bodies.lock() {
+    if let Ok(mut cache) = super::runtime(state).delivery.bodies.lock() {
         if cache.len() > 1000 {
             cache.clear();
         }
@@ -284,13 +290,19 @@ async fn activity_body(state: &AppState, activity_id: i64) -> Option<Arc<(i64, S
 }
 
 async fn signing_key(state: &AppState, account_id: i64) -> Option<SigningKey> {
-    if let Some(k) = state.delivery.keys.lock().ok()?.get(&account_id) {
+    if let Some(k) = super::runtime(state)
+        .delivery
+        .keys
+        .lock()
+        .ok()?
+        .get(&account_id)
+    {
         return Some(k.clone());
     }
     let account = db::accounts::by_id(state.pool(), account_id).await.ok()??;
     let pem = account.private_key_pem.as_deref()?;
     let key = SigningKey::from_pem(format!("{}#main-key", account.uri), pem).ok()?;
-    if let Ok(mut keys) = state.delivery.keys.lock() {
+    if let Ok(mut keys) = super::runtime(state).delivery.keys.lock() {
         if keys.len() > 10_000 {
             keys.clear();
         }
@@ -333,7 +345,7 @@ async fn send(state: &AppState, row: &db::federation::DeliveryRow) -> Sent {
         Ok(h) => h,
         Err(e) => return Sent::GiveUp(e),
     };
-    let mut request = state
+    let mut request = super::runtime(state)
         .delivery
         .client
         .post(url)
@@ -372,7 +384,7 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
                 tracing::info!(inbox = %row.inbox_url, why, "delivery dropped");
             }
             record_finished(state, row.id, row.activity_id);
-            let was_failing = state
+            let was_failing = super::runtime(state)
                 .delivery
                 .failing
                 .lock()
@@ -388,14 +400,14 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
             if let Err(e) = db::federation::retry_delivery(pool, row.id, next, &why).await {
                 tracing::warn!(error = %e, "cannot reschedule a delivery");
             }
-            if let Ok(mut f) = state.delivery.failing.lock() {
+            if let Ok(mut f) = super::runtime(state).delivery.failing.lock() {
                 f.insert(row.host.clone());
             }
             match db::federation::host_failed(pool, &row.host, now).await {
                 Ok(since) if now - since > state.config.park_hosts_after.as_micros() as i64 => {
                     tracing::warn!(host = %row.host, "host down for too long: parked until heard from");
                     let _ = db::federation::park_host(pool, &row.host, now).await;
-                    if let Ok(mut p) = state.delivery.parked.lock() {
+                    if let Ok(mut p) = super::runtime(state).delivery.parked.lock() {
                         p.insert(row.host.clone());
                     }
                 }

@@ -179,7 +179,7 @@ async fn admit(
     state: &AppState,
     arrival: db::federation::Arrival,
 ) -> Result<db::federation::Admitted, sqlx::Error> {
-    let admission = state.admission.get_or_init(|| {
+    let admission = crate::federation::runtime(state).admission.get_or_init(|| {
         let (queue, mut rx) = tokio::sync::mpsc::channel::<(
             db::federation::Arrival,
             tokio::sync::oneshot::Sender<Result<db::federation::Admitted, sqlx::Error>>,

@@ -34,7 +34,7 @@ use crate::{
     state::AppState,
 };
 use activitypub_federation::{
-    config::FederationConfig,
+    config::{Data, FederationConfig},
     fetch::{fetch_object_http, webfinger::webfinger_resolve_actor},
     resolver::ValidatingDnsResolver,
     traits::Object,
@@ -44,7 +44,10 @@ use axum::{
     routing::{get, post},
 };
 use objects::{ApAccount, ApNote};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -75,6 +78,36 @@ pub fn http_client(config: &Config) -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
+/// What federation keeps for the whole instance, installed in the state at start.
+pub struct Runtime {
+    /// The delivery side (HTTP client, limits, caches).
+    pub delivery: delivery::Runtime,
+    /// Remote signers recently verified (keys parsed), by key id.
+    pub signers: verify::SignerCache,
+    /// The inbox's group-commit writer, started on first use.
+    pub admission: OnceLock<inbox::Admission>,
+    /// The ActivityPub library's context (it holds the state in turn).
+    library: OnceLock<FederationConfig<AppState>>,
+}
+
+/// What federation installed in the state at start.
+pub fn runtime(state: &AppState) -> &Runtime {
+    state
+        .federation()
+        .and_then(|r| r.downcast_ref::<Runtime>())
+        .expect("federation is installed at start")
+}
+
+/// A request context of the ActivityPub library: fetches made through it count against one
+/// request's fetch limit, which bounds recursion.
+pub fn data(state: &AppState) -> Data<AppState> {
+    runtime(state)
+        .library
+        .get()
+        .expect("federation is installed at start")
+        .to_request_data()
+}
+
 /// Prepares federation at start: the instance actor (made once), and the library's context.
 pub async fn install(state: &AppState) -> anyhow::Result<()> {
     let instance = match db::accounts::instance_actor(state.pool()).await? {
@@ -96,6 +129,12 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("the instance actor could not be created"))?
         }
     };
+    state.set_federation(Arc::new(Runtime {
+        delivery: delivery::Runtime::new(&state.config),
+        signers: verify::SignerCache::default(),
+        admission: OnceLock::new(),
+        library: OnceLock::new(),
+    }));
     let development = !state.config.is_https();
     let config = FederationConfig::builder()
         .domain(state.config.domain.clone())
@@ -110,7 +149,7 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
         .signed_fetch_actor(&ApAccount::new(instance).map_err(|e| anyhow::anyhow!("{}", e.key))?)
         .build()
         .await?;
-    state.set_federation(config);
+    let _ = runtime(state).library.set(config);
     state.set_remote(Arc::new(Remote));
     Ok(())
 }
@@ -253,7 +292,7 @@ pub async fn resolve_handle(
     {
         return Ok(known);
     }
-    let data = state.fed();
+    let data = crate::federation::data(state);
     let account: ApAccount =
         webfinger_resolve_actor(&format!("{username}@{domain}"), &data).await?;
     Ok(account.row)
@@ -308,7 +347,7 @@ async fn resolve_url(state: &AppState, url: Url) -> AppResult<Resolved> {
     if url.as_str().starts_with(state.config.public_url.as_str()) {
         return Err(AppError::not_found());
     }
-    let data = state.fed();
+    let data = crate::federation::data(state);
     // One fetch, then the type decides what it is.
     let fetched = fetch_object_http::<_, serde_json::Value>(&url, &data).await?;
     let object = fetched.object;

@@ -3,6 +3,7 @@
 //! through the library's fetch limit (which bounds recursion: a reply's parent's parent...).
 
 use super::protocol::{self, PUBLIC, same_origin};
+use super::runtime;
 use crate::{
     clock,
     db::{self, accounts::AccountRow, statuses::StatusRow},
@@ -89,7 +90,7 @@ impl Object for ApAccount {
             db::accounts::erase_activity(&mut tx, self.row.id, clock::now()).await?;
             tx.commit().await?;
             db::accounts::mark_remote_deleted(data.pool(), self.row.id, clock::now()).await?;
-            data.signers.forget(&self.row.uri);
+            runtime(data).signers.forget(&self.row.uri);
         }
         Ok(())
     }
@@ -205,7 +206,7 @@ impl Object for ApAccount {
         .await?
         .ok_or_else(|| AppError::bad_request("error-federation-actor-kind"))?;
         // A new key, perhaps: the next signature is checked against this version.
-        data.signers.forget(json.id.as_str());
+        runtime(data).signers.forget(json.id.as_str());
         let row = db::accounts::by_id(data.pool(), id)
             .await?
             .ok_or_else(AppError::not_found)?;

@@ -57,18 +57,23 @@ pub async fn signer(
         ));
     }
 
-    if let Some((account, key)) = state.signers.get(&pending.key_id) {
+    if let Some((account, key)) = crate::federation::runtime(state)
+        .signers
+        .get(&pending.key_id)
+    {
         if pending.verify(&key).is_ok() {
             return Ok(account);
         }
         // Perhaps a new key under the same id: read the actor again below.
-        state.signers.forget(&account.uri);
+        crate::federation::runtime(state)
+            .signers
+            .forget(&account.uri);
     }
 
     // Read before the database: an actor forgotten meanwhile is not remembered from a read
     // that may predate its change.
-    let epoch = state.signers.epoch();
-    let data = state.fed();
+    let epoch = crate::federation::runtime(state).signers.epoch();
+    let data = crate::federation::data(state);
     let stored = crate::db::accounts::by_key_id(state.pool(), &pending.key_id)
         .await
         .map_err(|e| SignatureError::Key(e.to_string()))?;
@@ -76,7 +81,12 @@ pub async fn signer(
         Some(account) if account.deleted_at.is_none() => {
             if let Ok(key) = verify_with(&pending, &account) {
                 let account = Arc::new(account);
-                state.signers.put(&pending.key_id, &account, key, epoch);
+                crate::federation::runtime(state).signers.put(
+                    &pending.key_id,
+                    &account,
+                    key,
+                    epoch,
+                );
                 return Ok(account);
             }
             // The key may have changed: fetch the actor once more.
@@ -95,12 +105,14 @@ pub async fn signer(
     }
     let key = verify_with(&pending, &account)?;
     let account = Arc::new(account);
-    state.signers.put(&pending.key_id, &account, key, epoch);
+    crate::federation::runtime(state)
+        .signers
+        .put(&pending.key_id, &account, key, epoch);
     Ok(account)
 }
 
 async fn refetch(state: &AppState, owner: &Url) -> Result<AccountRow, SignatureError> {
-    let data = state.fed();
+    let data = crate::federation::data(state);
     ObjectId::<ApAccount>::from(owner.clone())
         .dereference_forced(&data)
         .await

@@ -168,7 +168,7 @@ impl Hostile {
     /// Makes `app` store one of our actors now (as its first signed request would).
     pub async fn introduce(&self, app: &TestApp, actor: &str) -> coopol::db::accounts::AccountRow {
         use activitypub_federation::fetch::object_id::ObjectId;
-        let data = app.state.fed();
+        let data = coopol::federation::data(&app.state);
         ObjectId::<coopol::federation::objects::ApAccount>::from(Url::parse(actor).unwrap())
             .dereference(&data)
             .await

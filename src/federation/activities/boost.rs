@@ -124,7 +124,7 @@ pub(super) async fn received(
             // Fetch the boosted post from its own server: the boost's copy, if any, is not
             // trusted.
             let url = Url::parse(object).map_err(|_| permanent("invalid object id"))?;
-            let data = state.fed();
+            let data = crate::federation::data(state);
             match ObjectId::<ApNote>::from(url).dereference(&data).await {
                 Ok(note) => note.row,
                 Err(e) if e.status.is_client_error() => {

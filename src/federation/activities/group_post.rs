@@ -275,7 +275,7 @@ pub(super) async fn announced(
                     if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
                         return Ok(Outcome::Ignored("the post was deleted"));
                     }
-                    let data = state.fed();
+                    let data = crate::federation::data(state);
                     let url = note.id.clone();
                     ApNote::verify(&note, &url, &data).await?;
                     ApNote::from_json(note, &data).await?.row

@@ -53,7 +53,7 @@ pub(super) async fn fetch_note(state: &AppState, url: Url) -> Result<db::statuse
     if state.config.is_local_url(&url) {
         return Err(permanent("no post of this server has this id"));
     }
-    let data = state.fed();
+    let data = crate::federation::data(state);
     match ObjectId::<ApNote>::from(url).dereference(&data).await {
         Ok(note) => Ok(note.row),
         Err(e) if e.status.is_client_error() => {

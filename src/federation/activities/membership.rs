@@ -309,7 +309,7 @@ pub(super) async fn invited(
     {
         return Ok(outcome);
     }
-    let data = state.fed();
+    let data = crate::federation::data(state);
     let group = ObjectId::<ApAccount>::from(group_url)
         .dereference(&data)
         .await?;

@@ -300,7 +300,7 @@ pub(super) async fn created(
             "nobody here follows the author or is addressed",
         ));
     }
-    let data = state.fed();
+    let data = crate::federation::data(state);
     let url = note.id.clone();
     ApNote::verify(&note, &url, &data).await?;
     // The actor is the author (checked above): no need to look it up again.

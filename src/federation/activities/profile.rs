@@ -94,7 +94,7 @@ pub(super) async fn updated(
     }
     let json: protocol::Actor = serde_json::from_value(activity.object.clone())
         .map_err(|e| permanent(&format!("unreadable actor: {e}")))?;
-    let data = state.fed();
+    let data = crate::federation::data(state);
     let url = json.id.clone();
     ApAccount::verify(&json, &url, &data).await?;
     ApAccount::from_json(json, &data).await?;
@@ -104,6 +104,6 @@ pub(super) async fn updated(
 /// A remote actor deleted itself: its account and posts go.
 pub(super) async fn deleted(state: &AppState, actor: &AccountRow) -> Result<Outcome> {
     let account = ApAccount::new(actor.clone())?;
-    account.delete(&state.fed()).await?;
+    account.delete(&crate::federation::data(state)).await?;
     Ok(Outcome::Applied("account deleted with its posts"))
 }
