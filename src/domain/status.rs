@@ -209,97 +209,176 @@ fn parse_mention(rest: &str) -> Option<(usize, MentionText)> {
     ))
 }
 
-/// The mentions a text makes, in order, without duplicates.
-pub fn mentions(text: &str) -> Vec<MentionText> {
-    let mut found: Vec<MentionText> = Vec::new();
-    for t in tokenize(text) {
-        if let Token::Mention(_, m) = t {
-            let dup = found
-                .iter()
-                .any(|f| f.username.eq_ignore_ascii_case(&m.username) && f.domain == m.domain);
-            if !dup {
-                found.push(m);
+/// A post's text read once: checked, split into paragraphs and lines, and each line into
+/// plain runs, links, mentions and hashtags. Mentions and hashtags are taken from the same
+/// reading that renders the HTML, so what is linked is what is notified.
+#[derive(Debug, Clone)]
+pub struct PostText {
+    /// The text as typed, line ends normalized.
+    text: String,
+    /// Paragraphs of lines of pieces (byte ranges of `text`).
+    paragraphs: Vec<Vec<Vec<Piece>>>,
+    mentions: Vec<MentionText>,
+    hashtags: Vec<String>,
+}
+
+/// A piece of a line: a byte range of the text and what it is.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(std::ops::Range<usize>),
+    Url(std::ops::Range<usize>),
+    Mention(std::ops::Range<usize>, MentionText),
+    Hashtag(std::ops::Range<usize>, String),
+}
+
+impl PostText {
+    /// Checks a post's text and content warning (as [`check_status_text`]) and reads it.
+    pub fn parse(text: &str, spoiler: &str) -> Result<PostText, Invalid> {
+        check_status_text(text, spoiler)?;
+        Ok(Self::read(text))
+    }
+
+    /// Reads a text without checking it (a biography, an event's generated text).
+    pub fn read(text: &str) -> PostText {
+        let text = text.replace("\r\n", "\n");
+        let mut paragraphs = Vec::new();
+        let mut mentions: Vec<MentionText> = Vec::new();
+        let mut hashtags: Vec<String> = Vec::new();
+        let base = text.as_ptr() as usize;
+        let range = |s: &str| {
+            let from = s.as_ptr() as usize - base;
+            from..from + s.len()
+        };
+        for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            let mut lines = Vec::new();
+            for line in paragraph.split('\n') {
+                let mut pieces = Vec::new();
+                for token in tokenize(line) {
+                    pieces.push(match token {
+                        Token::Text(t) => Piece::Text(range(t)),
+                        Token::Url(u) => Piece::Url(range(u)),
+                        Token::Mention(raw, m) => {
+                            let dup = mentions.iter().any(|f| {
+                                f.username.eq_ignore_ascii_case(&m.username) && f.domain == m.domain
+                            });
+                            if !dup {
+                                mentions.push(m.clone());
+                            }
+                            Piece::Mention(range(raw), m)
+                        }
+                        Token::Hashtag(raw, tag) => {
+                            if !hashtags.contains(&tag) {
+                                hashtags.push(tag.clone());
+                            }
+                            Piece::Hashtag(range(raw), tag)
+                        }
+                    });
+                }
+                lines.push(pieces);
             }
+            paragraphs.push(lines);
+        }
+        PostText {
+            text,
+            paragraphs,
+            mentions,
+            hashtags,
         }
     }
-    found
+
+    /// The text as typed (line ends normalized).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The mentions it makes, in order, without duplicates.
+    pub fn mentions(&self) -> &[MentionText] {
+        &self.mentions
+    }
+
+    /// The hashtags it uses (lower case), in order, without duplicates.
+    pub fn hashtags(&self) -> &[String] {
+        &self.hashtags
+    }
+
+    /// Renders it as Mastodon does: paragraphs on blank lines, `<br>` on line breaks, links
+    /// for URLs, `h-card` links for resolved mentions (unresolved ones stay text), and hashtag
+    /// links to `tag_url(name)`.
+    pub fn render(&self, resolved: &[ResolvedMention], tag_url: impl Fn(&str) -> String) -> String {
+        let mut html = String::new();
+        for lines in &self.paragraphs {
+            html.push_str("<p>");
+            for (n, pieces) in lines.iter().enumerate() {
+                if n > 0 {
+                    html.push_str("<br>");
+                }
+                for piece in pieces {
+                    match piece {
+                        Piece::Text(r) => escape(&self.text[r.clone()], &mut html),
+                        Piece::Url(r) => {
+                            let u = &self.text[r.clone()];
+                            html.push_str("<a href=\"");
+                            escape(u, &mut html);
+                            html.push_str(
+                                "\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">",
+                            );
+                            escape(u, &mut html);
+                            html.push_str("</a>");
+                        }
+                        Piece::Mention(r, m) => {
+                            let found = resolved.iter().find(|x| {
+                                x.username.eq_ignore_ascii_case(&m.username) && x.domain == m.domain
+                            });
+                            match found {
+                                Some(x) => {
+                                    html.push_str(
+                                        "<span class=\"h-card\" translate=\"no\"><a href=\"",
+                                    );
+                                    escape(&x.url, &mut html);
+                                    html.push_str("\" class=\"u-url mention\">@<span>");
+                                    escape(&m.username, &mut html);
+                                    html.push_str("</span></a></span>");
+                                }
+                                None => escape(&self.text[r.clone()], &mut html),
+                            }
+                        }
+                        Piece::Hashtag(r, tag) => {
+                            html.push_str("<a href=\"");
+                            escape(&tag_url(tag), &mut html);
+                            html.push_str("\" class=\"mention hashtag\" rel=\"tag\">#<span>");
+                            escape(&self.text[r.start + 1..r.end], &mut html);
+                            html.push_str("</span></a>");
+                        }
+                    }
+                }
+            }
+            html.push_str("</p>");
+        }
+        html
+    }
+}
+
+/// The mentions a text makes, in order, without duplicates.
+pub fn mentions(text: &str) -> Vec<MentionText> {
+    PostText::read(text).mentions
 }
 
 /// The hashtags a text uses (lower case), without duplicates.
 pub fn hashtags(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for t in tokenize(text) {
-        if let Token::Hashtag(_, tag) = t
-            && !found.contains(&tag)
-        {
-            found.push(tag);
-        }
-    }
-    found
+    PostText::read(text).hashtags
 }
 
 fn escape(s: &str, out: &mut String) {
     out.push_str(&super::html::escape(s));
 }
 
-/// Renders a post's plain text as Mastodon does: paragraphs on blank lines, `<br>` on line
-/// breaks, links for URLs, `h-card` links for resolved mentions (unresolved ones stay text),
-/// and hashtag links to `tag_url(name)`.
+/// Renders a plain text as Mastodon does ([`PostText::render`]).
 pub fn render(
     text: &str,
     resolved: &[ResolvedMention],
     tag_url: impl Fn(&str) -> String,
 ) -> String {
-    let mut html = String::new();
-    let normalized = text.replace("\r\n", "\n");
-    for paragraph in normalized
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        html.push_str("<p>");
-        for (n, line) in paragraph.split('\n').enumerate() {
-            if n > 0 {
-                html.push_str("<br>");
-            }
-            for token in tokenize(line) {
-                match token {
-                    Token::Text(t) => escape(t, &mut html),
-                    Token::Url(u) => {
-                        html.push_str("<a href=\"");
-                        escape(u, &mut html);
-                        html.push_str("\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">");
-                        escape(u, &mut html);
-                        html.push_str("</a>");
-                    }
-                    Token::Mention(raw, m) => {
-                        let found = resolved.iter().find(|r| {
-                            r.username.eq_ignore_ascii_case(&m.username) && r.domain == m.domain
-                        });
-                        match found {
-                            Some(r) => {
-                                html.push_str("<span class=\"h-card\" translate=\"no\"><a href=\"");
-                                escape(&r.url, &mut html);
-                                html.push_str("\" class=\"u-url mention\">@<span>");
-                                escape(&m.username, &mut html);
-                                html.push_str("</span></a></span>");
-                            }
-                            None => escape(raw, &mut html),
-                        }
-                    }
-                    Token::Hashtag(raw, tag) => {
-                        html.push_str("<a href=\"");
-                        escape(&tag_url(&tag), &mut html);
-                        html.push_str("\" class=\"mention hashtag\" rel=\"tag\">#<span>");
-                        escape(&raw[1..], &mut html);
-                        html.push_str("</span></a>");
-                    }
-                }
-            }
-        }
-        html.push_str("</p>");
-    }
-    html
+    PostText::read(text).render(resolved, tag_url)
 }
 
 /// The text of an HTML post, for search and for apps that want plain text: tags removed,

@@ -536,6 +536,17 @@ impl<'a> Api<'a> {
         (s, v)
     }
 
+    /// Fails unless the endpoints called are exactly `expected` ((method, documented path)
+    /// pairs): a test names what it covers, and a coverage test adds the names up.
+    pub fn assert_called(&self, expected: &[(&str, &str)]) {
+        let seen = self.seen.lock().unwrap().clone();
+        let expected: std::collections::BTreeSet<(String, String)> = expected
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(seen, expected, "the endpoints this test calls");
+    }
+
     /// Fails unless every endpoint of `doc` whose path passes `scope` was called, and every
     /// call was to a documented endpoint.
     pub fn assert_exercised(&self, doc: &Value, scope: impl Fn(&str) -> bool) {
