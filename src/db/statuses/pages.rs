@@ -1,0 +1,142 @@
+//! The paged reads timelines are made of: home, public, hashtag, an account's posts, direct
+//! messages.
+
+use super::StatusRow;
+use crate::db::{self, Result};
+use sqlx::AnyPool;
+
+/// A page request, as Mastodon's API pages: newest first below `max_id` and above `since_id`,
+/// or oldest first just above `min_id`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    /// Only ids below.
+    pub max_id: Option<i64>,
+    /// Only ids above (newest first).
+    pub since_id: Option<i64>,
+    /// Only ids above, the ones just above (then returned newest first).
+    pub min_id: Option<i64>,
+    /// How many.
+    pub limit: i64,
+}
+
+impl Page {
+    /// The lower bound and the ORDER BY direction for this page.
+    pub(crate) fn bounds(&self) -> (Option<i64>, &'static str) {
+        match self.min_id {
+            Some(min) => (Some(min), "ASC"),
+            None => (self.since_id, "DESC"),
+        }
+    }
+}
+
+/// Runs a paged query over statuses. `from_where` is a fixed SQL fragment (never user input)
+/// with `$1` and `$2` free for the caller's parameters, bound by `bind`; the page bounds take
+/// `$3`, `$4` and `$5`.
+async fn paged<'q>(
+    db: &AnyPool,
+    from_where: &'static str,
+    id_column: &'static str,
+    page: Page,
+    bind: impl FnOnce(
+        sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
+) -> Result<Vec<StatusRow>> {
+    let (lower, order) = page.bounds();
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            status_columns!(),
+            " {from_where} AND ($3 IS NULL OR {id} < $3) AND ($4 IS NULL OR {id} > $4) \
+             ORDER BY {id} {order} LIMIT $5"
+        ),
+        from_where = from_where,
+        id = id_column,
+        order = order
+    );
+    let q = bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)));
+    let mut rows = q
+        .bind(page.max_id)
+        .bind(lower)
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    if order == "ASC" {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// A home timeline page: the feed of `account_id`.
+pub async fn home(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM feeds f JOIN statuses s ON s.id = f.status_id WHERE f.account_id = $1 AND $2 = 0",
+        "f.status_id",
+        page,
+        |q| q.bind(account_id).bind(0i64),
+    )
+    .await
+}
+
+/// A public timeline page: public posts (not boosts), all, local only (`scope` 1) or remote
+/// only (`scope` 2), without those of accounts `viewer` blocks or is blocked by.
+pub async fn public(db: &AnyPool, scope: i64, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
+        "s.id",
+        page,
+        |q| q.bind(scope).bind(viewer),
+    )
+    .await
+}
+
+/// A hashtag timeline page: public posts with the tag.
+pub async fn tagged(db: &AnyPool, tag: &str, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
+         AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
+        "s.id",
+        page,
+        |q| q.bind(tag.to_lowercase()).bind(viewer),
+    )
+    .await
+}
+
+/// An account's posts and boosts a viewer may see: public and unlisted ones, and followers-only
+/// ones when `include_private` is 1 (the viewer follows the account or is the account).
+pub async fn by_account(
+    db: &AnyPool,
+    account_id: i64,
+    include_private: bool,
+    page: Page,
+) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.account_id = $1 \
+         AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
+        "s.id",
+        page,
+        |q| q.bind(account_id).bind(db::flag(include_private)),
+    )
+    .await
+}
+
+/// Direct messages involving an account (sent or received), newest first.
+pub async fn direct(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<StatusRow>> {
+    paged(
+        db,
+        "FROM statuses s WHERE s.visibility = 'direct' AND (s.account_id = $1 \
+         OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) AND $2 = 0",
+        "s.id",
+        page,
+        |q| q.bind(account_id).bind(0i64),
+    )
+    .await
+}
