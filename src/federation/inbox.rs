@@ -307,7 +307,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 
 /// Lanes of the inbox worker on PostgreSQL (see [`run`]). Two processed up to 17 % more
 /// than one in the ingest benchmark; three did worse
-/// (docs/decisions/0008-where-postgresql-s-time-goes-during-ingest.md).
+/// (docs/decisions/0018-cpu-per-unit-of-work-a-log-that-never-started-over.md).
 const POSTGRES_LANES: usize = 2;
 
 /// The lane of a signer's activities: the same signer always gets the same lane.

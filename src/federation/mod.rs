@@ -298,23 +298,6 @@ pub async fn resolve_handle(
     Ok(account.row)
 }
 
-/// Fetches the remote accounts a text mentions that are not known yet, so they can be linked
-/// and delivered to (the apps' and the composer's posts). Failures leave the mention as plain
-/// text.
-pub async fn resolve_mentions(state: &AppState, text: &str) {
-    for m in crate::domain::status::mentions(text) {
-        let Some(domain) = m.domain.as_deref() else {
-            continue;
-        };
-        if domain.eq_ignore_ascii_case(&state.config.domain) {
-            continue;
-        }
-        if let Err(e) = resolve_handle(state, &m.username, domain).await {
-            tracing::debug!(handle = %format!("{}@{domain}", m.username), error = %e, "mention not resolved");
-        }
-    }
-}
-
 /// Resolves a search term: `@name@domain`, `name@domain`, or the URL of an actor or a post.
 pub async fn resolve(state: &AppState, query: &str) -> AppResult<Option<Resolved>> {
     let q = query.trim();

@@ -390,7 +390,6 @@ pub async fn create(
         idempotency_key: None,
         event: None,
     };
-    crate::federation::resolve_mentions(&state, &compose.text).await;
     match posts::create(&state, &me, compose).await {
         Ok(_) => Ok(redirect_with_flash(
             &state,

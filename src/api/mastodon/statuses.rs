@@ -11,7 +11,6 @@ use crate::{
     db::accounts::AccountRow,
     domain::{Invalid, Visibility},
     error::{AppError, AppResult},
-    federation,
     service::statuses::{self as posts, Compose},
     state::AppState,
 };
@@ -103,7 +102,6 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(200).collect::<String>());
     let compose = form.compose(key)?;
-    federation::resolve_mentions(&state, &compose.text).await;
     let status = posts::create(&state, &me, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }
@@ -128,7 +126,6 @@ pub async fn edit(
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["write:statuses"])?;
     let compose = form.compose(None)?;
-    federation::resolve_mentions(&state, &compose.text).await;
     let status = posts::edit(&state, &me, parse_id(&id)?, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }

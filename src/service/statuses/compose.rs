@@ -8,7 +8,7 @@ use crate::{
     db::{self, accounts::AccountRow, statuses::StatusRow},
     domain::{
         Circle, Invalid, NotificationKind, Visibility,
-        status::{self as text, ResolvedMention},
+        status::{PostText, ResolvedMention},
     },
     error::{AppError, AppResult},
     service::{
@@ -39,22 +39,27 @@ pub struct Compose {
     pub event: Option<db::events::EventRow>,
 }
 
-/// Finds the accounts a text mentions among those known here; unknown ones stay plain text.
+/// Finds, once, the accounts a text mentions: those of this server, and those of other
+/// servers, known here or fetched from their server (through `service::Remote`). A mention
+/// that names nobody stays plain text.
 async fn resolve_mentions(
     state: &AppState,
-    text_: &str,
+    text: &PostText,
 ) -> AppResult<(Vec<AccountRow>, Vec<ResolvedMention>)> {
     let mut accounts: Vec<AccountRow> = Vec::new();
     let mut rendered = Vec::new();
-    for m in text::mentions(text_) {
-        let local = m
-            .domain
-            .as_deref()
-            .is_none_or(|d| d.eq_ignore_ascii_case(&state.config.domain));
-        let found = if local {
-            db::accounts::local_by_username(state.pool(), &m.username).await?
-        } else {
-            db::accounts::by_handle(state.pool(), &m.username, m.domain.as_deref()).await?
+    for m in text.mentions() {
+        let found = match m.domain.as_deref() {
+            Some(d) if !d.eq_ignore_ascii_case(&state.config.domain) => {
+                match db::accounts::by_handle(state.pool(), &m.username, Some(d)).await? {
+                    Some(a) => Some(a),
+                    None => match state.remote() {
+                        Some(remote) => remote.account(state, &format!("{}@{d}", m.username)).await,
+                        None => None,
+                    },
+                }
+            }
+            _ => db::accounts::local_by_username(state.pool(), &m.username).await?,
         };
         let Some(account) =
             found.filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
@@ -191,7 +196,7 @@ pub async fn draft(
     input: Compose,
     group: Option<(&groups::Group, Circle, Option<String>)>,
 ) -> AppResult<Draft> {
-    text::check_status_text(&input.text, &input.spoiler_text)?;
+    let text = PostText::parse(&input.text, &input.spoiler_text)?;
     if let Some(lang) = &input.language
         && (lang.len() > 16 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
     {
@@ -205,7 +210,7 @@ pub async fn draft(
         ),
         None => None,
     };
-    let (mentioned, rendered) = resolve_mentions(state, &input.text).await?;
+    let (mentioned, rendered) = resolve_mentions(state, &text).await?;
     let requested = input.visibility.unwrap_or(Visibility::Public);
     let (group, circle, title) = match group {
         Some((g, c, t)) => (Some(g.clone()), Some(c), t),
@@ -239,8 +244,8 @@ pub async fn draft(
         Some(Circle::Sympathizers | Circle::Members) => Visibility::Group,
         None => requested,
     };
-    let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
-    let tags = text::hashtags(&input.text);
+    let html = text.render(&rendered, |t| tag_url(state, t));
+    let tags = text.hashtags().to_vec();
     Ok(Draft {
         author_id: author.id,
         username: author.username.clone(),
@@ -357,10 +362,10 @@ pub async fn edit(
         .await?
         .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
         .ok_or_else(AppError::not_found)?;
-    text::check_status_text(&input.text, &input.spoiler_text)?;
-    let (mentioned, rendered) = resolve_mentions(state, &input.text).await?;
-    let html = text::render(&input.text, &rendered, |t| tag_url(state, t));
-    let tags = text::hashtags(&input.text);
+    let text = PostText::parse(&input.text, &input.spoiler_text)?;
+    let (mentioned, rendered) = resolve_mentions(state, &text).await?;
+    let html = text.render(&rendered, |t| tag_url(state, t));
+    let tags = text.hashtags().to_vec();
     let before = db::statuses::mentioned_ids(state.pool(), id).await?;
     let outside = outsiders(state, &status, &before, &mentioned).await?;
     // Naming someone in a direct or followers-only post lets them read it: an edit may not.
