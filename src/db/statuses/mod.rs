@@ -468,6 +468,9 @@ pub async fn idempotent(
     .await
 }
 
+/// How long an `Idempotency-Key` names the post it created (Mastodon keeps it an hour).
+pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 3_600_000_000;
+
 /// Remembers the post an Idempotency-Key made; false when the key was taken meanwhile.
 pub async fn remember_idempotency(
     conn: &mut sqlx::AnyConnection,
@@ -481,7 +484,7 @@ pub async fn remember_idempotency(
     )
     .bind(account_id)
     .bind(key)
-    .bind(now - 3_600_000_000)
+    .bind(now - IDEMPOTENCY_WINDOW_MICROS)
     .execute(&mut *conn)
     .await?;
     let done = sqlx::query(

@@ -108,7 +108,12 @@ pub(super) fn check_input(input: &NewEventInput) -> AppResult<Checked> {
     ) {
         errors.push(e);
     }
-    let tz = match rules::parse_timezone(input.timezone.as_deref().unwrap_or("Europe/Paris")) {
+    let tz = match rules::parse_timezone(
+        input
+            .timezone
+            .as_deref()
+            .unwrap_or(rules::DEFAULT_ZONE.name()),
+    ) {
         Ok(tz) => Some(tz),
         Err(e) => {
             errors.push(e);
@@ -261,8 +266,13 @@ pub(super) fn check_shifts(
     if shifts.is_empty() {
         return Ok(Vec::new());
     }
-    let tz = rules::parse_timezone(input.timezone.as_deref().unwrap_or("Europe/Paris"))
-        .map_err(|e| AppError::invalid(vec![e]))?;
+    let tz = rules::parse_timezone(
+        input
+            .timezone
+            .as_deref()
+            .unwrap_or(rules::DEFAULT_ZONE.name()),
+    )
+    .map_err(|e| AppError::invalid(vec![e]))?;
     if shifts.len() > rules::MAX_SHIFTS {
         return Err(AppError::invalid(vec![
             Invalid::new("shifts", "error-event-shift-count").arg("max", rules::MAX_SHIFTS),

@@ -212,11 +212,9 @@ pub async fn remember_remote(
                 .as_deref()
                 .map(crate::domain::group::departement_of)
         });
-    let join_mode = info.join_mode.unwrap_or(if account.locked != 0 {
-        JoinMode::Approval
-    } else {
-        JoinMode::Open
-    });
+    let join_mode = info
+        .join_mode
+        .unwrap_or_else(|| super::default_join_mode(account));
     db::groups::upsert(
         state.pool(),
         &db::groups::NewGroup {

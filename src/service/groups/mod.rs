@@ -80,33 +80,33 @@ impl Group {
 
 /// A group by account id (local or remote), if it exists and is not deleted.
 pub async fn load(state: &AppState, id: i64) -> AppResult<Option<Group>> {
-    let Some(account) = db::accounts::by_id(state.pool(), id).await? else {
-        return Ok(None);
-    };
-    if account.actor_type != "Group" || account.deleted_at.is_some() {
-        return Ok(None);
+    Ok(load_many(state, &[id]).await?.pop())
+}
+
+/// What coopol knows of a group with no `groups` row: a remote group known before coopol
+/// knew groups has what every group has.
+fn row_of_unknown(account: &AccountRow) -> GroupRow {
+    GroupRow {
+        account_id: account.id,
+        kind: GroupKind::Other,
+        join_mode: default_join_mode(account),
+        sympathizers_can_post: 0,
+        postcode: None,
+        commune: None,
+        departement: None,
+        members_url: None,
+        created_by: None,
+        created_at: account.created_at,
     }
-    let row = match db::groups::by_id(state.pool(), id).await? {
-        Some(r) => r,
-        // A remote group known before coopol knew groups: what every group has.
-        None => GroupRow {
-            account_id: id,
-            kind: GroupKind::Other,
-            join_mode: if account.locked != 0 {
-                JoinMode::Approval
-            } else {
-                JoinMode::Open
-            },
-            sympathizers_can_post: 0,
-            postcode: None,
-            commune: None,
-            departement: None,
-            members_url: None,
-            created_by: None,
-            created_at: account.created_at,
-        },
-    };
-    Ok(Some(Group { account, row }))
+}
+
+/// How a group that does not say joins: with approval when it approves its followers.
+pub(crate) fn default_join_mode(account: &AccountRow) -> JoinMode {
+    if account.locked != 0 {
+        JoinMode::Approval
+    } else {
+        JoinMode::Open
+    }
 }
 
 /// How many members a local group has (a remote group's members are not known here).
@@ -123,24 +123,27 @@ pub async fn get(state: &AppState, id: i64) -> AppResult<Group> {
     load(state, id).await?.ok_or_else(AppError::not_found)
 }
 
-/// Groups by ids, in the order given (unknown ones left out).
+/// Groups by ids, in the order given: accounts of type `Group`, not deleted; one without a
+/// `groups` row has what every group has ([`load`] and lists agree).
 pub async fn load_many(state: &AppState, ids: &[i64]) -> AppResult<Vec<Group>> {
     let accounts = db::accounts::by_ids(state.pool(), ids).await?;
     let rows = db::groups::by_ids(state.pool(), ids).await?;
     let mut out = Vec::new();
     for id in ids {
-        let (Some(account), Some(row)) = (
-            accounts.iter().find(|a| a.id == *id),
-            rows.iter().find(|r| r.account_id == *id),
-        ) else {
+        let Some(account) = accounts
+            .iter()
+            .find(|a| a.id == *id && a.actor_type == "Group" && a.deleted_at.is_none())
+        else {
             continue;
         };
-        if account.deleted_at.is_none() {
-            out.push(Group {
-                account: account.clone(),
-                row: row.clone(),
-            });
-        }
+        let row = match rows.iter().find(|r| r.account_id == *id) {
+            Some(r) => r.clone(),
+            None => row_of_unknown(account),
+        };
+        out.push(Group {
+            account: account.clone(),
+            row,
+        });
     }
     Ok(out)
 }

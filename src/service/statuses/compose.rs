@@ -125,7 +125,7 @@ pub async fn create_in_group(
     group: Option<(&groups::Group, Circle, Option<String>)>,
 ) -> AppResult<StatusRow> {
     if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
-        let since = clock::now() - 3_600_000_000;
+        let since = clock::now() - db::statuses::IDEMPOTENCY_WINDOW_MICROS;
         if let Some(id) = db::statuses::idempotent(state.pool(), author.id, key, since).await?
             && let Some(existing) = db::statuses::by_id(state.pool(), id).await?
         {

@@ -203,7 +203,7 @@ pub async fn revoke_calendar_link(
 }
 
 /// The agenda's time zone (dates typed in filters, days of the month view).
-const AGENDA_TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
+const AGENDA_TZ: chrono_tz::Tz = crate::domain::event::DEFAULT_ZONE;
 
 /// The start of a local day in the agenda's zone, as stored times.
 fn day_start(day: chrono::NaiveDate) -> i64 {

@@ -187,7 +187,7 @@ fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
         description: f.description.clone(),
         start_time: f.start_time.clone(),
         end_time: f.end_time.clone(),
-        timezone: Some("Europe/Paris".into()),
+        timezone: Some(crate::domain::event::DEFAULT_ZONE.name().into()),
         place_name: opt(&f.place_name),
         street: opt(&f.street),
         postcode: opt(&f.postcode),
