@@ -626,7 +626,7 @@ pub(crate) async fn store_event_data(
             let now = crate::clock::now();
             for p in db::events::participants(state.pool(), row.id).await? {
                 if p.state != crate::domain::event::ParticipationState::Rejected
-                    && db::accounts::by_id_in(&mut *conn, p.account_id)
+                    && db::accounts::by_id(&mut *conn, p.account_id)
                         .await?
                         .is_some_and(|a| a.is_local())
                 {

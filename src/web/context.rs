@@ -121,10 +121,7 @@ impl Ctx {
 
     /// An account's full handle, `name@domain`, as mentions spell it.
     pub fn full_handle(&self, a: &crate::db::accounts::AccountRow) -> String {
-        match &a.domain {
-            Some(d) => format!("{}@{d}", a.username),
-            None => format!("{}@{}", a.username, self.domain),
-        }
+        a.acct(&self.domain)
     }
 
     /// The name to show for an account.

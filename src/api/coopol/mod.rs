@@ -114,10 +114,7 @@ pub struct GroupEntity {
 
 async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResult<GroupEntity> {
     let a = &group.account;
-    let handle = match &a.domain {
-        Some(d) => format!("{}@{d}", a.username),
-        None => format!("{}@{}", a.username, state.config.domain),
-    };
+    let handle = a.acct(&state.config.domain);
     let viewer_entity = match viewer {
         Some(_) => {
             let s = groups::standing(state, group, viewer).await?;

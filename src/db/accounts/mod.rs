@@ -180,6 +180,14 @@ impl AccountRow {
         }
     }
 
+    /// The full handle, `name@domain`: this server's `local_domain` for a local account.
+    pub fn acct(&self, local_domain: &str) -> String {
+        match &self.domain {
+            Some(d) => format!("{}@{d}", self.username),
+            None => format!("{}@{local_domain}", self.username),
+        }
+    }
+
     /// Whether the account belongs to this instance.
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
@@ -219,19 +227,7 @@ impl std::fmt::Debug for AccountRow {
 }
 
 /// An account by id.
-pub async fn by_id(db: &AnyPool, id: i64) -> Result<Option<AccountRow>> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        account_columns!(),
-        " FROM accounts WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
-}
-
-/// An account by id, in any executor (a transaction, say).
-pub async fn by_id_in(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<AccountRow>> {
+pub async fn by_id(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<AccountRow>> {
     sqlx::query_as(concat!(
         "SELECT ",
         account_columns!(),

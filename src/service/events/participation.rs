@@ -346,7 +346,7 @@ pub(super) async fn promote(
 }
 
 pub(super) async fn is_local_account(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<bool> {
-    Ok(db::accounts::by_id_in(&mut *conn, id)
+    Ok(db::accounts::by_id(&mut *conn, id)
         .await?
         .is_some_and(|a| a.is_local()))
 }

@@ -131,10 +131,7 @@ pub async fn participants_csv(
         let Some(a) = accounts.iter().find(|a| a.id == p.account_id) else {
             continue;
         };
-        let handle = match &a.domain {
-            Some(d) => format!("{}@{d}", a.username),
-            None => format!("{}@{}", a.username, state.config.domain),
-        };
+        let handle = a.acct(&state.config.domain);
         let attended = match p.attended {
             Some(1) => "yes",
             Some(_) => "no",

@@ -44,7 +44,7 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
             .iter()
             .filter(|p| p.state == ParticipationState::Accepted)
         {
-            if db::accounts::by_id_in(&mut *tx, p.account_id)
+            if db::accounts::by_id(&mut *tx, p.account_id)
                 .await?
                 .is_some_and(|a| a.is_local())
             {

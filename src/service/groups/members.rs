@@ -68,10 +68,7 @@ pub async fn members_csv(state: &AppState, by: &AccountRow, group: &Group) -> Ap
             let Some(a) = accounts.iter().find(|a| a.id == m.account_id) else {
                 continue;
             };
-            let handle = match &a.domain {
-                Some(d) => format!("{}@{d}", a.username),
-                None => format!("{}@{}", a.username, state.config.domain),
-            };
+            let handle = a.acct(&state.config.domain);
             out.push_str(&format!(
                 "{},{},{},{},{}\r\n",
                 csv_field(&handle),
