@@ -442,6 +442,65 @@ async fn the_last_place_goes_to_one_person_only() {
     );
 }
 
+/// An organizer lowering the capacity while people sign up never leaves more people taking
+/// part than the capacity: the edit checks again under the event's lock.
+#[tokio::test]
+async fn a_lower_capacity_and_sign_ups_at_once_never_overfill() {
+    let app = spawn_app().await;
+    let sec = person(&app, "secretaire").await;
+    let event = events::create(&app.state, &sec, tractage(Some(6)))
+        .await
+        .unwrap();
+    let mut people = Vec::new();
+    for i in 0..6 {
+        people.push(person(&app, &format!("militant{i}")).await);
+    }
+    let joins = people.iter().map(|who| {
+        let state = app.state.clone();
+        let event = event.clone();
+        let who = who.clone();
+        async move {
+            events::join(&state, &who, &event, None, true)
+                .await
+                .map(|_| ())
+        }
+    });
+    let edit = {
+        let state = app.state.clone();
+        let event = event.clone();
+        let sec = sec.clone();
+        async move {
+            events::update(
+                &state,
+                &sec,
+                &event,
+                tractage(Some(2)),
+                coopol::service::events::Occurrences::This,
+            )
+            .await
+            .map(|_| ())
+        }
+    };
+    let (joined, edited) = futures::join!(futures::future::join_all(joins), edit);
+    assert!(joined.iter().all(Result::is_ok), "{joined:?}");
+    let reloaded = events::get(&app.state, Some(sec.id), event.row.status_id)
+        .await
+        .unwrap();
+    let taken = db::events::accepted_count(app.state.pool(), event.row.status_id)
+        .await
+        .unwrap();
+    match edited {
+        Ok(()) => {
+            assert_eq!(reloaded.row.capacity, Some(2));
+            assert!(taken <= 2, "{taken} taking part for 2 places");
+        }
+        Err(e) => {
+            assert_eq!(e.fields[0].field, "capacity", "{e:?}");
+            assert_eq!(reloaded.row.capacity, Some(6));
+        }
+    }
+}
+
 /// The iCalendar feeds parse back with an independent parser, times and status included.
 #[tokio::test]
 async fn calendar_feeds_parse_back_with_their_times() {

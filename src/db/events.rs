@@ -176,7 +176,7 @@ pub async fn lock(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
 pub async fn set_status(
     conn: &mut sqlx::AnyConnection,
     id: i64,
-    status: &str,
+    status: crate::domain::event::EventStatus,
     now: i64,
 ) -> Result<()> {
     sqlx::query(

@@ -210,6 +210,16 @@ pub async fn update(
     for change in &changes {
         let id = change.row.status_id;
         db::events::lock(&mut tx, id).await?;
+        // Checked again under the event's lock: someone may have signed up since the check
+        // above, and a capacity below those taking part is refused (nothing written).
+        let taken = db::events::accepted_count(&mut *tx, id).await?;
+        if let Some(c) = change.row.capacity
+            && c < taken
+        {
+            return Err(AppError::invalid(vec![
+                Invalid::new("capacity", "error-event-capacity-taken").arg("count", taken),
+            ]));
+        }
         db::statuses::update_content(
             &mut tx,
             id,
@@ -300,7 +310,7 @@ pub async fn cancel(
     }
     let mut tx = state.db.begin().await?;
     for (target, participants) in &list {
-        db::events::set_status(&mut tx, target.row.status_id, "cancelled", now).await?;
+        db::events::set_status(&mut tx, target.row.status_id, EventStatus::Cancelled, now).await?;
         changed(
             &mut tx,
             who,

@@ -108,6 +108,19 @@ pub async fn join(
     }
     let mut tx = state.db.begin().await?;
     db::events::lock(&mut tx, event.row.status_id).await?;
+    // The event as it is now, under its lock: an organizer may have lowered its capacity,
+    // changed how to take part or cancelled it since the caller read it.
+    let row = db::events::by_id(&mut *tx, event.row.status_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let event = &Event {
+        status: event.status.clone(),
+        row,
+    };
+    open_to_participants(event)?;
+    if event.join_mode() == EventJoinMode::Invite && !invited {
+        return Err(AppError::forbidden("error-event-invite-only"));
+    }
     let taken = db::events::accepted_count(&mut *tx, event.row.status_id).await?;
     let full = event.row.capacity.is_some_and(|c| taken >= c);
     let outcome = if full {
