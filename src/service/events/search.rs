@@ -121,27 +121,38 @@ pub async fn board(
         .filter(|m| m.state == crate::domain::MembershipState::Accepted)
         .map(|m| m.group_id)
         .collect();
-    let found = search(
-        state,
-        Some(viewer.id),
-        db::events::Search {
-            from: Some(clock::now()),
-            open_missions: true,
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?;
+    // The missions of my groups and those near me, each chosen in the database (soonest
+    // first, a bounded number of each), never a page of all missions filtered here.
+    let open = |organizers: Vec<i64>, departement: Option<String>| db::events::Search {
+        from: Some(clock::now()),
+        open_missions: true,
+        organizers,
+        departement,
+        limit: 500,
+        ..Default::default()
+    };
+    let mut found = Vec::new();
+    if !my_groups.is_empty() {
+        found.extend(search(state, Some(viewer.id), open(my_groups.clone(), None)).await?);
+    }
+    if departement.is_some() {
+        for m in search(
+            state,
+            Some(viewer.id),
+            open(Vec::new(), departement.clone()),
+        )
+        .await?
+        {
+            if !found
+                .iter()
+                .any(|f: &Event| f.row.status_id == m.row.status_id)
+            {
+                found.push(m);
+            }
+        }
+    }
     let mut out = Vec::new();
     for mission in found {
-        let mine = mission
-            .row
-            .organizer_id
-            .is_some_and(|o| my_groups.contains(&o));
-        let near = departement.is_some() && mission.row.departement == departement;
-        if !mine && !near {
-            continue;
-        }
         let list = shifts(state, Some(viewer.id), &mission).await?;
         let ids: Vec<i64> = list.iter().map(|s| s.row.status_id).collect();
         let counts = counts(state, &ids).await?;
