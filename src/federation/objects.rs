@@ -96,8 +96,10 @@ impl Object for ApAccount {
     }
 
     async fn into_json(self, data: &Data<AppState>) -> Result<protocol::Actor, AppError> {
-        let doc = super::render::actor(data.app_data(), &self.row);
-        serde_json::from_value(doc).map_err(AppError::internal)
+        // As the library reads and wraps it: without our `@context`.
+        let mut actor = super::render::actor_object(data.app_data(), &self.row);
+        actor.context = None;
+        Ok(actor)
     }
 
     async fn verify(
@@ -230,7 +232,7 @@ impl Object for ApAccount {
                     commune,
                     departement: json.departement.clone(),
                     members_url,
-                    sympathizers_can_post: json.sympathizers_can_post,
+                    sympathizers_can_post: json.sympathizers_can_post.unwrap_or(false),
                 },
             )
             .await?;
@@ -522,7 +524,7 @@ impl Object for ApNote {
             Some(g) => super::activities::load_group(state, g).await?,
             None => None,
         };
-        let doc = super::render::note(
+        Ok(super::render::note(
             state,
             &self.row,
             &super::render::NoteParts {
@@ -531,8 +533,7 @@ impl Object for ApNote {
                 tags: &[],
                 group: group.as_ref().map(|(_, _, a)| a),
             },
-        );
-        serde_json::from_value(doc).map_err(AppError::internal)
+        ))
     }
 
     async fn verify(
