@@ -97,7 +97,8 @@ impl Object for ApAccount {
 
     async fn into_json(self, data: &Data<AppState>) -> Result<protocol::Actor, AppError> {
         // As the library reads and wraps it: without our `@context`.
-        let mut actor = super::render::actor_object(data.app_data(), &self.row);
+        let mut actor =
+            super::render::actor_object(data.app_data(), &self.row).map_err(AppError::internal)?;
         actor.context = None;
         Ok(actor)
     }
@@ -524,7 +525,7 @@ impl Object for ApNote {
             Some(g) => super::activities::load_group(state, g).await?,
             None => None,
         };
-        Ok(super::render::note(
+        super::render::note(
             state,
             &self.row,
             &super::render::NoteParts {
@@ -533,7 +534,8 @@ impl Object for ApNote {
                 tags: &[],
                 group: group.as_ref().map(|(_, _, a)| a),
             },
-        ))
+        )
+        .map_err(AppError::internal)
     }
 
     async fn verify(

@@ -53,12 +53,9 @@ pub fn followers_url(account: &AccountRow) -> Option<String> {
 }
 
 /// An id or address coopol built (from its public URL) or stored after parsing it: one that is
-/// not a URL is a bug, reported as such.
-fn url(s: &str) -> Url {
-    match Url::parse(s) {
-        Ok(u) => u,
-        Err(e) => panic!("not a URL ({e}): {s}"),
-    }
+/// not a URL is a bug, which callers report as an internal error.
+fn url(s: &str) -> Result<Url, url::ParseError> {
+    Url::parse(s)
 }
 
 /// A time as coopol stores it (Unix microseconds) for a document.
@@ -67,8 +64,8 @@ fn time(micros: i64) -> Option<DateTime<Utc>> {
 }
 
 /// A local person (or the instance actor) as an ActivityPub actor.
-pub fn actor(state: &AppState, account: &AccountRow) -> Value {
-    to_json(&actor_object(state, account))
+pub fn actor(state: &AppState, account: &AccountRow) -> Result<Value, url::ParseError> {
+    Ok(to_json(&actor_object(state, account)?))
 }
 
 /// A document as JSON.
@@ -77,12 +74,12 @@ pub fn to_json<T: serde::Serialize>(doc: &T) -> Value {
 }
 
 /// A local person (or the instance actor) as an [`Actor`].
-pub fn actor_object(state: &AppState, account: &AccountRow) -> Actor {
+pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url::ParseError> {
     let urls = actor_urls(account);
     let is_instance = account.actor_type == "Application";
-    Actor {
+    Ok(Actor {
         context: Some(context()),
-        id: url(&urls.id),
+        id: url(&urls.id)?,
         kind: account.actor_type.clone(),
         preferred_username: Some(account.username.clone()),
         name: Some(if is_instance {
@@ -95,15 +92,17 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Actor {
             state.config.url("/about")
         } else {
             state.config.url(&format!("/@{}", account.username))
-        })),
-        inbox: Some(url(&urls.inbox)),
-        outbox: Some(url(&urls.outbox)),
+        })?),
+        inbox: Some(url(&urls.inbox)?),
+        outbox: Some(url(&urls.outbox)?),
         // The instance actor follows no one and has no followers: no collections to point at.
-        followers: (!is_instance).then(|| url(&urls.followers)),
-        following: (!is_instance).then(|| url(&urls.following)),
-        featured: (!is_instance).then(|| url(&format!("{}/collections/featured", account.uri))),
+        followers: (!is_instance).then(|| url(&urls.followers)).transpose()?,
+        following: (!is_instance).then(|| url(&urls.following)).transpose()?,
+        featured: (!is_instance)
+            .then(|| url(&format!("{}/collections/featured", account.uri)))
+            .transpose()?,
         endpoints: Some(Endpoints {
-            shared_inbox: Some(url(&state.config.url("/inbox"))),
+            shared_inbox: Some(url(&state.config.url("/inbox"))?),
             members: None,
         }),
         public_key: Some(PublicKey {
@@ -115,8 +114,8 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Actor {
         discoverable: Some(account.discoverable != 0),
         indexable: Some(false),
         published: time(account.created_at),
-        icon: Some(url(&state.config.url("/static/avatar.png"))),
-        image: Some(url(&state.config.url("/static/header.png"))),
+        icon: Some(url(&state.config.url("/static/avatar.png"))?),
+        image: Some(url(&state.config.url("/static/header.png"))?),
         attachment: account
             .fields()
             .into_iter()
@@ -129,7 +128,7 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Actor {
         location: None,
         departement: None,
         sympathizers_can_post: None,
-    }
+    })
 }
 
 /// A local group as an ActivityPub `Group` (FEP-1b12), with Mobilizon's and coopol's terms:
@@ -140,9 +139,9 @@ pub fn group_actor(
     account: &AccountRow,
     group: &GroupRow,
     member_count: i64,
-) -> Value {
-    let mut doc = actor_object(state, account);
-    let members = url(&format!("{}/members", account.uri));
+) -> Result<Value, url::ParseError> {
+    let mut doc = actor_object(state, account)?;
+    let members = url(&format!("{}/members", account.uri))?;
     if let Some(endpoints) = &mut doc.endpoints {
         endpoints.members = Some(members.clone());
     }
@@ -170,7 +169,7 @@ pub fn group_actor(
         };
         doc.location = Some(place.to_json());
     }
-    to_json(&doc)
+    Ok(to_json(&doc))
 }
 
 /// Where a group's posts are addressed: the group, its followers, its members.
@@ -260,7 +259,11 @@ pub struct NoteParts<'a> {
 }
 
 /// A local post as a `Note` ([`event`] makes it an `Event` when it is one).
-pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Note {
+pub fn note(
+    state: &AppState,
+    status: &StatusRow,
+    parts: &NoteParts<'_>,
+) -> Result<Note, url::ParseError> {
     let visibility = status.visibility;
     let followers = actor_urls(parts.author).followers;
     let mention_uris: Vec<String> = parts.mentioned.iter().map(|a| a.uri.clone()).collect();
@@ -292,10 +295,10 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Note
         (Some(g), Some(c)) => Some((g, c)),
         _ => None,
     };
-    Note {
-        id: url(&status.uri),
+    Ok(Note {
+        id: url(&status.uri)?,
         kind: "Note".into(),
-        attributed_to: Some(url(&parts.author.uri)),
+        attributed_to: Some(url(&parts.author.uri)?),
         to,
         cc,
         content: Some(status.content.clone()),
@@ -306,14 +309,14 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Note
         name: status.title.clone(),
         summary: Some(status.spoiler_text.clone()).filter(|s| !s.is_empty()),
         sensitive: status.sensitive != 0,
-        in_reply_to: status.in_reply_to_uri.as_deref().map(url),
+        in_reply_to: status.in_reply_to_uri.as_deref().map(url).transpose()?,
         published: time(status.created_at),
         updated: status.edited_at.and_then(time),
-        url: status.url.as_deref().map(url),
+        url: status.url.as_deref().map(url).transpose()?,
         tag,
         attachment: Vec::new(),
-        replies: Some(url(&format!("{}/replies", status.uri))),
-        audience: in_group.map(|(g, _)| url(&g.uri)),
+        replies: Some(url(&format!("{}/replies", status.uri))?),
+        audience: in_group.map(|(g, _)| url(&g.uri)).transpose()?,
         circle: in_group.map(|(_, c)| c.as_str().to_string()),
         start_time: None,
         end_time: None,
@@ -333,7 +336,7 @@ pub fn note(state: &AppState, status: &StatusRow, parts: &NoteParts<'_>) -> Note
         draft: None,
         is_online: None,
         in_language: None,
-    }
+    })
 }
 
 /// A local post that is an event, as an `Event` (FEP-8a8e with Mobilizon's terms). Mastodon
@@ -597,7 +600,8 @@ mod tests {
                 tags: &tags,
                 group: Some(&address),
             },
-        );
+        )
+        .unwrap();
         let plain = plain_post();
         let plain_note = note(
             &state,
@@ -608,7 +612,8 @@ mod tests {
                 tags: &[],
                 group: None,
             },
-        );
+        )
+        .unwrap();
         let in_person_status = group_post();
         let in_person = event(
             &state,
@@ -625,9 +630,9 @@ mod tests {
             5,
         );
         vec![
-            ("person", actor(&state, &alice)),
-            ("instance", actor(&state, &instance_actor())),
-            ("group", group_actor(&state, &pau, &group, 12)),
+            ("person", actor(&state, &alice).unwrap()),
+            ("instance", actor(&state, &instance_actor()).unwrap()),
+            ("group", group_actor(&state, &pau, &group, 12).unwrap()),
             ("group_note", to_json(&group_note)),
             ("plain_note", to_json(&plain_note)),
             ("in_person_event", in_person),

@@ -24,7 +24,7 @@ pub(super) const ACTOR_TYPES: &[&str] =
 /// `Update(Person)` (or `Group`) of a local profile.
 fn update(state: &AppState, account: &AccountRow) -> AppResult<Activity> {
     // Embedded in the activity, which carries the context.
-    let mut person = render::actor_object(state, account);
+    let mut person = render::actor_object(state, account).map_err(AppError::internal)?;
     person.context = None;
     Activity::new(
         &format!("{}#updates/{}", account.uri, crate::clock::now()),
