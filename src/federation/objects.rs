@@ -96,8 +96,11 @@ impl Object for ApAccount {
     }
 
     async fn into_json(self, data: &Data<AppState>) -> Result<protocol::Actor, AppError> {
-        let doc = super::render::actor(data.app_data(), &self.row);
-        serde_json::from_value(doc).map_err(AppError::internal)
+        // As the library reads and wraps it: without our `@context`.
+        let mut actor =
+            super::render::actor_object(data.app_data(), &self.row).map_err(AppError::internal)?;
+        actor.context = None;
+        Ok(actor)
     }
 
     async fn verify(
@@ -230,7 +233,7 @@ impl Object for ApAccount {
                     commune,
                     departement: json.departement.clone(),
                     members_url,
-                    sympathizers_can_post: json.sympathizers_can_post,
+                    sympathizers_can_post: json.sympathizers_can_post.unwrap_or(false),
                 },
             )
             .await?;
@@ -522,7 +525,7 @@ impl Object for ApNote {
             Some(g) => super::activities::load_group(state, g).await?,
             None => None,
         };
-        let doc = super::render::note(
+        super::render::note(
             state,
             &self.row,
             &super::render::NoteParts {
@@ -531,8 +534,8 @@ impl Object for ApNote {
                 tags: &[],
                 group: group.as_ref().map(|(_, _, a)| a),
             },
-        );
-        serde_json::from_value(doc).map_err(AppError::internal)
+        )
+        .map_err(AppError::internal)
     }
 
     async fn verify(

@@ -21,6 +21,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// An ActivityPub JSON response.
+/// A rendered document, or the internal error of an id that is not a URL.
+fn ap_doc(doc: Result<Value, url::ParseError>) -> Response {
+    match doc {
+        Ok(value) => ap_json(value),
+        Err(e) => AppError::internal(e).into_response(),
+    }
+}
+
 fn ap_json(value: Value) -> Response {
     (
         [(
@@ -164,18 +172,18 @@ pub async fn actor(
         let group = db::groups::by_id(state.pool(), account.id).await;
         let count = db::groups::member_count(state.pool(), account.id).await;
         return match (group, count) {
-            (Ok(Some(g)), Ok(n)) => ap_json(render::group_actor(&state, &account, &g, n)),
-            (Ok(None), _) => ap_json(render::actor(&state, &account)),
+            (Ok(Some(g)), Ok(n)) => ap_doc(render::group_actor(&state, &account, &g, n)),
+            (Ok(None), _) => ap_doc(render::actor(&state, &account)),
             (Err(e), _) | (_, Err(e)) => AppError::from(e).into_response(),
         };
     }
-    ap_json(render::actor(&state, &account))
+    ap_doc(render::actor(&state, &account))
 }
 
 /// `GET /actor`: the instance actor, always readable.
 pub async fn instance_actor(State(state): State<AppState>) -> Response {
     match db::accounts::instance_actor(state.pool()).await {
-        Ok(Some(a)) => ap_json(render::actor(&state, &a)),
+        Ok(Some(a)) => ap_doc(render::actor(&state, &a)),
         Ok(None) => not_found(),
         Err(e) => AppError::from(e).into_response(),
     }
@@ -273,7 +281,8 @@ async fn note_of(
             tags: &tags,
             group: group.as_ref().map(|(_, _, a)| a),
         },
-    );
+    )
+    .map_err(AppError::internal)?;
     super::activities::as_event(state, note, status).await
 }
 

@@ -154,7 +154,7 @@ pub(super) async fn group_post_inboxes(
 /// A rendered post, as an `Event` when it is one.
 pub(in crate::federation) async fn as_event(
     state: &AppState,
-    note: Value,
+    note: crate::federation::protocol::Note,
     status: &db::statuses::StatusRow,
 ) -> AppResult<Value> {
     match db::events::by_id(state.pool(), status.id).await? {
@@ -162,6 +162,6 @@ pub(in crate::federation) async fn as_event(
             let participants = db::events::accepted_count(state.pool(), status.id).await?;
             Ok(render::event(state, note, status, &event, participants))
         }
-        None => Ok(note),
+        None => Ok(render::to_json(&note)),
     }
 }

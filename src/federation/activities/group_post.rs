@@ -102,7 +102,8 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                     tags: &tags,
                     group: own_group.as_ref(),
                 },
-            );
+            )
+            .map_err(AppError::internal)?;
             let note = as_event(state, note, &status).await?;
             // FEP-1b12: the group announces the Create of posts written here; a post from
             // another server is announced as the object itself (its Create is its author's).

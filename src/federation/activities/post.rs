@@ -117,7 +117,8 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
                     tags: &tags,
                     group: group.as_ref().map(|(_, _, a)| a),
                 },
-            );
+            )
+            .map_err(AppError::internal)?;
             let note = as_event(state, note, &status).await?;
             let kind = if matches!(outgoing, Outgoing::CreateStatus { .. }) {
                 "Create"

@@ -23,15 +23,14 @@ pub(super) const ACTOR_TYPES: &[&str] =
 
 /// `Update(Person)` (or `Group`) of a local profile.
 fn update(state: &AppState, account: &AccountRow) -> AppResult<Activity> {
-    let mut person = render::actor(state, account);
-    if let Some(o) = person.as_object_mut() {
-        o.remove("@context");
-    }
+    // Embedded in the activity, which carries the context.
+    let mut person = render::actor_object(state, account).map_err(AppError::internal)?;
+    person.context = None;
     Activity::new(
         &format!("{}#updates/{}", account.uri, crate::clock::now()),
         "Update",
         &account.uri,
-        person,
+        render::to_json(&person),
         vec![PUBLIC.to_string()],
         vec![render::actor_urls(account).followers],
     )

@@ -1,6 +1,6 @@
 //! The one `Activity` struct, read from other servers and written to them.
 
-use super::{context, first_id, id_of, ids, lenient_datetime, lenient_string};
+use super::{as_millis, context, first_id, id_of, ids, lenient_datetime, lenient_string};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -72,13 +72,6 @@ pub struct Activity {
         skip_serializing_if = "Option::is_none"
     )]
     pub content: Option<String>,
-}
-
-fn as_millis<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-        None => s.serialize_none(),
-    }
 }
 
 fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {

@@ -15,7 +15,7 @@ mod objects;
 
 pub use activity::Activity;
 pub use envelope::{Envelope, MAX_NESTING, Reference, Text, depth, nested_deeper_than};
-pub use objects::{Actor, Endpoints, Note, PublicKey, Tag};
+pub use objects::{Actor, Attachment, Endpoints, Note, Place, PostalAddress, PublicKey, Tag};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
@@ -187,6 +187,77 @@ fn lenient_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<U
             .map(|t| t.with_timezone(&Utc)),
         _ => None,
     })
+}
+
+/// A time as Mastodon writes it: RFC 3339 in UTC with milliseconds (`2026-11-21T10:00:00.000Z`).
+fn as_millis<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A boolean that may be absent (`None`), read as `lenient_bool` reads one when present.
+fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => Some(b),
+        Value::String(s) => Some(s == "true"),
+        _ => None,
+    })
+}
+
+/// A whole number, given as a number or a string; anything else is absent.
+fn lenient_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// A property whose presence matters even when `null` (`Some(None)`); absent is `None`. A value
+/// of the wrong type reads as `null`.
+fn present<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(serde_json::from_value(Value::deserialize(d)?).ok()))
+}
+
+/// An image (`icon`, `image`) written as Mastodon writes one: an `Image` with its media type.
+fn as_image<S: serde::Serializer>(u: &Option<Url>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Image<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        media_type: Option<&'static str>,
+        url: &'a Url,
+    }
+    match u {
+        Some(url) => {
+            let path = url.path().to_ascii_lowercase();
+            let media_type = [
+                (".png", "image/png"),
+                (".jpg", "image/jpeg"),
+                (".jpeg", "image/jpeg"),
+                (".gif", "image/gif"),
+                (".webp", "image/webp"),
+            ]
+            .into_iter()
+            .find(|(ext, _)| path.ends_with(ext))
+            .map(|(_, m)| m);
+            serde::Serialize::serialize(
+                &Image {
+                    kind: "Image",
+                    media_type,
+                    url,
+                },
+                s,
+            )
+        }
+        None => s.serialize_none(),
+    }
 }
 
 fn image_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {

@@ -1,24 +1,134 @@
-//! The objects coopol reads from other servers: posts (`Note` and the types read as one) with
-//! their tags, and actors with their keys and endpoints.
+//! The objects coopol reads from other servers and writes to them: posts (`Note` and the types
+//! read as one, `Event` included) with their tags and attachments, and actors with their keys
+//! and endpoints. One struct for both directions, as for `Activity`: `federation::render`
+//! fills them, the inbox and the fetcher read them. Reading is lenient (a property of an
+//! unexpected shape reads as absent); writing leaves out what is absent, except the few
+//! properties coopol has always written as `null`.
 
-use super::{first_id, first_url, ids, image_url, lenient_bool, lenient_datetime, lenient_string};
+use super::{
+    as_image, as_millis, first_id, first_url, ids, image_url, lenient_bool, lenient_datetime,
+    lenient_int, lenient_opt_bool, lenient_string, present,
+};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use url::Url;
 
 /// A tag of a post: a `Mention` or a `Hashtag` (other kinds are ignored).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
     /// `Mention`, `Hashtag`...
     #[serde(rename = "type")]
     pub kind: String,
     /// The mentioned actor, or the hashtag's page.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// `@user@host` or `#tag`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// An attachment: a profile field (`PropertyValue`), a `Link` (an online event's room), or a
+/// media `Document` (read, not written).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// `PropertyValue`, `Link`, `Document`...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A field's name, a link's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A field's value (HTML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// A link's target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// A link's or document's media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+impl Attachment {
+    /// A profile field.
+    pub fn property(name: String, value: String) -> Attachment {
+        Attachment {
+            kind: "PropertyValue".into(),
+            name: Some(name),
+            value: Some(value),
+            href: None,
+            media_type: None,
+        }
+    }
+}
+
+/// Attachments as one object or a list; those of another shape are skipped, not errors.
+fn attachments<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Attachment>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let items = match v {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![v],
+        _ => Vec::new(),
+    };
+    Ok(items
+        .into_iter()
+        .filter_map(|i| serde_json::from_value::<Attachment>(i).ok())
+        .collect())
+}
+
+/// A place (schema.org), as coopol writes a group's or an event's `location`. Read as JSON
+/// (`Note::location`, `Actor::location`): other servers send other shapes (a
+/// `VirtualLocation`, an address as one string).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// `Place`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The place's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
+    /// Latitude, decimal degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    /// Longitude, decimal degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+}
+
+/// A postal address (schema.org).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostalAddress {
+    /// `PostalAddress`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Town.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_locality: Option<String>,
+    /// Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_country: Option<String>,
+}
+
+impl Place {
+    /// The place as the JSON `location` holds.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).expect("a place serializes")
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
@@ -36,8 +146,9 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
 }
 
 /// A post as other servers publish it: `Note`, and the types Mastodon converts to one
-/// (`Article`, `Page`, `Question`, `Event`, `Video`...).
-#[derive(Debug, Clone, Deserialize)]
+/// (`Article`, `Page`, `Question`, `Event`, `Video`...); and as coopol writes its posts and
+/// events (`federation::render`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     /// Its id.
@@ -46,7 +157,11 @@ pub struct Note {
     #[serde(rename = "type")]
     pub kind: String,
     /// Its author.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attributed_to: Option<Url>,
     /// Primary audience.
     #[serde(default, deserialize_with = "ids")]
@@ -55,74 +170,195 @@ pub struct Note {
     #[serde(default, deserialize_with = "ids")]
     pub cc: Vec<String>,
     /// HTML content.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
     /// Content per language.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_map: Option<std::collections::BTreeMap<String, String>>,
     /// Title (articles, pages, events).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    /// Content warning (Mastodon) or summary.
+    /// Content warning (Mastodon) or summary. Written as `null` when there is none, as Mastodon
+    /// writes it.
     #[serde(default, deserialize_with = "lenient_string")]
     pub summary: Option<String>,
     /// Marked sensitive.
     #[serde(default, deserialize_with = "lenient_bool")]
     pub sensitive: bool,
-    /// The post it answers.
+    /// The post it answers (written as `null` when none, as Mastodon writes it).
     #[serde(default, deserialize_with = "first_id")]
     pub in_reply_to: Option<Url>,
     /// Publication time.
-    #[serde(default, deserialize_with = "lenient_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_datetime",
+        serialize_with = "as_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub published: Option<DateTime<Utc>>,
     /// Last edit.
-    #[serde(default, deserialize_with = "lenient_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_datetime",
+        serialize_with = "as_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<DateTime<Utc>>,
-    /// Web page.
+    /// Web page (written as `null` when none).
     #[serde(default, deserialize_with = "first_url")]
     pub url: Option<Url>,
     /// Mentions and hashtags.
     #[serde(default, deserialize_with = "tags")]
     pub tag: Vec<Tag>,
+    /// Media and links (an online event's room).
+    #[serde(default, deserialize_with = "attachments")]
+    pub attachment: Vec<Attachment>,
+    /// The collection of its replies.
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replies: Option<Url>,
     /// The group it was posted to (FEP-1b12).
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub audience: Option<Url>,
     /// coopol: the group circle that may read it (`public`, `sympathizers`, `members`).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub circle: Option<String>,
     /// Events: start.
-    #[serde(default, deserialize_with = "lenient_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_datetime",
+        serialize_with = "as_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<DateTime<Utc>>,
     /// Events: end.
-    #[serde(default, deserialize_with = "lenient_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_datetime",
+        serialize_with = "as_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<DateTime<Utc>>,
     /// Events (Mobilizon): IANA time zone.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timezone: Option<String>,
-    /// Events: a `Place` (or a `VirtualLocation`), read leniently.
-    #[serde(default)]
+    /// Events: a `Place` (or a `VirtualLocation`), read leniently; coopol writes a [`Place`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<serde_json::Value>,
     /// Events (Mobilizon): free, restricted, invite, external.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub join_mode: Option<String>,
     /// Events (Mobilizon): CONFIRMED, TENTATIVE, CANCELLED.
-    #[serde(default, rename = "ical:status", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        rename = "ical:status",
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ical_status: Option<String>,
-    /// Events: the capacity (0 or absent: none).
-    #[serde(default)]
+    /// Events: the capacity (0 or absent: none), a number or a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_attendee_capacity: Option<serde_json::Value>,
-    /// Events (Mobilizon): how many take part.
-    #[serde(default)]
+    /// Events (Mobilizon): the places left; coopol writes `null` when there is no limit.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remaining_attendee_capacity: Option<Option<i64>>,
+    /// Events (Mobilizon): how many take part, a number or a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_count: Option<serde_json::Value>,
     /// Events (Mobilizon): where to sign up when external.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub external_participation_url: Option<String>,
     /// Events (Mobilizon): the category.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category: Option<String>,
     /// Events (coopol): a mission, whose shifts are Events answering it.
-    #[serde(default, deserialize_with = "lenient_bool")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "is_false"
+    )]
     pub mission: bool,
+    /// Events (Mobilizon): whether people without an account may take part.
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub anonymous_participation_enabled: Option<bool>,
+    /// Events (Mobilizon): whether comments are open.
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comments_enabled: Option<bool>,
+    /// Events (Mobilizon): who may comment (`allow_all`...).
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replies_moderation_option: Option<String>,
+    /// Events (Mobilizon): a draft.
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub draft: Option<bool>,
+    /// Events (Mobilizon): online only.
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_online: Option<bool>,
+    /// Events (schema.org): the language.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub in_language: Option<String>,
 }
 
 impl Note {
@@ -170,13 +406,13 @@ impl Note {
 }
 
 /// The public key of an actor.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicKey {
     /// The key's id (`keyId` of signatures).
     pub id: String,
     /// Its owner.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The key.
     pub public_key_pem: String,
@@ -192,89 +428,206 @@ fn public_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PublicKey>, D::E
 }
 
 /// Shared endpoints of an actor.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoints {
     /// The inbox shared by the server's actors.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shared_inbox: Option<Url>,
+    /// Groups (Mobilizon): the members collection.
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub members: Option<Url>,
 }
 
-/// An actor: `Person`, `Group`, `Service`, `Application`, `Organization`.
-#[derive(Debug, Clone, Deserialize)]
+/// An actor: `Person`, `Group`, `Service`, `Application`, `Organization`; as read, and as
+/// coopol writes its own (`federation::render`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
+    /// The JSON-LD context: set on what we publish, never read.
+    #[serde(
+        rename = "@context",
+        default,
+        skip_serializing_if = "Option::is_none",
+        skip_deserializing
+    )]
+    pub context: Option<Value>,
     /// Its id.
     pub id: Url,
     /// Its type.
     #[serde(rename = "type")]
     pub kind: String,
     /// The username.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub preferred_username: Option<String>,
     /// The display name.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The biography (HTML).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub summary: Option<String>,
     /// The profile page.
-    #[serde(default, deserialize_with = "first_url")]
+    #[serde(
+        default,
+        deserialize_with = "first_url",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<Url>,
     /// The inbox.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inbox: Option<Url>,
     /// The outbox.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outbox: Option<Url>,
     /// The followers collection.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub followers: Option<Url>,
     /// The following collection.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub following: Option<Url>,
+    /// Pinned posts (Mastodon's `featured` collection).
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub featured: Option<Url>,
     /// Shared endpoints.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     /// The key that signs its requests.
-    #[serde(default, deserialize_with = "public_key")]
+    #[serde(
+        default,
+        deserialize_with = "public_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub public_key: Option<PublicKey>,
     /// Whether follows need approval.
     #[serde(default, deserialize_with = "lenient_bool")]
     pub manually_approves_followers: bool,
     /// Whether it may be suggested and listed.
-    #[serde(default)]
-    pub discoverable: Option<Value>,
-    /// Avatar.
-    #[serde(default, deserialize_with = "image_url")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discoverable: Option<bool>,
+    /// Whether its posts may be indexed by search.
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub indexable: Option<bool>,
+    /// Avatar (written as an `Image`).
+    #[serde(
+        default,
+        deserialize_with = "image_url",
+        serialize_with = "as_image",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub icon: Option<Url>,
-    /// Header image.
-    #[serde(default, deserialize_with = "image_url")]
+    /// Header image (written as an `Image`).
+    #[serde(
+        default,
+        deserialize_with = "image_url",
+        serialize_with = "as_image",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image: Option<Url>,
     /// Profile fields (`PropertyValue`s) and other attachments.
-    #[serde(default)]
-    pub attachment: Option<Value>,
+    #[serde(default, deserialize_with = "attachments")]
+    pub attachment: Vec<Attachment>,
     /// Creation time.
-    #[serde(default, deserialize_with = "lenient_datetime")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_datetime",
+        serialize_with = "as_millis",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub published: Option<DateTime<Utc>>,
     /// Groups (coopol): section, federation, theme, initiative.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_kind: Option<String>,
     /// Groups (Mobilizon, coopol): open, moderated, invite_only.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub openness: Option<String>,
     /// Groups (Mobilizon, coopol): the members collection.
-    #[serde(default, deserialize_with = "first_id")]
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub members: Option<Url>,
-    /// Groups: where (a `Place` with a `PostalAddress`).
-    #[serde(default)]
+    /// Groups (Mobilizon, coopol): how many members (the collection lists none).
+    #[serde(
+        default,
+        deserialize_with = "lenient_int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub member_count: Option<i64>,
+    /// Groups: where (a `Place` with a `PostalAddress`), read leniently; coopol writes a
+    /// [`Place`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Value>,
     /// Groups (coopol): the département code.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub departement: Option<String>,
-    /// Groups (coopol): whether followers may post.
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub sympathizers_can_post: bool,
+    /// Groups (coopol): whether followers may post (absent on other actors).
+    #[serde(
+        default,
+        deserialize_with = "lenient_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sympathizers_can_post: Option<bool>,
 }
 
 impl Actor {
@@ -297,26 +650,16 @@ impl Actor {
 
     /// Profile fields as (name, value HTML) pairs.
     pub fn fields(&self) -> Vec<(String, String)> {
-        let items = match &self.attachment {
-            Some(Value::Array(items)) => items.clone(),
-            Some(v @ Value::Object(_)) => vec![v.clone()],
-            _ => Vec::new(),
-        };
-        items
+        self.attachment
             .iter()
-            .filter(|i| i.get("type").and_then(Value::as_str) == Some("PropertyValue"))
-            .filter_map(|i| {
-                Some((
-                    i.get("name")?.as_str()?.to_string(),
-                    i.get("value")?.as_str()?.to_string(),
-                ))
-            })
+            .filter(|i| i.kind == "PropertyValue")
+            .filter_map(|i| Some((i.name.clone()?, i.value.clone()?)))
             .take(16)
             .collect()
     }
 
     /// Whether the actor is discoverable (absent means yes, as Mastodon reads it).
     pub fn is_discoverable(&self) -> bool {
-        !matches!(self.discoverable, Some(Value::Bool(false)))
+        self.discoverable != Some(false)
     }
 }
