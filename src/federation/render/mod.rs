@@ -1,5 +1,8 @@
-//! The ActivityPub documents coopol publishes, in Mastodon's wire format: actors, notes, and
-//! the activities that carry them. docs/FEDERATION.md describes each field.
+//! The ActivityPub objects coopol publishes, in Mastodon's wire format: actors (people, the
+//! instance, groups), notes and events, built as the `protocol` structs the inbox reads them
+//! into (one struct for both directions; `tests.rs` pins the wire format). Activities are
+//! built by their own modules (`federation::activities`). docs/FEDERATION.md describes each
+//! field.
 
 use super::protocol::{
     Actor, Attachment, Endpoints, Note, PUBLIC, Place, PostalAddress, PublicKey, Tag, context,
