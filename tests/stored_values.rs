@@ -86,3 +86,45 @@ async fn an_unknown_membership_state_is_an_error_naming_the_column() {
     assert!(text.contains("state") && text.contains("maybe"), "{text}");
     app.stop().await;
 }
+
+/// A dismissed notification's id is never given to a new one: Mastodon apps remember the
+/// newest id they read, and would take the new notification for one already seen.
+#[tokio::test]
+async fn a_dismissed_notifications_id_is_not_given_again() {
+    let app = spawn_app().await;
+    let (alice_id, alice) = app.user_with_token("alice", "read write follow").await;
+    let (_, bob) = app.user_with_token("bob", "read write follow").await;
+    let (_, carol) = app.user_with_token("carol", "read write follow").await;
+    let follow = |token: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .post_json(
+                    &format!("/api/v1/accounts/{alice_id}/follow"),
+                    Some(&token),
+                    &serde_json::json!({}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    let newest = || async {
+        let (status, list) = app.get_json("/api/v1/notifications", Some(&alice)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list[0]["id"].as_str().unwrap().parse::<i64>().unwrap()
+    };
+    follow(bob).await;
+    let first = newest().await;
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/notifications/{first}/dismiss"),
+            Some(&alice),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    follow(carol).await;
+    let second = newest().await;
+    assert!(second > first, "{second} after dismissing {first}");
+    app.stop().await;
+}
