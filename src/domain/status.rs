@@ -358,16 +358,6 @@ impl PostText {
     }
 }
 
-/// The mentions a text makes, in order, without duplicates.
-pub fn mentions(text: &str) -> Vec<MentionText> {
-    PostText::read(text).mentions
-}
-
-/// The hashtags a text uses (lower case), without duplicates.
-pub fn hashtags(text: &str) -> Vec<String> {
-    PostText::read(text).hashtags
-}
-
 fn escape(s: &str, out: &mut String) {
     out.push_str(&super::html::escape(s));
 }
@@ -427,7 +417,7 @@ mod tests {
     #[test]
     fn finds_mentions_and_hashtags() {
         let text = "Salut @alice et @Bob@ps.example, rdv avec @carol@localhost:8081. #Tractage #2026 mail@example.org #école";
-        let m = mentions(text);
+        let m = PostText::read(text).mentions().to_vec();
         assert_eq!(m.len(), 3, "{m:?}");
         assert_eq!(
             m[0],
@@ -444,7 +434,7 @@ mod tests {
             }
         );
         assert_eq!(m[2].domain.as_deref(), Some("localhost:8081"));
-        assert_eq!(hashtags(text), vec!["tractage", "école"]);
+        assert_eq!(PostText::read(text).hashtags(), ["tractage", "école"]);
     }
 
     #[test]
