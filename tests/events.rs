@@ -25,6 +25,15 @@ async fn person(app: &TestApp, name: &str) -> AccountRow {
         .unwrap()
 }
 
+/// `n` members of the section's server (`militant0`...), to sign up at once.
+async fn militants(app: &TestApp, n: usize) -> Vec<AccountRow> {
+    let mut people = Vec::new();
+    for i in 0..n {
+        people.push(person(app, &format!("militant{i}")).await);
+    }
+    people
+}
+
 fn in_days(days: i64, hour: u32) -> String {
     (chrono::Utc::now() + chrono::Duration::days(days))
         .date_naive()
@@ -410,10 +419,7 @@ async fn the_last_place_goes_to_one_person_only() {
     let event = events::create(&app.state, &sec, tractage(Some(1)))
         .await
         .unwrap();
-    let mut people = Vec::new();
-    for i in 0..6 {
-        people.push(person(&app, &format!("militant{i}")).await);
-    }
+    let people = militants(&app, 6).await;
     let tries = people.iter().map(|who| {
         let state = app.state.clone();
         let event = event.clone();
@@ -451,10 +457,7 @@ async fn a_lower_capacity_and_sign_ups_at_once_never_overfill() {
     let event = events::create(&app.state, &sec, tractage(Some(6)))
         .await
         .unwrap();
-    let mut people = Vec::new();
-    for i in 0..6 {
-        people.push(person(&app, &format!("militant{i}")).await);
-    }
+    let people = militants(&app, 6).await;
     let joins = people.iter().map(|who| {
         let state = app.state.clone();
         let event = event.clone();
