@@ -26,7 +26,6 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -65,6 +64,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn routes(state: AppState) -> Router {
+    let upload_limit = crate::service::media::max_upload_bytes(&state) + UPLOAD_FORM_OVERHEAD;
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
@@ -83,6 +83,7 @@ fn routes(state: AppState) -> Router {
         .merge(api::router(state.clone()))
         .merge(federation::router())
         .merge(web::router(state.clone()))
+        .merge(web::media::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::limits::client_address,
@@ -91,10 +92,51 @@ fn routes(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
         }))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(move |req, next| {
+            limit_body(req, next, upload_limit)
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The paths whose requests may carry files (the body limit is then the largest file a kind
+/// of media allows, plus the form around it). Their handlers read the body as it arrives.
+const UPLOAD_PATHS: &[&str] = &[
+    "/api/v1/media",
+    "/api/v2/media",
+    "/api/v1/accounts/update_credentials",
+];
+
+/// What a multipart form may add to the file it carries (boundaries, headers, text fields).
+const UPLOAD_FORM_OVERHEAD: u64 = 1024 * 1024;
+
+/// Bounds every request body: [`MAX_BODY_BYTES`], or `upload_limit` on [`UPLOAD_PATHS`]. A
+/// declared length over the limit is refused at once (413); a body that grows past it fails
+/// when read, which its reader answers with 413.
+async fn limit_body(
+    req: Request<axum::body::Body>,
+    next: middleware::Next,
+    upload_limit: u64,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let limit = if UPLOAD_PATHS.contains(&path) {
+        upload_limit
+    } else {
+        MAX_BODY_BYTES as u64
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+            .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit as usize));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Where requests for unreadable paths go: a path no route has, under the API (JSON errors)
@@ -160,7 +202,7 @@ impl Server {
     /// Opens the database, applies migrations and starts serving on `listener`.
     pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Server> {
         let db = open_database(&config).await?;
-        let state = AppState::new(config, db);
+        let state = AppState::new(config, db)?;
         federation::install(&state).await?;
         let addr = listener.local_addr()?;
         let stop = CancellationToken::new();
@@ -172,6 +214,12 @@ impl Server {
             spawn_checkpoints(state.clone(), stop.clone());
         }
         federation::spawn_workers(&state, &stop).await?;
+        state.media.store.check().await.map_err(|e| {
+            anyhow::anyhow!("the {} media store cannot be used: {e}", state.media.store.kind())
+        })?;
+        crate::service::media::resume(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("uploads could not be taken back: {e:?}"))?;
         tokio::spawn(crate::service::events::run_reminders(
             state.clone(),
             stop.clone(),
@@ -317,6 +365,11 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "home timeline trim failed"),
+    }
+    match crate::service::media::sweep(state, now).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "unused media removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "media sweep failed"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Translations: Fluent catalogs in `locales/<lang>/main.ftl`, compiled into the binary. Every
+//! Translations: Fluent catalogs in `locales/<lang>/*.ftl`, compiled into the binary. Every
 //! text a person reads (pages, error messages, API error strings) is looked up here by key; a
 //! test checks that French and English define the same keys and that every key the code uses
 //! exists.
@@ -73,13 +73,31 @@ mod tests {
             .collect()
     }
 
+    /// The keys of every catalog file of a language (`locales/<lang>/*.ftl`).
+    fn catalog(lang: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut all = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                let found = keys(&std::fs::read_to_string(&path).unwrap());
+                let twice: Vec<_> = found.intersection(&all).cloned().collect();
+                assert!(twice.is_empty(), "defined twice: {twice:?}");
+                all.extend(found);
+            }
+        }
+        all
+    }
+
     fn fr() -> BTreeSet<String> {
-        keys(include_str!("../locales/fr/main.ftl"))
+        catalog("fr")
     }
 
     #[test]
     fn french_and_english_define_the_same_keys() {
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let en = catalog("en");
         let fr = fr();
         let only_fr: Vec<_> = fr.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&fr).collect();

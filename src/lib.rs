@@ -36,6 +36,8 @@ pub mod federation;
 pub mod i18n;
 pub mod ids;
 pub mod limits;
+pub mod media;
 pub mod service;
 pub mod state;
+pub mod upload;
 pub mod web;

@@ -26,6 +26,8 @@ pub struct AppState {
     pub process_id: Arc<str>,
     /// This process's rate limiters (see `crate::limits`).
     pub limits: Arc<crate::limits::Limits>,
+    /// The media store, ffmpeg, and this process's processing of uploads (`crate::media`).
+    pub media: Arc<crate::media::Runtime>,
     /// What the federation layer keeps for the whole instance (its delivery queues and HTTP
     /// client, the signer cache, the inbox's writer, the ActivityPub library's context), set
     /// once at start; `federation::runtime` finds it.
@@ -36,8 +38,8 @@ pub struct AppState {
 
 impl AppState {
     /// State for a configuration and an open database.
-    pub fn new(config: Config, db: Db) -> Self {
-        AppState {
+    pub fn new(config: Config, db: Db) -> Result<Self, crate::media::StoreError> {
+        Ok(AppState {
             db,
             ids: Arc::new(IdGenerator::default()),
             outbox_ready: Arc::new(Notify::new()),
@@ -46,8 +48,9 @@ impl AppState {
             federation: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),
             limits: Arc::new(crate::limits::Limits::new(&config)),
+            media: Arc::new(crate::media::Runtime::new(&config)?),
             config: Arc::new(config),
-        }
+        })
     }
 
     /// The connection pool.

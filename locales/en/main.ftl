@@ -220,7 +220,6 @@ field-language = Language
 field-fields = Profile fields
 field-field_name = Field name
 field-field_value = Field value
-error-media-unsupported = Attachments are not supported yet.
 field-media_ids = Attachments
 error-federation-key-owner = This actor's key belongs to another actor.
 error-federation-actor-kind = An account cannot become a group or a server's own actor, nor the reverse.

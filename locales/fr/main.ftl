@@ -220,7 +220,6 @@ field-language = Langue
 field-fields = Champs du profil
 field-field_name = Nom du champ
 field-field_value = Valeur du champ
-error-media-unsupported = Les pièces jointes ne sont pas encore prises en charge.
 field-media_ids = Pièces jointes
 error-federation-key-owner = La clé de cet acteur appartient à un autre acteur.
 error-federation-actor-kind = Un compte ne peut pas devenir un groupe ni l'acteur d'un serveur, ni l'inverse.

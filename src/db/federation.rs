@@ -122,6 +122,19 @@ pub async fn heartbeat(db: &AnyPool, id: &str, now: i64, forget_before: i64) -> 
     Ok(())
 }
 
+/// Whether a process is running: registered, with a heartbeat newer than
+/// [`HEARTBEAT_STALE`].
+pub async fn process_alive(db: &AnyPool, id: &str) -> Result<bool> {
+    let since = crate::clock::now() - HEARTBEAT_STALE.as_micros() as i64;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM processes WHERE id = $1 AND heartbeat_at >= $2")
+            .bind(id)
+            .bind(since)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// A process stopping cleanly: its claims are released for others at once.
 pub async fn unregister_process(db: &AnyPool, id: &str) -> Result<()> {
     for sql in [

@@ -9,6 +9,7 @@ pub mod events;
 pub mod federation;
 pub mod groups;
 pub mod invites;
+pub mod media;
 pub mod oauth;
 pub mod sessions;
 pub mod settings;

@@ -7,6 +7,7 @@ use crate::domain::{
     Circle, FollowState, GroupKind, JoinMode, MemberRole, MembershipState, NotificationKind, Role,
     Scopes, UserState, Visibility,
     event::{EventJoinMode, EventStatus, ParticipationState, Zone},
+    media::{MediaKind, MediaState, MediaUse},
 };
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::encode::IsNull;
@@ -78,4 +79,7 @@ stored_as_text!(ParticipationState, ParticipationState::from_stored, |v| v
     .as_str()
     .into());
 stored_as_text!(Zone, Zone::from_stored, |v| v.as_str().into());
+stored_as_text!(MediaKind, MediaKind::from_stored, |v| v.as_str().into());
+stored_as_text!(MediaState, MediaState::from_stored, |v| v.as_str().into());
+stored_as_text!(MediaUse, MediaUse::from_stored, |v| v.as_str().into());
 stored_as_text!(Scopes, |s| Scopes::parse(s).ok(), |v| v.to_string());

@@ -6,6 +6,7 @@ mod account;
 pub mod event;
 pub mod group;
 pub mod html;
+pub mod media;
 mod locale;
 mod scopes;
 mod social;
@@ -45,6 +46,9 @@ display_as_str!(
     event::EventStatus,
     event::EventJoinMode,
     event::ParticipationState,
+    media::MediaKind,
+    media::MediaState,
+    media::MediaUse,
 );
 
 /// Whether two URLs have the same origin (scheme, host and port): the unit of trust between

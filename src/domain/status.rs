@@ -238,6 +238,15 @@ impl PostText {
         Ok(Self::read(text))
     }
 
+    /// Checks and reads a post's text, which may be empty when the post has attachments.
+    pub fn parse_with_media(text: &str, spoiler: &str, media: usize) -> Result<PostText, Invalid> {
+        if media > 0 && text.trim().is_empty() {
+            check_status_text("-", spoiler)?;
+            return Ok(Self::read(""));
+        }
+        Self::parse(text, spoiler)
+    }
+
     /// Reads a text without checking it (a biography, an event's generated text).
     pub fn read(text: &str) -> PostText {
         let text = text.replace("\r\n", "\n");

@@ -258,6 +258,8 @@ mod tests {
             url: None,
             avatar_url: None,
             header_url: None,
+            avatar_media_id: None,
+            header_media_id: None,
             fields_json: "[]".into(),
             key_id: Some(format!("{uri}#main-key")),
             fetched_at: None,

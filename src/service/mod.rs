@@ -8,6 +8,7 @@ pub mod directory;
 pub mod events;
 pub mod groups;
 pub mod instance;
+pub mod media;
 pub mod oauth;
 pub mod outgoing;
 pub mod relationships;

@@ -45,6 +45,8 @@ pub struct StatusView {
     pub mentions: Vec<AccountRow>,
     /// Its hashtags.
     pub tags: Vec<String>,
+    /// Its attachments, in order (ready media only).
+    pub media: Vec<crate::db::media::MediaRow>,
     /// For a boost, the boosted post.
     pub reblog: Option<Box<StatusView>>,
 }
@@ -127,8 +129,14 @@ pub async fn statuses(
                 .collect::<HashMap<i64, StatusCounts>>(),
         )
     };
-    let tags = async { AppResult::Ok(db::statuses::tags_of(state.pool(), &status_ids).await?) };
-    let ((mentions, account_views), counts, tags) = tokio::try_join!(people, counts, tags)?;
+    // Hashtags, then attachments, on the third connection.
+    let tags = async {
+        let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
+        let media = crate::service::media::of_statuses(state, &status_ids).await?;
+        AppResult::Ok((tags, media))
+    };
+    let ((mentions, account_views), counts, (tags, media)) =
+        tokio::try_join!(people, counts, tags)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
         let c = counts.get(&s.id).copied().unwrap_or_default();
@@ -150,6 +158,7 @@ pub async fn statuses(
                 .filter(|(sid, _)| *sid == s.id)
                 .map(|(_, name)| name.clone())
                 .collect(),
+            media: media.get(&s.id).cloned().unwrap_or_default(),
             reblog: None,
         })
     };

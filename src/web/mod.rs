@@ -12,6 +12,7 @@ mod context;
 mod events;
 mod form;
 mod groups;
+pub mod media;
 mod oauth;
 mod pages;
 mod settings;

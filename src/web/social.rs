@@ -381,6 +381,7 @@ pub async fn create(
         v => Visibility::parse(v).ok(),
     };
     let compose = Compose {
+        media_ids: None,
         text: form.status.clone(),
         spoiler_text: form.spoiler_text.clone(),
         sensitive: false,

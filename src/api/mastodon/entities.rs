@@ -252,7 +252,7 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     pub application: Option<serde_json::Value>,
     pub account: Account,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<TagRef>,
     pub emojis: Vec<serde_json::Value>,
@@ -261,6 +261,26 @@ pub struct Status {
     /// The source text, given back only when a post is deleted (to "delete and redraft").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// A file attached to a post (docs.joinmastodon.org/entities/MediaAttachment).
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaAttachment {
+    pub id: String,
+    /// image, gifv, video, audio or unknown.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The file, served from this server (`null` while it is processed).
+    pub url: Option<String>,
+    pub preview_url: Option<String>,
+    /// Its address on the server it came from.
+    pub remote_url: Option<String>,
+    pub preview_remote_url: Option<String>,
+    pub text_url: Option<String>,
+    pub meta: serde_json::Value,
+    /// Alt text.
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
 }
 
 /// A mention in a post.

@@ -207,6 +207,12 @@ pub mod lenient {
     }
 
     /// A space-separated list given as a string or an array (`scopes`).
+    /// A list of strings when the parameter is present (even empty), `None` when absent
+    /// (with `#[serde(default)]`): `media_ids` on an edit keeps the media when absent.
+    pub fn opt_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        strings(d).map(Some)
+    }
+
     pub fn space_separated<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Ok(Some(strings(d)?.join(" ")).filter(|s| !s.is_empty()))
     }

@@ -1,7 +1,9 @@
 //! From the service's read models ([`views`]) to the API's JSON entities. Loading happens in
 //! the service, in batches; this module only converts.
 
-use super::entities::{Account, Mention, Notification, Relationship, Status, TagRef};
+use super::entities::{
+    Account, MediaAttachment, Mention, Notification, Relationship, Status, TagRef,
+};
 use crate::{
     clock,
     db::{accounts::AccountRow, social::NotificationRow, statuses::StatusRow},
@@ -89,7 +91,7 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         reblog: v.reblog.as_ref().map(|r| Box::new(status_entity(state, r))),
         application: None,
         account: account_entity(state, &v.author),
-        media_attachments: Vec::new(),
+        media_attachments: v.media.iter().map(|m| media_entity(state, m)).collect(),
         mentions: v
             .mentions
             .iter()
@@ -112,6 +114,60 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         card: None,
         poll: None,
         text: None,
+    }
+}
+
+/// A medium as an API entity.
+pub fn media_entity(state: &AppState, m: &crate::db::media::MediaRow) -> MediaAttachment {
+    use crate::service::media::{Variant, url};
+    use serde_json::{Map, Value, json};
+    let size = |w: Option<i64>, h: Option<i64>| -> Option<Value> {
+        let (w, h) = (w.filter(|w| *w > 0)?, h.filter(|h| *h > 0)?);
+        Some(json!({
+            "width": w,
+            "height": h,
+            "size": format!("{w}x{h}"),
+            "aspect": w as f64 / h as f64,
+        }))
+    };
+    let mut meta = Map::new();
+    let mut original = size(m.width, m.height).unwrap_or_else(|| json!({}));
+    if let Some(ms) = m.duration_ms {
+        let seconds = ms as f64 / 1000.0;
+        original["duration"] = json!(seconds);
+        let whole = ms / 1000;
+        let length = format!(
+            "{}:{:02}:{:02}.{:02}",
+            whole / 3600,
+            (whole / 60) % 60,
+            whole % 60,
+            (ms % 1000) / 10
+        );
+        meta.insert("length".into(), json!(length));
+        meta.insert("duration".into(), json!(seconds));
+    }
+    meta.insert("original".into(), original);
+    if let Some(small) = size(m.preview_width, m.preview_height) {
+        meta.insert("small".into(), small);
+    }
+    if let (Some(x), Some(y)) = (m.focus_x, m.focus_y) {
+        meta.insert(
+            "focus".into(),
+            json!({ "x": x as f64 / 100.0, "y": y as f64 / 100.0 }),
+        );
+    }
+    let ready = m.state == crate::domain::media::MediaState::Ready;
+    MediaAttachment {
+        id: m.id.to_string(),
+        kind: m.kind.api_name(),
+        url: ready.then(|| url(state, m, Variant::Original)).flatten(),
+        preview_url: ready.then(|| url(state, m, Variant::Small)).flatten(),
+        remote_url: m.remote_url.clone(),
+        preview_remote_url: None,
+        text_url: None,
+        meta: Value::Object(meta),
+        description: Some(m.description.clone()).filter(|d| !d.is_empty()),
+        blurhash: m.blurhash.clone(),
     }
 }
 

@@ -18,21 +18,29 @@ pub fn version() -> String {
     )
 }
 
-fn configuration() -> Value {
+fn configuration(state: &AppState) -> Value {
+    use crate::domain::media::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_INPUT_PIXELS};
+    let m = &state.config.media;
     json!({
         "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
         "statuses": {
             "max_characters": 5000,
-            "max_media_attachments": 0,
+            "max_media_attachments": MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23
         },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
-            "video_size_limit": 0,
-            "video_frame_rate_limit": 0,
-            "video_matrix_limit": 0
+            "supported_mime_types": [
+                "image/jpeg", "image/png", "image/gif", "image/webp",
+                "video/mp4", "video/webm", "video/quicktime",
+                "audio/mpeg", "audio/mp3", "audio/ogg", "audio/opus", "audio/mp4", "audio/x-m4a",
+                "application/pdf"
+            ],
+            "description_limit": MAX_DESCRIPTION_CHARS,
+            "image_size_limit": m.max_image_bytes,
+            "image_matrix_limit": MAX_INPUT_PIXELS,
+            "video_size_limit": m.max_video_bytes,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": MAX_INPUT_PIXELS
         },
         "polls": {
             "max_options": 0,
@@ -50,7 +58,7 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let mode = service::instance::registration_mode(&state).await?;
     let users = crate::service::directory::active_users(&state).await?;
     let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
-    let mut configuration = configuration();
+    let mut configuration = configuration(&state);
     configuration["urls"] = json!({});
     configuration["vapid"] = json!({ "public_key": "" });
     Ok(Json(json!({
@@ -95,7 +103,7 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "registrations": mode.accepts_sign_ups(),
         "approval_required": mode == RegistrationMode::Approval,
         "invites_enabled": mode == RegistrationMode::Invite,
-        "configuration": configuration(),
+        "configuration": configuration(&state),
         "contact_account": null,
         "rules": []
     })))

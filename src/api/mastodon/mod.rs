@@ -7,6 +7,7 @@ pub mod entities;
 pub mod extract;
 pub mod hydrate;
 pub mod instance;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;
@@ -59,6 +60,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/follow_requests/{id}/reject", post(social::reject))
         .route("/api/v1/blocks", get(social::blocks))
+        .route("/api/v1/media", post(media::upload_v1))
+        .route("/api/v2/media", post(media::upload_v2))
+        .route("/api/v1/media/{id}", get(media::get).put(media::update))
         .route("/api/v1/statuses", post(statuses::create))
         .route(
             "/api/v1/statuses/{id}",

@@ -56,15 +56,12 @@ pub struct StatusForm {
     in_reply_to_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     language: Option<String>,
-    #[serde(default, deserialize_with = "lenient::strings")]
-    media_ids: Vec<String>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    media_ids: Option<Vec<String>>,
 }
 
 impl StatusForm {
     fn compose(self, idempotency_key: Option<String>) -> AppResult<Compose> {
-        if !self.media_ids.is_empty() {
-            return Err(Invalid::new("media_ids", "error-media-unsupported").into());
-        }
         let visibility = match self.visibility.as_deref().filter(|v| !v.is_empty()) {
             Some(v) => Some(Visibility::parse(v)?),
             None => None,
@@ -85,6 +82,7 @@ impl StatusForm {
             language: self.language.filter(|l| !l.is_empty()),
             idempotency_key,
             event: None,
+            media_ids: self.media_ids,
         })
     }
 }

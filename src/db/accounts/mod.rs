@@ -63,6 +63,10 @@ macro_rules! account_columns {
             $p,
             "header_url, ",
             $p,
+            "avatar_media_id, ",
+            $p,
+            "header_media_id, ",
+            $p,
             "fields_json, ",
             $p,
             "key_id, ",
@@ -134,10 +138,14 @@ pub struct AccountRow {
     pub following_url: Option<String>,
     /// The profile page (remote accounts).
     pub url: Option<String>,
-    /// The avatar image (remote accounts).
+    /// The address of the avatar image (ours for uploads and cached copies).
     pub avatar_url: Option<String>,
-    /// The header image (remote accounts).
+    /// The address of the header image.
     pub header_url: Option<String>,
+    /// The medium of the avatar, when it is one.
+    pub avatar_media_id: Option<i64>,
+    /// The medium of the header, when it is one.
+    pub header_media_id: Option<i64>,
     /// Profile fields, a JSON array of `{"name", "value"}` (value as sanitized HTML).
     pub fields_json: String,
     /// The id of the public key (remote accounts).
@@ -174,6 +182,8 @@ impl AccountRow {
             url: None,
             avatar_url: None,
             header_url: None,
+            avatar_media_id: None,
+            header_media_id: None,
             fields_json: "[]".into(),
             key_id: None,
             fetched_at: None,

@@ -37,7 +37,7 @@ async fn state() -> AppState {
     let url = format!("sqlite://{}/coopol.db", dir.display());
     let config = crate::config::Config::for_tests("https://coopol.example", &url, dir);
     let db = crate::db::Db::connect(&url, 1).await.unwrap();
-    AppState::new(config, db)
+    AppState::new(config, db).unwrap()
 }
 
 fn alice() -> AccountRow {

@@ -37,6 +37,9 @@ pub struct Compose {
     pub idempotency_key: Option<String>,
     /// Makes the post an event (written in the same transaction; its `status_id` is set).
     pub event: Option<db::events::EventRow>,
+    /// The media to attach, in order (ids as the client sent them); on an edit, `None` keeps
+    /// the post's media and `Some` replaces them.
+    pub media_ids: Option<Vec<String>>,
 }
 
 /// Finds, once, the accounts a text mentions: those of this server, and those of other
@@ -178,6 +181,8 @@ pub struct Draft {
     idempotency_key: Option<String>,
     /// The event it is (its `status_id` is set when written).
     pub event: Option<db::events::EventRow>,
+    /// Its attachments (checked), in order.
+    media: Vec<i64>,
 }
 
 impl Draft {
@@ -196,7 +201,11 @@ pub async fn draft(
     input: Compose,
     group: Option<(&groups::Group, Circle, Option<String>)>,
 ) -> AppResult<Draft> {
-    let text = PostText::parse(&input.text, &input.spoiler_text)?;
+    let media = match &input.media_ids {
+        Some(ids) => crate::service::media::for_post(state, author, ids, None).await?,
+        None => Vec::new(),
+    };
+    let text = PostText::parse_with_media(&input.text, &input.spoiler_text, media.len())?;
     if let Some(lang) = &input.language
         && (lang.len() > 16 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
     {
@@ -267,6 +276,7 @@ pub async fn draft(
         mentioned,
         idempotency_key: input.idempotency_key.filter(|k| !k.is_empty()),
         event: input.event,
+        media,
     })
 }
 
@@ -315,6 +325,9 @@ pub async fn write(
         .collect();
     db::statuses::insert_mentions(tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(tx, id, &draft.tags).await?;
+    if !draft.media.is_empty() {
+        db::media::attach(tx, id, &draft.media, now).await?;
+    }
     if let Some(event) = &draft.event {
         let mut event = event.clone();
         event.status_id = id;
@@ -362,7 +375,15 @@ pub async fn edit(
         .await?
         .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
         .ok_or_else(AppError::not_found)?;
-    let text = PostText::parse(&input.text, &input.spoiler_text)?;
+    let media = match &input.media_ids {
+        Some(ids) => Some(crate::service::media::for_post(state, author, ids, Some(id)).await?),
+        None => None,
+    };
+    let media_count = match &media {
+        Some(m) => m.len(),
+        None => db::media::of_statuses(state.pool(), &[id]).await?.len(),
+    };
+    let text = PostText::parse_with_media(&input.text, &input.spoiler_text, media_count)?;
     let (mentioned, rendered) = resolve_mentions(state, &text).await?;
     let html = text.render(&rendered, |t| tag_url(state, t));
     let tags = text.hashtags().to_vec();
@@ -391,6 +412,9 @@ pub async fn edit(
     .await?;
     db::statuses::replace_mentions(&mut tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(&mut tx, id, &tags).await?;
+    if let Some(media) = &media {
+        db::media::attach(&mut tx, id, media, now).await?;
+    }
     for m in mentioned
         .iter()
         .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))

@@ -3,6 +3,10 @@
 //! once in [`KEYS`]; `config.example.toml` documents them all (a test keeps the two in step).
 //! The result is validated once into [`Config`]; there are no globals.
 
+mod media;
+
+pub use media::{Media, MediaStore, S3Store};
+
 use crate::domain::{Locale, RegistrationMode};
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 use url::Url;
@@ -43,6 +47,20 @@ pub const KEYS: &[Key] = &[
     key("limit_token_requests_per_address_per_hour", "300"),
     key("limit_posts_per_account_per_hour", "100"),
     key("limit_inbox_per_host_per_minute", "3000"),
+    key("media_store", "directory"),
+    key("media_dir", ""),
+    key("s3_endpoint", ""),
+    key("s3_region", ""),
+    key("s3_bucket", ""),
+    key("s3_access_key_id", ""),
+    key("s3_secret_access_key", ""),
+    key("media_max_image_mb", "16"),
+    key("media_max_video_mb", "99"),
+    key("media_max_document_mb", "20"),
+    key("media_quota_mb", "2048"),
+    key("media_unattached_hours", "24"),
+    key("media_remote_cache_days", "7"),
+    key("media_ffmpeg", "ffmpeg"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -101,6 +119,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Rate limits (see [`Limits`]).
     pub limits: Limits,
+    /// Media storage and limits (see [`Media`]).
+    pub media: Media,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -465,6 +485,10 @@ impl Config {
             inbox_per_host_per_minute: limit("limit_inbox_per_host_per_minute", 10_000_000)?,
         };
 
+        let media = media::parse(&data_dir, &|name| get(name).text.clone(), &|name, why| {
+            fail(name, why)
+        })?;
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -501,6 +525,7 @@ impl Config {
             home_feed_length,
             trusted_proxies,
             limits,
+            media,
             log_format,
             log_level,
         })
@@ -723,7 +748,7 @@ mod tests {
 
     #[test]
     fn example_file_documents_every_key_with_its_default() {
-        let example = include_str!("../config.example.toml");
+        let example = include_str!("../../config.example.toml");
         for key in KEYS {
             let line = format!("# {} = ", key.name);
             let found = example.lines().find(|l| l.starts_with(&line));

@@ -1,0 +1,415 @@
+//! `media`: uploads and the media of other servers, and the files each has in the store.
+
+use super::Result;
+use crate::domain::media::{MediaKind, MediaState, MediaUse};
+use sqlx::{AnyExecutor, AnyPool, FromRow};
+
+/// A medium as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    /// Who uploaded it, or whose post or profile it belongs to.
+    pub account_id: i64,
+    /// The post it is attached to.
+    pub status_id: Option<i64>,
+    /// Its place among the post's attachments.
+    pub position: i64,
+    pub used_for: MediaUse,
+    pub kind: MediaKind,
+    pub state: MediaState,
+    /// Why processing failed (a translation key).
+    pub error: Option<String>,
+    /// The random part of its files' addresses.
+    pub token: String,
+    /// The type of the stored file (set once processed, or once a remote file is cached).
+    pub content_type: Option<String>,
+    pub file_key: Option<String>,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub preview_key: Option<String>,
+    pub preview_type: Option<String>,
+    pub preview_width: Option<i64>,
+    pub preview_height: Option<i64>,
+    pub blurhash: Option<String>,
+    /// Alt text.
+    pub description: String,
+    pub focus_x: Option<i64>,
+    pub focus_y: Option<i64>,
+    /// Its address on another server.
+    pub remote_url: Option<String>,
+    /// When our copy of a remote file was made.
+    pub cached_at: Option<i64>,
+    /// The spool file of an upload being processed.
+    pub spool: Option<String>,
+    /// The process processing it.
+    pub processed_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl MediaRow {
+    /// Whether the medium belongs to another server's post or actor.
+    pub fn is_remote(&self) -> bool {
+        self.remote_url.is_some()
+    }
+}
+
+macro_rules! columns {
+    () => {
+        "id, account_id, status_id, position, used_for, kind, state, error, token, \
+         content_type, file_key, file_size, width, height, duration_ms, preview_key, \
+         preview_type, preview_width, preview_height, blurhash, description, focus_x, focus_y, \
+         remote_url, cached_at, spool, processed_by, created_at, updated_at"
+    };
+}
+
+/// A new upload, before processing.
+pub struct NewUpload<'a> {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: MediaKind,
+    pub token: &'a str,
+    pub file_size: i64,
+    pub description: &'a str,
+    pub focus: Option<(i64, i64)>,
+    pub spool: &'a str,
+    pub process: &'a str,
+    pub now: i64,
+}
+
+/// Records an upload waiting for processing.
+pub async fn insert_upload(db: impl AnyExecutor<'_>, m: &NewUpload<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO media (id, account_id, used_for, kind, state, token, file_size, \
+         description, focus_x, focus_y, spool, processed_by, created_at, updated_at) \
+         VALUES ($1, $2, 'none', $3, 'processing', $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+    )
+    .bind(m.id)
+    .bind(m.account_id)
+    .bind(m.kind)
+    .bind(m.token)
+    .bind(m.file_size)
+    .bind(m.description)
+    .bind(m.focus.map(|f| f.0))
+    .bind(m.focus.map(|f| f.1))
+    .bind(m.spool)
+    .bind(m.process)
+    .bind(m.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A medium by id.
+pub async fn by_id(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<MediaRow>> {
+    Ok(
+        sqlx::query_as(concat!("SELECT ", columns!(), " FROM media WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Media by ids (in no particular order).
+pub async fn by_ids(db: &AnyPool, ids: &[i64]) -> Result<Vec<MediaRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = Vec::new();
+    for chunk in super::padded_chunks(ids, super::INSERT_CHUNK) {
+        let sql = format!(
+            concat!("SELECT ", columns!(), " FROM media WHERE id IN ({})"),
+            super::placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in chunk.iter() {
+            query = query.bind(*id);
+        }
+        rows.extend(query.fetch_all(db).await?);
+    }
+    rows.sort_by_key(|r: &MediaRow| r.id);
+    rows.dedup_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// The attachments of posts, in their order, for a page of posts.
+pub async fn of_statuses(db: &AnyPool, status_ids: &[i64]) -> Result<Vec<MediaRow>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = Vec::new();
+    for chunk in super::padded_chunks(status_ids, super::INSERT_CHUNK) {
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM media WHERE status_id IN ({}) AND state = 'ready' \
+                 ORDER BY status_id, position"
+            ),
+            super::placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in chunk.iter() {
+            query = query.bind(*id);
+        }
+        rows.extend(query.fetch_all(db).await?);
+    }
+    rows.sort_by_key(|r: &MediaRow| (r.status_id, r.position));
+    rows.dedup_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// What processing found: the files stored and what they are.
+pub struct Processed<'a> {
+    pub kind: MediaKind,
+    pub content_type: &'a str,
+    pub file_key: &'a str,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub preview: Option<(&'a str, &'a str, i64, i64)>,
+    pub blurhash: Option<&'a str>,
+}
+
+/// Marks an upload ready with its files; `false` when it is no longer processing (removed
+/// meanwhile).
+pub async fn set_ready(db: &AnyPool, id: i64, p: &Processed<'_>, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET state = 'ready', kind = $2, content_type = $3, file_key = $4, \
+         file_size = $5, width = $6, height = $7, duration_ms = $8, preview_key = $9, \
+         preview_type = $10, preview_width = $11, preview_height = $12, blurhash = $13, \
+         spool = NULL, processed_by = NULL, updated_at = $14 \
+         WHERE id = $1 AND state = 'processing'",
+    )
+    .bind(id)
+    .bind(p.kind)
+    .bind(p.content_type)
+    .bind(p.file_key)
+    .bind(p.file_size)
+    .bind(p.width)
+    .bind(p.height)
+    .bind(p.duration_ms)
+    .bind(p.preview.map(|p| p.0))
+    .bind(p.preview.map(|p| p.1))
+    .bind(p.preview.map(|p| p.2))
+    .bind(p.preview.map(|p| p.3))
+    .bind(p.blurhash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks an upload refused, with why.
+pub async fn set_failed(db: &AnyPool, id: i64, error: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET state = 'failed', error = $2, spool = NULL, processed_by = NULL, \
+         updated_at = $3 WHERE id = $1 AND state = 'processing'",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Changes alt text and focal point.
+pub async fn update_description(
+    db: &AnyPool,
+    id: i64,
+    description: Option<&str>,
+    focus: Option<(i64, i64)>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET description = COALESCE($2, description), \
+         focus_x = CASE WHEN $3 = 1 THEN $4 ELSE focus_x END, \
+         focus_y = CASE WHEN $3 = 1 THEN $5 ELSE focus_y END, updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(description)
+    .bind(i64::from(focus.is_some()))
+    .bind(focus.map(|f| f.0))
+    .bind(focus.map(|f| f.1))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Attaches media to a post, in the order given; the post's previous attachments that are not
+/// among them become unattached posts' media (removed by the sweep).
+pub async fn attach(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    media_ids: &[i64],
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET status_id = NULL, state = 'removed', updated_at = $2 \
+         WHERE status_id = $1",
+    )
+    .bind(status_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    for (position, id) in media_ids.iter().enumerate() {
+        sqlx::query(
+            "UPDATE media SET status_id = $2, position = $3, used_for = 'status', \
+             state = 'ready', updated_at = $4 WHERE id = $1",
+        )
+        .bind(*id)
+        .bind(status_id)
+        .bind(position as i64)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Marks a medium used as an account's picture or banner.
+pub async fn set_use(db: impl AnyExecutor<'_>, id: i64, used_for: MediaUse, now: i64) -> Result<()> {
+    sqlx::query("UPDATE media SET used_for = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(used_for)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks media for removal by the sweep.
+pub async fn remove(db: impl AnyExecutor<'_>, id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE media SET state = 'removed', updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks every medium of an account for removal (its account is deleted).
+pub async fn remove_all_of(db: impl AnyExecutor<'_>, account_id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE media SET state = 'removed', updated_at = $2 WHERE account_id = $1")
+        .bind(account_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The bytes an account's media take in the store.
+pub async fn usage_of(db: &AnyPool, account_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(SUM(file_size), 0) FROM media \
+         WHERE account_id = $1 AND state <> 'removed' AND remote_url IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Media whose files should go: marked removed; uploads never attached and older than
+/// `unattached_before`; the media of deleted posts; failed uploads older than `failed_before`.
+pub async fn to_sweep(
+    db: &AnyPool,
+    unattached_before: i64,
+    failed_before: i64,
+    limit: i64,
+) -> Result<Vec<MediaRow>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE state = 'removed' \
+           OR (used_for = 'none' AND created_at < $1 AND state <> 'processing') \
+           OR (state = 'processing' AND created_at < $2) \
+           OR (used_for = 'status' AND status_id IS NULL) \
+           OR (state = 'failed' AND updated_at < $2) \
+         ORDER BY id LIMIT $3"
+    ))
+    .bind(unattached_before)
+    .bind(failed_before)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Removes media rows (their files are gone).
+pub async fn delete(db: &AnyPool, id: i64) -> Result<()> {
+    sqlx::query("UPDATE accounts SET avatar_media_id = NULL, avatar_url = NULL WHERE avatar_media_id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    sqlx::query("UPDATE accounts SET header_media_id = NULL, header_url = NULL WHERE header_media_id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM media WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Uploads this process was processing when it stopped (their spool files are here).
+pub async fn processing_by(db: &AnyPool, process: &str) -> Result<Vec<MediaRow>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE state = 'processing' AND processed_by = $1 ORDER BY id"
+    ))
+    .bind(process)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Every upload still processing (after a restart, this process takes back those whose
+/// spool file is on this machine).
+pub async fn processing(db: &AnyPool) -> Result<Vec<MediaRow>> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE state = 'processing' ORDER BY state, created_at"
+    ))
+    .fetch_all(db)
+    .await?)
+}
+
+/// Gives an upload to this process.
+pub async fn take(db: &AnyPool, id: i64, process: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET processed_by = $2, updated_at = $3 \
+         WHERE id = $1 AND state = 'processing'",
+    )
+    .bind(id)
+    .bind(process)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets an account's picture or banner (a medium, and the address shown).
+pub async fn set_account_image(
+    db: impl AnyExecutor<'_>,
+    account_id: i64,
+    used_for: MediaUse,
+    media: Option<(i64, &str)>,
+) -> Result<()> {
+    let sql = match used_for {
+        MediaUse::Header => "UPDATE accounts SET header_media_id = $2, header_url = $3 WHERE id = $1",
+        _ => "UPDATE accounts SET avatar_media_id = $2, avatar_url = $3 WHERE id = $1",
+    };
+    sqlx::query(sql)
+        .bind(account_id)
+        .bind(media.map(|m| m.0))
+        .bind(media.map(|m| m.1))
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,580 @@
+//! Media: uploads (spooled as they arrive, processed off the request by this process, one at a
+//! time), alt text and focal points, attaching media to posts and profiles, serving files, and
+//! the sweep that removes what nobody uses any more.
+//!
+//! An upload's bytes go to a spool file on this machine while they arrive ([`Upload`]); its
+//! type is told from its first bytes and its size checked against the limit of its kind as it
+//! grows. [`create`] records it (`processing`) and hands it to [`process`], a task of this
+//! process; the result goes to the store and the row becomes `ready` (or `failed`, with why).
+//! A process that stops mid-way takes its uploads back at start ([`resume`]).
+
+mod serve;
+mod sweep;
+
+pub use serve::{File, Variant, open, url};
+pub use sweep::sweep;
+
+use crate::{
+    clock, crypto,
+    db::{self, accounts::AccountRow, media::MediaRow},
+    domain::{
+        Invalid,
+        media::{Focus, Format, MAX_ATTACHMENTS, MediaKind, MediaState, MediaUse},
+    },
+    error::{AppError, AppResult},
+    media::{Output, Refusal},
+    state::AppState,
+};
+use axum::http::StatusCode;
+use std::{path::PathBuf, time::Duration};
+use tokio::io::AsyncWriteExt;
+
+/// How many first bytes tell a file's type.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The error answering a refused file (422, naming the `file` field).
+pub fn refused(refusal: Refusal) -> AppError {
+    let status = match refusal {
+        Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    AppError::invalid(vec![Invalid::new("file", refusal.key())]).with_status(status)
+}
+
+/// The largest upload any kind allows (the request body limit of upload routes).
+pub fn max_upload_bytes(state: &AppState) -> u64 {
+    let m = &state.config.media;
+    m.max_image_bytes
+        .max(m.max_video_bytes)
+        .max(m.max_document_bytes)
+}
+
+fn limit_of(state: &AppState, kind: MediaKind) -> u64 {
+    let m = &state.config.media;
+    match kind {
+        MediaKind::Image | MediaKind::Gifv => m.max_image_bytes,
+        MediaKind::Video | MediaKind::Audio => m.max_video_bytes,
+        MediaKind::Document => m.max_document_bytes,
+    }
+}
+
+/// A file arriving: written to the spool as it comes, its type told from its first bytes.
+pub struct Upload {
+    id: i64,
+    path: PathBuf,
+    file: tokio::fs::File,
+    head: Vec<u8>,
+    format: Option<Format>,
+    size: u64,
+    max: u64,
+}
+
+impl Upload {
+    /// Starts an upload.
+    pub async fn begin(state: &AppState) -> AppResult<Upload> {
+        let id = state.ids.next();
+        let path = state.media.spool.join(format!("{id}.upload"));
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(AppError::internal)?;
+        Ok(Upload {
+            id,
+            path,
+            file,
+            head: Vec::new(),
+            format: None,
+            size: 0,
+            max: max_upload_bytes(state),
+        })
+    }
+
+    /// Adds bytes; refuses a file over its kind's limit, or of a type not accepted, as soon as
+    /// that is known (the spool file is then removed).
+    pub async fn write(&mut self, state: &AppState, chunk: &[u8]) -> AppResult<()> {
+        self.size += chunk.len() as u64;
+        if self.format.is_none() && self.head.len() < SNIFF_BYTES {
+            let take = (SNIFF_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            if self.head.len() >= SNIFF_BYTES {
+                self.sniff(state).await?;
+            }
+        }
+        if self.size > self.max {
+            self.discard().await;
+            return Err(refused(Refusal::TooLarge));
+        }
+        if let Err(e) = self.file.write_all(chunk).await {
+            self.discard().await;
+            return Err(AppError::internal(e));
+        }
+        Ok(())
+    }
+
+    async fn sniff(&mut self, state: &AppState) -> AppResult<()> {
+        match Format::sniff(&self.head) {
+            Ok(format) => {
+                self.format = Some(format);
+                self.max = limit_of(state, format.kind());
+                Ok(())
+            }
+            Err(_) => {
+                self.discard().await;
+                Err(refused(Refusal::Unsupported))
+            }
+        }
+    }
+
+    /// The whole file has arrived.
+    pub async fn finish(mut self, state: &AppState) -> AppResult<Spooled> {
+        if self.format.is_none() {
+            self.sniff(state).await?;
+        }
+        if self.size > self.max {
+            self.discard().await;
+            return Err(refused(Refusal::TooLarge));
+        }
+        if let Err(e) = self.file.flush().await {
+            self.discard().await;
+            return Err(AppError::internal(e));
+        }
+        Ok(Spooled {
+            id: self.id,
+            path: self.path,
+            size: self.size,
+            format: self.format.expect("sniffed"),
+        })
+    }
+
+    /// Gives up: the spool file is removed.
+    pub async fn discard(&mut self) {
+        let _ = tokio::fs::remove_file(&self.path).await;
+    }
+}
+
+/// A file arrived whole in the spool.
+#[derive(Debug)]
+pub struct Spooled {
+    id: i64,
+    path: PathBuf,
+    size: u64,
+    format: Format,
+}
+
+impl Spooled {
+    /// Removes the spool file (the upload is refused before being recorded).
+    pub async fn discard(self) {
+        let _ = tokio::fs::remove_file(&self.path).await;
+    }
+}
+
+/// What an uploader says of a file.
+#[derive(Debug, Clone, Default)]
+pub struct Describe {
+    /// Alt text.
+    pub description: Option<String>,
+    /// Focal point, `"x,y"`.
+    pub focus: Option<String>,
+}
+
+impl Describe {
+    fn read(&self) -> Result<(Option<String>, Option<Focus>), Vec<Invalid>> {
+        let mut refused = Vec::new();
+        let description = match self.description.as_deref().map(crate::domain::media::description)
+        {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                refused.push(e);
+                None
+            }
+            None => None,
+        };
+        let focus = match self.focus.as_deref().map(Focus::parse) {
+            Some(Ok(f)) => Some(f),
+            Some(Err(e)) => {
+                refused.push(e);
+                None
+            }
+            None => None,
+        };
+        if refused.is_empty() {
+            Ok((description, focus))
+        } else {
+            Err(refused)
+        }
+    }
+}
+
+/// Records an upload and starts processing it. The description is checked first: a refused
+/// one stores nothing.
+pub async fn create(
+    state: &AppState,
+    me: &AccountRow,
+    spooled: Spooled,
+    describe: &Describe,
+) -> AppResult<MediaRow> {
+    let (description, focus) = match describe.read() {
+        Ok(read) => read,
+        Err(fields) => {
+            spooled.discard().await;
+            return Err(AppError::invalid(fields));
+        }
+    };
+    if let Some(quota) = state.config.media.quota_bytes {
+        let used = db::media::usage_of(state.pool(), me.id).await?;
+        if used as u64 + spooled.size > quota {
+            spooled.discard().await;
+            return Err(refused(Refusal::OverQuota));
+        }
+    }
+    let token = crypto::random_token(16);
+    let spool = spooled.path.display().to_string();
+    let now = clock::now();
+    db::media::insert_upload(
+        state.pool(),
+        &db::media::NewUpload {
+            id: spooled.id,
+            account_id: me.id,
+            kind: spooled.format.kind(),
+            token: &token,
+            file_size: spooled.size as i64,
+            description: description.as_deref().unwrap_or(""),
+            focus: focus.map(|f| (f.x, f.y)),
+            spool: &spool,
+            process: &state.process_id,
+            now,
+        },
+    )
+    .await?;
+    let id = spooled.id;
+    tokio::spawn(process(state.clone(), id, spooled.path, spooled.format));
+    db::media::by_id(state.pool(), id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("new upload vanished")))
+}
+
+/// Waits until an upload is processed, at most `wait`: the row as it then is.
+pub async fn settled(state: &AppState, id: i64, wait: Duration) -> AppResult<MediaRow> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let row = db::media::by_id(state.pool(), id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        if row.state != MediaState::Processing || tokio::time::Instant::now() >= deadline {
+            return Ok(row);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// Processes a spooled upload: checks and converts it, stores its files, records the result.
+/// Runs as a task of this process, one file at a time.
+pub async fn process(state: AppState, id: i64, path: PathBuf, format: Format) {
+    let permit = state.media.permits.acquire().await;
+    let outcome = process_file(&state, id, &path, format).await;
+    drop(permit);
+    let _ = tokio::fs::remove_file(&path).await;
+    let _ = tokio::fs::remove_file(path.with_extension("out")).await;
+    let now = clock::now();
+    let result = match outcome {
+        Ok(()) => Ok(()),
+        Err(Failure::Refused(refusal)) => {
+            db::media::set_failed(state.pool(), id, refusal.key(), now).await
+        }
+        Err(Failure::Internal(e)) => {
+            tracing::warn!(media = id, error = %e, "an upload could not be processed");
+            db::media::set_failed(state.pool(), id, "error-internal", now).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(media = id, error = %e, "an upload's state could not be recorded");
+    }
+}
+
+enum Failure {
+    Refused(Refusal),
+    Internal(anyhow::Error),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Self {
+        Failure::Refused(r)
+    }
+}
+
+async fn process_file(
+    state: &AppState,
+    id: i64,
+    path: &std::path::Path,
+    format: Format,
+) -> Result<(), Failure> {
+    let internal = |e: &dyn std::fmt::Display| Failure::Internal(anyhow::anyhow!("{e}"));
+    let row = db::media::by_id(state.pool(), id)
+        .await
+        .map_err(|e| internal(&e))?;
+    let Some(row) = row.filter(|r| r.state == MediaState::Processing) else {
+        return Ok(());
+    };
+    let ready = state.media.process(path, format).await?;
+    let store = &state.media.store;
+    let file_key = format!("{id}/{}/original.{}", row.token, ready.format.extension());
+    let size = match &ready.file {
+        Output::Bytes(bytes) => {
+            let size = bytes.len() as u64;
+            store
+                .put(&file_key, bytes::Bytes::from(bytes.clone()))
+                .await
+                .map_err(|e| internal(&e))?;
+            size
+        }
+        Output::File(file) => store
+            .put_file(&file_key, file)
+            .await
+            .map_err(|e| internal(&e))?,
+    };
+    let preview = match &ready.preview {
+        Some(p) => {
+            let key = format!("{id}/{}/small.{}", row.token, p.format.extension());
+            store
+                .put(&key, bytes::Bytes::from(p.bytes.clone()))
+                .await
+                .map_err(|e| internal(&e))?;
+            Some((key, p.format.content_type(), p.width, p.height))
+        }
+        None => None,
+    };
+    let done = db::media::set_ready(
+        state.pool(),
+        id,
+        &db::media::Processed {
+            kind: ready.kind,
+            content_type: ready.format.content_type(),
+            file_key: &file_key,
+            file_size: size as i64,
+            width: ready.width.map(i64::from),
+            height: ready.height.map(i64::from),
+            duration_ms: ready.duration_ms.map(|d| d as i64),
+            preview: preview
+                .as_ref()
+                .map(|(k, t, w, h)| (k.as_str(), *t, i64::from(*w), i64::from(*h))),
+            blurhash: ready.blurhash.as_deref(),
+        },
+        clock::now(),
+    )
+    .await
+    .map_err(|e| internal(&e))?;
+    if !done {
+        // Removed while it was processed: its files go now.
+        let _ = store.delete(&file_key).await;
+        if let Some((key, ..)) = preview {
+            let _ = store.delete(&key).await;
+        }
+    }
+    Ok(())
+}
+
+/// Takes back, at start, the uploads whose spool file is on this machine and that no running
+/// process is processing (this one stopped mid-way, or another process on this machine did).
+pub async fn resume(state: &AppState) -> AppResult<()> {
+    for row in db::media::processing(state.pool()).await? {
+        let Some(spool) = row.spool.as_deref().map(PathBuf::from) else {
+            continue;
+        };
+        if !spool.starts_with(&state.media.spool) || !spool.exists() {
+            continue;
+        }
+        let alive = match row.processed_by.as_deref() {
+            Some(p) if p != state.process_id.as_ref() => {
+                db::federation::process_alive(state.pool(), p).await?
+            }
+            _ => false,
+        };
+        if alive {
+            continue;
+        }
+        let format = match std::fs::File::open(&spool).and_then(|f| {
+            use std::io::Read;
+            let mut head = Vec::new();
+            f.take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
+            Ok(head)
+        }) {
+            Ok(head) => Format::sniff(&head).ok(),
+            Err(_) => None,
+        };
+        let Some(format) = format else {
+            db::media::set_failed(state.pool(), row.id, Refusal::Unsupported.key(), clock::now())
+                .await?;
+            continue;
+        };
+        if db::media::take(state.pool(), row.id, &state.process_id, clock::now()).await? {
+            tokio::spawn(process(state.clone(), row.id, spool, format));
+        }
+    }
+    Ok(())
+}
+
+/// One of my uploads.
+pub async fn mine(state: &AppState, me: &AccountRow, id: i64) -> AppResult<MediaRow> {
+    db::media::by_id(state.pool(), id)
+        .await?
+        .filter(|m| m.account_id == me.id && m.remote_url.is_none())
+        .filter(|m| m.state != MediaState::Removed)
+        .ok_or_else(AppError::not_found)
+}
+
+/// Changes the alt text or focal point of one of my uploads (attached or not).
+pub async fn update(
+    state: &AppState,
+    me: &AccountRow,
+    id: i64,
+    describe: &Describe,
+) -> AppResult<MediaRow> {
+    let row = mine(state, me, id).await?;
+    let (description, focus) = describe.read().map_err(AppError::invalid)?;
+    db::media::update_description(
+        state.pool(),
+        row.id,
+        description.as_deref(),
+        focus.map(|f| (f.x, f.y)),
+        clock::now(),
+    )
+    .await?;
+    if let Some(status_id) = row.status_id {
+        // The post's readers elsewhere see the new alt text.
+        let mut tx = state.db.begin().await?;
+        crate::service::outgoing::push(
+            &mut tx,
+            &crate::service::outgoing::Outgoing::UpdateStatus { status_id },
+        )
+        .await?;
+        tx.commit().await?;
+        state.outbox_ready.notify_one();
+    }
+    mine(state, me, id).await
+}
+
+/// Forgets a failed upload once its uploader has been told (nothing of it stays).
+pub async fn forget_failed(state: &AppState, row: &MediaRow) -> AppResult<()> {
+    if row.state == MediaState::Failed {
+        db::media::delete(state.pool(), row.id).await?;
+    }
+    Ok(())
+}
+
+/// Checks the media a post is to carry: at most four, mine, processed, and not attached to
+/// another post (`status_id` is the post being edited, whose own media may stay). Gives the
+/// ids in order.
+pub async fn for_post(
+    state: &AppState,
+    me: &AccountRow,
+    ids: &[String],
+    status_id: Option<i64>,
+) -> AppResult<Vec<i64>> {
+    if ids.len() > MAX_ATTACHMENTS {
+        return Err(Invalid::new("media_ids", "error-media-too-many")
+            .arg("max", MAX_ATTACHMENTS)
+            .into());
+    }
+    let mut wanted = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id: i64 = id
+            .trim()
+            .parse()
+            .map_err(|_| Invalid::new("media_ids", "error-media-unknown"))?;
+        if !wanted.contains(&id) {
+            wanted.push(id);
+        }
+    }
+    let rows = db::media::by_ids(state.pool(), &wanted).await?;
+    for id in &wanted {
+        let row = rows
+            .iter()
+            .find(|r| r.id == *id)
+            .filter(|r| r.account_id == me.id && r.remote_url.is_none())
+            .ok_or_else(|| Invalid::new("media_ids", "error-media-unknown"))?;
+        match row.state {
+            MediaState::Ready => {}
+            MediaState::Processing => {
+                return Err(Invalid::new("media_ids", "error-media-processing").into());
+            }
+            MediaState::Failed | MediaState::Removed => {
+                return Err(Invalid::new("media_ids", "error-media-unknown").into());
+            }
+        }
+        let free = match row.used_for {
+            MediaUse::None => true,
+            MediaUse::Status => status_id.is_some() && row.status_id == status_id,
+            MediaUse::Avatar | MediaUse::Header => false,
+        };
+        if !free {
+            return Err(Invalid::new("media_ids", "error-media-used").into());
+        }
+    }
+    Ok(wanted)
+}
+
+/// Makes one of my uploads my picture or banner (or a group's I administer: the caller
+/// checked), replacing the previous one, which the sweep removes.
+pub async fn set_account_image(
+    state: &AppState,
+    account: &AccountRow,
+    media: &MediaRow,
+    used_for: MediaUse,
+) -> AppResult<()> {
+    if media.state != MediaState::Ready || media.kind != MediaKind::Image {
+        return Err(Invalid::new(
+            if used_for == MediaUse::Header { "header" } else { "avatar" },
+            "error-media-not-image",
+        )
+        .into());
+    }
+    let previous = match used_for {
+        MediaUse::Header => account.header_media_id,
+        _ => account.avatar_media_id,
+    };
+    let now = clock::now();
+    let address = url(state, media, Variant::Original).unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    db::media::set_use(&mut *tx, media.id, used_for, now).await?;
+    db::media::set_account_image(&mut *tx, account.id, used_for, Some((media.id, &address)))
+        .await?;
+    if let Some(previous) = previous.filter(|p| *p != media.id) {
+        db::media::remove(&mut *tx, previous, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an account's picture or banner.
+pub async fn clear_account_image(
+    state: &AppState,
+    account: &AccountRow,
+    used_for: MediaUse,
+) -> AppResult<()> {
+    let previous = match used_for {
+        MediaUse::Header => account.header_media_id,
+        _ => account.avatar_media_id,
+    };
+    let mut tx = state.db.begin().await?;
+    db::media::set_account_image(&mut *tx, account.id, used_for, None).await?;
+    if let Some(previous) = previous {
+        db::media::remove(&mut *tx, previous, clock::now()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The attachments of a page of posts, by post, in order (only ready media).
+pub async fn of_statuses(
+    state: &AppState,
+    status_ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Vec<MediaRow>>> {
+    let mut by_status: std::collections::HashMap<i64, Vec<MediaRow>> = Default::default();
+    for row in db::media::of_statuses(state.pool(), status_ids).await? {
+        if let Some(status_id) = row.status_id {
+            by_status.entry(status_id).or_default().push(row);
+        }
+    }
+    Ok(by_status)
+}

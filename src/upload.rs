@@ -1,0 +1,132 @@
+//! Requests that carry files: a `multipart/form-data` body read as it arrives, each file
+//! written to the media spool (`service::media::Upload`) chunk by chunk, so that an upload
+//! holds a few kilobytes in memory whatever its size. Used by the API's and the web
+//! interface's upload handlers alike.
+
+use crate::{
+    error::{AppError, AppResult},
+    service::media::{Spooled, Upload},
+    state::AppState,
+};
+use axum::{
+    body::Body,
+    http::{HeaderMap, StatusCode, header},
+};
+use std::collections::HashMap;
+
+/// The longest text field accepted beside files.
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// A multipart body read: its files (spooled) and its text fields.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// Files by field name (the first of each name).
+    pub files: HashMap<String, Spooled>,
+    /// Text fields by name (the last of each name).
+    pub texts: HashMap<String, String>,
+}
+
+impl Form {
+    /// A text field.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts.get(name).map(String::as_str)
+    }
+
+    /// Takes a file out of the form.
+    pub fn take_file(&mut self, name: &str) -> Option<Spooled> {
+        self.files.remove(name)
+    }
+
+    /// Removes every file still in the form from the spool (the request was refused).
+    pub async fn discard(self) {
+        for (_, file) in self.files {
+            file.discard().await;
+        }
+    }
+}
+
+/// Reads a multipart body. `file_fields` names the fields that may carry files; a file in any
+/// other field, or a body that is not multipart, is refused, as is a file refused by the
+/// spool (type or size). On error, nothing stays in the spool.
+pub async fn read(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    file_fields: &[&str],
+) -> AppResult<Form> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = multer::parse_boundary(content_type).map_err(|_| {
+        AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "error-unsupported-content-type",
+        )
+    })?;
+    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut form = Form::default();
+    let result = read_fields(state, &mut multipart, &mut form, file_fields).await;
+    match result {
+        Ok(()) => Ok(form),
+        Err(e) => {
+            form.discard().await;
+            Err(e)
+        }
+    }
+}
+
+async fn read_fields(
+    state: &AppState,
+    multipart: &mut multer::Multipart<'_>,
+    form: &mut Form,
+    file_fields: &[&str],
+) -> AppResult<()> {
+    let bad_form = |e: multer::Error| -> AppError {
+        match e {
+            multer::Error::StreamReadFailed(_) => {
+                AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+            }
+            _ => AppError::bad_request("error-bad-form"),
+        }
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if field.file_name().is_some() || file_fields.contains(&name.as_str()) {
+            if !file_fields.contains(&name.as_str()) {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-files-not-accepted",
+                ));
+            }
+            let mut upload = Upload::begin(state).await?;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => upload.write(state, &chunk).await?,
+                    Ok(None) => break,
+                    Err(e) => {
+                        upload.discard().await;
+                        return Err(bad_form(e));
+                    }
+                }
+            }
+            let spooled = upload.finish(state).await?;
+            if let Some(earlier) = form.files.insert(name, spooled) {
+                earlier.discard().await;
+            }
+        } else {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+                text.extend_from_slice(&chunk);
+                if text.len() > MAX_TEXT_BYTES {
+                    return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large"));
+                }
+            }
+            let text = String::from_utf8(text).map_err(|_| AppError::bad_request("error-bad-form"))?;
+            form.texts.insert(name, text);
+        }
+    }
+    Ok(())
+}
