@@ -718,3 +718,39 @@ pub async fn outbox_drained(app: &TestApp) {
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The media stores media tests run on: `directory` always, and `s3` when
+/// `COOPOL_TEST_S3_ENDPOINT` names one (scripts/test starts Garage and sets it; with
+/// `COOPOL_REQUIRE_S3=1` its absence fails the test instead of skipping the S3 run).
+pub fn media_stores() -> Vec<&'static str> {
+    let s3 = std::env::var("COOPOL_TEST_S3_ENDPOINT").is_ok_and(|v| !v.is_empty());
+    if !s3 {
+        assert!(
+            std::env::var("COOPOL_REQUIRE_S3").as_deref() != Ok("1"),
+            "COOPOL_REQUIRE_S3=1 but no COOPOL_TEST_S3_ENDPOINT: start scripts/garage.sh"
+        );
+        eprintln!("notice: no S3 store (COOPOL_TEST_S3_ENDPOINT): media tests run on the directory store only");
+        return vec!["directory"];
+    }
+    vec!["directory", "s3"]
+}
+
+/// Sets an instance's media store: `directory` (the default, in its data folder) or `s3` (the
+/// test bucket named by `COOPOL_TEST_S3_*`; instances share it, their keys never meet since
+/// each carries a random token).
+pub fn use_media_store(config: &mut Config, store: &str) {
+    if store != "s3" {
+        return;
+    }
+    let var = |name: &str| {
+        std::env::var(format!("COOPOL_TEST_S3_{name}"))
+            .unwrap_or_else(|_| panic!("COOPOL_TEST_S3_{name} is not set"))
+    };
+    config.media.store = coopol::config::MediaStore::S3(coopol::config::S3Store {
+        endpoint: var("ENDPOINT").parse().expect("COOPOL_TEST_S3_ENDPOINT is a URL"),
+        region: var("REGION"),
+        bucket: var("BUCKET"),
+        access_key_id: var("ACCESS_KEY_ID"),
+        secret_access_key: var("SECRET_ACCESS_KEY"),
+    });
+}
