@@ -215,7 +215,10 @@ impl Server {
         }
         federation::spawn_workers(&state, &stop).await?;
         state.media.store.check().await.map_err(|e| {
-            anyhow::anyhow!("the {} media store cannot be used: {e}", state.media.store.kind())
+            anyhow::anyhow!(
+                "the {} media store cannot be used: {e}",
+                state.media.store.kind()
+            )
         })?;
         crate::service::media::resume(&state)
             .await

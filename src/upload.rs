@@ -121,10 +121,14 @@ async fn read_fields(
             while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
                 text.extend_from_slice(&chunk);
                 if text.len() > MAX_TEXT_BYTES {
-                    return Err(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large"));
+                    return Err(AppError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "error-too-large",
+                    ));
                 }
             }
-            let text = String::from_utf8(text).map_err(|_| AppError::bad_request("error-bad-form"))?;
+            let text =
+                String::from_utf8(text).map_err(|_| AppError::bad_request("error-bad-form"))?;
             form.texts.insert(name, text);
         }
     }

@@ -104,12 +104,10 @@ pub async fn insert_upload(db: impl AnyExecutor<'_>, m: &NewUpload<'_>) -> Resul
 
 /// A medium by id.
 pub async fn by_id(db: impl AnyExecutor<'_>, id: i64) -> Result<Option<MediaRow>> {
-    Ok(
-        sqlx::query_as(concat!("SELECT ", columns!(), " FROM media WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
-    )
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM media WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Media by ids (in no particular order).
@@ -273,7 +271,12 @@ pub async fn attach(
 }
 
 /// Marks a medium used as an account's picture or banner.
-pub async fn set_use(db: impl AnyExecutor<'_>, id: i64, used_for: MediaUse, now: i64) -> Result<()> {
+pub async fn set_use(
+    db: impl AnyExecutor<'_>,
+    id: i64,
+    used_for: MediaUse,
+    now: i64,
+) -> Result<()> {
     sqlx::query("UPDATE media SET used_for = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(used_for)
@@ -305,13 +308,13 @@ pub async fn remove_all_of(db: impl AnyExecutor<'_>, account_id: i64, now: i64) 
 
 /// The bytes an account's media take in the store.
 pub async fn usage_of(db: &AnyPool, account_id: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COALESCE(SUM(file_size), 0) FROM media \
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM media \
          WHERE account_id = $1 AND state <> 'removed' AND remote_url IS NULL",
     )
     .bind(account_id)
     .fetch_one(db)
-    .await?)
+    .await
 }
 
 /// Media whose files should go: marked removed; uploads never attached and older than
@@ -322,7 +325,7 @@ pub async fn to_sweep(
     failed_before: i64,
     limit: i64,
 ) -> Result<Vec<MediaRow>> {
-    Ok(sqlx::query_as(concat!(
+    sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM media WHERE state = 'removed' \
@@ -336,19 +339,23 @@ pub async fn to_sweep(
     .bind(failed_before)
     .bind(limit)
     .fetch_all(db)
-    .await?)
+    .await
 }
 
 /// Removes media rows (their files are gone).
 pub async fn delete(db: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query("UPDATE accounts SET avatar_media_id = NULL, avatar_url = NULL WHERE avatar_media_id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
-    sqlx::query("UPDATE accounts SET header_media_id = NULL, header_url = NULL WHERE header_media_id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE accounts SET avatar_media_id = NULL, avatar_url = NULL WHERE avatar_media_id = $1",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    sqlx::query(
+        "UPDATE accounts SET header_media_id = NULL, header_url = NULL WHERE header_media_id = $1",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
     sqlx::query("DELETE FROM media WHERE id = $1")
         .bind(id)
         .execute(db)
@@ -356,28 +363,16 @@ pub async fn delete(db: &AnyPool, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Uploads this process was processing when it stopped (their spool files are here).
-pub async fn processing_by(db: &AnyPool, process: &str) -> Result<Vec<MediaRow>> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM media WHERE state = 'processing' AND processed_by = $1 ORDER BY id"
-    ))
-    .bind(process)
-    .fetch_all(db)
-    .await?)
-}
-
 /// Every upload still processing (after a restart, this process takes back those whose
 /// spool file is on this machine).
 pub async fn processing(db: &AnyPool) -> Result<Vec<MediaRow>> {
-    Ok(sqlx::query_as(concat!(
+    sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM media WHERE state = 'processing' ORDER BY state, created_at"
     ))
     .fetch_all(db)
-    .await?)
+    .await
 }
 
 /// Gives an upload to this process.
@@ -402,7 +397,9 @@ pub async fn set_account_image(
     media: Option<(i64, &str)>,
 ) -> Result<()> {
     let sql = match used_for {
-        MediaUse::Header => "UPDATE accounts SET header_media_id = $2, header_url = $3 WHERE id = $1",
+        MediaUse::Header => {
+            "UPDATE accounts SET header_media_id = $2, header_url = $3 WHERE id = $1"
+        }
         _ => "UPDATE accounts SET avatar_media_id = $2, avatar_url = $3 WHERE id = $1",
     };
     sqlx::query(sql)

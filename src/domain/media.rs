@@ -312,8 +312,14 @@ mod tests {
 
     #[test]
     fn formats_are_told_from_bytes() {
-        assert_eq!(Format::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"), Ok(Format::Jpeg));
-        assert_eq!(Format::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Ok(Format::Png));
+        assert_eq!(
+            Format::sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0"),
+            Ok(Format::Jpeg)
+        );
+        assert_eq!(
+            Format::sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Ok(Format::Png)
+        );
         assert_eq!(Format::sniff(b"GIF89a\x01\0\x01\0"), Ok(Format::Gif));
         assert_eq!(Format::sniff(b"%PDF-1.7\n%\xe2\xe3"), Ok(Format::Pdf));
         assert!(Format::sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>").is_err());
@@ -326,10 +332,15 @@ mod tests {
     fn focus_is_two_numbers_from_minus_one_to_one() {
         assert_eq!(Focus::parse("0.5,-0.25"), Ok(Focus { x: 50, y: -25 }));
         assert_eq!(Focus::parse(" -1 , 1 "), Ok(Focus { x: -100, y: 100 }));
-        for bad in ["", "0.5", "2,0", "0,-1.5", "a,b", "NaN,0", "inf,0", "0.5;0.5"] {
+        for bad in [
+            "", "0.5", "2,0", "0,-1.5", "a,b", "NaN,0", "inf,0", "0.5;0.5",
+        ] {
             assert!(Focus::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Focus::from_remote(3.0, -0.5), Some(Focus { x: 100, y: -50 }));
+        assert_eq!(
+            Focus::from_remote(3.0, -0.5),
+            Some(Focus { x: 100, y: -50 })
+        );
         assert_eq!(Focus::from_remote(f64::NAN, 0.0), None);
     }
 

@@ -59,14 +59,16 @@ impl Ffmpeg {
 
     /// Streams, size and duration of a file.
     pub async fn probe(&self, path: &Path) -> Result<Probe, Refusal> {
-        let output = run(Command::new(&self.ffprobe).args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-        ]).arg(path))
+        let output = run(Command::new(&self.ffprobe)
+            .args([
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_format",
+                "-show_streams",
+            ])
+            .arg(path))
         .await?;
         let json: serde_json::Value =
             serde_json::from_slice(&output).map_err(|_| Refusal::Unreadable)?;
@@ -125,7 +127,16 @@ impl Ffmpeg {
         run(Command::new(&self.ffmpeg)
             .args(["-v", "error", "-nostdin", "-i"])
             .arg(input)
-            .args(["-frames:v", "1", "-an", "-f", "image2pipe", "-c:v", "png", "-"]))
+            .args([
+                "-frames:v",
+                "1",
+                "-an",
+                "-f",
+                "image2pipe",
+                "-c:v",
+                "png",
+                "-",
+            ]))
         .await
     }
 }

@@ -92,8 +92,21 @@ pub fn process(bytes: &[u8], format: Format) -> Result<Picture, Refusal> {
     })
 }
 
+/// Whether a JPEG ends: an end-of-image marker after its last scan. The decoder fills a
+/// truncated picture with grey instead of failing, which would store a damaged photo.
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
+}
+
 /// Decodes a still picture, upright, refusing too many pixels before decoding.
 pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, Refusal> {
+    if format == ImageFormat::Jpeg && !jpeg_is_whole(bytes) {
+        return Err(Refusal::Unreadable);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(unreadable)?;

@@ -200,15 +200,13 @@ impl Runtime {
         ffmpeg.strip(path, &out, muxer).await?;
         let (preview, blurhash) = if kind == MediaKind::Video {
             match ffmpeg.poster(&out).await {
-                Ok(png) => {
-                    tokio::task::spawn_blocking(move || -> Result<_, Refusal> {
-                        let poster = image::decode(&png, ::image::ImageFormat::Png)?;
-                        let (preview, blurhash) = image::preview_of(&poster)?;
-                        Ok((Some(preview), Some(blurhash)))
-                    })
-                    .await
-                    .map_err(|_| Refusal::Unreadable)??
-                }
+                Ok(png) => tokio::task::spawn_blocking(move || -> Result<_, Refusal> {
+                    let poster = image::decode(&png, ::image::ImageFormat::Png)?;
+                    let (preview, blurhash) = image::preview_of(&poster)?;
+                    Ok((Some(preview), Some(blurhash)))
+                })
+                .await
+                .map_err(|_| Refusal::Unreadable)??,
                 Err(_) => (None, None),
             }
         } else {

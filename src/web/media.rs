@@ -34,7 +34,9 @@ pub fn parse_range(headers: &HeaderMap) -> Option<ByteRange> {
     let (first, last) = spec.split_once('-')?;
     let (first, last) = (first.trim(), last.trim());
     match (first.is_empty(), last.is_empty()) {
-        (true, false) => Some(ByteRange::Last(last.parse().ok()?)).filter(|r| *r != ByteRange::Last(0)),
+        (true, false) => {
+            Some(ByteRange::Last(last.parse().ok()?)).filter(|r| *r != ByteRange::Last(0))
+        }
         (false, true) => Some(ByteRange::From(first.parse().ok()?)),
         (false, false) => {
             let (a, b): (u64, u64) = (first.parse().ok()?, last.parse().ok()?);
@@ -62,7 +64,10 @@ async fn serve(
 }
 
 fn respond(file: File, asked_range: bool, request: &HeaderMap) -> Response {
-    let etag = format!("\"{}\"", crate::crypto::token_hash(&file.tag)[..16].to_owned());
+    let etag = format!(
+        "\"{}\"",
+        crate::crypto::token_hash(&file.tag)[..16].to_owned()
+    );
     let mut response = if asked_range && file.range.is_none() {
         let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
         if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", file.total)) {
@@ -108,7 +113,10 @@ fn respond(file: File, asked_range: bool, request: &HeaderMap) -> Response {
         h.insert(header::ETAG, v);
     }
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; media-src 'self'; sandbox"),
@@ -143,7 +151,14 @@ mod tests {
         assert_eq!(range("bytes=0-99"), Some(ByteRange::Bounded(0..100)));
         assert_eq!(range("bytes=100-"), Some(ByteRange::From(100)));
         assert_eq!(range("bytes=-500"), Some(ByteRange::Last(500)));
-        for ignored in ["bytes=5-1", "bytes=0-1,4-5", "items=0-1", "bytes=-", "bytes=a-b", "bytes=-0"] {
+        for ignored in [
+            "bytes=5-1",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=-",
+            "bytes=a-b",
+            "bytes=-0",
+        ] {
             assert_eq!(range(ignored), None, "{ignored}");
         }
     }

@@ -729,7 +729,9 @@ pub fn media_stores() -> Vec<&'static str> {
             std::env::var("COOPOL_REQUIRE_S3").as_deref() != Ok("1"),
             "COOPOL_REQUIRE_S3=1 but no COOPOL_TEST_S3_ENDPOINT: start scripts/garage.sh"
         );
-        eprintln!("notice: no S3 store (COOPOL_TEST_S3_ENDPOINT): media tests run on the directory store only");
+        eprintln!(
+            "notice: no S3 store (COOPOL_TEST_S3_ENDPOINT): media tests run on the directory store only"
+        );
         return vec!["directory"];
     }
     vec!["directory", "s3"]
@@ -747,7 +749,9 @@ pub fn use_media_store(config: &mut Config, store: &str) {
             .unwrap_or_else(|_| panic!("COOPOL_TEST_S3_{name} is not set"))
     };
     config.media.store = coopol::config::MediaStore::S3(coopol::config::S3Store {
-        endpoint: var("ENDPOINT").parse().expect("COOPOL_TEST_S3_ENDPOINT is a URL"),
+        endpoint: var("ENDPOINT")
+            .parse()
+            .expect("COOPOL_TEST_S3_ENDPOINT is a URL"),
         region: var("REGION"),
         bucket: var("BUCKET"),
         access_key_id: var("ACCESS_KEY_ID"),

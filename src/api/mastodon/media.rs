@@ -89,9 +89,7 @@ async fn upload(
 async fn answer(state: &AppState, row: MediaRow, pending: StatusCode) -> AppResult<Response> {
     match row.state {
         MediaState::Ready => Ok(Json(media_entity(state, &row)).into_response()),
-        MediaState::Processing => {
-            Ok((pending, Json(media_entity(state, &row))).into_response())
-        }
+        MediaState::Processing => Ok((pending, Json(media_entity(state, &row))).into_response()),
         MediaState::Failed => {
             media::forget_failed(state, &row).await?;
             Err(media::refused(Refusal::from_key(

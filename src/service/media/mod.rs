@@ -179,7 +179,10 @@ pub struct Describe {
 impl Describe {
     fn read(&self) -> Result<(Option<String>, Option<Focus>), Vec<Invalid>> {
         let mut refused = Vec::new();
-        let description = match self.description.as_deref().map(crate::domain::media::description)
+        let description = match self
+            .description
+            .as_deref()
+            .map(crate::domain::media::description)
         {
             Some(Ok(d)) => Some(d),
             Some(Err(e)) => {
@@ -403,8 +406,13 @@ pub async fn resume(state: &AppState) -> AppResult<()> {
             Err(_) => None,
         };
         let Some(format) = format else {
-            db::media::set_failed(state.pool(), row.id, Refusal::Unsupported.key(), clock::now())
-                .await?;
+            db::media::set_failed(
+                state.pool(),
+                row.id,
+                Refusal::Unsupported.key(),
+                clock::now(),
+            )
+            .await?;
             continue;
         };
         if db::media::take(state.pool(), row.id, &state.process_id, clock::now()).await? {
@@ -524,7 +532,11 @@ pub async fn set_account_image(
 ) -> AppResult<()> {
     if media.state != MediaState::Ready || media.kind != MediaKind::Image {
         return Err(Invalid::new(
-            if used_for == MediaUse::Header { "header" } else { "avatar" },
+            if used_for == MediaUse::Header {
+                "header"
+            } else {
+                "avatar"
+            },
             "error-media-not-image",
         )
         .into());

@@ -1,12 +1,12 @@
 //! Serving media files: addresses, and opening a file for a request.
 
+use crate::media::ByteRange;
 use crate::{
     db::{self, media::MediaRow},
     domain::media::{Format, MediaKind, MediaState, MediaUse},
     error::{AppError, AppResult},
     state::AppState,
 };
-use crate::media::ByteRange;
 use std::ops::Range;
 
 /// Which file of a medium.

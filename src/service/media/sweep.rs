@@ -17,8 +17,8 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<u64> {
     let failed_before = now - KEEP_FAILED.as_micros() as i64;
     let mut removed = 0;
     loop {
-        let rows = db::media::to_sweep(state.pool(), unattached_before, failed_before, BATCH)
-            .await?;
+        let rows =
+            db::media::to_sweep(state.pool(), unattached_before, failed_before, BATCH).await?;
         if rows.is_empty() {
             return Ok(removed);
         }
