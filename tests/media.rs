@@ -622,3 +622,96 @@ async fn the_instance_tells_apps_the_media_limits() {
     assert_eq!(v1["configuration"]["statuses"]["max_media_attachments"], 4);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn apps_set_and_remove_the_profile_pictures() {
+    for store in media_stores() {
+        let app = app_on(store, |_| {}).await;
+        let (_, token) = app.user_with_token("alice", "read write").await;
+        let form = multipart::Form::new()
+            .text("display_name", "Alice Militante")
+            .part(
+                "avatar",
+                multipart::Part::bytes(png(120, 120)).file_name("avatar.png"),
+            )
+            .part(
+                "header",
+                multipart::Part::bytes(phone_photo(300, 100)).file_name("header.jpg"),
+            );
+        let res = app
+            .client
+            .patch(app.url("/api/v1/accounts/update_credentials"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{store}");
+        let me: Value = res.json().await.unwrap();
+        assert_eq!(me["display_name"], "Alice Militante");
+        let avatar = me["avatar"].as_str().unwrap().to_string();
+        assert!(
+            avatar.starts_with(&format!("{}/media/", app.base)),
+            "{avatar}"
+        );
+        let res = fetch(&app, &avatar).await;
+        assert_eq!(res.headers()["content-type"], "image/png");
+        let header = me["header"].as_str().unwrap().to_string();
+        let bytes = fetch(&app, &header).await.bytes().await.unwrap();
+        assert!(!contains(&bytes, b"SECRET-PLACE"));
+        // Others see it on the account.
+        let id = me["id"].as_str().unwrap();
+        let (_, seen) = app.get_json(&format!("/api/v1/accounts/{id}"), None).await;
+        assert_eq!(seen["avatar"], avatar.as_str());
+        // A new avatar replaces the old, whose file the sweep removes.
+        let form = multipart::Form::new().part(
+            "avatar",
+            multipart::Part::bytes(jpeg(60, 60)).file_name("new.jpg"),
+        );
+        let res = app
+            .client
+            .patch(app.url("/api/v1/accounts/update_credentials"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let me: Value = res.json().await.unwrap();
+        assert_ne!(me["avatar"], avatar.as_str());
+        coopol::service::media::sweep(&app.state, coopol::clock::now())
+            .await
+            .unwrap();
+        assert_eq!(fetch(&app, &avatar).await.status(), StatusCode::NOT_FOUND);
+        // A document is no avatar; a damaged picture neither: nothing changes.
+        for (bytes, name) in [
+            (b"%PDF-1.4\n%%EOF\n".to_vec(), "a.pdf"),
+            (b"GIF89a\x01\x00".to_vec(), "a.gif"),
+        ] {
+            let form = multipart::Form::new()
+                .text("display_name", "Changé")
+                .part("avatar", multipart::Part::bytes(bytes).file_name(name));
+            let res = app
+                .client
+                .patch(app.url("/api/v1/accounts/update_credentials"))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        }
+        let (_, seen) = app.get_json(&format!("/api/v1/accounts/{id}"), None).await;
+        assert_eq!(seen["display_name"], "Alice Militante");
+        // Removed: the default picture again.
+        let res = app
+            .client
+            .delete(app.url("/api/v1/profile/avatar"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let me: Value = res.json().await.unwrap();
+        assert!(me["avatar"].as_str().unwrap().contains("/static/"), "{me}");
+        app.stop().await;
+    }
+}

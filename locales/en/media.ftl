@@ -16,3 +16,5 @@ error-description-too-long = 1500 characters at most
 field-file = File
 field-thumbnail = Thumbnail
 field-focus = Focal point
+field-avatar = Profile picture
+field-header = Banner

@@ -16,3 +16,5 @@ error-description-too-long = 1500 caractères au plus
 field-file = Fichier
 field-thumbnail = Vignette
 field-focus = Point focal
+field-avatar = Photo de profil
+field-header = Bannière

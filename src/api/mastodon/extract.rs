@@ -125,6 +125,19 @@ fn insert_field(map: &mut Map<String, Value>, key: String, value: String) {
     }
 }
 
+/// Parameters from text fields already read (a multipart body whose files were spooled by
+/// `crate::upload`), with the same Rails-style nested keys as [`Params`].
+pub fn params_from_texts<T: DeserializeOwned>(
+    texts: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, AppError> {
+    let mut map = Map::new();
+    for (name, text) in texts {
+        insert_field(&mut map, name, text);
+    }
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| AppError::bad_request("error-bad-params").arg("detail", e))
+}
+
 /// Adds the text fields of a `multipart/form-data` body (as apps send when a form may carry
 /// files; files themselves are not accepted by these endpoints).
 async fn merge_multipart(

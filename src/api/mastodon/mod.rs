@@ -19,7 +19,7 @@ pub mod timelines;
 use crate::state::AppState;
 use axum::{
     Router,
-    routing::{any, get, patch, post},
+    routing::{any, delete, get, patch, post},
 };
 
 /// The Mastodon API routes (and the OAuth endpoints apps call directly).
@@ -60,6 +60,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/follow_requests/{id}/reject", post(social::reject))
         .route("/api/v1/blocks", get(social::blocks))
+        .route("/api/v1/profile/avatar", delete(social::delete_avatar))
+        .route("/api/v1/profile/header", delete(social::delete_header))
         .route("/api/v1/media", post(media::upload_v1))
         .route("/api/v2/media", post(media::upload_v2))
         .route("/api/v1/media/{id}", get(media::get).put(media::update))

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     db::accounts::AccountRow,
+    domain::media::MediaUse,
     error::{AppError, AppResult},
     federation,
     service::{self, directory, relationships},
@@ -240,13 +241,63 @@ fn flag(v: &Option<Value>, current: bool) -> bool {
     }
 }
 
-/// `PATCH /api/v1/accounts/update_credentials`.
+/// `PATCH /api/v1/accounts/update_credentials`: profile texts and settings, and (in a
+/// multipart body, as apps send it) the `avatar` and `header` pictures. The pictures are
+/// processed and checked first: a refused one changes nothing.
 pub async fn update_credentials(
     State(state): State<AppState>,
     auth: Auth,
-    Params(form): Params<UpdateCredentials>,
+    req: axum::extract::Request,
 ) -> AppResult<Json<CredentialAccount>> {
+    use axum::extract::FromRequest;
     let me = me(&auth, &["write:accounts"])?;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let form: UpdateCredentials = if multipart {
+        let (parts, body) = req.into_parts();
+        let mut upload =
+            crate::upload::read(&state, &parts.headers, body, &["avatar", "header"]).await?;
+        let form = match super::extract::params_from_texts(upload.texts.drain()) {
+            Ok(form) => form,
+            Err(e) => {
+                upload.discard().await;
+                return Err(e);
+            }
+        };
+        let avatar = upload.take_file("avatar");
+        let header = upload.take_file("header");
+        let pictures = [(avatar, MediaUse::Avatar), (header, MediaUse::Header)];
+        let mut ready = Vec::new();
+        let mut failed = None;
+        for (file, used_for) in pictures {
+            let Some(file) = file else { continue };
+            if failed.is_some() {
+                file.discard().await;
+                continue;
+            }
+            match service::media::picture(&state, &me, file, used_for).await {
+                Ok(row) => ready.push((row, used_for)),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            for (row, _) in &ready {
+                service::media::discard(&state, row).await?;
+            }
+            return Err(e);
+        }
+        for (row, used_for) in &ready {
+            service::media::set_account_image(&state, &me, row, *used_for).await?;
+        }
+        form
+    } else {
+        Params::<UpdateCredentials>::from_request(req, &state)
+            .await?
+            .0
+    };
     if form.display_name.is_some() || form.note.is_some() {
         service::accounts::update_profile(
             &state,
@@ -274,6 +325,36 @@ pub async fn update_credentials(
         )
         .await?;
     }
+    let account = directory::own(&state, me.id).await?;
+    let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
+    let mut entity = CredentialAccount::from_rows(&state, &account, &user);
+    entity.account = hydrate::account(&state, &account).await?;
+    Ok(Json(entity))
+}
+
+/// `DELETE /api/v1/profile/avatar`.
+pub async fn delete_avatar(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<CredentialAccount>> {
+    delete_picture(state, auth, MediaUse::Avatar).await
+}
+
+/// `DELETE /api/v1/profile/header`.
+pub async fn delete_header(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<CredentialAccount>> {
+    delete_picture(state, auth, MediaUse::Header).await
+}
+
+async fn delete_picture(
+    state: AppState,
+    auth: Auth,
+    used_for: MediaUse,
+) -> AppResult<Json<CredentialAccount>> {
+    let me = me(&auth, &["write:accounts"])?;
+    service::media::clear_account_image(&state, &me, used_for).await?;
     let account = directory::own(&state, me.id).await?;
     let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
     let mut entity = CredentialAccount::from_rows(&state, &account, &user);

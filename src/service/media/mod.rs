@@ -23,6 +23,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     media::{Output, Refusal},
+    service::outgoing::{self, Outgoing},
     state::AppState,
 };
 use axum::http::StatusCode;
@@ -451,11 +452,7 @@ pub async fn update(
     if let Some(status_id) = row.status_id {
         // The post's readers elsewhere see the new alt text.
         let mut tx = state.db.begin().await?;
-        crate::service::outgoing::push(
-            &mut tx,
-            &crate::service::outgoing::Outgoing::UpdateStatus { status_id },
-        )
-        .await?;
+        outgoing::push(&mut tx, &Outgoing::UpdateStatus { status_id }).await?;
         tx.commit().await?;
         state.outbox_ready.notify_one();
     }
@@ -522,6 +519,50 @@ pub async fn for_post(
     Ok(wanted)
 }
 
+/// An uploaded picture for a profile (a person's or a group's avatar or banner), processed
+/// before the answer: the ready medium, or why it was refused (nothing of it is then kept).
+pub async fn picture(
+    state: &AppState,
+    me: &AccountRow,
+    spooled: Spooled,
+    used_for: MediaUse,
+) -> AppResult<MediaRow> {
+    let field = if used_for == MediaUse::Header {
+        "header"
+    } else {
+        "avatar"
+    };
+    if spooled.format.kind() != MediaKind::Image {
+        spooled.discard().await;
+        return Err(AppError::invalid(vec![Invalid::new(
+            field,
+            "error-media-not-image",
+        )]));
+    }
+    let row = create(state, me, spooled, &Describe::default()).await?;
+    let row = settled(state, row.id, Duration::from_secs(120)).await?;
+    match row.state {
+        MediaState::Ready => Ok(row),
+        MediaState::Failed => {
+            forget_failed(state, &row).await?;
+            let key = Refusal::from_key(row.error.as_deref().unwrap_or_default()).key();
+            Err(AppError::invalid(vec![Invalid::new(field, key)]))
+        }
+        _ => {
+            discard(state, &row).await?;
+            Err(AppError::internal(anyhow::anyhow!(
+                "a picture took too long to process"
+            )))
+        }
+    }
+}
+
+/// Gives up an upload: the sweep removes it with its files.
+pub async fn discard(state: &AppState, row: &MediaRow) -> AppResult<()> {
+    db::media::remove(state.pool(), row.id, clock::now()).await?;
+    Ok(())
+}
+
 /// Makes one of my uploads my picture or banner (or a group's I administer: the caller
 /// checked), replacing the previous one, which the sweep removes.
 pub async fn set_account_image(
@@ -554,7 +595,16 @@ pub async fn set_account_image(
     if let Some(previous) = previous.filter(|p| *p != media.id) {
         db::media::remove(&mut *tx, previous, now).await?;
     }
+    // Followers' servers show the new picture.
+    outgoing::push(
+        &mut tx,
+        &Outgoing::UpdateActor {
+            account_id: account.id,
+        },
+    )
+    .await?;
     tx.commit().await?;
+    state.outbox_ready.notify_one();
     Ok(())
 }
 
@@ -573,7 +623,15 @@ pub async fn clear_account_image(
     if let Some(previous) = previous {
         db::media::remove(&mut *tx, previous, clock::now()).await?;
     }
+    outgoing::push(
+        &mut tx,
+        &Outgoing::UpdateActor {
+            account_id: account.id,
+        },
+    )
+    .await?;
     tx.commit().await?;
+    state.outbox_ready.notify_one();
     Ok(())
 }
 
