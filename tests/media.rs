@@ -715,3 +715,71 @@ async fn apps_set_and_remove_the_profile_pictures() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_deleted_accounts_files_go_at_once() {
+    let app = app_on("directory", |_| {}).await;
+    let (id, token) = app.user_with_token("alice", "read write").await;
+    let attached = upload_ready(&app, &token, jpeg(16, 16), &[]).await.unwrap();
+    app.post_json(
+        "/api/v1/statuses",
+        Some(&token),
+        &json!({ "status": "photo", "media_ids": [&attached["id"]] }),
+    )
+    .await;
+    let loose = upload_ready(&app, &token, jpeg(16, 16), &[]).await.unwrap();
+    let form = multipart::Form::new().part(
+        "avatar",
+        multipart::Part::bytes(png(32, 32)).file_name("a.png"),
+    );
+    let me: Value = app
+        .client
+        .patch(app.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let avatar = me["avatar"].as_str().unwrap().to_string();
+    coopol::service::accounts::erase(&app.state, id)
+        .await
+        .unwrap();
+    for url in [
+        attached["url"].as_str().unwrap(),
+        loose["url"].as_str().unwrap(),
+        &avatar,
+    ] {
+        assert_eq!(
+            fetch(&app, url).await.status(),
+            StatusCode::NOT_FOUND,
+            "{url}"
+        );
+    }
+    let removed = coopol::service::media::sweep(&app.state, coopol::clock::now())
+        .await
+        .unwrap();
+    assert_eq!(removed, 3);
+    assert_eq!(stored(&app).await, (0, 0));
+    let files = walk(&app.state.config.data_dir.join("media"));
+    assert!(files.is_empty(), "files left in the store: {files:?}");
+    app.stop().await;
+}
+
+/// The files under a folder.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

@@ -472,6 +472,8 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     db::accounts::erase_local(&mut tx, account_id, clock::now()).await?;
     db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
+    // Every file of the account stops being served now and leaves the store at the sweep.
+    db::media::remove_all_of(&mut *tx, account_id, clock::now()).await?;
     outgoing::push(
         &mut tx,
         &Outgoing::DeleteActor {

@@ -361,8 +361,9 @@ pub async fn erase_local(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> R
         .await?;
     sqlx::query(
         "UPDATE accounts SET display_name = '', note_source = '', note_html = '', \
-         fields_json = '[]', avatar_url = NULL, header_url = NULL, \
-         locked = 0, discoverable = 0, updated_at = $2, deleted_at = $2 WHERE id = $1",
+         fields_json = '[]', avatar_url = NULL, header_url = NULL, avatar_media_id = NULL, \
+         header_media_id = NULL, locked = 0, discoverable = 0, updated_at = $2, \
+         deleted_at = $2 WHERE id = $1",
     )
     .bind(id)
     .bind(now)
