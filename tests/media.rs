@@ -437,6 +437,29 @@ async fn media_ids_are_checked_on_create_and_edit() {
     assert_eq!(res.status(), StatusCode::OK);
     let (_, read) = app.get_json(&format!("/api/v1/statuses/{id}"), None).await;
     assert_eq!(read["media_attachments"][0]["description"], "Affiche");
+    // An attached medium cannot be deleted alone; an unattached one can.
+    let attached = format!("/api/v1/media/{}", mine[1].as_str().unwrap());
+    let res = app
+        .client
+        .delete(app.url(&attached))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let loose = upload_ready(&app, &alice, jpeg(8, 8), &[]).await.unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/media/{}", loose["id"].as_str().unwrap())))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        fetch(&app, loose["url"].as_str().unwrap()).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // Someone else's medium: not found, to GET and PUT alike.
     let bob_media = format!("/api/v1/media/{}", mine[3].as_str().unwrap());
     assert_eq!(

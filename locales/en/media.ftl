@@ -18,3 +18,4 @@ field-thumbnail = Thumbnail
 field-focus = Focal point
 field-avatar = Profile picture
 field-header = Banner
+field-id = Id

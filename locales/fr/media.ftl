@@ -18,3 +18,4 @@ field-thumbnail = Vignette
 field-focus = Point focal
 field-avatar = Photo de profil
 field-header = Bannière
+field-id = Identifiant

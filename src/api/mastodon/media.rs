@@ -111,6 +111,18 @@ pub async fn get(
     answer(&state, row, StatusCode::PARTIAL_CONTENT).await
 }
 
+/// `DELETE /api/v1/media/:id`: an upload not attached to anything (as Mastodon 4.4); an
+/// attached one is refused (422), since it belongs to its post.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let me = me(&auth, &["write:media"])?;
+    media::delete_unattached(&state, &me, parse_id(&id)?).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
 #[derive(Deserialize)]
 pub struct UpdateForm {
     #[serde(default, deserialize_with = "lenient::opt_string")]

@@ -64,7 +64,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/profile/header", delete(social::delete_header))
         .route("/api/v1/media", post(media::upload_v1))
         .route("/api/v2/media", post(media::upload_v2))
-        .route("/api/v1/media/{id}", get(media::get).put(media::update))
+        .route(
+            "/api/v1/media/{id}",
+            get(media::get).put(media::update).delete(media::delete),
+        )
         .route("/api/v1/statuses", post(statuses::create))
         .route(
             "/api/v1/statuses/{id}",

@@ -459,6 +459,15 @@ pub async fn update(
     mine(state, me, id).await
 }
 
+/// Removes one of my uploads that is attached to nothing.
+pub async fn delete_unattached(state: &AppState, me: &AccountRow, id: i64) -> AppResult<()> {
+    let row = mine(state, me, id).await?;
+    if row.used_for != MediaUse::None {
+        return Err(Invalid::new("id", "error-media-used").into());
+    }
+    discard(state, &row).await
+}
+
 /// Forgets a failed upload once its uploader has been told (nothing of it stays).
 pub async fn forget_failed(state: &AppState, row: &MediaRow) -> AppResult<()> {
     if row.state == MediaState::Failed {
