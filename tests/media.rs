@@ -806,3 +806,118 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Makes a file with ffmpeg (`args` between the inputs and the output); `None` when ffmpeg is
+/// not installed (scripts/test-tools.sh installs it; `COOPOL_REQUIRE_FFMPEG=1` makes it
+/// mandatory).
+fn ffmpeg_file(args: &[&str], extension: &str) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(format!("out.{extension}"));
+    let ran = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-y"])
+        .args(args)
+        .arg(&out)
+        .status();
+    match ran {
+        Ok(s) if s.success() => Some(std::fs::read(&out).unwrap()),
+        _ => {
+            assert!(
+                std::env::var("COOPOL_REQUIRE_FFMPEG").as_deref() != Ok("1"),
+                "COOPOL_REQUIRE_FFMPEG=1 but ffmpeg does not run"
+            );
+            eprintln!("notice: ffmpeg not installed: video and sound processing not tested");
+            None
+        }
+    }
+}
+
+fn tagged_video() -> Option<Vec<u8>> {
+    ffmpeg_file(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=64x48:rate=10",
+            "-metadata",
+            "title=SECRET-TITLE",
+            "-metadata",
+            "location=+48.8566+002.3522/",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "mpeg4",
+        ],
+        "mp4",
+    )
+}
+
+#[tokio::test]
+async fn video_and_sound_are_probed_and_stripped_with_ffmpeg() {
+    let Some(video) = tagged_video() else { return };
+    assert!(
+        contains(&video, b"SECRET-TITLE"),
+        "the test video carries its metadata"
+    );
+    let Some(sound) = ffmpeg_file(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2",
+            "-metadata",
+            "title=SECRET-TITLE",
+            "-c:a",
+            "libmp3lame",
+        ],
+        "mp3",
+    ) else {
+        return;
+    };
+    for store in media_stores() {
+        let app = app_on(store, |_| {}).await;
+        let (_, token) = app.user_with_token("alice", "read write").await;
+        let media = upload_ready(&app, &token, video.clone(), &[("description", "Manif")])
+            .await
+            .unwrap_or_else(|e| panic!("{store}: {e:?}"));
+        assert_eq!(media["type"], "video", "{media}");
+        assert_eq!(media["meta"]["original"]["width"], 64);
+        assert_eq!(media["meta"]["original"]["height"], 48);
+        let seconds = media["meta"]["original"]["duration"].as_f64().unwrap();
+        assert!((0.5..2.0).contains(&seconds), "{seconds}");
+        assert!(media["blurhash"].is_string(), "a poster frame: {media}");
+        let poster = fetch(&app, media["preview_url"].as_str().unwrap()).await;
+        assert!(image::load_from_memory(&poster.bytes().await.unwrap()).is_ok());
+        let res = fetch(&app, media["url"].as_str().unwrap()).await;
+        assert_eq!(res.headers()["content-type"], "video/mp4");
+        let bytes = res.bytes().await.unwrap();
+        assert!(!contains(&bytes, b"SECRET-TITLE"), "{store}: metadata kept");
+        assert!(!contains(&bytes, b"48.8566"), "{store}: the place kept");
+
+        let media = upload_ready(&app, &token, sound.clone(), &[])
+            .await
+            .unwrap();
+        assert_eq!(media["type"], "audio", "{media}");
+        assert!(media["meta"]["duration"].as_f64().unwrap() > 1.5);
+        assert!(media["preview_url"].is_null());
+        let res = fetch(&app, media["url"].as_str().unwrap()).await;
+        assert_eq!(res.headers()["content-type"], "audio/mpeg");
+        assert!(!contains(&res.bytes().await.unwrap(), b"SECRET-TITLE"));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn without_ffmpeg_video_is_kept_as_it_came_with_its_type_checked() {
+    let Some(video) = tagged_video() else { return };
+    let app = app_on("directory", |c| c.media.ffmpeg = String::new()).await;
+    let (_, token) = app.user_with_token("alice", "read write").await;
+    let media = upload_ready(&app, &token, video.clone(), &[])
+        .await
+        .unwrap();
+    assert_eq!(media["type"], "video");
+    assert!(media["preview_url"].is_null());
+    let res = fetch(&app, media["url"].as_str().unwrap()).await;
+    assert_eq!(res.headers()["content-type"], "video/mp4");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), video);
+    app.stop().await;
+}
