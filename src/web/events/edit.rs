@@ -428,6 +428,7 @@ fn edit_action(id: i64) -> String {
     format!("/events/edit?id={id}")
 }
 
+/// The event the edit form's upload path names (`?id=`).
 #[derive(Deserialize, Default)]
 pub struct EditQuery {
     #[serde(default)]

@@ -213,6 +213,7 @@ pub async fn affiliation_action(
     ))
 }
 
+/// The group the logo and banner form's upload path names (`?group=`).
 #[derive(Deserialize, Default)]
 pub struct ImagesQuery {
     #[serde(default)]
