@@ -106,6 +106,11 @@ const UPLOAD_PATHS: &[&str] = &[
     "/api/v1/media",
     "/api/v2/media",
     "/api/v1/accounts/update_credentials",
+    "/statuses",
+    "/settings/images",
+    "/groups/images",
+    "/events",
+    "/events/edit",
 ];
 
 /// What a multipart form may add to the file it carries (boundaries, headers, text fields).

@@ -24,6 +24,9 @@ pub struct Form {
     pub files: HashMap<String, Spooled>,
     /// Text fields by name (the last of each name).
     pub texts: HashMap<String, String>,
+    /// Files the spool refused (their type or size), by field name, when read by
+    /// [`read_keeping_refused`]: a page shows the form again with what was typed.
+    pub refused: HashMap<String, AppError>,
 }
 
 impl Form {
@@ -47,12 +50,37 @@ impl Form {
 
 /// Reads a multipart body. `file_fields` names the fields that may carry files; a file in any
 /// other field, or a body that is not multipart, is refused, as is a file refused by the
-/// spool (type or size). On error, nothing stays in the spool.
+/// spool (type or size). A file field left empty (a form's file input with no file chosen:
+/// no name, no bytes) is skipped. On error, nothing stays in the spool.
 pub async fn read(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
     file_fields: &[&str],
+) -> AppResult<Form> {
+    read_body(state, headers, body, file_fields, false).await
+}
+
+/// Reads a multipart body as [`read`] does, except that a file the spool refuses (its type or
+/// its size) does not end the reading: the refusal is kept in [`Form::refused`] under its
+/// field's name and the rest of the body is read, so that a web form comes back with what was
+/// typed in it. Other errors (a body that is not multipart, a file in another field, a body
+/// over the request limit) still refuse the whole request.
+pub async fn read_keeping_refused(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    file_fields: &[&str],
+) -> AppResult<Form> {
+    read_body(state, headers, body, file_fields, true).await
+}
+
+async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    file_fields: &[&str],
+    keep_refused: bool,
 ) -> AppResult<Form> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -66,7 +94,7 @@ pub async fn read(
     })?;
     let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
     let mut form = Form::default();
-    let result = read_fields(state, &mut multipart, &mut form, file_fields).await;
+    let result = read_fields(state, &mut multipart, &mut form, file_fields, keep_refused).await;
     match result {
         Ok(()) => Ok(form),
         Err(e) => {
@@ -81,6 +109,7 @@ async fn read_fields(
     multipart: &mut multer::Multipart<'_>,
     form: &mut Form,
     file_fields: &[&str],
+    keep_refused: bool,
 ) -> AppResult<()> {
     let bad_form = |e: multer::Error| -> AppError {
         match e {
@@ -101,20 +130,54 @@ async fn read_fields(
                     "error-files-not-accepted",
                 ));
             }
-            let mut upload = Upload::begin(state).await?;
+            let unnamed = field.file_name().is_none_or(str::is_empty);
+            // Begun at the first byte, so that an empty file input costs no spool file.
+            let mut upload: Option<Upload> = None;
+            let mut refusal: Option<AppError> = None;
             loop {
                 match field.chunk().await {
-                    Ok(Some(chunk)) => upload.write(state, &chunk).await?,
+                    Ok(Some(chunk)) if refusal.is_some() || chunk.is_empty() => {}
+                    Ok(Some(chunk)) => {
+                        let current = match upload.as_mut() {
+                            Some(u) => u,
+                            None => upload.insert(Upload::begin(state).await?),
+                        };
+                        if let Err(e) = current.write(state, &chunk).await {
+                            // A refused upload has removed its spool file.
+                            upload = None;
+                            if keep_refused && e.status.is_client_error() {
+                                refusal = Some(e);
+                            } else {
+                                return Err(e);
+                            }
+                        }
+                    }
                     Ok(None) => break,
                     Err(e) => {
-                        upload.discard().await;
+                        if let Some(mut u) = upload {
+                            u.discard().await;
+                        }
                         return Err(bad_form(e));
                     }
                 }
             }
-            let spooled = upload.finish(state).await?;
-            if let Some(earlier) = form.files.insert(name, spooled) {
-                earlier.discard().await;
+            let finished = match (upload, refusal) {
+                (_, Some(refusal)) => Err(refusal),
+                (Some(upload), None) => upload.finish(state).await,
+                // An empty file input: nothing was chosen.
+                (None, None) if unnamed => continue,
+                (None, None) => Upload::begin(state).await?.finish(state).await,
+            };
+            match finished {
+                Ok(spooled) => {
+                    if let Some(earlier) = form.files.insert(name, spooled) {
+                        earlier.discard().await;
+                    }
+                }
+                Err(e) if keep_refused && e.status.is_client_error() => {
+                    form.refused.entry(name).or_insert(e);
+                }
+                Err(e) => return Err(e),
             }
         } else {
             let mut text = Vec::new();

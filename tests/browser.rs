@@ -1,6 +1,6 @@
 //! The sign-up and sign-in pages driven in a real headless Chromium through ChromeDriver, as a
 //! person would use them: typing into labelled fields, submitting with the keyboard, reading
-//! what the page says.
+//! what the page says; and posting a photo with its alt text from the composer.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/test installs them). Without them
 //! these tests print a notice and pass, unless COOPOL_REQUIRE_BROWSER=1 (set by scripts/test
@@ -351,6 +351,96 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
         "/events/new?group=pau",
         "/missions",
     ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_inputs_are_labelled(c).await;
+        check_fits_a_phone(c, path).await;
+    }
+    b.client.clone().close().await.unwrap();
+}
+
+/// Waits until the picture whose alt text is `alt` has loaded (the page's policy let it in).
+async fn wait_for_picture(c: &Client, alt: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let loaded: serde_json::Value = c
+            .execute(
+                "const img = [...document.querySelectorAll('.media-picture img')]\
+                 .find(i => i.alt === arguments[0]);\
+                 if (!img) return false;\
+                 img.scrollIntoView();\
+                 return img.complete && img.naturalWidth > 0;",
+                vec![serde_json::json!(alt)],
+            )
+            .await
+            .unwrap();
+        if loaded == serde_json::json!(true) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the picture {alt:?} never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.set_registration_mode("open").await;
+    let c = &b.client;
+    sign_up(c, &app).await;
+    wait_for_text(c, "Bienvenue").await;
+
+    // A photo on disk, as a phone's gallery would hand it to the browser.
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("banderole.png");
+    image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 200) as u8, 90, (y % 200) as u8])
+    })
+    .save(&photo)
+    .unwrap();
+
+    c.goto(&app.url("/")).await.unwrap();
+    check_inputs_are_labelled(c).await;
+    fill_by_label(c, "Publier", "La banderole est prête pour samedi").await;
+    // The files are folded away until asked for.
+    c.find(Locator::Css("details.media-fields > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("media_0"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    fill_by_label(
+        c,
+        "Description (texte alternatif)",
+        "Banderole rouge « Pau solidaire » tenue par quatre personnes",
+    )
+    .await;
+    c.find(Locator::Css("form.compose button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Publication envoyée.").await;
+    wait_for_text(c, "La banderole est prête pour samedi").await;
+    wait_for_picture(
+        c,
+        "Banderole rouge « Pau solidaire » tenue par quatre personnes",
+    )
+    .await;
+    check_inputs_are_labelled(c).await;
+    check_fits_a_phone(c, "/ with a photo").await;
+    // The pictures' forms are labelled and fit a phone too.
+    for path in ["/settings", "/events/new"] {
         c.goto(&app.url(path)).await.unwrap();
         check_inputs_are_labelled(c).await;
         check_fits_a_phone(c, path).await;

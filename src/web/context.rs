@@ -150,6 +150,76 @@ impl Ctx {
             .unwrap_or_else(|| self.asset("avatar.png"))
     }
 
+    /// The address of a medium's file on this server; with `small`, its preview (a picture's
+    /// smaller copy, a video's poster), or the file itself when it has none.
+    pub fn media_src(&self, m: &crate::db::media::MediaRow, small: bool) -> String {
+        use crate::service::media::Variant;
+        let original = || super::media::path(m, Variant::Original).unwrap_or_default();
+        if small {
+            super::media::path(m, Variant::Small).unwrap_or_else(original)
+        } else {
+            original()
+        }
+    }
+
+    /// A picture's `srcset`: its preview and its file with their widths (empty when a width
+    /// is unknown), so that a phone loads the small one.
+    pub fn media_srcset(&self, m: &crate::db::media::MediaRow) -> String {
+        match (m.preview_width, m.width, m.preview_key.is_some()) {
+            (Some(small), Some(full), true) if small > 0 && full > small => format!(
+                "{} {small}w, {} {full}w",
+                self.media_src(m, true),
+                self.media_src(m, false)
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether a medium is shown as a picture.
+    pub fn is_picture(&self, m: &crate::db::media::MediaRow) -> bool {
+        m.kind == crate::domain::media::MediaKind::Image
+    }
+
+    /// Whether a medium is shown as a video (an animated picture made a video included).
+    pub fn is_video(&self, m: &crate::db::media::MediaRow) -> bool {
+        matches!(
+            m.kind,
+            crate::domain::media::MediaKind::Video | crate::domain::media::MediaKind::Gifv
+        )
+    }
+
+    /// Whether a medium is a sound.
+    pub fn is_audio(&self, m: &crate::db::media::MediaRow) -> bool {
+        m.kind == crate::domain::media::MediaKind::Audio
+    }
+
+    /// A medium's preview has a size (`width`, `height`) for the page's layout.
+    pub fn media_size(&self, m: &crate::db::media::MediaRow) -> (i64, i64) {
+        match (m.preview_width.or(m.width), m.preview_height.or(m.height)) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => (w, h),
+            _ => (640, 360),
+        }
+    }
+
+    /// A file's size as people read it, in the page's language (`12 ko`, `1,5 Mo`).
+    pub fn file_size(&self, bytes: &i64) -> String {
+        let bytes = (*bytes).max(0) as f64;
+        let (value, key) = if bytes >= 1024.0 * 1024.0 {
+            (bytes / (1024.0 * 1024.0), "media-size-mb")
+        } else {
+            ((bytes / 1024.0).max(1.0), "media-size-kb")
+        };
+        let mut number = if value >= 10.0 || key == "media-size-kb" {
+            format!("{value:.0}")
+        } else {
+            format!("{value:.1}")
+        };
+        if self.locale == Locale::Fr {
+            number = number.replace('.', ",");
+        }
+        self.ta(key, "size", &number)
+    }
+
     /// A time as people read it (UTC, to the minute).
     pub fn when(&self, micros: &i64) -> String {
         crate::clock::to_datetime(*micros)

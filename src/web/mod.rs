@@ -17,6 +17,7 @@ mod oauth;
 mod pages;
 mod settings;
 mod social;
+pub(crate) mod uploads;
 
 pub use context::Ctx;
 
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/{action}", post(social::account_action))
         .route("/groups", get(groups::directory).post(groups::create))
         .route("/groups/new", get(groups::new_page))
+        .route("/groups/images", post(groups::images))
         .route("/groups/{handle}/members", get(groups::members))
         .route("/groups/{handle}/members.csv", get(groups::members_csv))
         .route("/groups/{handle}/audit", get(groups::audit))
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/events/{id}/calendar.ics", get(events::event_ics))
         .route("/events", post(events::create))
         .route("/events/new", get(events::new_page))
+        .route("/events/edit", post(events::edit_upload))
         .route("/events/{id}", get(events::page))
         .route(
             "/events/{id}/edit",
@@ -127,6 +130,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/settings/delete",
             get(settings::delete_page).post(settings::delete),
         )
+        .route("/settings/images", post(settings::images))
         .route("/locale", post(settings::locale))
         .route("/admin", get(admin::index).post(admin::registration_mode))
         .route("/admin/registrations/{id}/approve", post(admin::approve))
@@ -288,7 +292,7 @@ fn security_headers(headers: &mut axum::http::HeaderMap) {
         headers,
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-         script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+         media-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
@@ -344,6 +348,11 @@ fn error_page(ctx: &Ctx, err: &AppError) -> Response {
         Err(_) => (err.status, err.message(ctx.locale)).into_response(),
     };
     crate::limits::with_retry_after(response, err)
+}
+
+/// A value percent-encoded for a query string.
+pub fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// The messages of a refused form, by field name, in the page's language.

@@ -1,8 +1,19 @@
 //! A person's settings: profile, password, language, account deletion; and the language menu
 //! every page has.
 
-use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
-use crate::{db, domain::Locale, error::AppResult, service, state::AppState};
+use super::{
+    Ctx,
+    form::{CsrfForm, CsrfUpload, FileFields},
+    redirect_with_flash, render_status, safe_next,
+    uploads::{AccountImage, set_account_image},
+};
+use crate::{
+    db,
+    domain::{Locale, media::MediaUse},
+    error::AppResult,
+    service,
+    state::AppState,
+};
 use askama::Template;
 use axum::{
     extract::State,
@@ -21,11 +32,56 @@ struct ProfilePage {
     locked: bool,
     discoverable: bool,
     errors: Vec<(String, String)>,
+    /// The current avatar and banner.
+    avatar: Option<String>,
+    header: Option<String>,
+    /// Why a file of the pictures' form was refused, by field (`avatar`, `header`).
+    image_errors: Vec<(String, String)>,
 }
 
 impl ProfilePage {
+    /// The profile form filled in from the account.
+    fn of(c: Ctx, account: &db::accounts::AccountRow) -> ProfilePage {
+        let mut fields: Vec<(String, String)> = field_sources(account);
+        fields.resize(
+            service::accounts::MAX_FIELDS,
+            (String::new(), String::new()),
+        );
+        ProfilePage {
+            c,
+            display_name: account.display_name.clone(),
+            bio: account.note_source.clone(),
+            fields,
+            locked: account.locked != 0,
+            discoverable: account.discoverable != 0,
+            errors: Vec::new(),
+            avatar: account.avatar_url.clone(),
+            header: account.header_url.clone(),
+            image_errors: Vec::new(),
+        }
+    }
+
     fn error_for(&self, field: &str) -> Option<&str> {
         super::error_for(&self.errors, field)
+    }
+
+    fn image_error_for(&self, field: &str) -> Option<&str> {
+        super::error_for(&self.image_errors, field)
+    }
+
+    /// The file types the pictures' inputs offer.
+    fn accept_images(&self) -> &'static str {
+        super::uploads::ACCEPT_IMAGES
+    }
+
+    /// Where the pictures' form posts.
+    fn images_action(&self) -> &'static str {
+        "/settings/images"
+    }
+
+    /// The pictures are a person's (not a group's).
+    fn images_of_group(&self) -> bool {
+        false
     }
 }
 
@@ -33,20 +89,7 @@ impl ProfilePage {
 pub async fn profile_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let user = c.require_user()?;
     let account = service::directory::own(&state, user.account_id).await?;
-    let mut fields: Vec<(String, String)> = field_sources(&account);
-    fields.resize(
-        service::accounts::MAX_FIELDS,
-        (String::new(), String::new()),
-    );
-    Ok(super::render(&ProfilePage {
-        c,
-        display_name: account.display_name.clone(),
-        bio: account.note_source.clone(),
-        fields,
-        locked: account.locked != 0,
-        discoverable: account.discoverable != 0,
-        errors: Vec::new(),
-    }))
+    Ok(super::render(&ProfilePage::of(c, &account)))
 }
 
 /// A local account's profile fields as typed (their source, not their HTML).
@@ -141,21 +184,80 @@ pub async fn profile(
         )),
         Err(e) if !e.fields.is_empty() => {
             let errors = super::field_errors(&c, &e);
+            let account = service::directory::own(&state, user.account_id).await?;
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ProfilePage {
-                    c,
                     display_name: form.display_name,
                     bio: form.bio,
                     fields,
                     locked: form.locked,
                     discoverable: form.discoverable,
                     errors,
+                    ..ProfilePage::of(c, &account)
                 },
             ))
         }
         Err(e) => Err(e),
     }
+}
+
+/// The pictures' form: a new avatar or banner, or taking one away.
+#[derive(Deserialize)]
+pub struct ImagesForm {
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    remove_avatar: bool,
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    remove_header: bool,
+}
+
+impl FileFields for ImagesForm {
+    const FILE_FIELDS: &'static [&'static str] = &["avatar", "header"];
+}
+
+/// `POST /settings/images`: sets, replaces or removes the avatar and the banner. A file that
+/// is not a picture (or is refused) is named by its field; the other one is still saved.
+pub async fn images(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfUpload { form, mut files }: CsrfUpload<ImagesForm>,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let mut image_errors = Vec::new();
+    for (field, used_for, remove) in [
+        ("avatar", MediaUse::Avatar, form.remove_avatar),
+        ("header", MediaUse::Header, form.remove_header),
+    ] {
+        let set = AccountImage {
+            field,
+            used_for,
+            remove,
+        };
+        match set_account_image(&state, &c, &me, &me, &mut files, set).await {
+            Ok(Some(message)) => image_errors.push((field.to_string(), message)),
+            Ok(None) => {}
+            Err(e) => {
+                files.discard().await;
+                return Err(e);
+            }
+        }
+    }
+    files.discard().await;
+    if image_errors.is_empty() {
+        return Ok(redirect_with_flash(
+            &state,
+            "/settings",
+            "flash-images-saved",
+        ));
+    }
+    let account = service::directory::own(&state, me.id).await?;
+    Ok(render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ProfilePage {
+            image_errors,
+            ..ProfilePage::of(c, &account)
+        },
+    ))
 }
 
 #[derive(Template)]

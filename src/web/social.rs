@@ -2,10 +2,15 @@
 //! and remote), threads, search and follow by handle, notifications, follow requests, direct
 //! messages; and the buttons (like, boost, delete, follow, block, accept, refuse).
 
-use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status, safe_next};
+use super::{
+    Ctx,
+    form::{CsrfForm, CsrfUpload, FileFields},
+    redirect_with_flash, render_status, safe_next,
+    uploads::{MediaSlot, SlotInput, take_slot},
+};
 use crate::{
     db::{self, accounts::AccountRow, statuses::Page},
-    domain::Visibility,
+    domain::{Visibility, media::MAX_ATTACHMENTS},
     error::{AppError, AppResult},
     federation,
     service::{
@@ -82,7 +87,8 @@ struct TimelinePage {
     base_path: String,
 }
 
-/// What the compose form shows (kept when a post is refused, so nothing typed is lost).
+/// What the compose form shows (kept when a post is refused, so nothing typed is lost, and
+/// the files sent neither: they come back as kept uploads).
 #[derive(Default, Clone, Deserialize)]
 pub struct ComposeForm {
     #[serde(default)]
@@ -95,8 +101,42 @@ pub struct ComposeForm {
     in_reply_to_id: String,
     #[serde(default)]
     next: Option<String>,
+    /// The media are marked sensitive (hidden until opened).
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    sensitive: bool,
+    #[serde(default)]
+    description_0: String,
+    #[serde(default)]
+    description_1: String,
+    #[serde(default)]
+    description_2: String,
+    #[serde(default)]
+    description_3: String,
+    #[serde(default)]
+    kept_0: String,
+    #[serde(default)]
+    kept_1: String,
+    #[serde(default)]
+    kept_2: String,
+    #[serde(default)]
+    kept_3: String,
+    #[serde(default)]
+    drop_0: Option<String>,
+    #[serde(default)]
+    drop_1: Option<String>,
+    #[serde(default)]
+    drop_2: Option<String>,
+    #[serde(default)]
+    drop_3: Option<String>,
     #[serde(skip)]
     error: Option<String>,
+    /// The file inputs as sent (empty: four empty inputs).
+    #[serde(skip)]
+    media: Vec<MediaSlot>,
+}
+
+impl super::form::FileFields for ComposeForm {
+    const FILE_FIELDS: &'static [&'static str] = &["media_0", "media_1", "media_2", "media_3"];
 }
 
 impl ComposeForm {
@@ -109,6 +149,46 @@ impl ComposeForm {
             v == "public"
         } else {
             self.visibility == v
+        }
+    }
+
+    /// The four file inputs.
+    fn slots(&self) -> Vec<MediaSlot> {
+        if self.media.is_empty() {
+            (0..MAX_ATTACHMENTS).map(MediaSlot::empty).collect()
+        } else {
+            self.media.clone()
+        }
+    }
+
+    /// Whether the media part of the form starts open (something is in it).
+    fn media_open(&self) -> bool {
+        self.sensitive
+            || self
+                .media
+                .iter()
+                .any(|m| m.media.is_some() || m.refused() || !m.description.is_empty())
+    }
+
+    /// The file types the inputs offer.
+    fn accept(&self) -> &'static str {
+        super::uploads::ACCEPT_ALL
+    }
+
+    /// What was sent for input `n`: its alt text, a kept upload, whether to drop it.
+    fn slot_input(&self, n: usize) -> SlotInput<'_> {
+        let (description, kept, drop) = match n {
+            0 => (&self.description_0, &self.kept_0, &self.drop_0),
+            1 => (&self.description_1, &self.kept_1, &self.drop_1),
+            2 => (&self.description_2, &self.kept_2, &self.drop_2),
+            _ => (&self.description_3, &self.kept_3, &self.drop_3),
+        };
+        SlotInput {
+            n,
+            file_field: ComposeForm::FILE_FIELDS[n],
+            description,
+            kept,
+            drop: drop.is_some(),
         }
     }
 }
@@ -369,33 +449,63 @@ struct ComposePage {
     compose: ComposeForm,
 }
 
-/// `POST /statuses`: publishes a post. When refused, the form comes back with the text.
+/// `POST /statuses`: publishes a post, with up to four files (a multipart form; an url-encoded
+/// one publishes text only). When refused, the form comes back with the text, the alt texts
+/// and the files accepted, and says why by each field.
 pub async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    CsrfForm(form): CsrfForm<ComposeForm>,
+    CsrfUpload { form, mut files }: CsrfUpload<ComposeForm>,
 ) -> AppResult<Response> {
     let me = c.me()?;
-    let visibility = match form.visibility.as_str() {
+    let mut slots = Vec::with_capacity(MAX_ATTACHMENTS);
+    for n in 0..MAX_ATTACHMENTS {
+        match take_slot(&state, &c, &me, &mut files, form.slot_input(n)).await {
+            Ok(slot) => slots.push(slot),
+            Err(e) => {
+                files.discard().await;
+                return Err(e);
+            }
+        }
+    }
+    let mut compose = form;
+    let refused = slots.iter().any(MediaSlot::refused);
+    let without_alt = slots.iter().any(MediaSlot::image_without_alt);
+    let media_ids: Vec<String> = slots
+        .iter()
+        .filter_map(|s| s.kept_id())
+        .map(|id| id.to_string())
+        .collect();
+    compose.media = slots;
+    if refused {
+        compose.error = Some(c.t("compose-media-refused"));
+        let page = ComposePage { c, compose };
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let visibility = match compose.visibility.as_str() {
         "" => None,
         v => Visibility::parse(v).ok(),
     };
-    let compose = Compose {
-        media_ids: None,
-        text: form.status.clone(),
-        spoiler_text: form.spoiler_text.clone(),
-        sensitive: false,
+    let input = Compose {
+        media_ids: (!media_ids.is_empty()).then_some(media_ids),
+        text: compose.status.clone(),
+        spoiler_text: compose.spoiler_text.clone(),
+        sensitive: compose.sensitive,
         visibility,
-        in_reply_to_id: form.in_reply_to_id.parse().ok(),
+        in_reply_to_id: compose.in_reply_to_id.parse().ok(),
         language: Some(c.locale.as_str().to_string()),
         idempotency_key: None,
         event: None,
     };
-    match posts::create(&state, &me, compose).await {
+    match posts::create(&state, &me, input).await {
         Ok(_) => Ok(redirect_with_flash(
             &state,
-            &safe_next(form.next.as_deref()),
-            "flash-posted",
+            &safe_next(compose.next.as_deref()),
+            if without_alt {
+                "flash-posted-without-alt"
+            } else {
+                "flash-posted"
+            },
         )),
         Err(e) if e.status.is_client_error() => {
             // The form comes back with the text; over the posting limit, the message says
@@ -405,7 +515,6 @@ pub async fn create(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let mut compose = form;
             compose.error = Some(e.message(c.locale));
             let page = render_status(status, &ComposePage { c, compose });
             Ok(crate::limits::with_retry_after(page, &e))

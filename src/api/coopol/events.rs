@@ -233,6 +233,7 @@ fn input_of(f: CreateForm) -> AppResult<NewEventInput> {
         group: f.group,
         audience: f.audience,
         recurrence: f.recurrence,
+        media_ids: None,
     })
 }
 

@@ -136,6 +136,13 @@ pub async fn update(
         ));
     }
     let checked = check_input(&input)?;
+    // This occurrence's new media, checked before anything is written.
+    let media = match &input.media_ids {
+        Some(ids) => {
+            Some(crate::service::media::for_post(state, who, ids, Some(event.row.status_id)).await?)
+        }
+        None => None,
+    };
     let group_departement = match event.row.organizer_id {
         Some(o) => groups::load(state, o)
             .await?
@@ -231,6 +238,9 @@ pub async fn update(
         )
         .await?;
         db::statuses::set_title(&mut tx, id, Some(&change.row.name)).await?;
+        if let Some(media) = media.as_ref().filter(|_| id == event.row.status_id) {
+            db::media::attach(&mut tx, id, media, now).await?;
+        }
         db::events::upsert(&mut tx, &change.row).await?;
         let updated = Event {
             status: change.event.status.clone(),

@@ -106,6 +106,12 @@ pub async fn create_series(
             ends_at: at(checked.ends + offset),
             ..base.clone()
         };
+        // A medium belongs to one post: the first occurrence carries the event's media.
+        let media_ids = if drafts.is_empty() {
+            input.media_ids.clone()
+        } else {
+            None
+        };
         let main = draft_event(
             state,
             author,
@@ -113,6 +119,7 @@ pub async fn create_series(
             checked.circle,
             row,
             &input.description,
+            media_ids,
         )
         .await?;
         // Those the description names are told of the first occurrence only.
@@ -134,8 +141,9 @@ pub async fn create_series(
                 recurrence: None,
                 ..base.clone()
             };
-            shift_drafts
-                .push(draft_event(state, author, group.as_ref(), checked.circle, row, "").await?);
+            shift_drafts.push(
+                draft_event(state, author, group.as_ref(), checked.circle, row, "", None).await?,
+            );
         }
         drafts.push((main, shift_drafts));
     }
@@ -172,7 +180,8 @@ pub async fn create_series(
 }
 
 /// Drafts an event's post: its name as title, its text starting with when and where (feeds
-/// and Mastodon apps show the text), in the group's `circle` when a group organizes it.
+/// and Mastodon apps show the text), in the group's `circle` when a group organizes it, with
+/// its media.
 async fn draft_event(
     state: &AppState,
     author: &AccountRow,
@@ -180,6 +189,7 @@ async fn draft_event(
     circle: Circle,
     row: EventRow,
     description: &str,
+    media_ids: Option<Vec<String>>,
 ) -> AppResult<statuses::Draft> {
     let name = row.name.clone();
     let compose = Compose {
@@ -192,6 +202,7 @@ async fn draft_event(
         .to_string(),
         visibility: Some(Visibility::Public),
         event: Some(row),
+        media_ids,
         ..Default::default()
     };
     statuses::draft(

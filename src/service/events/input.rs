@@ -53,6 +53,11 @@ pub struct NewEventInput {
     /// Repeats by this rule (RFC 5545 `RRULE`, e.g. `FREQ=WEEKLY;UNTIL=20270626`), each
     /// occurrence an event of its own. Only when creating.
     pub recurrence: Option<String>,
+    /// Media attached to the event's post (the event's picture first), as uploaded by the
+    /// author: on a recurring event, the first occurrence carries them (a medium belongs to
+    /// one post). On an edit, `None` keeps the post's media and `Some` replaces them (this
+    /// occurrence's).
+    pub media_ids: Option<Vec<String>>,
 }
 
 /// One shift of a mission, as an organizer types it.

@@ -3,10 +3,21 @@
 
 use crate::{
     clock,
+    db::{accounts::AccountRow, media::MediaRow},
+    domain::media::MediaKind,
     error::{AppError, AppResult},
-    service::events::{self, NewEventInput, ShiftInput},
+    service::{
+        self,
+        events::{self, NewEventInput, ShiftInput},
+    },
     state::AppState,
-    web::{Ctx, form::CsrfForm, redirect_with_flash, render_status},
+    upload,
+    web::{
+        Ctx,
+        form::{CsrfUpload, FileFields},
+        redirect_with_flash, render_status,
+        uploads::{MediaSlot, SlotInput, take_slot},
+    },
 };
 use askama::Template;
 use axum::{
@@ -71,6 +82,19 @@ pub struct NewEventForm {
     shift3_end: String,
     #[serde(default)]
     shift3_needed: String,
+    /// The picture's alt text.
+    #[serde(default)]
+    picture_description: String,
+    /// A picture sent with a refused form, kept (its id).
+    #[serde(default)]
+    picture_kept: String,
+    /// Editing: take the event's picture away.
+    #[serde(default)]
+    remove_picture: Option<String>,
+}
+
+impl FileFields for NewEventForm {
+    const FILE_FIELDS: &'static [&'static str] = &["picture"];
 }
 
 impl NewEventForm {
@@ -99,6 +123,11 @@ struct NewEventPage {
     editing: bool,
     /// Editing an occurrence of a recurring event (this one, or the following too).
     in_series: bool,
+    /// The picture's file input: a picture sent (kept when the form is refused), or why it
+    /// was refused.
+    picture: MediaSlot,
+    /// Editing: the event's picture now.
+    current_picture: Option<MediaRow>,
 }
 
 impl NewEventPage {
@@ -146,6 +175,48 @@ impl NewEventPage {
     fn r_or_none<'a>(&self, r: &'a str) -> &'a str {
         if r.is_empty() { "none" } else { r }
     }
+
+    /// The file types the picture's input offers.
+    fn accept_images(&self) -> &'static str {
+        crate::web::uploads::ACCEPT_IMAGES
+    }
+}
+
+/// The picture an event shows: the first picture among its post's media.
+pub fn picture_of(media: &[MediaRow]) -> Option<MediaRow> {
+    media.iter().find(|m| m.kind == MediaKind::Image).cloned()
+}
+
+/// The picture's file input of a form sent: a picture made a medium, or why it was refused
+/// (a file that is not a picture is refused here, whatever the server could make of it).
+async fn picture_slot(
+    state: &AppState,
+    c: &Ctx,
+    me: &AccountRow,
+    f: &NewEventForm,
+    files: &mut upload::Form,
+) -> AppResult<MediaSlot> {
+    let input = SlotInput {
+        n: 0,
+        file_field: "picture",
+        description: &f.picture_description,
+        kept: &f.picture_kept,
+        drop: false,
+    };
+    let mut slot = take_slot(state, c, me, files, input).await?;
+    if slot
+        .media
+        .as_ref()
+        .is_some_and(|m| m.kind != MediaKind::Image)
+    {
+        slot.media = None;
+        slot.file_error = Some(c.ta(
+            "media-file-refused",
+            "reason",
+            &c.t("error-media-not-image"),
+        ));
+    }
+    Ok(slot)
 }
 
 #[derive(Deserialize, Default)]
@@ -167,6 +238,8 @@ pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> 
         action: "/events".into(),
         editing: false,
         in_series: false,
+        picture: MediaSlot::empty(0),
+        current_picture: None,
     }))
 }
 
@@ -202,13 +275,44 @@ fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
     })
 }
 
-/// `POST /events`: creates an event, or a mission when shifts are filled in.
+/// `POST /events`: creates an event, or a mission when shifts are filled in, with its picture
+/// (a multipart form; an url-encoded one creates it without).
 pub async fn create(
     State(state): State<AppState>,
     c: Ctx,
-    CsrfForm(f): CsrfForm<NewEventForm>,
+    CsrfUpload { form, mut files }: CsrfUpload<NewEventForm>,
+) -> AppResult<Response> {
+    let result = create_event(&state, c, form, &mut files).await;
+    files.discard().await;
+    result
+}
+
+async fn create_event(
+    state: &AppState,
+    c: Ctx,
+    f: NewEventForm,
+    files: &mut upload::Form,
 ) -> AppResult<Response> {
     let me = c.me()?;
+    let picture = picture_slot(state, &c, &me, &f, files).await?;
+    let refused = |c: Ctx, f: NewEventForm, errors, picture| {
+        render_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &NewEventPage {
+                c,
+                f,
+                errors,
+                action: "/events".into(),
+                editing: false,
+                in_series: false,
+                picture,
+                current_picture: None,
+            },
+        )
+    };
+    if picture.refused() {
+        return Ok(refused(c, f, Vec::new(), picture));
+    }
     let shifts: Vec<ShiftInput> = f
         .shifts()
         .into_iter()
@@ -218,32 +322,31 @@ pub async fn create(
             needed: n.trim().parse().unwrap_or(0),
         })
         .collect();
+    let media_ids = picture.kept_id().map(|id| vec![id.to_string()]);
     let result = match input_of(&f) {
-        Ok(input) if shifts.is_empty() => events::create(&state, &me, input).await,
-        Ok(input) => events::create_mission(&state, &me, input, shifts)
-            .await
-            .map(|(m, _)| m),
+        Ok(input) => {
+            let input = NewEventInput { media_ids, ..input };
+            if shifts.is_empty() {
+                events::create(state, &me, input).await
+            } else {
+                events::create_mission(state, &me, input, shifts)
+                    .await
+                    .map(|(m, _)| m)
+            }
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(e) => Ok(redirect_with_flash(
-            &state,
+            state,
             &format!("/events/{}", e.row.status_id),
             "flash-event-created",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
             let errors = crate::web::field_errors(&c, &e);
-            Ok(render_status(
-                e.status,
-                &NewEventPage {
-                    c,
-                    f,
-                    errors,
-                    action: "/events".into(),
-                    editing: false,
-                    in_series: false,
-                },
-            ))
+            let mut page = refused(c, f, errors, picture);
+            *page.status_mut() = e.status;
+            Ok(page)
         }
         Err(e) => Err(e),
     }
@@ -294,50 +397,153 @@ pub async fn edit_page(
         join_mode: r.join_mode.to_string(),
         ..Default::default()
     };
+    let current_picture = picture_of(
+        service::media::of_statuses(&state, &[id])
+            .await?
+            .remove(&id)
+            .as_deref()
+            .unwrap_or_default(),
+    );
+    let f = NewEventForm {
+        picture_description: current_picture
+            .as_ref()
+            .map(|p| p.description.clone())
+            .unwrap_or_default(),
+        ..f
+    };
     Ok(crate::web::render(&NewEventPage {
         c,
         f,
         errors: Vec::new(),
-        action: format!("/events/{id}/edit"),
+        action: edit_action(id),
         editing: true,
         in_series: event.row.series_id.is_some(),
+        picture: MediaSlot::empty(0),
+        current_picture,
     }))
 }
 
-/// `POST /events/{id}/edit` (organizers).
+/// Where the edit form posts: an upload path of its own, the event named in its query.
+fn edit_action(id: i64) -> String {
+    format!("/events/edit?id={id}")
+}
+
+/// The event the edit form's upload path names (`?id=`).
+#[derive(Deserialize, Default)]
+pub struct EditQuery {
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /events/edit?id={id}` (organizers): the edit form, with its picture.
+pub async fn edit_upload(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<EditQuery>,
+    CsrfUpload { form, mut files }: CsrfUpload<NewEventForm>,
+) -> AppResult<Response> {
+    let result = edit_event(&state, c, &q.id, form, &mut files).await;
+    files.discard().await;
+    result
+}
+
+/// `POST /events/{id}/edit` (organizers): the edit form, url-encoded or with its picture.
 pub async fn edit(
     State(state): State<AppState>,
     c: Ctx,
     Path(id): Path<String>,
-    CsrfForm(f): CsrfForm<NewEventForm>,
+    CsrfUpload { form, mut files }: CsrfUpload<NewEventForm>,
+) -> AppResult<Response> {
+    let result = edit_event(&state, c, &id, form, &mut files).await;
+    files.discard().await;
+    result
+}
+
+async fn edit_event(
+    state: &AppState,
+    c: Ctx,
+    id: &str,
+    f: NewEventForm,
+    files: &mut upload::Form,
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let me = c.me()?;
-    let event = events::get(&state, Some(me.id), id).await?;
+    let event = events::get(state, Some(me.id), id).await?;
+    if !events::is_organizer(state, &event, &me).await? {
+        return Err(AppError::forbidden("error-event-organizers-only"));
+    }
     let in_series = event.row.series_id.is_some();
+    let current_picture = picture_of(
+        service::media::of_statuses(state, &[id])
+            .await?
+            .remove(&id)
+            .as_deref()
+            .unwrap_or_default(),
+    );
+    let mut picture = picture_slot(state, &c, &me, &f, files).await?;
+    // No new picture: the alt text typed for the current one is saved (its uploader's).
+    if picture.media.is_none()
+        && !picture.refused()
+        && f.remove_picture.is_none()
+        && let Some(current) = &current_picture
+        && current.description != f.picture_description.trim()
+    {
+        let describe = service::media::Describe {
+            description: Some(f.picture_description.clone()),
+            focus: None,
+        };
+        if let Err(e) = service::media::update(state, &me, current.id, &describe).await {
+            if !e.status.is_client_error() {
+                return Err(e);
+            }
+            picture.description_error = Some(e.message(c.locale));
+        }
+    }
+    let refused = |c: Ctx, f: NewEventForm, errors, picture, status| {
+        render_status(
+            status,
+            &NewEventPage {
+                c,
+                f,
+                errors,
+                action: edit_action(id),
+                editing: true,
+                in_series,
+                picture,
+                current_picture: current_picture.clone(),
+            },
+        )
+    };
+    if picture.refused() {
+        return Ok(refused(
+            c,
+            f,
+            Vec::new(),
+            picture,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let media_ids = match picture.kept_id() {
+        Some(new) => Some(vec![new.to_string()]),
+        None if f.remove_picture.is_some() => Some(Vec::new()),
+        None => None,
+    };
     let result = match (input_of(&f), events::Occurrences::parse(Some(&f.scope))) {
-        (Ok(input), Ok(scope)) => events::update(&state, &me, &event, input, scope).await,
+        (Ok(input), Ok(scope)) => {
+            let input = NewEventInput { media_ids, ..input };
+            events::update(state, &me, &event, input, scope).await
+        }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(_) => Ok(redirect_with_flash(
-            &state,
+            state,
             &format!("/events/{id}"),
             "flash-event-updated",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
             let errors = crate::web::field_errors(&c, &e);
-            Ok(render_status(
-                e.status,
-                &NewEventPage {
-                    c,
-                    f,
-                    errors,
-                    action: format!("/events/{id}/edit"),
-                    editing: true,
-                    in_series,
-                },
-            ))
+            Ok(refused(c, f, errors, picture, e.status))
         }
         Err(e) => Err(e),
     }

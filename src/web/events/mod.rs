@@ -15,7 +15,7 @@ mod page;
 
 pub use agenda::{agenda, calendar_link, revoke_calendar_link};
 pub use calendar::{event_ics, group_ics, private_ics};
-pub use edit::{create, edit, edit_page, new_page};
+pub use edit::{create, edit, edit_page, edit_upload, new_page};
 pub use missions::board;
 pub use page::{action, decide, page, participants_csv, shift_action};
 
@@ -42,12 +42,15 @@ pub struct EventCard {
     pub taken: i64,
     /// Places left, when limited.
     pub remaining: Option<i64>,
+    /// Its picture (the first picture of its post).
+    pub picture: Option<crate::db::media::MediaRow>,
 }
 
 /// Cards for events, with their counts in one query.
 pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCard>> {
     let ids: Vec<i64> = list.iter().map(|e| e.row.status_id).collect();
     let counts = events::counts(state, &ids).await?;
+    let mut media = crate::service::media::of_statuses(state, &ids).await?;
     Ok(list
         .into_iter()
         .map(|event| {
@@ -60,6 +63,9 @@ pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCar
                 event.row.remote_participants.unwrap_or(0)
             };
             EventCard {
+                picture: media
+                    .remove(&event.row.status_id)
+                    .and_then(|m| edit::picture_of(&m)),
                 path: format!("/events/{}", event.row.status_id),
                 when_where: events::when_where(state.config.default_locale, &event.row),
                 remaining: event.row.capacity.map(|c| (c - taken).max(0)),

@@ -6,13 +6,21 @@ use super::{
     page::{GroupPostForm, GroupQuery, group_page},
 };
 use crate::{
+    domain::{MemberRole, media::MediaUse},
     error::{AppError, AppResult},
     service::groups,
     state::AppState,
-    web::{Ctx, form::CsrfForm, redirect_with_flash, render_status},
+    upload,
+    web::{
+        Ctx,
+        form::{CsrfForm, CsrfUpload, FileFields},
+        redirect_with_flash, render_status,
+        uploads::{AccountImage, set_account_image},
+    },
 };
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -203,4 +211,77 @@ pub async fn affiliation_action(
             "flash-request-refused"
         },
     ))
+}
+
+/// The group the logo and banner form's upload path names (`?group=`).
+#[derive(Deserialize, Default)]
+pub struct ImagesQuery {
+    #[serde(default)]
+    group: String,
+}
+
+/// The logo and banner form: new files, or taking them away.
+#[derive(Deserialize)]
+pub struct ImagesForm {
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
+    remove_avatar: bool,
+    #[serde(default, deserialize_with = "crate::web::form::checkbox")]
+    remove_header: bool,
+}
+
+impl FileFields for ImagesForm {
+    const FILE_FIELDS: &'static [&'static str] = &["avatar", "header"];
+}
+
+/// `POST /groups/images?group={handle}` (administrators of a group of this server): sets,
+/// replaces or removes the group's logo and banner. The files arrive before the group's
+/// roles are read; a refused request leaves nothing of them.
+pub async fn images(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<ImagesQuery>,
+    CsrfUpload { form, mut files }: CsrfUpload<ImagesForm>,
+) -> AppResult<Response> {
+    let result = set_images(&state, c, &q.group, form, &mut files).await;
+    files.discard().await;
+    result
+}
+
+async fn set_images(
+    state: &AppState,
+    c: Ctx,
+    handle: &str,
+    form: ImagesForm,
+    files: &mut upload::Form,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let group = groups::find(state, handle, false).await?;
+    let standing = groups::standing(state, &group, Some(me.id)).await?;
+    if !group.is_local() || standing.role() != Some(MemberRole::Administrator) {
+        return Err(AppError::forbidden("error-group-role"));
+    }
+    let mut image_errors = Vec::new();
+    for (field, used_for, remove) in [
+        ("avatar", MediaUse::Avatar, form.remove_avatar),
+        ("header", MediaUse::Header, form.remove_header),
+    ] {
+        let set = AccountImage {
+            field,
+            used_for,
+            remove,
+        };
+        if let Some(message) = set_account_image(state, &c, &me, &group.account, files, set).await?
+        {
+            image_errors.push((field.to_string(), message));
+        }
+    }
+    let back = c.profile_path(&group.account);
+    if image_errors.is_empty() {
+        return Ok(redirect_with_flash(state, &back, "flash-images-saved"));
+    }
+    // The page shows the group as it now is (one of the two may have been saved).
+    let group = groups::get(state, group.account.id).await?;
+    let mut page = group_page(state, c, group, &GroupQuery::default(), None, None).await?;
+    page.image_errors = image_errors;
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

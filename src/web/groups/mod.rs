@@ -15,7 +15,7 @@ mod directory;
 mod members;
 mod page;
 
-pub use actions::{action, affiliation_action, post_action};
+pub use actions::{action, affiliation_action, images, post_action};
 pub use create::{create, new_page};
 pub use directory::directory;
 pub use members::{audit, member_action, members, members_csv};

@@ -72,6 +72,11 @@ pub(super) struct GroupPage {
     /// Upcoming events the viewer may see.
     events: Vec<crate::web::events::EventCard>,
     base_path: String,
+    /// The group's logo and banner (their addresses).
+    avatar: Option<String>,
+    header: Option<String>,
+    /// Why a file of the logo and banner form was refused, by field (`avatar`, `header`).
+    pub(super) image_errors: Vec<(String, String)>,
 }
 
 impl GroupPage {
@@ -147,6 +152,29 @@ impl GroupPage {
         crate::web::sign_in_url(&self.g.path)
     }
 
+    fn image_error_for(&self, field: &str) -> Option<&str> {
+        crate::web::error_for(&self.image_errors, field)
+    }
+
+    /// The file types the logo and banner inputs offer.
+    fn accept_images(&self) -> &'static str {
+        crate::web::uploads::ACCEPT_IMAGES
+    }
+
+    /// Where the logo and banner form posts (an upload path of its own, the group named in
+    /// its query).
+    fn images_action(&self) -> String {
+        format!(
+            "/groups/images?group={}",
+            crate::web::urlencode(&self.c.handle_of(&self.g.group.account))
+        )
+    }
+
+    /// The pictures are a group's.
+    fn images_of_group(&self) -> bool {
+        true
+    }
+
     fn tab_path(&self, circle: &str) -> String {
         if circle.is_empty() {
             self.g.path.clone()
@@ -215,6 +243,10 @@ pub(super) async fn group_page(
         None => (String::new(), None),
     };
     let events = crate::web::events::of_group(state, viewer, &group).await?;
+    let (avatar, header) = (
+        group.account.avatar_url.clone(),
+        group.account.header_url.clone(),
+    );
     let g = card(state, &c, group).await?;
     let base_path = match q.audience.as_str() {
         "" => g.path.clone(),
@@ -236,6 +268,9 @@ pub(super) async fn group_page(
         federations,
         events,
         base_path,
+        avatar,
+        header,
+        image_errors: Vec::new(),
     })
 }
 
