@@ -8,6 +8,7 @@ use super::Refusal;
 use crate::domain::media::{
     Format, MAX_ANIMATION_PIXELS, MAX_INPUT_PIXELS, MAX_STORED_PIXELS, MediaKind, PREVIEW_PIXELS,
 };
+use fast_image_resize::{FilterType as FirFilter, ResizeAlg, ResizeOptions, Resizer};
 use image::{
     AnimationDecoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits,
     codecs::{
@@ -15,7 +16,6 @@ use image::{
         jpeg::JpegEncoder,
         png::PngEncoder,
     },
-    imageops::FilterType,
 };
 use std::io::Cursor;
 
@@ -75,8 +75,11 @@ pub fn process(bytes: &[u8], format: Format) -> Result<Picture, Refusal> {
     {
         return Ok(animated);
     }
-    let image = decode(bytes, image_format)?;
-    let image = bound(image, MAX_STORED_PIXELS, FilterType::Triangle);
+    let image = fit(
+        decode(bytes, image_format)?,
+        MAX_STORED_PIXELS,
+        ResizeAlg::Convolution(FirFilter::Bilinear),
+    );
     let alpha = image.color().has_alpha();
     let file = if alpha || format == Format::Png {
         encode_png(&image)?
@@ -125,24 +128,61 @@ pub fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, Refusal
     Ok(image)
 }
 
-/// The picture made no larger than `max_pixels`, its proportions kept.
-fn bound(image: DynamicImage, max_pixels: u64, filter: FilterType) -> DynamicImage {
+/// A picture as 8-bit RGB, or RGBA when it has transparency (what the encoders and the
+/// resizer take); unchanged when it already is.
+fn eight_bit(image: DynamicImage) -> DynamicImage {
+    match image {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => image,
+        other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.to_rgba8()),
+        other => DynamicImage::ImageRgb8(other.to_rgb8()),
+    }
+}
+
+/// The size that fits `max_pixels`, proportions kept; `None` when the picture fits already.
+fn fitted_size(image: &DynamicImage, max_pixels: u64) -> Option<(u32, u32)> {
     let (w, h) = (u64::from(image.width()), u64::from(image.height()));
     if w * h <= max_pixels {
-        return image;
+        return None;
     }
     let scale = (max_pixels as f64 / (w * h) as f64).sqrt();
-    let nw = ((w as f64 * scale).floor() as u32).max(1);
-    let nh = ((h as f64 * scale).floor() as u32).max(1);
-    if filter == FilterType::Nearest {
-        image.thumbnail_exact(nw, nh)
-    } else {
-        image.resize_exact(nw, nh, filter)
+    Some((
+        ((w as f64 * scale).floor() as u32).max(1),
+        ((h as f64 * scale).floor() as u32).max(1),
+    ))
+}
+
+/// An 8-bit picture resized by `fast_image_resize`, on the 8-bit pixels themselves: `image`'s
+/// own resize works on a 32-bit float copy, which for a 12-megapixel photo took 144 MB more
+/// than the picture (docs/BENCHMARKS.md, media-memory).
+fn resized(source: &DynamicImage, (w, h): (u32, u32), algorithm: ResizeAlg) -> DynamicImage {
+    let mut target = DynamicImage::new(w, h, source.color());
+    let options = ResizeOptions::new().resize_alg(algorithm);
+    match Resizer::new().resize(source, &mut target, &options) {
+        Ok(()) => target,
+        // Both are 8-bit RGB or RGBA of one layout, which the resizer takes; kept as a
+        // fallback rather than a panic.
+        Err(_) => source.thumbnail_exact(w, h),
+    }
+}
+
+/// The picture made no larger than `max_pixels`, as 8-bit RGB or RGBA.
+fn fit(image: DynamicImage, max_pixels: u64, algorithm: ResizeAlg) -> DynamicImage {
+    let image = eight_bit(image);
+    match fitted_size(&image, max_pixels) {
+        Some(size) => resized(&image, size, algorithm),
+        None => image,
     }
 }
 
 fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Encoded, Refusal> {
-    let rgb = image.to_rgb8();
+    let converted;
+    let rgb = match image.as_rgb8() {
+        Some(rgb) => rgb,
+        None => {
+            converted = image.to_rgb8();
+            &converted
+        }
+    };
     let mut bytes = Vec::new();
     rgb.write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, quality))
         .map_err(|_| Refusal::Unreadable)?;
@@ -155,11 +195,6 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Result<Encoded, Refusal> {
 }
 
 fn encode_png(image: &DynamicImage) -> Result<Encoded, Refusal> {
-    let image = if image.color().has_alpha() {
-        DynamicImage::ImageRgba8(image.to_rgba8())
-    } else {
-        DynamicImage::ImageRgb8(image.to_rgb8())
-    };
     let mut bytes = Vec::new();
     image
         .write_with_encoder(PngEncoder::new(&mut bytes))
@@ -174,7 +209,16 @@ fn encode_png(image: &DynamicImage) -> Result<Encoded, Refusal> {
 
 /// The preview (at most [`PREVIEW_PIXELS`]) and the blurhash of a picture.
 pub fn preview_of(image: &DynamicImage) -> Result<(Encoded, String), Refusal> {
-    let small = bound(image.clone(), PREVIEW_PIXELS, FilterType::Nearest);
+    let small = match (image, fitted_size(image, PREVIEW_PIXELS)) {
+        (DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_), Some(size)) => {
+            resized(image, size, ResizeAlg::SuperSampling(FirFilter::Box, 2))
+        }
+        (other, _) => fit(
+            other.clone(),
+            PREVIEW_PIXELS,
+            ResizeAlg::SuperSampling(FirFilter::Box, 2),
+        ),
+    };
     let preview = if small.color().has_alpha() {
         encode_png(&small)?
     } else {
@@ -248,4 +292,41 @@ fn animated_gif(bytes: &[u8]) -> Result<Option<Picture>, Refusal> {
         preview,
         blurhash,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_are_fitted_to_a_pixel_count_keeping_proportions() {
+        let wide = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            400,
+            300,
+            image::Rgb([9, 99, 199]),
+        ));
+        let small = fit(
+            wide.clone(),
+            10_000,
+            ResizeAlg::Convolution(FirFilter::Bilinear),
+        );
+        assert_eq!((small.width(), small.height()), (115, 86));
+        assert_eq!(
+            small.as_rgb8().unwrap().get_pixel(50, 50),
+            &image::Rgb([9, 99, 199])
+        );
+        let same = fit(wide, 120_000, ResizeAlg::Convolution(FirFilter::Bilinear));
+        assert_eq!((same.width(), same.height()), (400, 300));
+        // 16-bit and grey pictures become 8-bit RGB; transparency stays.
+        let deep = DynamicImage::ImageRgba16(image::ImageBuffer::from_pixel(
+            300,
+            300,
+            image::Rgba([0u16, 65535, 0, 32768]),
+        ));
+        let fitted = fit(deep, 900, ResizeAlg::Convolution(FirFilter::Bilinear));
+        assert_eq!((fitted.width(), fitted.height()), (30, 30));
+        assert!(fitted.as_rgba8().is_some());
+        let grey = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(10, 10, image::Luma([7])));
+        assert!(fit(grey, 1_000, ResizeAlg::Nearest).as_rgb8().is_some());
+    }
 }
