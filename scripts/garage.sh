@@ -54,6 +54,14 @@ start() {
         stop
     fi
     rm -rf "$dir"
+    # Another server on one of the ports would answer in this one's place.
+    local port
+    for port in "$s3_port" "$rpc_port" "$admin_port"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            log "port $port is taken (another Garage? set COOPOL_GARAGE_S3_PORT, _RPC_PORT, _ADMIN_PORT)"
+            exit 1
+        fi
+    done
     mkdir -p "$dir/meta" "$dir/data"
     # Secrets are read from files Garage checks the permissions of.
     umask 077
