@@ -49,6 +49,10 @@ struct Args {
     /// Posts in the timeline scenario (default 1,000,000; smoke 2,000).
     #[arg(long)]
     posts: Option<usize>,
+    /// Where coopol keeps media in the media scenarios: `directory` (its data folder) or `s3`
+    /// (the store named by COOPOL_TEST_S3_*: `eval "$(scripts/garage.sh start)"` starts one).
+    #[arg(long, default_value = "directory", value_parser = ["directory", "s3"])]
+    media_store: String,
     /// Runs of the ingest scenario, each on a fresh database: its results are those of the
     /// run with the median processed rate (every run is printed and listed in the JSON), and
     /// its memory peak the highest of all. The machine's speed moves from one run to the next.
@@ -182,6 +186,15 @@ fn machine() -> Value {
         "memory_gib": (mem_kib as f64 / 1024.0 / 1024.0 * 10.0).round() / 10.0,
         "kernel": kernel,
     })
+}
+
+/// The media store the media scenarios use.
+fn media_store(args: &Args) -> media::MediaStore {
+    if args.media_store == "s3" {
+        media::MediaStore::S3
+    } else {
+        media::MediaStore::Directory
+    }
 }
 
 fn wants(args: &Args, name: &str) -> bool {
@@ -366,7 +379,7 @@ async fn run_backend(
     if wants(args, "media-upload") {
         let p = &s.media_upload;
         let (dir, db) = scratch(root, backend, "media-upload").await?;
-        let r = media::upload(bin, &dir, &db, p)
+        let r = media::upload(bin, &dir, &db, &media_store(args), p)
             .await
             .context("media-upload")?;
         db.drop().await?;
@@ -374,8 +387,9 @@ async fn run_backend(
         let p50 = ingest::quantile(&mut sorted, 0.5);
         let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
         println!(
-            "[{}] media-upload: {} photos of {}x{} ({:.1} MB), one after another: ready in {:.2} s (median; {:.2} to {:.2} s), peak {} MiB",
+            "[{}] media-upload ({} store): {} photos of {}x{} ({:.1} MB), one after another: ready in {:.2} s (median; {:.2} to {:.2} s), peak {} MiB",
             backend.name(),
+            args.media_store,
             r.seconds.len(),
             p.width,
             p.height,
@@ -393,7 +407,8 @@ async fn run_backend(
         out.insert(
             "media-upload".into(),
             json!({
-                "width": p.width, "height": p.height, "file_bytes": r.file_bytes,
+                "store": args.media_store, "width": p.width, "height": p.height,
+                "file_bytes": r.file_bytes,
                 "uploads": r.seconds.len(), "ready_p50_s": p50, "ready_min_s": min,
                 "ready_max_s": max, "ready_s": r.seconds, "peak_rss_mib": mib(r.peak_rss_kib),
                 "cpu_per_upload": r.cpu.json(r.seconds.len()),
@@ -403,13 +418,14 @@ async fn run_backend(
     if wants(args, "media-memory") {
         let p = &s.media_memory;
         let (dir, db) = scratch(root, backend, "media-memory").await?;
-        let r = media::memory(bin, &dir, &db, p)
+        let r = media::memory(bin, &dir, &db, &media_store(args), p)
             .await
             .context("media-memory")?;
         db.drop().await?;
         println!(
-            "[{}] media-memory: {} uploads at once of {:.1} MB ({}x{}): all ready in {:.1} s; resident {} MiB before, peak {} MiB (sampled every 20 ms: {} MiB)",
+            "[{}] media-memory ({} store): {} uploads at once of {:.1} MB ({}x{}): all ready in {:.1} s; resident {} MiB before, peak {} MiB (sampled every 20 ms: {} MiB)",
             backend.name(),
+            args.media_store,
             p.concurrent,
             r.file_bytes as f64 / 1e6,
             r.width,
@@ -422,7 +438,8 @@ async fn run_backend(
         out.insert(
             "media-memory".into(),
             json!({
-                "concurrent": p.concurrent, "file_bytes": r.file_bytes, "width": r.width,
+                "store": args.media_store, "concurrent": p.concurrent,
+                "file_bytes": r.file_bytes, "width": r.width,
                 "height": r.height, "all_ready_s": r.all_ready_s,
                 "idle_rss_mib": mib(r.idle_rss_kib), "peak_rss_mib": mib(r.peak_rss_kib),
                 "sampled_peak_rss_mib": mib(r.sampled_peak_kib),

@@ -184,13 +184,48 @@ async fn upload_until_ready(
     }
 }
 
+/// Where coopol keeps media in the media scenarios.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MediaStore {
+    /// The default folder, `data_dir/media`.
+    Directory,
+    /// The S3 store named by `COOPOL_TEST_S3_ENDPOINT`, `_REGION`, `_BUCKET`,
+    /// `_ACCESS_KEY_ID`, `_SECRET_ACCESS_KEY` (what `scripts/garage.sh start` prints).
+    S3,
+}
+
+impl MediaStore {
+    /// The configuration variables that choose this store.
+    fn env(&self) -> Result<Vec<(String, String)>> {
+        if *self == MediaStore::Directory {
+            return Ok(Vec::new());
+        }
+        let mut env = vec![("COOPOL_MEDIA_STORE".to_string(), "s3".to_string())];
+        for name in [
+            "ENDPOINT",
+            "REGION",
+            "BUCKET",
+            "ACCESS_KEY_ID",
+            "SECRET_ACCESS_KEY",
+        ] {
+            let value = std::env::var(format!("COOPOL_TEST_S3_{name}")).with_context(|| {
+                format!("--media-store s3 needs COOPOL_TEST_S3_{name} (scripts/garage.sh start)")
+            })?;
+            env.push((format!("COOPOL_S3_{name}"), value));
+        }
+        Ok(env)
+    }
+}
+
 /// Starts coopol with one account, and gives it with an HTTP client and a token.
 async fn setup(
     bin: &Path,
     dir: &Path,
     database: &Database,
+    store: &MediaStore,
 ) -> Result<(Coopol, reqwest::Client, String)> {
     let mut coopol = Coopol::new(bin, dir, &database.url);
+    coopol.env = store.env()?;
     coopol.migrate()?;
     coopol.create_user("photographer", "correct horse battery")?;
     coopol.start().await?;
@@ -206,10 +241,11 @@ pub async fn upload(
     bin: &Path,
     dir: &Path,
     database: &Database,
+    store: &MediaStore,
     p: &UploadParams,
 ) -> Result<UploadOutcome> {
     let file = photo(p.width, p.height, 90, 42)?;
-    let (coopol, client, token) = setup(bin, dir, database).await?;
+    let (coopol, client, token) = setup(bin, dir, database, store).await?;
     let base = coopol.base();
     let (body, content_type) = multipart(&file, "Manifestation du 1er mai");
     // One upload first, so that the measured ones find the server warm (connections, pages
@@ -238,10 +274,11 @@ pub async fn memory(
     bin: &Path,
     dir: &Path,
     database: &Database,
+    store: &MediaStore,
     p: &MemoryParams,
 ) -> Result<MemoryOutcome> {
     let (file, width, height) = photo_of_size(p.file_bytes)?;
-    let (coopol, client, token) = setup(bin, dir, database).await?;
+    let (coopol, client, token) = setup(bin, dir, database, store).await?;
     let base = coopol.base();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (idle_rss_kib, _) = coopol.memory().unwrap_or_default();
