@@ -2,7 +2,10 @@
 # Installs what the test suite drives besides coopol itself, when missing:
 #   - Mastodon.py and toot, in a Python virtual environment (target/clients-venv), pinned by
 #     tests/clients/requirements.txt;
-#   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root).
+#   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root);
+#   - ffmpeg, from Debian (package ffmpeg; needs root), so that video and sound are processed
+#     (probed, stripped of metadata, given a poster frame). coopol runs without it, accepting
+#     video and sound as they come: without root a notice is printed and the tests go on.
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +31,17 @@ if [ "${COOPOL_SKIP_BROWSER:-0}" != "1" ]; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq >&2
         apt-get install -y -qq chromium chromium-driver >&2
+    fi
+fi
+
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test-tools: ffmpeg is missing (install Debian's ffmpeg): video and sound are" >&2
+        echo "test-tools: tested as coopol handles them without it" >&2
+    else
+        echo "test-tools: installing ffmpeg" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq --no-install-recommends ffmpeg >&2
     fi
 fi

@@ -1,4 +1,5 @@
-//! The command line: `coopol serve`, `coopol migrate`, `coopol user create|list`.
+//! The command line: `coopol serve`, `coopol migrate`, `coopol user create|list`, `coopol
+//! recount`, `coopol media usage|sweep|purge-remote`.
 //!
 //! Exit status: 0 on success, 1 when the command failed, 2 for a usage or configuration error
 //! (one line naming the problem, never a backtrace).
@@ -44,6 +45,27 @@ enum Command {
     /// boosts and likes again from the stored rows, then exit. The database keeps them up to
     /// date by itself; this repairs numbers that drifted, e.g. after rows were edited by hand.
     Recount,
+    /// Media files (pictures, video, sound, documents): what the store holds, and clean-ups.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum MediaCommand {
+    /// Show the media store (a folder or S3) and what it holds by kind: uploads made here and
+    /// cached copies of other servers' media, read from the database.
+    Usage {
+        /// Also list the store itself and count its files (slow on a large S3 bucket): more
+        /// files than the database knows of are leftovers.
+        #[arg(long)]
+        list_store: bool,
+    },
+    /// Remove now what the hourly sweep removes: media marked removed, uploads never attached
+    /// for `media_unattached_hours`, the media of deleted posts, failed uploads after an hour.
+    Sweep,
+    /// Remove every cached copy of other servers' media from the store now (to free space).
+    /// They are fetched again from their servers when someone looks at them.
+    PurgeRemote,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +209,14 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Media(cmd) => {
+            init_logging(&config, "warn");
+            let db = app::open_database(&config).await?;
+            let state = AppState::new(config, db).map_err(anyhow::Error::from)?;
+            let result = media_command(&state, cmd).await;
+            state.db.close().await;
+            result
+        }
         Command::User(cmd) => {
             init_logging(&config, "warn");
             let db = app::open_database(&config).await?;
@@ -277,6 +307,155 @@ async fn user_command(state: &AppState, cmd: UserCommand) -> Result<(), CliError
                 );
             }
             Ok(())
+        }
+    }
+}
+
+/// `1234567 (1.2 MiB)`: bytes, and the same for people.
+fn size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{bytes} ({value:.1} {})", UNITS[unit])
+    }
+}
+
+/// Cached copies removed by `coopol media purge-remote` at a time.
+const PURGE_BATCH: i64 = 200;
+
+async fn media_command(state: &AppState, cmd: MediaCommand) -> Result<(), CliError> {
+    use crate::config::MediaStore;
+    match cmd {
+        MediaCommand::Usage { list_store } => {
+            match &state.config.media.store {
+                MediaStore::Directory(dir) => println!(
+                    "store: directory {}",
+                    std::fs::canonicalize(dir).unwrap_or(dir.clone()).display()
+                ),
+                MediaStore::S3(s3) => println!(
+                    "store: s3 {} bucket {}",
+                    s3.endpoint.as_str().trim_end_matches('/'),
+                    s3.bucket
+                ),
+            }
+            let rows = db::media::usage(state.pool())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot read the media: {e}"))?;
+            let (uncached, processing) = db::media::uncached_and_processing(state.pool())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot read the media: {e}"))?;
+            println!(
+                "{:<10} {:<7} {:>8} {:>9}  size",
+                "kind", "origin", "media", "previews"
+            );
+            // By kind and origin (the states summed), then the totals by origin.
+            let mut lines: Vec<(String, i64, i64, i64, i64)> = Vec::new();
+            let mut add = |kind: String, remote: i64, row: &db::media::UsageRow| match lines
+                .iter_mut()
+                .find(|l| l.0 == kind && l.1 == remote)
+            {
+                Some(line) => {
+                    line.2 += row.media;
+                    line.3 += row.previews;
+                    line.4 += row.bytes;
+                }
+                None => lines.push((kind, remote, row.media, row.previews, row.bytes)),
+            };
+            for row in &rows {
+                add(row.kind.as_str().to_string(), row.remote, row);
+            }
+            for row in &rows {
+                add("total".to_string(), row.remote, row);
+            }
+            for remote in [0, 1] {
+                if !lines.iter().any(|l| l.0 == "total" && l.1 == remote) {
+                    lines.push(("total".to_string(), remote, 0, 0, 0));
+                }
+            }
+            for (kind, remote, media, previews, bytes) in &lines {
+                let origin = if *remote == 1 { "cached" } else { "local" };
+                println!(
+                    "{kind:<10} {origin:<7} {media:>8} {previews:>9}  {}",
+                    size(*bytes)
+                );
+            }
+            let removed = rows
+                .iter()
+                .filter(|r| r.state == crate::domain::media::MediaState::Removed);
+            let (removed_media, removed_bytes) =
+                removed.fold((0, 0), |(m, b), r| (m + r.media, b + r.bytes));
+            println!(
+                "awaiting the sweep: {removed_media} media, {}",
+                size(removed_bytes)
+            );
+            println!("other servers' media not copied here: {uncached}");
+            println!("uploads being processed: {processing}");
+            if list_store {
+                let (files, bytes) = state
+                    .media
+                    .store
+                    .usage()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot list the store: {e}"))?;
+                println!("in the store: {files} files, {}", size(bytes as i64));
+            }
+            Ok(())
+        }
+        MediaCommand::Sweep => {
+            let removed = service::media::sweep(state, crate::clock::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("the sweep failed: {e}"))?;
+            println!("removed {removed} media (files and rows)");
+            Ok(())
+        }
+        MediaCommand::PurgeRemote => {
+            let (copies, bytes) = purge_remote(state)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot remove the cached copies: {e:#}"))?;
+            println!(
+                "removed {copies} cached copies of other servers' media, {}; they are fetched \
+                 again when someone looks at them",
+                size(bytes)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Removes every cached copy of other servers' media: each row forgets its files first (a
+/// reader then fetches the medium again rather than ask for a file about to go), then the
+/// files leave the store. Gives the copies removed and their main files' bytes.
+async fn purge_remote(state: &AppState) -> anyhow::Result<(u64, i64)> {
+    let mut after = 0;
+    let (mut copies, mut bytes) = (0, 0);
+    loop {
+        let rows = db::media::cached_remote(state.pool(), after, PURGE_BATCH).await?;
+        let Some(last) = rows.last() else {
+            return Ok((copies, bytes));
+        };
+        after = last.id;
+        for row in rows {
+            let Some(file_key) = row.file_key.as_deref() else {
+                continue;
+            };
+            if !db::media::forget_copy(state.pool(), row.id, file_key, crate::clock::now()).await? {
+                continue;
+            }
+            for key in [Some(file_key), row.preview_key.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                state.media.store.delete(key).await?;
+            }
+            copies += 1;
+            bytes += row.file_size;
         }
     }
 }

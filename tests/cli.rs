@@ -1,5 +1,6 @@
 //! The `coopol` binary as an administrator uses it: help, configuration errors, accounts,
-//! migrations, and a server that starts on its defaults and stops cleanly on SIGTERM.
+//! migrations, the media commands (on each media store), and a server that starts on its
+//! defaults and stops cleanly on SIGTERM.
 
 mod common;
 
@@ -17,6 +18,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_coopol");
 struct Env {
     dir: tempfile::TempDir,
     database_url: Option<String>,
+    /// Configuration variables every command gets (e.g. the media store).
+    vars: Vec<(String, String)>,
 }
 
 impl Env {
@@ -42,7 +45,11 @@ impl Env {
             }
             _ => None,
         };
-        Env { dir, database_url }
+        Env {
+            dir,
+            database_url,
+            vars: Vec::new(),
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -55,6 +62,9 @@ impl Env {
         }
         if let Some(url) = &self.database_url {
             cmd.env("COOPOL_DATABASE_URL", url);
+        }
+        for (key, value) in &self.vars {
+            cmd.env(key, value);
         }
         cmd
     }
@@ -87,12 +97,19 @@ async fn help_describes_every_command() {
     let out = env.run(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for word in ["serve", "migrate", "user", "recount", "--config", "COOPOL_"] {
+    for word in [
+        "serve", "migrate", "user", "recount", "media", "--config", "COOPOL_",
+    ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
     let out = env.run(&["user", "create", "--help"]);
     let help = text(&out.stdout);
     for word in ["--email", "--admin", "--password-stdin"] {
+        assert!(help.contains(word), "{word} missing from:\n{help}");
+    }
+    let out = env.run(&["media", "--help"]);
+    let help = text(&out.stdout);
+    for word in ["usage", "sweep", "purge-remote"] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
     let out = env.run(&["frobnicate"]);
@@ -391,6 +408,314 @@ async fn recount_repairs_numbers_that_drifted() {
     .unwrap();
     assert_eq!(wrong, 0);
     db.close().await;
+}
+
+/// A medium row for the media commands' test: `remote` gives it an address elsewhere,
+/// `files` the keys of its file and preview.
+struct Medium {
+    id: i64,
+    kind: &'static str,
+    state: &'static str,
+    used_for: &'static str,
+    size: i64,
+    age_hours: i64,
+    remote: bool,
+    files: bool,
+}
+
+impl Medium {
+    fn file_key(&self) -> String {
+        format!("{}/tok{}/original.bin", self.id, self.id)
+    }
+
+    fn preview_key(&self) -> String {
+        format!("{}/tok{}/small.jpg", self.id, self.id)
+    }
+}
+
+/// `coopol media usage`, `sweep` and `purge-remote` against rows and files made by the test,
+/// on each media store (the S3 bucket is shared with other tests: only this test's keys,
+/// which start with random ids, are looked at).
+#[tokio::test]
+async fn media_commands_report_sweep_and_purge_remote_copies() {
+    for store in common::media_stores() {
+        let mut env = Env::new().await;
+        // The store the commands will use (the default folder is data/media of the data dir).
+        let mut config = coopol::config::Config::for_tests(
+            "http://localhost:8080",
+            "sqlite::memory:",
+            env.dir.path().join("data"),
+        );
+        common::use_media_store(&mut config, store);
+        if let coopol::config::MediaStore::S3(s3) = &config.media.store {
+            for (key, value) in [
+                ("COOPOL_MEDIA_STORE", "s3".to_string()),
+                ("COOPOL_S3_ENDPOINT", s3.endpoint.to_string()),
+                ("COOPOL_S3_REGION", s3.region.clone()),
+                ("COOPOL_S3_BUCKET", s3.bucket.clone()),
+                ("COOPOL_S3_ACCESS_KEY_ID", s3.access_key_id.clone()),
+                ("COOPOL_S3_SECRET_ACCESS_KEY", s3.secret_access_key.clone()),
+            ] {
+                env.vars.push((key.to_string(), value));
+            }
+        }
+        let out = env.run(&["user", "create", "alice", "--email", "alice@example.org"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let db = env.database().await;
+        let account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'alice'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let files = coopol::media::Store::open(&config.media.store).unwrap();
+        // Ids of their own, so that keys never meet other tests' in a shared bucket.
+        let base = 1_000_000_000 + (coopol::clock::now() % 1_000_000_000) * 10;
+        let media = [
+            // An upload attached to nothing yet, an hour old: kept.
+            Medium {
+                id: base + 1,
+                kind: "image",
+                state: "ready",
+                used_for: "none",
+                size: 1_000,
+                age_hours: 1,
+                remote: false,
+                files: true,
+            },
+            // An upload never attached, two days old: swept.
+            Medium {
+                id: base + 2,
+                kind: "image",
+                state: "ready",
+                used_for: "none",
+                size: 2_000,
+                age_hours: 48,
+                remote: false,
+                files: true,
+            },
+            // A document marked removed: swept.
+            Medium {
+                id: base + 3,
+                kind: "document",
+                state: "removed",
+                used_for: "status",
+                size: 30_000,
+                age_hours: 1,
+                remote: false,
+                files: true,
+            },
+            // A copy of another server's picture (an avatar): purged.
+            Medium {
+                id: base + 4,
+                kind: "image",
+                state: "ready",
+                used_for: "avatar",
+                size: 4_000,
+                age_hours: 1,
+                remote: true,
+                files: true,
+            },
+            // Another server's video, never copied here.
+            Medium {
+                id: base + 5,
+                kind: "video",
+                state: "ready",
+                used_for: "avatar",
+                size: 0,
+                age_hours: 1,
+                remote: true,
+                files: false,
+            },
+        ];
+        let now = coopol::clock::now();
+        for m in &media {
+            let at = now - m.age_hours * 3_600_000_000;
+            sqlx::query(
+                "INSERT INTO media (id, account_id, used_for, kind, state, token, content_type, \
+                 file_key, file_size, preview_key, remote_url, cached_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'image/jpeg', $7, $8, $9, $10, $11, $12, $12)",
+            )
+            .bind(m.id)
+            .bind(account)
+            .bind(m.used_for)
+            .bind(m.kind)
+            .bind(m.state)
+            .bind(format!("tok{}", m.id))
+            .bind(m.files.then(|| m.file_key()))
+            .bind(m.size)
+            .bind(m.files.then(|| m.preview_key()))
+            .bind(
+                m.remote
+                    .then(|| format!("https://elsewhere.example/media/{}.jpg", m.id)),
+            )
+            .bind((m.remote && m.files).then_some(at))
+            .bind(at)
+            .execute(&db)
+            .await
+            .unwrap();
+            if m.files {
+                files
+                    .put(&m.file_key(), vec![7u8; m.size as usize].into())
+                    .await
+                    .unwrap();
+                files
+                    .put(&m.preview_key(), vec![8u8; 100].into())
+                    .await
+                    .unwrap();
+            }
+        }
+        let stored = |m: &Medium| {
+            let (files, file, preview) = (files.clone(), m.file_key(), m.preview_key());
+            async move {
+                (
+                    files.get(&file, None).await.unwrap().is_some(),
+                    files.get(&preview, None).await.unwrap().is_some(),
+                )
+            }
+        };
+
+        let out = env.run(&["media", "usage", "--list-store"]);
+        assert!(out.status.success(), "{store}: {}", text(&out.stderr));
+        let usage = text(&out.stdout);
+        // The words of the line of a kind and origin.
+        let line = |usage: &str, start: &str| -> Vec<String> {
+            let start: Vec<&str> = start.split_whitespace().collect();
+            usage
+                .lines()
+                .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .find(|words| words.len() > 2 && words[..2] == start[..])
+                .unwrap_or_else(|| panic!("{store}: no line {start:?} in:\n{usage}"))
+        };
+        let first = usage.lines().next().unwrap();
+        match store {
+            "s3" => assert!(
+                first.starts_with("store: s3 http") && first.ends_with("bucket coopol-test"),
+                "{usage}"
+            ),
+            _ => {
+                let dir = std::fs::canonicalize(env.dir.path().join("data/media")).unwrap();
+                assert_eq!(
+                    first,
+                    format!("store: directory {}", dir.display()),
+                    "{usage}"
+                );
+            }
+        }
+        assert_eq!(
+            line(&usage, "image local")[2..5],
+            ["2", "2", "3000"],
+            "{usage}"
+        );
+        assert_eq!(
+            line(&usage, "document local")[2..5],
+            ["1", "1", "30000"],
+            "{usage}"
+        );
+        assert_eq!(
+            line(&usage, "image cached")[2..5],
+            ["1", "1", "4000"],
+            "{usage}"
+        );
+        assert_eq!(
+            line(&usage, "total local")[2..5],
+            ["3", "3", "33000"],
+            "{usage}"
+        );
+        assert_eq!(
+            line(&usage, "total cached")[2..5],
+            ["1", "1", "4000"],
+            "{usage}"
+        );
+        assert!(
+            usage.contains("awaiting the sweep: 1 media, 30000 (29.3 KiB)\n"),
+            "{usage}"
+        );
+        assert!(
+            usage.contains("other servers' media not copied here: 1\n"),
+            "{usage}"
+        );
+        assert!(usage.contains("uploads being processed: 0\n"), "{usage}");
+        if store == "directory" {
+            // Four media with a file and a preview each; 37,000 bytes and four previews of 100.
+            assert!(
+                usage.contains("in the store: 8 files, 37400 (36.5 KiB)\n"),
+                "{usage}"
+            );
+        } else {
+            assert!(usage.contains("in the store: "), "{usage}");
+        }
+
+        let out = env.run(&["media", "sweep"]);
+        assert!(out.status.success(), "{store}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            "removed 2 media (files and rows)\n",
+            "{store}"
+        );
+        for m in &media[..4] {
+            let gone = m.id == base + 2 || m.id == base + 3;
+            assert_eq!(
+                stored(m).await,
+                (!gone, !gone),
+                "{store}: medium {}",
+                m.id - base
+            );
+        }
+        let left: Vec<i64> = sqlx::query_scalar("SELECT id - $1 FROM media ORDER BY id")
+            .bind(base)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(left, [1, 4, 5], "{store}");
+
+        let out = env.run(&["media", "purge-remote"]);
+        assert!(out.status.success(), "{store}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout)
+                .starts_with("removed 1 cached copies of other servers' media, 4000 (3.9 KiB);"),
+            "{store}: {}",
+            text(&out.stdout)
+        );
+        assert_eq!(stored(&media[3]).await, (false, false), "{store}");
+        assert_eq!(
+            stored(&media[0]).await,
+            (true, true),
+            "{store}: a local upload stays"
+        );
+        let copy: (Option<String>, Option<String>, Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT file_key, preview_key, cached_at, remote_url FROM media WHERE id = $1",
+        )
+        .bind(base + 4)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!((copy.0, copy.1, copy.2), (None, None, None), "{store}");
+        assert!(
+            copy.3.is_some(),
+            "{store}: the remote address stays, to fetch it again"
+        );
+        let out = env.run(&["media", "purge-remote"]);
+        assert!(text(&out.stdout).starts_with("removed 0 cached"), "{store}");
+
+        let usage = text(&env.run(&["media", "usage"]).stdout);
+        assert_eq!(
+            line(&usage, "total local")[2..5],
+            ["1", "1", "1000"],
+            "{usage}"
+        );
+        assert_eq!(
+            line(&usage, "total cached")[2..5],
+            ["0", "0", "0"],
+            "{usage}"
+        );
+        assert!(
+            usage.contains("other servers' media not copied here: 2\n"),
+            "{usage}"
+        );
+        assert!(!usage.contains("in the store"), "{usage}");
+        files.delete(&media[0].file_key()).await.unwrap();
+        files.delete(&media[0].preview_key()).await.unwrap();
+        db.close().await;
+    }
 }
 
 fn free_port() -> u16 {

@@ -1,5 +1,7 @@
 //! Real Mastodon clients against a running instance: Mastodon.py registers an app, signs in
-//! with the password grant and reads the account and instance; `toot login_cli` signs in.
+//! with the password grant and reads the account and instance; `toot login_cli` signs in; both
+//! post a picture with alt text (on each media store: a folder, and the S3 store scripts/test
+//! starts).
 //!
 //! The clients live in a virtual environment that scripts/test creates (target/clients-venv,
 //! from tests/clients/requirements.txt). Without it these tests print a notice and pass,
@@ -7,7 +9,7 @@
 
 mod common;
 
-use common::spawn_app;
+use common::{media_stores, spawn_app, spawn_app_with, use_media_store};
 use coopol::domain::Role;
 use std::{
     io::Write,
@@ -173,4 +175,229 @@ async fn mastodon_py_across_two_instances() {
     assert_eq!(seen["dm_fetchable_by_carol"], false, "{seen}");
     assert_eq!(seen["dm_found_by_carol_search"], false, "{seen}");
     assert_eq!(seen["reply_seen_by_carol"], true, "{seen}");
+}
+
+/// A PNG picture of `width` x `height` whose metadata (a `tEXt` chunk, where cameras and
+/// editors put locations and serial numbers) holds `marker`, written to `path`.
+fn picture_with_marker(path: &std::path::Path, width: u32, height: u32, marker: &str) {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (x * 255 / width) as u8,
+            (y * 255 / height) as u8,
+            ((x ^ y) & 0xff) as u8,
+        ])
+    });
+    let mut png = Vec::new();
+    picture
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    // After the signature (8 bytes) and the IHDR chunk (4 + 4 + 13 + 4 bytes).
+    let at = 8 + 25;
+    assert_eq!(&png[12..16], b"IHDR");
+    let data = [b"Comment\0".as_slice(), marker.as_bytes()].concat();
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(b"tEXt");
+    chunk.extend_from_slice(&data);
+    chunk.extend_from_slice(&crc32(&chunk[4..]).to_be_bytes());
+    png.splice(at..at, chunk);
+    // Still a picture every decoder reads.
+    image::load_from_memory(&png).expect("the marked PNG decodes");
+    assert!(png.windows(marker.len()).any(|w| w == marker.as_bytes()));
+    std::fs::write(path, png).unwrap();
+}
+
+/// CRC-32 (ISO-HDLC, as PNG chunks carry).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn the_crc_is_png_s() {
+    // The CRC of an empty IEND chunk, as every PNG ends with.
+    assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+}
+
+/// Mastodon.py uploads a picture (v2, alt text, focal point), changes its alt text, posts it,
+/// reads the post's attachment back (address, alt text, blurhash, size), downloads the file
+/// and its preview (no metadata left), and changes the alt text once posted; on each store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mastodon_py_posts_a_picture_with_alt_text() {
+    let Some(venv) = venv() else { return };
+    for store in media_stores() {
+        let app = spawn_app_with(|c| use_media_store(c, store)).await;
+        app.create_user("alice", "correct horse battery", Role::Member)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let picture = dir.path().join("tract.png");
+        let marker = "GPS 50.6292N 3.0573E serial 8C41-secret";
+        picture_with_marker(&picture, 320, 200, marker);
+
+        let mut cmd = Command::new(venv.join("bin/python"));
+        cmd.arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_media.py"),
+        )
+        .arg(&app.base)
+        .args(["alice@example.org", "correct horse battery"])
+        .arg(&picture)
+        .arg(marker);
+        let out = run(cmd, None).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "Mastodon.py failed ({store}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(seen["upload_type"], "image", "{store}: {seen}");
+        assert_eq!(
+            seen["upload_description"], "Tract du samedi",
+            "{store}: {seen}"
+        );
+        assert_eq!(
+            seen["updated_description"], "Tract du marché, samedi 10 h",
+            "{store}: {seen}"
+        );
+        assert_eq!(
+            seen["updated_focus"],
+            serde_json::json!([0.5, -0.25]),
+            "{store}: {seen}"
+        );
+        assert_eq!(seen["attachments"], 1, "{store}: {seen}");
+        assert_eq!(seen["attachment_id_matches"], true, "{store}: {seen}");
+        assert_eq!(seen["attachment_type"], "image", "{store}: {seen}");
+        assert_eq!(
+            seen["attachment_description"], "Tract du marché, samedi 10 h",
+            "{store}: {seen}"
+        );
+        let blurhash = seen["attachment_blurhash"].as_str().unwrap_or_default();
+        assert!(blurhash.len() >= 6, "{store}: {seen}");
+        assert_eq!(seen["attachment_width"], 320, "{store}: {seen}");
+        assert_eq!(seen["attachment_height"], 200, "{store}: {seen}");
+        for file in ["file", "preview"] {
+            assert_eq!(seen[format!("{file}_status")], 200, "{store}: {seen}");
+            let kind = seen[format!("{file}_type")].as_str().unwrap_or_default();
+            assert!(kind.starts_with("image/"), "{store}: {seen}");
+            assert!(
+                seen[format!("{file}_bytes")].as_u64().unwrap() > 100,
+                "{store}: {seen}"
+            );
+            assert_eq!(
+                seen[format!("{file}_keeps_marker")],
+                false,
+                "{store}: {seen}"
+            );
+        }
+        assert_eq!(
+            seen["posted_description_after_update"], "Tract du marché (corrigé)",
+            "{store}: {seen}"
+        );
+        // The files are where the instance's store keeps them.
+        let row: (Option<String>, i64) =
+            sqlx::query_as("SELECT file_key, file_size FROM media WHERE state = 'ready'")
+                .fetch_one(app.state.pool())
+                .await
+                .unwrap();
+        let key = row.0.expect("a stored file");
+        let stored = app.state.media.store.read(&key, 10 << 20).await.unwrap();
+        assert_eq!(stored.map(|b| b.len() as i64), Some(row.1), "{store}");
+        assert_eq!(
+            app.state.media.store.kind(),
+            if store == "s3" { "s3" } else { "directory" }
+        );
+    }
+}
+
+/// `toot post --media PATH --description TEXT`: toot uploads (v2), waits for processing if
+/// needed, and posts; the post carries the picture with its alt text; on each store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toot_posts_a_picture_with_a_description() {
+    let Some(venv) = venv() else { return };
+    for store in media_stores() {
+        let app = spawn_app_with(|c| use_media_store(c, store)).await;
+        app.create_user("alice", "correct horse battery", Role::Member)
+            .await;
+        let config = tempfile::tempdir().unwrap();
+        let mut login = Command::new(venv.join("bin/toot"));
+        login
+            .args(["login_cli", "-i", &app.base, "-e", "alice@example.org"])
+            .env("XDG_CONFIG_HOME", config.path());
+        let out = run(login, Some("correct horse battery\n")).await;
+        assert!(
+            out.status.success(),
+            "toot login_cli failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        let picture = config.path().join("affiche.png");
+        picture_with_marker(&picture, 240, 320, "toot-marker-7f3e");
+        let mut post = Command::new(venv.join("bin/toot"));
+        post.arg("post")
+            .arg("--media")
+            .arg(&picture)
+            .args(["--description", "Affiche de la fête de la section"])
+            .arg("Venez nombreux !")
+            .env("XDG_CONFIG_HOME", config.path());
+        let out = run(post, None).await;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "toot post failed ({store}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("Toot posted"), "{store}: {stdout}");
+
+        // What the instance now serves for that post (read with the API, as any app).
+        let status_id: i64 = sqlx::query_scalar(
+            "SELECT status_id FROM media WHERE state = 'ready' AND status_id IS NOT NULL",
+        )
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+        let status: serde_json::Value =
+            reqwest::get(format!("{}/api/v1/statuses/{status_id}", app.base))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        assert!(
+            status["content"]
+                .as_str()
+                .unwrap()
+                .contains("Venez nombreux"),
+            "{store}: {status}"
+        );
+        let media = &status["media_attachments"];
+        assert_eq!(media.as_array().map(Vec::len), Some(1), "{store}: {status}");
+        assert_eq!(media[0]["type"], "image", "{store}: {status}");
+        assert_eq!(
+            media[0]["description"], "Affiche de la fête de la section",
+            "{store}: {status}"
+        );
+        assert_eq!(
+            media[0]["meta"]["original"]["width"], 240,
+            "{store}: {status}"
+        );
+        let file = reqwest::get(media[0]["url"].as_str().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(file.status(), 200, "{store}");
+        let bytes = file.bytes().await.unwrap();
+        assert!(image::load_from_memory(&bytes).is_ok(), "{store}");
+        assert!(
+            !bytes.windows(16).any(|w| w == b"toot-marker-7f3e"),
+            "{store}"
+        );
+    }
 }

@@ -3,12 +3,14 @@
 //! written as JSON). docs/BENCHMARKS.md explains the scenarios and records results.
 //!
 //!   scripts/bench                      full sizes, both databases (builds, starts PostgreSQL)
+//!   scripts/bench --only media-upload  one scenario (names in `--help`)
 //!   coopol-bench --smoke               tiny sizes, seconds (the test suite runs this)
 
 mod baseline;
 mod cpu;
 mod fanout;
 mod ingest;
+mod media;
 mod peers;
 mod server;
 mod timeline;
@@ -20,7 +22,7 @@ use server::{Backend, Database};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
-#[command(about = "Benchmarks for coopol: ingest, fan-out, timelines, memory, durability")]
+#[command(about = "Benchmarks for coopol: ingest, fan-out, timelines, memory, durability, media")]
 struct Args {
     /// The coopol binary to run (build it with `cargo build --release`).
     #[arg(long, default_value = "target/release/coopol")]
@@ -32,7 +34,7 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
-    /// durability. Default: all.
+    /// durability, media-upload, media-memory. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: checks that every scenario works, in seconds.
@@ -47,6 +49,10 @@ struct Args {
     /// Posts in the timeline scenario (default 1,000,000; smoke 2,000).
     #[arg(long)]
     posts: Option<usize>,
+    /// Where coopol keeps media in the media scenarios: `directory` (its data folder) or `s3`
+    /// (the store named by COOPOL_TEST_S3_*: `eval "$(scripts/garage.sh start)"` starts one).
+    #[arg(long, default_value = "directory", value_parser = ["directory", "s3"])]
+    media_store: String,
     /// Runs of the ingest scenario, each on a fresh database: its results are those of the
     /// run with the median processed rate (every run is printed and listed in the JSON), and
     /// its memory peak the highest of all. The machine's speed moves from one run to the next.
@@ -60,6 +66,8 @@ struct Sizes {
     fanout_hosts: fanout::Params,
     durable_fanout: fanout::Params,
     timeline: timeline::Params,
+    media_upload: media::UploadParams,
+    media_memory: media::MemoryParams,
     baseline_seconds: f64,
 }
 
@@ -94,6 +102,15 @@ fn sizes(args: &Args) -> Sizes {
                 readers: 2,
                 requests: 20,
             },
+            media_upload: media::UploadParams {
+                width: 400,
+                height: 300,
+                repetitions: 2,
+            },
+            media_memory: media::MemoryParams {
+                concurrent: 3,
+                file_bytes: 100_000,
+            },
             baseline_seconds: 0.3,
         }
     } else {
@@ -125,6 +142,15 @@ fn sizes(args: &Args) -> Sizes {
                 posts: args.posts.unwrap_or(1_000_000),
                 readers: 10,
                 requests: 1_000,
+            },
+            media_upload: media::UploadParams {
+                width: 4_000,
+                height: 3_000,
+                repetitions: 10,
+            },
+            media_memory: media::MemoryParams {
+                concurrent: 20,
+                file_bytes: 10_000_000,
             },
             baseline_seconds: 6.0,
         }
@@ -160,6 +186,15 @@ fn machine() -> Value {
         "memory_gib": (mem_kib as f64 / 1024.0 / 1024.0 * 10.0).round() / 10.0,
         "kernel": kernel,
     })
+}
+
+/// The media store the media scenarios use.
+fn media_store(args: &Args) -> media::MediaStore {
+    if args.media_store == "s3" {
+        media::MediaStore::S3
+    } else {
+        media::MediaStore::Directory
+    }
 }
 
 fn wants(args: &Args, name: &str) -> bool {
@@ -340,6 +375,76 @@ async fn run_backend(
             "group_posts": r.group_posts,
             "group_p50_ms": r.group_p50_ms, "group_p99_ms": r.group_p99_ms,
         }));
+    }
+    if wants(args, "media-upload") {
+        let p = &s.media_upload;
+        let (dir, db) = scratch(root, backend, "media-upload").await?;
+        let r = media::upload(bin, &dir, &db, &media_store(args), p)
+            .await
+            .context("media-upload")?;
+        db.drop().await?;
+        let mut sorted = r.seconds.clone();
+        let p50 = ingest::quantile(&mut sorted, 0.5);
+        let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+        println!(
+            "[{}] media-upload ({} store): {} photos of {}x{} ({:.1} MB), one after another: ready in {:.2} s (median; {:.2} to {:.2} s), peak {} MiB",
+            backend.name(),
+            args.media_store,
+            r.seconds.len(),
+            p.width,
+            p.height,
+            r.file_bytes as f64 / 1e6,
+            p50,
+            min,
+            max,
+            mib(r.peak_rss_kib)
+        );
+        println!(
+            "[{}] media-upload: {}",
+            backend.name(),
+            r.cpu.describe(r.seconds.len(), "upload")
+        );
+        out.insert(
+            "media-upload".into(),
+            json!({
+                "store": args.media_store, "width": p.width, "height": p.height,
+                "file_bytes": r.file_bytes,
+                "uploads": r.seconds.len(), "ready_p50_s": p50, "ready_min_s": min,
+                "ready_max_s": max, "ready_s": r.seconds, "peak_rss_mib": mib(r.peak_rss_kib),
+                "cpu_per_upload": r.cpu.json(r.seconds.len()),
+            }),
+        );
+    }
+    if wants(args, "media-memory") {
+        let p = &s.media_memory;
+        let (dir, db) = scratch(root, backend, "media-memory").await?;
+        let r = media::memory(bin, &dir, &db, &media_store(args), p)
+            .await
+            .context("media-memory")?;
+        db.drop().await?;
+        println!(
+            "[{}] media-memory ({} store): {} uploads at once of {:.1} MB ({}x{}): all ready in {:.1} s; resident {} MiB before, peak {} MiB (sampled every 20 ms: {} MiB)",
+            backend.name(),
+            args.media_store,
+            p.concurrent,
+            r.file_bytes as f64 / 1e6,
+            r.width,
+            r.height,
+            r.all_ready_s,
+            mib(r.idle_rss_kib),
+            mib(r.peak_rss_kib),
+            mib(r.sampled_peak_kib)
+        );
+        out.insert(
+            "media-memory".into(),
+            json!({
+                "store": args.media_store, "concurrent": p.concurrent,
+                "file_bytes": r.file_bytes, "width": r.width,
+                "height": r.height, "all_ready_s": r.all_ready_s,
+                "idle_rss_mib": mib(r.idle_rss_kib), "peak_rss_mib": mib(r.peak_rss_kib),
+                "sampled_peak_rss_mib": mib(r.sampled_peak_kib),
+            }),
+        );
     }
     if wants(args, "durability") {
         let (dir, db) = scratch(root, backend, "kill-fanout").await?;

@@ -94,6 +94,8 @@ pub struct Coopol {
     /// Its port on 127.0.0.1 (and public URL `http://localhost:PORT`).
     pub port: u16,
     child: Option<Child>,
+    /// More configuration variables (e.g. an S3 media store).
+    pub env: Vec<(String, String)>,
 }
 
 /// A free loopback port.
@@ -113,6 +115,7 @@ impl Coopol {
             database: database.to_string(),
             port: free_port(),
             child: None,
+            env: Vec::new(),
         }
     }
 
@@ -130,7 +133,8 @@ impl Coopol {
             .env("COOPOL_PUBLIC_URL", self.base())
             .env("COOPOL_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("COOPOL_LOG_LEVEL", "warn")
-            .env("COOPOL_HOME_FEED_LENGTH", HOME_FEED_LENGTH.to_string());
+            .env("COOPOL_HOME_FEED_LENGTH", HOME_FEED_LENGTH.to_string())
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 

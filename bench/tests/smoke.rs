@@ -1,7 +1,7 @@
 //! The benchmark at tiny sizes, so it cannot rot: every scenario runs end to end against the
 //! debug coopol binary (SQLite, and PostgreSQL when the test suite started one) and reports
-//! no lost activity and no bad signature; the ingest twice (`--repeat`). No timing is
-//! asserted.
+//! no lost activity and no bad signature, and the media uploads ready; the ingest twice
+//! (`--repeat`). No timing is asserted.
 
 use std::process::Command;
 
@@ -60,6 +60,15 @@ fn every_scenario_runs_at_tiny_sizes() {
     assert_eq!(r["durability"]["fanout_lost"], 0, "{r}");
     assert_eq!(r["durability"]["ingest_lost"], 0, "{r}");
     assert!(r["timeline"]["home_p50_ms"].as_f64().unwrap() > 0.0, "{r}");
+    assert_eq!(r["media-upload"]["uploads"], 2, "{r}");
+    assert!(
+        r["media-upload"]["ready_p50_s"].as_f64().unwrap() > 0.0,
+        "{r}"
+    );
+    assert!(
+        r["media-memory"]["peak_rss_mib"].as_f64().unwrap() > 0.0,
+        "{r}"
+    );
     assert!(
         results["baseline"]["rsa_sign_per_s_one_core"]
             .as_f64()

@@ -410,3 +410,78 @@ pub async fn set_account_image(
         .await?;
     Ok(())
 }
+
+/// One line of what the store holds, as the database records it: media of one kind, here or
+/// of other servers, in one state.
+#[derive(Debug, Clone, FromRow)]
+pub struct UsageRow {
+    pub kind: MediaKind,
+    /// 1 for copies of other servers' media, 0 for uploads here.
+    pub remote: i64,
+    pub state: MediaState,
+    /// Media with a file in the store.
+    pub media: i64,
+    /// Of those, media with a preview in the store too.
+    pub previews: i64,
+    /// The size of their main files (previews' sizes are not recorded).
+    pub bytes: i64,
+}
+
+/// What the store holds, by kind, origin (uploads here, cached copies of other servers'
+/// media) and state: every medium with a file in the store.
+pub async fn usage(db: &AnyPool) -> Result<Vec<UsageRow>> {
+    sqlx::query_as(
+        "SELECT kind, CASE WHEN remote_url IS NULL THEN 0 ELSE 1 END AS remote, state, \
+         COUNT(*) AS media, \
+         CAST(SUM(CASE WHEN preview_key IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS previews, \
+         CAST(COALESCE(SUM(file_size), 0) AS BIGINT) AS bytes \
+         FROM media WHERE file_key IS NOT NULL \
+         GROUP BY kind, CASE WHEN remote_url IS NULL THEN 0 ELSE 1 END, state \
+         ORDER BY kind, remote, state",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many media of other servers are known without a copy here (fetched when someone looks
+/// at them), and how many uploads are being processed (their files are not in the store yet).
+pub async fn uncached_and_processing(db: &AnyPool) -> Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT \
+         CAST(COALESCE(SUM(CASE WHEN remote_url IS NOT NULL AND file_key IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN state = 'processing' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM media",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Cached copies of other servers' media, after `after_id`, in id order: `limit` at most.
+pub async fn cached_remote(db: &AnyPool, after_id: i64, limit: i64) -> Result<Vec<MediaRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE remote_url IS NOT NULL AND file_key IS NOT NULL AND id > $1 \
+         ORDER BY id LIMIT $2"
+    ))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Forgets the copy of another server's medium (its files are about to leave the store): its
+/// keys and `cached_at` become NULL, so that the next reader fetches it again. `false` when
+/// the row no longer has that file (copied anew meanwhile: the new copy stays).
+pub async fn forget_copy(db: &AnyPool, id: i64, file_key: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET file_key = NULL, preview_key = NULL, cached_at = NULL, \
+         updated_at = $3 WHERE id = $1 AND file_key = $2 AND remote_url IS NOT NULL",
+    )
+    .bind(id)
+    .bind(file_key)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
