@@ -187,6 +187,7 @@ async fn store_stand_in_post(app: &TestApp, uri: &str) {
             group_id: None,
             circle: None,
             title: None,
+            media: Vec::new(),
         },
     )
     .await
