@@ -370,7 +370,21 @@ pub fn note(
         sensitive: status.sensitive != 0,
         in_reply_to: status.in_reply_to_uri.as_deref().map(url).transpose()?,
         published: time(status.created_at),
-        updated: status.edited_at.and_then(time),
+        // An alt text changed after publication is an edit too: Mastodon applies an Update only
+        // with a newer `updated`.
+        updated: [
+            status.edited_at,
+            parts
+                .media
+                .iter()
+                .map(|m| m.updated_at)
+                .max()
+                .filter(|t| *t > status.created_at),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .and_then(time),
         url: NoteUrl::page(status.url.as_deref().map(url).transpose()?),
         tag,
         attachment: parts
