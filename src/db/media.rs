@@ -306,7 +306,7 @@ pub async fn remove_all_of(db: impl AnyExecutor<'_>, account_id: i64, now: i64) 
 /// The bytes an account's media take in the store.
 pub async fn usage_of(db: &AnyPool, account_id: i64) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COALESCE(SUM(file_size), 0) FROM media \
+        "SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM media \
          WHERE account_id = $1 AND state <> 'removed' AND remote_url IS NULL",
     )
     .bind(account_id)
