@@ -228,7 +228,8 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
 
 /// A post's `url`: its web page (the first http(s) address, `text/html` preferred), and the
 /// links to files a list of `Link`s also gives (PeerTube lists each video file with its
-/// `mediaType` and `height`). Written as the page's address, or `null`.
+/// `mediaType` and `height`, directly or in its HLS playlist's `tag`). Written as the page's
+/// address, or `null`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NoteUrl {
     /// The web page.
@@ -261,8 +262,16 @@ impl<'de> Deserialize<'de> for NoteUrl {
             Value::Array(items) => items,
             other => vec![other],
         };
+        // PeerTube lists the files of its HLS playlist in the playlist `Link`'s `tag`.
+        let nested: Vec<Value> = items
+            .iter()
+            .filter_map(|i| i.get("tag").and_then(Value::as_array))
+            .flatten()
+            .cloned()
+            .collect();
         let files = items
             .into_iter()
+            .chain(nested)
             .filter(|i| {
                 i.get("mediaType")
                     .and_then(Value::as_str)
