@@ -187,6 +187,7 @@ async fn store_stand_in_post(app: &TestApp, uri: &str) {
             group_id: None,
             circle: None,
             title: None,
+            media: Vec::new(),
         },
     )
     .await
@@ -768,5 +769,82 @@ async fn mobilizon_participation_documents_take_the_event_paths() {
             .unwrap()
             .is_none()
     );
+    app.stop().await;
+}
+
+/// Captured posts with media show them in the API, served from here: Mastodon's picture (alt
+/// text, blurhash), PeerTube's video (one of its files), Mobilizon's event picture (its
+/// "Banner" marker is no alt text), Lemmy's picture.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captured_posts_show_their_media() {
+    let cases = [
+        (
+            "mastodon/objects/note_2.json",
+            "image",
+            Some(
+                "The KDE dragons Katie and Konqi stand on either side of a pot filling up with gold coins. Donate!",
+            ),
+            Some("USQv:h-W-qI-^,W;RPs=^-R%NZxbo#sDobSc"),
+            "https://cdn.masto.host/floss/media_attachments/files/113/306/826/682/985/891/original/c8d906a2f2ab2334.jpg",
+        ),
+        (
+            "peertube/objects/video.json",
+            "video",
+            None,
+            None,
+            "https://tilvids.com/",
+        ),
+        (
+            "mobilizon/objects/event.json",
+            "image",
+            None,
+            None,
+            "https://rendezvous.nomagic.uk/media/cd75bf2f61b66004fe20af4797f5aa847ae1f9ea1c118f53093d6fc4e51a6045.jpg",
+        ),
+        (
+            "lemmy/objects/page.json",
+            "image",
+            None,
+            None,
+            "https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png",
+        ),
+    ];
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_token("reader", "read").await;
+    for (name, kind, description, blurhash, address) in cases {
+        let Some(doc) = fixture(name) else {
+            return;
+        };
+        let uri = doc["id"].as_str().unwrap().to_string();
+        let outcome = process_object(&app, doc).await.unwrap();
+        assert!(outcome.starts_with("applied"), "{name}: {outcome}");
+        let row = db::statuses::by_uri(app.state.pool(), &uri)
+            .await
+            .unwrap()
+            .unwrap();
+        let (status, post) = app
+            .get_json(&format!("/api/v1/statuses/{}", row.id), Some(&token))
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{name}: {post}");
+        let media = post["media_attachments"].as_array().unwrap();
+        assert_eq!(media.len(), 1, "{name}: {media:?}");
+        let m = &media[0];
+        assert_eq!(m["type"], kind, "{name}");
+        assert_eq!(m["description"].as_str(), description, "{name}");
+        assert_eq!(m["blurhash"].as_str(), blurhash, "{name}");
+        assert!(
+            m["remote_url"].as_str().unwrap().starts_with(address),
+            "{name}: {}",
+            m["remote_url"]
+        );
+        assert!(
+            m["url"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}/media/", app.base)),
+            "{name}: served from here, {}",
+            m["url"]
+        );
+    }
     app.stop().await;
 }

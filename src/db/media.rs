@@ -466,6 +466,82 @@ pub async fn cached_remote(db: &AnyPool, after_id: i64, limit: i64) -> Result<Ve
     ))
     .bind(after_id)
     .bind(limit)
+
+/// A medium of another server's post or actor, recorded by its address (no file yet).
+pub struct NewRemote<'a> {
+    pub id: i64,
+    /// The post's author, or the actor.
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub position: i64,
+    pub used_for: MediaUse,
+    pub kind: MediaKind,
+    pub token: &'a str,
+    pub remote_url: &'a str,
+    pub description: &'a str,
+    pub blurhash: Option<&'a str>,
+    pub focus: Option<(i64, i64)>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub now: i64,
+}
+
+/// Records media of other servers (ready to be shown, their files fetched on demand), a
+/// statement per 64 media.
+pub async fn insert_remote_many(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[NewRemote<'_>],
+) -> Result<()> {
+    const COLUMNS: usize = 15;
+    for chunk in super::padded_chunks(rows, 64) {
+        let sql = format!(
+            "INSERT INTO media (id, account_id, status_id, position, used_for, kind, token, \
+             remote_url, description, blurhash, focus_x, focus_y, width, height, created_at, \
+             state, updated_at) VALUES {} ON CONFLICT (id) DO NOTHING",
+            (0..chunk.len())
+                .map(|r| {
+                    let first = r * COLUMNS + 1;
+                    format!(
+                        "({}, 'ready', ${})",
+                        super::placeholders(first, COLUMNS),
+                        first + COLUMNS - 1
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for m in chunk.iter() {
+            q = q
+                .bind(m.id)
+                .bind(m.account_id)
+                .bind(m.status_id)
+                .bind(m.position)
+                .bind(m.used_for)
+                .bind(m.kind)
+                .bind(m.token)
+                .bind(m.remote_url)
+                .bind(m.description)
+                .bind(m.blurhash)
+                .bind(m.focus.map(|f| f.0))
+                .bind(m.focus.map(|f| f.1))
+                .bind(m.width)
+                .bind(m.height)
+                .bind(m.now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Every medium attached to a post, whatever its state, in order.
+pub async fn of_status(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec<MediaRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE status_id = $1 ORDER BY position, id"
+    ))
+    .bind(status_id)
     .fetch_all(db)
     .await
 }
@@ -480,8 +556,168 @@ pub async fn forget_copy(db: &AnyPool, id: i64, file_key: &str, now: i64) -> Res
     )
     .bind(id)
     .bind(file_key)
+
+/// Takes a medium off its post (its post's new version no longer has it): the sweep removes
+/// it.
+pub async fn detach(db: impl AnyExecutor<'_>, id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET status_id = NULL, state = 'removed', updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// What a remote post's new version says of a medium it keeps (same address): its place,
+/// alt text, blurhash (a cached picture's own stays when none is given), focal point, size.
+pub async fn update_remote(db: impl AnyExecutor<'_>, id: i64, m: &NewRemote<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET position = $2, description = $3, \
+         blurhash = COALESCE($4, blurhash), focus_x = $5, focus_y = $6, \
+         width = COALESCE(width, $7), height = COALESCE(height, $8), updated_at = $9 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(m.position)
+    .bind(m.description)
+    .bind(m.blurhash)
+    .bind(m.focus.map(|f| f.0))
+    .bind(m.focus.map(|f| f.1))
+    .bind(m.width)
+    .bind(m.height)
+    .bind(m.now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives the fetch of a remote medium's file to `process`, unless another process took it
+/// less than `lease_before` ago (its `updated_at` is then newer). `false`: someone else is
+/// fetching it, or it is cached.
+pub async fn claim_fetch(
+    db: &AnyPool,
+    id: i64,
+    process: &str,
+    lease_before: i64,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET processed_by = $2, updated_at = $3 \
+         WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL AND state = 'ready' \
+         AND (processed_by IS NULL OR updated_at < $4)",
+    )
+    .bind(id)
+    .bind(process)
+    .bind(now)
+    .bind(lease_before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What fetching a remote medium's file made: the copy in the store, and what it is.
+pub struct Cached<'a> {
+    pub kind: MediaKind,
+    pub content_type: &'a str,
+    pub file_key: &'a str,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub preview: Option<(&'a str, &'a str, i64, i64)>,
+    pub blurhash: Option<&'a str>,
+}
+
+/// Records the copy of a remote medium's file (kept by `process`, which claimed it); `false`
+/// when the row changed hands or went meanwhile (the copy is then the caller's to remove).
+/// A blurhash or size the remote document gave stays.
+pub async fn set_cached(
+    db: &AnyPool,
+    id: i64,
+    process: &str,
+    c: &Cached<'_>,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET kind = $3, content_type = $4, file_key = $5, file_size = $6, \
+         width = COALESCE($7, width), height = COALESCE($8, height), duration_ms = $9, \
+         preview_key = $10, preview_type = $11, preview_width = $12, preview_height = $13, \
+         blurhash = COALESCE(blurhash, $14), cached_at = $15, error = NULL, \
+         processed_by = NULL, updated_at = $15 \
+         WHERE id = $1 AND processed_by = $2 AND state = 'ready' AND file_key IS NULL",
+    )
+    .bind(id)
+    .bind(process)
+    .bind(c.kind)
+    .bind(c.content_type)
+    .bind(c.file_key)
+    .bind(c.file_size)
+    .bind(c.width)
+    .bind(c.height)
+    .bind(c.duration_ms)
+    .bind(c.preview.map(|p| p.0))
+    .bind(c.preview.map(|p| p.1))
+    .bind(c.preview.map(|p| p.2))
+    .bind(c.preview.map(|p| p.3))
+    .bind(c.blurhash)
     .bind(now)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+
+/// Remembers that fetching a remote medium's file failed (why: a translation key), so that it
+/// is not tried again for every request until the failure is old.
+pub async fn set_fetch_failed(
+    db: &AnyPool,
+    id: i64,
+    process: &str,
+    error: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET error = $3, processed_by = NULL, updated_at = $4 \
+         WHERE id = $1 AND processed_by = $2",
+    )
+    .bind(id)
+    .bind(process)
+    .bind(error)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Cached copies of remote media made before `before` (to remove; the rows stay).
+pub async fn cached_before(db: &AnyPool, before: i64, limit: i64) -> Result<Vec<MediaRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM media WHERE cached_at IS NOT NULL AND cached_at < $1 AND remote_url IS NOT NULL \
+         AND state = 'ready' ORDER BY cached_at LIMIT $2"
+    ))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Forgets a remote medium's cached copy (its files are gone; fetched again on demand). Only
+/// the copy made at `cached_at` is forgotten: one made again meanwhile stays.
+pub async fn uncache(db: &AnyPool, id: i64, cached_at: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE media SET file_key = NULL, content_type = NULL, preview_key = NULL, \
+         preview_type = NULL, preview_width = NULL, preview_height = NULL, cached_at = NULL, \
+         file_size = 0, updated_at = $3 \
+         WHERE id = $1 AND cached_at = $2 AND remote_url IS NOT NULL",
+    )
+    .bind(id)
+    .bind(cached_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
 }

@@ -67,6 +67,13 @@ impl Runtime {
     }
 }
 
+impl Runtime {
+    /// The HTTP client (also used to fetch other servers' media).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
 /// Wakes the dispatcher (new deliveries were queued).
 pub fn wake(state: &AppState) {
     super::runtime(state).delivery.wake.notify_one();

@@ -17,6 +17,7 @@ pub mod activities;
 pub mod bulk;
 pub mod delivery;
 pub mod inbox;
+pub mod media;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
@@ -263,6 +264,14 @@ impl crate::service::Remote for Remote {
         }
         let (name, host) = term.trim_start_matches('@').split_once('@')?;
         resolve_handle(state, name, host).await.ok()
+    }
+
+    async fn fetch_file(
+        &self,
+        state: &AppState,
+        url: &str,
+    ) -> Result<crate::service::RemoteFile, crate::service::RemoteFileError> {
+        media::fetch(state, url).await
     }
 }
 

@@ -195,8 +195,9 @@ impl Object for ApAccount {
                 followers_url: own(&json.followers, &json.id),
                 following_url: own(&json.following, &json.id),
                 url: json.url.as_ref().map(Url::as_str),
-                avatar_url: json.icon.as_ref().map(Url::as_str),
-                header_url: json.image.as_ref().map(Url::as_str),
+                // Shown from here once recorded as media (below).
+                avatar_url: None,
+                header_url: None,
                 fields_json: &serde_json::Value::Array(fields).to_string(),
                 created_at: json
                     .published
@@ -210,6 +211,28 @@ impl Object for ApAccount {
         .ok_or_else(|| AppError::bad_request("error-federation-actor-kind"))?;
         // A new key, perhaps: the next signature is checked against this version.
         runtime(data).signers.forget(json.id.as_str());
+        let row = db::accounts::by_id(data.pool(), id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        // Its picture and banner: copied here when someone looks at them, served from here.
+        let state = data.app_data();
+        let image = |u: &Option<Url>| {
+            u.as_ref()
+                .filter(|u| super::media::may_fetch(state, u))
+                .map(Url::to_string)
+        };
+        for (used_for, address) in [
+            (crate::domain::media::MediaUse::Avatar, image(&json.icon)),
+            (crate::domain::media::MediaUse::Header, image(&json.image)),
+        ] {
+            crate::service::media::remember_account_image(
+                state,
+                &row,
+                used_for,
+                address.as_deref(),
+            )
+            .await?;
+        }
         let row = db::accounts::by_id(data.pool(), id)
             .await?
             .ok_or_else(AppError::not_found)?;
@@ -481,7 +504,7 @@ pub(crate) fn build_remote_status(
         circle,
         title,
         uri: json.id.to_string(),
-        url: json.url.as_ref().map(Url::to_string),
+        url: json.url.page.as_ref().map(Url::to_string),
         account_id: author_id,
         visibility,
         in_reply_to_uri: json.in_reply_to.as_ref().map(Url::to_string),
@@ -496,6 +519,7 @@ pub(crate) fn build_remote_status(
         updated_at: json.updated.map(|u| u.timestamp_micros()),
         mentioned,
         tags,
+        media: super::media::of_note(json),
     }
 }
 
@@ -525,6 +549,7 @@ impl Object for ApNote {
             Some(g) => super::activities::load_group(state, g).await?,
             None => None,
         };
+        let media = db::media::of_statuses(state.pool(), &[self.row.id]).await?;
         super::render::note(
             state,
             &self.row,
@@ -533,6 +558,7 @@ impl Object for ApNote {
                 mentioned: &[],
                 tags: &[],
                 group: group.as_ref().map(|(_, _, a)| a),
+                media: &media,
             },
         )
         .map_err(AppError::internal)

@@ -272,6 +272,7 @@ async fn note_of(
         Some(g) => super::activities::load_group(state, g).await?,
         None => None,
     };
+    let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
     let note = render::note(
         state,
         status,
@@ -280,6 +281,7 @@ async fn note_of(
             mentioned: &mentioned,
             tags: &tags,
             group: group.as_ref().map(|(_, _, a)| a),
+            media: &media,
         },
     )
     .map_err(AppError::internal)?;

@@ -38,4 +38,34 @@ pub trait Remote: Send + Sync {
         state: &crate::state::AppState,
         term: &str,
     ) -> Option<crate::db::accounts::AccountRow>;
+
+    /// Starts fetching a file of another server (a medium of a remote post or actor) through
+    /// the client that refuses private addresses on an https instance: only http(s) addresses
+    /// of other servers, a few redirections each checked the same way, time limits. The body
+    /// comes as it arrives; its size and type are the caller's to check.
+    async fn fetch_file(
+        &self,
+        state: &crate::state::AppState,
+        url: &str,
+    ) -> Result<RemoteFile, RemoteFileError>;
+}
+
+/// A file of another server, as it arrives.
+pub struct RemoteFile {
+    /// Its length, when the server says.
+    pub length: Option<u64>,
+    /// Its bytes.
+    pub body: futures::stream::BoxStream<'static, Result<bytes::Bytes, std::io::Error>>,
+}
+
+/// Why a file of another server could not be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteFileError {
+    /// Its address may not be fetched (not http(s), ours, a private address, an address by
+    /// IP, or http from an https instance).
+    Refused,
+    /// The server answered that it has no such file (or another refusal).
+    Missing,
+    /// The server did not answer, or failed.
+    Unavailable,
 }

@@ -114,6 +114,8 @@ pub struct RemoteActor<'a> {
 /// instance actor may read for its server's members (docs/SECURITY.md, rules T3 and T7);
 /// neither is changed by the actor's own word, so the statement itself refuses it, whatever
 /// the caller.
+/// A picture or banner held as a medium (a copy of the actor's, `federation::objects`) is
+/// changed by `service::media::remember_account_image`, not by this statement.
 /// If another actor held the same handle (an account re-created on its server), that older
 /// row gives the handle up.
 pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i64>> {
@@ -142,7 +144,10 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i
          inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url, \
          outbox_url = excluded.outbox_url, followers_url = excluded.followers_url, \
          following_url = excluded.following_url, url = excluded.url, \
-         avatar_url = excluded.avatar_url, header_url = excluded.header_url, \
+         avatar_url = CASE WHEN accounts.avatar_media_id IS NULL THEN excluded.avatar_url \
+         ELSE accounts.avatar_url END, \
+         header_url = CASE WHEN accounts.header_media_id IS NULL THEN excluded.header_url \
+         ELSE accounts.header_url END, \
          fields_json = excluded.fields_json, updated_at = excluded.updated_at, \
          fetched_at = excluded.fetched_at, deleted_at = NULL \
          WHERE accounts.domain IS NOT NULL \
@@ -183,16 +188,21 @@ pub async fn upsert_remote(db: &AnyPool, a: &RemoteActor<'_>) -> Result<Option<i
     Ok(id)
 }
 
-/// Marks a remote account deleted by its server and empties its profile.
+/// Marks a remote account deleted by its server and empties its profile; its media (picture,
+/// banner, its posts') go to the sweep.
 pub async fn mark_remote_deleted(db: &AnyPool, id: i64, now: i64) -> Result<()> {
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE accounts SET display_name = '', note_source = '', note_html = '', fields_json = '[]', \
-         avatar_url = NULL, header_url = NULL, deleted_at = $2, updated_at = $2 \
+         avatar_url = NULL, header_url = NULL, avatar_media_id = NULL, header_media_id = NULL, \
+         deleted_at = $2, updated_at = $2 \
          WHERE id = $1 AND domain IS NOT NULL",
     )
     .bind(id)
     .bind(now)
     .execute(db)
     .await?;
+    if done.rows_affected() == 1 {
+        db::media::remove_all_of(db, id, now).await?;
+    }
     Ok(())
 }

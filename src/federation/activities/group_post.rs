@@ -93,6 +93,7 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect();
+            let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
             let note = render::note(
                 state,
                 &status,
@@ -101,6 +102,7 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                     mentioned: &mentioned,
                     tags: &tags,
                     group: own_group.as_ref(),
+                    media: &media,
                 },
             )
             .map_err(AppError::internal)?;

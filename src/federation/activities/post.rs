@@ -108,6 +108,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
                 Some(g) => load_group(state, g).await?,
                 None => None,
             };
+            let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
             let note = render::note(
                 state,
                 &status,
@@ -116,6 +117,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
                     mentioned: &mentioned,
                     tags: &tags,
                     group: group.as_ref().map(|(_, _, a)| a),
+                    media: &media,
                 },
             )
             .map_err(AppError::internal)?;

@@ -15,7 +15,9 @@ mod objects;
 
 pub use activity::Activity;
 pub use envelope::{Envelope, MAX_NESTING, Reference, Text, depth, nested_deeper_than};
-pub use objects::{Actor, Attachment, Endpoints, Note, Place, PostalAddress, PublicKey, Tag};
+pub use objects::{
+    Actor, Attachment, Endpoints, Note, NoteUrl, Place, PostalAddress, PublicKey, Tag,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
@@ -44,6 +46,8 @@ pub fn context() -> Value {
             "value": "schema:value",
             "ostatus": "http://ostatus.org#",
             "atomUri": "ostatus:atomUri",
+            "blurhash": "toot:blurhash",
+            "focalPoint": { "@container": "@list", "@id": "toot:focalPoint" },
             "mz": "https://joinmobilizon.org/ns#",
             "openness": { "@id": "mz:openness", "@type": "@id" },
             "members": { "@id": "mz:members", "@type": "@id" },
@@ -314,7 +318,15 @@ mod tests {
             note.attributed_to.as_ref().unwrap().as_str(),
             "https://p.example/a/y"
         );
-        assert_eq!(note.url.as_ref().unwrap().as_str(), "https://p.example/w/1");
+        assert_eq!(
+            note.url.page.as_ref().unwrap().as_str(),
+            "https://p.example/w/1"
+        );
+        assert_eq!(note.url.files.len(), 1);
+        assert_eq!(
+            note.url.files[0].href.as_deref(),
+            Some("https://p.example/f.mp4")
+        );
         assert_eq!(note.to, vec![PUBLIC]);
         assert_eq!(note.tag.len(), 2);
         assert_eq!(

@@ -29,16 +29,23 @@ pub struct Tag {
 }
 
 /// An attachment: a profile field (`PropertyValue`), a `Link` (an online event's room), or a
-/// media `Document` (read, not written).
+/// medium (`Document`, `Image`, `Video`, `Audio`), as Mastodon writes one: `url`, `mediaType`,
+/// `name` (the alt text, `null` when none), `blurhash`, `focalPoint`, `width`, `height`. Also
+/// the shape of a post's `icon` and `image` (PeerTube's thumbnails, Lemmy's picture).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {
     /// `PropertyValue`, `Link`, `Document`...
     #[serde(rename = "type")]
     pub kind: String,
-    /// A field's name, a link's label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// A field's name, a link's label, a medium's alt text: present as `null` when a medium
+    /// has none (`Some(None)`), absent when `None`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// A field's value (HTML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -46,21 +53,95 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// A link's or document's media type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub media_type: Option<String>,
+    /// A medium's address: a string, a `Link`, or a list of them (read by
+    /// `federation::media`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Value>,
+    /// A medium's blurhash (Mastodon).
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blurhash: Option<String>,
+    /// A picture's focal point, `[x, y]` from -1 to 1 (Mastodon).
+    #[serde(
+        default,
+        deserialize_with = "focal_point",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub focal_point: Option<[f64; 2]>,
+    /// A medium's width in pixels (a number; anything else reads as absent).
+    #[serde(
+        default,
+        deserialize_with = "dimension",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub width: Option<i64>,
+    /// A medium's height in pixels.
+    #[serde(
+        default,
+        deserialize_with = "dimension",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub height: Option<i64>,
 }
 
 impl Attachment {
     /// A profile field.
     pub fn property(name: String, value: String) -> Attachment {
         Attachment {
-            kind: "PropertyValue".into(),
-            name: Some(name),
+            name: Some(Some(name)),
             value: Some(value),
-            href: None,
-            media_type: None,
+            ..Attachment::of_kind("PropertyValue")
         }
     }
+
+    /// An attachment of a type, with nothing else set.
+    pub fn of_kind(kind: &str) -> Attachment {
+        Attachment {
+            kind: kind.into(),
+            name: None,
+            value: None,
+            href: None,
+            media_type: None,
+            url: None,
+            blurhash: None,
+            focal_point: None,
+            width: None,
+            height: None,
+        }
+    }
+
+    /// Its name, when it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref()?.as_deref()
+    }
+}
+
+/// A focal point: two finite numbers; anything else reads as absent.
+fn focal_point<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[f64; 2]>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) if items.len() == 2 => match (items[0].as_f64(), items[1].as_f64()) {
+            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => Some([x, y]),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// A size in pixels: a positive whole number given as a number; anything else is absent.
+fn dimension<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64().filter(|n| *n > 0 && *n <= 1_000_000),
+        _ => None,
+    })
 }
 
 /// Attachments as one object or a list; those of another shape are skipped, not errors.
@@ -145,6 +226,63 @@ fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Tag>, D::Error> {
         .collect())
 }
 
+/// A post's `url`: its web page (the first http(s) address, `text/html` preferred), and the
+/// links to files a list of `Link`s also gives (PeerTube lists each video file with its
+/// `mediaType` and `height`, directly or in its HLS playlist's `tag`). Written as the page's
+/// address, or `null`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoteUrl {
+    /// The web page.
+    pub page: Option<Url>,
+    /// The `Link`s with a media type other than `text/html`.
+    pub files: Vec<Attachment>,
+}
+
+impl NoteUrl {
+    /// A page's address, with no files.
+    pub fn page(page: Option<Url>) -> NoteUrl {
+        NoteUrl {
+            page,
+            files: Vec::new(),
+        }
+    }
+}
+
+impl Serialize for NoteUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.page.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for NoteUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        let page = first_url(v.clone()).map_err(serde::de::Error::custom)?;
+        let items = match v {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        // PeerTube lists the files of its HLS playlist in the playlist `Link`'s `tag`.
+        let nested: Vec<Value> = items
+            .iter()
+            .filter_map(|i| i.get("tag").and_then(Value::as_array))
+            .flatten()
+            .cloned()
+            .collect();
+        let files = items
+            .into_iter()
+            .chain(nested)
+            .filter(|i| {
+                i.get("mediaType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| m != "text/html")
+            })
+            .filter_map(|i| serde_json::from_value::<Attachment>(i).ok())
+            .collect();
+        Ok(NoteUrl { page, files })
+    }
+}
+
 /// A post as other servers publish it: `Note`, and the types Mastodon converts to one
 /// (`Article`, `Page`, `Question`, `Event`, `Video`...); and as coopol writes its posts and
 /// events (`federation::render`).
@@ -212,15 +350,22 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub updated: Option<DateTime<Utc>>,
-    /// Web page (written as `null` when none).
-    #[serde(default, deserialize_with = "first_url")]
-    pub url: Option<Url>,
+    /// Web page (written as `null` when none), and the files a `url` list names (PeerTube).
+    #[serde(default)]
+    pub url: NoteUrl,
     /// Mentions and hashtags.
     #[serde(default, deserialize_with = "tags")]
     pub tag: Vec<Tag>,
     /// Media and links (an online event's room).
     #[serde(default, deserialize_with = "attachments")]
     pub attachment: Vec<Attachment>,
+    /// A picture of it: PeerTube's thumbnails (a list of `Image`s), Lemmy's and Mobilizon's
+    /// picture. Read, never written.
+    #[serde(default, deserialize_with = "attachments", skip_serializing)]
+    pub icon: Vec<Attachment>,
+    /// A picture of it (Lemmy's `image`, Mobilizon's). Read, never written.
+    #[serde(default, deserialize_with = "attachments", skip_serializing)]
+    pub image: Vec<Attachment>,
     /// The collection of its replies.
     #[serde(
         default,
@@ -653,7 +798,7 @@ impl Actor {
         self.attachment
             .iter()
             .filter(|i| i.kind == "PropertyValue")
-            .filter_map(|i| Some((i.name.clone()?, i.value.clone()?)))
+            .filter_map(|i| Some((i.name()?.to_string(), i.value.clone()?)))
             .take(16)
             .collect()
     }

@@ -5,12 +5,13 @@
 //! field.
 
 use super::protocol::{
-    Actor, Attachment, Endpoints, Note, PUBLIC, Place, PostalAddress, PublicKey, Tag, context,
+    Actor, Attachment, Endpoints, Note, NoteUrl, PUBLIC, Place, PostalAddress, PublicKey, Tag,
+    context,
 };
 
 use crate::{
     clock,
-    db::{accounts::AccountRow, groups::GroupRow, statuses::StatusRow},
+    db::{accounts::AccountRow, groups::GroupRow, media::MediaRow, statuses::StatusRow},
     domain::{Circle, Visibility},
     service::statuses as posts,
     state::AppState,
@@ -117,8 +118,18 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url
         discoverable: Some(account.discoverable != 0),
         indexable: Some(false),
         published: time(account.created_at),
-        icon: Some(url(&state.config.url("/static/avatar.png"))?),
-        image: Some(url(&state.config.url("/static/header.png"))?),
+        icon: Some(url(&picture(
+            state,
+            account.avatar_media_id,
+            account.avatar_url.as_deref(),
+            "/static/avatar.png",
+        ))?),
+        image: Some(url(&picture(
+            state,
+            account.header_media_id,
+            account.header_url.as_deref(),
+            "/static/header.png",
+        ))?),
         attachment: account
             .fields()
             .into_iter()
@@ -132,6 +143,21 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url
         departement: None,
         sympathizers_can_post: None,
     })
+}
+
+/// The address of a local actor's picture or banner: its medium's (uploaded here) when it has
+/// one, else the default image. The address ends with the file's extension, which tells
+/// `icon`'s `mediaType`.
+fn picture(
+    state: &AppState,
+    media_id: Option<i64>,
+    address: Option<&str>,
+    default: &str,
+) -> String {
+    match (media_id, address) {
+        (Some(_), Some(address)) if !address.is_empty() => address.to_string(),
+        _ => state.config.url(default),
+    }
 }
 
 /// A local group as an ActivityPub `Group` (FEP-1b12), with Mobilizon's and coopol's terms:
@@ -259,6 +285,36 @@ pub struct NoteParts<'a> {
     pub tags: &'a [String],
     /// The group it is posted in, if any.
     pub group: Option<&'a GroupAddress>,
+    /// Its attachments, in order (ready media).
+    pub media: &'a [MediaRow],
+}
+
+/// A medium attached to a local post, as Mastodon writes it: a `Document` with its type, our
+/// address of its file, its alt text (`null` when none), blurhash, focal point and size.
+/// `None` for a medium without a stored file.
+/// Another server's medium (on a post of theirs a group here passes on) keeps its own
+/// address.
+pub fn document(state: &AppState, m: &MediaRow) -> Option<Attachment> {
+    let address = match &m.remote_url {
+        Some(remote) => remote.clone(),
+        None => {
+            m.content_type.as_ref()?;
+            crate::service::media::url(state, m, crate::service::media::Variant::Original)?
+        }
+    };
+    Some(Attachment {
+        name: Some(Some(m.description.clone()).filter(|d| !d.is_empty())),
+        media_type: m.content_type.clone(),
+        url: Some(Value::String(address)),
+        blurhash: m.blurhash.clone(),
+        focal_point: match (m.focus_x, m.focus_y) {
+            (Some(x), Some(y)) => Some([x as f64 / 100.0, y as f64 / 100.0]),
+            _ => None,
+        },
+        width: m.width.filter(|w| *w > 0),
+        height: m.height.filter(|h| *h > 0),
+        ..Attachment::of_kind("Document")
+    })
 }
 
 /// A local post as a `Note` ([`event`] makes it an `Event` when it is one).
@@ -314,10 +370,30 @@ pub fn note(
         sensitive: status.sensitive != 0,
         in_reply_to: status.in_reply_to_uri.as_deref().map(url).transpose()?,
         published: time(status.created_at),
-        updated: status.edited_at.and_then(time),
-        url: status.url.as_deref().map(url).transpose()?,
+        // An alt text changed after publication is an edit too: Mastodon applies an Update only
+        // with a newer `updated`.
+        updated: [
+            status.edited_at,
+            parts
+                .media
+                .iter()
+                .map(|m| m.updated_at)
+                .max()
+                .filter(|t| *t > status.created_at),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .and_then(time),
+        url: NoteUrl::page(status.url.as_deref().map(url).transpose()?),
         tag,
-        attachment: Vec::new(),
+        attachment: parts
+            .media
+            .iter()
+            .filter_map(|m| document(state, m))
+            .collect(),
+        icon: Vec::new(),
+        image: Vec::new(),
         replies: Some(url(&format!("{}/replies", status.uri))?),
         audience: in_group.map(|(g, _)| url(&g.uri)).transpose()?,
         circle: in_group.map(|(_, c)| c.as_str().to_string()),
@@ -408,13 +484,21 @@ pub fn event(
         };
         doc.location = Some(place.to_json());
     }
+    // Mobilizon takes an event's first `Document` as its picture: the post's first image.
+    if let Some(first_image) = doc.attachment.iter().position(|a| {
+        a.media_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("image/"))
+    }) {
+        let picture = doc.attachment.remove(first_image);
+        doc.attachment.insert(0, picture);
+    }
     if let Some(online) = &event.online_url {
         doc.attachment.push(Attachment {
-            kind: "Link".into(),
-            name: Some("Website".into()),
-            value: None,
+            name: Some(Some("Website".into())),
             href: Some(online.clone()),
             media_type: Some("text/html".into()),
+            ..Attachment::of_kind("Link")
         });
     }
     // A change after publication (a cancellation) is an edit: Mastodon applies an Update only

@@ -175,6 +175,7 @@ async fn documents() -> Vec<(&'static str, Value)> {
             mentioned: std::slice::from_ref(&bob),
             tags: &tags,
             group: Some(&address),
+            media: &[],
         },
     )
     .unwrap();
@@ -187,6 +188,7 @@ async fn documents() -> Vec<(&'static str, Value)> {
             mentioned: &[],
             tags: &[],
             group: None,
+            media: &[],
         },
     )
     .unwrap();
@@ -555,4 +557,125 @@ async fn documents_read_back_as_written() {
         };
         assert_eq!(again, doc, "{name}");
     }
+}
+
+fn medium(id: i64, kind: crate::domain::media::MediaKind, content_type: &str) -> MediaRow {
+    MediaRow {
+        id,
+        account_id: 1,
+        status_id: Some(12),
+        position: 0,
+        used_for: crate::domain::media::MediaUse::Status,
+        kind,
+        state: crate::domain::media::MediaState::Ready,
+        error: None,
+        token: format!("token{id}"),
+        content_type: Some(content_type.into()),
+        file_key: Some(format!("{id}/token{id}/original")),
+        file_size: 1000,
+        width: None,
+        height: None,
+        duration_ms: None,
+        preview_key: None,
+        preview_type: None,
+        preview_width: None,
+        preview_height: None,
+        blurhash: None,
+        description: String::new(),
+        focus_x: None,
+        focus_y: None,
+        remote_url: None,
+        cached_at: None,
+        spool: None,
+        processed_by: None,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+/// A post's media are `Document`s as Mastodon writes them (alt text or `null`, blurhash, focal
+/// point, size), at our address of each file; an event puts its first picture first (the one
+/// Mobilizon shows); an actor's uploaded picture and banner are its `icon` and `image`.
+#[tokio::test]
+async fn media_are_written_as_mastodon_writes_them() {
+    use crate::domain::media::MediaKind;
+    let state = state().await;
+    let alice = alice();
+    let mut sound = medium(31, MediaKind::Audio, "audio/mpeg");
+    sound.position = 0;
+    let mut photo = medium(32, MediaKind::Image, "image/jpeg");
+    photo.position = 1;
+    photo.description = "Une affiche « Grève »".into();
+    photo.blurhash = Some("LEHV6nWB2yk8pyo0adR*.7kCMdnj".into());
+    photo.focus_x = Some(50);
+    photo.focus_y = Some(-25);
+    photo.width = Some(1200);
+    photo.height = Some(800);
+    let media = [sound, photo];
+    let plain = plain_post();
+    let doc = note(
+        &state,
+        &plain,
+        &NoteParts {
+            author: &alice,
+            mentioned: &[],
+            tags: &[],
+            group: None,
+            media: &media,
+        },
+    )
+    .unwrap();
+    let expected = json!([
+        {
+            "type": "Document",
+            "name": null,
+            "mediaType": "audio/mpeg",
+            "url": "https://coopol.example/media/31/token31/original.mp3"
+        },
+        {
+            "type": "Document",
+            "name": "Une affiche « Grève »",
+            "mediaType": "image/jpeg",
+            "url": "https://coopol.example/media/32/token32/original.jpg",
+            "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+            "focalPoint": [0.5, -0.25],
+            "width": 1200,
+            "height": 800
+        }
+    ]);
+    let written = to_json(&doc);
+    assert_eq!(written["attachment"], expected);
+    let again: Note = serde_json::from_value(written.clone()).unwrap();
+    assert_eq!(to_json(&again), written, "reads back as written");
+
+    let event_doc = event(&state, doc, &plain, &event_row(&plain, false), 0);
+    let attachment = event_doc["attachment"].as_array().unwrap();
+    assert_eq!(
+        attachment[0]["mediaType"], "image/jpeg",
+        "the picture first"
+    );
+    assert_eq!(attachment[1]["mediaType"], "audio/mpeg");
+    assert_eq!(attachment[2]["type"], "Link");
+
+    let mut pictured = alice.clone();
+    pictured.avatar_media_id = Some(32);
+    pictured.avatar_url = Some("https://coopol.example/media/32/token32/original.jpg".into());
+    pictured.header_media_id = Some(33);
+    pictured.header_url = Some("https://coopol.example/media/33/token33/original.webp".into());
+    let person = actor(&state, &pictured).unwrap();
+    assert_eq!(
+        person["icon"],
+        json!({"type": "Image", "mediaType": "image/jpeg", "url": "https://coopol.example/media/32/token32/original.jpg"})
+    );
+    assert_eq!(
+        person["image"],
+        json!({"type": "Image", "mediaType": "image/webp", "url": "https://coopol.example/media/33/token33/original.webp"})
+    );
+    // Without a medium, the default pictures, whatever the address column holds.
+    pictured.avatar_media_id = None;
+    let person = actor(&state, &pictured).unwrap();
+    assert_eq!(
+        person["icon"]["url"],
+        "https://coopol.example/static/avatar.png"
+    );
 }

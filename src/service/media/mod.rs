@@ -8,9 +8,11 @@
 //! process; the result goes to the store and the row becomes `ready` (or `failed`, with why).
 //! A process that stops mid-way takes its uploads back at start ([`resume`]).
 
+mod remote;
 mod serve;
 mod sweep;
 
+pub use remote::{RETRY_AFTER, cached, remember_account_image};
 pub use serve::{File, Variant, open, url};
 pub use sweep::sweep;
 

@@ -38,11 +38,18 @@ impl Variant {
 
 /// The address of a medium's file on this server (`None` for a preview it does not have).
 /// Remote media are served from here too, so that readers' addresses never reach the server
-/// they came from.
+/// they came from: before their file is copied here (no type known yet) the address has no
+/// extension, and a remote picture's preview is announced, made with the copy.
 pub fn url(state: &AppState, row: &MediaRow, variant: Variant) -> Option<String> {
     let content_type = match variant {
         Variant::Original => row.content_type.as_deref(),
-        Variant::Small => Some(row.preview_type.as_deref()?),
+        Variant::Small => match row.preview_type.as_deref() {
+            Some(t) => Some(t),
+            None if row.is_remote() && row.file_key.is_none() && row.kind == MediaKind::Image => {
+                None
+            }
+            None => return None,
+        },
     };
     let extension = content_type
         .and_then(Format::from_content_type)
@@ -90,6 +97,8 @@ pub async fn open(
         // The media of a deleted post go at once, before the sweep removes their files.
         .filter(|r| !(r.used_for == MediaUse::Status && r.status_id.is_none()))
         .ok_or_else(AppError::not_found)?;
+    // Another server's file, not copied here yet (or no longer): copied now.
+    let row = super::remote::cached(state, row).await?;
     let (key, content_type) = match variant {
         Variant::Original => (row.file_key.as_deref(), row.content_type.as_deref()),
         Variant::Small => (row.preview_key.as_deref(), row.preview_type.as_deref()),

@@ -22,7 +22,7 @@ pub use reactions::{
     unfavourite_remote, unreblog,
 };
 pub use remote::{
-    Placement, RemoteStatus, delete_remote, store_remote, update_remote, write_remotes,
+    Placement, RemoteMedia, RemoteStatus, delete_remote, store_remote, update_remote, write_remotes,
 };
 pub use thread::context;
 

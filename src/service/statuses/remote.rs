@@ -5,7 +5,10 @@ use super::{can_see, outsiders};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, statuses::StatusRow},
-    domain::{Circle, NotificationKind, Visibility},
+    domain::{
+        Circle, NotificationKind, Visibility,
+        media::{Focus, MediaKind, MediaUse},
+    },
     error::{AppError, AppResult},
     service::groups,
     state::AppState,
@@ -46,6 +49,84 @@ pub struct RemoteStatus {
     pub circle: Option<Circle>,
     /// A discussion's title.
     pub title: Option<String>,
+    /// Its media (at most four, checked by federation), in order.
+    pub media: Vec<RemoteMedia>,
+}
+
+/// A medium of a post from another server, as its document describes it (checked by
+/// federation: an http(s) address, a known kind, the alt text cut, a well-formed blurhash).
+/// Recorded by its address; its file is fetched when someone here looks at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteMedia {
+    /// Its address on its server (or a CDN).
+    pub url: String,
+    /// Picture, video, sound or document.
+    pub kind: MediaKind,
+    /// Alt text.
+    pub description: String,
+    /// Blurhash.
+    pub blurhash: Option<String>,
+    /// Focal point.
+    pub focus: Option<Focus>,
+    /// Width in pixels, when given.
+    pub width: Option<i64>,
+    /// Height in pixels, when given.
+    pub height: Option<i64>,
+}
+
+impl RemoteMedia {
+    /// The row recording it for a post.
+    fn row<'a>(
+        &'a self,
+        id: i64,
+        token: &'a str,
+        account_id: i64,
+        status_id: i64,
+        position: usize,
+        now: i64,
+    ) -> db::media::NewRemote<'a> {
+        db::media::NewRemote {
+            id,
+            account_id,
+            status_id: Some(status_id),
+            position: position as i64,
+            used_for: MediaUse::Status,
+            kind: self.kind,
+            token,
+            remote_url: &self.url,
+            description: &self.description,
+            blurhash: self.blurhash.as_deref(),
+            focus: self.focus.map(|f| (f.x, f.y)),
+            width: self.width,
+            height: self.height,
+            now,
+        }
+    }
+}
+
+/// Records the media of new remote posts (post id, author, media), a statement for all.
+async fn record_media(
+    tx: &mut sqlx::AnyConnection,
+    ids: &crate::ids::IdGenerator,
+    posts: &[(i64, i64, &[RemoteMedia])],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let tokens: Vec<Vec<String>> = posts
+        .iter()
+        .map(|(_, _, media)| {
+            media
+                .iter()
+                .map(|_| crate::crypto::random_token(16))
+                .collect()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for ((status_id, author, media), tokens) in posts.iter().zip(&tokens) {
+        for (position, (m, token)) in media.iter().zip(tokens).enumerate() {
+            rows.push(m.row(ids.next(), token, *author, *status_id, position, now));
+        }
+    }
+    db::media::insert_remote_many(tx, &rows).await
 }
 
 /// Stores a remote post and hands it to the local people concerned (followers of its author,
@@ -257,6 +338,13 @@ pub async fn write_remotes(
             }
         }
     }
+    let media: Vec<(i64, i64, &[RemoteMedia])> = posts
+        .iter()
+        .zip(&stored)
+        .filter_map(|((post, _), id)| Some(((*id)?, post.account_id, post.media.as_slice())))
+        .filter(|(_, _, media)| !media.is_empty())
+        .collect();
+    record_media(tx, ids, &media, now).await?;
     db::statuses::insert_mentions_many(tx, &mentions).await?;
     db::statuses::insert_tags_many(tx, &tags).await?;
     db::social::notify_many(tx, &notifications, now).await?;
@@ -303,6 +391,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         .collect();
     db::statuses::replace_mentions(&mut tx, existing.id, &ids).await?;
     db::statuses::replace_tags(&mut tx, existing.id, &post.tags).await?;
+    replace_media(&mut tx, &state.ids, &existing, &post.media, now).await?;
     for m in post
         .mentioned
         .iter()
@@ -321,6 +410,43 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Replaces the media of an edited remote post: a medium still at the same address keeps its
+/// row (and its cached file) with what the edit says of it (alt text, blurhash, place); the
+/// others go to the sweep; new ones are recorded.
+async fn replace_media(
+    tx: &mut sqlx::AnyConnection,
+    ids: &crate::ids::IdGenerator,
+    post: &StatusRow,
+    media: &[RemoteMedia],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let before = db::media::of_status(&mut *tx, post.id).await?;
+    for old in &before {
+        if !media
+            .iter()
+            .any(|m| Some(&m.url) == old.remote_url.as_ref())
+        {
+            db::media::detach(&mut *tx, old.id, now).await?;
+        }
+    }
+    let mut fresh = Vec::new();
+    let tokens: Vec<String> = media
+        .iter()
+        .map(|_| crate::crypto::random_token(16))
+        .collect();
+    for (position, (m, token)) in media.iter().zip(&tokens).enumerate() {
+        let row = m.row(ids.next(), token, post.account_id, post.id, position, now);
+        match before
+            .iter()
+            .find(|b| b.remote_url.as_deref() == Some(m.url.as_str()))
+        {
+            Some(kept) => db::media::update_remote(&mut *tx, kept.id, &row).await?,
+            None => fresh.push(row),
+        }
+    }
+    db::media::insert_remote_many(tx, &fresh).await
 }
 
 /// Deletes a remote post (or boost) on its author's word. An id unknown here is remembered
