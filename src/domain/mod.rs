@@ -5,6 +5,7 @@
 mod account;
 pub mod event;
 pub mod group;
+pub mod card;
 pub mod html;
 mod locale;
 pub mod media;
