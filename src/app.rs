@@ -232,6 +232,7 @@ impl Server {
             state.clone(),
             stop.clone(),
         ));
+        tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {

@@ -466,6 +466,25 @@ pub async fn cached_remote(db: &AnyPool, after_id: i64, limit: i64) -> Result<Ve
     ))
     .bind(after_id)
     .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Forgets the copy of another server's medium (its files are about to leave the store): its
+/// keys and `cached_at` become NULL, so that the next reader fetches it again. `false` when
+/// the row no longer has that file (copied anew meanwhile: the new copy stays).
+pub async fn forget_copy(db: &AnyPool, id: i64, file_key: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE media SET file_key = NULL, preview_key = NULL, cached_at = NULL, \
+         updated_at = $3 WHERE id = $1 AND file_key = $2 AND remote_url IS NOT NULL",
+    )
+    .bind(id)
+    .bind(file_key)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
 
 /// A medium of another server's post or actor, recorded by its address (no file yet).
 pub struct NewRemote<'a> {
@@ -545,17 +564,6 @@ pub async fn of_status(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec<M
     .fetch_all(db)
     .await
 }
-
-/// Forgets the copy of another server's medium (its files are about to leave the store): its
-/// keys and `cached_at` become NULL, so that the next reader fetches it again. `false` when
-/// the row no longer has that file (copied anew meanwhile: the new copy stays).
-pub async fn forget_copy(db: &AnyPool, id: i64, file_key: &str, now: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE media SET file_key = NULL, preview_key = NULL, cached_at = NULL, \
-         updated_at = $3 WHERE id = $1 AND file_key = $2 AND remote_url IS NOT NULL",
-    )
-    .bind(id)
-    .bind(file_key)
 
 /// Takes a medium off its post (its post's new version no longer has it): the sweep removes
 /// it.
@@ -667,7 +675,6 @@ pub async fn set_cached(
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
 
 /// Remembers that fetching a remote medium's file failed (why: a translation key), so that it
 /// is not tried again for every request until the failure is old.

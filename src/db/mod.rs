@@ -5,6 +5,7 @@
 //! about HTTP or ActivityPub.
 
 pub mod accounts;
+pub mod cards;
 pub mod events;
 pub mod federation;
 pub mod groups;

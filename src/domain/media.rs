@@ -110,6 +110,8 @@ pub enum MediaUse {
     Avatar,
     /// An account's banner.
     Header,
+    /// The picture of a link's preview card (a medium of the instance actor).
+    Card,
 }
 
 impl MediaUse {
@@ -120,6 +122,7 @@ impl MediaUse {
             MediaUse::Status => "status",
             MediaUse::Avatar => "avatar",
             MediaUse::Header => "header",
+            MediaUse::Card => "card",
         }
     }
 
@@ -130,6 +133,7 @@ impl MediaUse {
             "status" => MediaUse::Status,
             "avatar" => MediaUse::Avatar,
             "header" => MediaUse::Header,
+            "card" => MediaUse::Card,
             _ => return None,
         })
     }

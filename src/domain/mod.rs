@@ -3,6 +3,7 @@
 //! sees an invalid username, e-mail address, scope or language.
 
 mod account;
+pub mod card;
 pub mod event;
 pub mod group;
 pub mod html;

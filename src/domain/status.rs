@@ -238,6 +238,20 @@ impl PostText {
         Ok(Self::read(text))
     }
 
+    /// The first link of the text (the one a preview card shows), when it is an http(s) URL.
+    pub fn first_link(&self) -> Option<url::Url> {
+        self.paragraphs
+            .iter()
+            .flatten()
+            .flatten()
+            .find_map(|piece| match piece {
+                Piece::Url(range) => url::Url::parse(&self.text[range.clone()])
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()),
+                _ => None,
+            })
+    }
+
     /// Checks and reads a post's text, which may be empty when the post has attachments.
     pub fn parse_with_media(text: &str, spoiler: &str, media: usize) -> Result<PostText, Invalid> {
         if media > 0 && text.trim().is_empty() {

@@ -4,6 +4,7 @@
 //! [`AppError`](crate::error::AppError)s with a status and a translated message.
 
 pub mod accounts;
+pub mod cards;
 pub mod directory;
 pub mod events;
 pub mod groups;

@@ -47,6 +47,8 @@ pub struct StatusView {
     pub tags: Vec<String>,
     /// Its attachments, in order (ready media only).
     pub media: Vec<crate::db::media::MediaRow>,
+    /// The preview of its first link, when fetched.
+    pub card: Option<crate::service::cards::Card>,
     /// For a boost, the boosted post.
     pub reblog: Option<Box<StatusView>>,
 }
@@ -129,13 +131,14 @@ pub async fn statuses(
                 .collect::<HashMap<i64, StatusCounts>>(),
         )
     };
-    // Hashtags, then attachments, on the third connection.
+    // Hashtags, then attachments, then link previews, on the third connection.
     let tags = async {
         let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
         let media = crate::service::media::of_statuses(state, &status_ids).await?;
-        AppResult::Ok((tags, media))
+        let cards = crate::service::cards::of_statuses(state, &status_ids).await?;
+        AppResult::Ok((tags, media, cards))
     };
-    let ((mentions, account_views), counts, (tags, media)) =
+    let ((mentions, account_views), counts, (tags, media, cards)) =
         tokio::try_join!(people, counts, tags)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
@@ -159,6 +162,7 @@ pub async fn statuses(
                 .map(|(_, name)| name.clone())
                 .collect(),
             media: media.get(&s.id).cloned().unwrap_or_default(),
+            card: cards.get(&s.id).cloned(),
             reblog: None,
         })
     };

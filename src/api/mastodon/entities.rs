@@ -256,7 +256,7 @@ pub struct Status {
     pub mentions: Vec<Mention>,
     pub tags: Vec<TagRef>,
     pub emojis: Vec<serde_json::Value>,
-    pub card: Option<serde_json::Value>,
+    pub card: Option<PreviewCard>,
     pub poll: Option<serde_json::Value>,
     /// The source text, given back only when a post is deleted (to "delete and redraft").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +281,31 @@ pub struct MediaAttachment {
     /// Alt text.
     pub description: Option<String>,
     pub blurhash: Option<String>,
+}
+
+/// The preview of a post's first link (docs.joinmastodon.org/entities/PreviewCard).
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewCard {
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub author_name: String,
+    pub author_url: String,
+    pub provider_name: String,
+    pub provider_url: String,
+    pub html: String,
+    pub width: i64,
+    pub height: i64,
+    /// The page's picture, served from this server.
+    pub image: Option<String>,
+    pub image_description: String,
+    pub embed_url: String,
+    pub blurhash: Option<String>,
+    pub language: Option<String>,
+    pub published_at: Option<String>,
+    pub authors: Vec<serde_json::Value>,
 }
 
 /// A mention in a post.

@@ -2,7 +2,7 @@
 //! the service, in batches; this module only converts.
 
 use super::entities::{
-    Account, MediaAttachment, Mention, Notification, Relationship, Status, TagRef,
+    Account, MediaAttachment, Mention, Notification, PreviewCard, Relationship, Status, TagRef,
 };
 use crate::{
     clock,
@@ -111,9 +111,43 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
             })
             .collect(),
         emojis: Vec::new(),
-        card: None,
+        card: v.card.as_ref().map(|c| card_entity(state, c)),
         poll: None,
         text: None,
+    }
+}
+
+/// A preview card as an API entity; its picture is our copy of the page's.
+pub fn card_entity(state: &AppState, card: &crate::service::cards::Card) -> PreviewCard {
+    use crate::service::media::{Variant, url};
+    let c = &card.row;
+    let provider_url = url::Url::parse(&c.url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let image = card
+        .image
+        .as_ref()
+        .and_then(|m| url(state, m, Variant::Original));
+    PreviewCard {
+        url: c.url.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        kind: "link",
+        author_name: String::new(),
+        author_url: String::new(),
+        provider_name: c.provider_name.clone(),
+        provider_url,
+        html: String::new(),
+        width: card.image.as_ref().and_then(|m| m.width).unwrap_or(0),
+        height: card.image.as_ref().and_then(|m| m.height).unwrap_or(0),
+        image,
+        image_description: String::new(),
+        embed_url: String::new(),
+        blurhash: card.image.as_ref().and_then(|m| m.blurhash.clone()),
+        language: None,
+        published_at: None,
+        authors: Vec::new(),
     }
 }
 

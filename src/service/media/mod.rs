@@ -521,7 +521,7 @@ pub async fn for_post(
         let free = match row.used_for {
             MediaUse::None => true,
             MediaUse::Status => status_id.is_some() && row.status_id == status_id,
-            MediaUse::Avatar | MediaUse::Header => false,
+            MediaUse::Avatar | MediaUse::Header | MediaUse::Card => false,
         };
         if !free {
             return Err(Invalid::new("media_ids", "error-media-used").into());

@@ -328,6 +328,7 @@ pub async fn write(
     if !draft.media.is_empty() {
         db::media::attach(tx, id, &draft.media, now).await?;
     }
+    crate::service::cards::record(state, tx, id, &draft.text, !draft.media.is_empty()).await?;
     if let Some(event) = &draft.event {
         let mut event = event.clone();
         event.status_id = id;
@@ -415,6 +416,7 @@ pub async fn edit(
     if let Some(media) = &media {
         db::media::attach(&mut tx, id, media, now).await?;
     }
+    crate::service::cards::record(state, &mut tx, id, &input.text, media_count > 0).await?;
     for m in mentioned
         .iter()
         .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))
