@@ -34,7 +34,7 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
-    /// durability, media-upload, media-memory. Default: all.
+    /// durability, media-upload, media-memory, media-cache. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: checks that every scenario works, in seconds.
@@ -68,6 +68,7 @@ struct Sizes {
     timeline: timeline::Params,
     media_upload: media::UploadParams,
     media_memory: media::MemoryParams,
+    media_cache: media::CacheParams,
     baseline_seconds: f64,
 }
 
@@ -111,6 +112,12 @@ fn sizes(args: &Args) -> Sizes {
                 concurrent: 3,
                 file_bytes: 100_000,
             },
+            media_cache: media::CacheParams {
+                files: 4,
+                width: 200,
+                height: 150,
+                concurrency: 2,
+            },
             baseline_seconds: 0.3,
         }
     } else {
@@ -151,6 +158,12 @@ fn sizes(args: &Args) -> Sizes {
             media_memory: media::MemoryParams {
                 concurrent: 20,
                 file_bytes: 10_000_000,
+            },
+            media_cache: media::CacheParams {
+                files: 200,
+                width: 1_600,
+                height: 1_200,
+                concurrency: 16,
             },
             baseline_seconds: 6.0,
         }
@@ -412,6 +425,51 @@ async fn run_backend(
                 "uploads": r.seconds.len(), "ready_p50_s": p50, "ready_min_s": min,
                 "ready_max_s": max, "ready_s": r.seconds, "peak_rss_mib": mib(r.peak_rss_kib),
                 "cpu_per_upload": r.cpu.json(r.seconds.len()),
+            }),
+        );
+    }
+    if wants(args, "media-cache") {
+        let p = &s.media_cache;
+        let (dir, db) = scratch(root, backend, "media-cache").await?;
+        let r = media::cache(bin, &dir, &db, &media_store(args), p)
+            .await
+            .context("media-cache")?;
+        db.drop().await?;
+        for (name, pass) in [("cold", &r.cold), ("warm", &r.warm)] {
+            println!(
+                "[{}] media-cache ({} store), {name}: {} remote pictures of {}x{} ({:.0} KB), {} at a time: {:.0} files/s, {:.1} MB/s served; {}",
+                backend.name(),
+                args.media_store,
+                p.files,
+                p.width,
+                p.height,
+                r.file_bytes as f64 / 1e3,
+                p.concurrency,
+                p.files as f64 / pass.seconds,
+                pass.bytes as f64 / 1e6 / pass.seconds,
+                pass.cpu.describe(p.files, "file")
+            );
+        }
+        println!(
+            "[{}] media-cache: the remote host was asked {} times for {} files",
+            backend.name(),
+            r.remote_requests,
+            p.files
+        );
+        let pass_json = |pass: &media::CachePass| {
+            json!({
+                "seconds": pass.seconds, "files_per_s": p.files as f64 / pass.seconds,
+                "mb_per_s": pass.bytes as f64 / 1e6 / pass.seconds,
+                "cpu_per_file": pass.cpu.json(p.files),
+            })
+        };
+        out.insert(
+            "media-cache".into(),
+            json!({
+                "store": args.media_store, "files": p.files, "width": p.width,
+                "height": p.height, "file_bytes": r.file_bytes, "concurrency": p.concurrency,
+                "cold": pass_json(&r.cold), "warm": pass_json(&r.warm),
+                "remote_requests": r.remote_requests,
             }),
         );
     }

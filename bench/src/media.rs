@@ -7,10 +7,15 @@
 //! - `media-memory`: many uploads at once; coopol's peak resident memory (`VmHWM`), since an
 //!   upload is spooled to disk as it arrives and processed one at a time per process.
 //!
+//! - `media-cache`: other servers' pictures, known by their address and copied here when
+//!   someone looks at them: `files` distinct pictures on a simulated remote host, asked for by
+//!   readers `concurrency` at a time, first when nothing is copied (each request fetches the
+//!   file through the federation client, checks and encodes it anew, stores it, serves it),
+//!   then again once copied (served from the store); files per second, megabytes per second
+//!   and coopol's CPU per file, for both passes.
+//!
 //! The photos are generated here: a gradient with noise over every pixel, so that JPEG cannot
-//! compress them to nothing (a camera's photo of a crowd is as hard). A remote-media cache
-//! scenario (copies of other servers' media fetched on demand) is to come with that part of
-//! the federation work: it is not measured here yet.
+//! compress them to nothing (a camera's photo of a crowd is as hard).
 
 use crate::{
     cpu,
@@ -365,4 +370,147 @@ mod tests {
         assert!(text.contains("\r\n\r\nJPEGDATA\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }
+}
+
+/// Sizes of the `media-cache` scenario.
+#[derive(Clone, Debug)]
+pub struct CacheParams {
+    /// Distinct remote pictures.
+    pub files: usize,
+    /// Their width and height in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// One pass of `media-cache`.
+#[derive(Debug)]
+pub struct CachePass {
+    /// Seconds for every file to be served once.
+    pub seconds: f64,
+    /// Bytes served.
+    pub bytes: u64,
+    /// coopol's CPU over the pass.
+    pub cpu: cpu::Usage,
+}
+
+/// What `media-cache` measured.
+#[derive(Debug)]
+pub struct CacheOutcome {
+    /// The remote file's size in bytes.
+    pub file_bytes: usize,
+    /// When nothing was copied yet: fetched, checked, stored and served.
+    pub cold: CachePass,
+    /// Once copied: served from the store.
+    pub warm: CachePass,
+    /// Requests the remote host answered (one per file when each is fetched once).
+    pub remote_requests: usize,
+}
+
+/// `media-cache`: `p.files` pictures of another server, recorded as media of a remote account
+/// (as the inbox records a remote post's attachments), then asked for twice.
+pub async fn cache(
+    bin: &Path,
+    dir: &Path,
+    database: &Database,
+    store: &MediaStore,
+    p: &CacheParams,
+) -> Result<CacheOutcome> {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let file = Arc::new(photo(p.width, p.height, 85, 7)?);
+    let asked = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let host = format!("127.0.0.1:{}", listener.local_addr()?.port());
+    {
+        let file = file.clone();
+        let asked = asked.clone();
+        let app = axum::Router::new().route(
+            "/files/{name}",
+            axum::routing::get(move || {
+                let file = file.clone();
+                asked.fetch_add(1, Ordering::Relaxed);
+                async move { ([("content-type", "image/jpeg")], file.as_ref().clone()) }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+    let (coopol, client, _token) = setup(bin, dir, database, store).await?;
+    let base = coopol.base();
+    // The remote account and its pictures, as the inbox records them (no file yet).
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&database.url).await?;
+    let account: i64 = 900_000_000;
+    sqlx::query(
+        "INSERT INTO accounts (id, username, domain, handle_key, uri, public_key_pem, created_at, updated_at) \
+         VALUES ($1, 'photos', $2, $3, $4, 'none', 0, 0)",
+    )
+    .bind(account)
+    .bind(&host)
+    .bind(format!("photos@{host}"))
+    .bind(format!("http://{host}/users/photos"))
+    .execute(&pool)
+    .await?;
+    let mut urls = Vec::with_capacity(p.files);
+    for n in 0..p.files {
+        let id = 900_000_000 + n as i64;
+        let token = format!("{:032x}", 0x5eed_0000_0000u64 + n as u64);
+        sqlx::query(
+            "INSERT INTO media (id, account_id, used_for, kind, state, token, remote_url, \
+             created_at, updated_at) VALUES ($1, $2, 'avatar', 'image', 'ready', $3, $4, 0, 0)",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(&token)
+        .bind(format!("http://{host}/files/{n}.jpg"))
+        .execute(&pool)
+        .await?;
+        urls.push(format!("{base}/media/{id}/{token}/original"));
+    }
+    pool.close().await;
+    let pass = |urls: Vec<String>| {
+        let client = client.clone();
+        let concurrency = p.concurrency;
+        async move {
+            use futures::StreamExt;
+            let results: Vec<Result<u64>> = futures::stream::iter(urls)
+                .map(|url| {
+                    let client = client.clone();
+                    async move {
+                        let res = client.get(&url).send().await?;
+                        if !res.status().is_success() {
+                            bail!("{url}: {}", res.status());
+                        }
+                        Ok(res.bytes().await?.len() as u64)
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            results.into_iter().sum::<Result<u64>>()
+        }
+    };
+    let mut passes = Vec::new();
+    for _ in 0..2 {
+        let before = cpu::sample(coopol.pid());
+        let start = Instant::now();
+        let bytes = pass(urls.clone()).await?;
+        let seconds = start.elapsed().as_secs_f64();
+        passes.push(CachePass {
+            seconds,
+            bytes,
+            cpu: cpu::since(&before, &cpu::sample(coopol.pid())),
+        });
+    }
+    let warm = passes.pop().context("two passes")?;
+    let cold = passes.pop().context("two passes")?;
+    Ok(CacheOutcome {
+        file_bytes: file.len(),
+        cold,
+        warm,
+        remote_requests: asked.load(Ordering::Relaxed),
+    })
 }

@@ -69,6 +69,15 @@ fn every_scenario_runs_at_tiny_sizes() {
         r["media-memory"]["peak_rss_mib"].as_f64().unwrap() > 0.0,
         "{r}"
     );
+    // Each remote picture fetched once, whatever the readers asking for it at once.
+    assert_eq!(
+        r["media-cache"]["remote_requests"], r["media-cache"]["files"],
+        "{r}"
+    );
+    assert!(
+        r["media-cache"]["warm"]["files_per_s"].as_f64().unwrap() > 0.0,
+        "{r}"
+    );
     assert!(
         results["baseline"]["rsa_sign_per_s_one_core"]
             .as_f64()
