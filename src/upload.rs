@@ -16,6 +16,10 @@ use std::collections::HashMap;
 
 /// The longest text field accepted beside files.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// The most text, over all text fields, and the most fields a form may have: the body limit
+/// of upload routes is the largest file, which text must not take in memory instead.
+const MAX_TEXTS_BYTES: usize = 256 * 1024;
+const MAX_FIELDS: usize = 200;
 
 /// A multipart body read: its files (spooled) and its text fields.
 #[derive(Debug, Default)]
@@ -180,10 +184,17 @@ async fn read_fields(
                 Err(e) => return Err(e),
             }
         } else {
+            let before: usize = form.texts.values().map(String::len).sum();
+            if form.texts.len() >= MAX_FIELDS {
+                return Err(AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "error-too-large",
+                ));
+            }
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
                 text.extend_from_slice(&chunk);
-                if text.len() > MAX_TEXT_BYTES {
+                if text.len() > MAX_TEXT_BYTES || before + text.len() > MAX_TEXTS_BYTES {
                     return Err(AppError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "error-too-large",

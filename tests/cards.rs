@@ -184,13 +184,22 @@ async fn pages_that_give_nothing_give_no_card() {
         .await;
         ids.push((name, post["id"].as_str().unwrap().to_string()));
     }
-    // A link to this server, and a post with attachments: no card is even asked for.
+    // A link to this server, and a link in a followers-only or direct post (it may itself be
+    // a secret, such as a shared document's address): no card is even asked for.
     post(
         &app,
         &token,
         json!({ "status": format!("{}/about", app.base) }),
     )
     .await;
+    for visibility in ["private", "direct"] {
+        post(
+            &app,
+            &token,
+            json!({ "status": format!("{}/article", site.base), "visibility": visibility }),
+        )
+        .await;
+    }
     settled(&app).await;
     for (name, id) in &ids {
         assert!(card_of(&app, id).await.is_null(), "{name}");
@@ -204,7 +213,11 @@ async fn pages_that_give_nothing_give_no_card() {
         .fetch_one(app.state.pool())
         .await
         .unwrap();
-    assert_eq!(cards, 4, "no card for a link to this server");
+    assert_eq!(
+        cards, 4,
+        "no card for a link to this server or in a closed post"
+    );
+    assert_eq!(site.hits("article"), 0);
     app.stop().await;
 }
 

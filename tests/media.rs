@@ -921,3 +921,40 @@ async fn without_ffmpeg_video_is_kept_as_it_came_with_its_type_checked() {
     assert_eq!(res.bytes().await.unwrap().to_vec(), video);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_upload_cut_off_midway_leaves_nothing() {
+    use tokio::io::AsyncWriteExt;
+    let app = app_on("directory", |_| {}).await;
+    let (_, token) = app.user_with_token("alice", "read write").await;
+    let photo = jpeg(400, 400);
+    let boundary = "coopolboundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    );
+    let port = app.base.rsplit(':').next().unwrap();
+    let mut socket = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /api/v2/media HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 5000000\r\n\r\n{head}",
+        app.domain
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    socket.write_all(&photo[..photo.len() / 2]).await.unwrap();
+    socket.flush().await.unwrap();
+    // The spool file exists while the body arrives; the client then goes away.
+    common::eventually("the upload is being spooled", || async {
+        std::fs::read_dir(&app.state.media.spool).unwrap().count() == 1
+    })
+    .await;
+    drop(socket);
+    common::eventually("the spool file is gone with the request", || async {
+        std::fs::read_dir(&app.state.media.spool).unwrap().count() == 0
+    })
+    .await;
+    assert_eq!(stored(&app).await, (0, 0));
+    app.stop().await;
+}

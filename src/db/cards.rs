@@ -71,6 +71,7 @@ pub async fn claim(
          WHERE id IN (SELECT id FROM preview_cards WHERE state = 'pending' \
                       AND (locked_until IS NULL OR locked_until < $3) ORDER BY state, id LIMIT $4) \
            AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3) \
+           AND attempts < 3 \
          RETURNING id, url",
     )
     .bind(process)

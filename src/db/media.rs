@@ -240,34 +240,55 @@ pub async fn update_description(
 }
 
 /// Attaches media to a post, in the order given; the post's previous attachments that are not
-/// among them become unattached posts' media (removed by the sweep).
+/// among them are marked removed (the sweep takes them). Each medium must still be ready, and
+/// either a free upload of `account_id` or already this post's (kept by any organizer's edit), checked in the statement itself (a
+/// concurrent deletion, or another post taking it, since the caller checked): `false` when one
+/// is not, and the caller's transaction is then rolled back.
 pub async fn attach(
     conn: &mut sqlx::AnyConnection,
+    account_id: i64,
     status_id: i64,
     media_ids: &[i64],
     now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE media SET status_id = NULL, state = 'removed', updated_at = $2 \
-         WHERE status_id = $1",
-    )
-    .bind(status_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+) -> Result<bool> {
     for (position, id) in media_ids.iter().enumerate() {
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE media SET status_id = $2, position = $3, used_for = 'status', \
-             state = 'ready', updated_at = $4 WHERE id = $1",
+             updated_at = $4 WHERE id = $1 AND state = 'ready' AND remote_url IS NULL \
+             AND ((used_for = 'none' AND account_id = $5) \
+                  OR (used_for = 'status' AND status_id = $2))",
         )
         .bind(*id)
         .bind(status_id)
         .bind(position as i64)
         .bind(now)
+        .bind(account_id)
         .execute(&mut *conn)
         .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
     }
-    Ok(())
+    let kept = if media_ids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " AND id NOT IN ({})",
+            super::placeholders(3, media_ids.len())
+        )
+    };
+    let sql = format!(
+        "UPDATE media SET status_id = NULL, state = 'removed', updated_at = $2 \
+         WHERE status_id = $1{kept}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status_id)
+        .bind(now);
+    for id in media_ids {
+        query = query.bind(*id);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(true)
 }
 
 /// Marks a medium used as an account's picture or banner.
@@ -330,7 +351,7 @@ pub async fn to_sweep(
         columns!(),
         " FROM media WHERE state = 'removed' \
            OR (used_for = 'none' AND created_at < $1 AND state <> 'processing') \
-           OR (state = 'processing' AND created_at < $2) \
+           OR (state = 'processing' AND updated_at < $1) \
            OR (used_for = 'status' AND status_id IS NULL) \
            OR (state = 'failed' AND updated_at < $2) \
          ORDER BY id LIMIT $3"
@@ -376,14 +397,23 @@ pub async fn processing(db: &AnyPool) -> Result<Vec<MediaRow>> {
 }
 
 /// Gives an upload to this process.
-pub async fn take(db: &AnyPool, id: i64, process: &str, now: i64) -> Result<bool> {
+/// Only from the process that had it (`previous`): two processes starting at once never
+/// both take it.
+pub async fn take(
+    db: &AnyPool,
+    id: i64,
+    process: &str,
+    previous: Option<&str>,
+    now: i64,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE media SET processed_by = $2, updated_at = $3 \
-         WHERE id = $1 AND state = 'processing'",
+         WHERE id = $1 AND state = 'processing' AND COALESCE(processed_by, '') = $4",
     )
     .bind(id)
     .bind(process)
     .bind(now)
+    .bind(previous.unwrap_or(""))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -610,16 +640,21 @@ pub async fn claim_fetch(
     process: &str,
     lease_before: i64,
     now: i64,
+    retry_before: i64,
 ) -> Result<bool> {
+    // A failure remembered since `retry_before` is not tried again (a request that waited
+    // for the failed fetch would otherwise fetch at once in its turn).
     let done = sqlx::query(
         "UPDATE media SET processed_by = $2, updated_at = $3 \
          WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL AND state = 'ready' \
-         AND (processed_by IS NULL OR updated_at < $4)",
+         AND (processed_by IS NULL OR updated_at < $4) \
+         AND (error IS NULL OR updated_at < $5)",
     )
     .bind(id)
     .bind(process)
     .bind(now)
     .bind(lease_before)
+    .bind(retry_before)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -1,4 +1,4 @@
-//! Preview cards: the page a post's first link leads to, shown under the post (the API's
+//! Preview cards (public and unlisted posts): the page a post's first link leads to, shown under the post (the API's
 //! `card`, the web's link card). A post records its link when it is written (in its
 //! transaction); the card worker (started with the server) claims pending cards in the
 //! database, fetches each page once through `service::Remote` (the guard against private
@@ -38,12 +38,15 @@ pub async fn record(
     status_id: i64,
     text: &str,
     has_media: bool,
+    visibility: crate::domain::Visibility,
 ) -> AppResult<()> {
     let link = PostText::read(text)
         .first_link()
         .filter(|u| !state.config.is_local_url(u));
     match link {
-        Some(url) if !has_media => {
+        // Only for posts anyone may read: a link in a closed post may itself be a secret
+        // (a shared document's address), which no server should be asked for.
+        Some(url) if !has_media && visibility.is_public() => {
             db::cards::attach(tx, status_id, url.as_str(), clock::now()).await?;
         }
         _ => db::cards::detach(&mut *tx, status_id).await?,
@@ -110,7 +113,17 @@ pub async fn step(state: &AppState) -> AppResult<usize> {
     .await?;
     let n = claimed.len();
     for (id, url) in claimed {
-        fetch_card(state, id, &url).await?;
+        if let Err(e) = fetch_card(state, id, &url).await {
+            // Given back for a later attempt, at most MAX_ATTEMPTS in all (`claim` counts
+            // them); the other claimed cards go on.
+            tracing::warn!(card = id, error = ?e, "a preview card could not be made");
+            let attempts: i64 =
+                sqlx::query_scalar("SELECT attempts FROM preview_cards WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(state.pool())
+                    .await?;
+            db::cards::set_failed(state.pool(), id, attempts < MAX_ATTEMPTS, clock::now()).await?;
+        }
     }
     Ok(n)
 }

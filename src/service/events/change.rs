@@ -238,8 +238,10 @@ pub async fn update(
         )
         .await?;
         db::statuses::set_title(&mut tx, id, Some(&change.row.name)).await?;
-        if let Some(media) = media.as_ref().filter(|_| id == event.row.status_id) {
-            db::media::attach(&mut tx, id, media, now).await?;
+        if let Some(media) = media.as_ref().filter(|_| id == event.row.status_id)
+            && !db::media::attach(&mut tx, who.id, id, media, now).await?
+        {
+            return Err(crate::domain::Invalid::new("media_ids", "error-media-used").into());
         }
         db::events::upsert(&mut tx, &change.row).await?;
         let updated = Event {

@@ -142,7 +142,8 @@ impl Upload {
         }
         Ok(Spooled {
             id: self.id,
-            path: self.path,
+            // Handed on: this upload's drop no longer removes the file.
+            path: std::mem::take(&mut self.path),
             size: self.size,
             format: self.format.expect("sniffed"),
         })
@@ -150,7 +151,20 @@ impl Upload {
 
     /// Gives up: the spool file is removed.
     pub async fn discard(&mut self) {
-        let _ = tokio::fs::remove_file(&self.path).await;
+        let path = std::mem::take(&mut self.path);
+        if !path.as_os_str().is_empty() {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+    }
+}
+
+/// An upload dropped before it was handed on (a refused request, a client gone mid-way: the
+/// request's task is dropped) takes its spool file with it.
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -165,8 +179,24 @@ pub struct Spooled {
 
 impl Spooled {
     /// Removes the spool file (the upload is refused before being recorded).
-    pub async fn discard(self) {
-        let _ = tokio::fs::remove_file(&self.path).await;
+    pub async fn discard(mut self) {
+        let path = std::mem::take(&mut self.path);
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+
+    /// The spool file, now the caller's to remove (processing takes it).
+    fn hand_on(mut self) -> PathBuf {
+        std::mem::take(&mut self.path)
+    }
+}
+
+/// A spooled file dropped before it was recorded or processed (an error on the way, a request
+/// dropped while it waited) is removed.
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -252,7 +282,8 @@ pub async fn create(
     )
     .await?;
     let id = spooled.id;
-    tokio::spawn(process(state.clone(), id, spooled.path, spooled.format));
+    let format = spooled.format;
+    tokio::spawn(process(state.clone(), id, spooled.hand_on(), format));
     db::media::by_id(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new upload vanished")))
@@ -371,7 +402,16 @@ async fn process_file(
     .await
     .map_err(|e| internal(&e))?;
     if !done {
-        // Removed while it was processed: its files go now.
+        // Removed while it was processed: its files go now, unless another process finished
+        // the same upload first and the row records them.
+        let recorded = db::media::by_id(state.pool(), id)
+            .await
+            .map_err(|e| internal(&e))?
+            .and_then(|r| r.file_key)
+            .is_some_and(|k| k == file_key);
+        if recorded {
+            return Ok(());
+        }
         let _ = store.delete(&file_key).await;
         if let Some((key, ..)) = preview {
             let _ = store.delete(&key).await;
@@ -383,7 +423,9 @@ async fn process_file(
 /// Takes back, at start, the uploads whose spool file is on this machine and that no running
 /// process is processing (this one stopped mid-way, or another process on this machine did).
 pub async fn resume(state: &AppState) -> AppResult<()> {
-    for row in db::media::processing(state.pool()).await? {
+    let rows = db::media::processing(state.pool()).await?;
+    remove_stray_spool_files(state, &rows);
+    for row in rows {
         let Some(spool) = row.spool.as_deref().map(PathBuf::from) else {
             continue;
         };
@@ -418,11 +460,44 @@ pub async fn resume(state: &AppState) -> AppResult<()> {
             .await?;
             continue;
         };
-        if db::media::take(state.pool(), row.id, &state.process_id, clock::now()).await? {
+        let previous = row.processed_by.as_deref();
+        if db::media::take(
+            state.pool(),
+            row.id,
+            &state.process_id,
+            previous,
+            clock::now(),
+        )
+        .await?
+        {
             tokio::spawn(process(state.clone(), row.id, spool, format));
         }
     }
     Ok(())
+}
+
+/// Removes the spool files no upload being processed names and that are older than an hour
+/// (left by a process killed while a file arrived; a younger one may be another process's
+/// upload still arriving on this machine).
+fn remove_stray_spool_files(state: &AppState, processing: &[MediaRow]) {
+    let Ok(entries) = std::fs::read_dir(&state.media.spool) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let named = processing
+            .iter()
+            .filter_map(|r| r.spool.as_deref())
+            .any(|s| std::path::Path::new(s) == path);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        if !named && old && path.is_file() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// One of my uploads.

@@ -65,8 +65,15 @@ pub async fn cached(state: &AppState, row: MediaRow) -> AppResult<MediaRow> {
     loop {
         let now = clock::now();
         let lease_before = now - LEASE.as_micros() as i64;
-        if db::media::claim_fetch(state.pool(), row.id, &state.process_id, lease_before, now)
-            .await?
+        if db::media::claim_fetch(
+            state.pool(),
+            row.id,
+            &state.process_id,
+            lease_before,
+            now,
+            now - RETRY_AFTER.as_micros() as i64,
+        )
+        .await?
         {
             return copy(state, &row).await;
         }
@@ -248,7 +255,16 @@ async fn store(state: &AppState, row: &MediaRow, spooled: &super::Spooled) -> Re
     .await
     .map_err(|e| internal(&e))?;
     if !recorded {
-        // Taken over or removed meanwhile: this copy is nobody's.
+        // Taken over or removed meanwhile. Another attempt that finished first wrote the same
+        // keys: a copy the row records stays.
+        let now_recorded = db::media::by_id(state.pool(), row.id)
+            .await
+            .map_err(|e| internal(&e))?
+            .and_then(|r| r.file_key)
+            .is_some_and(|k| k == file_key);
+        if now_recorded {
+            return Ok(());
+        }
         let _ = store.delete(&file_key).await;
         if let Some((key, ..)) = preview {
             let _ = store.delete(&key).await;

@@ -325,10 +325,20 @@ pub async fn write(
         .collect();
     db::statuses::insert_mentions(tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(tx, id, &draft.tags).await?;
-    if !draft.media.is_empty() {
-        db::media::attach(tx, id, &draft.media, now).await?;
+    if !draft.media.is_empty()
+        && !db::media::attach(tx, draft.author_id, id, &draft.media, now).await?
+    {
+        return Err(Invalid::new("media_ids", "error-media-used").into());
     }
-    crate::service::cards::record(state, tx, id, &draft.text, !draft.media.is_empty()).await?;
+    crate::service::cards::record(
+        state,
+        tx,
+        id,
+        &draft.text,
+        !draft.media.is_empty(),
+        draft.visibility,
+    )
+    .await?;
     if let Some(event) = &draft.event {
         let mut event = event.clone();
         event.status_id = id;
@@ -413,10 +423,20 @@ pub async fn edit(
     .await?;
     db::statuses::replace_mentions(&mut tx, id, &mentioned_ids).await?;
     db::statuses::replace_tags(&mut tx, id, &tags).await?;
-    if let Some(media) = &media {
-        db::media::attach(&mut tx, id, media, now).await?;
+    if let Some(media) = &media
+        && !db::media::attach(&mut tx, author.id, id, media, now).await?
+    {
+        return Err(Invalid::new("media_ids", "error-media-used").into());
     }
-    crate::service::cards::record(state, &mut tx, id, &input.text, media_count > 0).await?;
+    crate::service::cards::record(
+        state,
+        &mut tx,
+        id,
+        &input.text,
+        media_count > 0,
+        status.visibility,
+    )
+    .await?;
     for m in mentioned
         .iter()
         .filter(|m| m.is_local() && !before.contains(&m.id) && !outside.contains(&m.id))
