@@ -774,7 +774,7 @@ async fn mobilizon_participation_documents_take_the_event_paths() {
 
 /// Captured posts with media show them in the API, served from here: Mastodon's picture (alt
 /// text, blurhash), PeerTube's video (one of its files), Mobilizon's event picture (its
-/// "Banner" marker is no alt text), Lemmy's picture.
+/// "Banner" marker is no alt text), Lemmy's picture; and on the post's web page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn captured_posts_show_their_media() {
     let cases = [
@@ -844,6 +844,19 @@ async fn captured_posts_show_their_media() {
                 .starts_with(&format!("{}/media/", app.base)),
             "{name}: served from here, {}",
             m["url"]
+        );
+        // The web page of the post shows the same medium, from here.
+        let acct = post["account"]["acct"].as_str().unwrap();
+        let page = app.browser().get(&format!("/@{acct}/{}", row.id)).await;
+        let path = m["url"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches(&app.base)
+            .to_string();
+        let id_path = format!("/media/{}/", m["id"].as_str().unwrap());
+        assert!(
+            page.contains(&path) || page.contains(&id_path),
+            "{name}: the page shows {path}"
         );
     }
     app.stop().await;
