@@ -6,6 +6,8 @@
 //! media store the harness has (`common::media_stores`).
 
 mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
 
 use axum::{Router, extract::State, http::header, response::IntoResponse, routing::get};
 use common::{TestApp, eventually, make_follow, spawn_app_with, store_actor, use_media_store};
@@ -468,4 +470,61 @@ async fn an_https_instance_never_fetches_private_addresses() {
         "the control is fetched"
     );
     open.stop().await;
+}
+
+/// What a Mastodon server following a coopol member receives of a post with a picture: a
+/// `Create` whose Note carries the picture as Mastodon's own `Document` (media type, our
+/// address, alt text as `name`, blurhash, size), which it then fetches without a signature.
+#[tokio::test]
+async fn a_mastodon_follower_receives_the_picture_as_mastodon_sends_it() {
+    let mastodon = hostile::Hostile::start().await;
+    let app = spawn_app_with(|_| {}).await;
+    let (alice, token) = app.user_with_token("alice", "read write").await;
+    let follower = mastodon.actor("gargron", "Person");
+    let row = mastodon.introduce(&app, &follower).await;
+    make_follow(
+        &app,
+        row.id,
+        alice,
+        &format!("{follower}#follow"),
+        coopol::domain::FollowState::Accepted,
+    )
+    .await;
+    let media_id = upload(&app, &token, &png(60, 40), "Affiche de la fête").await;
+    let (status, post) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&token),
+            &json!({ "status": "La fête de la section", "media_ids": [media_id] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    let note_id = post["uri"].as_str().unwrap().to_string();
+    eventually("the follower's server receives the Create", || async {
+        mastodon
+            .received()
+            .iter()
+            .any(|r| r.json()["type"] == "Create" && r.json()["object"]["id"] == note_id.as_str())
+    })
+    .await;
+    let create = mastodon
+        .received()
+        .into_iter()
+        .map(|r| r.json())
+        .find(|j| j["type"] == "Create")
+        .unwrap();
+    let attachment = &create["object"]["attachment"][0];
+    assert_eq!(attachment["type"], "Document", "{attachment}");
+    assert_eq!(attachment["mediaType"], "image/png");
+    assert_eq!(attachment["name"], "Affiche de la fête");
+    assert_eq!(attachment["width"], 60);
+    assert_eq!(attachment["height"], 40);
+    assert!(attachment["blurhash"].as_str().is_some_and(|b| b.len() >= 6));
+    let url = attachment["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/media/", app.base)), "{url}");
+    // Mastodon fetches the file without a signature.
+    let res = reqwest::get(url).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    app.stop().await;
 }
