@@ -847,7 +847,18 @@ async fn captured_posts_show_their_media() {
         );
         // The web page of the post shows the same medium, from here.
         let acct = post["account"]["acct"].as_str().unwrap();
-        let page = app.browser().get(&format!("/@{acct}/{}", row.id)).await;
+        let browser = app.browser();
+        let mut page = browser.get(&format!("/@{acct}/{}", row.id)).await;
+        // An event's post leads to the event's page.
+        if let Some(to) = page
+            .location
+            .clone()
+            .filter(|_| page.status.is_redirection())
+        {
+            page = browser.get(to.trim_start_matches(&app.base)).await;
+        } else if page.status == reqwest::StatusCode::NOT_FOUND {
+            page = browser.get(&format!("/events/{}", row.id)).await;
+        }
         let path = m["url"]
             .as_str()
             .unwrap()
@@ -856,7 +867,10 @@ async fn captured_posts_show_their_media() {
         let id_path = format!("/media/{}/", m["id"].as_str().unwrap());
         assert!(
             page.contains(&path) || page.contains(&id_path),
-            "{name}: the page shows {path}"
+            "{name}: the page shows {path} ({} {:?}): {}",
+            page.status,
+            page.location,
+            &page.body[..page.body.len().min(300)]
         );
     }
     app.stop().await;

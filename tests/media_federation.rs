@@ -519,7 +519,11 @@ async fn a_mastodon_follower_receives_the_picture_as_mastodon_sends_it() {
     assert_eq!(attachment["name"], "Affiche de la fête");
     assert_eq!(attachment["width"], 60);
     assert_eq!(attachment["height"], 40);
-    assert!(attachment["blurhash"].as_str().is_some_and(|b| b.len() >= 6));
+    assert!(
+        attachment["blurhash"]
+            .as_str()
+            .is_some_and(|b| b.len() >= 6)
+    );
     let url = attachment["url"].as_str().unwrap();
     assert!(url.starts_with(&format!("{}/media/", app.base)), "{url}");
     // Mastodon fetches the file without a signature.
