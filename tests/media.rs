@@ -958,3 +958,28 @@ async fn an_upload_cut_off_midway_leaves_nothing() {
     assert_eq!(stored(&app).await, (0, 0));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn uploads_at_once_never_pass_the_quota_together() {
+    let file = jpeg(150, 150);
+    let quota = file.len() as u64 * 3 / 2;
+    let app = app_on("directory", |c| c.media.quota_bytes = Some(quota)).await;
+    let (_, token) = app.user_with_token("alice", "read write").await;
+    let results = futures::future::join_all(
+        (0..4).map(|_| upload(&app, &token, 2, file.clone(), "a.jpg", &[])),
+    )
+    .await;
+    let passed = results
+        .iter()
+        .filter(|(status, _)| status.is_success())
+        .count();
+    assert_eq!(passed, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter(|(status, _)| !status.is_success())
+            .all(|(status, _)| *status == StatusCode::UNPROCESSABLE_ENTITY),
+        "{results:?}"
+    );
+    app.stop().await;
+}

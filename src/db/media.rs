@@ -327,8 +327,18 @@ pub async fn remove_all_of(db: impl AnyExecutor<'_>, account_id: i64, now: i64) 
     Ok(())
 }
 
+/// Holds an account's row until the transaction ends (a write that changes nothing: a row lock
+/// on PostgreSQL; SQLite's writer transaction holds the whole database already).
+pub async fn lock_owner(conn: &mut sqlx::AnyConnection, account_id: i64) -> Result<()> {
+    sqlx::query("UPDATE accounts SET updated_at = updated_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The bytes an account's media take in the store.
-pub async fn usage_of(db: &AnyPool, account_id: i64) -> Result<i64> {
+pub async fn usage_of(db: impl AnyExecutor<'_>, account_id: i64) -> Result<i64> {
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM media \
          WHERE account_id = $1 AND state <> 'removed' AND remote_url IS NULL",

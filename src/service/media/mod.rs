@@ -255,9 +255,15 @@ pub async fn create(
             return Err(AppError::invalid(fields));
         }
     };
+    // The quota is checked and the upload recorded in one transaction that holds the
+    // account's row: uploads at once are counted one after another, never both against the
+    // same usage.
+    let mut tx = state.db.begin().await?;
     if let Some(quota) = state.config.media.quota_bytes {
-        let used = db::media::usage_of(state.pool(), me.id).await?;
+        db::media::lock_owner(&mut tx, me.id).await?;
+        let used = db::media::usage_of(&mut *tx, me.id).await?;
         if used as u64 + spooled.size > quota {
+            drop(tx);
             spooled.discard().await;
             return Err(refused(Refusal::OverQuota));
         }
@@ -266,7 +272,7 @@ pub async fn create(
     let spool = spooled.path.display().to_string();
     let now = clock::now();
     db::media::insert_upload(
-        state.pool(),
+        &mut *tx,
         &db::media::NewUpload {
             id: spooled.id,
             account_id: me.id,
@@ -281,6 +287,7 @@ pub async fn create(
         },
     )
     .await?;
+    tx.commit().await?;
     let id = spooled.id;
     let format = spooled.format;
     tokio::spawn(process(state.clone(), id, spooled.hand_on(), format));
