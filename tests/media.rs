@@ -158,6 +158,17 @@ async fn stored(app: &TestApp) -> (i64, usize) {
     (rows, spool)
 }
 
+/// `PATCH /api/v1/accounts/update_credentials` with a multipart form, as apps send pictures.
+async fn patch_credentials(app: &TestApp, token: &str, form: multipart::Form) -> reqwest::Response {
+    app.client
+        .patch(app.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn fetch(app: &TestApp, url: &str) -> reqwest::Response {
     assert!(
         url.starts_with(&app.base),
@@ -661,14 +672,7 @@ async fn apps_set_and_remove_the_profile_pictures() {
                 "header",
                 multipart::Part::bytes(phone_photo(300, 100)).file_name("header.jpg"),
             );
-        let res = app
-            .client
-            .patch(app.url("/api/v1/accounts/update_credentials"))
-            .bearer_auth(&token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let res = patch_credentials(&app, &token, form).await;
         assert_eq!(res.status(), StatusCode::OK, "{store}");
         let me: Value = res.json().await.unwrap();
         assert_eq!(me["display_name"], "Alice Militante");
@@ -691,14 +695,7 @@ async fn apps_set_and_remove_the_profile_pictures() {
             "avatar",
             multipart::Part::bytes(jpeg(60, 60)).file_name("new.jpg"),
         );
-        let res = app
-            .client
-            .patch(app.url("/api/v1/accounts/update_credentials"))
-            .bearer_auth(&token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let res = patch_credentials(&app, &token, form).await;
         let me: Value = res.json().await.unwrap();
         assert_ne!(me["avatar"], avatar.as_str());
         coopol::service::media::sweep(&app.state, coopol::clock::now())
@@ -713,14 +710,7 @@ async fn apps_set_and_remove_the_profile_pictures() {
             let form = multipart::Form::new()
                 .text("display_name", "Changé")
                 .part("avatar", multipart::Part::bytes(bytes).file_name(name));
-            let res = app
-                .client
-                .patch(app.url("/api/v1/accounts/update_credentials"))
-                .bearer_auth(&token)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
+            let res = patch_credentials(&app, &token, form).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         }
         let (_, seen) = app.get_json(&format!("/api/v1/accounts/{id}"), None).await;
@@ -755,14 +745,8 @@ async fn a_deleted_accounts_files_go_at_once() {
         "avatar",
         multipart::Part::bytes(png(32, 32)).file_name("a.png"),
     );
-    let me: Value = app
-        .client
-        .patch(app.url("/api/v1/accounts/update_credentials"))
-        .bearer_auth(&token)
-        .multipart(form)
-        .send()
+    let me: Value = patch_credentials(&app, &token, form)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

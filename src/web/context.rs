@@ -154,9 +154,9 @@ impl Ctx {
     /// smaller copy, a video's poster), or the file itself when it has none.
     pub fn media_src(&self, m: &crate::db::media::MediaRow, small: bool) -> String {
         use crate::service::media::Variant;
-        let original = || super::media::path(m, Variant::Original).unwrap_or_default();
+        let original = || crate::service::media::path(m, Variant::Original).unwrap_or_default();
         if small {
-            super::media::path(m, Variant::Small).unwrap_or_else(original)
+            crate::service::media::path(m, Variant::Small).unwrap_or_else(original)
         } else {
             original()
         }

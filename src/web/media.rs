@@ -5,10 +5,8 @@
 //! Outside the pages' layer: no session is read and no cookie set.
 
 use crate::{
-    db::media::MediaRow,
-    domain::media::Format,
     media::ByteRange,
-    service::media::{self, File, Variant},
+    service::media::{self, File},
     state::AppState,
 };
 use axum::{
@@ -23,20 +21,6 @@ use axum::{
 /// The media routes.
 pub fn router() -> Router<AppState> {
     Router::new().route("/media/{id}/{token}/{name}", get(serve))
-}
-
-/// The path of a medium's file as the pages link it (the route above; the same file
-/// `service::media::url` gives the full address of), or `None` for a preview it does not have.
-pub fn path(row: &MediaRow, variant: Variant) -> Option<String> {
-    let (name, content_type) = match variant {
-        Variant::Original => ("original", row.content_type.as_deref()),
-        Variant::Small => ("small", Some(row.preview_type.as_deref()?)),
-    };
-    let extension = content_type
-        .and_then(Format::from_content_type)
-        .map(|f| format!(".{}", f.extension()))
-        .unwrap_or_default();
-    Some(format!("/media/{}/{}/{name}{extension}", row.id, row.token))
 }
 
 /// Reads a single `Range: bytes=...` header; `None` for none or one not understood (the whole

@@ -64,8 +64,9 @@ impl MediaSlot {
     /// The preview of a kept picture or video (a path on this server).
     pub fn preview(&self) -> Option<String> {
         let m = self.media.as_ref()?;
-        super::media::path(m, Variant::Small).or_else(|| {
-            (m.kind == MediaKind::Image).then(|| super::media::path(m, Variant::Original))?
+        crate::service::media::path(m, Variant::Small).or_else(|| {
+            (m.kind == MediaKind::Image)
+                .then(|| crate::service::media::path(m, Variant::Original))?
         })
     }
 

@@ -13,7 +13,7 @@ mod serve;
 mod sweep;
 
 pub use remote::{RETRY_AFTER, cached, remember_account_image};
-pub use serve::{File, Variant, open, url};
+pub use serve::{File, Variant, open, path, url};
 pub use sweep::sweep;
 
 use crate::{

@@ -41,6 +41,11 @@ impl Variant {
 /// they came from: before their file is copied here (no type known yet) the address has no
 /// extension, and a remote picture's preview is announced, made with the copy.
 pub fn url(state: &AppState, row: &MediaRow, variant: Variant) -> Option<String> {
+    path(row, variant).map(|path| state.config.url(&path))
+}
+
+/// The path of a medium's file on this server (see [`url`]), for pages that link within it.
+pub fn path(row: &MediaRow, variant: Variant) -> Option<String> {
     let content_type = match variant {
         Variant::Original => row.content_type.as_deref(),
         Variant::Small => match row.preview_type.as_deref() {
@@ -55,12 +60,12 @@ pub fn url(state: &AppState, row: &MediaRow, variant: Variant) -> Option<String>
         .and_then(Format::from_content_type)
         .map(|f| format!(".{}", f.extension()))
         .unwrap_or_default();
-    Some(state.config.url(&format!(
+    Some(format!(
         "/media/{}/{}/{}{extension}",
         row.id,
         row.token,
         variant.name()
-    )))
+    ))
 }
 
 /// A file to send.
