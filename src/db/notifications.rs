@@ -239,3 +239,13 @@ pub async fn unread_count(
     }
     q.fetch_one(db).await
 }
+
+/// Removes every staff notification of a sign-up, once decided.
+pub async fn sign_up_decided(db: &AnyPool, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM notifications WHERE from_account_id = $1 AND type = $2")
+        .bind(account_id)
+        .bind(NotificationKind::AdminSignUp)
+        .execute(db)
+        .await?;
+    Ok(())
+}

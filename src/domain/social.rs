@@ -130,6 +130,20 @@ impl NotificationKind {
     pub fn from_stored(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The name as it goes in message keys and form fields (`admin.sign_up` has a dot,
+    /// which neither takes).
+    pub fn slug(self) -> &'static str {
+        match self {
+            NotificationKind::AdminSignUp => "admin_sign_up",
+            k => k.as_str(),
+        }
+    }
+
+    /// Reads a [`slug`](Self::slug).
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == s)
+    }
 }
 
 /// How a person is told of one kind of notification.
