@@ -544,3 +544,185 @@ async fn the_web_menu_counts_unread_notifications_and_the_settings_choose_channe
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     app.stop().await;
 }
+
+fn in_days(days: i64, hour: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_groups_mission_is_announced_to_its_members_and_a_short_shift_two_days_before() {
+    let app = spawn_app().await;
+    let p = scenes::people(&app).await;
+    let section = scenes::paris_section(&app, &p).await;
+    scenes::member(&app, &p, &section, &p.bob, p.bob_id).await;
+    scenes::member(&app, &p, &section, &p.carol, p.carol_id).await;
+    // Eve only follows the section: a sympathizer is not a member.
+    let (status, mission) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&p.sec),
+            &json!({"name": "Tractage au marché", "group": "section_paris11", "postcode": "75011",
+                    "shifts": [{"start_time": in_days(3, 9), "end_time": in_days(3, 11), "needed": 3}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{mission}");
+    for member in [&p.bob, &p.carol] {
+        let seen = notifications(&app, member).await;
+        assert_eq!(
+            seen,
+            vec![(
+                "mission_new".into(),
+                "section_paris11".into(),
+                String::new()
+            )]
+        );
+    }
+    assert!(notifications(&app, &p.eve).await.is_empty());
+    assert!(
+        notifications(&app, &p.sec)
+            .await
+            .iter()
+            .all(|n| n.0 != "mission_new"),
+        "the author is not told of their own mission"
+    );
+
+    // Bob signs up for the shift; two days before it, it is still short: Carol is told,
+    // Bob (signed up) is not, and only once whatever the number of workers.
+    let (_, shifts) = app
+        .get_json(
+            &format!(
+                "/api/coopol/v1/events/{}/shifts",
+                mission["id"].as_str().unwrap()
+            ),
+            Some(&p.sec),
+        )
+        .await;
+    let shift = shifts[0]["id"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .post_json(
+            &format!("/api/coopol/v1/events/{shift}/participation"),
+            Some(&p.bob),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now = coopol::clock::now();
+    let day = 24 * 3_600_000_000;
+    // Three days before: not yet.
+    assert_eq!(
+        coopol::service::events::send_short_alerts(&app.state, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let two_days_before = now + day + 6 * 3_600_000_000;
+    assert_eq!(
+        coopol::service::events::send_short_alerts(&app.state, two_days_before)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        coopol::service::events::send_short_alerts(&app.state, two_days_before)
+            .await
+            .unwrap(),
+        0,
+        "claimed once"
+    );
+    let carol = notifications(&app, &p.carol).await;
+    assert_eq!(carol[0].0, "mission_short", "{carol:?}");
+    assert!(
+        notifications(&app, &p.bob)
+            .await
+            .iter()
+            .all(|n| n.0 != "mission_short")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn after_the_event_its_organizer_is_asked_to_record_attendance_once() {
+    let app = spawn_app().await;
+    let (_, sec) = app.user_with_token("secretaire", "read write").await;
+    let (_, ana) = app.user_with_token("ana", "read write").await;
+    let (status, with_people) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&sec),
+            &json!({"name": "Réunion", "start_time": in_days(1, 18), "end_time": in_days(1, 20),
+                    "place_name": "Local", "postcode": "64000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{with_people}");
+    let (status, _) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&sec),
+            &json!({"name": "Personne", "start_time": in_days(1, 18), "end_time": in_days(1, 20),
+                    "place_name": "Local", "postcode": "64000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = with_people["id"].as_str().unwrap();
+    app.post_json(
+        &format!("/api/coopol/v1/events/{id}/participation"),
+        Some(&ana),
+        &json!({}),
+    )
+    .await;
+    let now = coopol::clock::now();
+    let day = 24 * 3_600_000_000;
+    assert_eq!(
+        coopol::service::events::ask_attendance(&app.state, now)
+            .await
+            .unwrap(),
+        0,
+        "not over yet"
+    );
+    // The day after: only the event with participants, once.
+    assert_eq!(
+        coopol::service::events::ask_attendance(&app.state, now + 2 * day)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        coopol::service::events::ask_attendance(&app.state, now + 2 * day)
+            .await
+            .unwrap(),
+        0
+    );
+    let seen = notifications(&app, &sec).await;
+    assert_eq!(seen[0].0, "event_attendance", "{seen:?}");
+    // Ended long ago (the server was down): not asked any more.
+    let (status, late) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&sec),
+            &json!({"name": "Tard", "start_time": in_days(1, 8), "end_time": in_days(1, 9),
+                    "place_name": "Local", "postcode": "64000"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.post_json(
+        &format!(
+            "/api/coopol/v1/events/{}/participation",
+            late["id"].as_str().unwrap()
+        ),
+        Some(&ana),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(
+        coopol::service::events::ask_attendance(&app.state, now + 5 * day)
+            .await
+            .unwrap(),
+        0
+    );
+    app.stop().await;
+}

@@ -43,3 +43,5 @@ error-notification-kind = “{ $name }” is not a kind of notification.
 error-notification-channels = “{ $name }” takes an object { "{" }in_app, email, push{ "}" }.
 error-notification-channel = “{ $name }”: the channels are in_app, email and push.
 error-notification-boolean = “{ $name }” takes true or false.
+notification-mission_short = : still short of people in two days, can you come?
+pref-kind-mission_short = A mission of my groups needs people

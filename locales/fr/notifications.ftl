@@ -43,3 +43,5 @@ error-notification-kind = « { $name } » n’est pas une sorte de notification.
 error-notification-channels = « { $name } » attend un objet { "{" }in_app, email, push{ "}" }.
 error-notification-channel = « { $name } » : les canaux sont in_app, email et push.
 error-notification-boolean = « { $name } » attend true ou false.
+notification-mission_short = : il manque encore du monde dans deux jours, pouvez-vous venir ?
+pref-kind-mission_short = Une mission de mes groupes manque de monde

@@ -389,7 +389,8 @@ fn sections_of(
         | K::EventReminder
         | K::EventCancelled
         | K::EventUpdated
-        | K::MissionNew => "settings-notifications-events",
+        | K::MissionNew
+        | K::MissionShort => "settings-notifications-events",
         K::EventParticipation
         | K::EventLeft
         | K::EventShort
