@@ -726,3 +726,70 @@ async fn after_the_event_its_organizer_is_asked_to_record_attendance_once() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_digest_tells_a_member_what_happened_in_their_groups() {
+    let app = spawn_app().await;
+    let p = scenes::people(&app).await;
+    let section = scenes::paris_section(&app, &p).await;
+    scenes::member(&app, &p, &section, &p.bob, p.bob_id).await;
+    scenes::member(&app, &p, &section, &p.carol, p.carol_id).await;
+    scenes::group_post(
+        &app,
+        &section,
+        &p.carol,
+        json!({"status": "Qui vient coller des affiches jeudi ?", "circle": "members"}),
+    )
+    .await;
+    let (status, event) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&p.sec),
+            &json!({"name": "Assemblée générale", "group": "section_paris11",
+                    "start_time": in_days(2, 19), "end_time": in_days(2, 21),
+                    "place_name": "Local", "postcode": "75011"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let (status, mission) = app
+        .post_json(
+            "/api/coopol/v1/events",
+            Some(&p.sec),
+            &json!({"name": "Tractage", "group": "section_paris11", "postcode": "75011",
+                    "shifts": [{"start_time": in_days(3, 9), "end_time": in_days(3, 11), "needed": 2}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{mission}");
+
+    let now = coopol::clock::now();
+    let gather = |who: i64| {
+        coopol::service::digest::gather(
+            &app.state,
+            who,
+            coopol::domain::DigestFrequency::Daily,
+            coopol::domain::Locale::Fr,
+            now,
+        )
+    };
+    let bob = gather(p.bob_id).await.unwrap();
+    assert_eq!(bob.discussions.len(), 1, "{bob:?}");
+    assert!(bob.discussions[0].title.contains("coller des affiches"));
+    assert_eq!(bob.discussions[0].detail, "Section Paris 11e");
+    assert_eq!(bob.events.len(), 2, "the event and the mission: {bob:?}");
+    assert_eq!(bob.events[0].title, "Assemblée générale");
+    assert!(
+        bob.events[0]
+            .link
+            .ends_with(&format!("/events/{}", event["id"].as_str().unwrap()))
+    );
+    assert_eq!(bob.missions.len(), 1, "{bob:?}");
+    assert!(
+        bob.missions[0].detail.contains("encore 2 places"),
+        "{bob:?}"
+    );
+    // Carol wrote the discussion: not news to her.
+    assert!(gather(p.carol_id).await.unwrap().discussions.is_empty());
+    // Eve is no member: nothing of the section's circles.
+    assert!(gather(p.eve_id).await.unwrap().is_empty());
+    app.stop().await;
+}

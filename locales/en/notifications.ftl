@@ -45,3 +45,12 @@ error-notification-channel = “{ $name }”: the channels are in_app, email and
 error-notification-boolean = “{ $name }” takes true or false.
 notification-mission_short = : still short of people in two days, can you come?
 pref-kind-mission_short = A mission of my groups needs people
+digest-places-left = { $count ->
+    [one] { $count } place left
+   *[other] { $count } places left
+}
+settings-digest = E-mail digest
+settings-digest-label = Get a digest of my groups (new discussions, upcoming events, missions short of people)
+settings-digest-off = Never
+settings-digest-daily = Every day
+settings-digest-weekly = Every week

@@ -45,3 +45,12 @@ error-notification-channel = « { $name } » : les canaux sont in_app, email et 
 error-notification-boolean = « { $name } » attend true ou false.
 notification-mission_short = : il manque encore du monde dans deux jours, pouvez-vous venir ?
 pref-kind-mission_short = Une mission de mes groupes manque de monde
+digest-places-left = { $count ->
+    [one] encore { $count } place
+   *[other] encore { $count } places
+}
+settings-digest = Résumé par courriel
+settings-digest-label = Recevoir un résumé de mes groupes (nouvelles discussions, événements à venir, missions qui manquent de monde)
+settings-digest-off = Jamais
+settings-digest-daily = Chaque jour
+settings-digest-weekly = Chaque semaine

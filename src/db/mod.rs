@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cards;
+pub mod digest;
 pub mod events;
 pub mod federation;
 pub mod groups;

@@ -4,8 +4,8 @@
 //! people.
 
 use crate::domain::{
-    Circle, FollowState, GroupKind, JoinMode, MemberRole, MembershipState, NotificationKind, Role,
-    Scopes, UserState, Visibility,
+    Circle, DigestFrequency, FollowState, GroupKind, JoinMode, MemberRole, MembershipState,
+    NotificationKind, Role, Scopes, UserState, Visibility,
     event::{EventJoinMode, EventStatus, ParticipationState, Zone},
     media::{MediaKind, MediaState, MediaUse},
 };
@@ -62,6 +62,9 @@ stored_as_text!(MembershipState, MembershipState::from_stored, |v| v
     .as_str()
     .into());
 stored_as_text!(FollowState, FollowState::from_stored, |v| v.as_str().into());
+stored_as_text!(DigestFrequency, DigestFrequency::from_stored, |v| v
+    .as_str()
+    .into());
 stored_as_text!(NotificationKind, NotificationKind::from_stored, |v| v
     .as_str()
     .into());

@@ -179,6 +179,50 @@ impl Channels {
     }
 }
 
+/// How often a person gets the digest of their groups by e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigestFrequency {
+    /// Never (the default).
+    Off,
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+}
+
+impl DigestFrequency {
+    /// Every frequency, as offered.
+    pub const ALL: [DigestFrequency; 3] = [
+        DigestFrequency::Off,
+        DigestFrequency::Daily,
+        DigestFrequency::Weekly,
+    ];
+
+    /// The stored and form name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DigestFrequency::Off => "off",
+            DigestFrequency::Daily => "daily",
+            DigestFrequency::Weekly => "weekly",
+        }
+    }
+
+    /// Reads a stored or form name.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The time between two digests, in microseconds (none when off).
+    pub fn period_micros(self) -> Option<i64> {
+        const DAY: i64 = 24 * 3_600_000_000;
+        match self {
+            DigestFrequency::Off => None,
+            DigestFrequency::Daily => Some(DAY),
+            DigestFrequency::Weekly => Some(7 * DAY),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     db,
-    domain::{Channels, Locale, NotificationKind, media::MediaUse},
+    domain::{Channels, DigestFrequency, Locale, NotificationKind, media::MediaUse},
     error::AppResult,
     service,
     state::AppState,
@@ -371,6 +371,8 @@ struct NotificationsPage {
     c: Ctx,
     /// Each kind with its channels, in sections: (section key, kinds).
     sections: Vec<(&'static str, Vec<(NotificationKind, Channels)>)>,
+    /// How often the digest comes.
+    digest: DigestFrequency,
 }
 
 /// The sections of the notification settings, each kind once.
@@ -421,6 +423,7 @@ pub async fn notifications_page(State(state): State<AppState>, c: Ctx) -> AppRes
     let chosen = service::notifications::preferences(&state, user.account_id).await?;
     Ok(super::render(&NotificationsPage {
         sections: sections_of(chosen),
+        digest: service::digest::frequency(&state, user.account_id).await?,
         c,
     }))
 }
@@ -446,7 +449,15 @@ pub async fn notifications(
             )
         })
         .collect();
-    for (name, _) in form.iter().filter(|(name, _)| name != "csrf") {
+    let mut digest = None;
+    for (name, value) in form.iter().filter(|(name, _)| name != "csrf") {
+        if name == "digest" {
+            digest = Some(
+                DigestFrequency::from_stored(value)
+                    .ok_or_else(|| crate::error::AppError::bad_request("error-form-field"))?,
+            );
+            continue;
+        }
         let parsed = name.split_once('.').and_then(|(kind, channel)| {
             let kind = NotificationKind::from_slug(kind)?;
             let entry = choices.iter_mut().find(|(k, _)| *k == kind)?;
@@ -463,6 +474,11 @@ pub async fn notifications(
         }
     }
     service::notifications::set_preferences(&state, user.account_id, &choices).await?;
+    if let Some(digest) = digest
+        && digest != service::digest::frequency(&state, user.account_id).await?
+    {
+        service::digest::set_frequency(&state, user.account_id, digest).await?;
+    }
     Ok(redirect_with_flash(
         &state,
         "/settings/notifications",

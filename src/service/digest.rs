@@ -1,0 +1,158 @@
+//! The digest: an optional daily or weekly e-mail of what happened in a person's groups (new
+//! discussions, upcoming events, missions that need them). The worker claims the people due
+//! one in the database (so processes never send one twice), gathers each digest with a few
+//! queries, and queues it as an e-mail; a digest with nothing to tell is not sent.
+
+use crate::{
+    clock, db,
+    domain::{DigestFrequency, Locale, html},
+    error::AppResult,
+    service::events::when_where,
+    state::AppState,
+};
+
+/// Most items of each section.
+pub const ITEMS: i64 = 10;
+/// How far ahead upcoming events and missions are looked for.
+const AHEAD_MICROS: i64 = 7 * 24 * 3_600_000_000;
+/// Longest excerpt of a discussion, in characters.
+const EXCERPT_CHARS: usize = 140;
+
+/// One line of a digest: what, when or where, and where to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// A discussion's first words, an event's or shift's name.
+    pub title: String,
+    /// The group, or when and where.
+    pub detail: String,
+    /// Where to see it (absolute).
+    pub link: String,
+}
+
+/// A person's digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// Whose.
+    pub account_id: i64,
+    /// Daily or weekly.
+    pub frequency: DigestFrequency,
+    /// New discussions in their groups.
+    pub discussions: Vec<Item>,
+    /// Upcoming events of their groups.
+    pub events: Vec<Item>,
+    /// Shifts of their groups still short of people, that they have not signed up for.
+    pub missions: Vec<Item>,
+}
+
+impl Digest {
+    /// Whether there is nothing to tell.
+    pub fn is_empty(&self) -> bool {
+        self.discussions.is_empty() && self.events.is_empty() && self.missions.is_empty()
+    }
+}
+
+/// How often a person gets the digest.
+pub async fn frequency(state: &AppState, account_id: i64) -> AppResult<DigestFrequency> {
+    Ok(db::digest::frequency(state.pool(), account_id)
+        .await?
+        .unwrap_or(DigestFrequency::Off))
+}
+
+/// Sets how often a person gets the digest; the first one comes a period from now.
+pub async fn set_frequency(
+    state: &AppState,
+    account_id: i64,
+    frequency: DigestFrequency,
+) -> AppResult<()> {
+    db::digest::set_frequency(state.pool(), account_id, frequency, clock::now()).await?;
+    Ok(())
+}
+
+/// Gathers a person's digest of the period before `now`, in `locale`.
+pub async fn gather(
+    state: &AppState,
+    account_id: i64,
+    frequency: DigestFrequency,
+    locale: Locale,
+    now: i64,
+) -> AppResult<Digest> {
+    let period = frequency.period_micros().unwrap_or(24 * 3_600_000_000);
+    // Post ids grow with time: the first id of the period.
+    let since_id = ((now - period) / 1000) << 16;
+    let mut discussions = Vec::new();
+    for (status_id, group_id) in
+        db::digest::new_discussions(state.pool(), account_id, since_id, ITEMS).await?
+    {
+        let (Some(status), Some(group)) = (
+            db::statuses::by_id(state.pool(), status_id).await?,
+            db::accounts::by_id(state.pool(), group_id).await?,
+        ) else {
+            continue;
+        };
+        let Some(author) = db::accounts::by_id(state.pool(), status.account_id).await? else {
+            continue;
+        };
+        let text = if status.spoiler_text.trim().is_empty() {
+            html::to_plain_text(&status.content)
+        } else {
+            status.spoiler_text.trim().to_string()
+        };
+        discussions.push(Item {
+            title: shorten(text.trim()),
+            detail: if group.display_name.trim().is_empty() {
+                group.username.clone()
+            } else {
+                group.display_name.clone()
+            },
+            link: state.config.url(&match &author.domain {
+                Some(d) => format!("/@{}@{d}/{status_id}", author.username),
+                None => format!("/@{}/{status_id}", author.username),
+            }),
+        });
+    }
+    let events =
+        db::digest::upcoming_events(state.pool(), account_id, now, now + AHEAD_MICROS, ITEMS)
+            .await?;
+    let missions =
+        db::digest::missions_needing(state.pool(), account_id, now, now + AHEAD_MICROS, ITEMS)
+            .await?;
+    let event_item = |row: &db::events::EventRow| Item {
+        title: row.name.clone(),
+        detail: when_where(locale, row),
+        link: state.config.url(&format!("/events/{}", row.status_id)),
+    };
+    let mut event_items = Vec::new();
+    for id in events {
+        if let Some(row) = db::events::by_id(state.pool(), id).await? {
+            event_items.push(event_item(&row));
+        }
+    }
+    let mut mission_items = Vec::new();
+    for (id, left) in missions {
+        if let Some(row) = db::events::by_id(state.pool(), id).await? {
+            let mut item = event_item(&row);
+            item.detail = format!(
+                "{} · {}",
+                item.detail,
+                crate::i18n::t_args(locale, "digest-places-left", &[("count", left.to_string())])
+            );
+            mission_items.push(item);
+        }
+    }
+    Ok(Digest {
+        account_id,
+        frequency,
+        discussions,
+        events: event_items,
+        missions: mission_items,
+    })
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= EXCERPT_CHARS {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
