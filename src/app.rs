@@ -233,6 +233,11 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        // Made once for the instance, before anyone asks for it.
+        crate::service::push::vapid_keys(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("the Web Push keys could not be made: {e:?}"))?;
+        tokio::spawn(crate::service::push::run(state.clone(), stop.clone()));
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {

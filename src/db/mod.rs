@@ -12,6 +12,7 @@ pub mod groups;
 pub mod invites;
 pub mod media;
 pub mod oauth;
+pub mod push;
 pub mod sessions;
 pub mod settings;
 pub mod social;
