@@ -233,6 +233,10 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::notifications::run_dispatcher(
+            state.clone(),
+            stop.clone(),
+        ));
         // Made once for the instance, before anyone asks for it.
         crate::service::push::vapid_keys(&state)
             .await

@@ -26,10 +26,15 @@ CREATE INDEX push_subscriptions_account ON push_subscriptions(account_id);
 
 -- One push owed to a subscription: claimed with a lease (locked_by, locked_until) by a
 -- process's push worker, retried with backoff (next_attempt_at), deleted once sent or given up.
+-- It keeps what the push tells (the notification's id, kind, sender and post), since a
+-- notification someone wants pushed but not listed in the app is deleted once dispatched.
 CREATE TABLE push_deliveries (
     id {{id}},
     subscription_id {{bigint}} NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,
-    notification_id {{bigint}} NOT NULL REFERENCES notifications(id) ON DELETE CASCADE,
+    notification_id {{bigint}} NOT NULL,
+    kind TEXT NOT NULL,
+    from_account_id {{bigint}} NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    status_id {{bigint}} REFERENCES statuses(id) ON DELETE CASCADE,
     next_attempt_at {{bigint}} NOT NULL,
     attempts {{bigint}} NOT NULL DEFAULT 0,
     locked_by TEXT,
@@ -38,6 +43,7 @@ CREATE TABLE push_deliveries (
 );
 CREATE UNIQUE INDEX push_deliveries_once ON push_deliveries(subscription_id, notification_id);
 CREATE INDEX push_deliveries_due ON push_deliveries(next_attempt_at, id);
-CREATE INDEX push_deliveries_notification ON push_deliveries(notification_id);
+CREATE INDEX push_deliveries_from ON push_deliveries(from_account_id);
+CREATE INDEX push_deliveries_status ON push_deliveries(status_id) WHERE status_id IS NOT NULL;
 
 -- The instance's VAPID key pair is kept in `settings` (`vapid_private_key`, `vapid_public_key`).

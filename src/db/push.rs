@@ -171,19 +171,32 @@ pub async fn follows(conn: &mut sqlx::AnyConnection, follower: i64, followed: i6
     Ok(found.is_some())
 }
 
-/// Queues pushes: (subscription, notification), each once.
-pub async fn queue(conn: &mut sqlx::AnyConnection, pushes: &[(i64, i64)], now: i64) -> Result<()> {
-    for chunk in super::padded_chunks(pushes, super::rows_per_statement(4)) {
+/// A push to queue: for a subscription, what a notification tells.
+pub struct NewPush {
+    pub subscription_id: i64,
+    pub notification_id: i64,
+    pub kind: NotificationKind,
+    pub from_account_id: i64,
+    pub status_id: Option<i64>,
+}
+
+/// Queues pushes, each (subscription, notification) once.
+pub async fn queue(conn: &mut sqlx::AnyConnection, pushes: &[NewPush], now: i64) -> Result<()> {
+    for chunk in super::padded_chunks(pushes, super::rows_per_statement(7)) {
         let sql = format!(
-            "INSERT INTO push_deliveries (subscription_id, notification_id, next_attempt_at, \
-             created_at) VALUES {} ON CONFLICT (subscription_id, notification_id) DO NOTHING",
-            super::rows(chunk.len(), 4)
+            "INSERT INTO push_deliveries (subscription_id, notification_id, kind, \
+             from_account_id, status_id, next_attempt_at, created_at) VALUES {} \
+             ON CONFLICT (subscription_id, notification_id) DO NOTHING",
+            super::rows(chunk.len(), 7)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
-        for (subscription_id, notification_id) in chunk.iter() {
+        for p in chunk.iter() {
             q = q
-                .bind(*subscription_id)
-                .bind(*notification_id)
+                .bind(p.subscription_id)
+                .bind(p.notification_id)
+                .bind(p.kind)
+                .bind(p.from_account_id)
+                .bind(p.status_id)
                 .bind(now)
                 .bind(now);
         }
@@ -227,23 +240,22 @@ pub struct Job {
     pub status_spoiler_text: Option<String>,
 }
 
-/// A claimed push, while this process holds it; `None` when the claim was lost or its
-/// subscription or notification went.
+/// A claimed push, while this process holds it; `None` when the claim was lost (its
+/// subscription, sender or post went with it).
 pub async fn job(db: &AnyPool, delivery_id: i64, process: &str) -> Result<Option<Job>> {
     sqlx::query_as(
         "SELECT d.id AS delivery_id, s.id AS subscription_id, s.endpoint, s.key_p256dh, \
          s.key_auth, s.access_token, t.revoked_at AS token_revoked_at, \
-         t.expires_at AS token_expires_at, n.id AS notification_id, n.type AS kind, u.locale, \
+         t.expires_at AS token_expires_at, d.notification_id, d.kind, u.locale, \
          a.username AS from_username, a.display_name AS from_display_name, \
          a.note_html AS from_note_html, a.avatar_url AS from_avatar_url, \
          st.content AS status_content, st.spoiler_text AS status_spoiler_text \
          FROM push_deliveries d \
          JOIN push_subscriptions s ON s.id = d.subscription_id \
          JOIN oauth_tokens t ON t.id = s.token_id \
-         JOIN notifications n ON n.id = d.notification_id \
-         JOIN accounts a ON a.id = n.from_account_id \
+         JOIN accounts a ON a.id = d.from_account_id \
          LEFT JOIN users u ON u.account_id = s.account_id \
-         LEFT JOIN statuses st ON st.id = n.status_id \
+         LEFT JOIN statuses st ON st.id = d.status_id \
          WHERE d.id = $1 AND d.locked_by = $2",
     )
     .bind(delivery_id)

@@ -13,7 +13,8 @@ pub const MAX_ENDPOINT_BYTES: usize = 2048;
 /// The alerts Mastodon's API knows (`Notification::TYPES`), which apps send whether or not
 /// coopol makes such notifications: each is kept and shown as the app set it, and applies to
 /// the notifications of that kind coopol makes (today: `mention`, `follow`, `follow_request`,
-/// `favourite`, `reblog`). coopol's own kinds (`NotificationKind`) are alerts too.
+/// `favourite`, `reblog`, `admin.sign_up`). coopol's own kinds (`NotificationKind`) are
+/// alerts too.
 pub const MASTODON_ALERTS: &[&str] = &[
     "mention",
     "status",

@@ -14,7 +14,7 @@ use crate::{
         push::{Alerts, PushKeys, PushPolicy, parse_endpoint, read_flag},
     },
     error::{AppError, AppResult},
-    service::{RemoteFileError, oauth::Access},
+    service::{RemoteFileError, notifications::Dispatch, oauth::Access},
     state::AppState,
 };
 use futures::StreamExt;
@@ -288,14 +288,20 @@ pub async fn unsubscribe(state: &AppState, access: &Access) -> AppResult<()> {
     Ok(())
 }
 
-/// The push channel of notifications: in the caller's transaction, queues one push per
-/// subscription of each notification's recipient whose alerts include the notification's kind
-/// and whose policy admits its sender. The caller passes the notifications whose recipients
-/// want them pushed. Gives how many pushes were queued.
+/// The push channel of notifications (`service::notifications::dispatch`): in the
+/// dispatcher's transaction, queues one push per subscription of each notification's
+/// recipient, for the notifications whose recipients want that kind pushed, when the
+/// subscription's alerts include the kind and its policy admits the sender. Gives how many
+/// pushes were queued.
 pub async fn queue_notifications(
     tx: &mut sqlx::AnyConnection,
-    notifications: &[&NotificationRow],
+    batch: &[Dispatch],
 ) -> AppResult<usize> {
+    let notifications: Vec<&NotificationRow> = batch
+        .iter()
+        .filter(|d| d.push)
+        .map(|d| &d.notification)
+        .collect();
     if notifications.is_empty() {
         return Ok(0);
     }
@@ -349,7 +355,13 @@ pub async fn queue_notifications(
                 }
             };
             if admitted {
-                pushes.push((row.id, n.id));
+                pushes.push(db::push::NewPush {
+                    subscription_id: row.id,
+                    notification_id: n.id,
+                    kind: n.kind,
+                    from_account_id: n.from_account_id,
+                    status_id: n.status_id,
+                });
             }
         }
     }
@@ -522,7 +534,7 @@ fn payload(state: &AppState, job: &db::push::Job) -> serde_json::Value {
         .locale
         .as_deref()
         .and_then(|l| Locale::parse(l).ok())
-        .unwrap_or_default();
+        .unwrap_or(state.config.default_locale);
     let name = if job.from_display_name.trim().is_empty() {
         job.from_username.clone()
     } else {
@@ -576,6 +588,12 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::EventShort => "push-title-event-short",
         NotificationKind::EventCancelled => "push-title-event-cancelled",
         NotificationKind::EventUpdated => "push-title-event-updated",
+        NotificationKind::EventLeft => "push-title-event-left",
+        NotificationKind::EventAttendance => "push-title-event-attendance",
+        NotificationKind::MissionNew => "push-title-mission-new",
+        NotificationKind::GroupJoinRequest => "push-title-group-join-request",
+        NotificationKind::AffiliationRequest => "push-title-affiliation-request",
+        NotificationKind::AdminSignUp => "push-title-admin-sign-up",
     }
 }
 
