@@ -11,7 +11,7 @@ field-data_alerts = Alerts (data[alerts])
 field-data_policy = Policy (data[policy])
 
 error-push-endpoint = must be the http(s) address of another server's push service, without user name or password, of at most 2048 characters
-error-push-endpoint-https = must be an https address: this server pushes only over https
+error-push-endpoint-https = must be an https address with a host name on the usual port (443): this server pushes only there
 error-push-key-base64 = is not base64 (URL-safe or standard)
 error-push-key-length = must be a P-256 public key, uncompressed (65 bytes starting with 0x04); this one has { $length } bytes
 error-push-key-point = is not a point of the P-256 curve

@@ -190,8 +190,9 @@ pub async fn subscribe(
                 refused.push(Invalid::new("subscription_endpoint", "error-push-endpoint"));
                 None
             }
-            // An https instance pushes only over https (its client refuses anything else).
-            Ok(url) if state.config.is_https() && url.scheme() != "https" => {
+            // An https instance pushes only over https, to a name on the usual port (its
+            // client refuses anything else, and names that lead to private addresses).
+            Ok(url) if state.config.is_https() && !reachable_from_https(&url) => {
                 refused.push(Invalid::new(
                     "subscription_endpoint",
                     "error-push-endpoint-https",
@@ -249,6 +250,14 @@ pub async fn subscribe(
     .await?;
     tx.commit().await?;
     shown(state, &row).await
+}
+
+/// Whether an https instance's client may push to an address: https, a host name (not an
+/// address), port 443 (`federation::media::may_fetch` decides the same at sending).
+fn reachable_from_https(url: &url::Url) -> bool {
+    url.scheme() == "https"
+        && matches!(url.host(), Some(url::Host::Domain(_)))
+        && url.port().is_none_or(|p| p == 443)
 }
 
 /// `GET /api/v1/push/subscription`: the token's subscription (404 when it has none).
