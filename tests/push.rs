@@ -1068,3 +1068,275 @@ async fn several_workers_on_one_database_push_each_message_once() {
     }
     app.stop().await;
 }
+
+const BIN: &str = env!("CARGO_BIN_EXE_coopol");
+
+/// A fresh database for the real binary: a SQLite file, or a new PostgreSQL database.
+async fn binary_database(dir: &std::path::Path) -> String {
+    match std::env::var("COOPOL_TEST_POSTGRES_URL") {
+        Ok(server) if !server.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let name = format!(
+                "coopol_push_kill_{}",
+                coopol::crypto::random_code(8).to_lowercase()
+            );
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let mut url = url::Url::parse(&server).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}/coopol.db?mode=rwc", dir.display()),
+    }
+}
+
+fn binary(
+    dir: &std::path::Path,
+    database: &str,
+    port: u16,
+    args: &[&str],
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("COOPOL_DATABASE_URL", database)
+        .env("COOPOL_PUBLIC_URL", format!("http://localhost:{port}"))
+        .env("COOPOL_LISTEN", format!("127.0.0.1:{port}"))
+        .env("COOPOL_LOG_LEVEL", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+fn serve(dir: &std::path::Path, database: &str, port: u16) -> std::process::Child {
+    let mut child = binary(dir, database, port, &["serve"]).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "coopol exited early");
+        assert!(std::time::Instant::now() < deadline, "coopol did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_pushes_survive_a_sigkill() {
+    const POSTS: usize = 30;
+    let dir = tempfile::tempdir().unwrap();
+    let database = binary_database(dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (origin, service) = push_service(Duration::from_millis(300)).await;
+    for name in ["alice", "bob"] {
+        let mut create = binary(
+            dir.path(),
+            &database,
+            port,
+            &[
+                "user",
+                "create",
+                name,
+                "--email",
+                &format!("{name}@example.org"),
+                "--password-stdin",
+            ],
+        )
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        std::io::Write::write_all(
+            &mut create.stdin.take().unwrap(),
+            b"correct horse battery\n",
+        )
+        .unwrap();
+        assert!(create.wait().unwrap().success());
+    }
+    let mut server = serve(dir.path(), &database, port);
+    let base = format!("http://localhost:{port}");
+    let client = reqwest::Client::new();
+    let registered: Value = client
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[
+            ("client_name", "push app"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read write push"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for name in ["alice", "bob"] {
+        let body: Value = client
+            .post(format!("{base}/oauth/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", registered["client_id"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    registered["client_secret"].as_str().unwrap(),
+                ),
+                ("username", &format!("{name}@example.org")),
+                ("password", "correct horse battery"),
+                ("scope", "read write push"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tokens.push(body["access_token"].as_str().unwrap().to_string());
+    }
+    let keys = BrowserKeys::new();
+    let res = client
+        .post(format!("{base}/api/v1/push/subscription"))
+        .bearer_auth(&tokens[0])
+        .json(&subscription(
+            &format!("{origin}/push/a"),
+            &keys,
+            json!({"mention": true}),
+            "all",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    for n in 0..POSTS {
+        let res = client
+            .post(format!("{base}/api/v1/statuses"))
+            .bearer_auth(&tokens[1])
+            .json(&json!({ "status": format!("@alice message {n}") }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    // Killed while pushing: some sent, some claimed and in flight, most still queued.
+    eventually("the first pushes arrive", || async {
+        service.received().len() >= 3
+    })
+    .await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let before = service.received().len();
+    assert!(before < POSTS, "killed too late to tell ({before} sent)");
+
+    let mut server = serve(dir.path(), &database, port);
+    let pushed = || {
+        let mut ids: Vec<String> = service
+            .received()
+            .iter()
+            .map(|r| {
+                let payload: Value = serde_json::from_slice(&keys.decrypt(&r.body)).unwrap();
+                payload["notification_id"].to_string()
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.len()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while pushed() < POSTS {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of {POSTS} pushed after the restart",
+            pushed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // At least once: only what was in flight at the kill may come twice.
+    let total = service.received().len();
+    assert!(
+        total - POSTS <= 32,
+        "{total} pushes for {POSTS} notifications"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mastodon_py_subscribes_and_gets_pushes() {
+    let venv = std::env::var("COOPOL_CLIENTS_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv")
+        });
+    if !venv.join("bin/python").exists() {
+        assert!(
+            std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v != "1")
+                || std::env::var("COOPOL_REQUIRE_CLIENTS").is_err(),
+            "the client virtual environment {} is missing: run scripts/test",
+            venv.display()
+        );
+        eprintln!(
+            "notice: {} is absent; Mastodon.py push test skipped",
+            venv.display()
+        );
+        return;
+    }
+    let app = spawn_app().await;
+    let (origin, service) = push_service(Duration::ZERO).await;
+    app.create_user(
+        "alice",
+        "correct horse battery",
+        coopol::domain::Role::Member,
+    )
+    .await;
+    let (_, bob) = app.user_with_token("bob", "read write").await;
+    let keys = BrowserKeys::new();
+    let endpoint = format!("{origin}/push/mastodon-py");
+    let mut cmd = std::process::Command::new(venv.join("bin/python"));
+    cmd.arg(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/clients/mastodon_py_push.py"),
+    )
+    .args([
+        app.base.as_str(),
+        "alice@example.org",
+        "correct horse battery",
+        &endpoint,
+        &hex::encode(&keys.public),
+        &hex::encode(keys.auth),
+    ]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Mastodon.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(answer["set"]["endpoint"], endpoint.as_str());
+    assert_eq!(answer["set"]["policy"], "follower");
+    assert_eq!(answer["set"]["alerts"]["mention"], true);
+    assert_eq!(answer["set"]["alerts"]["poll"], true);
+    assert_eq!(answer["set"]["alerts"]["follow"], false);
+    assert_eq!(answer["set"]["server_key"], vapid_key(&app).await);
+    assert_eq!(answer["get"]["id"], answer["set"]["id"]);
+    assert_eq!(answer["update"]["policy"], "all");
+    assert_eq!(answer["update"]["alerts"]["favourite"], true);
+    assert_eq!(answer["update"]["alerts"]["poll"], false);
+    mention(&app, &bob, "@alice hello from the test").await;
+    eventually("the mention is pushed", || async {
+        !service.received().is_empty()
+    })
+    .await;
+    let payload: Value =
+        serde_json::from_slice(&keys.decrypt(&service.received()[0].body)).unwrap();
+    assert_eq!(payload["notification_type"], "mention");
+    assert_eq!(payload["access_token"], answer["token"]);
+    app.stop().await;
+}
