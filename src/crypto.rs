@@ -1,5 +1,6 @@
-//! Secrets: random tokens, hashes, password hashing (Argon2id) and RSA key pairs. Everything
-//! that creates or checks a secret lives here, so that it is done one way everywhere.
+//! Secrets: random tokens, hashes, password hashing (Argon2id), RSA key pairs, and Web Push's
+//! VAPID keys, tokens and encryption. Everything that creates or checks a secret lives here,
+//! so that it is done one way everywhere.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use aws_lc_rs::{
