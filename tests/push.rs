@@ -1016,6 +1016,25 @@ async fn gone_subscriptions_are_removed_failures_retried_refusals_dropped() {
         4,
         "nothing sent for a revoked token"
     );
+
+    // Revoking a person's tokens (a password change) ends their subscriptions at once.
+    let (carol_id, carol) = app.user_with_token("carol", "read push").await;
+    subscribe(
+        &app,
+        &carol,
+        &format!("{origin}/push/c"),
+        json!({"mention": true}),
+        "all",
+    )
+    .await;
+    coopol::db::oauth::revoke_all_for(app.state.pool(), carol_id, coopol::clock::now())
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
     app.stop().await;
 }
 
