@@ -9,8 +9,8 @@ use crate::{
     clock, crypto,
     db::{self, accounts::UserRow},
     domain::{
-        Bio, DisplayName, Email, Invalid, InviteCode, Locale, Password, RegistrationMode,
-        RegistrationReason, Role, UserState, Username, html,
+        Bio, DisplayName, Email, Invalid, InviteCode, Locale, NotificationKind, Password,
+        RegistrationMode, RegistrationReason, Role, UserState, Username, html,
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -229,6 +229,15 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
     let user = db::accounts::user_by_id(&mut *tx, account_id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new user not found")))?;
+    if user_state == UserState::Pending {
+        // The instance's staff decide: each is told (Mastodon's `admin.sign_up`).
+        let staff = db::accounts::staff(&mut tx).await?;
+        let rows: Vec<_> = staff
+            .into_iter()
+            .map(|s| (s, account_id, NotificationKind::AdminSignUp, None))
+            .collect();
+        db::social::notify_many(&mut tx, &rows, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(
         account_id,
@@ -493,6 +502,8 @@ pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
     if !db::accounts::approve(state.pool(), account_id, clock::now()).await? {
         return Err(AppError::not_found());
     }
+    // Decided: the staff's notifications of it go.
+    db::notifications::sign_up_decided(state.pool(), account_id).await?;
     tracing::info!(account_id, "registration approved");
     Ok(())
 }
