@@ -237,6 +237,11 @@ impl Server {
             state.clone(),
             stop.clone(),
         ));
+        // Made once for the instance, before anyone asks for it.
+        crate::service::push::vapid_keys(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("the Web Push keys could not be made: {e:?}"))?;
+        tokio::spawn(crate::service::push::run(state.clone(), stop.clone()));
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {

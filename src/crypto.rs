@@ -1,5 +1,6 @@
-//! Secrets: random tokens, hashes, password hashing (Argon2id) and RSA key pairs. Everything
-//! that creates or checks a secret lives here, so that it is done one way everywhere.
+//! Secrets: random tokens, hashes, password hashing (Argon2id), RSA key pairs, and Web Push's
+//! VAPID keys, tokens and encryption. Everything that creates or checks a secret lives here,
+//! so that it is done one way everywhere.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use aws_lc_rs::{
@@ -141,4 +142,84 @@ mod tests {
         let der = pem::parse(&private).unwrap();
         assert!(KeyPair::from_pkcs8(der.contents()).is_ok());
     }
+}
+
+/// A new VAPID key pair (RFC 8292: ECDSA on P-256) for Web Push: the private scalar and the
+/// public key (an uncompressed point, as apps and push services read it), both URL-safe
+/// Base64 without padding.
+pub fn generate_vapid_keypair() -> (String, String) {
+    loop {
+        let mut scalar = [0u8; 32];
+        SystemRandom::new()
+            .fill(&mut scalar)
+            .expect("the operating system's random number generator failed");
+        // A random 32-byte value is a valid scalar but for a chance of about 2^-32.
+        if let Ok(secret) = p256::SecretKey::from_slice(&scalar) {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            let public = secret.public_key().to_encoded_point(false);
+            return (
+                URL_SAFE_NO_PAD.encode(scalar),
+                URL_SAFE_NO_PAD.encode(public.as_bytes()),
+            );
+        }
+    }
+}
+
+/// Why a push message could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PushCryptoError {
+    /// A stored key is not one (corrupt settings or subscription).
+    #[error("unreadable key")]
+    Key,
+    /// The encryption failed (a message too long for one record).
+    #[error("encryption failed: {0}")]
+    Encrypt(String),
+}
+
+/// A VAPID token (RFC 8292): a JWT signed with ES256 by the instance's private key, for the
+/// push service at `audience` (the endpoint's origin), valid until `expires` (Unix seconds),
+/// naming whom to contact (`subject`: a `mailto:` or https address).
+pub fn vapid_token(
+    private_key: &str,
+    audience: &str,
+    expires: i64,
+    subject: &str,
+) -> Result<String, PushCryptoError> {
+    use p256::ecdsa::{Signature, SigningKey, signature::Signer};
+    let scalar = URL_SAFE_NO_PAD
+        .decode(private_key)
+        .map_err(|_| PushCryptoError::Key)?;
+    let key = SigningKey::from_slice(&scalar).map_err(|_| PushCryptoError::Key)?;
+    let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+    let claims = serde_json::json!({ "aud": audience, "exp": expires, "sub": subject });
+    let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signed = format!("{header}.{claims}");
+    let signature: Signature = key.sign(signed.as_bytes());
+    Ok(format!(
+        "{signed}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    ))
+}
+
+/// Encrypts a push message for a subscription (RFC 8291, `aes128gcm` content coding of
+/// RFC 8188, one record) with its public key and auth secret (URL-safe Base64, as stored).
+pub fn push_encrypt(
+    message: Vec<u8>,
+    p256dh: &str,
+    auth: &str,
+) -> Result<Vec<u8>, PushCryptoError> {
+    let public = URL_SAFE_NO_PAD
+        .decode(p256dh)
+        .ok()
+        .and_then(|k| p256::PublicKey::from_sec1_bytes(&k).ok())
+        .ok_or(PushCryptoError::Key)?;
+    let auth = URL_SAFE_NO_PAD
+        .decode(auth)
+        .map_err(|_| PushCryptoError::Key)?;
+    if auth.len() != 16 {
+        return Err(PushCryptoError::Key);
+    }
+    let auth = web_push_native::Auth::clone_from_slice(&auth);
+    web_push_native::encrypt(message, &public, &auth)
+        .map_err(|e| PushCryptoError::Encrypt(e.to_string()))
 }

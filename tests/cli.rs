@@ -330,7 +330,7 @@ async fn queues_are_claimed_in_index_order_without_sorting_the_backlog() {
         "EXPLAIN QUERY PLAN"
     };
     let mut sorting = Vec::new();
-    for queue in [Queue::Inbox, Queue::Events, Queue::Deliveries] {
+    for queue in [Queue::Inbox, Queue::Events, Queue::Deliveries, Queue::Push] {
         let sql = format!("{explain} {}", claim_sql(queue, backend));
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(0i64)

@@ -46,7 +46,7 @@ fn claimable(alias: &str) -> String {
     )
 }
 
-/// The three queues whose rows are claimed.
+/// The queues whose rows are claimed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
     /// `inbox_queue`: received activities, oldest first.
@@ -55,6 +55,8 @@ pub enum Queue {
     Events,
     /// `deliveries`: what is owed to remote inboxes, soonest due first, hosts parked left.
     Deliveries,
+    /// `push_deliveries`: what is owed to push services (`db::push`), soonest due first.
+    Push,
 }
 
 /// The statement that claims a queue's next rows, bound as every claim binds it: `$1` now,
@@ -84,6 +86,13 @@ pub fn claim_sql(queue: Queue, backend: Backend) -> String {
              (SELECT 1 FROM hosts h WHERE h.host = d.host AND h.parked_at IS NOT NULL)",
             "d.next_attempt_at, d.id",
             "id, activity_id, inbox_url, host, attempts",
+        ),
+        Queue::Push => (
+            "push_deliveries",
+            "x",
+            "x.next_attempt_at <= $1",
+            "x.next_attempt_at, x.id",
+            "id, attempts",
         ),
     };
     format!(

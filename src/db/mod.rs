@@ -14,6 +14,7 @@ pub mod invites;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod push;
 pub mod sessions;
 pub mod settings;
 pub mod social;

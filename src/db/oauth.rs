@@ -199,6 +199,15 @@ pub async fn revoke_token(db: &AnyPool, token_hash: &str, app_id: i64, now: i64)
     .bind(now)
     .execute(db)
     .await?;
+    // Its push subscription goes with it (and the copy of the token it keeps).
+    sqlx::query(
+        "DELETE FROM push_subscriptions WHERE token_id IN \
+         (SELECT id FROM oauth_tokens WHERE token_hash = $1 AND app_id = $2)",
+    )
+    .bind(token_hash)
+    .bind(app_id)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -211,6 +220,10 @@ pub async fn revoke_all_for(db: &AnyPool, account_id: i64, now: i64) -> Result<(
     .bind(now)
     .execute(db)
     .await?;
+    sqlx::query("DELETE FROM push_subscriptions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

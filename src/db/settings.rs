@@ -25,6 +25,16 @@ pub async fn set(db: &AnyPool, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Saves a setting unless one is already saved (the first of processes racing wins).
+pub async fn insert_if_absent(db: &AnyPool, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Takes this period's turn of an instance-wide chore: true for exactly one caller among the
 /// processes sharing the database, once `every` (microseconds) has passed since the turn before,
 /// and never again until then, across restarts.

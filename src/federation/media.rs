@@ -100,6 +100,38 @@ pub async fn fetch(state: &AppState, address: &str) -> Result<RemoteFile, Remote
     Err(RemoteFileError::Missing)
 }
 
+/// How long a push service may take to answer.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// POSTs a Web Push message to a push service (`service::Remote::push`): the address is
+/// checked as a file's is ([`may_fetch`]: chosen by an app, it must not lead into our
+/// network), no redirection is followed, and only the status is read.
+pub async fn push(
+    state: &AppState,
+    endpoint: &str,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+) -> Result<u16, RemoteFileError> {
+    let url = Url::parse(endpoint).map_err(|_| RemoteFileError::Refused)?;
+    if !may_fetch(state, &url) {
+        return Err(RemoteFileError::Refused);
+    }
+    let mut request = super::runtime(state)
+        .delivery
+        .client()
+        .post(url)
+        .timeout(PUSH_TIMEOUT)
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.map_err(|e| {
+        tracing::debug!(error = %e, "a push service could not be reached");
+        RemoteFileError::Unavailable
+    })?;
+    Ok(response.status().as_u16())
+}
+
 /// The media of a remote post, in order, at most [`MAX_ATTACHMENTS`].
 pub fn of_note(note: &protocol::Note) -> Vec<RemoteMedia> {
     fn push(found: &mut Vec<RemoteMedia>, m: Option<RemoteMedia>) {

@@ -273,6 +273,16 @@ impl crate::service::Remote for Remote {
     ) -> Result<crate::service::RemoteFile, crate::service::RemoteFileError> {
         media::fetch(state, url).await
     }
+
+    async fn push(
+        &self,
+        state: &AppState,
+        endpoint: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> Result<u16, crate::service::RemoteFileError> {
+        media::push(state, endpoint, headers, body).await
+    }
 }
 
 /// What a search term resolved to.

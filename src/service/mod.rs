@@ -14,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod outgoing;
+pub mod push;
 pub mod relationships;
 pub mod sessions;
 pub mod statuses;
@@ -51,6 +52,17 @@ pub trait Remote: Send + Sync {
         state: &crate::state::AppState,
         url: &str,
     ) -> Result<RemoteFile, RemoteFileError>;
+
+    /// Sends a Web Push message (RFC 8030) to a push service, through the same guarded
+    /// client: an http(s) address of another server, never a private address on an https
+    /// instance, no redirection followed, time limits. Gives the status the service answered.
+    async fn push(
+        &self,
+        state: &crate::state::AppState,
+        endpoint: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> Result<u16, RemoteFileError>;
 }
 
 /// A file of another server, as it arrives.

@@ -102,6 +102,7 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
     let mut batch = batch;
     cap_alert_emails(&mut tx, &mut batch, clock::now()).await?;
     // channel: e-mail and push queue their work here, in this transaction.
+    crate::service::push::queue_notifications(&mut tx, &batch).await?;
     let (kept, dropped): (Vec<&Dispatch>, Vec<&Dispatch>) = batch.iter().partition(|d| d.in_app);
     let ids = |list: Vec<&Dispatch>| list.iter().map(|d| d.notification.id).collect::<Vec<_>>();
     db::notifications::mark_dispatched(&mut tx, &ids(kept), &ids(dropped)).await?;

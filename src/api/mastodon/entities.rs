@@ -182,8 +182,9 @@ pub struct Application {
 }
 
 impl Application {
-    /// The API view of an app; the credentials only right after registration.
-    pub fn from_row(row: &AppRow, secret: Option<&str>) -> Application {
+    /// The API view of an app; the credentials only right after registration. `vapid_key`
+    /// is the instance's Web Push public key (`service::push::vapid_keys`).
+    pub fn from_row(row: &AppRow, secret: Option<&str>, vapid_key: String) -> Application {
         let uris: Vec<String> = row.redirect_uri_list().map(str::to_string).collect();
         Application {
             id: row.id.to_string(),
@@ -195,7 +196,7 @@ impl Application {
             client_id: secret.map(|_| row.client_id.clone()),
             client_secret: secret.map(str::to_string),
             client_secret_expires_at: secret.map(|_| 0),
-            vapid_key: String::new(),
+            vapid_key,
         }
     }
 }
@@ -373,4 +374,29 @@ pub struct Tag {
     pub name: String,
     pub url: String,
     pub history: Vec<serde_json::Value>,
+}
+
+/// A push subscription (docs.joinmastodon.org/entities/WebPushSubscription): every alert an
+/// app may set, with its value; `standard` is always true (coopol sends RFC 8291 only).
+#[derive(Debug, Serialize)]
+pub struct WebPushSubscription {
+    pub id: String,
+    pub endpoint: String,
+    pub standard: bool,
+    pub alerts: std::collections::BTreeMap<&'static str, bool>,
+    pub server_key: String,
+    pub policy: &'static str,
+}
+
+impl From<crate::service::push::Subscription> for WebPushSubscription {
+    fn from(s: crate::service::push::Subscription) -> Self {
+        WebPushSubscription {
+            id: s.id.to_string(),
+            endpoint: s.endpoint,
+            standard: true,
+            alerts: s.alerts.all().collect(),
+            server_key: s.server_key,
+            policy: s.policy.as_str(),
+        }
+    }
 }

@@ -252,6 +252,21 @@ fn bearer_token(parts: &Parts) -> Option<String> {
 /// A request that must carry a valid token.
 pub struct Auth(pub Access);
 
+/// The bearer token as the request carried it (for the one endpoint that keeps it: a push
+/// subscription sends it back to its app inside the encrypted payload). Check it with
+/// [`Auth`] too.
+pub struct BearerText(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerText {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        bearer_token(parts)
+            .map(BearerText)
+            .ok_or_else(|| AppError::unauthorized("error-token-invalid"))
+    }
+}
+
 /// A request that may carry a valid token (a token that is present must be valid).
 pub struct MaybeAuth(pub Option<Access>);
 

@@ -60,7 +60,8 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
     let mut configuration = configuration(&state);
     configuration["urls"] = json!({});
-    configuration["vapid"] = json!({ "public_key": "" });
+    configuration["vapid"] =
+        json!({ "public_key": service::push::vapid_keys(&state).await?.public });
     Ok(Json(json!({
         "domain": c.domain,
         "title": c.instance_name,
@@ -89,6 +90,10 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
     let users = crate::service::directory::active_users(&state).await?;
+    // Not in Mastodon's v1 shape, but harmless there, for apps that read only v1.
+    let mut v1_configuration = configuration(&state);
+    v1_configuration["vapid"] =
+        json!({ "public_key": service::push::vapid_keys(&state).await?.public });
     Ok(Json(json!({
         "uri": c.domain,
         "title": c.instance_name,
@@ -103,7 +108,7 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "registrations": mode.accepts_sign_ups(),
         "approval_required": mode == RegistrationMode::Approval,
         "invites_enabled": mode == RegistrationMode::Invite,
-        "configuration": configuration(&state),
+        "configuration": v1_configuration,
         "contact_account": null,
         "rules": []
     })))

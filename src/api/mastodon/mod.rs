@@ -11,6 +11,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;
+pub mod push;
 pub mod search;
 pub mod social;
 pub mod statuses;
@@ -108,6 +109,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
+        )
+        .route(
+            "/api/v1/push/subscription",
+            post(push::create)
+                .get(push::get)
+                .put(push::update)
+                .delete(push::delete),
         )
         .route("/api/v2/search", get(search::search))
         // Mastodon.py asks for /api/v1/instance/ with a trailing slash: both forms answer.

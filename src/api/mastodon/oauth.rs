@@ -47,16 +47,19 @@ pub async fn create_app(
         },
     )
     .await?;
+    let vapid_key = service::push::vapid_keys(&state).await?.public;
     Ok(Json(Application::from_row(
         &registered.app,
         Some(&registered.client_secret),
+        vapid_key,
     )))
 }
 
 /// `GET /api/v1/apps/verify_credentials`: the app a token belongs to.
 pub async fn verify_app(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Application>> {
     let app = crate::service::oauth::app(&state, auth.0.token.app_id).await?;
-    Ok(Json(Application::from_row(&app, None)))
+    let vapid_key = service::push::vapid_keys(&state).await?.public;
+    Ok(Json(Application::from_row(&app, None, vapid_key)))
 }
 
 /// Fills in the client credentials from HTTP Basic authentication (RFC 6749 2.3.1), which
