@@ -3,8 +3,10 @@
 //! once in [`KEYS`]; `config.example.toml` documents them all (a test keeps the two in step).
 //! The result is validated once into [`Config`]; there are no globals.
 
+mod mail;
 mod media;
 
+pub use mail::{Mail, Smtp, SmtpSecurity};
 pub use media::{Media, MediaStore, S3Store};
 
 use crate::domain::{Locale, RegistrationMode};
@@ -61,6 +63,14 @@ pub const KEYS: &[Key] = &[
     key("media_unattached_hours", "24"),
     key("media_remote_cache_days", "7"),
     key("media_ffmpeg", "ffmpeg"),
+    key("smtp_host", ""),
+    key("smtp_port", ""),
+    key("smtp_security", "starttls"),
+    key("smtp_username", ""),
+    key("smtp_password", ""),
+    key("mail_from", ""),
+    key("mail_from_name", ""),
+    key("mail_give_up_hours", "48"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -121,6 +131,8 @@ pub struct Config {
     pub limits: Limits,
     /// Media storage and limits (see [`Media`]).
     pub media: Media,
+    /// E-mail (see [`Mail`]); `None` when no SMTP server is set.
+    pub mail: Option<Mail>,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -489,6 +501,13 @@ impl Config {
             fail(name, why)
         })?;
 
+        let mail = mail::parse(
+            public_url.host_str().unwrap_or_default(),
+            &instance_name,
+            &|name| get(name).text.clone(),
+            &|name, why| fail(name, why),
+        )?;
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -526,6 +545,7 @@ impl Config {
             trusted_proxies,
             limits,
             media,
+            mail,
             log_format,
             log_level,
         })

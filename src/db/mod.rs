@@ -10,6 +10,7 @@ pub mod events;
 pub mod federation;
 pub mod groups;
 pub mod invites;
+pub mod mail;
 pub mod media;
 pub mod oauth;
 pub mod sessions;
