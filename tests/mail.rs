@@ -640,8 +640,8 @@ async fn follow_notification(app: &TestApp, a: i64) -> (db::social::Notification
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let row: db::social::NotificationRow = sqlx::query_as(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at \
-         FROM notifications WHERE account_id = $1",
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, \
+         created_at FROM notifications WHERE account_id = $1",
     )
     .bind(a)
     .fetch_one(app.state.pool())
@@ -689,7 +689,9 @@ async fn a_notification_mail_has_both_parts_its_headers_and_a_one_click_unsubscr
     assert!(mail.html.contains("<html lang=\"en\">"), "{}", mail.html);
     assert!(mail.html.contains(&app.url("/@follower")));
     assert!(mail.header("From").unwrap().contains("noreply@coopol.test"));
-    assert!(mail.header("Date").is_some() && mail.header("Message-ID").is_some());
+    assert!(mail.header("Date").is_some(), "{:?}", mail.header_lines());
+    let id = mail.header("Message-ID").expect("Message-ID");
+    assert!(id.ends_with("@coopol.test>"), "{id}");
     assert_eq!(mail.header("To").as_deref(), Some(email.as_str()));
     let unsubscribe = mail.header("List-Unsubscribe").expect("List-Unsubscribe");
     assert_eq!(
@@ -1006,4 +1008,72 @@ async fn queued_mail_survives_a_sigkill_of_the_server() {
     server.kill().unwrap();
     server.wait().unwrap();
     db.close().await;
+}
+
+#[tokio::test]
+async fn a_mention_reaches_its_recipient_by_mail_until_they_unsubscribe() {
+    let Some(sink) = sink() else { return };
+    let app = mail_app(&sink).await;
+    let email = address("jo");
+    person(&app, "jo", &email, Some(Locale::En)).await;
+    let (_, token) = app.user_with_token("writer", "read write").await;
+    let post = |text: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (status, body) = app
+                .post_json(
+                    "/api/v1/statuses",
+                    Some(&token),
+                    &json!({"status": text, "visibility": "public"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["id"].as_str().unwrap().to_string()
+        }
+    };
+    // The dispatcher sends mentions by e-mail by default.
+    let id = post("@jo the leaflets are ready <b>tonight</b>").await;
+    let mail = sink.first(&email).await;
+    assert!(mail.subject.contains("mentioned you"), "{}", mail.subject);
+    assert!(
+        mail.text.contains("the leaflets are ready"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html.contains(&app.url(&format!("/@writer/{id}"))),
+        "{}",
+        mail.html
+    );
+    let url = mail
+        .header("List-Unsubscribe")
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_string();
+    assert!(url.contains(".mention."), "{url}");
+    let res = app
+        .client
+        .post(&url)
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Still notified in the app, no longer by e-mail.
+    post("@jo one more thing").await;
+    eventually("the second mention is dispatched", || async {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE type = 'mention' AND dispatched = 1",
+        )
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+        n == 2
+    })
+    .await;
+    assert_eq!(queued(&app).await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages(&email).len(), 1);
+    app.stop().await;
 }

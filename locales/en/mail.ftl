@@ -39,6 +39,12 @@ mail-notification-subject = { $kind ->
     [event_short] A shift of your mission is still short of people
     [event_cancelled] An event you take part in is cancelled
     [event_updated] An event you take part in changed
+    [event_left] { $actor } no longer takes part in your event
+    [event_attendance] Record who came to your event
+    [mission_new] A new mission needs people
+    [group_join_request] { $actor } asks to join your group
+    [affiliation_request] { $actor } asks to be affiliated with your federation
+    [admin_sign_up] { $actor } asks to sign up
    *[other] New notification from { $actor }
 }
 mail-notification-action = See it on { $instance }
@@ -59,6 +65,12 @@ mail-notification-kind = { $kind ->
     [event_short] shifts short of people
     [event_cancelled] cancelled events
     [event_updated] changed events
+    [event_left] withdrawals from your events
+    [event_attendance] requests to record attendance
+    [mission_new] new missions
+    [group_join_request] requests to join your groups
+    [affiliation_request] affiliation requests
+    [admin_sign_up] registration requests
    *[other] these notifications
 }
 

@@ -39,6 +39,12 @@ mail-notification-subject = { $kind ->
     [event_short] Un créneau de votre mission manque encore de monde
     [event_cancelled] Un événement auquel vous participez est annulé
     [event_updated] Un événement auquel vous participez a changé
+    [event_left] { $actor } ne participe plus à votre événement
+    [event_attendance] Notez les présences de votre événement
+    [mission_new] Une nouvelle mission a besoin de monde
+    [group_join_request] { $actor } demande à rejoindre votre groupe
+    [affiliation_request] { $actor } demande à être affiliée à votre fédération
+    [admin_sign_up] { $actor } demande à s'inscrire
    *[other] Nouvelle notification de { $actor }
 }
 mail-notification-action = Voir sur { $instance }
@@ -59,6 +65,12 @@ mail-notification-kind = { $kind ->
     [event_short] les créneaux qui manquent de monde
     [event_cancelled] les événements annulés
     [event_updated] les événements modifiés
+    [event_left] les désistements à vos événements
+    [event_attendance] les demandes de noter les présences
+    [mission_new] les nouvelles missions
+    [group_join_request] les demandes d'adhésion à vos groupes
+    [affiliation_request] les demandes d'affiliation
+    [admin_sign_up] les demandes d'inscription
    *[other] ces notifications
 }
 

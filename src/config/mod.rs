@@ -703,6 +703,9 @@ mod tests {
                 "0",
                 "limit_sign_in_window_minutes",
             ),
+            ("COOPOL_SMTP_SECURITY", "ssl", "smtp_security"),
+            ("COOPOL_SMTP_PORT", "70000", "smtp_port"),
+            ("COOPOL_MAIL_GIVE_UP_HOURS", "0", "mail_give_up_hours"),
         ];
         for (var, value, key) in cases {
             let err = Config::from_sources(None, env_of(&[(var, value)])).unwrap_err();
@@ -710,6 +713,43 @@ mod tests {
             assert!(msg.contains(&format!("`{key}`")), "{msg}");
             assert!(msg.contains(var), "{msg}");
             assert!(!msg.contains('\n'), "{msg}");
+        }
+    }
+
+    #[test]
+    fn mail_is_off_without_a_host_and_checked_with_one() {
+        let off = Config::from_sources(None, env_of(&[])).unwrap();
+        assert!(off.mail.is_none());
+        let on = Config::from_sources(
+            None,
+            env_of(&[
+                ("COOPOL_PUBLIC_URL", "https://ps-lille.example"),
+                ("COOPOL_SMTP_HOST", "smtp.example.org"),
+                ("COOPOL_SMTP_SECURITY", "tls"),
+                ("COOPOL_SMTP_PASSWORD", "s3cret"),
+            ]),
+        )
+        .unwrap();
+        let mail = on.mail.unwrap();
+        assert_eq!(mail.smtp.port, 465);
+        assert_eq!(mail.smtp.security, SmtpSecurity::Tls);
+        assert_eq!(mail.from_address, "noreply@ps-lille.example");
+        assert_eq!(mail.from_name, "coopol");
+        assert!(!format!("{mail:?}").contains("s3cret"));
+        for (var, value, key) in [
+            ("COOPOL_MAIL_FROM", "not an address", "mail_from"),
+            (
+                "COOPOL_MAIL_FROM_NAME",
+                "Eve\r\nBcc: x@y.example",
+                "mail_from_name",
+            ),
+            ("COOPOL_SMTP_HOST", "smtp example", "smtp_host"),
+        ] {
+            let mut pairs = vec![("COOPOL_SMTP_HOST", "smtp.example.org")];
+            pairs.retain(|(k, _)| *k != var);
+            pairs.push((var, value));
+            let err = Config::from_sources(None, env_of(&pairs)).unwrap_err();
+            assert!(err.to_string().contains(&format!("`{key}`")), "{err}");
         }
     }
 

@@ -227,6 +227,9 @@ pub struct NotificationFacts {
     pub spoiler_text: Option<String>,
     pub author_username: Option<String>,
     pub author_domain: Option<String>,
+    /// The group concerned (a request to join it, or to be affiliated with it).
+    pub group_username: Option<String>,
+    pub group_domain: Option<String>,
 }
 
 /// The facts of the notifications `ids` whose recipients can receive e-mail (active, with a
@@ -241,12 +244,14 @@ pub async fn notification_facts(
             "SELECT n.id AS notification_id, n.account_id, u.email, \
              fa.username AS from_username, fa.domain AS from_domain, \
              fa.display_name AS from_name, s.id AS status_id, s.content AS status_html, \
-             s.spoiler_text, sa.username AS author_username, sa.domain AS author_domain \
+             s.spoiler_text, sa.username AS author_username, sa.domain AS author_domain, \
+             ga.username AS group_username, ga.domain AS group_domain \
              FROM notifications n \
              JOIN users u ON u.account_id = n.account_id \
              JOIN accounts fa ON fa.id = n.from_account_id \
              LEFT JOIN statuses s ON s.id = n.status_id \
              LEFT JOIN accounts sa ON sa.id = s.account_id \
+             LEFT JOIN accounts ga ON ga.id = n.group_account_id \
              WHERE n.id IN ({}) AND u.state = 'active' AND u.email_unconfirmed = 0",
             super::placeholders(1, chunk.len())
         );
@@ -280,18 +285,4 @@ pub async fn instance_secret(conn: &mut AnyConnection, key: &str, fresh: &str) -
         .bind(key)
         .fetch_one(&mut *conn)
         .await
-}
-
-/// Turns e-mail off for one kind of notification of one account in
-/// `notification_preferences`, keeping the other channels.
-pub async fn email_off(db: &AnyPool, account_id: i64, kind: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO notification_preferences (account_id, kind, in_app, email, push) \
-         VALUES ($1, $2, 1, 0, 1) ON CONFLICT (account_id, kind) DO UPDATE SET email = 0",
-    )
-    .bind(account_id)
-    .bind(kind)
-    .execute(db)
-    .await?;
-    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod invites;
 pub mod mail;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod sessions;
 pub mod settings;

@@ -187,11 +187,13 @@ pub fn render(
             // Names and texts come from anyone, other servers included: one line each.
             let actor = one_line(actor);
             let who = format!("{actor} ({})", one_line(handle));
-            let args = [("kind", notification.as_str()), ("actor", who.as_str())];
+            // A Fluent variant's name has no dot (`admin.sign_up`).
+            let kind = notification.replace('.', "_");
+            let args = [("kind", kind.as_str()), ("actor", who.as_str())];
             (
                 ta(
                     "mail-notification-subject",
-                    &[("kind", notification), ("actor", &actor)],
+                    &[("kind", &kind), ("actor", &actor)],
                 ),
                 Body {
                     greeting: t("mail-greeting-anonymous"),
@@ -251,7 +253,7 @@ mod tests {
             fr.text
                 .contains("http://x.example/auth/password/edit?token=abc&x=1")
         );
-        assert!(fr.html.contains("token=abc&amp;x=1"), "{}", fr.html);
+        assert!(fr.html.contains("token=abc&#38;x=1"), "{}", fr.html);
         assert!(fr.html.contains("lang=\"fr\""));
         assert!(en.html.contains("lang=\"en\""));
         assert!(fr.unsubscribe.is_none());

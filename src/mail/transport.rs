@@ -81,7 +81,14 @@ impl Transport {
         let to = to
             .parse()
             .map_err(|e| SendError::Permanent(format!("unusable recipient address: {e}")))?;
+        // Our own id, on the sender's domain (lettre's default names this machine).
+        let message_id = format!(
+            "<{}@{}>",
+            crate::crypto::random_token(18),
+            self.from.email.domain()
+        );
         let mut builder = Message::builder()
+            .message_id(Some(message_id))
             .from(self.from.clone())
             .to(Mailbox::new(None, to))
             .subject(one_line(&mail.subject));

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod instance;
 pub mod mail;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod outgoing;
 pub mod relationships;

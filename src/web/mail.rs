@@ -384,7 +384,12 @@ struct UnsubscribePage {
 }
 
 fn kind_name(c: &Ctx, kind: crate::domain::NotificationKind) -> String {
-    c.ta("mail-notification-kind", "kind", kind.as_str())
+    // A Fluent variant's name has no dot (`admin.sign_up`).
+    c.ta(
+        "mail-notification-kind",
+        "kind",
+        &kind.as_str().replace('.', "_"),
+    )
 }
 
 /// An unsubscribe link opened in a browser: a page asking to confirm.

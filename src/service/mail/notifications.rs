@@ -1,6 +1,6 @@
-//! The e-mail channel of notifications: the dispatcher hands each batch of notifications whose
-//! recipients want e-mail for their kind to [`queue_notifications`], in the transaction that
-//! marks them dispatched; one message per notification is queued, in the recipient's
+//! The e-mail channel of notifications: the dispatcher (`service::notifications::dispatch`)
+//! hands each batch of notifications whose recipients want e-mail for their kind to
+//! [`queue_notifications`], in the transaction that marks them dispatched; one message per notification is queued, in the recipient's
 //! language, with an unsubscribe link for that kind.
 
 use super::unsubscribe::{batch_secret, url_with};
@@ -98,10 +98,24 @@ fn excerpt(f: &db::mail::NotificationFacts) -> String {
 }
 
 /// Where the notification is seen on this instance: the event, the post, the follow
-/// requests, or the person.
+/// requests, the group's members, the registrations, or the person.
 fn link(state: &AppState, kind: NotificationKind, f: &db::mail::NotificationFacts) -> String {
-    let path = match (kind, f.status_id, f.author_username.as_deref()) {
-        (NotificationKind::FollowRequest, _, _) => "/follow_requests".to_string(),
+    let group = f
+        .group_username
+        .as_deref()
+        .map(|name| match f.group_domain.as_deref() {
+            Some(domain) => format!("{name}@{domain}"),
+            None => name.to_string(),
+        });
+    let path = match (kind, f.status_id, f.author_username.as_deref(), group) {
+        (NotificationKind::FollowRequest, ..) => "/follow_requests".to_string(),
+        (NotificationKind::AdminSignUp, ..) => "/admin".to_string(),
+        (
+            NotificationKind::GroupJoinRequest | NotificationKind::AffiliationRequest,
+            _,
+            _,
+            Some(group),
+        ) => format!("/groups/{group}/members"),
         (
             NotificationKind::EventParticipation
             | NotificationKind::EventAccepted
@@ -111,11 +125,14 @@ fn link(state: &AppState, kind: NotificationKind, f: &db::mail::NotificationFact
             | NotificationKind::EventReminder
             | NotificationKind::EventShort
             | NotificationKind::EventCancelled
-            | NotificationKind::EventUpdated,
+            | NotificationKind::EventUpdated
+            | NotificationKind::EventLeft
+            | NotificationKind::EventAttendance
+            | NotificationKind::MissionNew,
             Some(id),
-            _,
+            ..,
         ) => format!("/events/{id}"),
-        (_, Some(id), Some(author)) => match f.author_domain.as_deref() {
+        (_, Some(id), Some(author), _) => match f.author_domain.as_deref() {
             Some(domain) => format!("/@{author}@{domain}/{id}"),
             None => format!("/@{author}/{id}"),
         },

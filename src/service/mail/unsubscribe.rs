@@ -78,10 +78,12 @@ pub async fn check_unsubscribe(state: &AppState, token: &str) -> AppResult<Unsub
     if token.len() > 100 {
         return Err(invalid());
     }
-    let mut parts = token.split('.');
-    let (Some(account), Some(kind), Some(given), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    // A kind's name may hold a dot (`admin.sign_up`): the account is before the first, the mac
+    // after the last.
+    let Some((account, rest)) = token.split_once('.') else {
+        return Err(invalid());
+    };
+    let Some((kind, given)) = rest.rsplit_once('.') else {
         return Err(invalid());
     };
     let account_id: i64 = account.parse().map_err(|_| invalid())?;
@@ -116,7 +118,13 @@ pub async fn turn_off_email(
     account_id: i64,
     kind: NotificationKind,
 ) -> AppResult<()> {
-    db::mail::email_off(state.pool(), account_id, kind.as_str()).await?;
+    crate::service::notifications::turn_off(
+        state,
+        account_id,
+        kind,
+        crate::service::notifications::Channel::Email,
+    )
+    .await?;
     tracing::info!(
         account_id,
         kind = kind.as_str(),
