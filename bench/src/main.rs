@@ -521,7 +521,7 @@ async fn run_backend(
                 let r = mail::run(bin, &dir, &db, &sink, p).await.context("mail")?;
                 db.drop().await?;
                 println!(
-                    "[{}] mail: {} notification e-mails queued in {:.2} s ({:.0}/s), sent to the SMTP sink in {:.1} s ({:.0}/s), {} duplicates; {}",
+                    "[{}] mail: {} notification e-mails queued in {:.2} s ({:.0}/s), sent to the SMTP sink in {:.1} s ({:.0}/s), {} duplicates; {}; the sink's CPU per mail: {}",
                     backend.name(),
                     p.mails,
                     r.queue_s,
@@ -529,7 +529,10 @@ async fn run_backend(
                     r.send_s,
                     p.mails as f64 / r.send_s,
                     r.duplicates,
-                    r.cpu.describe(p.mails, "mail")
+                    r.cpu.describe(p.mails, "mail"),
+                    r.sink_cpu_s
+                        .map(|s| format!("{:.0} µs", s * 1e6 / p.mails as f64))
+                        .unwrap_or_else(|| "unknown".into())
                 );
                 out.insert(
                     "mail".into(),
@@ -538,6 +541,7 @@ async fn run_backend(
                         "queued_per_s": p.mails as f64 / r.queue_s,
                         "send_s": r.send_s, "sent_per_s": p.mails as f64 / r.send_s,
                         "duplicates": r.duplicates, "cpu_per_mail": r.cpu.json(p.mails),
+                        "sink_cpu_us_per_mail": r.sink_cpu_s.map(|s| s * 1e6 / p.mails as f64),
                     }),
                 );
             }
