@@ -57,7 +57,7 @@ impl Transport {
             .timeout(Some(TIMEOUT))
             .pool_config(
                 PoolConfig::new()
-                    .max_size(8)
+                    .max_size(32)
                     .idle_timeout(Duration::from_secs(30)),
             );
         if !smtp.username.is_empty() {

@@ -22,8 +22,9 @@ const LEASE: Duration = Duration::from_secs(300);
 const IDLE: Duration = Duration::from_secs(1);
 /// Messages claimed at once.
 const BATCH: i64 = 64;
-/// Messages sent at once (the transport keeps up to as many connections).
-const PARALLEL: usize = 8;
+/// Messages sent at once, each on its own pooled connection (`mail::Transport` keeps as
+/// many): an SMTP exchange waits on round trips more than it works.
+const PARALLEL: usize = 32;
 /// The first wait after a failure; each next one is twice as long, up to [`MAX_WAIT`].
 const FIRST_WAIT: Duration = Duration::from_secs(15);
 const MAX_WAIT: Duration = Duration::from_secs(3600);
