@@ -542,3 +542,61 @@ pub async fn claim_reminder(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Local events of an organizer with a capacity, starting between `now` and `until`, not
+/// cancelled, whose shortfall was not announced yet (soonest first).
+pub async fn due_short_alerts(db: &AnyPool, now: i64, until: i64) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT e.status_id FROM events e JOIN statuses s ON s.id = e.status_id \
+         WHERE e.short_alerted_at IS NULL AND e.status <> 'cancelled' \
+         AND e.capacity IS NOT NULL AND e.organizer_id IS NOT NULL AND s.local = 1 \
+         AND e.starts_at > $1 AND e.starts_at <= $2 ORDER BY e.starts_at LIMIT 200",
+    )
+    .bind(now)
+    .bind(until)
+    .fetch_all(db)
+    .await
+}
+
+/// Claims an event's shortfall announcement: true for the one process that makes it.
+pub async fn claim_short_alert(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE events SET short_alerted_at = $2 WHERE status_id = $1 AND short_alerted_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Local events that ended between `since` and `now`, not cancelled, with participants,
+/// whose organizer was not yet asked to record attendance (earliest first).
+pub async fn due_attendance(db: &AnyPool, now: i64, since: i64) -> Result<Vec<i64>> {
+    // `attendance_asked_at IS NULL` is the partial index's predicate, word for word.
+    sqlx::query_scalar(
+        "SELECT e.status_id FROM events e JOIN statuses s ON s.id = e.status_id \
+         WHERE e.attendance_asked_at IS NULL AND e.ends_at <= $1 AND e.ends_at > $2 \
+         AND e.status <> 'cancelled' AND s.local = 1 \
+         AND EXISTS (SELECT 1 FROM participants p WHERE p.event_id = e.status_id \
+              AND p.state = 'accepted') \
+         ORDER BY e.ends_at LIMIT 200",
+    )
+    .bind(now)
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+/// Claims an event's attendance request: true for the one process that sends it.
+pub async fn claim_attendance(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE events SET attendance_asked_at = $2 WHERE status_id = $1 \
+         AND attendance_asked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -239,3 +239,54 @@ pub async fn unread_count(
     }
     q.fetch_one(db).await
 }
+
+/// Removes every staff notification of a sign-up, once decided.
+pub async fn sign_up_decided(db: &AnyPool, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM notifications WHERE from_account_id = $1 AND type = $2")
+        .bind(account_id)
+        .bind(NotificationKind::AdminSignUp)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Of these people, those sent a mission alert by e-mail since `since`.
+pub async fn alerted_since(
+    conn: &mut sqlx::AnyConnection,
+    account_ids: &[i64],
+    since: i64,
+) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for chunk in super::padded_chunks(account_ids, super::INSERT_CHUNK) {
+        let sql = format!(
+            "SELECT account_id FROM users WHERE alert_emailed_at >= $1 AND account_id IN ({})",
+            super::placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(since);
+        for id in chunk.iter() {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+/// Records that these people were sent a mission alert by e-mail now.
+pub async fn mark_alerted(
+    conn: &mut sqlx::AnyConnection,
+    account_ids: &[i64],
+    now: i64,
+) -> Result<()> {
+    for chunk in super::padded_chunks(account_ids, super::INSERT_CHUNK) {
+        let sql = format!(
+            "UPDATE users SET alert_emailed_at = $1 WHERE account_id IN ({})",
+            super::placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in chunk.iter() {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -66,6 +66,8 @@ pub enum NotificationKind {
     EventAttendance,
     /// A group I belong to published a mission.
     MissionNew,
+    /// A shift (or event) of a group I belong to still needs people, two days before.
+    MissionShort,
     /// Someone asks to join a group I moderate.
     GroupJoinRequest,
     /// A section asks to be affiliated with a federation I moderate.
@@ -77,7 +79,7 @@ pub enum NotificationKind {
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 20] = [
+    pub const ALL: [NotificationKind; 21] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -95,6 +97,7 @@ impl NotificationKind {
         NotificationKind::EventLeft,
         NotificationKind::EventAttendance,
         NotificationKind::MissionNew,
+        NotificationKind::MissionShort,
         NotificationKind::GroupJoinRequest,
         NotificationKind::AffiliationRequest,
         NotificationKind::AdminSignUp,
@@ -120,6 +123,7 @@ impl NotificationKind {
             NotificationKind::EventLeft => "event_left",
             NotificationKind::EventAttendance => "event_attendance",
             NotificationKind::MissionNew => "mission_new",
+            NotificationKind::MissionShort => "mission_short",
             NotificationKind::GroupJoinRequest => "group_join_request",
             NotificationKind::AffiliationRequest => "affiliation_request",
             NotificationKind::AdminSignUp => "admin.sign_up",
@@ -129,6 +133,20 @@ impl NotificationKind {
     /// Reads a stored or API name.
     pub fn from_stored(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The name as it goes in message keys and form fields (`admin.sign_up` has a dot,
+    /// which neither takes).
+    pub fn slug(self) -> &'static str {
+        match self {
+            NotificationKind::AdminSignUp => "admin_sign_up",
+            k => k.as_str(),
+        }
+    }
+
+    /// Reads a [`slug`](Self::slug).
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == s)
     }
 }
 

@@ -9,8 +9,8 @@ use crate::{
     clock, crypto,
     db::{self, accounts::UserRow},
     domain::{
-        Bio, DisplayName, Email, Invalid, InviteCode, Locale, Password, RegistrationMode,
-        RegistrationReason, Role, UserState, Username, html,
+        Bio, DisplayName, Email, Invalid, InviteCode, Locale, NotificationKind, Password,
+        RegistrationMode, RegistrationReason, Role, UserState, Username, html,
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -237,6 +237,15 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new user not found")))?;
     if confirm_by_mail {
         super::mail::send_confirmation(&mut tx, state, &user, &user.email, false).await?;
+    }
+    if user_state == UserState::Pending {
+        // The instance's staff decide: each is told (Mastodon's `admin.sign_up`).
+        let staff = db::accounts::staff(&mut tx).await?;
+        let rows: Vec<_> = staff
+            .into_iter()
+            .map(|s| (s, account_id, NotificationKind::AdminSignUp, None))
+            .collect();
+        db::social::notify_many(&mut tx, &rows, now).await?;
     }
     tx.commit().await?;
     super::mail::wake(state);
@@ -515,6 +524,8 @@ pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
     super::mail::registration_approved(&mut tx, state, &user).await?;
     tx.commit().await?;
     super::mail::wake(state);
+    // Decided: the staff's notifications of it go.
+    db::notifications::sign_up_decided(state.pool(), account_id).await?;
     tracing::info!(account_id, "registration approved");
     Ok(())
 }

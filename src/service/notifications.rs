@@ -99,6 +99,8 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
             }
         })
         .collect();
+    let mut batch = batch;
+    cap_alert_emails(&mut tx, &mut batch, clock::now()).await?;
     // channel: e-mail and push queue their work here, in this transaction.
     let mailed = crate::service::mail::queue_notifications(
         &mut tx,
@@ -121,6 +123,51 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
     }
     // channel: the streams are told here, after the commit.
     Ok(batch.len())
+}
+
+/// How often a person may get a mission alert by e-mail.
+const ALERT_EMAIL_EVERY_MICROS: i64 = 24 * 3_600_000_000;
+
+/// Mission alerts (a new mission, a shift short of people) go by e-mail at most once a day
+/// per person, whatever their number: a federation's active members would otherwise get
+/// several a day. The others still reach the app and phones.
+async fn cap_alert_emails(
+    tx: &mut sqlx::AnyConnection,
+    batch: &mut [Dispatch],
+    now: i64,
+) -> AppResult<()> {
+    let is_alert = |d: &Dispatch| {
+        d.email
+            && matches!(
+                d.notification.kind,
+                NotificationKind::MissionNew | NotificationKind::MissionShort
+            )
+    };
+    let mut people: Vec<i64> = batch
+        .iter()
+        .filter(|d| is_alert(d))
+        .map(|d| d.notification.account_id)
+        .collect();
+    if people.is_empty() {
+        return Ok(());
+    }
+    people.sort_unstable();
+    people.dedup();
+    let mut done: std::collections::HashSet<i64> =
+        db::notifications::alerted_since(tx, &people, now - ALERT_EMAIL_EVERY_MICROS)
+            .await?
+            .into_iter()
+            .collect();
+    let mut emailed = Vec::new();
+    for d in batch.iter_mut().filter(|d| is_alert(d)) {
+        if done.insert(d.notification.account_id) {
+            emailed.push(d.notification.account_id);
+        } else {
+            d.email = false;
+        }
+    }
+    db::notifications::mark_alerted(tx, &emailed, now).await?;
+    Ok(())
 }
 
 /// A person's channels for every kind, in `NotificationKind::ALL`'s order.

@@ -91,6 +91,9 @@ pub async fn follow(
             FollowState::Accepted
         };
         db::social::insert_follow(&mut tx, me.id, target.id, Some(&uri), state_name, now).await?;
+        if approval {
+            tell_if_affiliation(&mut tx, me, target, now).await?;
+        }
         if target.locked != 0 {
             db::social::notify(
                 &mut tx,
@@ -166,6 +169,13 @@ pub async fn unfollow(
         db::social::delete_follow(&mut tx, follow.id).await?;
         db::social::remove_author_from_feed(&mut tx, me.id, target.id).await?;
         db::social::unnotify(&mut tx, target.id, me.id, NotificationKind::FollowRequest).await?;
+        crate::service::groups::request_settled(
+            &mut tx,
+            target.id,
+            me.id,
+            NotificationKind::AffiliationRequest,
+        )
+        .await?;
         if !target.is_local() {
             outgoing::push(
                 &mut tx,
@@ -461,6 +471,7 @@ pub async fn follow_received(
                 now,
             )
             .await?;
+            tell_if_affiliation(&mut tx, follower, target, now).await?;
             FollowOutcome::Pending
         }
         None => {
@@ -540,6 +551,13 @@ pub async fn undo_follow_received(state: &AppState, follow: &FollowRow) -> AppRe
         NotificationKind::FollowRequest,
     )
     .await?;
+    crate::service::groups::request_settled(
+        &mut tx,
+        follow.target_account_id,
+        follow.account_id,
+        NotificationKind::AffiliationRequest,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -600,4 +618,25 @@ pub async fn blocks(
     limit: i64,
 ) -> AppResult<Vec<(i64, i64)>> {
     Ok(db::social::blocks_page(state.pool(), me, max_id, limit).await?)
+}
+
+/// A group asking to follow a local group is a section asking to be affiliated: the
+/// federation's staff are told.
+async fn tell_if_affiliation(
+    tx: &mut sqlx::AnyConnection,
+    follower: &AccountRow,
+    target: &AccountRow,
+    now: i64,
+) -> AppResult<()> {
+    if follower.actor_type == "Group" && target.actor_type == "Group" && target.is_local() {
+        crate::service::groups::tell_staff(
+            tx,
+            target.id,
+            follower.id,
+            NotificationKind::AffiliationRequest,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

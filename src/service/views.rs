@@ -188,6 +188,8 @@ pub struct NotificationView {
     pub from: AccountView,
     /// The post concerned.
     pub status: Option<StatusView>,
+    /// The group concerned (a request to join it or to be affiliated with it).
+    pub group: Option<AccountView>,
 }
 
 /// Notifications as `viewer` sees them.
@@ -196,7 +198,10 @@ pub async fn notifications(
     viewer: i64,
     rows: &[NotificationRow],
 ) -> AppResult<Vec<NotificationView>> {
-    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let mut account_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|n| std::iter::once(n.from_account_id).chain(n.group_account_id))
+        .collect();
     account_ids.sort_unstable();
     account_ids.dedup();
     let account_views = accounts_by_ids(state, &account_ids).await?;
@@ -214,6 +219,9 @@ pub async fn notifications(
                 row: n.clone(),
                 from: account_views.get(&n.from_account_id)?.clone(),
                 status: n.status_id.and_then(|id| status_views.get(&id).cloned()),
+                group: n
+                    .group_account_id
+                    .and_then(|id| account_views.get(&id).cloned()),
             })
         })
         .collect())

@@ -83,6 +83,8 @@ pub struct Ctx {
     pub path: String,
     /// A one-time message key to show.
     pub flash: Option<String>,
+    /// How many notifications the signed-in person has not seen (pages shown by GET only).
+    pub unread: i64,
 }
 
 impl Ctx {

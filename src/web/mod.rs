@@ -142,6 +142,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(settings::preferences_page).post(settings::preferences),
         )
         .route(
+            "/settings/notifications",
+            get(settings::notifications_page).post(settings::notifications),
+        )
+        .route(
             "/settings/delete",
             get(settings::delete_page).post(settings::delete),
         )
@@ -225,6 +229,17 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let method = req.method().clone();
+    // The menu's unread count: on the pages a GET shows, for someone signed in.
+    let unread = match (&account, method == Method::GET) {
+        (Some(a), true) => service::notifications::unread_count(
+            &state,
+            a.id,
+            &crate::domain::NotificationKind::ALL,
+        )
+        .await
+        .unwrap_or(0),
+        _ => 0,
+    };
     let ctx = Ctx {
         locale,
         user,
@@ -236,6 +251,7 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         domain: config.domain.clone(),
         path: path.clone(),
         flash: flash.clone(),
+        unread,
     };
     req.extensions_mut().insert(ctx.clone());
 

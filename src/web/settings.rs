@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     db,
-    domain::{Locale, media::MediaUse},
+    domain::{Channels, Locale, NotificationKind, media::MediaUse},
     error::AppResult,
     service,
     state::AppState,
@@ -361,6 +361,111 @@ pub async fn preferences(
     Ok(redirect_with_flash(
         &state,
         "/settings/preferences",
+        "flash-preferences-saved",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "settings_notifications.html")]
+struct NotificationsPage {
+    c: Ctx,
+    /// Each kind with its channels, in sections: (section key, kinds).
+    sections: Vec<(&'static str, Vec<(NotificationKind, Channels)>)>,
+}
+
+/// The sections of the notification settings, each kind once.
+fn sections_of(
+    chosen: Vec<(NotificationKind, Channels)>,
+) -> Vec<(&'static str, Vec<(NotificationKind, Channels)>)> {
+    use NotificationKind as K;
+    let section = |k: NotificationKind| match k {
+        K::Mention | K::Follow | K::FollowRequest | K::Favourite | K::Reblog => {
+            "settings-notifications-social"
+        }
+        K::EventAccepted
+        | K::EventRefused
+        | K::EventPromoted
+        | K::EventInvited
+        | K::EventReminder
+        | K::EventCancelled
+        | K::EventUpdated
+        | K::MissionNew
+        | K::MissionShort => "settings-notifications-events",
+        K::EventParticipation
+        | K::EventLeft
+        | K::EventShort
+        | K::EventAttendance
+        | K::GroupJoinRequest
+        | K::AffiliationRequest
+        | K::AdminSignUp => "settings-notifications-organizing",
+    };
+    let mut out: Vec<(&'static str, Vec<(NotificationKind, Channels)>)> = [
+        "settings-notifications-social",
+        "settings-notifications-events",
+        "settings-notifications-organizing",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::new()))
+    .collect();
+    for (kind, channels) in chosen {
+        if let Some(list) = out.iter_mut().find(|(name, _)| *name == section(kind)) {
+            list.1.push((kind, channels));
+        }
+    }
+    out
+}
+
+/// `GET /settings/notifications`: for each kind, in the app, by e-mail, by push.
+pub async fn notifications_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let chosen = service::notifications::preferences(&state, user.account_id).await?;
+    Ok(super::render(&NotificationsPage {
+        sections: sections_of(chosen),
+        c,
+    }))
+}
+
+/// `POST /settings/notifications`: every box of the page (`{kind}.in_app`, `.email`,
+/// `.push`), a box absent being off. A field the page does not have is refused.
+pub async fn notifications(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let mut choices: Vec<(NotificationKind, Channels)> = NotificationKind::ALL
+        .into_iter()
+        .map(|k| {
+            (
+                k,
+                Channels {
+                    in_app: false,
+                    email: false,
+                    push: false,
+                },
+            )
+        })
+        .collect();
+    for (name, _) in form.iter().filter(|(name, _)| name != "csrf") {
+        let parsed = name.split_once('.').and_then(|(kind, channel)| {
+            let kind = NotificationKind::from_slug(kind)?;
+            let entry = choices.iter_mut().find(|(k, _)| *k == kind)?;
+            match channel {
+                "in_app" => entry.1.in_app = true,
+                "email" => entry.1.email = true,
+                "push" => entry.1.push = true,
+                _ => return None,
+            }
+            Some(())
+        });
+        if parsed.is_none() {
+            return Err(crate::error::AppError::bad_request("error-form-field"));
+        }
+    }
+    service::notifications::set_preferences(&state, user.account_id, &choices).await?;
+    Ok(redirect_with_flash(
+        &state,
+        "/settings/notifications",
         "flash-preferences-saved",
     ))
 }

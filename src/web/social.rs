@@ -684,6 +684,12 @@ pub async fn notifications(
         .then(|| rows.last().map(|n| n.id))
         .flatten();
     let items = views::notifications(&state, me.id, &rows).await?;
+    // The newest page, once shown, is read: the menu's count starts again from there.
+    if page.max_id.is_none()
+        && let Some(newest) = rows.first()
+    {
+        crate::service::notifications::mark_all_read(&state, me.id, newest.id).await?;
+    }
     Ok(super::render(&NotificationsPage { c, items, older }))
 }
 

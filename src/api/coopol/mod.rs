@@ -8,6 +8,7 @@
 //! language.
 
 mod events;
+mod notifications;
 
 use super::mastodon::{
     entities::{Account, Status},
@@ -60,6 +61,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/coopol/v1/openapi.json", get(openapi))
         .route("/api/coopol/v1/password_resets", post(password_resets))
+        .route(
+            "/api/coopol/v1/notification_preferences",
+            get(notifications::show).put(notifications::update),
+        )
         .route("/api/coopol/v1/groups", get(search).post(create))
         .route("/api/coopol/v1/groups/{id}", get(show))
         .route("/api/coopol/v1/groups/{id}/join", post(join))

@@ -354,6 +354,17 @@ pub struct Notification {
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// coopol's: the group concerned (a request to join it, or to be affiliated with it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Account>,
+}
+
+/// Where a person stopped reading a timeline (docs.joinmastodon.org/entities/Marker).
+#[derive(Debug, Clone, Serialize)]
+pub struct Marker {
+    pub last_read_id: String,
+    pub version: i64,
+    pub updated_at: String,
 }
 
 /// A hashtag in search results (docs.joinmastodon.org/entities/Tag).

@@ -254,6 +254,7 @@ fn notification_entity(state: &AppState, n: &NotificationView) -> Notification {
         created_at: clock::to_rfc3339(n.row.created_at),
         account: account_entity(state, &n.from),
         status: n.status.as_ref().map(|s| status_entity(state, s)),
+        group: n.group.as_ref().map(|g| account_entity(state, g)),
     }
 }
 

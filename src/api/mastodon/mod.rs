@@ -98,6 +98,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
         .route("/api/v1/notifications", get(notifications::list))
         .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route(
+            "/api/v1/notifications/unread_count",
+            get(notifications::unread_count),
+        )
+        .route(
+            "/api/v1/markers",
+            get(notifications::markers).post(notifications::set_markers),
+        )
         .route("/api/v1/notifications/{id}", get(notifications::get))
         .route(
             "/api/v1/notifications/{id}/dismiss",

@@ -459,3 +459,13 @@ pub async fn locales(
     }
     Ok(out)
 }
+
+/// The active administrators and moderators of the instance (who decide on sign-ups).
+pub async fn staff(conn: &mut sqlx::AnyConnection) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT account_id FROM users WHERE role IN ('admin', 'moderator') AND state = 'active' \
+         ORDER BY account_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}

@@ -8,8 +8,8 @@ use super::{
     present::when_where,
 };
 use crate::{
-    db::{accounts::AccountRow, events::EventRow},
-    domain::{Circle, Invalid, Visibility, event as rules},
+    db::{self, accounts::AccountRow, events::EventRow},
+    domain::{Circle, Invalid, NotificationKind, Visibility, event as rules},
     error::{AppError, AppResult},
     service::{
         groups::{self, Group},
@@ -165,6 +165,16 @@ pub async fn create_series(
             shift_ids.push(statuses::write(state, &mut tx, &shift).await?);
         }
         written.push((id, shift_ids));
+    }
+    // A group's new mission is announced to its members here (once for a series).
+    if let (Some(g), Some((first, _)), false) = (&group, written.first(), shifts.is_empty()) {
+        let members = db::groups::local_members(&mut tx, g.account.id).await?;
+        let rows: Vec<_> = members
+            .into_iter()
+            .filter(|m| *m != author.id)
+            .map(|m| (m, g.account.id, NotificationKind::MissionNew, Some(*first)))
+            .collect();
+        db::social::notify_many(&mut tx, &rows, crate::clock::now()).await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();

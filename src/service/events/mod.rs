@@ -36,7 +36,9 @@ pub use participation::{
     standing,
 };
 pub use present::{icalendar, participants_csv, summary_line, when_where};
-pub use reminders::{REMINDER_BEFORE_MICROS, run_reminders, send_reminders};
+pub use reminders::{
+    REMINDER_BEFORE_MICROS, ask_attendance, run_reminders, send_reminders, send_short_alerts,
+};
 pub use search::{BoardEntry, agenda_organizers, board, counts, search, search_page};
 
 use crate::{

@@ -175,6 +175,33 @@ async fn tell_author(
     Ok(())
 }
 
+/// Tells an event's author that a participant left.
+async fn tell_author_left(
+    tx: &mut sqlx::AnyConnection,
+    event: &Event,
+    who: i64,
+    now: i64,
+) -> AppResult<()> {
+    // Someone who left before and comes back, then leaves again, is told of again.
+    db::social::unnotify(
+        tx,
+        event.status.account_id,
+        who,
+        NotificationKind::EventLeft,
+    )
+    .await?;
+    db::social::notify(
+        tx,
+        event.status.account_id,
+        who,
+        NotificationKind::EventLeft,
+        Some(event.row.status_id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Someone leaves an event; the first on the waiting list takes the free place.
 pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResult<()> {
     let Some(p) = db::events::participant(state.pool(), event.row.status_id, who.id).await? else {
@@ -196,6 +223,9 @@ pub async fn leave(state: &AppState, who: &AccountRow, event: &Event) -> AppResu
         .await?;
     } else if p.state == ParticipationState::Accepted {
         promote(&mut tx, event, now).await?;
+    }
+    if event.is_local() && p.state == ParticipationState::Accepted {
+        tell_author_left(&mut tx, event, who.id, now).await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
@@ -281,6 +311,7 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, event: &Event) -
     db::events::delete_participant(&mut tx, p.id).await?;
     if p.state == ParticipationState::Accepted {
         promote(&mut tx, event, now).await?;
+        tell_author_left(&mut tx, event, who.id, now).await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();

@@ -82,15 +82,124 @@ pub async fn send_reminders(state: &AppState, now: i64) -> AppResult<usize> {
     Ok(sent)
 }
 
-/// Runs [`send_reminders`] every minute until `stop`.
+/// How long before an event a shortfall is announced to the organizing group's members.
+pub const SHORT_ALERT_BEFORE_MICROS: i64 = 48 * 3_600_000_000;
+/// How long after its end an event's organizer may still be asked to record attendance
+/// (events that ended before, as when the server was down, are left alone).
+pub const ATTENDANCE_WITHIN_MICROS: i64 = 48 * 3_600_000_000;
+
+/// Announces, two days before, the events of a group here (a mission's shifts above all)
+/// that are still short of people, to the group's members here who have not signed up. Each
+/// event is claimed once. Returns how many were announced.
+pub async fn send_short_alerts(state: &AppState, now: i64) -> AppResult<usize> {
+    let due =
+        db::events::due_short_alerts(state.pool(), now, now + SHORT_ALERT_BEFORE_MICROS).await?;
+    let mut sent = 0;
+    for id in due {
+        let Some(row) = db::events::by_id(state.pool(), id).await? else {
+            continue;
+        };
+        let Some(status) = db::statuses::by_id(state.pool(), id).await? else {
+            continue;
+        };
+        let mut tx = state.db.begin().await?;
+        if !db::events::claim_short_alert(&mut tx, id, now).await? {
+            continue;
+        }
+        let group = match row.organizer_id {
+            Some(o) => db::groups::by_id(&mut *tx, o).await?,
+            None => None,
+        };
+        let taken = db::events::accepted_count(&mut *tx, id).await?;
+        if let (Some(group), true) = (group, row.capacity.is_some_and(|c| taken < c)) {
+            let signed_up: std::collections::HashSet<i64> =
+                db::events::participants(state.pool(), id)
+                    .await?
+                    .into_iter()
+                    .map(|p| p.account_id)
+                    .collect();
+            let members = db::groups::local_members(&mut tx, group.account_id).await?;
+            let rows: Vec<_> = members
+                .into_iter()
+                .filter(|m| *m != status.account_id && !signed_up.contains(m))
+                .map(|m| {
+                    (
+                        m,
+                        group.account_id,
+                        NotificationKind::MissionShort,
+                        Some(id),
+                    )
+                })
+                .collect();
+            db::social::notify_many(&mut tx, &rows, now).await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// Asks the organizer of each local event that just ended (with participants) to record who
+/// came. Each event is claimed once. Returns how many were asked.
+pub async fn ask_attendance(state: &AppState, now: i64) -> AppResult<usize> {
+    let due = db::events::due_attendance(state.pool(), now, now - ATTENDANCE_WITHIN_MICROS).await?;
+    let mut asked = 0;
+    let instance = if due.is_empty() {
+        None
+    } else {
+        db::accounts::instance_actor(state.pool()).await?
+    };
+    for id in due {
+        let Some(row) = db::events::by_id(state.pool(), id).await? else {
+            continue;
+        };
+        let Some(status) = db::statuses::by_id(state.pool(), id).await? else {
+            continue;
+        };
+        // Asked by the organizing group, or else by the instance (one cannot notify oneself).
+        let Some(teller) = row
+            .organizer_id
+            .filter(|o| *o != status.account_id)
+            .or(instance.as_ref().map(|a| a.id))
+        else {
+            continue;
+        };
+        let mut tx = state.db.begin().await?;
+        if !db::events::claim_attendance(&mut tx, id, now).await? {
+            continue;
+        }
+        db::social::notify(
+            &mut tx,
+            status.account_id,
+            teller,
+            NotificationKind::EventAttendance,
+            Some(id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        asked += 1;
+    }
+    Ok(asked)
+}
+
+/// Runs [`send_reminders`], [`send_short_alerts`] and [`ask_attendance`] every minute until
+/// `stop`.
 pub async fn run_reminders(state: AppState, stop: tokio_util::sync::CancellationToken) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tick.tick() => {
-                if let Err(e) = send_reminders(&state, clock::now()).await {
+                let now = clock::now();
+                if let Err(e) = send_reminders(&state, now).await {
                     tracing::warn!(error = %e.message(crate::domain::Locale::En), "reminders failed");
+                }
+                if let Err(e) = send_short_alerts(&state, now).await {
+                    tracing::warn!(error = %e.message(crate::domain::Locale::En), "shortfall alerts failed");
+                }
+                if let Err(e) = ask_attendance(&state, now).await {
+                    tracing::warn!(error = %e.message(crate::domain::Locale::En), "attendance requests failed");
                 }
             }
         }

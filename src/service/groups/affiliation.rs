@@ -90,6 +90,15 @@ pub async fn answer_affiliation(
     } else {
         crate::service::relationships::reject(state, &federation.account, section_id).await?;
     }
+    let mut tx = state.db.begin().await?;
+    super::request_settled(
+        &mut tx,
+        federation.account.id,
+        section_id,
+        crate::domain::NotificationKind::AffiliationRequest,
+    )
+    .await?;
+    tx.commit().await?;
     db::groups::audit(
         state.pool(),
         federation.account.id,

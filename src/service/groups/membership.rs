@@ -6,7 +6,7 @@ use super::{Group, administrators};
 use crate::{
     clock, crypto,
     db::{self, accounts::AccountRow, groups::MemberRow},
-    domain::{JoinMode, MemberRole, MembershipState},
+    domain::{JoinMode, MemberRole, MembershipState, NotificationKind},
     error::{AppError, AppResult},
     service::outgoing::{self, Outgoing},
     state::AppState,
@@ -98,6 +98,16 @@ pub async fn join(
         },
     )
     .await?;
+    if !accepted {
+        super::tell_staff(
+            &mut tx,
+            group.account.id,
+            who.id,
+            NotificationKind::GroupJoinRequest,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(if accepted {
         JoinOutcome::Joined
@@ -165,6 +175,16 @@ pub async fn join_received(
         },
     )
     .await?;
+    if state_name == MembershipState::Pending {
+        super::tell_staff(
+            &mut tx,
+            group.account.id,
+            who.id,
+            NotificationKind::GroupJoinRequest,
+            now,
+        )
+        .await?;
+    }
     if state_name == MembershipState::Accepted {
         outgoing::push(
             &mut tx,
@@ -223,6 +243,14 @@ pub async fn leave(state: &AppState, who: &AccountRow, group: &Group) -> AppResu
     }
     let mut tx = state.db.begin().await?;
     db::groups::delete_member(&mut tx, m.id).await?;
+    // A withdrawn request is no longer the staff's to decide.
+    super::request_settled(
+        &mut tx,
+        group.account.id,
+        who.id,
+        NotificationKind::GroupJoinRequest,
+    )
+    .await?;
     if !group.is_local() {
         outgoing::push(
             &mut tx,
@@ -249,6 +277,13 @@ pub async fn leave_received(state: &AppState, who: &AccountRow, group: &Group) -
     }
     let mut tx = state.db.begin().await?;
     db::groups::delete_member(&mut tx, m.id).await?;
+    super::request_settled(
+        &mut tx,
+        group.account.id,
+        who.id,
+        NotificationKind::GroupJoinRequest,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -275,3 +275,33 @@ pub async fn may_post(
     }
     Ok(standing.following && group.row.sympathizers_can_post != 0 && circle != Circle::Members)
 }
+
+/// Tells the staff of a local group here (its administrators and moderators) of a request
+/// about it, in the caller's transaction: someone asks to join, a section asks to be
+/// affiliated. Remote groups decide on their own server.
+pub(crate) async fn tell_staff(
+    tx: &mut sqlx::AnyConnection,
+    group_id: i64,
+    from: i64,
+    kind: crate::domain::NotificationKind,
+    now: i64,
+) -> AppResult<()> {
+    let staff = db::groups::local_staff(tx, group_id).await?;
+    let rows: Vec<_> = staff
+        .into_iter()
+        .map(|s| (s, from, kind, group_id))
+        .collect();
+    db::notifications::notify_about_group(tx, &rows, now).await?;
+    Ok(())
+}
+
+/// The staff's notifications of a request, once it is decided or withdrawn.
+pub(crate) async fn request_settled(
+    tx: &mut sqlx::AnyConnection,
+    group_id: i64,
+    from: i64,
+    kind: crate::domain::NotificationKind,
+) -> AppResult<()> {
+    db::notifications::unnotify_about_group(tx, from, kind, group_id).await?;
+    Ok(())
+}

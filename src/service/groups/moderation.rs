@@ -5,7 +5,7 @@ use super::{Group, administrators, require_role};
 use crate::{
     clock,
     db::{self, accounts::AccountRow, groups::MemberRow},
-    domain::{MemberRole, MembershipState},
+    domain::{MemberRole, MembershipState, NotificationKind},
     error::{AppError, AppResult},
     service::outgoing::{self, Outgoing},
     state::AppState,
@@ -52,6 +52,13 @@ pub async fn moderate(
             } else {
                 db::groups::delete_member(&mut tx, m.id).await?;
             }
+            super::request_settled(
+                &mut tx,
+                group.account.id,
+                account_id,
+                NotificationKind::GroupJoinRequest,
+            )
+            .await?;
             if !target.is_local() {
                 outgoing::push(
                     &mut tx,
