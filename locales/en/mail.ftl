@@ -42,6 +42,7 @@ mail-notification-subject = { $kind ->
     [event_left] { $actor } no longer takes part in your event
     [event_attendance] Record who came to your event
     [mission_new] A new mission needs people
+    [mission_short] A shift of a mission of your group is short of people
     [group_join_request] { $actor } asks to join your group
     [affiliation_request] { $actor } asks to be affiliated with your federation
     [admin_sign_up] { $actor } asks to sign up
@@ -68,6 +69,7 @@ mail-notification-kind = { $kind ->
     [event_left] withdrawals from your events
     [event_attendance] requests to record attendance
     [mission_new] new missions
+    [mission_short] mission shifts short of people
     [group_join_request] requests to join your groups
     [affiliation_request] affiliation requests
     [admin_sign_up] registration requests

@@ -42,6 +42,7 @@ mail-notification-subject = { $kind ->
     [event_left] { $actor } ne participe plus à votre événement
     [event_attendance] Notez les présences de votre événement
     [mission_new] Une nouvelle mission a besoin de monde
+    [mission_short] Un créneau d'une mission de votre groupe manque de monde
     [group_join_request] { $actor } demande à rejoindre votre groupe
     [affiliation_request] { $actor } demande à être affiliée à votre fédération
     [admin_sign_up] { $actor } demande à s'inscrire
@@ -68,6 +69,7 @@ mail-notification-kind = { $kind ->
     [event_left] les désistements à vos événements
     [event_attendance] les demandes de noter les présences
     [mission_new] les nouvelles missions
+    [mission_short] les créneaux de missions qui manquent de monde
     [group_join_request] les demandes d'adhésion à vos groupes
     [affiliation_request] les demandes d'affiliation
     [admin_sign_up] les demandes d'inscription

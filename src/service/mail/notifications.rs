@@ -128,7 +128,8 @@ fn link(state: &AppState, kind: NotificationKind, f: &db::mail::NotificationFact
             | NotificationKind::EventUpdated
             | NotificationKind::EventLeft
             | NotificationKind::EventAttendance
-            | NotificationKind::MissionNew,
+            | NotificationKind::MissionNew
+            | NotificationKind::MissionShort,
             Some(id),
             ..,
         ) => format!("/events/{id}"),
