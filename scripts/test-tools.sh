@@ -2,6 +2,8 @@
 # Installs what the test suite drives besides coopol itself, when missing:
 #   - Mastodon.py and toot, in a Python virtual environment (target/clients-venv), pinned by
 #     tests/clients/requirements.txt;
+#   - aiosmtpd, the SMTP server the e-mail tests read, in target/smtp-venv, pinned by
+#     tests/smtp/requirements.txt (scripts/smtp.sh installs it when missing too);
 #   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root);
 #   - ffmpeg, from Debian (package ffmpeg; needs root), so that video and sound are processed
 #     (probed, stripped of metadata, given a poster frame). coopol runs without it, accepting
@@ -18,6 +20,16 @@ if [ ! -x "$venv/bin/toot" ] || ! cmp -s "$requirements" "$venv/requirements.ins
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     cp "$requirements" "$venv/requirements.installed"
+fi
+
+smtp_venv=target/smtp-venv
+smtp_requirements=tests/smtp/requirements.txt
+if [ ! -x "$smtp_venv/bin/python" ] || ! cmp -s "$smtp_requirements" "$smtp_venv/requirements.installed"; then
+    echo "test-tools: installing aiosmtpd into $smtp_venv" >&2
+    rm -rf "$smtp_venv"
+    python3 -m venv "$smtp_venv"
+    "$smtp_venv/bin/pip" install --quiet --disable-pip-version-check -r "$smtp_requirements"
+    cp "$smtp_requirements" "$smtp_venv/requirements.installed"
 fi
 
 if [ "${COOPOL_SKIP_BROWSER:-0}" != "1" ]; then

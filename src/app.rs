@@ -233,6 +233,7 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::mail::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::notifications::run_dispatcher(
             state.clone(),
             stop.clone(),
@@ -383,6 +384,11 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(n) if n > 0 => tracing::info!(removed = n, keep, "home timelines trimmed"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "home timeline trim failed"),
+    }
+    match crate::service::mail::forget_expired_tokens(state, now).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "expired e-mail link tokens removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "e-mail link token clean-up failed"),
     }
     match crate::service::media::sweep(state, now).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "unused media removed"),

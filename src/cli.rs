@@ -212,7 +212,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::Media(cmd) => {
             init_logging(&config, "warn");
             let db = app::open_database(&config).await?;
-            let state = AppState::new(config, db).map_err(anyhow::Error::from)?;
+            let state = AppState::new(config, db)?;
             let result = media_command(&state, cmd).await;
             state.db.close().await;
             result
@@ -220,7 +220,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::User(cmd) => {
             init_logging(&config, "warn");
             let db = app::open_database(&config).await?;
-            let state = AppState::new(config, db).map_err(anyhow::Error::from)?;
+            let state = AppState::new(config, db)?;
             let result = user_command(&state, cmd).await;
             state.db.close().await;
             result

@@ -16,6 +16,7 @@
 //! - [`i18n`]: translations (Fluent).
 //! - [`crypto`], [`clock`]: secrets and time, done one way everywhere.
 //! - [`limits`]: rate limits per client address, account and remote server.
+//! - [`mail`]: e-mail messages rendered from templates, and the SMTP client (no database).
 //!
 //! Data flows one way: `api`/`web` -> `service` -> `db`; everything may use `domain`.
 
@@ -36,6 +37,7 @@ pub mod federation;
 pub mod i18n;
 pub mod ids;
 pub mod limits;
+pub mod mail;
 pub mod media;
 pub mod service;
 pub mod state;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// The media store, ffmpeg, and this process's processing of uploads (`crate::media`).
     pub media: Arc<crate::media::Runtime>,
+    /// The SMTP client (when e-mail is configured) and the mail worker's wake-up signal.
+    pub mail: Arc<crate::mail::Runtime>,
     /// What the federation layer keeps for the whole instance (its delivery queues and HTTP
     /// client, the signer cache, the inbox's writer, the ActivityPub library's context), set
     /// once at start; `federation::runtime` finds it.
@@ -40,7 +42,7 @@ pub struct AppState {
 
 impl AppState {
     /// State for a configuration and an open database.
-    pub fn new(config: Config, db: Db) -> Result<Self, crate::media::StoreError> {
+    pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
         Ok(AppState {
             db,
             ids: Arc::new(IdGenerator::default()),
@@ -52,6 +54,7 @@ impl AppState {
             remote: Arc::new(OnceLock::new()),
             limits: Arc::new(crate::limits::Limits::new(&config)),
             media: Arc::new(crate::media::Runtime::new(&config)?),
+            mail: Arc::new(crate::mail::Runtime::new(&config).map_err(anyhow::Error::msg)?),
             config: Arc::new(config),
         })
     }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 /// Linux's `USER_HZ`: the unit of the times in `/proc`.
-const TICKS_PER_S: f64 = 100.0;
+pub const TICKS_PER_S: f64 = 100.0;
 
 /// CPU counters at one moment.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +94,7 @@ pub fn since(before: &Sample, after: &Sample) -> Usage {
 }
 
 /// A process's user and system time, in ticks (fields 14 and 15 of `/proc/PID/stat`).
-fn process_ticks(pid: u32) -> Option<u64> {
+pub fn process_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     parse_process_ticks(&stat).map(|(_, ticks)| ticks)
 }

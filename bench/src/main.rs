@@ -10,6 +10,7 @@ mod baseline;
 mod cpu;
 mod fanout;
 mod ingest;
+mod mail;
 mod media;
 mod peers;
 mod server;
@@ -34,7 +35,8 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
-    /// durability, media-upload, media-memory, media-cache. Default: all.
+    /// durability, media-upload, media-memory, media-cache, mail (needs the SMTP sink of
+    /// scripts/smtp.sh: COOPOL_TEST_SMTP_*). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: checks that every scenario works, in seconds.
@@ -69,6 +71,7 @@ struct Sizes {
     media_upload: media::UploadParams,
     media_memory: media::MemoryParams,
     media_cache: media::CacheParams,
+    mail: mail::Params,
     baseline_seconds: f64,
 }
 
@@ -112,6 +115,7 @@ fn sizes(args: &Args) -> Sizes {
                 concurrent: 3,
                 file_bytes: 100_000,
             },
+            mail: mail::Params { mails: 100 },
             media_cache: media::CacheParams {
                 files: 4,
                 width: 200,
@@ -159,6 +163,7 @@ fn sizes(args: &Args) -> Sizes {
                 concurrent: 20,
                 file_bytes: 10_000_000,
             },
+            mail: mail::Params { mails: 10_000 },
             media_cache: media::CacheParams {
                 files: 200,
                 width: 1_600,
@@ -503,6 +508,44 @@ async fn run_backend(
                 "sampled_peak_rss_mib": mib(r.sampled_peak_kib),
             }),
         );
+    }
+    if wants(args, "mail") {
+        match mail::Sink::from_env() {
+            None => println!(
+                "[{}] mail: skipped (no SMTP sink: eval \"$(scripts/smtp.sh start)\")",
+                backend.name()
+            ),
+            Some(sink) => {
+                let p = &s.mail;
+                let (dir, db) = scratch(root, backend, "mail").await?;
+                let r = mail::run(bin, &dir, &db, &sink, p).await.context("mail")?;
+                db.drop().await?;
+                println!(
+                    "[{}] mail: {} notification e-mails queued in {:.2} s ({:.0}/s), sent to the SMTP sink in {:.1} s ({:.0}/s), {} duplicates; {}; the sink's CPU per mail: {}",
+                    backend.name(),
+                    p.mails,
+                    r.queue_s,
+                    p.mails as f64 / r.queue_s,
+                    r.send_s,
+                    p.mails as f64 / r.send_s,
+                    r.duplicates,
+                    r.cpu.describe(p.mails, "mail"),
+                    r.sink_cpu_s
+                        .map(|s| format!("{:.0} µs", s * 1e6 / p.mails as f64))
+                        .unwrap_or_else(|| "unknown".into())
+                );
+                out.insert(
+                    "mail".into(),
+                    json!({
+                        "mails": p.mails, "queue_s": r.queue_s,
+                        "queued_per_s": p.mails as f64 / r.queue_s,
+                        "send_s": r.send_s, "sent_per_s": p.mails as f64 / r.send_s,
+                        "duplicates": r.duplicates, "cpu_per_mail": r.cpu.json(p.mails),
+                        "sink_cpu_us_per_mail": r.sink_cpu_s.map(|s| s * 1e6 / p.mails as f64),
+                    }),
+                );
+            }
+        }
     }
     if wants(args, "durability") {
         let (dir, db) = scratch(root, backend, "kill-fanout").await?;

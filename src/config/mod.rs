@@ -3,8 +3,10 @@
 //! once in [`KEYS`]; `config.example.toml` documents them all (a test keeps the two in step).
 //! The result is validated once into [`Config`]; there are no globals.
 
+mod mail;
 mod media;
 
+pub use mail::{Mail, Smtp, SmtpSecurity};
 pub use media::{Media, MediaStore, S3Store};
 
 use crate::domain::{Locale, RegistrationMode};
@@ -61,6 +63,14 @@ pub const KEYS: &[Key] = &[
     key("media_unattached_hours", "24"),
     key("media_remote_cache_days", "7"),
     key("media_ffmpeg", "ffmpeg"),
+    key("smtp_host", ""),
+    key("smtp_port", ""),
+    key("smtp_security", "starttls"),
+    key("smtp_username", ""),
+    key("smtp_password", ""),
+    key("mail_from", ""),
+    key("mail_from_name", ""),
+    key("mail_give_up_hours", "48"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -121,6 +131,8 @@ pub struct Config {
     pub limits: Limits,
     /// Media storage and limits (see [`Media`]).
     pub media: Media,
+    /// E-mail (see [`Mail`]); `None` when no SMTP server is set.
+    pub mail: Option<Mail>,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -489,6 +501,13 @@ impl Config {
             fail(name, why)
         })?;
 
+        let mail = mail::parse(
+            public_url.host_str().unwrap_or_default(),
+            &instance_name,
+            &|name| get(name).text.clone(),
+            &|name, why| fail(name, why),
+        )?;
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -526,6 +545,7 @@ impl Config {
             trusted_proxies,
             limits,
             media,
+            mail,
             log_format,
             log_level,
         })
@@ -683,6 +703,9 @@ mod tests {
                 "0",
                 "limit_sign_in_window_minutes",
             ),
+            ("COOPOL_SMTP_SECURITY", "ssl", "smtp_security"),
+            ("COOPOL_SMTP_PORT", "70000", "smtp_port"),
+            ("COOPOL_MAIL_GIVE_UP_HOURS", "0", "mail_give_up_hours"),
         ];
         for (var, value, key) in cases {
             let err = Config::from_sources(None, env_of(&[(var, value)])).unwrap_err();
@@ -690,6 +713,43 @@ mod tests {
             assert!(msg.contains(&format!("`{key}`")), "{msg}");
             assert!(msg.contains(var), "{msg}");
             assert!(!msg.contains('\n'), "{msg}");
+        }
+    }
+
+    #[test]
+    fn mail_is_off_without_a_host_and_checked_with_one() {
+        let off = Config::from_sources(None, env_of(&[])).unwrap();
+        assert!(off.mail.is_none());
+        let on = Config::from_sources(
+            None,
+            env_of(&[
+                ("COOPOL_PUBLIC_URL", "https://ps-lille.example"),
+                ("COOPOL_SMTP_HOST", "smtp.example.org"),
+                ("COOPOL_SMTP_SECURITY", "tls"),
+                ("COOPOL_SMTP_PASSWORD", "s3cret"),
+            ]),
+        )
+        .unwrap();
+        let mail = on.mail.unwrap();
+        assert_eq!(mail.smtp.port, 465);
+        assert_eq!(mail.smtp.security, SmtpSecurity::Tls);
+        assert_eq!(mail.from_address, "noreply@ps-lille.example");
+        assert_eq!(mail.from_name, "coopol");
+        assert!(!format!("{mail:?}").contains("s3cret"));
+        for (var, value, key) in [
+            ("COOPOL_MAIL_FROM", "not an address", "mail_from"),
+            (
+                "COOPOL_MAIL_FROM_NAME",
+                "Eve\r\nBcc: x@y.example",
+                "mail_from_name",
+            ),
+            ("COOPOL_SMTP_HOST", "smtp example", "smtp_host"),
+        ] {
+            let mut pairs = vec![("COOPOL_SMTP_HOST", "smtp.example.org")];
+            pairs.retain(|(k, _)| *k != var);
+            pairs.push((var, value));
+            let err = Config::from_sources(None, env_of(&pairs)).unwrap_err();
+            assert!(err.to_string().contains(&format!("`{key}`")), "{err}");
         }
     }
 

@@ -11,6 +11,7 @@ pub mod events;
 pub mod federation;
 pub mod groups;
 pub mod invites;
+pub mod mail;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

@@ -86,8 +86,9 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
 /// other fields right the answer is [`SignedUp::AddressInUse`], which callers show as a new
 /// pending request; with other fields wrong only those are reported. In open and invite modes
 /// the account would be usable at once, so a taken address cannot be hidden (whoever tries can
-/// sign in or not); it is refused with `error-email-taken` until sign-up confirms addresses
-/// by e-mail.
+/// sign in or not); it is refused with `error-email-taken`, unless e-mail is on: then every
+/// new account waits for its address to be confirmed, and a taken address is answered as a
+/// new account in every mode (its owner gets an e-mail saying someone tried).
 pub async fn sign_up(state: &AppState, reg: Registration) -> AppResult<SignedUp> {
     create(state, reg, Registrar::Public).await
 }
@@ -144,8 +145,11 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
     {
         errors.push(Invalid::new("username", "error-username-taken"));
     }
-    // In approval mode a taken address is not reported (see `sign_up`).
-    let hide_taken_address = public && mode == RegistrationMode::Approval;
+    // In approval mode a taken address is not reported (see `sign_up`); nor in any mode once
+    // addresses are confirmed by e-mail, since a new account is then unusable until its
+    // address is confirmed, like a pending one.
+    let confirm_by_mail = public && super::mail::enabled(state);
+    let hide_taken_address = public && (mode == RegistrationMode::Approval || confirm_by_mail);
     let mut address_in_use = false;
     if let Some(email) = &email
         && db::accounts::email_taken(state.pool(), email.as_str()).await?
@@ -180,6 +184,7 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
     .await?;
     if address_in_use {
         tracing::info!("registration with an e-mail address already in use: nothing created");
+        super::mail::address_in_use(state, email.as_str()).await?;
         return Ok(SignedUp::AddressInUse);
     }
 
@@ -203,6 +208,7 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
         invite_id,
         public_key_pem: &public_pem,
         private_key_pem: &private_pem,
+        email_unconfirmed: confirm_by_mail,
         now,
     };
     let account_id = match db::accounts::insert_local(&mut tx, &new).await {
@@ -229,6 +235,9 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
     let user = db::accounts::user_by_id(&mut *tx, account_id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new user not found")))?;
+    if confirm_by_mail {
+        super::mail::send_confirmation(&mut tx, state, &user, &user.email, false).await?;
+    }
     if user_state == UserState::Pending {
         // The instance's staff decide: each is told (Mastodon's `admin.sign_up`).
         let staff = db::accounts::staff(&mut tx).await?;
@@ -239,6 +248,7 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
         db::social::notify_many(&mut tx, &rows, now).await?;
     }
     tx.commit().await?;
+    super::mail::wake(state);
     tracing::info!(
         account_id,
         state = user_state.as_str(),
@@ -311,8 +321,12 @@ async fn check_sign_in_attempts(state: &AppState, login: &str) -> AppResult<Opti
     Ok(Some(key))
 }
 
-/// Refuses users who may not use their account (yet).
+/// Refuses users who may not use their account (yet): an address awaiting confirmation comes
+/// first, so that a new account answers the same in every registration mode.
 pub fn check_can_sign_in(user: &UserRow) -> AppResult<()> {
+    if user.email_unconfirmed == 1 && user.state != UserState::Disabled {
+        return Err(AppError::forbidden("error-email-unconfirmed"));
+    }
     match user.state {
         UserState::Active => Ok(()),
         UserState::Pending => Err(AppError::forbidden("error-account-pending")),
@@ -498,17 +512,26 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
 }
 
 /// Approves a pending registration.
+/// The person is told by e-mail (when e-mail is on).
 pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
-    if !db::accounts::approve(state.pool(), account_id, clock::now()).await? {
+    let mut tx = state.db.begin().await?;
+    if !db::accounts::approve(&mut *tx, account_id, clock::now()).await? {
         return Err(AppError::not_found());
     }
+    let user = db::accounts::user_by_id(&mut *tx, account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    super::mail::registration_approved(&mut tx, state, &user).await?;
+    tx.commit().await?;
+    super::mail::wake(state);
     // Decided: the staff's notifications of it go.
     db::notifications::sign_up_decided(state.pool(), account_id).await?;
     tracing::info!(account_id, "registration approved");
     Ok(())
 }
 
-/// Refuses a pending registration: the account is removed entirely and the name freed.
+/// Refuses a pending registration: the account is removed entirely and the name freed; the
+/// person is told by e-mail (when e-mail is on).
 pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
@@ -516,7 +539,9 @@ pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
         .ok_or_else(AppError::not_found)?;
     let mut tx = state.db.begin().await?;
     db::accounts::purge_local(&mut tx, user.account_id).await?;
+    super::mail::registration_refused(&mut tx, state, &user).await?;
     tx.commit().await?;
+    super::mail::wake(state);
     tracing::info!(account_id, "registration refused");
     Ok(())
 }

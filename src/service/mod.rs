@@ -10,6 +10,7 @@ pub mod directory;
 pub mod events;
 pub mod groups;
 pub mod instance;
+pub mod mail;
 pub mod media;
 pub mod notifications;
 pub mod oauth;

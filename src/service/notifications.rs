@@ -103,10 +103,25 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
     cap_alert_emails(&mut tx, &mut batch, clock::now()).await?;
     // channel: e-mail and push queue their work here, in this transaction.
     crate::service::push::queue_notifications(&mut tx, &batch).await?;
+    let mailed = crate::service::mail::queue_notifications(
+        &mut tx,
+        state,
+        batch
+            .iter()
+            .filter(|d| d.email)
+            .map(|d| crate::service::mail::NotificationMail {
+                notification: &d.notification,
+                locale: d.locale,
+            }),
+    )
+    .await?;
     let (kept, dropped): (Vec<&Dispatch>, Vec<&Dispatch>) = batch.iter().partition(|d| d.in_app);
     let ids = |list: Vec<&Dispatch>| list.iter().map(|d| d.notification.id).collect::<Vec<_>>();
     db::notifications::mark_dispatched(&mut tx, &ids(kept), &ids(dropped)).await?;
     tx.commit().await?;
+    if mailed > 0 {
+        crate::service::mail::wake(state);
+    }
     // channel: the streams are told here, after the commit.
     Ok(batch.len())
 }

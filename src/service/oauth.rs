@@ -581,7 +581,13 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
     let hash = crypto::token_hash(token);
     let Some((row, joined)) = db::accounts::token_with_user(state.pool(), &hash).await? else {
         if db::oauth::is_decoy_token(state.pool(), &hash).await? {
-            return Err(AppError::forbidden("error-account-pending"));
+            // As a new account's token is refused: for its unconfirmed address when e-mail is
+            // on, for its pending registration otherwise.
+            return Err(AppError::forbidden(if super::mail::enabled(state) {
+                "error-email-unconfirmed"
+            } else {
+                "error-account-pending"
+            }));
         }
         return Err(invalid());
     };

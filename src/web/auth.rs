@@ -229,6 +229,13 @@ struct SignUpPendingPage {
     c: Ctx,
 }
 
+/// After a sign-up with e-mail on: the address must be confirmed first.
+#[derive(Template)]
+#[template(path = "sign_up_confirm.html")]
+struct ConfirmPage {
+    c: Ctx,
+}
+
 /// Registers an account. With errors the form comes back filled in (passwords excepted) with a
 /// message next to each refused field. In approval mode an address that already has an
 /// account gets the very page a new request gets (see `service::accounts::sign_up`).
@@ -253,7 +260,14 @@ pub async fn sign_up(
         Ok(()) => service::accounts::sign_up(&state, registration).await,
         Err(e) => Err(e),
     };
+    // With e-mail on, every new account waits for its address to be confirmed, and a taken
+    // address gets the same page.
+    let confirming = service::mail::enabled(&state);
     match result {
+        Ok(SignedUp::AddressInUse) if confirming => Ok(super::render(&ConfirmPage { c })),
+        Ok(SignedUp::Account(user)) if user.email_unconfirmed == 1 => {
+            Ok(super::render(&ConfirmPage { c }))
+        }
         Ok(SignedUp::AddressInUse) => Ok(super::render(&SignUpPendingPage { c })),
         Ok(SignedUp::Account(user)) if user.state == UserState::Pending => {
             Ok(super::render(&SignUpPendingPage { c }))

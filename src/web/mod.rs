@@ -12,6 +12,7 @@ mod context;
 mod events;
 mod form;
 mod groups;
+mod mail;
 pub mod media;
 mod oauth;
 mod pages;
@@ -114,6 +115,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
         .route("/auth/sign_out", post(auth::sign_out))
         .route("/invite/{code}", get(auth::invite))
+        .route("/auth/password/new", get(mail::password_new))
+        .route("/auth/password", post(mail::password_ask))
+        .route(
+            "/auth/password/edit",
+            get(mail::password_edit).post(mail::password_reset),
+        )
+        .route("/auth/confirm", get(mail::confirm))
+        .route("/auth/confirmation/new", get(mail::confirmation_new))
+        .route("/auth/confirmation", post(mail::confirmation_ask))
+        .route("/settings/email", get(mail::email_page).post(mail::email))
+        .route(
+            "/mail/unsubscribe/{token}",
+            get(mail::unsubscribe_page).post(mail::unsubscribe),
+        )
         .route(
             "/settings",
             get(settings::profile_page).post(settings::profile),

@@ -33,6 +33,26 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+#[derive(Deserialize)]
+pub struct PasswordResetForm {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    email: Option<String>,
+}
+
+/// `POST /api/coopol/v1/password_resets`: e-mails a password reset link to an address when it
+/// has an account; answers 202 `{}` whether or not it has one. Counted with sign-in attempts
+/// per client address.
+async fn password_resets(
+    State(state): State<AppState>,
+    ip: crate::limits::ClientIp,
+    Params(form): Params<PasswordResetForm>,
+) -> AppResult<Response> {
+    crate::limits::check(&state.limits.sign_in, &ip.key())?;
+    crate::service::mail::request_password_reset(&state, form.email.as_deref().unwrap_or(""))
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))).into_response())
+}
+
 /// The OpenAPI document.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -40,6 +60,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/coopol/v1/openapi.json", get(openapi))
+        .route("/api/coopol/v1/password_resets", post(password_resets))
         .route(
             "/api/coopol/v1/notification_preferences",
             get(notifications::show).put(notifications::update),

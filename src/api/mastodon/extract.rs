@@ -233,7 +233,7 @@ pub mod lenient {
 
 /// The bearer token of the request, if any: the `Authorization: Bearer` header, or the
 /// `access_token` query parameter some clients use.
-fn bearer_token(parts: &Parts) -> Option<String> {
+pub(crate) fn bearer_token(parts: &Parts) -> Option<String> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let value = value.to_str().ok()?;
         let (scheme, token) = value.split_once(' ')?;

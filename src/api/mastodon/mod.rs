@@ -3,6 +3,7 @@
 //! parameters with [`extract`], call a service, and answer with [`entities`].
 
 pub mod accounts;
+pub mod emails;
 pub mod entities;
 pub mod extract;
 pub mod hydrate;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             get(oauth::metadata),
         )
         .route("/api/v1/accounts", post(accounts::register))
+        .route("/api/v1/emails/confirmations", post(emails::resend))
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),

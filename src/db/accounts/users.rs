@@ -31,6 +31,8 @@ pub struct UserRow {
     pub created_at: i64,
     /// When their last sign-in happened.
     pub last_sign_in_at: Option<i64>,
+    /// 1 while their e-mail address awaits confirmation (they may not sign in until then).
+    pub email_unconfirmed: i64,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -48,7 +50,8 @@ impl std::fmt::Debug for UserRow {
 macro_rules! user_select {
     () => {
         "SELECT u.account_id, a.username, a.display_name, u.email, u.password_hash, u.role, \
-         u.state, u.locale, u.registration_reason, u.created_at, u.last_sign_in_at \
+         u.state, u.locale, u.registration_reason, u.created_at, u.last_sign_in_at, \
+         u.email_unconfirmed \
          FROM users u JOIN accounts a ON a.id = u.account_id "
     };
 }
@@ -77,6 +80,8 @@ pub struct NewLocalAccount<'a> {
     pub public_key_pem: &'a str,
     /// The RSA private key (PEM).
     pub private_key_pem: &'a str,
+    /// Whether the address awaits confirmation by e-mail.
+    pub email_unconfirmed: bool,
     /// The creation time.
     pub now: i64,
 }
@@ -101,8 +106,8 @@ pub async fn insert_local(
     .await?;
     sqlx::query(
         "INSERT INTO users (account_id, email, password_hash, role, state, locale, \
-         registration_reason, invite_id, created_at, approved_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         registration_reason, invite_id, created_at, approved_at, email_unconfirmed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(new.email)
@@ -114,6 +119,7 @@ pub async fn insert_local(
     .bind(new.invite_id)
     .bind(new.now)
     .bind((new.state == crate::domain::UserState::Active).then_some(new.now))
+    .bind(i64::from(new.email_unconfirmed))
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -179,6 +185,7 @@ struct UserJoined {
     registration_reason: String,
     user_created_at: i64,
     last_sign_in_at: Option<i64>,
+    email_unconfirmed: i64,
 }
 
 /// The columns [`UserJoined`] reads, from `users u` joined with `accounts a`.
@@ -187,7 +194,7 @@ macro_rules! user_join_columns {
         concat!(
             account_columns!("a."),
             ", u.email, u.password_hash, u.role, u.state, u.locale, u.registration_reason, \
-             u.created_at AS user_created_at, u.last_sign_in_at"
+             u.created_at AS user_created_at, u.last_sign_in_at, u.email_unconfirmed"
         )
     };
 }
@@ -206,6 +213,7 @@ impl UserJoined {
             registration_reason: self.registration_reason,
             created_at: self.user_created_at,
             last_sign_in_at: self.last_sign_in_at,
+            email_unconfirmed: self.email_unconfirmed,
         };
         (user, self.account)
     }
@@ -308,7 +316,7 @@ pub async fn update_locale(db: &AnyPool, id: i64, locale: Option<&str>) -> Resul
 }
 
 /// Marks a pending user active; returns whether one was pending.
-pub async fn approve(db: &AnyPool, id: i64, now: i64) -> Result<bool> {
+pub async fn approve(db: impl AnyExecutor<'_>, id: i64, now: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE users SET state = 'active', approved_at = $2 \
          WHERE account_id = $1 AND state = 'pending'",
