@@ -26,6 +26,9 @@ pub struct AppState {
     pub process_id: Arc<str>,
     /// This process's rate limiters (see `crate::limits`).
     pub limits: Arc<crate::limits::Limits>,
+    /// This process's live streams (`service::streams`): what services tell after their
+    /// commits, and the events its streaming connections follow.
+    pub streams: Arc<crate::service::streams::Hub>,
     /// The media store, ffmpeg, and this process's processing of uploads (`crate::media`).
     pub media: Arc<crate::media::Runtime>,
     /// What the federation layer keeps for the whole instance (its delivery queues and HTTP
@@ -39,6 +42,7 @@ pub struct AppState {
 impl AppState {
     /// State for a configuration and an open database.
     pub fn new(config: Config, db: Db) -> Result<Self, crate::media::StoreError> {
+        let backend = db.backend();
         Ok(AppState {
             db,
             ids: Arc::new(IdGenerator::default()),
@@ -48,6 +52,7 @@ impl AppState {
             federation: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),
             limits: Arc::new(crate::limits::Limits::new(&config)),
+            streams: Arc::new(crate::service::streams::Hub::new(backend)),
             media: Arc::new(crate::media::Runtime::new(&config)?),
             config: Arc::new(config),
         })

@@ -15,6 +15,7 @@ pub mod outgoing;
 pub mod relationships;
 pub mod sessions;
 pub mod statuses;
+pub mod streams;
 pub mod timelines;
 pub mod views;
 
