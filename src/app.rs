@@ -233,6 +233,10 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::notifications::run_dispatcher(
+            state.clone(),
+            stop.clone(),
+        ));
         spawn_streams(&state, &stop);
 
         let shutdown = stop.clone();

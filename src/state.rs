@@ -22,6 +22,8 @@ pub struct AppState {
     pub outbox_ready: Arc<Notify>,
     /// Wakes the inbox worker when an activity was received.
     pub inbox_ready: Arc<Notify>,
+    /// Wakes the notification dispatcher (`service::notifications`).
+    pub notifications_ready: Arc<Notify>,
     /// This process's identity in the `processes` table (for claiming queued work).
     pub process_id: Arc<str>,
     /// This process's rate limiters (see `crate::limits`).
@@ -48,6 +50,7 @@ impl AppState {
             ids: Arc::new(IdGenerator::default()),
             outbox_ready: Arc::new(Notify::new()),
             inbox_ready: Arc::new(Notify::new()),
+            notifications_ready: Arc::new(Notify::new()),
             process_id: Arc::from(crate::crypto::random_token(16)),
             federation: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),

@@ -11,6 +11,7 @@ pub mod federation;
 pub mod groups;
 pub mod invites;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod sessions;
 pub mod settings;

@@ -447,6 +447,8 @@ pub struct NotificationRow {
     pub kind: NotificationKind,
     /// The post concerned.
     pub status_id: Option<i64>,
+    /// The group concerned (a request to join it, or to be affiliated with it).
+    pub group_account_id: Option<i64>,
     /// When.
     pub created_at: i64,
 }
@@ -545,7 +547,7 @@ pub async fn notifications(
         None => (since_id, "DESC"),
     };
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at FROM notifications \
          WHERE account_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) \
          AND $4 > 0{kinds_sql} ORDER BY id {order} LIMIT $4"
     );
@@ -571,7 +573,7 @@ pub async fn notification(
     id: i64,
 ) -> Result<Option<NotificationRow>> {
     sqlx::query_as(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at FROM notifications \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(account_id)

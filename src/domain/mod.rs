@@ -18,7 +18,7 @@ pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
 pub use group::{Circle, GroupKind, JoinMode, MemberRole, MembershipState, Place};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};
-pub use social::{FollowState, NotificationKind};
+pub use social::{Channels, FollowState, NotificationKind};
 pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
 

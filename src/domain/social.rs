@@ -60,11 +60,24 @@ pub enum NotificationKind {
     EventCancelled,
     /// An event I take part in changed (time, place).
     EventUpdated,
+    /// Someone left my event (a place freed up).
+    EventLeft,
+    /// My event is over: record who came.
+    EventAttendance,
+    /// A group I belong to published a mission.
+    MissionNew,
+    /// Someone asks to join a group I moderate.
+    GroupJoinRequest,
+    /// A section asks to be affiliated with a federation I moderate.
+    AffiliationRequest,
+    /// Someone signed up and waits for approval (to the instance's moderators; Mastodon's
+    /// `admin.sign_up`).
+    AdminSignUp,
 }
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 14] = [
+    pub const ALL: [NotificationKind; 20] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -79,6 +92,12 @@ impl NotificationKind {
         NotificationKind::EventShort,
         NotificationKind::EventCancelled,
         NotificationKind::EventUpdated,
+        NotificationKind::EventLeft,
+        NotificationKind::EventAttendance,
+        NotificationKind::MissionNew,
+        NotificationKind::GroupJoinRequest,
+        NotificationKind::AffiliationRequest,
+        NotificationKind::AdminSignUp,
     ];
 
     /// The stored and API name.
@@ -98,12 +117,47 @@ impl NotificationKind {
             NotificationKind::EventShort => "event_short",
             NotificationKind::EventCancelled => "event_cancelled",
             NotificationKind::EventUpdated => "event_updated",
+            NotificationKind::EventLeft => "event_left",
+            NotificationKind::EventAttendance => "event_attendance",
+            NotificationKind::MissionNew => "mission_new",
+            NotificationKind::GroupJoinRequest => "group_join_request",
+            NotificationKind::AffiliationRequest => "affiliation_request",
+            NotificationKind::AdminSignUp => "admin.sign_up",
         }
     }
 
     /// Reads a stored or API name.
     pub fn from_stored(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// How a person is told of one kind of notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Channels {
+    /// Listed in the app (the web's notifications page, the API).
+    pub in_app: bool,
+    /// By e-mail.
+    pub email: bool,
+    /// Pushed to phones and browsers (Web Push subscriptions, which filter further).
+    pub push: bool,
+}
+
+impl Channels {
+    /// What a person gets without having chosen: everything in the app and by push; by e-mail
+    /// what asks something of them or changes their plans (requests to decide on, mentions,
+    /// their events' news), not likes and boosts.
+    pub fn default_for(kind: NotificationKind) -> Channels {
+        use NotificationKind as K;
+        let email = !matches!(
+            kind,
+            K::Favourite | K::Reblog | K::Follow | K::EventParticipation | K::EventLeft
+        );
+        Channels {
+            in_app: true,
+            email,
+            push: true,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod events;
 pub mod groups;
 pub mod instance;
 pub mod media;
+pub mod notifications;
 pub mod oauth;
 pub mod outgoing;
 pub mod relationships;

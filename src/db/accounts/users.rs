@@ -431,3 +431,23 @@ pub async fn forget_sign_in_attempts(db: &AnyPool, window_ended_before: i64) -> 
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The chosen languages of local people (`None`: not chosen), as (account, language).
+pub async fn locales(
+    conn: &mut sqlx::AnyConnection,
+    account_ids: &[i64],
+) -> Result<Vec<(i64, Option<String>)>> {
+    let mut out = Vec::new();
+    for chunk in crate::db::padded_chunks(account_ids, crate::db::INSERT_CHUNK) {
+        let sql = format!(
+            "SELECT account_id, locale FROM users WHERE account_id IN ({})",
+            crate::db::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in chunk.iter() {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
