@@ -381,7 +381,11 @@ async fn session(
                         Err(e) => Some(e),
                     },
                     Some(Ok(Message::Binary(_))) => Some(AppError::bad_request("stream-bad-message")),
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "streaming: a WebSocket failed");
+                        return;
+                    }
+                    Some(Ok(Message::Close(_))) | None => return,
                     Some(Ok(_)) => None,
                 };
                 if let Some(e) = reply
