@@ -13,6 +13,7 @@ mod ingest;
 mod media;
 mod peers;
 mod server;
+mod streaming;
 mod timeline;
 
 use anyhow::{Context, Result};
@@ -34,7 +35,7 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
-    /// durability, media-upload, media-memory, media-cache. Default: all.
+    /// durability, media-upload, media-memory, media-cache, streaming. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: checks that every scenario works, in seconds.
@@ -69,6 +70,7 @@ struct Sizes {
     media_upload: media::UploadParams,
     media_memory: media::MemoryParams,
     media_cache: media::CacheParams,
+    streaming: streaming::Params,
     baseline_seconds: f64,
 }
 
@@ -118,6 +120,7 @@ fn sizes(args: &Args) -> Sizes {
                 height: 150,
                 concurrency: 2,
             },
+            streaming: streaming::Params { connections: 200 },
             baseline_seconds: 0.3,
         }
     } else {
@@ -164,6 +167,9 @@ fn sizes(args: &Args) -> Sizes {
                 width: 1_600,
                 height: 1_200,
                 concurrency: 16,
+            },
+            streaming: streaming::Params {
+                connections: 10_000,
             },
             baseline_seconds: 6.0,
         }
@@ -388,6 +394,36 @@ async fn run_backend(
             "group_posts": r.group_posts,
             "group_p50_ms": r.group_p50_ms, "group_p99_ms": r.group_p99_ms,
         }));
+    }
+    if wants(args, "streaming") {
+        let p = &s.streaming;
+        let (dir, db) = scratch(root, backend, "streaming").await?;
+        let r = streaming::run(bin, &dir, &db, p)
+            .await
+            .context("streaming")?;
+        db.drop().await?;
+        println!(
+            "[{}] streaming: {} connections (half SSE, half WebSocket) opened in {:.1} s; resident {} MiB idle, {} MiB with them all open, peak {} MiB; one post reached {} of them: first after {:.3} s, half after {:.3} s, all after {:.3} s",
+            backend.name(),
+            p.connections,
+            r.open_seconds,
+            mib(r.idle_rss_kib),
+            mib(r.held_rss_kib),
+            mib(r.peak_rss_kib),
+            r.received,
+            r.first_s,
+            r.p50_s,
+            r.last_s
+        );
+        out.insert(
+            "streaming".into(),
+            json!({
+                "connections": p.connections, "open_seconds": r.open_seconds,
+                "idle_rss_mib": mib(r.idle_rss_kib), "held_rss_mib": mib(r.held_rss_kib),
+                "peak_rss_mib": mib(r.peak_rss_kib), "received": r.received,
+                "first_s": r.first_s, "p50_s": r.p50_s, "last_s": r.last_s,
+            }),
+        );
     }
     if wants(args, "media-upload") {
         let p = &s.media_upload;
