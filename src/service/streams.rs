@@ -496,7 +496,7 @@ pub enum Loaded {
         /// `Update` or `StatusUpdate`.
         event: Event,
         /// The post.
-        row: StatusRow,
+        row: Box<StatusRow>,
         /// Who may receive it (`media` is set by the renderer).
         reach: Reach,
     },
@@ -599,7 +599,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                 };
                 loaded.push(Loaded::Status {
                     event,
-                    row: row.clone(),
+                    row: Box::new(row.clone()),
                     reach,
                 });
             }

@@ -461,7 +461,7 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
     let rows: Vec<_> = loaded
         .iter()
         .filter_map(|l| match l {
-            Loaded::Status { row, .. } => Some(row.clone()),
+            Loaded::Status { row, .. } => Some((**row).clone()),
             _ => None,
         })
         .collect();
