@@ -243,6 +243,7 @@ impl Server {
             .await
             .map_err(|e| anyhow::anyhow!("the Web Push keys could not be made: {e:?}"))?;
         tokio::spawn(crate::service::push::run(state.clone(), stop.clone()));
+        spawn_streams(&state, &stop);
 
         let shutdown = stop.clone();
         let task = tokio::spawn(async move {
@@ -278,6 +279,28 @@ impl Server {
         self.state.db.close().await;
         Ok(())
     }
+}
+
+/// The live streams' tasks: this process's fan-out, and with PostgreSQL the notifier and the
+/// listener that carry changes between processes; at shutdown, the streaming connections end
+/// (they would hold the graceful shutdown open forever).
+fn spawn_streams(state: &AppState, stop: &CancellationToken) {
+    tokio::spawn(api::mastodon::streaming::run(state.clone(), stop.clone()));
+    if state.db.backend() == crate::db::Backend::Postgres {
+        tokio::spawn(crate::service::streams::run_notifier(
+            state.clone(),
+            stop.clone(),
+        ));
+        tokio::spawn(crate::service::streams::run_listener(
+            state.clone(),
+            stop.clone(),
+        ));
+    }
+    let (streams, stop) = (state.streams.clone(), stop.clone());
+    tokio::spawn(async move {
+        stop.cancelled().await;
+        streams.closing().cancel();
+    });
 }
 
 /// How often SQLite's write-ahead log is copied into the database file while it grows.

@@ -28,6 +28,9 @@ pub struct AppState {
     pub process_id: Arc<str>,
     /// This process's rate limiters (see `crate::limits`).
     pub limits: Arc<crate::limits::Limits>,
+    /// This process's live streams (`service::streams`): what services tell after their
+    /// commits, and the events its streaming connections follow.
+    pub streams: Arc<crate::service::streams::Hub>,
     /// The media store, ffmpeg, and this process's processing of uploads (`crate::media`).
     pub media: Arc<crate::media::Runtime>,
     /// The SMTP client (when e-mail is configured) and the mail worker's wake-up signal.
@@ -43,6 +46,7 @@ pub struct AppState {
 impl AppState {
     /// State for a configuration and an open database.
     pub fn new(config: Config, db: Db) -> anyhow::Result<Self> {
+        let backend = db.backend();
         Ok(AppState {
             db,
             ids: Arc::new(IdGenerator::default()),
@@ -53,6 +57,7 @@ impl AppState {
             federation: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),
             limits: Arc::new(crate::limits::Limits::new(&config)),
+            streams: Arc::new(crate::service::streams::Hub::new(backend)),
             media: Arc::new(crate::media::Runtime::new(&config)?),
             mail: Arc::new(crate::mail::Runtime::new(&config).map_err(anyhow::Error::msg)?),
             config: Arc::new(config),

@@ -401,3 +401,65 @@ async fn toot_posts_a_picture_with_a_description() {
         );
     }
 }
+
+/// Mastodon.py's `stream_user` (Server-Sent Events, found through the instance's
+/// `urls.streaming_api`) receives a new post of someone followed and a notification.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mastodon_py_stream_user_receives_a_post_and_a_notification() {
+    let Some(venv) = venv() else { return };
+    let app = spawn_app().await;
+    let (alice_id, alice) = app.user_with_token("alice", "read write follow").await;
+    let (bob_id, bob) = app.user_with_token("bob", "read write follow").await;
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/follow"),
+            Some(&alice),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let mut cmd = Command::new(venv.join("bin/python"));
+    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_stream.py"))
+        .args([app.base.as_str(), alice.as_str()]);
+    let client = tokio::spawn(run(cmd, None));
+    // The stream is open once the server counts its connection.
+    common::eventually("Mastodon.py's stream is open", || async {
+        app.state.streams.connections() == 1
+    })
+    .await;
+    let (status, _) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            &serde_json::json!({"status": "Assemblée générale jeudi"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/accounts/{alice_id}/follow"),
+            Some(&bob),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let out = client.await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Mastodon.py's stream failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap();
+    assert!(
+        answer["update"]
+            .as_str()
+            .unwrap()
+            .contains("Assemblée générale"),
+        "{answer}"
+    );
+    assert_eq!(answer["update_author"], "bob");
+    assert_eq!(answer["notification"], "follow");
+    app.stop().await;
+}

@@ -14,6 +14,7 @@ mod mail;
 mod media;
 mod peers;
 mod server;
+mod streaming;
 mod timeline;
 
 use anyhow::{Context, Result};
@@ -35,8 +36,8 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
-    /// durability, media-upload, media-memory, media-cache, mail (needs the SMTP sink of
-    /// scripts/smtp.sh: COOPOL_TEST_SMTP_*). Default: all.
+    /// durability, media-upload, media-memory, media-cache, streaming, mail (needs the SMTP sink
+    /// of scripts/smtp.sh: COOPOL_TEST_SMTP_*). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: checks that every scenario works, in seconds.
@@ -72,6 +73,7 @@ struct Sizes {
     media_memory: media::MemoryParams,
     media_cache: media::CacheParams,
     mail: mail::Params,
+    streaming: streaming::Params,
     baseline_seconds: f64,
 }
 
@@ -122,6 +124,7 @@ fn sizes(args: &Args) -> Sizes {
                 height: 150,
                 concurrency: 2,
             },
+            streaming: streaming::Params { connections: 200 },
             baseline_seconds: 0.3,
         }
     } else {
@@ -169,6 +172,9 @@ fn sizes(args: &Args) -> Sizes {
                 width: 1_600,
                 height: 1_200,
                 concurrency: 16,
+            },
+            streaming: streaming::Params {
+                connections: 10_000,
             },
             baseline_seconds: 6.0,
         }
@@ -393,6 +399,36 @@ async fn run_backend(
             "group_posts": r.group_posts,
             "group_p50_ms": r.group_p50_ms, "group_p99_ms": r.group_p99_ms,
         }));
+    }
+    if wants(args, "streaming") {
+        let p = &s.streaming;
+        let (dir, db) = scratch(root, backend, "streaming").await?;
+        let r = streaming::run(bin, &dir, &db, p)
+            .await
+            .context("streaming")?;
+        db.drop().await?;
+        println!(
+            "[{}] streaming: {} connections (half SSE, half WebSocket) opened in {:.1} s; resident {} MiB idle, {} MiB with them all open, peak {} MiB; one post reached {} of them: first after {:.3} s, half after {:.3} s, all after {:.3} s",
+            backend.name(),
+            p.connections,
+            r.open_seconds,
+            mib(r.idle_rss_kib),
+            mib(r.held_rss_kib),
+            mib(r.peak_rss_kib),
+            r.received,
+            r.first_s,
+            r.p50_s,
+            r.last_s
+        );
+        out.insert(
+            "streaming".into(),
+            json!({
+                "connections": p.connections, "open_seconds": r.open_seconds,
+                "idle_rss_mib": mib(r.idle_rss_kib), "held_rss_mib": mib(r.held_rss_kib),
+                "peak_rss_mib": mib(r.peak_rss_kib), "received": r.received,
+                "first_s": r.first_s, "p50_s": r.p50_s, "last_s": r.last_s,
+            }),
+        );
     }
     if wants(args, "media-upload") {
         let p = &s.media_upload;

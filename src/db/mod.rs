@@ -21,6 +21,7 @@ pub mod settings;
 pub mod social;
 pub mod statuses;
 mod stored;
+pub mod streams;
 
 use sqlx::{
     AnyPool, Executor,

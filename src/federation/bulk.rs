@@ -228,6 +228,7 @@ pub async fn store_parsed(
         db::Backend::Postgres => Some(conn),
     };
     let mut done: Vec<i64> = stored.settled.iter().map(|(id, _)| *id).collect();
+    let mut new_posts: Vec<i64> = Vec::new();
     let mut start = 0;
     loop {
         let end = (start + part).min(ready.len());
@@ -239,6 +240,8 @@ pub async fn store_parsed(
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let ids = posts::write_remotes(&mut tx, &state.ids, &placed[start..end]).await?;
             let mut outcomes = Vec::with_capacity(ids.len());
+            new_posts.clear();
+            new_posts.extend(ids.iter().flatten().copied());
             for ((i, _, _), id) in ready[start..end].iter().zip(ids) {
                 let outcome = match id {
                     Some(_) => Outcome::Applied("post stored"),
@@ -253,7 +256,11 @@ pub async fn store_parsed(
         }
         .await;
         match written {
-            Ok(outcomes) => stored.settled.extend(outcomes),
+            Ok(outcomes) => {
+                stored.settled.extend(outcomes);
+                // One change batch per transaction: one NOTIFY for the run, not one per post.
+                state.streams.created(new_posts.drain(..));
+            }
             Err(e) if start > 0 => {
                 tracing::warn!(error = %e, "inbox: part of a run of posts goes one by one");
                 stored

@@ -19,6 +19,7 @@ pub mod push;
 pub mod relationships;
 pub mod sessions;
 pub mod statuses;
+pub mod streams;
 pub mod timelines;
 pub mod views;
 

@@ -123,6 +123,9 @@ pub async fn dispatch(state: &AppState) -> AppResult<usize> {
         crate::service::mail::wake(state);
     }
     // channel: the streams are told here, after the commit.
+    state
+        .streams
+        .notified(batch.iter().filter(|d| d.in_app).map(|d| d.notification.id));
     Ok(batch.len())
 }
 

@@ -39,6 +39,13 @@ pub enum Scope {
     Remote,
 }
 
+/// Whether the public timeline shows a post: public (not unlisted, followers-only, direct
+/// or a group's closed circle) and not a boost, as `db::statuses::public` selects them. The
+/// live streams ask this of each new post instead of reading the timeline again.
+pub fn on_public_timeline(status: &StatusRow) -> bool {
+    status.visibility == crate::domain::Visibility::Public && status.reblog_of_id.is_none()
+}
+
 /// Public posts.
 pub async fn public(
     state: &AppState,

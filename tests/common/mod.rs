@@ -101,6 +101,35 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// A second process of `first`'s instance: another server on the same database (as two
+/// coopol processes behind one address share a PostgreSQL database), with its own port.
+pub async fn spawn_second_process(first: &TestApp) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port");
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://localhost:{port}");
+    let config = Config::for_tests(
+        &first.base,
+        &first.state.config.database_url,
+        dir.path().to_path_buf(),
+    );
+    let server = Server::start(config, listener).await.expect("start coopol");
+    let state = server.state.clone();
+    TestApp {
+        domain: format!("localhost:{port}"),
+        base,
+        state,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
 /// A registered OAuth app.
 pub struct TestClient {
     pub client_id: String,

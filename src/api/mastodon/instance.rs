@@ -18,6 +18,17 @@ pub fn version() -> String {
     )
 }
 
+/// Where the streaming API answers, as Mastodon gives it: this server's address with `wss`
+/// (or `ws` under plain http), built from `public_url`.
+pub fn streaming_url(state: &AppState) -> String {
+    let base = state.config.url("");
+    match base.split_once("://") {
+        Some(("https", rest)) => format!("wss://{rest}"),
+        Some((_, rest)) => format!("ws://{rest}"),
+        None => base,
+    }
+}
+
 fn configuration(state: &AppState) -> Value {
     use crate::domain::media::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_INPUT_PIXELS};
     let m = &state.config.media;
@@ -59,7 +70,7 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let users = crate::service::directory::active_users(&state).await?;
     let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
     let mut configuration = configuration(&state);
-    configuration["urls"] = json!({});
+    configuration["urls"] = json!({ "streaming": streaming_url(&state) });
     configuration["vapid"] =
         json!({ "public_key": service::push::vapid_keys(&state).await?.public });
     Ok(Json(json!({
@@ -101,7 +112,7 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "description": c.instance_description,
         "email": c.contact_email,
         "version": version(),
-        "urls": {},
+        "urls": { "streaming_api": streaming_url(&state) },
         "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
         "thumbnail": c.url("/static/header.png"),
         "languages": ["fr", "en"],

@@ -16,6 +16,7 @@ pub mod push;
 pub mod search;
 pub mod social;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use crate::state::AppState;
@@ -127,6 +128,22 @@ pub fn router() -> Router<AppState> {
         .route("/api/v2/instance/", get(instance::v2))
         .route("/api/v1/preferences", get(instance::preferences))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .route("/api/v1/streaming", get(streaming::root))
+        .route("/api/v1/streaming/", get(streaming::root))
+        .route("/api/v1/streaming/health", get(streaming::health))
+        .route("/api/v1/streaming/user", get(streaming::sse_path))
+        .route(
+            "/api/v1/streaming/user/notification",
+            get(streaming::sse_path),
+        )
+        .route("/api/v1/streaming/public", get(streaming::sse_path))
+        .route("/api/v1/streaming/public/local", get(streaming::sse_path))
+        .route("/api/v1/streaming/public/remote", get(streaming::sse_path))
+        .route("/api/v1/streaming/hashtag", get(streaming::sse_path))
+        .route("/api/v1/streaming/hashtag/local", get(streaming::sse_path))
+        .route("/api/v1/streaming/direct", get(streaming::sse_path))
+        .route("/api/v1/streaming/list", get(streaming::sse_path))
+        .route("/api/v1/streaming/{*rest}", any(streaming::unknown))
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

@@ -261,6 +261,9 @@ pub async fn update(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    for change in &changes {
+        state.streams.edited(change.row.status_id);
+    }
     get(state, Some(who.id), event.row.status_id).await
 }
 

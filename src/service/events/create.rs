@@ -178,6 +178,11 @@ pub async fn create_series(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.created(
+        written
+            .iter()
+            .flat_map(|(id, shifts)| std::iter::once(*id).chain(shifts.iter().copied())),
+    );
     let mut out = Vec::with_capacity(written.len());
     for (id, shift_ids) in written {
         let mut shifts = Vec::with_capacity(shift_ids.len());

@@ -142,6 +142,7 @@ pub async fn create_in_group(
     let id = write(state, &mut tx, &draft).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.created([id]);
     db::statuses::by_id(state.pool(), id)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("new post vanished")))
@@ -455,6 +456,7 @@ pub async fn edit(
     outgoing::push(&mut tx, &Outgoing::UpdateStatus { status_id: id }).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.edited(id);
     db::statuses::by_id(state.pool(), id)
         .await?
         .ok_or_else(AppError::not_found)
@@ -472,6 +474,7 @@ pub async fn delete(
         .filter(|s| s.account_id == by.id || (is_staff && s.local == 1))
         .ok_or_else(AppError::not_found)?;
     let mentioned = db::statuses::mentioned_ids(state.pool(), id).await?;
+    let gone = crate::service::streams::deletion(state, &status).await?;
     let mut tx = state.db.begin().await?;
     db::statuses::delete(&mut tx, id, &status.uri, clock::now()).await?;
     if status.local == 1 {
@@ -501,5 +504,6 @@ pub async fn delete(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.publish(vec![gone]);
     Ok(status)
 }

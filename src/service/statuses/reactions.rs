@@ -140,6 +140,7 @@ pub async fn reblog(state: &AppState, who: &AccountRow, id: i64) -> AppResult<St
     outgoing::push(&mut tx, &Outgoing::Announce { reblog_id }).await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.created([reblog_id]);
     db::statuses::by_id(state.pool(), reblog_id)
         .await?
         .ok_or_else(AppError::not_found)
@@ -287,5 +288,6 @@ pub async fn reblog_remote(
     )
     .await?;
     tx.commit().await?;
+    state.streams.created([id]);
     Ok(())
 }

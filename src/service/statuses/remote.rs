@@ -222,6 +222,7 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     if distribute_in.is_some() {
         state.outbox_ready.notify_one();
     }
+    state.streams.created([id]);
     db::statuses::by_id(state.pool(), id)
         .await?
         .ok_or_else(AppError::not_found)
@@ -409,6 +410,7 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         db::social::add_to_feeds(&mut tx, existing.id, &[m.id]).await?;
     }
     tx.commit().await?;
+    state.streams.edited(existing.id);
     Ok(true)
 }
 
@@ -454,8 +456,10 @@ async fn replace_media(
 /// own server: nobody may refuse in advance the posts of another (docs/SECURITY.md, rule T6).
 pub async fn delete_remote(state: &AppState, uri: &str, author: &AccountRow) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
+    let mut gone = None;
     match db::statuses::by_uri(&mut *tx, uri).await? {
         Some(s) if s.account_id == author.id => {
+            gone = Some(crate::service::streams::deletion(state, &s).await?);
             db::statuses::delete(&mut tx, s.id, uri, clock::now()).await?
         }
         Some(_) => return Err(AppError::forbidden("error-not-author")),
@@ -469,5 +473,8 @@ pub async fn delete_remote(state: &AppState, uri: &str, author: &AccountRow) -> 
         }
     }
     tx.commit().await?;
+    if let Some(gone) = gone {
+        state.streams.publish(vec![gone]);
+    }
     Ok(())
 }
