@@ -600,6 +600,7 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::EventLeft => "push-title-event-left",
         NotificationKind::EventAttendance => "push-title-event-attendance",
         NotificationKind::MissionNew => "push-title-mission-new",
+        NotificationKind::MissionShort => "push-title-mission-short",
         NotificationKind::GroupJoinRequest => "push-title-group-join-request",
         NotificationKind::AffiliationRequest => "push-title-affiliation-request",
         NotificationKind::AdminSignUp => "push-title-admin-sign-up",
