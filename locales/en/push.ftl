@@ -46,3 +46,4 @@ push-title-mission-short = { $name }: still short of people in two days, can you
 push-title-group-join-request = { $name } asks to join a group you moderate
 push-title-affiliation-request = { $name } asks to be affiliated with your federation
 push-title-admin-sign-up = { $name } signed up and waits for approval
+push-title-mission-short = { $name }: a shift of a mission is still short of people

@@ -46,3 +46,4 @@ push-title-mission-short = { $name } : il manque encore du monde dans deux jours
 push-title-group-join-request = { $name } demande à rejoindre un groupe que vous modérez
 push-title-affiliation-request = { $name } demande à être affilié·e à votre fédération
 push-title-admin-sign-up = { $name } s’est inscrit·e et attend d’être approuvé·e
+push-title-mission-short = { $name } : il manque encore du monde à un créneau d’une mission
