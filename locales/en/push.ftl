@@ -42,7 +42,6 @@ push-title-event-updated = { $name } changed an event you take part in
 push-title-event-left = { $name } left your event
 push-title-event-attendance = Your event is over: record who came ({ $name })
 push-title-mission-new = { $name } published a mission
-push-title-mission-short = { $name }: still short of people in two days, can you come?
 push-title-group-join-request = { $name } asks to join a group you moderate
 push-title-affiliation-request = { $name } asks to be affiliated with your federation
 push-title-admin-sign-up = { $name } signed up and waits for approval

@@ -42,7 +42,6 @@ push-title-event-updated = { $name } a modifié un événement auquel vous parti
 push-title-event-left = { $name } s’est désisté·e de votre événement
 push-title-event-attendance = Votre événement est terminé : notez qui est venu ({ $name })
 push-title-mission-new = { $name } a publié une mission
-push-title-mission-short = { $name } : il manque encore du monde dans deux jours, pouvez-vous venir ?
 push-title-group-join-request = { $name } demande à rejoindre un groupe que vous modérez
 push-title-affiliation-request = { $name } demande à être affilié·e à votre fédération
 push-title-admin-sign-up = { $name } s’est inscrit·e et attend d’être approuvé·e
