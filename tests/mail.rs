@@ -1077,3 +1077,233 @@ async fn a_mention_reaches_its_recipient_by_mail_until_they_unsubscribe() {
     assert_eq!(sink.messages(&email).len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_daily_digest_tells_a_member_what_happened_and_one_click_stops_it() {
+    let Some(sink) = sink() else { return };
+    let app = mail_app(&sink).await;
+    let sec_email = address("secretaire");
+    let bob_email = address("bob");
+    let sec = person(&app, "secretaire", &sec_email, None).await;
+    let bob = person(&app, "bob", &bob_email, Some(Locale::En)).await;
+    let sec_row = db::accounts::by_id(app.state.pool(), sec)
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_row = db::accounts::by_id(app.state.pool(), bob)
+        .await
+        .unwrap()
+        .unwrap();
+    let group = coopol::service::groups::create(
+        &app.state,
+        &sec_row,
+        coopol::service::groups::NewGroupInput {
+            name: "section_digest".into(),
+            display_name: "Section Digest".into(),
+            kind: "section".into(),
+            postcode: Some("75011".into()),
+            join_mode: Some("open".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    coopol::service::groups::join(&app.state, &bob_row, &group, None)
+        .await
+        .unwrap();
+    coopol::service::digest::set_frequency(&app.state, bob, coopol::domain::DigestFrequency::Daily)
+        .await
+        .unwrap();
+    let start = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT18:00")
+        .to_string();
+    let end = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT20:00")
+        .to_string();
+    coopol::service::events::create(
+        &app.state,
+        &sec_row,
+        coopol::service::events::NewEventInput {
+            name: "Assemblée générale".into(),
+            group: Some("section_digest".into()),
+            start_time: start,
+            end_time: end,
+            place_name: Some("Local".into()),
+            postcode: Some("75011".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let now = coopol::clock::now();
+    // Not due yet: chosen just now.
+    assert_eq!(
+        coopol::service::digest::send_due(&app.state, now)
+            .await
+            .unwrap(),
+        0
+    );
+    let tomorrow = now + 24 * 3_600_000_000 + 1;
+    assert_eq!(
+        coopol::service::digest::send_due(&app.state, tomorrow)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        coopol::service::digest::send_due(&app.state, tomorrow)
+            .await
+            .unwrap(),
+        0,
+        "claimed once"
+    );
+    let mail = sink.first(&bob_email).await;
+    assert!(mail.subject.contains("Your day"), "{}", mail.subject);
+    assert!(mail.text.contains("Assemblée générale"), "{}", mail.text);
+    assert!(mail.html.contains("Assemblée générale"));
+    let unsubscribe = mail.header("List-Unsubscribe").expect("List-Unsubscribe");
+    let link = unsubscribe
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_string();
+    assert!(link.contains(".digest."), "{link}");
+    // The secretary chose no digest: nothing.
+    assert!(sink.messages(&sec_email).is_empty());
+
+    // One click (RFC 8058) stops it.
+    let res = app
+        .client
+        .post(&link)
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        coopol::service::digest::frequency(&app.state, bob)
+            .await
+            .unwrap(),
+        coopol::domain::DigestFrequency::Off
+    );
+    // A forged digest link for someone else does nothing.
+    let forged = link.replace(&format!("/{bob}."), &format!("/{sec}."));
+    let res = app.client.post(&forged).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reminder_frees_the_place_in_one_click_for_the_waiting_list() {
+    let Some(sink) = sink() else { return };
+    let app = mail_app(&sink).await;
+    let sec_email = address("secretaire");
+    let ana_email = address("ana");
+    let sec = person(&app, "secretaire", &sec_email, None).await;
+    let ana = person(&app, "ana", &ana_email, None).await;
+    let bob = person(&app, "bob", &address("bob"), None).await;
+    let row = |id: i64| {
+        let app = &app;
+        async move {
+            db::accounts::by_id(app.state.pool(), id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let (sec_row, ana_row, bob_row) = (row(sec).await, row(ana).await, row(bob).await);
+    let starts = chrono::Utc::now() + chrono::Duration::days(3);
+    let event = coopol::service::events::create(
+        &app.state,
+        &sec_row,
+        coopol::service::events::NewEventInput {
+            name: "Tractage au marché".into(),
+            start_time: starts.format("%Y-%m-%dT09:00").to_string(),
+            end_time: starts.format("%Y-%m-%dT11:00").to_string(),
+            place_name: Some("Marché".into()),
+            postcode: Some("64000".into()),
+            capacity: Some(1),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let id = event.row.status_id;
+    coopol::service::events::join(&app.state, &ana_row, &event, None, false)
+        .await
+        .unwrap();
+    coopol::service::events::join(&app.state, &bob_row, &event, None, true)
+        .await
+        .unwrap();
+    let state_of = |who: i64| {
+        let app = &app;
+        async move {
+            db::events::participant(app.state.pool(), id, who)
+                .await
+                .unwrap()
+                .map(|p| p.state.as_str().to_string())
+        }
+    };
+    assert_eq!(state_of(bob).await.as_deref(), Some("waiting"));
+    // The sign-up is confirmed by e-mail, with the event for calendar apps.
+    let confirmation = sink.first(&ana_email).await;
+    assert!(
+        confirmation.raw.contains("text/calendar"),
+        "{}",
+        confirmation.raw
+    );
+    assert!(confirmation.raw.contains("event.ics"));
+    let parsed = mail_parser::MessageParser::default()
+        .parse(confirmation.raw.as_bytes())
+        .unwrap();
+    let ics = parsed
+        .attachments()
+        .find(|a| a.attachment_name() == Some("event.ics"))
+        .expect("the calendar file");
+    let ics = String::from_utf8_lossy(ics.contents()).into_owned();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    assert!(ics.contains("Tractage au marché"), "{ics}");
+
+    // The day before: the reminder, by e-mail, with the link.
+    let day_before = event.row.starts_at - 12 * 3_600_000_000;
+    coopol::service::events::send_reminders(&app.state, day_before)
+        .await
+        .unwrap();
+    let mail = sink.wait_for(&ana_email, 2).await.pop().unwrap();
+    let link = mail.link(&format!("{}/events/{id}/leave/", app.base));
+    assert!(mail.text.contains(&t(Locale::Fr, "mail-leave-action")));
+
+    // Opening it changes nothing (mail scanners open links); the button does.
+    let page = app.client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Tractage au marché"));
+    assert_eq!(state_of(ana).await.as_deref(), Some("accepted"));
+    let res = app.client.post(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(state_of(ana).await, None);
+    assert_eq!(
+        state_of(bob).await.as_deref(),
+        Some("accepted"),
+        "the waiting list took the place"
+    );
+    // Again: nothing more happens.
+    let res = app.client.post(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(state_of(bob).await.as_deref(), Some("accepted"));
+
+    // A link made up for Bob, or for another event, does nothing.
+    let forged = link.replace(&format!("/leave/{ana}."), &format!("/leave/{bob}."));
+    let res = app.client.post(&forged).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let elsewhere = link.replace(&format!("/events/{id}/"), &format!("/events/{}/", id + 1));
+    let res = app.client.post(&elsewhere).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{id}/leave/{ana}.abc")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(state_of(bob).await.as_deref(), Some("accepted"));
+    app.stop().await;
+}

@@ -102,6 +102,8 @@ pub async fn run(
             excerpt: "Distribution de tracts samedi au marché : il manque encore trois personnes pour le créneau de 10 h.".into(),
             link: format!("{base}/events/1"),
             unsubscribe: format!("{base}/mail/unsubscribe/{i}.event_short.00000000000000000000000000000000"),
+            leave: None,
+            calendar: None,
         };
         coopol::db::mail::enqueue(
             &mut tx,

@@ -109,3 +109,25 @@ page-unsubscribe-title = Unsubscribe
 page-unsubscribe-ask = Stop receiving { $kind } by e-mail?
 page-unsubscribe-submit = Unsubscribe
 page-unsubscribe-done = Done: you will not receive { $kind } by e-mail any more. You can change this in your preferences.
+mail-digest-subject = { $frequency ->
+    [weekly] Your week on { $instance }
+   *[daily] Your day on { $instance }
+}
+mail-digest-body = { $frequency ->
+    [weekly] Here is what happened this week in your groups.
+   *[daily] Here is what happened today in your groups.
+}
+mail-digest-missions = Missions that need you
+mail-digest-events = Upcoming events
+mail-digest-discussions = New discussions
+mail-digest-why = You get this digest because you asked for it in your notification settings.
+mail-digest-unsubscribe = Stop this digest
+mail-digest-name = the digest of your groups
+mail-leave-action = I can't come any more: free my place
+page-leave-title = I can't come any more
+page-leave-ask = You can't come to “{ $name }” any more? Free your place: the first person on the waiting list will take it.
+page-leave-submit = Free my place
+page-leave-done = Done: you no longer take part in “{ $name }”. Thank you for letting us know.
+page-leave-not-taking-part = You do not (or no longer) take part in “{ $name }”.
+page-leave-see-event = See the event
+error-leave-link-invalid = This link is not valid.

@@ -109,3 +109,25 @@ page-unsubscribe-title = Se désabonner
 page-unsubscribe-ask = Ne plus recevoir par e-mail { $kind } ?
 page-unsubscribe-submit = Me désabonner
 page-unsubscribe-done = C'est fait : vous ne recevrez plus par e-mail { $kind }. Vous pouvez changer cela dans vos préférences.
+mail-digest-subject = { $frequency ->
+    [weekly] Votre semaine sur { $instance }
+   *[daily] Votre journée sur { $instance }
+}
+mail-digest-body = { $frequency ->
+    [weekly] Voici ce qui s'est passé cette semaine dans vos groupes.
+   *[daily] Voici ce qui s'est passé aujourd'hui dans vos groupes.
+}
+mail-digest-missions = Missions qui ont besoin de vous
+mail-digest-events = Événements à venir
+mail-digest-discussions = Nouvelles discussions
+mail-digest-why = Vous recevez ce résumé parce que vous l'avez demandé dans vos préférences de notification.
+mail-digest-unsubscribe = Ne plus recevoir ce résumé
+mail-digest-name = le résumé de vos groupes
+mail-leave-action = Je ne peux plus venir : libérer ma place
+page-leave-title = Je ne peux plus venir
+page-leave-ask = Vous ne pouvez plus venir à « { $name } » ? Libérez votre place : la première personne en liste d'attente la prendra.
+page-leave-submit = Libérer ma place
+page-leave-done = C'est fait : vous ne participez plus à « { $name } ». Merci d'avoir prévenu.
+page-leave-not-taking-part = Vous ne participez pas (ou plus) à « { $name } ».
+page-leave-see-event = Voir l'événement
+error-leave-link-invalid = Ce lien n'est pas valable.

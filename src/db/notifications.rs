@@ -290,3 +290,24 @@ pub async fn mark_alerted(
     }
     Ok(())
 }
+
+/// Removes one notification about a post (so that it can be made again, newer).
+pub async fn unnotify_post(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    from_account_id: i64,
+    kind: NotificationKind,
+    status_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = $3 \
+         AND status_id = $4",
+    )
+    .bind(account_id)
+    .bind(from_account_id)
+    .bind(kind)
+    .bind(status_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

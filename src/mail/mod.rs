@@ -8,6 +8,7 @@ mod render;
 mod transport;
 
 pub use render::{Rendered, render};
+
 pub use transport::{SendError, Transport};
 
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,39 @@ pub enum Mail {
         link: String,
         /// The one-click unsubscribe address for this kind of notification.
         unsubscribe: String,
+        /// For a reminder: the link that frees the person's place ("I can't come any more").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leave: Option<String>,
+        /// For a confirmed participation or a changed event: the event as an iCalendar file
+        /// (RFC 5545), attached as `event.ics`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
+    /// The daily or weekly digest of a person's groups (not transactional).
+    Digest {
+        username: String,
+        /// `daily` or `weekly`.
+        frequency: String,
+        /// New discussions in their groups.
+        discussions: Vec<DigestItem>,
+        /// Upcoming events of their groups.
+        events: Vec<DigestItem>,
+        /// Shifts short of people they have not signed up for.
+        missions: Vec<DigestItem>,
+        /// The one-click address that turns the digest off.
+        unsubscribe: String,
+    },
+}
+
+/// One line of a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestItem {
+    /// A discussion's first words, an event's name.
+    pub title: String,
+    /// The group, or when and where.
+    pub detail: String,
+    /// Where to see it.
+    pub link: String,
 }
 
 impl Mail {
@@ -61,13 +94,24 @@ impl Mail {
             Mail::RegistrationApproved { .. } => "registration_approved",
             Mail::RegistrationRefused { .. } => "registration_refused",
             Mail::Notification { .. } => "notification",
+            Mail::Digest { .. } => "digest",
+        }
+    }
+
+    /// The iCalendar file the message carries, if any.
+    pub fn calendar(&self) -> Option<&str> {
+        match self {
+            Mail::Notification { calendar, .. } => calendar.as_deref(),
+            _ => None,
         }
     }
 
     /// The one-click unsubscribe address of a message that is not transactional.
     pub fn unsubscribe(&self) -> Option<&str> {
         match self {
-            Mail::Notification { unsubscribe, .. } => Some(unsubscribe),
+            Mail::Notification { unsubscribe, .. } | Mail::Digest { unsubscribe, .. } => {
+                Some(unsubscribe)
+            }
             _ => None,
         }
     }

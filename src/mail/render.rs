@@ -19,6 +19,8 @@ pub struct Rendered {
     /// The one-click unsubscribe address (`List-Unsubscribe`), for messages that are not
     /// transactional.
     pub unsubscribe: Option<String>,
+    /// An iCalendar file to attach (`event.ics`).
+    pub calendar: Option<String>,
 }
 
 /// A button: its label and where it leads.
@@ -27,12 +29,21 @@ struct Action {
     url: String,
 }
 
+/// A titled list of links (a digest's sections).
+struct Section {
+    title: String,
+    items: Vec<super::DigestItem>,
+}
+
 /// What both templates lay out.
 struct Body {
     greeting: String,
     paragraphs: Vec<String>,
+    sections: Vec<Section>,
     quote: Option<String>,
     action: Option<Action>,
+    /// A second, lesser link under the button.
+    secondary: Option<Action>,
     after: Vec<String>,
     footer: String,
     unsubscribe: Option<Action>,
@@ -91,8 +102,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![t("mail-confirm-body")],
+                sections: Vec::new(),
                 quote: None,
                 action: action("mail-confirm-action", link),
+                secondary: None,
                 after: vec![t("mail-ignore")],
                 footer: String::new(),
                 unsubscribe: None,
@@ -103,8 +116,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![t("mail-confirm-change-body")],
+                sections: Vec::new(),
                 quote: None,
                 action: action("mail-confirm-action", link),
+                secondary: None,
                 after: vec![t("mail-ignore")],
                 footer: String::new(),
                 unsubscribe: None,
@@ -118,8 +133,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![ta("mail-email-changing-body", &[("new_email", new_email)])],
+                sections: Vec::new(),
                 quote: None,
                 action: None,
+                secondary: None,
                 after: vec![t("mail-email-changing-warning")],
                 footer: String::new(),
                 unsubscribe: None,
@@ -130,8 +147,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![t("mail-reset-body")],
+                sections: Vec::new(),
                 quote: None,
                 action: action("mail-reset-action", link),
+                secondary: None,
                 after: vec![t("mail-ignore")],
                 footer: String::new(),
                 unsubscribe: None,
@@ -145,8 +164,10 @@ pub fn render(
                     t("mail-address-in-use-body"),
                     ta("mail-address-in-use-sign-in", &[("url", sign_in)]),
                 ],
+                sections: Vec::new(),
                 quote: None,
                 action: action("mail-reset-action", reset),
+                secondary: None,
                 after: vec![t("mail-ignore")],
                 footer: String::new(),
                 unsubscribe: None,
@@ -157,8 +178,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![ta("mail-approved-body", &inst)],
+                sections: Vec::new(),
                 quote: None,
                 action: action("mail-approved-action", link),
+                secondary: None,
                 after: Vec::new(),
                 footer: String::new(),
                 unsubscribe: None,
@@ -169,8 +192,10 @@ pub fn render(
             Body {
                 greeting: greet(username),
                 paragraphs: vec![ta("mail-refused-body", &inst)],
+                sections: Vec::new(),
                 quote: None,
                 action: None,
+                secondary: None,
                 after: Vec::new(),
                 footer: String::new(),
                 unsubscribe: None,
@@ -183,6 +208,8 @@ pub fn render(
             excerpt,
             link,
             unsubscribe,
+            leave,
+            calendar: _,
         } => {
             // Names and texts come from anyone, other servers included: one line each.
             let actor = one_line(actor);
@@ -198,15 +225,73 @@ pub fn render(
                 Body {
                     greeting: t("mail-greeting-anonymous"),
                     paragraphs: vec![ta("mail-notification-subject", &args)],
+                    sections: Vec::new(),
                     quote: (!excerpt.trim().is_empty()).then(|| excerpt.trim().to_string()),
                     action: Some(Action {
                         label: ta("mail-notification-action", &inst),
                         url: link.clone(),
                     }),
+                    secondary: leave.as_ref().map(|url| Action {
+                        label: t("mail-leave-action"),
+                        url: url.clone(),
+                    }),
                     after: vec![t("mail-notification-why")],
                     footer: String::new(),
                     unsubscribe: Some(Action {
                         label: t("mail-unsubscribe"),
+                        url: unsubscribe.clone(),
+                    }),
+                },
+            )
+        }
+        Mail::Digest {
+            username,
+            frequency,
+            discussions,
+            events,
+            missions,
+            unsubscribe,
+        } => {
+            let section = |key: &str, items: &[super::DigestItem]| Section {
+                title: t(key),
+                items: items
+                    .iter()
+                    .map(|i| super::DigestItem {
+                        title: one_line(&i.title),
+                        detail: one_line(&i.detail),
+                        link: i.link.clone(),
+                    })
+                    .collect(),
+            };
+            let sections = [
+                section("mail-digest-missions", missions),
+                section("mail-digest-events", events),
+                section("mail-digest-discussions", discussions),
+            ]
+            .into_iter()
+            .filter(|s| !s.items.is_empty())
+            .collect();
+            let frequency = if frequency == "weekly" {
+                "weekly"
+            } else {
+                "daily"
+            };
+            (
+                ta(
+                    "mail-digest-subject",
+                    &[("instance", instance), ("frequency", frequency)],
+                ),
+                Body {
+                    greeting: greet(username),
+                    paragraphs: vec![ta("mail-digest-body", &[("frequency", frequency)])],
+                    sections,
+                    quote: None,
+                    action: None,
+                    secondary: None,
+                    after: vec![t("mail-digest-why")],
+                    footer: String::new(),
+                    unsubscribe: Some(Action {
+                        label: t("mail-digest-unsubscribe"),
                         url: unsubscribe.clone(),
                     }),
                 },
@@ -233,6 +318,7 @@ pub fn render(
         html,
         text,
         unsubscribe: mail.unsubscribe().map(str::to_string),
+        calendar: mail.calendar().map(str::to_string),
     })
 }
 
@@ -268,6 +354,8 @@ mod tests {
             excerpt: "<script>alert(1)</script>".into(),
             link: "http://x.example/@ana/1".into(),
             unsubscribe: "http://x.example/mail/unsubscribe/t".into(),
+            leave: None,
+            calendar: None,
         };
         let r = render(&mail, Locale::En, "Coop", "http://x.example").unwrap();
         assert!(!r.subject.contains('\n') && !r.subject.contains('\r'));

@@ -7,8 +7,8 @@ use crate::config::{Mail as MailConfig, SmtpSecurity};
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
-        header::{Header, HeaderName, HeaderValue},
+        Attachment, Mailbox, MultiPart,
+        header::{ContentType, Header, HeaderName, HeaderValue},
     },
     transport::smtp::{
         PoolConfig,
@@ -98,11 +98,20 @@ impl Transport {
                 .header(ListUnsubscribe(format!("<{}>", one_line(url))))
                 .header(ListUnsubscribePost);
         }
+        let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+        let body = match &mail.calendar {
+            // The event for calendar apps, beside the text (`multipart/mixed`).
+            Some(ics) => MultiPart::mixed().multipart(body).singlepart(
+                Attachment::new("event.ics".to_string()).body(
+                    ics.clone(),
+                    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                        .map_err(|e| SendError::Permanent(format!("the calendar type: {e}")))?,
+                ),
+            ),
+            None => body,
+        };
         let message = builder
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                mail.html.clone(),
-            ))
+            .multipart(body)
             .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
         match self.inner.send(message).await {
             Ok(_) => Ok(()),

@@ -148,6 +148,82 @@ pub async fn gather(
     })
 }
 
+/// How many people's digests one pass claims per frequency.
+const CLAIM: i64 = 50;
+
+/// Sends the digests due at `now`: the people whose period has passed are claimed (their
+/// `digest_sent_at` moved to `now` in one transaction, so processes never send one twice),
+/// then each digest is gathered and queued as an e-mail; one with nothing to tell is not
+/// sent. A process that dies between the claim and the queueing loses those digests for the
+/// period (a digest is sent at most once). Returns how many were queued.
+pub async fn send_due(state: &AppState, now: i64) -> AppResult<usize> {
+    if !crate::service::mail::enabled(state) {
+        return Ok(0);
+    }
+    let mut queued = 0;
+    for frequency in [DigestFrequency::Daily, DigestFrequency::Weekly] {
+        let Some(period) = frequency.period_micros() else {
+            continue;
+        };
+        let mut tx = state.db.begin().await?;
+        let claimed = db::digest::claim_due(&mut tx, frequency, now - period, now, CLAIM).await?;
+        tx.commit().await?;
+        for account_id in claimed {
+            let Some(user) = db::accounts::user_by_id(state.pool(), account_id).await? else {
+                continue;
+            };
+            let locale = crate::service::mail::locale_of(state, &user);
+            let digest = gather(state, account_id, frequency, locale, now).await?;
+            if digest.is_empty() {
+                continue;
+            }
+            let item = |i: Item| crate::mail::DigestItem {
+                title: i.title,
+                detail: i.detail,
+                link: i.link,
+            };
+            let mail = crate::mail::Mail::Digest {
+                username: user.username.clone(),
+                frequency: frequency.as_str().to_string(),
+                discussions: digest.discussions.into_iter().map(item).collect(),
+                events: digest.events.into_iter().map(item).collect(),
+                missions: digest.missions.into_iter().map(item).collect(),
+                unsubscribe: crate::service::mail::digest_unsubscribe_url(state, account_id)
+                    .await?,
+            };
+            let mut tx = state.db.begin().await?;
+            crate::service::mail::queue(
+                &mut tx,
+                state,
+                &user.email,
+                Some(account_id),
+                locale,
+                &mail,
+            )
+            .await?;
+            tx.commit().await?;
+            crate::service::mail::wake(state);
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Runs [`send_due`] every few minutes until `stop`.
+pub async fn run(state: AppState, stop: tokio_util::sync::CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {
+                if let Err(e) = send_due(&state, clock::now()).await {
+                    tracing::warn!(error = %e.message(Locale::En), "digests failed");
+                }
+            }
+        }
+    }
+}
+
 fn shorten(text: &str) -> String {
     if text.chars().count() <= EXCERPT_CHARS {
         text.to_string()

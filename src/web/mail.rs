@@ -383,7 +383,10 @@ struct UnsubscribePage {
     done: bool,
 }
 
-fn kind_name(c: &Ctx, kind: crate::domain::NotificationKind) -> String {
+fn kind_name(c: &Ctx, kind: Option<crate::domain::NotificationKind>) -> String {
+    let Some(kind) = kind else {
+        return c.t("mail-digest-name");
+    };
     // A Fluent variant's name has no dot (`admin.sign_up`).
     c.ta(
         "mail-notification-kind",
@@ -420,6 +423,54 @@ pub async fn unsubscribe(
         kind: kind_name(&c, done.kind),
         c,
         token,
+        done: true,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "event_leave.html")]
+struct LeavePage {
+    c: Ctx,
+    event_id: i64,
+    token: String,
+    name: String,
+    /// Whether the person still takes part (before leaving).
+    taking_part: bool,
+    done: bool,
+}
+
+/// A reminder's "I can't come any more" link opened: a page asking to confirm (mail clients
+/// and scanners open links by themselves: a GET never changes anything).
+pub async fn leave_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((event_id, token)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let (event, _, taking_part) = service::events::leave_link(&state, event_id, &token).await?;
+    Ok(render(&LeavePage {
+        c,
+        event_id,
+        token,
+        name: event.row.name,
+        taking_part,
+        done: false,
+    }))
+}
+
+/// The page's button: the person leaves the event, without a session (the link's token is
+/// what allows it).
+pub async fn leave(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((event_id, token)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let event = service::events::leave_by_link(&state, event_id, &token).await?;
+    Ok(render(&LeavePage {
+        c,
+        event_id,
+        token,
+        name: event.row.name,
+        taking_part: false,
         done: true,
     }))
 }

@@ -130,6 +130,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(mail::unsubscribe_page).post(mail::unsubscribe),
         )
         .route(
+            "/events/{id}/leave/{token}",
+            get(mail::leave_page).post(mail::leave),
+        )
+        .route(
             "/settings",
             get(settings::profile_page).post(settings::profile),
         )

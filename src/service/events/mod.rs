@@ -32,8 +32,8 @@ pub use create::{create, create_mission, create_series};
 pub use input::{NewEventInput, ShiftInput};
 pub use organizers::{Decision, decide, invite, invited_received, participants};
 pub use participation::{
-    Joined, answered, events_of, join, join_received, leave, leave_received, participant_count,
-    standing,
+    Joined, answered, events_of, join, join_received, leave, leave_by_link, leave_link,
+    leave_received, participant_count, standing,
 };
 pub use present::{icalendar, participants_csv, summary_line, when_where};
 pub use reminders::{

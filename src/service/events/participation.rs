@@ -151,6 +151,27 @@ pub async fn join(
     if outcome == Joined::Accepted || outcome == Joined::Pending {
         tell_author(&mut tx, event, who, now).await?;
     }
+    if outcome == Joined::Accepted {
+        // The sign-up is confirmed to the person (by e-mail, with the event's calendar file,
+        // when they want it so), as an organizer's acceptance is.
+        db::notifications::unnotify_post(
+            &mut tx,
+            who.id,
+            event.status.account_id,
+            NotificationKind::EventAccepted,
+            event.row.status_id,
+        )
+        .await?;
+        db::social::notify(
+            &mut tx,
+            who.id,
+            event.status.account_id,
+            NotificationKind::EventAccepted,
+            Some(event.row.status_id),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(outcome)
 }
@@ -183,11 +204,12 @@ async fn tell_author_left(
     now: i64,
 ) -> AppResult<()> {
     // Someone who left before and comes back, then leaves again, is told of again.
-    db::social::unnotify(
+    db::notifications::unnotify_post(
         tx,
         event.status.account_id,
         who,
         NotificationKind::EventLeft,
+        event.row.status_id,
     )
     .await?;
     db::social::notify(
@@ -200,6 +222,33 @@ async fn tell_author_left(
     )
     .await?;
     Ok(())
+}
+
+/// The event and the person a reminder's "I can't come any more" link names (checked: a
+/// link we did not make is 404).
+pub async fn leave_link(
+    state: &AppState,
+    event_id: i64,
+    token: &str,
+) -> AppResult<(Event, AccountRow, bool)> {
+    let account_id = crate::service::mail::check_leave_link(state, event_id, token).await?;
+    let who = db::accounts::by_id(state.pool(), account_id)
+        .await?
+        .filter(|a| a.is_local())
+        .ok_or_else(AppError::not_found)?;
+    let event = super::get(state, Some(account_id), event_id).await?;
+    let taking_part = db::events::participant(state.pool(), event_id, account_id)
+        .await?
+        .is_some();
+    Ok((event, who, taking_part))
+}
+
+/// Follows a reminder's "I can't come any more" link: the person leaves the event (their
+/// place goes to the first on the waiting list). Following it again changes nothing.
+pub async fn leave_by_link(state: &AppState, event_id: i64, token: &str) -> AppResult<Event> {
+    let (event, who, _) = leave_link(state, event_id, token).await?;
+    leave(state, &who, &event).await?;
+    Ok(event)
 }
 
 /// Someone leaves an event; the first on the waiting list takes the free place.

@@ -11,7 +11,8 @@ mod worker;
 
 pub use notifications::{NotificationMail, queue_notifications};
 pub use unsubscribe::{
-    Unsubscribe, check_unsubscribe, turn_off_email, unsubscribe, unsubscribe_url,
+    Unsubscribe, check_leave_link, check_unsubscribe, digest_unsubscribe_url, turn_off_email,
+    unsubscribe, unsubscribe_url,
 };
 pub use worker::{run, step};
 

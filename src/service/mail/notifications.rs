@@ -3,7 +3,7 @@
 //! [`queue_notifications`], in the transaction that marks them dispatched; one message per notification is queued, in the recipient's
 //! language, with an unsubscribe link for that kind.
 
-use super::unsubscribe::{batch_secret, url_with};
+use super::unsubscribe::{batch_secret, leave_url_with, url_with};
 use crate::{
     db::{self, social::NotificationRow},
     domain::{Locale, NotificationKind, html},
@@ -59,7 +59,23 @@ pub async fn queue_notifications<'a>(
             handle: handle(state, &f.from_username, f.from_domain.as_deref()),
             excerpt: excerpt(f),
             link: link(state, n.kind, f),
-            unsubscribe: url_with(state, &secret, n.account_id, n.kind),
+            unsubscribe: url_with(state, &secret, n.account_id, Some(n.kind)),
+            calendar: match (n.kind, n.status_id) {
+                (
+                    NotificationKind::EventAccepted
+                    | NotificationKind::EventPromoted
+                    | NotificationKind::EventUpdated,
+                    Some(event),
+                ) => calendar_of(conn, event).await?,
+                _ => None,
+            },
+            // The day before, a participant can free their place in one click.
+            leave: match (n.kind, n.status_id) {
+                (NotificationKind::EventReminder, Some(event)) => {
+                    Some(leave_url_with(state, &secret, n.account_id, event))
+                }
+                _ => None,
+            },
         };
         super::queue(
             conn,
@@ -73,6 +89,21 @@ pub async fn queue_notifications<'a>(
         queued += 1;
     }
     Ok(queued)
+}
+
+/// An event as an iCalendar file, for the confirmations and changes of a participation.
+async fn calendar_of(conn: &mut sqlx::AnyConnection, event_id: i64) -> AppResult<Option<String>> {
+    let (Some(status), Some(row)) = (
+        db::statuses::by_id(&mut *conn, event_id).await?,
+        db::events::by_id(&mut *conn, event_id).await?,
+    ) else {
+        return Ok(None);
+    };
+    let name = row.name.clone();
+    Ok(Some(crate::service::events::icalendar(
+        &name,
+        &[crate::service::events::Event { status, row }],
+    )))
 }
 
 fn handle(state: &AppState, username: &str, domain: Option<&str>) -> String {

@@ -21,10 +21,19 @@ async fn secret(state: &AppState) -> AppResult<String> {
     batch_secret(&mut conn).await
 }
 
-fn mac(secret: &str, account_id: i64, kind: NotificationKind) -> String {
+/// What a link stops: a kind of notification, or (`None`) the digest, named `digest` in links
+/// (no kind has that name).
+fn name_of(kind: Option<NotificationKind>) -> &'static str {
+    kind.map_or(DIGEST, NotificationKind::as_str)
+}
+
+/// The name of the digest in unsubscribe links.
+const DIGEST: &str = "digest";
+
+fn mac(secret: &str, account_id: i64, kind: Option<NotificationKind>) -> String {
     let mut mac = crypto::hmac_sha256_hex(
         secret.as_bytes(),
-        format!("unsubscribe:{account_id}:{}", kind.as_str()).as_bytes(),
+        format!("unsubscribe:{account_id}:{}", name_of(kind)).as_bytes(),
     );
     mac.truncate(MAC_LEN);
     mac
@@ -37,7 +46,13 @@ pub async fn unsubscribe_url(
     kind: NotificationKind,
 ) -> AppResult<String> {
     let secret = secret(state).await?;
-    Ok(url_with(state, &secret, account_id, kind))
+    Ok(url_with(state, &secret, account_id, Some(kind)))
+}
+
+/// The address that turns a person's digest off.
+pub async fn digest_unsubscribe_url(state: &AppState, account_id: i64) -> AppResult<String> {
+    let secret = secret(state).await?;
+    Ok(url_with(state, &secret, account_id, None))
 }
 
 /// [`unsubscribe_url`] with the secret already read (for a batch).
@@ -45,11 +60,11 @@ pub(super) fn url_with(
     state: &AppState,
     secret: &str,
     account_id: i64,
-    kind: NotificationKind,
+    kind: Option<NotificationKind>,
 ) -> String {
     state.config.url(&format!(
         "/mail/unsubscribe/{account_id}.{}.{}",
-        kind.as_str(),
+        name_of(kind),
         mac(secret, account_id, kind)
     ))
 }
@@ -64,7 +79,8 @@ pub(super) async fn batch_secret(conn: &mut sqlx::AnyConnection) -> AppResult<St
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unsubscribe {
     pub account_id: i64,
-    pub kind: NotificationKind,
+    /// The kind of notification, or `None` for the digest.
+    pub kind: Option<NotificationKind>,
 }
 
 /// Reads an unsubscribe token; anything we did not make is 404 (`error-unsubscribe-invalid`).
@@ -87,7 +103,10 @@ pub async fn check_unsubscribe(state: &AppState, token: &str) -> AppResult<Unsub
         return Err(invalid());
     };
     let account_id: i64 = account.parse().map_err(|_| invalid())?;
-    let kind = NotificationKind::from_stored(kind).ok_or_else(invalid)?;
+    let kind = match kind {
+        DIGEST => None,
+        name => Some(NotificationKind::from_stored(name).ok_or_else(invalid)?),
+    };
     if given.len() != MAC_LEN {
         return Err(invalid());
     }
@@ -107,7 +126,21 @@ pub async fn check_unsubscribe(state: &AppState, token: &str) -> AppResult<Unsub
 /// Follows an unsubscribe link: that kind of e-mail stops for its person.
 pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<Unsubscribe> {
     let found = check_unsubscribe(state, token).await?;
-    turn_off_email(state, found.account_id, found.kind).await?;
+    match found.kind {
+        Some(kind) => turn_off_email(state, found.account_id, kind).await?,
+        None => {
+            crate::service::digest::set_frequency(
+                state,
+                found.account_id,
+                crate::domain::DigestFrequency::Off,
+            )
+            .await?;
+            tracing::info!(
+                account_id = found.account_id,
+                "digest turned off by an unsubscribe link"
+            );
+        }
+    }
     Ok(found)
 }
 
@@ -131,4 +164,53 @@ pub async fn turn_off_email(
         "e-mail turned off by an unsubscribe link"
     );
     Ok(())
+}
+
+/// The link in a reminder that frees a participant's place in one click ("I can't come any
+/// more"): `/events/{event}/leave/{account}.{mac}`, the mac an HMAC of the account and event
+/// under the same secret as unsubscribe links, so no table of tokens grows and no one can
+/// make a link for someone else.
+pub(super) fn leave_url_with(
+    state: &AppState,
+    secret: &str,
+    account_id: i64,
+    event_id: i64,
+) -> String {
+    state.config.url(&format!(
+        "/events/{event_id}/leave/{account_id}.{}",
+        leave_mac(secret, account_id, event_id)
+    ))
+}
+
+fn leave_mac(secret: &str, account_id: i64, event_id: i64) -> String {
+    let mut mac = crypto::hmac_sha256_hex(
+        secret.as_bytes(),
+        format!("leave:{account_id}:{event_id}").as_bytes(),
+    );
+    mac.truncate(MAC_LEN);
+    mac
+}
+
+/// Reads a "leave" link's token for an event: the person it was made for. Anything we did not
+/// make is 404 (`error-leave-link-invalid`).
+pub async fn check_leave_link(state: &AppState, event_id: i64, token: &str) -> AppResult<i64> {
+    let invalid = || {
+        AppError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "error-leave-link-invalid",
+        )
+    };
+    if token.len() > 60 {
+        return Err(invalid());
+    }
+    let (account, given) = token.split_once('.').ok_or_else(invalid)?;
+    let account_id: i64 = account.parse().map_err(|_| invalid())?;
+    if given.len() != MAC_LEN {
+        return Err(invalid());
+    }
+    let expected = leave_mac(&secret(state).await?, account_id, event_id);
+    if !crypto::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+        return Err(invalid());
+    }
+    Ok(account_id)
 }
