@@ -1257,7 +1257,7 @@ async fn a_reminder_frees_the_place_in_one_click_for_the_waiting_list() {
         .unwrap();
     let ics = parsed
         .attachments()
-        .find(|a| a.attachment_name() == Some("event.ics"))
+        .find(|a| mail_parser::MimeHeaders::attachment_name(*a) == Some("event.ics"))
         .expect("the calendar file");
     let ics = String::from_utf8_lossy(ics.contents()).into_owned();
     assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");

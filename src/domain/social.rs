@@ -28,8 +28,8 @@ impl FollowState {
     }
 }
 
-/// What a notification tells. The first five are Mastodon's; the others are coopol's
-/// (events and missions), which the Mastodon API does not list.
+/// What a notification tells. The first five and `admin.sign_up` are Mastodon's; the others
+/// are coopol's (events, missions, groups), listed by the API under their own names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NotificationKind {
     /// Someone mentioned me.
