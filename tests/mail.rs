@@ -1307,3 +1307,64 @@ async fn a_reminder_frees_the_place_in_one_click_for_the_waiting_list() {
     assert_eq!(state_of(bob).await.as_deref(), Some("accepted"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn mission_alerts_come_by_mail_once_a_day_unless_one_asked_for_every_one() {
+    let Some(sink) = sink() else { return };
+    let app = mail_app(&sink).await;
+    let (daily, every) = (address("daily"), address("every"));
+    let daily_id = person(&app, "daily", &daily, None).await;
+    let every_id = person(&app, "every", &every, None).await;
+    for (id, all) in [(daily_id, false), (every_id, true)] {
+        let alerts = coopol::domain::MissionAlerts::new(
+            coopol::domain::AlertReach::Departement,
+            Some("75020"),
+            all,
+        )
+        .unwrap();
+        coopol::service::notifications::set_mission_alerts(&app.state, id, &alerts)
+            .await
+            .unwrap();
+    }
+    let (_, organizer) = app.user_with_token("organizer", "read write").await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(4)).date_naive();
+    for (name, hour) in [("Tractage au marché", 9), ("Porte-à-porte", 14)] {
+        let at = |h: u32| {
+            day.and_hms_opt(h, 0, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        };
+        let (status, body) = app
+            .post_json(
+                "/api/coopol/v1/events",
+                Some(&organizer),
+                &json!({"name": name, "postcode": "75011",
+                        "shifts": [{"start_time": at(hour), "end_time": at(hour + 2), "needed": 4}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let mails = sink.wait_for(&every, 2).await;
+    assert!(
+        mails.iter().any(|m| m.text.contains("Porte-à-porte")),
+        "{:?}",
+        mails.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    sink.wait_for(&daily, 1).await;
+    eventually("both missions are dispatched", || async {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE type = 'mission_new' AND dispatched = 1",
+        )
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+        n == 4
+    })
+    .await;
+    assert_eq!(queued(&app).await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages(&daily).len(), 1, "one a day at most");
+    assert_eq!(sink.messages(&every).len(), 2);
+    app.stop().await;
+}

@@ -533,6 +533,56 @@ async fn the_web_menu_counts_unread_notifications_and_the_settings_choose_channe
         assert_eq!(channels.in_app, mention, "{kind:?}");
         assert!(!channels.push, "{kind:?}");
     }
+    // Missions near me: a reach without a postcode shows the page again with what was typed
+    // and the boxes as ticked, and saves nothing.
+    let refused = web
+        .submit(
+            "/settings/notifications",
+            "/settings/notifications",
+            &[
+                ("mention.email", "on"),
+                ("alert_reach", "departement"),
+                ("alert_postcode", "750"),
+                ("alert_every_email", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("id=\"postcode-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.contains("value=\"750\""), "{}", refused.body);
+    assert!(refused.contains("value=\"departement\" selected"));
+    assert!(refused.contains("name=\"alert_every_email\" value=\"1\" checked"));
+    assert!(
+        refused
+            .contains("name=\"mention.email\" aria-labelledby=\"kind-mention col-email\" checked")
+    );
+    assert!(
+        !refused.contains(
+            "name=\"mention.in_app\" aria-labelledby=\"kind-mention col-in-app\" checked"
+        )
+    );
+    let alerts = coopol::service::notifications::mission_alerts(&app.state, ana_id)
+        .await
+        .unwrap();
+    assert_eq!(alerts, coopol::domain::MissionAlerts::default());
+    let saved = web
+        .submit(
+            "/settings/notifications",
+            "/settings/notifications",
+            &[("alert_reach", "departement"), ("alert_postcode", "64000")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let alerts = coopol::service::notifications::mission_alerts(&app.state, ana_id)
+        .await
+        .unwrap();
+    assert_eq!(alerts.reach, coopol::domain::AlertReach::Departement);
+    assert_eq!(alerts.departement().as_deref(), Some("64"));
+    assert!(!alerts.every_email);
     // A field the page does not have is refused.
     let refused = web
         .submit(
@@ -791,5 +841,133 @@ async fn the_digest_tells_a_member_what_happened_in_their_groups() {
     assert!(gather(p.carol_id).await.unwrap().discussions.is_empty());
     // Eve is no member: nothing of the section's circles.
     assert!(gather(p.eve_id).await.unwrap().is_empty());
+    app.stop().await;
+}
+
+async fn alert_preferences(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .put(app.url("/api/coopol/v1/alert_preferences"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_public_mission_is_announced_to_the_people_near_it_who_asked_and_a_closed_one_is_not() {
+    let app = spawn_app().await;
+    let p = scenes::people(&app).await;
+    scenes::paris_section(&app, &p).await;
+    let (_, dan) = app.user_with_token("dan", "read write").await;
+    // Bad input is refused with the field named, and nothing changes.
+    for (body, field) in [
+        (json!({"mission_reach": "departement"}), "postcode"),
+        (
+            json!({"mission_reach": "departement", "postcode": "7501"}),
+            "postcode",
+        ),
+        (
+            json!({"mission_reach": "everywhere", "postcode": "75020"}),
+            "mission_reach",
+        ),
+        (json!({"digest": "hourly"}), "digest"),
+        (json!({"every_mission_email": "yes"}), "every_mission_email"),
+        (json!({"sms": true}), "preferences"),
+    ] {
+        let (status, error) = alert_preferences(&app, &p.eve, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
+        assert!(error.to_string().contains(field), "{body}: {error}");
+    }
+    let (status, unchanged) = app
+        .get_json("/api/coopol/v1/alert_preferences", Some(&p.eve))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        unchanged,
+        json!({"digest": "off", "mission_reach": "off", "postcode": null,
+               "every_mission_email": false})
+    );
+    // Eve hears of public missions in her département, Bob at his postcode, Dan in Pau's.
+    let (status, eve) = alert_preferences(
+        &app,
+        &p.eve,
+        json!({"mission_reach": "departement", "postcode": " 75020 ", "digest": "weekly"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{eve}");
+    assert_eq!(
+        eve,
+        json!({"digest": "weekly", "mission_reach": "departement", "postcode": "75020",
+               "every_mission_email": false})
+    );
+    for (token, reach, postcode) in [
+        (&p.bob, "postcode", "75011"),
+        (&dan, "departement", "64000"),
+        (&p.carol, "off", "75011"),
+    ] {
+        let (status, body) = alert_preferences(
+            &app,
+            token,
+            json!({"mission_reach": reach, "postcode": postcode}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let mission = |name: &'static str, audience: &'static str| {
+        let app = &app;
+        let sec = p.sec.clone();
+        async move {
+            let (status, mission) = app
+                .post_json(
+                    "/api/coopol/v1/events",
+                    Some(&sec),
+                    &json!({"name": name, "group": "section_paris11", "postcode": "75011",
+                            "audience": audience,
+                            "shifts": [{"start_time": in_days(3, 9), "end_time": in_days(3, 11),
+                                        "needed": 3}]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{mission}");
+            mission
+        }
+    };
+    // A members-only mission is told to nobody outside the section.
+    mission("Collage interne", "members").await;
+    for token in [&p.eve, &p.bob, &dan, &p.carol] {
+        assert!(notifications(&app, token).await.is_empty());
+    }
+    mission("Tractage au marché", "public").await;
+    let told = vec![(
+        "mission_new".to_string(),
+        "section_paris11".to_string(),
+        String::new(),
+    )];
+    assert_eq!(notifications(&app, &p.eve).await, told);
+    assert_eq!(notifications(&app, &p.bob).await, told);
+    assert!(notifications(&app, &dan).await.is_empty(), "Pau is far");
+    assert!(
+        notifications(&app, &p.carol).await.is_empty(),
+        "Carol chose off"
+    );
+
+    // Two days before, the public mission's shift, still short, is told to the same people.
+    let day = 24 * 3_600_000_000;
+    let two_days_before = coopol::clock::now() + day + 6 * 3_600_000_000;
+    assert_eq!(
+        coopol::service::events::send_short_alerts(&app.state, two_days_before)
+            .await
+            .unwrap(),
+        1,
+        "the members-only shift has nobody here to tell"
+    );
+    for token in [&p.eve, &p.bob] {
+        let seen = notifications(&app, token).await;
+        assert_eq!(seen[0].0, "mission_short", "{seen:?}");
+    }
+    assert!(notifications(&app, &dan).await.is_empty());
     app.stop().await;
 }

@@ -1027,9 +1027,13 @@ async fn gone_subscriptions_are_removed_failures_retried_refusals_dropped() {
         "all",
     )
     .await;
-    coopol::db::oauth::revoke_all_for(app.state.pool(), carol_id, coopol::clock::now())
-        .await
-        .unwrap();
+    coopol::db::oauth::revoke_all_for(
+        &mut app.state.pool().acquire().await.unwrap(),
+        carol_id,
+        coopol::clock::now(),
+    )
+    .await
+    .unwrap();
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions")
         .fetch_one(app.state.pool())
         .await

@@ -631,7 +631,7 @@ async fn closed_circles_and_followers_only_posts_reach_only_their_readers() {
     let mut sec_home = sse(&app, "/api/v1/streaming/user", Some(&p.sec)).await;
 
     // A members-only post naming Eve, with a hashtag.
-    scenes::group_post(
+    let closed = scenes::group_post(
         &app,
         &sid,
         &p.bob,
@@ -701,6 +701,21 @@ async fn closed_circles_and_followers_only_posts_reach_only_their_readers() {
     let (status, notes) = app.get_json("/api/v1/notifications", Some(&p.eve)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!notes.to_string().contains("Réunion fermée"), "{notes}");
+    // The section's moderators remove the closed post: it leaves the members' home streams.
+    let id = closed["id"].as_str().unwrap();
+    let (status, body) = app
+        .post_json(
+            &format!("/api/coopol/v1/groups/{sid}/posts/{id}/remove"),
+            Some(&p.sec),
+            &json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let seen = sec_home.until(id).await;
+    assert_eq!(
+        seen.last().unwrap(),
+        &("delete".to_string(), id.to_string())
+    );
     app.stop().await;
 }
 
@@ -810,4 +825,102 @@ async fn a_post_through_one_process_reaches_a_stream_on_another() {
     assert_eq!(on_b.next().await, ("delete".to_string(), id));
     b.stop().await;
     a.stop().await;
+}
+
+/// Whether a stream ends within the wait (its connection closed by the server).
+async fn sse_ends(stream: &mut Sse) -> bool {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.res.chunk()).await {
+            Err(_) => return false,
+            Ok(Ok(None)) | Ok(Err(_)) => return true,
+            Ok(Ok(Some(_))) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn revoking_a_token_closes_the_streams_it_opened_and_only_those() {
+    let app = spawn_app().await;
+    let alice_id = app
+        .create_user(
+            "alice",
+            "correct horse battery",
+            coopol::domain::Role::Member,
+        )
+        .await;
+    let client = app
+        .register_app("read write follow push", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        tokens.push(
+            app.password_token(
+                &client,
+                "alice@example.org",
+                "correct horse battery",
+                "read",
+            )
+            .await,
+        );
+    }
+    let (revoked, kept) = (tokens[0].clone(), tokens[1].clone());
+    let (_, bob) = app.user_with_token("bob", "read").await;
+    let mut gone_sse = sse(&app, "/api/v1/streaming/user", Some(&revoked)).await;
+    let mut gone_ws = ws(&app, &format!("?stream=user&access_token={revoked}")).await;
+    let mut kept_sse = sse(&app, "/api/v1/streaming/user", Some(&kept)).await;
+    let mut bob_ws = ws(&app, &format!("?stream=user&access_token={bob}")).await;
+    eventually("the four connections counted", || async {
+        app.state.streams.connections() == 4
+    })
+    .await;
+    // The app revokes one of Alice's tokens (RFC 7009): what it opened ends at once, with
+    // Mastodon's error on the WebSocket first.
+    let res = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .form(&[
+            ("client_id", client.client_id.as_str()),
+            ("client_secret", client.client_secret.as_str()),
+            ("token", revoked.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(sse_ends(&mut gone_sse).await, "the SSE stream ends");
+    let last = ws_next(&mut gone_ws).await;
+    assert_eq!(last["status"], 401, "{last}");
+    assert!(
+        ws_next_within(&mut gone_ws, WAIT).await.is_none(),
+        "then the socket closes"
+    );
+    // Her other token and Bob's streams live on.
+    eventually("two connections left", || async {
+        app.state.streams.connections() == 2
+    })
+    .await;
+    // A password change revokes all her tokens: her last stream ends; Bob's lives on.
+    coopol::service::accounts::change_password(
+        &app.state,
+        alice_id,
+        "correct horse battery",
+        "a brand new passphrase",
+        "a brand new passphrase",
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(sse_ends(&mut kept_sse).await);
+    eventually("Bob's stream alone is left", || async {
+        app.state.streams.connections() == 1
+    })
+    .await;
+    assert!(
+        ws_next_within(&mut bob_ws, Duration::from_millis(300))
+            .await
+            .is_none(),
+        "Bob's socket got no error"
+    );
+    app.stop().await;
 }

@@ -54,3 +54,15 @@ settings-digest-label = Get a digest of my groups (new discussions, upcoming eve
 settings-digest-off = Never
 settings-digest-daily = Every day
 settings-digest-weekly = Every week
+
+settings-alerts = Missions near me
+settings-alerts-intro = My groups' missions are always announced to me. I can also hear of public missions near me, and get every alert by e-mail rather than one a day at most.
+settings-alerts-reach = Also announce public missions
+settings-alerts-reach-off = No, only my groups'
+settings-alerts-reach-postcode = At my postcode
+settings-alerts-reach-departement = In my département
+settings-alerts-postcode = My postcode
+settings-alerts-every-email = Get every mission alert by e-mail (otherwise one a day at most)
+error-alert-postcode = give your postcode to hear of missions near you
+error-alert-value = “{ $name }” does not have an allowed value.
+error-alert-field = “{ $name }” is not an alert preference.

@@ -54,3 +54,15 @@ settings-digest-label = Recevoir un résumé de mes groupes (nouvelles discussio
 settings-digest-off = Jamais
 settings-digest-daily = Chaque jour
 settings-digest-weekly = Chaque semaine
+
+settings-alerts = Missions près de chez moi
+settings-alerts-intro = Les missions de mes groupes me sont toujours annoncées. Je peux aussi être prévenu·e des missions publiques près de chez moi, et recevoir chaque alerte par courriel plutôt qu’une par jour au plus.
+settings-alerts-reach = M’annoncer aussi les missions publiques
+settings-alerts-reach-off = Non, seulement celles de mes groupes
+settings-alerts-reach-postcode = À mon code postal
+settings-alerts-reach-departement = Dans mon département
+settings-alerts-postcode = Mon code postal
+settings-alerts-every-email = Recevoir chaque alerte de mission par courriel (sinon, une par jour au plus)
+error-alert-postcode = indiquez votre code postal pour recevoir les missions près de chez vous
+error-alert-value = « { $name } » n’a pas une valeur permise.
+error-alert-field = « { $name } » n’est pas une préférence d’alerte.

@@ -225,6 +225,8 @@ pub struct NotificationFacts {
     /// The post's HTML (empty without a post).
     pub status_html: Option<String>,
     pub spoiler_text: Option<String>,
+    /// An event's name or a discussion's title.
+    pub status_title: Option<String>,
     pub author_username: Option<String>,
     pub author_domain: Option<String>,
     /// The group concerned (a request to join it, or to be affiliated with it).
@@ -244,7 +246,7 @@ pub async fn notification_facts(
             "SELECT n.id AS notification_id, n.account_id, u.email, \
              fa.username AS from_username, fa.domain AS from_domain, \
              fa.display_name AS from_name, s.id AS status_id, s.content AS status_html, \
-             s.spoiler_text, sa.username AS author_username, sa.domain AS author_domain, \
+             s.spoiler_text, s.title AS status_title, sa.username AS author_username, sa.domain AS author_domain, \
              ga.username AS group_username, ga.domain AS group_domain \
              FROM notifications n \
              JOIN users u ON u.account_id = n.account_id \

@@ -5,7 +5,7 @@
 
 use super::Backend;
 use super::social::NotificationRow;
-use crate::domain::{Channels, NotificationKind};
+use crate::domain::{AlertReach, Channels, MissionAlerts, NotificationKind};
 use sqlx::{AnyPool, FromRow, Result};
 
 /// Takes the oldest notifications not yet dispatched, up to `limit`, for the transaction
@@ -250,23 +250,101 @@ pub async fn sign_up_decided(db: &AnyPool, account_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Of these people, those sent a mission alert by e-mail since `since`.
-pub async fn alerted_since(
+/// Of these people, those whose mission alerts by e-mail are limited and who were sent one
+/// since `since` (`.0`), and those who asked for every alert by e-mail (`.1`).
+pub async fn alert_caps(
     conn: &mut sqlx::AnyConnection,
     account_ids: &[i64],
     since: i64,
-) -> Result<Vec<i64>> {
-    let mut out = Vec::new();
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let (mut recent, mut every) = (Vec::new(), Vec::new());
     for chunk in super::padded_chunks(account_ids, super::INSERT_CHUNK) {
         let sql = format!(
-            "SELECT account_id FROM users WHERE alert_emailed_at >= $1 AND account_id IN ({})",
+            "SELECT account_id, alert_every_email FROM users \
+             WHERE (alert_emailed_at >= $1 OR alert_every_email = 1) AND account_id IN ({})",
             super::placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(since);
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(since);
         for id in chunk.iter() {
             q = q.bind(*id);
         }
-        out.extend(q.fetch_all(&mut *conn).await?);
+        for (id, all) in q.fetch_all(&mut *conn).await? {
+            if all == 1 {
+                every.push(id)
+            } else {
+                recent.push(id)
+            }
+        }
+    }
+    Ok((recent, every))
+}
+
+/// A person's mission alerts (the defaults when they chose none).
+pub async fn mission_alerts(db: &AnyPool, account_id: i64) -> Result<MissionAlerts> {
+    let row: Option<(AlertReach, Option<String>, i64)> = sqlx::query_as(
+        "SELECT alert_reach, alert_postcode, alert_every_email FROM users WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row
+        .map(|(reach, postcode, every)| MissionAlerts {
+            reach,
+            postcode,
+            every_email: every == 1,
+        })
+        .unwrap_or_default())
+}
+
+/// Sets a person's mission alerts.
+pub async fn set_mission_alerts(
+    db: &AnyPool,
+    account_id: i64,
+    alerts: &MissionAlerts,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET alert_reach = $2, alert_postcode = $3, alert_departement = $4, \
+         alert_every_email = $5 WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .bind(alerts.reach)
+    .bind(alerts.postcode.as_deref())
+    .bind(alerts.departement())
+    .bind(i64::from(alerts.every_email))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The active local people who asked to hear of public missions at `postcode` or in
+/// `departement`.
+pub async fn near(
+    conn: &mut sqlx::AnyConnection,
+    postcode: Option<&str>,
+    departement: Option<&str>,
+) -> Result<Vec<i64>> {
+    let mut out: Vec<i64> = Vec::new();
+    if let Some(p) = postcode {
+        out.extend(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT account_id FROM users WHERE alert_reach = 'postcode' \
+                 AND alert_postcode = $1 AND state = 'active'",
+            )
+            .bind(p)
+            .fetch_all(&mut *conn)
+            .await?,
+        );
+    }
+    if let Some(d) = departement {
+        out.extend(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT account_id FROM users WHERE alert_reach = 'departement' \
+                 AND alert_departement = $1 AND state = 'active'",
+            )
+            .bind(d)
+            .fetch_all(&mut *conn)
+            .await?,
+        );
     }
     Ok(out)
 }

@@ -188,16 +188,21 @@ pub async fn insert_token(
     .await
 }
 
-/// Revokes a token of an app; returns whether one was revoked.
-pub async fn revoke_token(db: &AnyPool, token_hash: &str, app_id: i64, now: i64) -> Result<bool> {
-    let done = sqlx::query(
+/// Revokes a token of an app; gives its id when one was revoked.
+pub async fn revoke_token(
+    db: &AnyPool,
+    token_hash: &str,
+    app_id: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let revoked: Option<i64> = sqlx::query_scalar(
         "UPDATE oauth_tokens SET revoked_at = $3 \
-         WHERE token_hash = $1 AND app_id = $2 AND revoked_at IS NULL",
+         WHERE token_hash = $1 AND app_id = $2 AND revoked_at IS NULL RETURNING id",
     )
     .bind(token_hash)
     .bind(app_id)
     .bind(now)
-    .execute(db)
+    .fetch_optional(db)
     .await?;
     // Its push subscription goes with it (and the copy of the token it keeps).
     sqlx::query(
@@ -208,23 +213,29 @@ pub async fn revoke_token(db: &AnyPool, token_hash: &str, app_id: i64, now: i64)
     .bind(app_id)
     .execute(db)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(revoked)
 }
 
-/// Revokes every token of an account (after a password change or when disabled).
-pub async fn revoke_all_for(db: &AnyPool, account_id: i64, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE oauth_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+/// Revokes every token of an account (after a password change, or when it is erased); gives
+/// their ids.
+pub async fn revoke_all_for(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    now: i64,
+) -> Result<Vec<i64>> {
+    let revoked: Vec<i64> = sqlx::query_scalar(
+        "UPDATE oauth_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL \
+         RETURNING id",
     )
     .bind(account_id)
     .bind(now)
-    .execute(db)
+    .fetch_all(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM push_subscriptions WHERE account_id = $1")
         .bind(account_id)
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(revoked)
 }
 
 /// Records that a token was used (callers skip it when the stored time is recent).

@@ -4,8 +4,8 @@
 //! people.
 
 use crate::domain::{
-    Circle, DigestFrequency, FollowState, GroupKind, JoinMode, MemberRole, MembershipState,
-    NotificationKind, Role, Scopes, UserState, Visibility,
+    AlertReach, Circle, DigestFrequency, FollowState, GroupKind, JoinMode, MemberRole,
+    MembershipState, NotificationKind, Role, Scopes, UserState, Visibility,
     event::{EventJoinMode, EventStatus, ParticipationState, Zone},
     media::{MediaKind, MediaState, MediaUse},
 };
@@ -65,6 +65,7 @@ stored_as_text!(FollowState, FollowState::from_stored, |v| v.as_str().into());
 stored_as_text!(DigestFrequency, DigestFrequency::from_stored, |v| v
     .as_str()
     .into());
+stored_as_text!(AlertReach, AlertReach::from_stored, |v| v.as_str().into());
 stored_as_text!(NotificationKind, NotificationKind::from_stored, |v| v
     .as_str()
     .into());

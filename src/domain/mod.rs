@@ -19,7 +19,9 @@ pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
 pub use group::{Circle, GroupKind, JoinMode, MemberRole, MembershipState, Place};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};
-pub use social::{Channels, DigestFrequency, FollowState, NotificationKind};
+pub use social::{
+    AlertReach, Channels, DigestFrequency, FollowState, MissionAlerts, NotificationKind,
+};
 pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
 

@@ -179,6 +179,91 @@ impl Channels {
     }
 }
 
+/// How far from home a person wants to hear of missions that need people, besides their own
+/// groups' (which they always hear of).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlertReach {
+    /// Only my groups' missions (the default).
+    Off,
+    /// Also public missions at my postcode.
+    Postcode,
+    /// Also public missions in my département.
+    Departement,
+}
+
+impl AlertReach {
+    /// Every reach, as offered.
+    pub const ALL: [AlertReach; 3] = [
+        AlertReach::Off,
+        AlertReach::Postcode,
+        AlertReach::Departement,
+    ];
+
+    /// The stored and form name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertReach::Off => "off",
+            AlertReach::Postcode => "postcode",
+            AlertReach::Departement => "departement",
+        }
+    }
+
+    /// Reads a stored or form name.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// A person's mission alerts: whether public missions near them are announced to them, and
+/// whether they asked for every alert by e-mail rather than one a day at most.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissionAlerts {
+    /// How far.
+    pub reach: AlertReach,
+    /// Their postcode (five digits), required unless `reach` is `Off`.
+    pub postcode: Option<String>,
+    /// Every mission alert by e-mail, not one a day at most.
+    pub every_email: bool,
+}
+
+impl MissionAlerts {
+    /// Checks a choice: a reach other than `Off` needs a valid postcode; a postcode given with
+    /// `Off` is kept (so turning alerts back on does not ask for it again).
+    pub fn new(
+        reach: AlertReach,
+        postcode: Option<&str>,
+        every_email: bool,
+    ) -> Result<Self, super::Invalid> {
+        let postcode = match postcode.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(super::group::parse_postcode(p)?),
+            None if reach != AlertReach::Off => {
+                return Err(super::Invalid::new("postcode", "error-alert-postcode"));
+            }
+            None => None,
+        };
+        Ok(MissionAlerts {
+            reach,
+            postcode,
+            every_email,
+        })
+    }
+
+    /// The département of the postcode, when alerts reach that far.
+    pub fn departement(&self) -> Option<String> {
+        self.postcode.as_deref().map(super::group::departement_of)
+    }
+}
+
+impl Default for MissionAlerts {
+    fn default() -> Self {
+        MissionAlerts {
+            reach: AlertReach::Off,
+            postcode: None,
+            every_email: false,
+        }
+    }
+}
+
 /// How often a person gets the digest of their groups by e-mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestFrequency {

@@ -453,7 +453,13 @@ pub async fn change_password(
     let hash = blocking(move || crypto::hash_password(password.expose())).await?;
     db::accounts::update_password(state.pool(), account_id, &hash).await?;
     db::sessions::delete_all_for(state.pool(), account_id, keep_session).await?;
-    db::oauth::revoke_all_for(state.pool(), account_id, clock::now()).await?;
+    let revoked = db::oauth::revoke_all_for(
+        &mut *state.pool().acquire().await?,
+        account_id,
+        clock::now(),
+    )
+    .await?;
+    state.streams.revoked(revoked);
     tracing::info!(account_id, "password changed");
     Ok(())
 }
@@ -493,6 +499,7 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
     inboxes.sort();
     inboxes.dedup();
     let mut tx = state.db.begin().await?;
+    let revoked = db::oauth::revoke_all_for(&mut tx, account_id, clock::now()).await?;
     db::accounts::erase_local(&mut tx, account_id, clock::now()).await?;
     db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
     // Every file of the account stops being served now and leaves the store at the sweep.
@@ -506,6 +513,7 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
+    state.streams.revoked(revoked);
     state.outbox_ready.notify_one();
     tracing::info!(account_id, "account deleted and personal data erased");
     Ok(())

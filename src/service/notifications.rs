@@ -12,7 +12,7 @@ use crate::{
     clock, db,
     db::notifications::MarkerRow,
     db::social::NotificationRow,
-    domain::{Channels, Locale, NotificationKind},
+    domain::{Channels, Locale, MissionAlerts, NotificationKind},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -134,7 +134,8 @@ const ALERT_EMAIL_EVERY_MICROS: i64 = 24 * 3_600_000_000;
 
 /// Mission alerts (a new mission, a shift short of people) go by e-mail at most once a day
 /// per person, whatever their number: a federation's active members would otherwise get
-/// several a day. The others still reach the app and phones.
+/// several a day. The others still reach the app and phones. Who asked for every alert by
+/// e-mail gets them all.
 async fn cap_alert_emails(
     tx: &mut sqlx::AnyConnection,
     batch: &mut [Dispatch],
@@ -157,19 +158,21 @@ async fn cap_alert_emails(
     }
     people.sort_unstable();
     people.dedup();
-    let mut done: std::collections::HashSet<i64> =
-        db::notifications::alerted_since(tx, &people, now - ALERT_EMAIL_EVERY_MICROS)
-            .await?
-            .into_iter()
-            .collect();
+    let (recent, every) =
+        db::notifications::alert_caps(tx, &people, now - ALERT_EMAIL_EVERY_MICROS).await?;
+    let every: std::collections::HashSet<i64> = every.into_iter().collect();
+    let mut done: std::collections::HashSet<i64> = recent.into_iter().collect();
     let mut emailed = Vec::new();
     for d in batch.iter_mut().filter(|d| is_alert(d)) {
-        if done.insert(d.notification.account_id) {
-            emailed.push(d.notification.account_id);
+        let who = d.notification.account_id;
+        if every.contains(&who) || done.insert(who) {
+            emailed.push(who);
         } else {
             d.email = false;
         }
     }
+    emailed.sort_unstable();
+    emailed.dedup();
     db::notifications::mark_alerted(tx, &emailed, now).await?;
     Ok(())
 }
@@ -198,6 +201,44 @@ pub async fn preferences(
             )
         })
         .collect())
+}
+
+/// A person's mission alerts.
+pub async fn mission_alerts(state: &AppState, account_id: i64) -> AppResult<MissionAlerts> {
+    Ok(db::notifications::mission_alerts(state.pool(), account_id).await?)
+}
+
+/// Sets a person's mission alerts.
+pub async fn set_mission_alerts(
+    state: &AppState,
+    account_id: i64,
+    alerts: &MissionAlerts,
+) -> AppResult<()> {
+    Ok(db::notifications::set_mission_alerts(state.pool(), account_id, alerts).await?)
+}
+
+/// The people near a mission who asked to hear of it: only for a mission everyone may read
+/// (public, outside any closed circle), since telling someone outside a circle that it
+/// exists would already say too much. Sorted, each once.
+pub async fn near_mission(
+    conn: &mut sqlx::AnyConnection,
+    status: &crate::db::statuses::StatusRow,
+    event: &crate::db::events::EventRow,
+) -> AppResult<Vec<i64>> {
+    let open = status.visibility == crate::domain::Visibility::Public
+        && matches!(status.circle, None | Some(crate::domain::Circle::Public));
+    if !open || status.local == 0 {
+        return Ok(Vec::new());
+    }
+    let mut people = db::notifications::near(
+        conn,
+        event.postcode.as_deref(),
+        event.departement.as_deref(),
+    )
+    .await?;
+    people.sort_unstable();
+    people.dedup();
+    Ok(people)
 }
 
 /// Records a person's channels for some kinds (the others keep theirs).

@@ -555,7 +555,9 @@ pub async fn revoke(state: &AppState, params: &TokenParams, token: &str) -> AppR
             )
         })?;
     let hash = crypto::token_hash(token);
-    db::oauth::revoke_token(state.pool(), &hash, app.id, clock::now()).await?;
+    if let Some(id) = db::oauth::revoke_token(state.pool(), &hash, app.id, clock::now()).await? {
+        state.streams.revoked([id]);
+    }
     // A decoy, revoked, must stop answering "awaiting approval" as a real token would.
     db::oauth::delete_decoy_token(state.pool(), &hash).await?;
     Ok(())

@@ -58,6 +58,8 @@ pub enum Change {
     Deleted(Deleted),
     /// A notification was made.
     Notified(i64),
+    /// An access token was revoked: the streams it opened close.
+    Revoked(i64),
 }
 
 /// A deleted post, as the streams need it once it is gone.
@@ -80,6 +82,7 @@ impl Change {
             Change::Created(id) => format!("c{id}"),
             Change::Edited(id) => format!("e{id}"),
             Change::Notified(id) => format!("n{id}"),
+            Change::Revoked(id) => format!("r{id}"),
             Change::Deleted(d) => {
                 let readers: Vec<String> = d.readers.iter().map(i64::to_string).collect();
                 format!(
@@ -102,6 +105,7 @@ impl Change {
             "c" => id(rest).map(Change::Created),
             "e" => id(rest).map(Change::Edited),
             "n" => id(rest).map(Change::Notified),
+            "r" => id(rest).map(Change::Revoked),
             "d" => {
                 let mut parts = rest.splitn(3, '.');
                 let post = id(parts.next()?)?;
@@ -205,6 +209,8 @@ pub enum Audience {
     Status(Reach),
     /// A notification: its recipient.
     Notification(i64),
+    /// Not an event sent: the connections opened with this token close.
+    Revoked(i64),
 }
 
 /// An event rendered once, for every connection of this process that may receive it.
@@ -230,6 +236,16 @@ impl Delivery {
             quoted: Arc::from(quoted),
             audience,
         }
+    }
+
+    /// The order to close the connections opened with a revoked token.
+    pub fn revoked(token_id: i64) -> Delivery {
+        Delivery::new(Event::Delete, String::new(), Audience::Revoked(token_id))
+    }
+
+    /// Whether this closes a connection opened with `token` (`None`: without a token).
+    pub fn closes(&self, token: Option<i64>) -> bool {
+        matches!(self.audience, Audience::Revoked(t) if Some(t) == token)
     }
 }
 
@@ -348,6 +364,7 @@ impl Stream {
         let has =
             |list: &[i64], who: Option<i64>| who.is_some_and(|v| list.binary_search(&v).is_ok());
         match (&d.audience, self) {
+            (Audience::Revoked(_), _) => false,
             (Audience::Notification(to), Stream::User) => notifications && viewer == Some(*to),
             (Audience::Notification(to), Stream::UserNotification) => viewer == Some(*to),
             (Audience::Notification(_), _) => false,
@@ -416,6 +433,12 @@ impl Hub {
     /// Tells the streams about an edited post.
     pub fn edited(&self, id: i64) {
         self.publish(vec![Change::Edited(id)]);
+    }
+
+    /// Tells the streams that these tokens were revoked (after the commit): what they opened
+    /// closes, in every process.
+    pub fn revoked(&self, token_ids: impl IntoIterator<Item = i64>) {
+        self.publish(token_ids.into_iter().map(Change::Revoked).collect());
     }
 
     /// Tells the streams about new notifications (the dispatcher, after its commit).
@@ -509,6 +532,8 @@ pub enum Loaded {
     },
     /// A notification.
     Notification(NotificationRow),
+    /// A token revoked.
+    Revoked(i64),
 }
 
 /// Loads a batch of changes once: the posts with their hashtags, home timelines, addressees
@@ -619,6 +644,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                     loaded.push(Loaded::Notification(n.clone()));
                 }
             }
+            Change::Revoked(id) => loaded.push(Loaded::Revoked(*id)),
         }
     }
     Ok(loaded)
@@ -722,6 +748,7 @@ mod tests {
             Change::Created(12),
             Change::Edited(13),
             Change::Notified(7),
+            Change::Revoked(8),
             Change::Deleted(Deleted {
                 id: 99,
                 public: true,

@@ -9,7 +9,10 @@ use super::{
 };
 use crate::{
     db,
-    domain::{Channels, DigestFrequency, Locale, NotificationKind, media::MediaUse},
+    domain::{
+        AlertReach, Channels, DigestFrequency, Locale, MissionAlerts, NotificationKind,
+        media::MediaUse,
+    },
     error::AppResult,
     service,
     state::AppState,
@@ -373,6 +376,34 @@ struct NotificationsPage {
     sections: Vec<(&'static str, Vec<(NotificationKind, Channels)>)>,
     /// How often the digest comes.
     digest: DigestFrequency,
+    /// Missions near me, as chosen (or as typed, when refused).
+    alerts: AlertsForm,
+    /// Why the choice was refused, by field.
+    errors: Vec<(String, String)>,
+}
+
+impl NotificationsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        crate::web::error_for(&self.errors, field)
+    }
+}
+
+/// The mission alerts part of the notifications page, as typed.
+#[derive(Default)]
+struct AlertsForm {
+    reach: String,
+    postcode: String,
+    every_email: bool,
+}
+
+impl AlertsForm {
+    fn of(a: &MissionAlerts) -> Self {
+        AlertsForm {
+            reach: a.reach.as_str().to_string(),
+            postcode: a.postcode.clone().unwrap_or_default(),
+            every_email: a.every_email,
+        }
+    }
 }
 
 /// The sections of the notification settings, each kind once.
@@ -424,12 +455,18 @@ pub async fn notifications_page(State(state): State<AppState>, c: Ctx) -> AppRes
     Ok(super::render(&NotificationsPage {
         sections: sections_of(chosen),
         digest: service::digest::frequency(&state, user.account_id).await?,
+        alerts: AlertsForm::of(
+            &service::notifications::mission_alerts(&state, user.account_id).await?,
+        ),
+        errors: Vec::new(),
         c,
     }))
 }
 
 /// `POST /settings/notifications`: every box of the page (`{kind}.in_app`, `.email`,
-/// `.push`), a box absent being off. A field the page does not have is refused.
+/// `.push`), a box absent being off, the digest and the mission alerts. A field the page does
+/// not have is refused; a postcode refused shows the page again with what was typed, and
+/// nothing is saved.
 pub async fn notifications(
     State(state): State<AppState>,
     c: Ctx,
@@ -450,7 +487,23 @@ pub async fn notifications(
         })
         .collect();
     let mut digest = None;
+    let mut typed = AlertsForm::default();
     for (name, value) in form.iter().filter(|(name, _)| name != "csrf") {
+        match name.as_str() {
+            "alert_reach" => {
+                typed.reach = value.clone();
+                continue;
+            }
+            "alert_postcode" => {
+                typed.postcode = value.clone();
+                continue;
+            }
+            "alert_every_email" => {
+                typed.every_email = true;
+                continue;
+            }
+            _ => {}
+        }
         if name == "digest" {
             digest = Some(
                 DigestFrequency::from_stored(value)
@@ -473,7 +526,33 @@ pub async fn notifications(
             return Err(crate::error::AppError::bad_request("error-form-field"));
         }
     }
+    let reach = if typed.reach.is_empty() {
+        AlertReach::Off
+    } else {
+        AlertReach::from_stored(&typed.reach)
+            .ok_or_else(|| crate::error::AppError::bad_request("error-form-field"))?
+    };
+    let alerts = match MissionAlerts::new(reach, Some(&typed.postcode), typed.every_email) {
+        Ok(a) => a,
+        Err(e) => {
+            let e = crate::error::AppError::from(e);
+            let errors = crate::web::field_errors(&c, &e);
+            return Ok(render_status(
+                e.status,
+                &NotificationsPage {
+                    sections: sections_of(choices),
+                    digest: digest.unwrap_or(DigestFrequency::Off),
+                    alerts: typed,
+                    errors,
+                    c,
+                },
+            ));
+        }
+    };
     service::notifications::set_preferences(&state, user.account_id, &choices).await?;
+    if alerts != service::notifications::mission_alerts(&state, user.account_id).await? {
+        service::notifications::set_mission_alerts(&state, user.account_id, &alerts).await?;
+    }
     if let Some(digest) = digest
         && digest != service::digest::frequency(&state, user.account_id).await?
     {

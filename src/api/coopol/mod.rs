@@ -65,6 +65,10 @@ pub fn router() -> Router<AppState> {
             "/api/coopol/v1/notification_preferences",
             get(notifications::show).put(notifications::update),
         )
+        .route(
+            "/api/coopol/v1/alert_preferences",
+            get(notifications::show_alerts).put(notifications::update_alerts),
+        )
         .route("/api/coopol/v1/groups", get(search).post(create))
         .route("/api/coopol/v1/groups/{id}", get(show))
         .route("/api/coopol/v1/groups/{id}/join", post(join))

@@ -63,6 +63,11 @@ struct Viewer {
 }
 
 impl Viewer {
+    /// The token's id, so that revoking it closes what it opened.
+    fn token(&self) -> Option<i64> {
+        self.access.as_ref().map(|a| a.token.id)
+    }
+
     fn account(&self) -> Option<i64> {
         self.access
             .as_ref()
@@ -240,12 +245,14 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
         closing: CancellationToken,
         stream: Stream,
         account: Option<i64>,
+        token: Option<i64>,
         notifications: bool,
     }
     let follow = Follow {
         connection: state.streams.connect(),
         closing: state.streams.closing().clone(),
         account: viewer.account(),
+        token: viewer.token(),
         notifications: viewer.notifications(),
         stream,
     };
@@ -256,6 +263,7 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
                 d = f.connection.deliveries.recv() => d,
             };
             match next {
+                Ok(d) if d.closes(f.token) => return None,
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
                     let event = sse::Event::default()
                         .event(d.event.name())
@@ -338,6 +346,7 @@ async fn session(
     let mut connection = state.streams.connect();
     let closing = state.streams.closing().clone();
     let account = viewer.account();
+    let token = viewer.token();
     let notifications = viewer.notifications();
     // Each followed stream with its name as the messages' `stream` field (JSON).
     let mut followed: Vec<(Stream, String)> = Vec::new();
@@ -395,6 +404,11 @@ async fn session(
                 }
             }
             delivery = connection.deliveries.recv() => match delivery {
+                Ok(d) if d.closes(token) => {
+                    let _ = socket.send(ws_error(&AppError::unauthorized("error-token-invalid"), locale)).await;
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
                 Ok(d) => {
                     for (stream, names) in &followed {
                         if !stream.wants(account, notifications, &d) {
@@ -502,6 +516,7 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
             Loaded::Deleted { id, reach } => {
                 Delivery::new(Event::Delete, id.to_string(), Audience::Status(reach))
             }
+            Loaded::Revoked(token) => Delivery::revoked(token),
             Loaded::Notification(n) => {
                 let Some(entity) = notifications.get(&n.id.to_string()) else {
                     continue;

@@ -338,5 +338,8 @@ pub async fn cancel(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    for (target, _) in &list {
+        state.streams.edited(target.row.status_id);
+    }
     get(state, Some(who.id), event.row.status_id).await
 }

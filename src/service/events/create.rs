@@ -166,13 +166,28 @@ pub async fn create_series(
         }
         written.push((id, shift_ids));
     }
-    // A group's new mission is announced to its members here (once for a series).
-    if let (Some(g), Some((first, _)), false) = (&group, written.first(), shifts.is_empty()) {
-        let members = db::groups::local_members(&mut tx, g.account.id).await?;
-        let rows: Vec<_> = members
+    // A new mission is announced here (once for a series) to its group's members, and, when
+    // everyone may read it, to the people near it who asked to hear of missions there.
+    if let (Some((first, _)), false) = (written.first(), shifts.is_empty()) {
+        let from = group.as_ref().map_or(author.id, |g| g.account.id);
+        let mut told: Vec<i64> = match &group {
+            Some(g) => db::groups::local_members(&mut tx, g.account.id).await?,
+            None => Vec::new(),
+        };
+        if let (Some(status), Some(event)) = (
+            db::statuses::by_id(&mut *tx, *first).await?,
+            db::events::by_id(&mut *tx, *first).await?,
+        ) {
+            told.extend(
+                crate::service::notifications::near_mission(&mut tx, &status, &event).await?,
+            );
+        }
+        told.sort_unstable();
+        told.dedup();
+        let rows: Vec<_> = told
             .into_iter()
             .filter(|m| *m != author.id)
-            .map(|m| (m, g.account.id, NotificationKind::MissionNew, Some(*first)))
+            .map(|m| (m, from, NotificationKind::MissionNew, Some(*first)))
             .collect();
         db::social::notify_many(&mut tx, &rows, crate::clock::now()).await?;
     }

@@ -111,28 +111,30 @@ pub async fn send_short_alerts(state: &AppState, now: i64) -> AppResult<usize> {
             None => None,
         };
         let taken = db::events::accepted_count(&mut *tx, id).await?;
-        if let (Some(group), true) = (group, row.capacity.is_some_and(|c| taken < c)) {
+        if row.capacity.is_some_and(|c| taken < c) {
             let signed_up: std::collections::HashSet<i64> =
                 db::events::participants(state.pool(), id)
                     .await?
                     .into_iter()
                     .map(|p| p.account_id)
                     .collect();
-            let members = db::groups::local_members(&mut tx, group.account_id).await?;
-            let rows: Vec<_> = members
+            let mut told = match &group {
+                Some(g) => db::groups::local_members(&mut tx, g.account_id).await?,
+                None => Vec::new(),
+            };
+            told.extend(crate::service::notifications::near_mission(&mut tx, &status, &row).await?);
+            told.sort_unstable();
+            told.dedup();
+            let from = group.as_ref().map_or(status.account_id, |g| g.account_id);
+            let rows: Vec<_> = told
                 .into_iter()
                 .filter(|m| *m != status.account_id && !signed_up.contains(m))
-                .map(|m| {
-                    (
-                        m,
-                        group.account_id,
-                        NotificationKind::MissionShort,
-                        Some(id),
-                    )
-                })
+                .map(|m| (m, from, NotificationKind::MissionShort, Some(id)))
                 .collect();
-            db::social::notify_many(&mut tx, &rows, now).await?;
-            sent += 1;
+            if !rows.is_empty() {
+                db::social::notify_many(&mut tx, &rows, now).await?;
+                sent += 1;
+            }
         }
         tx.commit().await?;
     }

@@ -175,6 +175,7 @@ pub async fn remove_post(
     let Some((_, circle)) = in_group else {
         return Err(AppError::not_found());
     };
+    let gone = crate::service::streams::deletion(state, &status).await?;
     let now = clock::now();
     let mut tx = state.db.begin().await?;
     db::statuses::delete(&mut tx, status.id, &status.uri, now).await?;
@@ -200,6 +201,7 @@ pub async fn remove_post(
     .await?;
     tx.commit().await?;
     state.outbox_ready.notify_one();
+    state.streams.publish(vec![gone]);
     Ok(())
 }
 
@@ -228,6 +230,11 @@ pub async fn removed_remote(
         return Ok(Removal::NotHere);
     };
     let home = status.group_id == Some(group.account.id);
+    let gone = if home && status.local == 0 {
+        Some(crate::service::streams::deletion(state, &status).await?)
+    } else {
+        None
+    };
     let mut tx = state.db.begin().await?;
     let removal = if home && status.local == 0 {
         // Remembered as deleted only when the group's server is the post's: a group does
@@ -244,6 +251,9 @@ pub async fn removed_remote(
         Removal::NotHere
     };
     tx.commit().await?;
+    if let Some(gone) = gone {
+        state.streams.publish(vec![gone]);
+    }
     Ok(removal)
 }
 

@@ -285,7 +285,13 @@ pub async fn reset_password(
     tx.commit().await?;
     db::accounts::update_password(state.pool(), row.account_id, &hash).await?;
     db::sessions::delete_all_for(state.pool(), row.account_id, None).await?;
-    db::oauth::revoke_all_for(state.pool(), row.account_id, clock::now()).await?;
+    let revoked = db::oauth::revoke_all_for(
+        &mut *state.pool().acquire().await?,
+        row.account_id,
+        clock::now(),
+    )
+    .await?;
+    state.streams.revoked(revoked);
     tracing::info!(account_id = row.account_id, "password reset by e-mail link");
     Ok(row.account_id)
 }

@@ -110,14 +110,21 @@ fn handle(state: &AppState, username: &str, domain: Option<&str>) -> String {
     format!("@{username}@{}", domain.unwrap_or(&state.config.domain))
 }
 
-/// The post's text as plain text (its content warning alone when it has one: what it hides
-/// stays hidden in a mailbox too), shortened.
+/// The post's title (an event's name, a discussion's title) and text as plain text (its
+/// content warning alone when it has one: what it hides stays hidden in a mailbox too),
+/// shortened.
 fn excerpt(f: &db::mail::NotificationFacts) -> String {
     let spoiler = f.spoiler_text.as_deref().unwrap_or_default().trim();
-    let text = if spoiler.is_empty() {
+    let title = f.status_title.as_deref().unwrap_or_default().trim();
+    let text = if !spoiler.is_empty() {
+        spoiler.to_string()
+    } else if title.is_empty() {
         html::to_plain_text(f.status_html.as_deref().unwrap_or_default())
     } else {
-        spoiler.to_string()
+        format!(
+            "{title}\n{}",
+            html::to_plain_text(f.status_html.as_deref().unwrap_or_default())
+        )
     };
     let text = text.trim();
     if text.chars().count() <= EXCERPT_CHARS {
