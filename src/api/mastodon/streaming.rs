@@ -164,6 +164,27 @@ fn stream_of(name: &str, q: &HashMap<String, String>) -> AppResult<Stream> {
     )
 }
 
+/// A `list` stream may be followed by the list's owner only: another person's list, like a
+/// list that does not exist, is Mastodon's 404. Other streams pass as they are.
+async fn owned(state: &AppState, viewer: &Viewer, stream: AppResult<Stream>) -> AppResult<Stream> {
+    match stream {
+        Ok(Stream::List(id)) => match viewer.account() {
+            Some(me) => service::lists::get(state, me, id)
+                .await
+                .map(|_| Stream::List(id))
+                .map_err(|e| match e.status {
+                    StatusCode::NOT_FOUND => {
+                        AppError::new(StatusCode::NOT_FOUND, "stream-list-unknown")
+                    }
+                    _ => e,
+                }),
+            // The scopes check refuses it next, as Mastodon does.
+            None => Ok(Stream::List(id)),
+        },
+        other => other,
+    }
+}
+
 /// `GET /api/v1/streaming`: a WebSocket when the request asks for one, else Server-Sent Events
 /// of the `stream` parameter.
 pub async fn root(State(state): State<AppState>, req: Request) -> Response {
@@ -183,7 +204,8 @@ pub async fn root(State(state): State<AppState>, req: Request) -> Response {
         let Some(name) = q.get("stream") else {
             return AppError::bad_request("stream-unknown").into_response();
         };
-        return sse_response(&state, viewer, stream_of(name, &q));
+        let stream = owned(&state, &viewer, stream_of(name, &q)).await;
+        return sse_response(&state, viewer, stream);
     }
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(u) => u,
@@ -198,7 +220,10 @@ pub async fn root(State(state): State<AppState>, req: Request) -> Response {
     if let Some((t, true)) = &token {
         upgrade = upgrade.protocols([t.clone()]);
     }
-    let first = q.get("stream").map(|name| stream_of(name, &q));
+    let first = match q.get("stream") {
+        Some(name) => Some(owned(&state, &viewer, stream_of(name, &q)).await),
+        None => None,
+    };
     let locale = locale(&state, &parts.headers);
     upgrade
         .on_upgrade(move |socket| session(state, socket, viewer, first, locale))
@@ -226,7 +251,8 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
         "/api/v1/streaming/list" => "list",
         _ => "",
     };
-    sse_response(&state, viewer, stream_of(name, &q))
+    let stream = owned(&state, &viewer, stream_of(name, &q)).await;
+    sse_response(&state, viewer, stream)
 }
 
 /// An SSE answer following `stream`, or the error that refuses it.
@@ -373,7 +399,10 @@ async fn session(
             incoming = socket.recv() => {
                 let reply = match incoming {
                     Some(Ok(Message::Text(text))) => match read_message(&viewer, text.as_str()) {
-                        Ok((true, s)) => follow(&mut followed, s).err(),
+                        Ok((true, s)) => match owned(&state, &viewer, Ok(s)).await {
+                            Ok(s) => follow(&mut followed, s).err(),
+                            Err(e) => Some(e),
+                        },
                         Ok((false, s)) => {
                             followed.retain(|(f, _)| *f != s);
                             None
