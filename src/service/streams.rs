@@ -270,7 +270,8 @@ pub const MAX_TAG_CHARS: usize = 100;
 
 impl Stream {
     /// A stream from its name and parameters, or the error Mastodon gives (400 for an
-    /// unknown name or a missing tag; lists do not exist here yet).
+    /// unknown name, a missing tag or list; 404 for a list id that is no number: whether the
+    /// list is the viewer's is checked by the streaming API, which needs the database).
     pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>) -> AppResult<Stream> {
         let tag = || -> AppResult<String> {
             let t = tag.map(|t| t.trim().trim_start_matches('#')).unwrap_or("");
@@ -828,6 +829,34 @@ mod tests {
     }
 
     #[test]
+    fn a_list_stream_takes_its_lists_posts_for_its_owner_only() {
+        let reach = Reach {
+            lists: vec![(7, 5), (9, 6)],
+            readers: vec![5, 6],
+            ..Reach::default()
+        };
+        let post = Delivery::new(Event::Update, "{}".into(), Audience::Status(reach.clone()));
+        assert!(Stream::List(7).wants(Some(5), true, &post));
+        assert!(
+            !Stream::List(7).wants(Some(6), true, &post),
+            "someone else's list"
+        );
+        assert!(!Stream::List(8).wants(Some(5), true, &post));
+        assert!(!Stream::List(7).wants(None, true, &post));
+        let muted = Reach {
+            hidden: vec![5],
+            ..reach.clone()
+        };
+        let post = Delivery::new(Event::Update, "{}".into(), Audience::Status(muted));
+        assert!(
+            !Stream::List(7).wants(Some(5), true, &post),
+            "a muted author"
+        );
+        let gone = Delivery::new(Event::Delete, "1".into(), Audience::Status(reach));
+        assert!(Stream::List(7).wants(Some(5), true, &gone));
+    }
+
+    #[test]
     fn stream_names_are_mastodons() {
         for (name, err) in [
             ("nope", "stream-unknown"),
@@ -837,7 +866,12 @@ mod tests {
             assert_eq!(Stream::parse(name, None, None).unwrap_err().key, err);
         }
         assert_eq!(
-            Stream::parse("list", None, Some("1")).unwrap_err().key,
+            Stream::parse("list", None, Some("1")).unwrap(),
+            Stream::List(1)
+        );
+        assert_eq!(Stream::List(1).names(), vec!["list", "1"]);
+        assert_eq!(
+            Stream::parse("list", None, Some("one")).unwrap_err().key,
             "stream-list-unknown"
         );
         let long = "a".repeat(MAX_TAG_CHARS + 1);
