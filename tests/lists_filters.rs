@@ -165,6 +165,16 @@ async fn lists_hold_followed_accounts_and_their_posts() {
     // Members, and the lists holding an account.
     let members = ids(&app, &format!("/api/v1/lists/{list}/accounts"), &p.alice).await;
     assert_eq!(members, vec![bob.to_string()]);
+    // Tusky asks for every member at once.
+    let res = app
+        .get(
+            &format!("/api/v1/lists/{list}/accounts?limit=0"),
+            Some(&p.alice),
+        )
+        .await;
+    assert!(res.headers().get("link").is_none());
+    let all: Value = res.json().await.unwrap();
+    assert_eq!(all[0]["id"], bob.to_string());
     let holding = ids(&app, &format!("/api/v1/accounts/{bob}/lists"), &p.alice).await;
     assert_eq!(holding, vec![list.clone()]);
     assert!(
@@ -526,12 +536,30 @@ async fn mutes_hide_posts_boosts_and_notifications_until_they_end() {
     );
     // Muted with notifications: the mention made no notification.
     let notes = texts(&app, "/api/v1/notifications", &p.alice).await;
-    assert!(
-        notes
-            .iter()
-            .all(|n| n["account"]["id"] != carol.to_string()),
-        "{notes:?}"
-    );
+    assert!(notes.iter().all(|n| !by(n, carol)), "{notes:?}");
+
+    // The inbox's batch path notifies through the same check.
+    {
+        let mut conn = app.state.pool().acquire().await.unwrap();
+        let (_, me) = app
+            .get_json("/api/v1/accounts/verify_credentials", Some(&p.alice))
+            .await;
+        let alice_id: i64 = me["id"].as_str().unwrap().parse().unwrap();
+        let kind = coopol::domain::NotificationKind::Follow;
+        coopol::db::social::notify_many(
+            &mut conn,
+            &[
+                (alice_id, carol, kind, None),
+                (alice_id, p.dave.0, kind, None),
+            ],
+            coopol::clock::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let notes = texts(&app, "/api/v1/notifications", &p.alice).await;
+    assert!(notes.iter().any(|n| by(n, p.dave.0)), "{notes:?}");
+    assert!(notes.iter().all(|n| !by(n, carol)), "{notes:?}");
 
     // The mutes list, with the end of each.
     let (status, v) = app.get_json("/api/v1/mutes", Some(&p.alice)).await;
@@ -622,6 +650,14 @@ async fn mutes_hide_posts_boosts_and_notifications_until_they_end() {
             .contains(&muted)
     );
     app.stop().await;
+}
+
+/// Whether a notification is from the account `id`.
+fn by(n: &Value, id: i64) -> bool {
+    n["account"]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        == Some(id)
 }
 
 async fn new_filter(app: &TestApp, token: &str, body: Value) -> Value {

@@ -19,6 +19,9 @@ use crate::{
     state::AppState,
 };
 
+/// The most members one answer lists (`limit=0`: all of them, as Mastodon, up to this).
+pub const MAX_MEMBERS: i64 = 10_000;
+
 /// A list as typed: title, replies policy, exclusive. `None` keeps what the list has.
 #[derive(Debug, Default)]
 pub struct ListInput {

@@ -9,7 +9,7 @@ use crate::{
         pagination::{PageParams, paged},
         statuses::{me, parse_id, people_page},
     },
-    db::lists::ListRow,
+    db::{lists::ListRow, statuses::Page},
     domain::{Invalid, curation::FilterContext},
     error::AppResult,
     service::{
@@ -22,7 +22,7 @@ use axum::{
     Json,
     extract::{Path, State},
     http::Uri,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -106,7 +106,8 @@ pub async fn delete(
     Ok(Json(json!({})))
 }
 
-/// `GET /api/v1/lists/:id/accounts`.
+/// `GET /api/v1/lists/:id/accounts`: pages of 40, or with `limit=0` every member at once
+/// (as Mastodon; Tusky asks so), without a `Link` header.
 pub async fn members(
     State(state): State<AppState>,
     auth: Auth,
@@ -115,7 +116,29 @@ pub async fn members(
     Params(page): Params<PageParams>,
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:lists"])?;
-    let rows = lists::members(&state, me.id, parse_id(&id)?, page.page()?).await?;
+    let all = uri.query().is_some_and(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, v)| k == "limit" && v.trim() == "0")
+    });
+    let mut page = if all {
+        Page {
+            limit: lists::MAX_MEMBERS,
+            ..Page::default()
+        }
+    } else {
+        page.page()?
+    };
+    if !all && !uri.query().is_some_and(|q| q.contains("limit=")) {
+        page.limit = 40;
+    }
+    let rows = lists::members(&state, me.id, parse_id(&id)?, page).await?;
+    if all {
+        let accounts: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let found = directory::by_ids(&state, &accounts).await?;
+        return Ok(Json(hydrate::accounts(&state, &found).await?).into_response());
+    }
     people_page(&state, &uri, rows).await
 }
 
