@@ -427,6 +427,19 @@ async fn the_list_stream_is_its_owners_only() {
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
+    // Filters apply on streams as in timelines (those in force when the stream opens):
+    // hidden, or marked.
+    for (title, keyword, action) in [("h", "interdit", "hide"), ("w", "attention", "warn")] {
+        let (status, v) = app
+            .post_json(
+                "/api/v2/filters",
+                Some(&p.alice),
+                &json!({"title": title, "context": ["home"], "filter_action": action,
+                        "keywords_attributes": [{"keyword": keyword}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
     let mut stream = app
         .get(
             &format!("/api/v1/streaming/list?list={list}"),
@@ -434,14 +447,28 @@ async fn the_list_stream_is_its_owners_only() {
         )
         .await;
     assert_eq!(stream.status(), StatusCode::OK);
-    // Carol's post is not in the list; bob's is, and comes after it.
+    // Carol's post is not in the list; bob's are, the last after them.
     post(&app, &p.carol.1, json!({"status": "carol-out-of-list"})).await;
+    post(&app, &p.bob.1, json!({"status": "interdit hidden-marker"})).await;
+    post(&app, &p.bob.1, json!({"status": "attention warned-marker"})).await;
     post(&app, &p.bob.1, json!({"status": "bob-in-the-list"})).await;
     let seen = sse_until(&mut stream, "bob-in-the-list", Duration::from_secs(15))
         .await
         .expect("bob's post on the list stream");
     assert!(seen.contains("event: update"), "{seen}");
     assert!(!seen.contains("carol-out-of-list"), "{seen}");
+    assert!(!seen.contains("hidden-marker"), "{seen}");
+    let warned = seen
+        .lines()
+        .find(|l| l.contains("warned-marker"))
+        .expect("the warned post");
+    let warned: Value = serde_json::from_str(warned.trim_start_matches("data:").trim()).unwrap();
+    assert_eq!(
+        warned["filtered"][0]["keyword_matches"],
+        json!(["attention"]),
+        "{warned}"
+    );
+    assert_eq!(warned["filtered"][0]["filter"]["filter_action"], "warn");
     app.stop().await;
 }
 

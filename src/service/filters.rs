@@ -523,6 +523,7 @@ pub async fn v1_delete(state: &AppState, me: i64, id: i64) -> AppResult<()> {
 }
 
 /// A filter in force for one context, compiled.
+#[derive(Clone)]
 struct Compiled {
     row: FilterRow,
     action: FilterAction,
@@ -558,13 +559,25 @@ impl Active {
     /// `me`'s filters in force now in `context`: three queries, and each filter's keywords
     /// compiled into one pattern.
     pub async fn load(state: &AppState, me: i64, context: FilterContext) -> AppResult<Active> {
+        Ok(Active::load_many(state, me, &[context]).await?.remove(0))
+    }
+
+    /// `me`'s filters in force now in each of `contexts`, with the same three queries.
+    pub async fn load_many(
+        state: &AppState,
+        me: i64,
+        contexts: &[FilterContext],
+    ) -> AppResult<Vec<Active>> {
         let rows: Vec<FilterRow> = db::filters::of_owner(state.pool(), me, Some(clock::now()))
             .await?
             .into_iter()
-            .filter(|f| FilterContext::load(&f.context).contains(&context))
+            .filter(|f| {
+                let theirs = FilterContext::load(&f.context);
+                contexts.iter().any(|c| theirs.contains(c))
+            })
             .collect();
         if rows.is_empty() {
-            return Ok(Active::none());
+            return Ok(contexts.iter().map(|_| Active::none()).collect());
         }
         let mut keywords: HashMap<i64, Vec<KeywordRow>> = HashMap::new();
         for k in db::filters::keywords(state.pool(), me, None).await? {
@@ -574,7 +587,7 @@ impl Active {
         for s in db::filters::statuses(state.pool(), me, None).await? {
             statuses.entry(s.filter_id).or_default().push(s.status_id);
         }
-        let filters = rows
+        let compiled: Vec<(Vec<FilterContext>, Compiled)> = rows
             .into_iter()
             .filter_map(|row| {
                 let action = FilterAction::parse(&row.action).ok()?;
@@ -583,15 +596,27 @@ impl Active {
                         ks.iter().map(|k| (k.keyword.as_str(), k.whole_word != 0)),
                     )
                 });
-                Some(Compiled {
-                    statuses: statuses.remove(&row.id).unwrap_or_default(),
-                    row,
-                    action,
-                    pattern,
-                })
+                Some((
+                    FilterContext::load(&row.context),
+                    Compiled {
+                        statuses: statuses.remove(&row.id).unwrap_or_default(),
+                        row,
+                        action,
+                        pattern,
+                    },
+                ))
             })
             .collect();
-        Ok(Active { filters })
+        Ok(contexts
+            .iter()
+            .map(|c| Active {
+                filters: compiled
+                    .iter()
+                    .filter(|(theirs, _)| theirs.contains(c))
+                    .map(|(_, f)| f.clone())
+                    .collect(),
+            })
+            .collect())
     }
 
     /// Whether no filter is in force.

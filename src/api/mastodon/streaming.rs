@@ -17,10 +17,11 @@
 
 use super::{entities::Status, hydrate};
 use crate::{
-    domain::Locale,
+    domain::{Locale, curation::FilterContext},
     error::{AppError, AppResult},
     service::{
         self,
+        filters::Active,
         oauth::Access,
         streams::{Audience, Delivery, Event, Loaded, Stream},
         views,
@@ -255,6 +256,52 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
     sse_response(&state, viewer, stream)
 }
 
+/// A connection's person's filters, as Mastodon's streaming server applies them to posts:
+/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read once
+/// when the connection opens (one query for someone without filters, three with), so that a
+/// new post reaching thousands of connections costs none: filters changed meanwhile apply from
+/// the next connection. Anonymous connections read nothing.
+struct Filters {
+    home: Active,
+    public: Active,
+}
+
+impl Filters {
+    async fn load(state: &AppState, account: Option<i64>) -> Filters {
+        let none = || Filters {
+            home: Active::none(),
+            public: Active::none(),
+        };
+        let Some(me) = account else { return none() };
+        let contexts = [FilterContext::Home, FilterContext::Public];
+        match Active::load_many(state, me, &contexts).await {
+            Ok(mut a) => {
+                let public = a.pop().unwrap_or_else(Active::none);
+                let home = a.pop().unwrap_or_else(Active::none);
+                Filters { home, public }
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "streaming: filters not read");
+                none()
+            }
+        }
+    }
+
+    /// What to send of `d` on `stream`: `None` when a `hide` filter matches, else the payload
+    /// (rewritten with `filtered` when a filter matches: `Some(Some(..))`).
+    fn apply(&self, stream: &Stream, d: &Delivery) -> Option<Option<String>> {
+        if !matches!(d.event, Event::Update | Event::StatusUpdate) {
+            return Some(None);
+        }
+        let active = match stream {
+            Stream::User | Stream::List(_) => &self.home,
+            Stream::Public { .. } | Stream::Hashtag { .. } => &self.public,
+            _ => return Some(None),
+        };
+        super::curation::filtered::payload(active, &d.payload)
+    }
+}
+
 /// An SSE answer following `stream`, or the error that refuses it.
 fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> Response {
     let stream = match stream.and_then(|s| viewer.may_follow(&s).map(|_| s)) {
@@ -267,6 +314,8 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
         stream: Stream,
         account: Option<i64>,
         notifications: bool,
+        state: AppState,
+        filters: Option<Filters>,
     }
     let follow = Follow {
         connection: state.streams.connect(),
@@ -274,8 +323,13 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
         account: viewer.account(),
         notifications: viewer.notifications(),
         stream,
+        state: state.clone(),
+        filters: None,
     };
     let events = futures::stream::unfold(follow, |mut f| async move {
+        if f.filters.is_none() {
+            f.filters = Some(Filters::load(&f.state, f.account).await);
+        }
         loop {
             let next = tokio::select! {
                 _ = f.closing.cancelled() => return None,
@@ -283,9 +337,14 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
             };
             match next {
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
+                    let rewritten = match &f.filters {
+                        Some(filters) => filters.apply(&f.stream, &d),
+                        None => Some(None),
+                    };
+                    let Some(rewritten) = rewritten else { continue };
                     let event = sse::Event::default()
                         .event(d.event.name())
-                        .data(&*d.payload);
+                        .data(rewritten.as_deref().unwrap_or(&d.payload));
                     return Some((Ok::<_, std::convert::Infallible>(event), f));
                 }
                 Ok(_) => {}
@@ -365,6 +424,7 @@ async fn session(
     let closing = state.streams.closing().clone();
     let account = viewer.account();
     let notifications = viewer.notifications();
+    let filters = Filters::load(&state, account).await;
     // Each followed stream with its name as the messages' `stream` field (JSON).
     let mut followed: Vec<(Stream, String)> = Vec::new();
     let follow = |followed: &mut Vec<(Stream, String)>, s: Stream| -> AppResult<()> {
@@ -429,10 +489,15 @@ async fn session(
                         if !stream.wants(account, notifications, &d) {
                             continue;
                         }
+                        let Some(rewritten) = filters.apply(stream, &d) else {
+                            continue;
+                        };
+                        let quoted = rewritten
+                            .map(|p| serde_json::to_string(&p).unwrap_or_else(|_| "\"\"".into()));
                         let frame = format!(
                             "{{\"stream\":{names},\"event\":\"{}\",\"payload\":{}}}",
                             d.event.name(),
-                            d.quoted
+                            quoted.as_deref().unwrap_or(&d.quoted)
                         );
                         if socket.send(Message::Text(frame.into())).await.is_err() {
                             return;

@@ -117,3 +117,60 @@ pub async fn notifications(
     });
     Ok(())
 }
+
+/// A post's searchable text from its JSON (a stream's payload).
+fn searchable_json(s: &Value) -> String {
+    let field = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("");
+    let mut text = format!(
+        "{}\n\n{}",
+        field("spoiler_text"),
+        html::to_plain_text(field("content"))
+    );
+    for m in s
+        .get("media_attachments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(d) = m.get("description").and_then(Value::as_str) {
+            text.push_str("\n\n");
+            text.push_str(d);
+        }
+    }
+    text
+}
+
+/// What a viewer's filters make of a post's stream payload (rendered once for everyone):
+/// `None` when a `hide` filter matches (the event is not sent), else the payload to send, with
+/// `filtered` set when a filter matches.
+pub fn payload(active: &Active, payload: &str) -> Option<Option<String>> {
+    if active.is_empty() {
+        return Some(None);
+    }
+    let Ok(mut post) = serde_json::from_str::<Value>(payload) else {
+        return Some(None);
+    };
+    let id = |v: &Value| {
+        v.get("id")
+            .and_then(Value::as_str)
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or_default()
+    };
+    let (ids, text) = match post.get("reblog").filter(|r| r.is_object()) {
+        Some(r) => (vec![id(&post), id(r)], searchable_json(r)),
+        None => (vec![id(&post)], searchable_json(&post)),
+    };
+    let found = active.find(&ids, &text);
+    if found.iter().any(|f| f.action == FilterAction::Hide) {
+        return None;
+    }
+    if found.is_empty() {
+        return Some(None);
+    }
+    let r = Value::Array(results(&found));
+    if let Some(inner) = post.get_mut("reblog").filter(|r| r.is_object()) {
+        inner["filtered"] = r.clone();
+    }
+    post["filtered"] = r;
+    Some(Some(post.to_string()))
+}
