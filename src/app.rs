@@ -414,6 +414,17 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "e-mail link token clean-up failed"),
     }
+    match crate::service::mutes::chores(state, now).await {
+        Ok((mutes, entries)) if mutes + entries > 0 => {
+            tracing::info!(
+                mutes,
+                entries,
+                "expired mutes removed, list timelines trimmed"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "mute and list clean-up failed"),
+    }
     match crate::service::media::sweep(state, now).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "unused media removed"),
         Ok(_) => {}

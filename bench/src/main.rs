@@ -377,7 +377,7 @@ async fn run_backend(
             .context("timeline")?;
         db.drop().await?;
         println!(
-            "[{}] timeline: {} posts, {} accounts x {} follows (seeded in {:.0} s): home p50 {:.2} ms p99 {:.2} ms; public p50 {:.2} ms p99 {:.2} ms; group ({} posts) p50 {:.2} ms p99 {:.2} ms",
+            "[{}] timeline: {} posts, {} accounts x {} follows (seeded in {:.0} s): home p50 {:.2} ms p99 {:.2} ms; public p50 {:.2} ms p99 {:.2} ms; group ({} posts) p50 {:.2} ms p99 {:.2} ms; home with {} filters of {} keywords p50 {:.2} ms p99 {:.2} ms",
             backend.name(),
             s.timeline.posts,
             s.timeline.accounts,
@@ -389,7 +389,11 @@ async fn run_backend(
             r.public_p99_ms,
             r.group_posts,
             r.group_p50_ms,
-            r.group_p99_ms
+            r.group_p99_ms,
+            timeline::FILTERS,
+            timeline::KEYWORDS,
+            r.home_filtered_p50_ms,
+            r.home_filtered_p99_ms
         );
         out.insert("timeline".into(), json!({
             "posts": s.timeline.posts, "accounts": s.timeline.accounts, "follows": s.timeline.follows,
@@ -398,6 +402,8 @@ async fn run_backend(
             "public_p50_ms": r.public_p50_ms, "public_p99_ms": r.public_p99_ms,
             "group_posts": r.group_posts,
             "group_p50_ms": r.group_p50_ms, "group_p99_ms": r.group_p99_ms,
+            "home_filtered_p50_ms": r.home_filtered_p50_ms,
+            "home_filtered_p99_ms": r.home_filtered_p99_ms,
         }));
     }
     if wants(args, "streaming") {

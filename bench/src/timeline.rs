@@ -50,7 +50,17 @@ pub struct Outcome {
     pub group_p50_ms: f64,
     /// Group timeline latency (ms).
     pub group_p99_ms: f64,
+    /// Home timeline latency (ms) once each reader has [`FILTERS`] filters of
+    /// [`KEYWORDS`] keywords each in the `home` context (matched on every post shown).
+    pub home_filtered_p50_ms: f64,
+    /// Home timeline latency (ms) with those filters.
+    pub home_filtered_p99_ms: f64,
 }
+
+/// Filters each reader makes for the filtered home timeline measurement.
+pub const FILTERS: usize = 10;
+/// Keywords in each of those filters (half of them whole words).
+pub const KEYWORDS: usize = 20;
 
 async fn batched(
     tx: &mut sqlx::AnyConnection,
@@ -304,6 +314,32 @@ pub async fn run(
     let mut public = measure("/api/v1/timelines/public?limit=20".to_string()).await?;
     let _ = measure(group_path.clone()).await?;
     let mut group_lat = measure(group_path).await?;
+    // Filters, as people who filter a lot have them: every post shown is read by each
+    // filter's compiled keywords.
+    for token in &tokens {
+        for f in 0..FILTERS {
+            let keywords: Vec<serde_json::Value> = (0..KEYWORDS)
+                .map(|k| serde_json::json!({"keyword": format!("motclé{f}x{k}"), "whole_word": k % 2 == 0}))
+                .collect();
+            let res = client
+                .post(format!("{}/api/v2/filters", coopol.base()))
+                .bearer_auth(token)
+                .json(&serde_json::json!({
+                    "title": format!("filter {f}"), "context": ["home"],
+                    "filter_action": "warn", "keywords_attributes": keywords,
+                }))
+                .send()
+                .await?;
+            anyhow::ensure!(
+                res.status().is_success(),
+                "a filter was refused: {}",
+                res.text().await?
+            );
+        }
+    }
+    let home_path = "/api/v1/timelines/home?limit=20".to_string();
+    let _ = measure(home_path.clone()).await?;
+    let mut home_filtered = measure(home_path).await?;
     coopol.stop();
     Ok(Outcome {
         seed_seconds,
@@ -314,5 +350,7 @@ pub async fn run(
         group_posts,
         group_p50_ms: quantile(&mut group_lat, 0.5),
         group_p99_ms: quantile(&mut group_lat, 0.99),
+        home_filtered_p50_ms: quantile(&mut home_filtered, 0.5),
+        home_filtered_p99_ms: quantile(&mut home_filtered, 0.99),
     })
 }

@@ -468,6 +468,8 @@ pub async fn notify(
     sqlx::query(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
          SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
+         AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = $2 \
+             AND mu.notifications = 1 AND (mu.expires_at IS NULL OR mu.expires_at > $5)) \
          ON CONFLICT DO NOTHING",
     )
     .bind(account_id)
@@ -481,7 +483,8 @@ pub async fn notify(
 }
 
 /// Notifies several local accounts at once: (account, from account, type, post) rows. Like
-/// [`notify`], nobody is notified of their own doing, and each notification exists once;
+/// [`notify`], nobody is notified of their own doing, nor by someone they mute with their
+/// notifications, and each notification exists once;
 /// unlike it, the recipients are not checked here: callers pass local accounts only.
 pub async fn notify_many(
     conn: &mut sqlx::AnyConnection,
@@ -492,7 +495,11 @@ pub async fn notify_many(
     for chunk in super::padded_chunks(&rows, super::rows_per_statement(5)) {
         let sql = format!(
             "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
-             VALUES {} ON CONFLICT DO NOTHING",
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES {}) AS v \
+             WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = v.column1 \
+                 AND mu.target_account_id = v.column2 AND mu.notifications = 1 \
+                 AND (mu.expires_at IS NULL OR mu.expires_at > v.column5)) \
+             ON CONFLICT DO NOTHING",
             super::rows(chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
@@ -601,7 +608,8 @@ pub async fn clear(db: &AnyPool, account_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Puts a post in home timelines.
+/// Puts a post in home timelines, and in the timelines of the lists of those people that
+/// hold its author (`lists::fan_out`).
 pub async fn add_to_feeds(
     conn: &mut sqlx::AnyConnection,
     status_id: i64,
@@ -618,10 +626,10 @@ pub async fn add_to_feeds(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(())
+    super::lists::fan_out(conn, &[status_id]).await
 }
 
-/// Adds posts to home timelines: (post, account) pairs.
+/// Adds posts to home timelines: (post, account) pairs; and to lists, as [`add_to_feeds`].
 pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i64)]) -> Result<()> {
     for chunk in super::padded_chunks(pairs, super::rows_per_statement(2)) {
         let sql = format!(
@@ -634,7 +642,10 @@ pub async fn add_to_feeds_many(conn: &mut sqlx::AnyConnection, pairs: &[(i64, i6
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(())
+    let mut ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    super::lists::fan_out(conn, &ids).await
 }
 
 /// Keeps the newest `keep` entries of every local person's home timeline and takes the older
@@ -689,7 +700,8 @@ pub async fn trim_feeds(db: &super::Db, keep: i64, chunk: i64) -> Result<u64> {
     }
 }
 
-/// Takes an author's posts out of one home timeline (after an unfollow or a block).
+/// Takes an author's posts out of one home timeline (after an unfollow or a block), and the
+/// author out of that person's lists (Mastodon's list members are follows).
 pub async fn remove_author_from_feed(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
@@ -703,7 +715,7 @@ pub async fn remove_author_from_feed(
     .bind(author)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::lists::remove_member_everywhere(conn, account_id, author).await
 }
 
 /// Puts an author's recent posts in one home timeline (after a follow is accepted).

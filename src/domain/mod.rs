@@ -4,6 +4,7 @@
 
 mod account;
 pub mod card;
+pub mod curation;
 pub mod event;
 pub mod group;
 pub mod html;

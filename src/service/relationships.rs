@@ -30,12 +30,17 @@ pub struct Relationship {
     pub blocking: bool,
     /// They block me.
     pub blocked_by: bool,
+    /// I mute them (a mute in force).
+    pub muting: bool,
+    /// My mute of them keeps their notifications away too.
+    pub muting_notifications: bool,
 }
 
 /// The relationship of `me` to `other`.
 pub async fn relationship(state: &AppState, me: i64, other: i64) -> AppResult<Relationship> {
     let mine = db::social::follow(state.pool(), me, other).await?;
     let theirs = db::social::follow(state.pool(), other, me).await?;
+    let mute = super::mutes::get(state, me, other).await?;
     Ok(Relationship {
         id: other,
         following: mine
@@ -52,6 +57,8 @@ pub async fn relationship(state: &AppState, me: i64, other: i64) -> AppResult<Re
             .is_some_and(|f| f.state == FollowState::Pending),
         blocking: db::social::block(state.pool(), me, other).await?.is_some(),
         blocked_by: db::social::block(state.pool(), other, me).await?.is_some(),
+        muting: mute.is_some(),
+        muting_notifications: mute.is_some_and(|m| m.notifications != 0),
     })
 }
 

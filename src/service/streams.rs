@@ -198,8 +198,11 @@ pub struct Reach {
     pub readers: Vec<i64>,
     /// For a direct message, who writes or is named in it (sorted).
     pub direct: Vec<i64>,
-    /// Who blocks its author or is blocked by them (sorted).
+    /// Who blocks its author or is blocked by them, or mutes its author or the boosted
+    /// post's (sorted).
     pub hidden: Vec<i64>,
+    /// The lists holding it in their timeline: (list, owner), sorted.
+    pub lists: Vec<(i64, i64)>,
 }
 
 /// Who receives an event.
@@ -273,6 +276,9 @@ pub enum Stream {
     },
     /// `direct`: direct messages.
     Direct,
+    /// `list`, with the list's id: its owner alone may follow it (the streaming API checks
+    /// the list is the viewer's before following it).
+    List(i64),
 }
 
 /// The longest hashtag a stream may name.
@@ -280,7 +286,8 @@ pub const MAX_TAG_CHARS: usize = 100;
 
 impl Stream {
     /// A stream from its name and parameters, or the error Mastodon gives (400 for an
-    /// unknown name or a missing tag; lists do not exist here yet).
+    /// unknown name, a missing tag or list; 404 for a list id that is no number: whether the
+    /// list is the viewer's is checked by the streaming API, which needs the database).
     pub fn parse(name: &str, tag: Option<&str>, list: Option<&str>) -> AppResult<Stream> {
         let tag = || -> AppResult<String> {
             let t = tag.map(|t| t.trim().trim_start_matches('#')).unwrap_or("");
@@ -311,12 +318,13 @@ impl Stream {
                 local: true,
             }),
             "direct" => Ok(Stream::Direct),
-            "list" => Err(match list {
-                Some(l) if !l.trim().is_empty() => {
-                    AppError::new(StatusCode::NOT_FOUND, "stream-list-unknown")
-                }
-                _ => AppError::bad_request("stream-list-missing"),
-            }),
+            "list" => match list.map(str::trim).filter(|l| !l.is_empty()) {
+                Some(l) => l
+                    .parse()
+                    .map(Stream::List)
+                    .map_err(|_| AppError::new(StatusCode::NOT_FOUND, "stream-list-unknown")),
+                None => Err(AppError::bad_request("stream-list-missing")),
+            },
             _ => Err(AppError::bad_request("stream-unknown")),
         }
     }
@@ -345,13 +353,16 @@ impl Stream {
             Stream::Hashtag { tag, local: false } => vec!["hashtag".into(), tag.clone()],
             Stream::Hashtag { tag, local: true } => vec!["hashtag:local".into(), tag.clone()],
             Stream::Direct => vec!["direct".into()],
+            Stream::List(id) => vec!["list".into(), id.to_string()],
         }
     }
 
     /// The scopes of which a token needs one (`None`: anyone may follow it, as on Mastodon).
     pub fn scopes(&self) -> Option<&'static [&'static str]> {
         match self {
-            Stream::User | Stream::Direct => Some(&["read", "read:statuses"]),
+            Stream::User | Stream::Direct | Stream::List(_) => {
+                Some(&["read", "read:statuses", "read:lists"])
+            }
             Stream::UserNotification => Some(&["read", "read:notifications"]),
             Stream::Public { .. } | Stream::Hashtag { .. } => None,
         }
@@ -372,6 +383,11 @@ impl Stream {
             (Audience::Status(r), _) if has(&r.hidden, viewer) => false,
             (Audience::Status(r), Stream::User) => has(&r.readers, viewer),
             (Audience::Status(r), Stream::Direct) => has(&r.direct, viewer),
+            (Audience::Status(r), Stream::List(id)) => match d.event {
+                // A deletion goes to whoever had the post, lists included.
+                Event::Delete => has(&r.readers, viewer),
+                _ => viewer.is_some_and(|v| r.lists.binary_search(&(*id, v)).is_ok()),
+            },
             (Audience::Status(r), Stream::Public { local, media }) => {
                 r.public.is_some_and(|l| local.is_none_or(|want| want == l))
                     && (!media || r.media || d.event == Event::Delete)
@@ -564,6 +580,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
     let mut readers: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut hidden: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut curation = Curation::default();
     if !ids.is_empty() {
         for (s, t) in db::statuses::tags_of(state.pool(), &ids).await? {
             tags.entry(s).or_default().push(t.to_lowercase());
@@ -586,6 +603,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
             hidden.entry(blocker).or_default().push(blocked);
             hidden.entry(blocked).or_default().push(blocker);
         }
+        curation = Curation::load(state, &rows).await?;
     }
     let notifications: HashMap<i64, NotificationRow> =
         db::streams::notifications(state.pool(), &notification_ids)
@@ -610,14 +628,18 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                 } else {
                     Vec::new()
                 };
-                let reach = Reach {
+                let mut reach = Reach {
                     public: timelines::on_public_timeline(row).then_some(row.local != 0),
                     media: false,
                     tags: Some(tags.get(id).cloned().unwrap_or_default()),
-                    readers: sorted(readers.get(id).cloned().unwrap_or_default()),
+                    readers: readers.get(id).cloned().unwrap_or_default(),
                     direct,
-                    hidden: sorted(hidden.get(&row.account_id).cloned().unwrap_or_default()),
+                    hidden: hidden.get(&row.account_id).cloned().unwrap_or_default(),
+                    lists: Vec::new(),
                 };
+                curation.narrow(row, &mut reach);
+                reach.readers = sorted(reach.readers);
+                reach.hidden = sorted(reach.hidden);
                 let event = match change {
                     Change::Edited(_) => Event::StatusUpdate,
                     _ => Event::Update,
@@ -637,6 +659,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                     readers: d.readers.clone(),
                     direct: d.readers.clone(),
                     hidden: Vec::new(),
+                    lists: Vec::new(),
                 },
             }),
             Change::Notified(id) => {
@@ -833,6 +856,34 @@ mod tests {
     }
 
     #[test]
+    fn a_list_stream_takes_its_lists_posts_for_its_owner_only() {
+        let reach = Reach {
+            lists: vec![(7, 5), (9, 6)],
+            readers: vec![5, 6],
+            ..Reach::default()
+        };
+        let post = Delivery::new(Event::Update, "{}".into(), Audience::Status(reach.clone()));
+        assert!(Stream::List(7).wants(Some(5), true, &post));
+        assert!(
+            !Stream::List(7).wants(Some(6), true, &post),
+            "someone else's list"
+        );
+        assert!(!Stream::List(8).wants(Some(5), true, &post));
+        assert!(!Stream::List(7).wants(None, true, &post));
+        let muted = Reach {
+            hidden: vec![5],
+            ..reach.clone()
+        };
+        let post = Delivery::new(Event::Update, "{}".into(), Audience::Status(muted));
+        assert!(
+            !Stream::List(7).wants(Some(5), true, &post),
+            "a muted author"
+        );
+        let gone = Delivery::new(Event::Delete, "1".into(), Audience::Status(reach));
+        assert!(Stream::List(7).wants(Some(5), true, &gone));
+    }
+
+    #[test]
     fn stream_names_are_mastodons() {
         for (name, err) in [
             ("nope", "stream-unknown"),
@@ -842,7 +893,12 @@ mod tests {
             assert_eq!(Stream::parse(name, None, None).unwrap_err().key, err);
         }
         assert_eq!(
-            Stream::parse("list", None, Some("1")).unwrap_err().key,
+            Stream::parse("list", None, Some("1")).unwrap(),
+            Stream::List(1)
+        );
+        assert_eq!(Stream::List(1).names(), vec!["list", "1"]);
+        assert_eq!(
+            Stream::parse("list", None, Some("one")).unwrap_err().key,
             "stream-list-unknown"
         );
         let long = "a".repeat(MAX_TAG_CHARS + 1);
@@ -862,5 +918,66 @@ mod tests {
                 .names(),
             vec!["public:remote:media"]
         );
+    }
+}
+
+/// What lists and mutes change in who receives a batch's posts, loaded once per batch (three
+/// queries): the lists holding each post, who mutes each author (or boosted author), and the
+/// owners of exclusive lists holding each author.
+#[derive(Default)]
+struct Curation {
+    lists: HashMap<i64, Vec<(i64, i64)>>,
+    muters: HashMap<i64, Vec<i64>>,
+    exclusive: HashMap<i64, Vec<i64>>,
+    boosted_author: HashMap<i64, i64>,
+}
+
+impl Curation {
+    async fn load(state: &AppState, rows: &HashMap<i64, StatusRow>) -> AppResult<Curation> {
+        let mut c = Curation::default();
+        let ids: Vec<i64> = rows.keys().copied().collect();
+        for (status, list, owner) in db::lists::readers(state.pool(), &ids).await? {
+            c.lists.entry(status).or_default().push((list, owner));
+        }
+        let boosted: Vec<i64> = rows.values().filter_map(|s| s.reblog_of_id).collect();
+        if !boosted.is_empty() {
+            let originals = db::statuses::by_ids(state.pool(), &boosted).await?;
+            for s in rows.values() {
+                if let Some(o) = originals.iter().find(|o| Some(o.id) == s.reblog_of_id) {
+                    c.boosted_author.insert(s.id, o.account_id);
+                }
+            }
+        }
+        let mut authors: Vec<i64> = rows.values().map(|s| s.account_id).collect();
+        authors.extend(c.boosted_author.values().copied());
+        authors.sort_unstable();
+        authors.dedup();
+        let now = crate::clock::now();
+        for (muter, muted) in db::mutes::muters_of(state.pool(), &authors, now).await? {
+            c.muters.entry(muted).or_default().push(muter);
+        }
+        for (owner, author) in db::lists::exclusive_owners(state.pool(), &authors).await? {
+            c.exclusive.entry(author).or_default().push(owner);
+        }
+        Ok(c)
+    }
+
+    /// Adds the post's lists to its reach, hides it from those who mute its author or the
+    /// boosted post's, and takes it out of the home streams of the owners of exclusive lists
+    /// holding its author.
+    fn narrow(&self, row: &StatusRow, reach: &mut Reach) {
+        let mut lists = self.lists.get(&row.id).cloned().unwrap_or_default();
+        lists.sort_unstable();
+        reach.lists = lists;
+        for author in
+            std::iter::once(row.account_id).chain(self.boosted_author.get(&row.id).copied())
+        {
+            if let Some(m) = self.muters.get(&author) {
+                reach.hidden.extend(m);
+            }
+        }
+        if let Some(owners) = self.exclusive.get(&row.account_id) {
+            reach.readers.retain(|r| !owners.contains(r));
+        }
     }
 }

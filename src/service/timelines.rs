@@ -25,7 +25,7 @@ pub fn limit(requested: Option<i64>) -> i64 {
 
 /// A local account's home timeline.
 pub async fn home(state: &AppState, me: i64, page: Page) -> AppResult<Vec<StatusRow>> {
-    Ok(db::statuses::home(state.pool(), me, page).await?)
+    Ok(db::statuses::home(state.pool(), me, page, crate::clock::now()).await?)
 }
 
 /// Where public posts come from.
@@ -58,7 +58,14 @@ pub async fn public(
         Scope::Local => 1,
         Scope::Remote => 2,
     };
-    Ok(db::statuses::public(state.pool(), scope, viewer.unwrap_or(0), page).await?)
+    Ok(db::statuses::public(
+        state.pool(),
+        scope,
+        viewer.unwrap_or(0),
+        page,
+        crate::clock::now(),
+    )
+    .await?)
 }
 
 /// Public posts with a hashtag.
@@ -73,6 +80,7 @@ pub async fn tag(
         name.trim_start_matches('#'),
         viewer.unwrap_or(0),
         page,
+        crate::clock::now(),
     )
     .await?)
 }

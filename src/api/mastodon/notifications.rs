@@ -49,7 +49,8 @@ pub async fn list(
     let rows = timelines::notifications(&state, me.id, &kinds, q.page.page()?).await?;
     let newest = rows.first().map(|n| n.id);
     let oldest = rows.last().map(|n| n.id);
-    let entities = hydrate::notifications(&state, me.id, &rows).await?;
+    let mut entities = hydrate::notifications(&state, me.id, &rows).await?;
+    super::curation::filtered::notifications(&state, me.id, &mut entities).await?;
     Ok(paged(&state, &uri, entities, newest, oldest))
 }
 

@@ -153,9 +153,14 @@ pub async fn context(
 ) -> AppResult<Json<Value>> {
     let viewer = viewer(&auth);
     let (ancestors, descendants) = posts::context(&state, viewer, parse_id(&id)?).await?;
+    let mut ancestors = hydrate::statuses(&state, viewer, &ancestors).await?;
+    let mut descendants = hydrate::statuses(&state, viewer, &descendants).await?;
+    let thread = crate::domain::curation::FilterContext::Thread;
+    super::curation::filtered::statuses(&state, viewer, thread, &mut ancestors).await?;
+    super::curation::filtered::statuses(&state, viewer, thread, &mut descendants).await?;
     Ok(Json(json!({
-        "ancestors": hydrate::statuses(&state, viewer, &ancestors).await?,
-        "descendants": hydrate::statuses(&state, viewer, &descendants).await?,
+        "ancestors": ancestors,
+        "descendants": descendants,
     })))
 }
 

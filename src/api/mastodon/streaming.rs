@@ -17,10 +17,11 @@
 
 use super::{entities::Status, hydrate};
 use crate::{
-    domain::Locale,
+    domain::{Locale, curation::FilterContext},
     error::{AppError, AppResult},
     service::{
         self,
+        filters::Active,
         oauth::Access,
         streams::{Audience, Delivery, Event, Loaded, Stream},
         views,
@@ -169,6 +170,27 @@ fn stream_of(name: &str, q: &HashMap<String, String>) -> AppResult<Stream> {
     )
 }
 
+/// A `list` stream may be followed by the list's owner only: another person's list, like a
+/// list that does not exist, is Mastodon's 404. Other streams pass as they are.
+async fn owned(state: &AppState, viewer: &Viewer, stream: AppResult<Stream>) -> AppResult<Stream> {
+    match stream {
+        Ok(Stream::List(id)) => match viewer.account() {
+            Some(me) => service::lists::get(state, me, id)
+                .await
+                .map(|_| Stream::List(id))
+                .map_err(|e| match e.status {
+                    StatusCode::NOT_FOUND => {
+                        AppError::new(StatusCode::NOT_FOUND, "stream-list-unknown")
+                    }
+                    _ => e,
+                }),
+            // The scopes check refuses it next, as Mastodon does.
+            None => Ok(Stream::List(id)),
+        },
+        other => other,
+    }
+}
+
 /// `GET /api/v1/streaming`: a WebSocket when the request asks for one, else Server-Sent Events
 /// of the `stream` parameter.
 pub async fn root(State(state): State<AppState>, req: Request) -> Response {
@@ -188,7 +210,8 @@ pub async fn root(State(state): State<AppState>, req: Request) -> Response {
         let Some(name) = q.get("stream") else {
             return AppError::bad_request("stream-unknown").into_response();
         };
-        return sse_response(&state, viewer, stream_of(name, &q));
+        let stream = owned(&state, &viewer, stream_of(name, &q)).await;
+        return sse_response(&state, viewer, stream);
     }
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(u) => u,
@@ -203,7 +226,10 @@ pub async fn root(State(state): State<AppState>, req: Request) -> Response {
     if let Some((t, true)) = &token {
         upgrade = upgrade.protocols([t.clone()]);
     }
-    let first = q.get("stream").map(|name| stream_of(name, &q));
+    let first = match q.get("stream") {
+        Some(name) => Some(owned(&state, &viewer, stream_of(name, &q)).await),
+        None => None,
+    };
     let locale = locale(&state, &parts.headers);
     upgrade
         .on_upgrade(move |socket| session(state, socket, viewer, first, locale))
@@ -231,7 +257,54 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
         "/api/v1/streaming/list" => "list",
         _ => "",
     };
-    sse_response(&state, viewer, stream_of(name, &q))
+    let stream = owned(&state, &viewer, stream_of(name, &q)).await;
+    sse_response(&state, viewer, stream)
+}
+
+/// A connection's person's filters, as Mastodon's streaming server applies them to posts:
+/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read once
+/// when the connection opens (one query for someone without filters, three with), so that a
+/// new post reaching thousands of connections costs none: filters changed meanwhile apply from
+/// the next connection. Anonymous connections read nothing.
+struct Filters {
+    home: Active,
+    public: Active,
+}
+
+impl Filters {
+    async fn load(state: &AppState, account: Option<i64>) -> Filters {
+        let none = || Filters {
+            home: Active::none(),
+            public: Active::none(),
+        };
+        let Some(me) = account else { return none() };
+        let contexts = [FilterContext::Home, FilterContext::Public];
+        match Active::load_many(state, me, &contexts).await {
+            Ok(mut a) => {
+                let public = a.pop().unwrap_or_else(Active::none);
+                let home = a.pop().unwrap_or_else(Active::none);
+                Filters { home, public }
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "streaming: filters not read");
+                none()
+            }
+        }
+    }
+
+    /// What to send of `d` on `stream`: `None` when a `hide` filter matches, else the payload
+    /// (rewritten with `filtered` when a filter matches: `Some(Some(..))`).
+    fn apply(&self, stream: &Stream, d: &Delivery) -> Option<Option<String>> {
+        if !matches!(d.event, Event::Update | Event::StatusUpdate) {
+            return Some(None);
+        }
+        let active = match stream {
+            Stream::User | Stream::List(_) => &self.home,
+            Stream::Public { .. } | Stream::Hashtag { .. } => &self.public,
+            _ => return Some(None),
+        };
+        super::curation::filtered::payload(active, &d.payload)
+    }
 }
 
 /// An SSE answer following `stream`, or the error that refuses it.
@@ -247,6 +320,8 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
         account: Option<i64>,
         token: Option<i64>,
         notifications: bool,
+        state: AppState,
+        filters: Option<Filters>,
     }
     let follow = Follow {
         connection: state.streams.connect(),
@@ -255,8 +330,13 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
         token: viewer.token(),
         notifications: viewer.notifications(),
         stream,
+        state: state.clone(),
+        filters: None,
     };
     let events = futures::stream::unfold(follow, |mut f| async move {
+        if f.filters.is_none() {
+            f.filters = Some(Filters::load(&f.state, f.account).await);
+        }
         loop {
             let next = tokio::select! {
                 _ = f.closing.cancelled() => return None,
@@ -265,9 +345,14 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
             match next {
                 Ok(d) if d.closes(f.token) => return None,
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
+                    let rewritten = match &f.filters {
+                        Some(filters) => filters.apply(&f.stream, &d),
+                        None => Some(None),
+                    };
+                    let Some(rewritten) = rewritten else { continue };
                     let event = sse::Event::default()
                         .event(d.event.name())
-                        .data(&*d.payload);
+                        .data(rewritten.as_deref().unwrap_or(&d.payload));
                     return Some((Ok::<_, std::convert::Infallible>(event), f));
                 }
                 Ok(_) => {}
@@ -348,6 +433,7 @@ async fn session(
     let account = viewer.account();
     let token = viewer.token();
     let notifications = viewer.notifications();
+    let filters = Filters::load(&state, account).await;
     // Each followed stream with its name as the messages' `stream` field (JSON).
     let mut followed: Vec<(Stream, String)> = Vec::new();
     let follow = |followed: &mut Vec<(Stream, String)>, s: Stream| -> AppResult<()> {
@@ -382,7 +468,10 @@ async fn session(
             incoming = socket.recv() => {
                 let reply = match incoming {
                     Some(Ok(Message::Text(text))) => match read_message(&viewer, text.as_str()) {
-                        Ok((true, s)) => follow(&mut followed, s).err(),
+                        Ok((true, s)) => match owned(&state, &viewer, Ok(s)).await {
+                            Ok(s) => follow(&mut followed, s).err(),
+                            Err(e) => Some(e),
+                        },
                         Ok((false, s)) => {
                             followed.retain(|(f, _)| *f != s);
                             None
@@ -414,10 +503,15 @@ async fn session(
                         if !stream.wants(account, notifications, &d) {
                             continue;
                         }
+                        let Some(rewritten) = filters.apply(stream, &d) else {
+                            continue;
+                        };
+                        let quoted = rewritten
+                            .map(|p| serde_json::to_string(&p).unwrap_or_else(|_| "\"\"".into()));
                         let frame = format!(
                             "{{\"stream\":{names},\"event\":\"{}\",\"payload\":{}}}",
                             d.event.name(),
-                            d.quoted
+                            quoted.as_deref().unwrap_or(&d.quoted)
                         );
                         if socket.send(Message::Text(frame.into())).await.is_err() {
                             return;

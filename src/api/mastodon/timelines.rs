@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{
     db,
+    domain::curation::FilterContext,
     error::AppResult,
     service::{
         directory,
@@ -26,11 +27,13 @@ async fn answer(
     state: &AppState,
     uri: &Uri,
     viewer: Option<i64>,
+    context: FilterContext,
     rows: Vec<db::statuses::StatusRow>,
 ) -> AppResult<Response> {
     let newest = rows.first().map(|s| s.id);
     let oldest = rows.last().map(|s| s.id);
-    let entities = hydrate::statuses(state, viewer, &rows).await?;
+    let mut entities = hydrate::statuses(state, viewer, &rows).await?;
+    super::curation::filtered::statuses(state, viewer, context, &mut entities).await?;
     Ok(paged(state, uri, entities, newest, oldest))
 }
 
@@ -43,7 +46,7 @@ pub async fn home(
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:statuses"])?;
     let rows = timelines::home(&state, me.id, page.page()?).await?;
-    answer(&state, &uri, Some(me.id), rows).await
+    answer(&state, &uri, Some(me.id), FilterContext::Home, rows).await
 }
 
 #[derive(Deserialize)]
@@ -68,7 +71,7 @@ pub async fn public(
     let viewer = viewer(&auth);
     if q.only_media {
         // No media here yet: nothing matches.
-        return answer(&state, &uri, viewer, Vec::new()).await;
+        return answer(&state, &uri, viewer, FilterContext::Public, Vec::new()).await;
     }
     let scope = match (q.local, q.remote) {
         (true, false) => Scope::Local,
@@ -76,7 +79,7 @@ pub async fn public(
         _ => Scope::All,
     };
     let rows = timelines::public(&state, viewer, scope, q.page.page()?).await?;
-    answer(&state, &uri, viewer, rows).await
+    answer(&state, &uri, viewer, FilterContext::Public, rows).await
 }
 
 /// `GET /api/v1/timelines/tag/:hashtag`.
@@ -89,7 +92,7 @@ pub async fn tag(
 ) -> AppResult<Response> {
     let viewer = viewer(&auth);
     let rows = timelines::tag(&state, viewer, &tag, page.page()?).await?;
-    answer(&state, &uri, viewer, rows).await
+    answer(&state, &uri, viewer, FilterContext::Public, rows).await
 }
 
 #[derive(Deserialize)]
@@ -118,7 +121,7 @@ pub async fn account(
     let account = directory::existing(&state, parse_id(&id)?).await?;
     if q.pinned || q.only_media {
         // Neither pinned posts nor media exist here yet.
-        return answer(&state, &uri, viewer, Vec::new()).await;
+        return answer(&state, &uri, viewer, FilterContext::Account, Vec::new()).await;
     }
     let mut rows = timelines::account(&state, viewer, &account, q.page.page()?).await?;
     if q.exclude_replies {
@@ -127,5 +130,5 @@ pub async fn account(
     if q.exclude_reblogs {
         rows.retain(|s| s.reblog_of_id.is_none());
     }
-    answer(&state, &uri, viewer, rows).await
+    answer(&state, &uri, viewer, FilterContext::Account, rows).await
 }

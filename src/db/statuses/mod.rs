@@ -24,7 +24,7 @@ mod pages;
 mod reactions;
 mod tags;
 
-pub use pages::{Page, by_account, direct, home, public, tagged};
+pub use pages::{Page, by_account, direct, home, list, not_muted, public, tagged};
 pub use reactions::{
     FavouriteRow, StatusCounts, counts_of, delete_favourite, favourite, favourite_by_uri,
     favourited_by, insert_favourite, reblogged_by, recount_stats,

@@ -29,14 +29,15 @@ impl Page {
     }
 }
 
-/// Runs a paged query over statuses. `from_where` is a fixed SQL fragment (never user input)
-/// with `$1` and `$2` free for the caller's parameters, bound by `bind`; the page bounds take
-/// `$3`, `$4` and `$5`.
+/// Runs a paged query over statuses. `from_where` is SQL made of fixed fragments (never user
+/// input) with `$1` and `$2` free for the caller's parameters, bound by `bind`; the page bounds
+/// take `$3`, `$4` and `$5`; `now`, when given, is `$6` (for mutes that expire).
 async fn paged<'q>(
     db: &AnyPool,
-    from_where: &'static str,
+    from_where: &str,
     id_column: &'static str,
     page: Page,
+    now: Option<i64>,
     bind: impl FnOnce(
         sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
     ) -> sqlx::query::QueryAs<'q, sqlx::Any, StatusRow, sqlx::any::AnyArguments>,
@@ -53,59 +54,110 @@ async fn paged<'q>(
         id = id_column,
         order = order
     );
-    let q = bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)));
-    let mut rows = q
+    let q = bind(sqlx::query_as(sqlx::AssertSqlSafe(sql)))
         .bind(page.max_id)
         .bind(lower)
-        .bind(page.limit)
-        .fetch_all(db)
-        .await?;
+        .bind(page.limit);
+    let q = match now {
+        Some(now) => q.bind(now),
+        None => q,
+    };
+    let mut rows = q.fetch_all(db).await?;
     if order == "ASC" {
         rows.reverse();
     }
     Ok(rows)
 }
 
-/// A home timeline page: the feed of `account_id`.
-pub async fn home(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<StatusRow>> {
-    paged(
-        db,
-        "FROM feeds f JOIN statuses s ON s.id = f.status_id WHERE f.account_id = $1 AND $2 = 0",
-        "f.status_id",
-        page,
-        |q| q.bind(account_id).bind(0i64),
+/// The condition that keeps out, for the viewer `viewer` (a placeholder) at the time `$6`,
+/// the posts and boosts of the accounts they mute (a mute past its end no longer counts).
+pub fn not_muted(viewer: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {viewer} \
+         AND (mu.expires_at IS NULL OR mu.expires_at > $6) \
+         AND (mu.target_account_id = s.account_id OR mu.target_account_id = \
+              (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id)))"
     )
+}
+
+/// A home timeline page: the feed of `account_id`, without the accounts it mutes (at `now`)
+/// and those its exclusive lists hold.
+pub async fn home(db: &AnyPool, account_id: i64, page: Page, now: i64) -> Result<Vec<StatusRow>> {
+    let from_where = format!(
+        "FROM feeds f JOIN statuses s ON s.id = f.status_id WHERE f.account_id = $1 AND $2 = 0 \
+         AND {} AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+         WHERE la.account_id = s.account_id AND l.account_id = $1 AND l.exclusive = 1)",
+        not_muted("$1")
+    );
+    paged(db, &from_where, "f.status_id", page, Some(now), |q| {
+        q.bind(account_id).bind(0i64)
+    })
+    .await
+}
+
+/// A list timeline page: the list's feed, without the accounts its owner mutes (at `now`) or
+/// blocks, or is blocked by.
+pub async fn list(
+    db: &AnyPool,
+    list_id: i64,
+    owner: i64,
+    page: Page,
+    now: i64,
+) -> Result<Vec<StatusRow>> {
+    let from_where = format!(
+        "FROM list_feeds lf JOIN statuses s ON s.id = lf.status_id WHERE lf.list_id = $1 \
+         AND {} AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
+        not_muted("$2")
+    );
+    paged(db, &from_where, "lf.status_id", page, Some(now), |q| {
+        q.bind(list_id).bind(owner)
+    })
     .await
 }
 
 /// A public timeline page: public posts (not boosts), all, local only (`scope` 1) or remote
-/// only (`scope` 2), without those of accounts `viewer` blocks or is blocked by.
-pub async fn public(db: &AnyPool, scope: i64, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
-    paged(
-        db,
+/// only (`scope` 2), without those of accounts `viewer` blocks or is blocked by, or mutes at
+/// `now`.
+pub async fn public(
+    db: &AnyPool,
+    scope: i64,
+    viewer: i64,
+    page: Page,
+    now: i64,
+) -> Result<Vec<StatusRow>> {
+    let from_where = format!(
         "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
-        "s.id",
-        page,
-        |q| q.bind(scope).bind(viewer),
-    )
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {}",
+        not_muted("$2")
+    );
+    paged(db, &from_where, "s.id", page, Some(now), |q| {
+        q.bind(scope).bind(viewer)
+    })
     .await
 }
 
-/// A hashtag timeline page: public posts with the tag.
-pub async fn tagged(db: &AnyPool, tag: &str, viewer: i64, page: Page) -> Result<Vec<StatusRow>> {
-    paged(
-        db,
+/// A hashtag timeline page: public posts with the tag, without those of accounts `viewer`
+/// blocks, is blocked by, or mutes at `now`.
+pub async fn tagged(
+    db: &AnyPool,
+    tag: &str,
+    viewer: i64,
+    page: Page,
+    now: i64,
+) -> Result<Vec<StatusRow>> {
+    let from_where = format!(
         "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
          AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
-        "s.id",
-        page,
-        |q| q.bind(tag.to_lowercase()).bind(viewer),
-    )
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {}",
+        not_muted("$2")
+    );
+    paged(db, &from_where, "s.id", page, Some(now), |q| {
+        q.bind(tag.to_lowercase()).bind(viewer)
+    })
     .await
 }
 
@@ -123,6 +175,7 @@ pub async fn by_account(
          AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
         "s.id",
         page,
+        None,
         |q| q.bind(account_id).bind(db::flag(include_private)),
     )
     .await
@@ -136,6 +189,7 @@ pub async fn direct(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<Sta
          OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) AND $2 = 0",
         "s.id",
         page,
+        None,
         |q| q.bind(account_id).bind(0i64),
     )
     .await

@@ -1,0 +1,22 @@
+# Lists, filters and mutes (Mastodon's API).
+error-replies-policy = must be followed, list or none
+error-filter-context = "{ $value }" is not a context (expected: home, notifications, public, thread, account)
+error-filter-context-missing = needs at least one context (home, notifications, public, thread, account)
+error-filter-action = must be warn, hide or blur
+error-filter-keywords = must be a list of keywords, each with "keyword" and "whole_word"
+error-filter-too-many-keywords = a filter cannot hold more than { $max } keywords
+error-filter-status-unknown = this post does not exist, or you cannot see it
+error-filter-status-taken = this post is already in the filter
+error-filter-v1-shared = this filter holds other keywords: change it through /api/v2/filters
+error-list-not-followed = account { $id } is not followed: only accounts you follow can be in your lists
+error-mute-self = You cannot mute yourself
+field-replies_policy = Replies shown
+field-context = Contexts
+field-filter_action = Filter action
+field-keyword = Keyword
+field-keywords_attributes = Keywords
+field-expires_in = Expiry
+field-status_id = Post
+field-account_ids = Accounts
+field-phrase = Phrase
+field-duration = Duration
