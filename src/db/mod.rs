@@ -13,6 +13,7 @@ pub mod groups;
 pub mod invites;
 pub mod mail;
 pub mod media;
+pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod push;

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod instance;
 pub mod mail;
 pub mod media;
+pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod outgoing;

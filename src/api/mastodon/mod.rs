@@ -10,6 +10,7 @@ pub mod hydrate;
 pub mod instance;
 pub mod media;
 pub mod notifications;
+pub mod notifications_v2;
 pub mod oauth;
 pub mod pagination;
 pub mod push;
@@ -144,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/streaming/direct", get(streaming::sse_path))
         .route("/api/v1/streaming/list", get(streaming::sse_path))
         .route("/api/v1/streaming/{*rest}", any(streaming::unknown))
+        .merge(notifications_v2::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
