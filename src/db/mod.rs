@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cards;
+pub mod conversations;
 pub mod digest;
 pub mod events;
 pub mod federation;

@@ -70,7 +70,10 @@ impl Sql {
 
     /// `IN (...)` over group keys.
     fn keys(&mut self, keys: &[String]) -> String {
-        let list: Vec<String> = keys.iter().map(|k| self.arg(Arg::Text(k.clone()))).collect();
+        let list: Vec<String> = keys
+            .iter()
+            .map(|k| self.arg(Arg::Text(k.clone())))
+            .collect();
         format!("({})", list.join(", "))
     }
 }
@@ -116,8 +119,9 @@ pub async fn scan(
     }
     let limit = sql.arg(Arg::Int(Some(limit)));
     let order = if ascending { "ASC" } else { "DESC" };
-    sql.text =
-        format!("SELECT {COLUMNS} FROM notifications n WHERE {scope} ORDER BY n.id {order} LIMIT {limit}");
+    sql.text = format!(
+        "SELECT {COLUMNS} FROM notifications n WHERE {scope} ORDER BY n.id {order} LIMIT {limit}"
+    );
     let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.text));
     bind_all!(q, sql.args).fetch_all(db).await
 }

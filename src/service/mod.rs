@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cards;
+pub mod conversations;
 pub mod digest;
 pub mod directory;
 pub mod events;

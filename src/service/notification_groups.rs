@@ -68,7 +68,8 @@ pub struct Group {
 pub struct GroupPage {
     /// The groups.
     pub groups: Vec<Group>,
-    /// The newest and the oldest notification shown (`None` for an empty page).
+    /// The newest and the oldest notification counted (`None` for an empty page): the
+    /// `Link` header's `min_id` and `max_id`.
     pub bounds: Option<(i64, i64)>,
 }
 
@@ -149,9 +150,21 @@ pub async fn page(
         (Some(oldest), Some(newest))
     };
     let groups = describe(state, me, query, shown, from, to, true).await?;
+    // The next page starts below everything this one counted (on a last page, a group's
+    // count reaches below its newest notification), the previous one above.
+    let older = groups
+        .iter()
+        .filter_map(|g| g.page.map(|p| p.0))
+        .min()
+        .unwrap_or(oldest);
+    let newer = groups
+        .iter()
+        .filter_map(|g| g.page.map(|p| p.1))
+        .max()
+        .unwrap_or(newest);
     Ok(GroupPage {
         groups,
-        bounds: Some((newest, oldest)),
+        bounds: Some((newer, older)),
     })
 }
 
@@ -170,16 +183,9 @@ async fn describe(
         .filter(|n| query.gathered(n))
         .map(|n| query.key_of(n))
         .collect();
-    let (counts, members) = db::notification_groups::groups(
-        state.pool(),
-        me,
-        &query.filter,
-        &keys,
-        from,
-        to,
-        SAMPLES,
-    )
-    .await?;
+    let (counts, members) =
+        db::notification_groups::groups(state.pool(), me, &query.filter, &keys, from, to, SAMPLES)
+            .await?;
     let counts: HashMap<String, (i64, i64)> = counts
         .into_iter()
         .map(|c| (c.group_key, (c.count, c.min_id)))
@@ -317,12 +323,9 @@ pub async fn unread_count(
     if query.filter.kinds.is_empty() {
         return Ok(0);
     }
-    Ok(db::notification_groups::unread_groups(
-        state.pool(),
-        me,
-        &query.filter,
-        &query.grouped,
+    Ok(
+        db::notification_groups::unread_groups(state.pool(), me, &query.filter, &query.grouped)
+            .await?
+            .min(cap),
     )
-    .await?
-    .min(cap))
 }

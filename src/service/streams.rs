@@ -167,6 +167,8 @@ pub enum Event {
     Delete,
     /// A notification: `notification`.
     Notification,
+    /// A direct post, as its conversation: `conversation`.
+    Conversation,
 }
 
 impl Event {
@@ -177,6 +179,7 @@ impl Event {
             Event::StatusUpdate => "status.update",
             Event::Delete => "delete",
             Event::Notification => "notification",
+            Event::Conversation => "conversation",
         }
     }
 }
@@ -205,6 +208,8 @@ pub enum Audience {
     Status(Reach),
     /// A notification: its recipient.
     Notification(i64),
+    /// A conversation, as its owner sees it: its owner (the `direct` stream only).
+    Conversation(i64),
 }
 
 /// An event rendered once, for every connection of this process that may receive it.
@@ -351,10 +356,16 @@ impl Stream {
             (Audience::Notification(to), Stream::User) => notifications && viewer == Some(*to),
             (Audience::Notification(to), Stream::UserNotification) => viewer == Some(*to),
             (Audience::Notification(_), _) => false,
+            (Audience::Conversation(owner), Stream::Direct) => viewer == Some(*owner),
+            (Audience::Conversation(_), _) => false,
             (Audience::Status(_), Stream::UserNotification) => false,
             (Audience::Status(r), _) if has(&r.hidden, viewer) => false,
             (Audience::Status(r), Stream::User) => has(&r.readers, viewer),
-            (Audience::Status(r), Stream::Direct) => has(&r.direct, viewer),
+            // New and edited direct posts reach the `direct` stream as their conversations
+            // (`conversation`, one per participant); their deletions as they are.
+            (Audience::Status(r), Stream::Direct) => {
+                d.event == Event::Delete && has(&r.direct, viewer)
+            }
             (Audience::Status(r), Stream::Public { local, media }) => {
                 r.public.is_some_and(|l| local.is_none_or(|want| want == l))
                     && (!media || r.media || d.event == Event::Delete)

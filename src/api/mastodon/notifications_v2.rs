@@ -129,7 +129,11 @@ fn grouped(grouped_types: &Option<Vec<String>>) -> Vec<NotificationKind> {
 }
 
 fn sender(account_id: &Option<String>) -> AppResult<Option<i64>> {
-    match account_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match account_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Ok(None),
         Some(s) => s
             .parse()
