@@ -135,7 +135,7 @@ pub async fn page(
     if shown.is_empty() {
         return Ok(GroupPage::default());
     }
-    shown.sort_by(|a, b| b.id.cmp(&a.id));
+    shown.sort_by_key(|n| std::cmp::Reverse(n.id));
     let newest = shown[0].id;
     let oldest = shown[shown.len() - 1].id;
     // The page's range, as Mastodon counts it: between the oldest and the newest notification
