@@ -5,7 +5,6 @@
 //! whatever a remote server sends.
 
 mod common;
-#[allow(dead_code)]
 #[path = "common/hostile.rs"]
 mod hostile;
 
