@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cards;
+pub mod conversations;
 pub mod digest;
 pub mod events;
 pub mod federation;
@@ -16,6 +17,7 @@ pub mod lists;
 pub mod mail;
 pub mod media;
 pub mod mutes;
+pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod push;

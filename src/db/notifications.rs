@@ -22,8 +22,8 @@ pub async fn take_undispatched(
         Backend::Sqlite => "",
     };
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at \
-         FROM notifications WHERE dispatched = 0 ORDER BY id LIMIT $1{lock}"
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at, \
+         group_key FROM notifications WHERE dispatched = 0 ORDER BY id LIMIT $1{lock}"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(limit)
@@ -136,8 +136,8 @@ pub async fn notify_about_group(
             continue;
         }
         sqlx::query(
-            "INSERT INTO notifications (account_id, from_account_id, type, group_account_id, created_at) \
-             SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
+            "INSERT INTO notifications (account_id, from_account_id, type, group_account_id, created_at, group_key) \
+             SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
              ON CONFLICT DO NOTHING",
         )
         .bind(*account_id)
@@ -145,6 +145,7 @@ pub async fn notify_about_group(
         .bind(*kind)
         .bind(*group_account_id)
         .bind(now)
+        .bind(kind.group_key(None, now))
         .execute(&mut *conn)
         .await?;
     }

@@ -451,6 +451,20 @@ pub struct NotificationRow {
     pub group_account_id: Option<i64>,
     /// When.
     pub created_at: i64,
+    /// Its group's key (`NotificationKind::group_key`); `None` for a notification that is
+    /// its own group (and in the queries that do not read it).
+    #[sqlx(default)]
+    pub group_key: Option<String>,
+}
+
+impl NotificationRow {
+    /// The key of the group it is shown in: its stored key, or `ungrouped-<id>` as Mastodon
+    /// names a notification alone.
+    pub fn shown_group_key(&self) -> String {
+        self.group_key
+            .clone()
+            .unwrap_or_else(|| format!("ungrouped-{}", self.id))
+    }
 }
 
 /// Notifies a local account (once per kind, sender and post).
@@ -466,8 +480,8 @@ pub async fn notify(
         return Ok(());
     }
     sqlx::query(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
-         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
+        "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \
+         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
          AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = $2 \
              AND mu.notifications = 1 AND (mu.expires_at IS NULL OR mu.expires_at > $5)) \
          ON CONFLICT DO NOTHING",
@@ -477,6 +491,7 @@ pub async fn notify(
     .bind(kind)
     .bind(status_id)
     .bind(now)
+    .bind(kind.group_key(status_id, now))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -492,15 +507,15 @@ pub async fn notify_many(
     now: i64,
 ) -> Result<()> {
     let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
-    for chunk in super::padded_chunks(&rows, super::rows_per_statement(5)) {
+    for chunk in super::padded_chunks(&rows, super::rows_per_statement(6)) {
         let sql = format!(
-            "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at) \
-             SELECT v.column1, v.column2, v.column3, v.column4, v.column5 FROM (VALUES {}) AS v \
+            "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES {}) AS v \
              WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = v.column1 \
                  AND mu.target_account_id = v.column2 AND mu.notifications = 1 \
                  AND (mu.expires_at IS NULL OR mu.expires_at > v.column5)) \
              ON CONFLICT DO NOTHING",
-            super::rows(chunk.len(), 5)
+            super::rows(chunk.len(), 6)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (account_id, from_account_id, kind, status_id) in chunk.iter() {
@@ -509,7 +524,8 @@ pub async fn notify_many(
                 .bind(*from_account_id)
                 .bind(*kind)
                 .bind(*status_id)
-                .bind(now);
+                .bind(now)
+                .bind(kind.group_key(*status_id, now));
         }
         q.execute(&mut *conn).await?;
     }
@@ -554,7 +570,8 @@ pub async fn notifications(
         None => (since_id, "DESC"),
     };
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at, group_key \
+         FROM notifications \
          WHERE account_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) \
          AND $4 > 0{kinds_sql} ORDER BY id {order} LIMIT $4"
     );
@@ -580,7 +597,8 @@ pub async fn notification(
     id: i64,
 ) -> Result<Option<NotificationRow>> {
     sqlx::query_as(
-        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at, group_key \
+         FROM notifications \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(account_id)

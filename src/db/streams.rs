@@ -43,8 +43,8 @@ pub async fn notifications(db: &AnyPool, ids: &[i64]) -> Result<Vec<Notification
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at \
-         FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at, \
+         group_key FROM notifications \
          WHERE id IN ({}) ORDER BY id",
         placeholders(1, ids.len())
     );

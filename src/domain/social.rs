@@ -148,7 +148,36 @@ impl NotificationKind {
     pub fn from_slug(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.slug() == s)
     }
+
+    /// The kinds whose notifications are grouped (the Mastodon API's v2): Mastodon's
+    /// `favourite`, `reblog` and `follow`, and coopol's sign-ups to and departures from an
+    /// event. Requests to decide on, mentions and news are each their own group.
+    pub const GROUPABLE: [NotificationKind; 5] = [
+        NotificationKind::Favourite,
+        NotificationKind::Reblog,
+        NotificationKind::Follow,
+        NotificationKind::EventParticipation,
+        NotificationKind::EventLeft,
+    ];
+
+    /// The group key of a notification of this kind about `status_id`, made at `created_at`
+    /// (Unix microseconds): the kind, the post, and the twelve hours it falls in, so that a
+    /// group never spans more than a day. `None` for kinds that are not grouped.
+    pub fn group_key(self, status_id: Option<i64>, created_at: i64) -> Option<String> {
+        if !Self::GROUPABLE.contains(&self) {
+            return None;
+        }
+        let window = created_at.div_euclid(GROUP_WINDOW_MICROS);
+        Some(match (self, status_id) {
+            (NotificationKind::Follow, _) | (_, None) => format!("{}-{window}", self.as_str()),
+            (_, Some(s)) => format!("{}-{s}-{window}", self.as_str()),
+        })
+    }
 }
+
+/// How long a notification group gathers notifications: twelve hours, as Mastodon's
+/// longest group span.
+pub const GROUP_WINDOW_MICROS: i64 = 12 * 3_600_000_000;
 
 /// How a person is told of one kind of notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,5 +351,28 @@ mod tests {
             assert_eq!(FollowState::from_stored(f.as_str()), Some(f));
         }
         assert_eq!(FollowState::from_stored("rejected"), None);
+    }
+
+    #[test]
+    fn group_keys_gather_one_kind_about_one_post_within_twelve_hours() {
+        let hour = 3_600_000_000;
+        let t = 1_000 * GROUP_WINDOW_MICROS;
+        let like = |post, at| NotificationKind::Favourite.group_key(Some(post), at);
+        assert_eq!(like(7, t), like(7, t + 11 * hour));
+        assert_ne!(like(7, t), like(7, t + 12 * hour));
+        assert_ne!(like(7, t), like(8, t));
+        assert_ne!(like(7, t), NotificationKind::Reblog.group_key(Some(7), t));
+        assert_eq!(
+            NotificationKind::Follow.group_key(None, t),
+            NotificationKind::Follow.group_key(None, t + hour)
+        );
+        for k in [
+            NotificationKind::Mention,
+            NotificationKind::FollowRequest,
+            NotificationKind::GroupJoinRequest,
+            NotificationKind::AdminSignUp,
+        ] {
+            assert_eq!(k.group_key(Some(7), t), None, "{k:?}");
+        }
     }
 }

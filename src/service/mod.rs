@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod cards;
+pub mod conversations;
 pub mod digest;
 pub mod directory;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod lists;
 pub mod mail;
 pub mod media;
 pub mod mutes;
+pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod outgoing;

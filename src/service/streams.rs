@@ -171,6 +171,8 @@ pub enum Event {
     Delete,
     /// A notification: `notification`.
     Notification,
+    /// A direct post, as its conversation: `conversation`.
+    Conversation,
 }
 
 impl Event {
@@ -181,6 +183,7 @@ impl Event {
             Event::StatusUpdate => "status.update",
             Event::Delete => "delete",
             Event::Notification => "notification",
+            Event::Conversation => "conversation",
         }
     }
 }
@@ -212,6 +215,8 @@ pub enum Audience {
     Status(Reach),
     /// A notification: its recipient.
     Notification(i64),
+    /// A conversation, as its owner sees it: its owner (the `direct` stream only).
+    Conversation(i64),
     /// Not an event sent: the connections opened with this token close.
     Revoked(i64),
 }
@@ -379,10 +384,16 @@ impl Stream {
             (Audience::Notification(to), Stream::User) => notifications && viewer == Some(*to),
             (Audience::Notification(to), Stream::UserNotification) => viewer == Some(*to),
             (Audience::Notification(_), _) => false,
+            (Audience::Conversation(owner), Stream::Direct) => viewer == Some(*owner),
+            (Audience::Conversation(_), _) => false,
             (Audience::Status(_), Stream::UserNotification) => false,
             (Audience::Status(r), _) if has(&r.hidden, viewer) => false,
             (Audience::Status(r), Stream::User) => has(&r.readers, viewer),
-            (Audience::Status(r), Stream::Direct) => has(&r.direct, viewer),
+            // New and edited direct posts reach the `direct` stream as their conversations
+            // (`conversation`, one per participant); their deletions as they are.
+            (Audience::Status(r), Stream::Direct) => {
+                d.event == Event::Delete && has(&r.direct, viewer)
+            }
             (Audience::Status(r), Stream::List(id)) => match d.event {
                 // A deletion goes to whoever had the post, lists included.
                 Event::Delete => has(&r.readers, viewer),

@@ -351,6 +351,8 @@ pub struct Notification {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
+    /// The key of the group it is shown in by the API's v2 (`ungrouped-<id>` alone).
+    pub group_key: String,
     pub created_at: String,
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -247,10 +247,11 @@ pub fn relationship(r: &relationships::Relationship) -> Relationship {
     }
 }
 
-fn notification_entity(state: &AppState, n: &NotificationView) -> Notification {
+pub fn notification_entity(state: &AppState, n: &NotificationView) -> Notification {
     Notification {
         id: n.row.id.to_string(),
         kind: n.row.kind.as_str().to_string(),
+        group_key: n.row.shown_group_key(),
         created_at: clock::to_rfc3339(n.row.created_at),
         account: account_entity(state, &n.from),
         status: n.status.as_ref().map(|s| status_entity(state, s)),

@@ -3,6 +3,7 @@
 //! parameters with [`extract`], call a service, and answer with [`entities`].
 
 pub mod accounts;
+pub mod conversations;
 pub mod curation;
 pub mod emails;
 pub mod entities;
@@ -11,6 +12,7 @@ pub mod hydrate;
 pub mod instance;
 pub mod media;
 pub mod notifications;
+pub mod notifications_v2;
 pub mod oauth;
 pub mod pagination;
 pub mod push;
@@ -146,6 +148,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/streaming/list", get(streaming::sse_path))
         .route("/api/v1/streaming/{*rest}", any(streaming::unknown))
         .merge(curation::routes())
+        .merge(notifications_v2::routes())
+        .merge(conversations::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

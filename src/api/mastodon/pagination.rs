@@ -46,19 +46,22 @@ impl PageParams {
     }
 }
 
-/// A JSON list with a `Link` header pointing to the older and newer pages, built from the
-/// configured public URL and the request's other parameters.
-pub fn paged<T: Serialize>(
-    state: &AppState,
-    uri: &Uri,
-    items: Vec<T>,
-    newest: Option<i64>,
-    oldest: Option<i64>,
-) -> Response {
-    let mut response = Json(items).into_response();
-    let (Some(newest), Some(oldest)) = (newest, oldest) else {
-        return response;
-    };
+impl PageParams {
+    /// The page asked for, with this default and largest limit (Mastodon's notifications
+    /// take 40 and 80, where timelines take 20 and 40).
+    pub fn page_within(&self, default: i64, max: i64) -> AppResult<Page> {
+        Ok(Page {
+            max_id: id("max_id", &self.max_id)?,
+            since_id: id("since_id", &self.since_id)?,
+            min_id: id("min_id", &self.min_id)?,
+            limit: id("limit", &self.limit)?.unwrap_or(default).clamp(1, max),
+        })
+    }
+}
+
+/// A `Link` header's value for a list whose newest and oldest items have these ids, built
+/// from the configured public URL and the request's other parameters.
+pub fn link(state: &AppState, uri: &Uri, newest: i64, oldest: i64) -> Option<HeaderValue> {
     let kept: Vec<(String, String)> = uri
         .query()
         .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default())
@@ -72,12 +75,27 @@ pub fn paged<T: Serialize>(
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         state.config.url(&format!("{}?{query}", uri.path()))
     };
-    let link = format!(
+    HeaderValue::from_str(&format!(
         "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
         with(("max_id", oldest.to_string())),
         with(("min_id", newest.to_string()))
-    );
-    if let Ok(v) = HeaderValue::from_str(&link) {
+    ))
+    .ok()
+}
+
+/// A JSON list with a `Link` header pointing to the older and newer pages, built from the
+/// configured public URL and the request's other parameters.
+pub fn paged<T: Serialize>(
+    state: &AppState,
+    uri: &Uri,
+    items: Vec<T>,
+    newest: Option<i64>,
+    oldest: Option<i64>,
+) -> Response {
+    let mut response = Json(items).into_response();
+    if let (Some(newest), Some(oldest)) = (newest, oldest)
+        && let Some(v) = link(state, uri, newest, oldest)
+    {
         response.headers_mut().insert(header::LINK, v);
     }
     response

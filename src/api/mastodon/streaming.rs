@@ -594,6 +594,22 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
             notifications.insert(entity.id.clone(), entity);
         }
     }
+    // Direct posts: each participant's conversation, on their `direct` stream.
+    let mut conversations = Vec::new();
+    for l in &loaded {
+        if let Loaded::Status { row, .. } = l
+            && row.visibility == crate::domain::Visibility::Direct
+        {
+            for c in service::conversations::of_status(state, row.id).await? {
+                let entity = super::conversations::entity(state, &c);
+                conversations.push(Delivery::new(
+                    Event::Conversation,
+                    json(&entity)?,
+                    Audience::Conversation(c.row.account_id),
+                ));
+            }
+        }
+    }
     for l in loaded {
         let delivery = match l {
             Loaded::Status {
@@ -622,6 +638,9 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
                 )
             }
         };
+        state.streams.deliver(delivery);
+    }
+    for delivery in conversations {
         state.streams.deliver(delivery);
     }
     Ok(())

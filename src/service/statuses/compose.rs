@@ -325,6 +325,18 @@ pub async fn write(
         .filter(|id| *id != draft.author_id)
         .collect();
     db::statuses::insert_mentions(tx, id, &mentioned_ids).await?;
+    if draft.visibility == Visibility::Direct {
+        let parent = draft.parent.as_ref().map(|p| p.id);
+        crate::service::conversations::record(
+            tx,
+            id,
+            draft.author_id,
+            true,
+            parent,
+            &draft.mentioned,
+        )
+        .await?;
+    }
     db::statuses::replace_tags(tx, id, &draft.tags).await?;
     if !draft.media.is_empty()
         && !db::media::attach(tx, draft.author_id, id, &draft.media, now).await?

@@ -351,6 +351,20 @@ pub async fn write_remotes(
     db::social::notify_many(tx, &notifications, now).await?;
     db::social::add_to_feeds_many(tx, &feeds).await?;
     db::statuses::adopt_orphans(tx, &uris).await?;
+    for ((post, place), id) in posts.iter().zip(&stored) {
+        if let (Some(id), Visibility::Direct) = (*id, place.visibility) {
+            let parent = place.parent.map(|p| p.id);
+            crate::service::conversations::record(
+                tx,
+                id,
+                post.account_id,
+                false,
+                parent,
+                &post.mentioned,
+            )
+            .await?;
+        }
+    }
     Ok(stored)
 }
 
