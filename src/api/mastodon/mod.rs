@@ -12,7 +12,9 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod pagination;
+pub mod polls;
 pub mod push;
+pub mod scheduled;
 pub mod search;
 pub mod social;
 pub mod statuses;
@@ -144,6 +146,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/streaming/direct", get(streaming::sse_path))
         .route("/api/v1/streaming/list", get(streaming::sse_path))
         .route("/api/v1/streaming/{*rest}", any(streaming::unknown))
+        .merge(polls::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
