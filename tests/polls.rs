@@ -6,6 +6,10 @@
 //! coopol refuses rather than drops.
 
 mod common;
+// The scenes this file does not use are used by others.
+#[allow(dead_code)]
+#[path = "common/scenes.rs"]
+mod scenes;
 
 use common::{TestApp, eventually, spawn_app, spawn_second_process};
 use reqwest::StatusCode;
@@ -275,10 +279,7 @@ async fn one_vote_per_person_within_the_polls_rules() {
     // A second vote, even for another option, is refused and counts nothing.
     let (status, body) = vote(&app, &bob, id, json!([2])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"].as_str().unwrap().contains("déjà"),
-        "{body}"
-    );
+    assert!(body["error"].as_str().unwrap().contains("déjà"), "{body}");
 
     // Form votes, as Mastodon.py sends them; several choices where allowed.
     let multiple = post_poll(
@@ -406,6 +407,115 @@ async fn an_ended_poll_is_closed_once_and_its_voters_and_author_are_told() {
     assert_eq!(poll["options"][0]["votes_count"], 1, "{poll}");
     let (status, body) = vote(&app, &carol, &id, json!([1])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("terminé"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("terminé"),
+        "{body}"
+    );
     second.stop().await;
+}
+
+#[tokio::test]
+async fn the_post_page_shows_the_poll_its_vote_form_and_its_results() {
+    let app = spawn_app().await;
+    let (_, ana) = app.user_with_token("ana", "read write").await;
+    app.user_with_token("bob", "read write").await;
+    let post = post_poll(
+        &app,
+        &ana,
+        json!({"options": ["Lundi", "Vendredi"], "expires_in": 600}),
+        "public",
+    )
+    .await;
+    let id = post["id"].as_str().unwrap().to_string();
+    let path = format!("/@ana/{id}");
+
+    // Signed out: the options, no form.
+    let anonymous = app.browser();
+    let page = anonymous.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("Vendredi"), "{}", page.body);
+    assert!(!page.contains(&format!("/statuses/{id}/vote")));
+    assert!(page.contains("0 personne"), "{}", page.body);
+
+    // Signed in: a vote form; a vote counts and shows the results.
+    let bob = app.browser();
+    bob.sign_in("bob@example.org", "correct horse battery")
+        .await;
+    let page = bob.get(&path).await;
+    assert!(
+        page.contains(&format!("/statuses/{id}/vote")),
+        "{}",
+        page.body
+    );
+    assert!(page.contains("type=\"radio\""), "{}", page.body);
+    let done = bob
+        .submit(
+            &path,
+            &format!("/statuses/{id}/vote"),
+            &[("choice_", "1"), ("next", &path)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = bob.get_in(&path, "en").await;
+    assert!(!page.contains(&format!("/statuses/{id}/vote")));
+    assert!(page.contains("your choice"), "{}", page.body);
+    assert!(page.contains("100 %"), "{}", page.body);
+    assert!(page.contains("1 person"), "{}", page.body);
+    let (_, poll) = app.get_json(&format!("/api/v1/polls/{id}"), None).await;
+    assert_eq!(poll["options"][1]["votes_count"], 1);
+
+    // A second vote from the page is refused; ended, the page says so.
+    let again = bob
+        .submit(&path, &format!("/statuses/{id}/vote"), &[("choice_", "0")])
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    end_now(&app, &id).await;
+    let page = anonymous.get_in(&path, "en").await;
+    assert!(page.contains("Closed"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_poll_in_a_members_only_circle_is_seen_and_voted_in_by_its_members_only() {
+    let app = spawn_app().await;
+    let p = scenes::people(&app).await;
+    let section = scenes::paris_section(&app, &p).await;
+    scenes::member(&app, &p, &section, &p.bob, p.bob_id).await;
+    scenes::member(&app, &p, &section, &p.eve, p.eve_id).await;
+    let secret = scenes::group_post(
+        &app,
+        &section,
+        &p.bob,
+        json!({"status": "Réunion des membres", "audience": "members"}),
+    )
+    .await;
+    // An answer from an app stays in the circle, with its poll.
+    let (status, post) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&p.bob),
+            &json!({"status": "Quel jour ?", "in_reply_to_id": secret["id"],
+                    "poll": {"options": ["Jeudi", "Samedi"], "expires_in": 3600}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    let id = post["poll"]["id"].as_str().unwrap();
+    // Carol is no member: the poll does not exist for her, and her vote is not taken.
+    let (status, body) = app
+        .get_json(&format!("/api/v1/polls/{id}"), Some(&p.carol))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = vote(&app, &p.carol, id, json!([0])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = vote(&app, &p.eve, id, json!([1])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, poll) = app
+        .get_json(&format!("/api/v1/polls/{id}"), Some(&p.bob))
+        .await;
+    assert_eq!(poll["votes_count"], 1, "{poll}");
+    assert_eq!(poll["voters_count"], 1, "{poll}");
 }

@@ -366,3 +366,34 @@ async fn a_scheduled_post_that_can_no_longer_be_published_waits_with_its_reason(
         .await;
     assert_eq!(status, StatusCode::OK, "it waits for its author");
 }
+
+#[tokio::test]
+async fn the_publication_survives_a_process_stopping_with_its_claim() {
+    // A process that claimed a due post and stopped before publishing leaves it to another:
+    // the claim of a process whose heartbeat stopped is taken up.
+    let app = spawn_app().await;
+    let (ana_id, ana) = app.user_with_token("ana", "read write").await;
+    let (status, scheduled) = schedule(
+        &app,
+        &ana,
+        json!({"status": "after the crash", "scheduled_at": in_minutes(30)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scheduled}");
+    let id: i64 = scheduled["id"].as_str().unwrap().parse().unwrap();
+    // Claimed by a process that is gone, with a lease far in the future.
+    sqlx::query(
+        "UPDATE scheduled_statuses SET scheduled_at = $1, locked_by = 'gone', \
+         locked_until = $2 WHERE id = $3",
+    )
+    .bind(coopol::clock::now() - 1)
+    .bind(coopol::clock::now() + 3_600_000_000)
+    .bind(id)
+    .execute(app.state.pool())
+    .await
+    .unwrap();
+    eventually("another process publishes it", || async {
+        posts_of(&app, &ana, ana_id).await.len() == 1
+    })
+    .await;
+}

@@ -211,3 +211,40 @@ pub async fn close_due(state: &AppState, now: i64) -> AppResult<usize> {
     }
     Ok(closed)
 }
+
+/// An option as a page shows it.
+#[derive(Debug, Clone)]
+pub struct OptionShown {
+    /// Its index (the vote's value).
+    pub index: usize,
+    pub title: String,
+    /// Its votes, when the totals may be shown.
+    pub votes: Option<i64>,
+    /// Its share of the votes, in percent (0 when nobody voted).
+    pub percent: i64,
+    /// Whether the viewer chose it.
+    pub chosen: bool,
+}
+
+impl PollView {
+    /// The options as a page shows them.
+    pub fn shown_options(&self) -> Vec<OptionShown> {
+        let total = self.row.votes_count.max(0);
+        self.row
+            .options
+            .iter()
+            .enumerate()
+            .map(|(index, (title, votes))| OptionShown {
+                index,
+                title: title.clone(),
+                votes: self.totals_shown.then_some(*votes),
+                percent: if total > 0 && self.totals_shown {
+                    (votes * 100 + total / 2) / total
+                } else {
+                    0
+                },
+                chosen: self.own_votes.contains(&(index as i64)),
+            })
+            .collect()
+    }
+}
