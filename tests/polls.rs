@@ -212,7 +212,41 @@ async fn bad_polls_and_unsupported_parameters_are_refused_and_nothing_is_publish
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    // A poll is not changed by an edit: refused, the post unchanged.
+    // The same poll sent again with an edit of the text (as Tusky does) passes; a changed
+    // one is refused, the post unchanged.
+    let poll_post = post_poll(
+        &app,
+        &ana,
+        json!({"options": ["A", "B"], "expires_in": 600}),
+        "public",
+    )
+    .await;
+    let pid = poll_post["id"].as_str().unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/statuses/{pid}")))
+        .bearer_auth(&ana)
+        .json(&json!({"status": "Which day, finally?", "poll": {"options": ["A", "B"], "expires_in": 550}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let edited: Value = res.json().await.unwrap();
+    assert!(
+        edited["content"].as_str().unwrap().contains("finally"),
+        "{edited}"
+    );
+    assert_eq!(edited["poll"]["options"][1]["title"], "B");
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/statuses/{pid}")))
+        .bearer_auth(&ana)
+        .json(&json!({"status": "Which day?", "poll": {"options": ["A", "C"], "expires_in": 600}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A poll is not added by an edit either: refused, the post unchanged.
     let id = body["id"].as_str().unwrap();
     let res = app
         .client

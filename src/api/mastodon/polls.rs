@@ -47,6 +47,29 @@ pub struct PollForm {
 }
 
 impl PollForm {
+    /// Whether this is the poll a post already has (apps send it again with an edit of the
+    /// text): the same options and kind. Its duration and hidden totals are not compared, as
+    /// Mastodon keeps the poll then; anything unknown in it is refused.
+    pub fn is_unchanged(&self, options: &[(String, i64)], multiple: bool) -> AppResult<bool> {
+        if let Some(name) = self.rest.keys().next() {
+            return Err(crate::error::AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "error-status-param-unsupported",
+            )
+            .arg(
+                "name",
+                format!("poll[{}]", name.chars().take(64).collect::<String>()),
+            ));
+        }
+        Ok(self.multiple == multiple
+            && self.options.len() == options.len()
+            && self
+                .options
+                .iter()
+                .zip(options)
+                .all(|(asked, (title, _))| asked.trim() == title))
+    }
+
     /// The poll asked for; `None` when the app sent an empty `poll` (no options at all).
     pub fn parse(self) -> AppResult<Option<NewPoll>> {
         if let Some(name) = self.rest.keys().next() {

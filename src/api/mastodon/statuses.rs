@@ -203,8 +203,19 @@ pub async fn edit(
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["write:statuses"])?;
     let id = parse_id(&id)?;
-    if form.poll.is_some() {
-        return Err(Invalid::new("poll", "error-poll-edit").into());
+    // The poll of a published post never changes: apps that send it again unchanged with an
+    // edit of the text (Tusky, Phanpy) pass, any change is refused.
+    if let Some(asked) = form.poll.take() {
+        let current = crate::service::polls::get(&state, Some(me.id), id)
+            .await
+            .ok();
+        let unchanged = match &current {
+            Some(c) => asked.is_unchanged(&c.row.options, c.row.multiple)?,
+            None => false,
+        };
+        if !unchanged {
+            return Err(Invalid::new("poll", "error-poll-edit").into());
+        }
     }
     if form
         .scheduled_at
