@@ -162,7 +162,7 @@ async fn preferences_through_the_api_refuse_what_they_do_not_know_and_change_not
         }
     };
     for bad in [
-        json!({"poll": {"email": false}}),
+        json!({"quote": {"email": false}}),
         json!({"mention": {"sms": true}}),
         json!({"mention": {"email": "no"}}),
         json!({"mention": true}),

@@ -46,6 +46,7 @@ mail-notification-subject = { $kind ->
     [group_join_request] { $actor } asks to join your group
     [affiliation_request] { $actor } asks to be affiliated with your federation
     [admin_sign_up] { $actor } asks to sign up
+    [poll] A poll you took part in has ended
    *[other] New notification from { $actor }
 }
 mail-notification-action = See it on { $instance }
@@ -73,6 +74,7 @@ mail-notification-kind = { $kind ->
     [group_join_request] requests to join your groups
     [affiliation_request] affiliation requests
     [admin_sign_up] registration requests
+    [poll] ended polls
    *[other] these notifications
 }
 

@@ -46,6 +46,7 @@ mail-notification-subject = { $kind ->
     [group_join_request] { $actor } demande à rejoindre votre groupe
     [affiliation_request] { $actor } demande à être affiliée à votre fédération
     [admin_sign_up] { $actor } demande à s'inscrire
+    [poll] Un sondage auquel vous avez participé est terminé
    *[other] Nouvelle notification de { $actor }
 }
 mail-notification-action = Voir sur { $instance }
@@ -73,6 +74,7 @@ mail-notification-kind = { $kind ->
     [group_join_request] les demandes d'adhésion à vos groupes
     [affiliation_request] les demandes d'affiliation
     [admin_sign_up] les demandes d'inscription
+    [poll] les sondages terminés
    *[other] ces notifications
 }
 

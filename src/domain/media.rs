@@ -112,6 +112,9 @@ pub enum MediaUse {
     Header,
     /// The picture of a link's preview card (a medium of the instance actor).
     Card,
+    /// Reserved to a scheduled post (`media.scheduled_status_id`), attached when it is
+    /// published.
+    Scheduled,
 }
 
 impl MediaUse {
@@ -123,6 +126,7 @@ impl MediaUse {
             MediaUse::Avatar => "avatar",
             MediaUse::Header => "header",
             MediaUse::Card => "card",
+            MediaUse::Scheduled => "scheduled",
         }
     }
 
@@ -134,6 +138,7 @@ impl MediaUse {
             "avatar" => MediaUse::Avatar,
             "header" => MediaUse::Header,
             "card" => MediaUse::Card,
+            "scheduled" => MediaUse::Scheduled,
             _ => return None,
         })
     }

@@ -75,11 +75,13 @@ pub enum NotificationKind {
     /// Someone signed up and waits for approval (to the instance's moderators; Mastodon's
     /// `admin.sign_up`).
     AdminSignUp,
+    /// A poll I voted in or wrote has ended (Mastodon's `poll`).
+    Poll,
 }
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 21] = [
+    pub const ALL: [NotificationKind; 22] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -101,6 +103,7 @@ impl NotificationKind {
         NotificationKind::GroupJoinRequest,
         NotificationKind::AffiliationRequest,
         NotificationKind::AdminSignUp,
+        NotificationKind::Poll,
     ];
 
     /// The stored and API name.
@@ -127,6 +130,7 @@ impl NotificationKind {
             NotificationKind::GroupJoinRequest => "group_join_request",
             NotificationKind::AffiliationRequest => "affiliation_request",
             NotificationKind::AdminSignUp => "admin.sign_up",
+            NotificationKind::Poll => "poll",
         }
     }
 
@@ -198,7 +202,7 @@ impl Channels {
         use NotificationKind as K;
         let email = !matches!(
             kind,
-            K::Favourite | K::Reblog | K::Follow | K::EventParticipation | K::EventLeft
+            K::Favourite | K::Reblog | K::Follow | K::EventParticipation | K::EventLeft | K::Poll
         );
         Channels {
             in_app: true,
@@ -346,7 +350,11 @@ mod tests {
         for k in NotificationKind::ALL {
             assert_eq!(NotificationKind::from_stored(k.as_str()), Some(k));
         }
-        assert_eq!(NotificationKind::from_stored("poll"), None);
+        assert_eq!(
+            NotificationKind::from_stored("poll"),
+            Some(NotificationKind::Poll)
+        );
+        assert_eq!(NotificationKind::from_stored("quote"), None);
         for f in [FollowState::Pending, FollowState::Accepted] {
             assert_eq!(FollowState::from_stored(f.as_str()), Some(f));
         }

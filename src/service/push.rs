@@ -604,6 +604,7 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::GroupJoinRequest => "push-title-group-join-request",
         NotificationKind::AffiliationRequest => "push-title-affiliation-request",
         NotificationKind::AdminSignUp => "push-title-admin-sign-up",
+        NotificationKind::Poll => "push-title-poll",
     }
 }
 

@@ -49,6 +49,8 @@ pub struct StatusView {
     pub media: Vec<crate::db::media::MediaRow>,
     /// The preview of its first link, when fetched.
     pub card: Option<crate::service::cards::Card>,
+    /// Its poll, as the viewer sees it.
+    pub poll: Option<crate::service::polls::PollView>,
     /// For a boost, the boosted post.
     pub reblog: Option<Box<StatusView>>,
 }
@@ -136,9 +138,10 @@ pub async fn statuses(
         let tags = db::statuses::tags_of(state.pool(), &status_ids).await?;
         let media = crate::service::media::of_statuses(state, &status_ids).await?;
         let cards = crate::service::cards::of_statuses(state, &status_ids).await?;
-        AppResult::Ok((tags, media, cards))
+        let polls = crate::service::polls::of_statuses(state, viewer, &status_ids).await?;
+        AppResult::Ok((tags, media, cards, polls))
     };
-    let ((mentions, account_views), counts, (tags, media, cards)) =
+    let ((mentions, account_views), counts, (tags, media, cards, polls)) =
         tokio::try_join!(people, counts, tags)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
@@ -163,6 +166,7 @@ pub async fn statuses(
                 .collect(),
             media: media.get(&s.id).cloned().unwrap_or_default(),
             card: cards.get(&s.id).cloned(),
+            poll: polls.get(&s.id).cloned(),
             reblog: None,
         })
     };

@@ -16,6 +16,7 @@ mod mail;
 pub mod media;
 mod oauth;
 mod pages;
+mod polls;
 mod settings;
 mod social;
 pub(crate) mod uploads;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(social::follow_request_action),
         )
         .route("/statuses", post(social::create))
+        .route("/statuses/{id}/vote", post(polls::vote))
         .route("/statuses/{id}/{action}", post(social::status_action))
         .route("/accounts/{id}/{action}", post(social::account_action))
         .route("/groups", get(groups::directory).post(groups::create))

@@ -412,7 +412,7 @@ fn sections_of(
 ) -> Vec<(&'static str, Vec<(NotificationKind, Channels)>)> {
     use NotificationKind as K;
     let section = |k: NotificationKind| match k {
-        K::Mention | K::Follow | K::FollowRequest | K::Favourite | K::Reblog => {
+        K::Mention | K::Follow | K::FollowRequest | K::Favourite | K::Reblog | K::Poll => {
             "settings-notifications-social"
         }
         K::EventAccepted

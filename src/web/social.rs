@@ -496,6 +496,7 @@ pub async fn create(
         language: Some(c.locale.as_str().to_string()),
         idempotency_key: None,
         event: None,
+        ..Default::default()
     };
     match posts::create(&state, &me, input).await {
         Ok(_) => Ok(redirect_with_flash(

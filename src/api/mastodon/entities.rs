@@ -258,7 +258,7 @@ pub struct Status {
     pub tags: Vec<TagRef>,
     pub emojis: Vec<serde_json::Value>,
     pub card: Option<PreviewCard>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<super::polls::Poll>,
     /// The source text, given back only when a post is deleted (to "delete and redraft").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,

@@ -102,7 +102,12 @@ fn insert_field(map: &mut Map<String, Value>, key: String, value: String) {
         }
         return;
     }
-    let segments: Vec<&str> = rest[1..rest.len() - 1].split("][").collect();
+    // `key[a][]` (`poll[options][]`): an array inside an object.
+    let (inner, array) = match rest.strip_suffix("[]") {
+        Some(inner) => (inner, true),
+        None => (rest.as_str(), false),
+    };
+    let segments: Vec<&str> = inner[1..inner.len() - 1].split("][").collect();
     if segments
         .iter()
         .any(|s| s.is_empty() || s.contains(['[', ']']))
@@ -118,7 +123,17 @@ fn insert_field(map: &mut Map<String, Value>, key: String, value: String) {
         }
         let object = node.as_object_mut().expect("just made an object");
         if n == segments.len() - 1 {
-            object.insert(segment.to_string(), Value::String(value));
+            if array {
+                let entry = object
+                    .entry(segment.to_string())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                match entry {
+                    Value::Array(items) => items.push(Value::String(value)),
+                    other => *other = Value::Array(vec![Value::String(value)]),
+                }
+            } else {
+                object.insert(segment.to_string(), Value::String(value));
+            }
             return;
         }
         node = object
@@ -337,14 +352,16 @@ mod tests {
         let mut map = Map::new();
         merge_form(
             &mut map,
-            b"fields_attributes[0][name]=Section&fields_attributes[0][value]=Lille&fields_attributes[1][name]=Site&odd[=x",
+            b"fields_attributes[0][name]=Section&fields_attributes[0][value]=Lille&fields_attributes[1][name]=Site&odd[=x&poll[options][]=a&poll[options][]=b&poll[expires_in]=300&x[][y]=1",
         )
         .unwrap();
         assert_eq!(
             Value::Object(map),
             serde_json::json!({
                 "fields_attributes": {"0": {"name": "Section", "value": "Lille"}, "1": {"name": "Site"}},
-                "odd[": "x"
+                "odd[": "x",
+                "poll": {"options": ["a", "b"], "expires_in": "300"},
+                "x[][y]": "1"
             })
         );
     }

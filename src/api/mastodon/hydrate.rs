@@ -112,7 +112,7 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
             .collect(),
         emojis: Vec::new(),
         card: v.card.as_ref().map(|c| card_entity(state, c)),
-        poll: None,
+        poll: v.poll.as_ref().map(super::polls::poll_entity),
         text: None,
     }
 }

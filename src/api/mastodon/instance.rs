@@ -54,10 +54,10 @@ fn configuration(state: &AppState) -> Value {
             "video_matrix_limit": MAX_INPUT_PIXELS
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0
+            "max_options": crate::domain::poll::MAX_OPTIONS,
+            "max_characters_per_option": crate::domain::poll::MAX_OPTION_CHARS,
+            "min_expiration": crate::domain::poll::MIN_EXPIRATION,
+            "max_expiration": crate::domain::poll::MAX_EXPIRATION
         },
         "translation": { "enabled": false }
     })

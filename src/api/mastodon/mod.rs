@@ -15,7 +15,9 @@ pub mod notifications;
 pub mod notifications_v2;
 pub mod oauth;
 pub mod pagination;
+pub mod polls;
 pub mod push;
+pub mod scheduled;
 pub mod search;
 pub mod social;
 pub mod statuses;
@@ -150,6 +152,7 @@ pub fn router() -> Router<AppState> {
         .merge(curation::routes())
         .merge(notifications_v2::routes())
         .merge(conversations::routes())
+        .merge(polls::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

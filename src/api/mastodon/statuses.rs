@@ -18,7 +18,7 @@ use axum::{
     Json,
     extract::{Path, State},
     http::{HeaderMap, Uri},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -58,10 +58,72 @@ pub struct StatusForm {
     language: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_strings")]
     media_ids: Option<Vec<String>>,
+    /// A poll (`poll[options][]`, `poll[expires_in]`...).
+    #[serde(default)]
+    poll: Option<super::polls::PollForm>,
+    /// When to publish (RFC 3339): the post is scheduled instead.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    scheduled_at: Option<String>,
+    /// The source's format: coopol reads plain text only.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    content_type: Option<String>,
+    /// Alt texts and focal points of the media, on an edit (Mastodon 4.1).
+    #[serde(default)]
+    media_attributes: Option<Vec<MediaAttribute>>,
+    /// Everything else: refused unless harmless (`refuse_unknown`).
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, Value>,
+}
+
+/// One entry of `media_attributes`.
+#[derive(Deserialize)]
+pub struct MediaAttribute {
+    #[serde(deserialize_with = "lenient::opt_string", default)]
+    id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string", default)]
+    description: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string", default)]
+    focus: Option<String>,
+    /// Everything else (a new thumbnail, which coopol does not take).
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, Value>,
+}
+
+/// Parameters apps send that change nothing here: the token in the query string. Any other
+/// parameter coopol does not know is refused (422), never dropped: a post published without
+/// what its author asked for (a quote, a local-only flag) cannot be taken back.
+const HARMLESS: &[&str] = &["access_token"];
+
+/// Refuses the parameters coopol does not honour (docs/ARCHITECTURE.md, "Refuse, never drop").
+fn refuse_unknown(rest: &std::collections::BTreeMap<String, Value>) -> AppResult<()> {
+    for (name, value) in rest {
+        if value.is_null() || HARMLESS.contains(&name.as_str()) {
+            continue;
+        }
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "error-status-param-unsupported",
+        )
+        .arg("name", name.chars().take(64).collect::<String>()));
+    }
+    Ok(())
 }
 
 impl StatusForm {
+    /// Checks what a post asks that is not its text: the format, unknown parameters.
+    fn check(&self) -> AppResult<()> {
+        refuse_unknown(&self.rest)?;
+        if let Some(t) = self.content_type.as_deref().map(str::trim)
+            && !t.is_empty()
+            && !t.eq_ignore_ascii_case("text/plain")
+        {
+            return Err(Invalid::new("content_type", "error-content-type-unsupported").into());
+        }
+        Ok(())
+    }
+
     fn compose(self, idempotency_key: Option<String>) -> AppResult<Compose> {
+        self.check()?;
         let visibility = match self.visibility.as_deref().filter(|v| !v.is_empty()) {
             Some(v) => Some(Visibility::parse(v)?),
             None => None,
@@ -71,6 +133,10 @@ impl StatusForm {
                 v.parse()
                     .map_err(|_| Invalid::new("in_reply_to_id", "error-reply-target"))?,
             ),
+            None => None,
+        };
+        let poll = match self.poll {
+            Some(p) => p.parse()?,
             None => None,
         };
         Ok(Compose {
@@ -83,25 +149,38 @@ impl StatusForm {
             idempotency_key,
             event: None,
             media_ids: self.media_ids,
+            poll,
+            scheduled_id: None,
         })
     }
 }
 
-/// `POST /api/v1/statuses`.
+/// `POST /api/v1/statuses`: publishes a post, or schedules it (`scheduled_at`, answered with
+/// a `ScheduledStatus`).
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
     Params(form): Params<StatusForm>,
-) -> AppResult<Json<Status>> {
+) -> AppResult<Response> {
     let me = me(&auth, &["write:statuses"])?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(200).collect::<String>());
+    if form.media_attributes.is_some() {
+        return Err(Invalid::new("media_attributes", "error-media-attributes-new").into());
+    }
+    let scheduled_at = form.scheduled_at.clone().filter(|s| !s.trim().is_empty());
     let compose = form.compose(key)?;
+    if let Some(at) = scheduled_at {
+        let at = crate::domain::poll::parse_scheduled_at(&at, crate::clock::now())?;
+        let app = auth.0.token.app_id;
+        let scheduled = super::scheduled::schedule(&state, &me, compose, app, at).await?;
+        return Ok(Json(scheduled).into_response());
+    }
     let status = posts::create(&state, &me, compose).await?;
-    Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
+    Ok(Json(hydrate::status(&state, Some(me.id), &status).await?).into_response())
 }
 
 /// `GET /api/v1/statuses/:id`.
@@ -120,12 +199,82 @@ pub async fn edit(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Params(form): Params<StatusForm>,
+    Params(mut form): Params<StatusForm>,
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["write:statuses"])?;
+    let id = parse_id(&id)?;
+    // The poll of a published post never changes: apps that send it again unchanged with an
+    // edit of the text (Tusky, Phanpy) pass, any change is refused.
+    if let Some(asked) = form.poll.take() {
+        let current = crate::service::polls::get(&state, Some(me.id), id)
+            .await
+            .ok();
+        let unchanged = match &current {
+            Some(c) => asked.is_unchanged(&c.row.options, c.row.multiple)?,
+            None => false,
+        };
+        if !unchanged {
+            return Err(Invalid::new("poll", "error-poll-edit").into());
+        }
+    }
+    if form
+        .scheduled_at
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        return Err(Invalid::new("scheduled_at", "error-scheduled-edit").into());
+    }
+    let attributes = form.media_attributes.take();
+    form.check()?;
+    if let Some(attributes) = attributes {
+        describe_media(&state, &me, id, form.media_ids.as_deref(), attributes).await?;
+    }
     let compose = form.compose(None)?;
-    let status = posts::edit(&state, &me, parse_id(&id)?, compose).await?;
+    let status = posts::edit(&state, &me, id, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
+}
+
+/// Applies an edit's `media_attributes` (alt text, focal point) to media the edited post
+/// keeps or takes: each must be one of `media_ids` (or, without them, of the post's own).
+async fn describe_media(
+    state: &AppState,
+    me: &AccountRow,
+    status_id: i64,
+    media_ids: Option<&[String]>,
+    attributes: Vec<MediaAttribute>,
+) -> AppResult<()> {
+    let mut changes = Vec::new();
+    for a in attributes {
+        refuse_unknown(&a.rest)?;
+        let unknown = || Invalid::new("media_attributes", "error-media-unknown");
+        let text = a.id.as_deref().map(str::trim).ok_or_else(unknown)?;
+        if let Some(ids) = media_ids
+            && !ids.iter().any(|m| m.trim() == text)
+        {
+            return Err(unknown().into());
+        }
+        let id: i64 = text.parse().map_err(|_| unknown())?;
+        let row = crate::service::media::mine(state, me, id).await?;
+        // A medium the edited post keeps, or one it takes that is attached to nothing.
+        let fits = match media_ids {
+            Some(_) => row.status_id.is_none() || row.status_id == Some(status_id),
+            None => row.status_id == Some(status_id),
+        };
+        if !fits {
+            return Err(unknown().into());
+        }
+        changes.push((
+            id,
+            crate::service::media::Describe {
+                description: a.description,
+                focus: a.focus,
+            },
+        ));
+    }
+    for (id, describe) in changes {
+        crate::service::media::update(state, me, id, &describe).await?;
+    }
+    Ok(())
 }
 
 /// `DELETE /api/v1/statuses/:id`: answers with the post and its source, for "delete and

@@ -569,6 +569,31 @@ pub async fn for_post(
     ids: &[String],
     status_id: Option<i64>,
 ) -> AppResult<Vec<i64>> {
+    check_for_post(state, me, ids, status_id, &[]).await
+}
+
+/// Checks the media a new post is to carry, as [`for_post`]; when it is the publication of
+/// a scheduled post, the media reserved to that post are free for it.
+pub async fn for_new_post(
+    state: &AppState,
+    me: &AccountRow,
+    ids: &[String],
+    scheduled_id: Option<i64>,
+) -> AppResult<Vec<i64>> {
+    let reserved = match scheduled_id {
+        Some(id) => db::scheduled::media_of(state.pool(), id).await?,
+        None => Vec::new(),
+    };
+    check_for_post(state, me, ids, None, &reserved).await
+}
+
+async fn check_for_post(
+    state: &AppState,
+    me: &AccountRow,
+    ids: &[String],
+    status_id: Option<i64>,
+    reserved: &[i64],
+) -> AppResult<Vec<i64>> {
     if ids.len() > MAX_ATTACHMENTS {
         return Err(Invalid::new("media_ids", "error-media-too-many")
             .arg("max", MAX_ATTACHMENTS)
@@ -603,6 +628,7 @@ pub async fn for_post(
         let free = match row.used_for {
             MediaUse::None => true,
             MediaUse::Status => status_id.is_some() && row.status_id == status_id,
+            MediaUse::Scheduled => reserved.contains(&row.id),
             MediaUse::Avatar | MediaUse::Header | MediaUse::Card => false,
         };
         if !free {

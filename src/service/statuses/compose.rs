@@ -40,6 +40,10 @@ pub struct Compose {
     /// The media to attach, in order (ids as the client sent them); on an edit, `None` keeps
     /// the post's media and `Some` replaces them.
     pub media_ids: Option<Vec<String>>,
+    /// A poll (new posts only).
+    pub poll: Option<crate::domain::poll::NewPoll>,
+    /// The scheduled post being published: the media reserved to it are free for it.
+    pub scheduled_id: Option<i64>,
 }
 
 /// Finds, once, the accounts a text mentions: those of this server, and those of other
@@ -184,6 +188,8 @@ pub struct Draft {
     pub event: Option<db::events::EventRow>,
     /// Its attachments (checked), in order.
     media: Vec<i64>,
+    /// Its poll.
+    poll: Option<crate::domain::poll::NewPoll>,
 }
 
 impl Draft {
@@ -203,9 +209,14 @@ pub async fn draft(
     group: Option<(&groups::Group, Circle, Option<String>)>,
 ) -> AppResult<Draft> {
     let media = match &input.media_ids {
-        Some(ids) => crate::service::media::for_post(state, author, ids, None).await?,
+        Some(ids) => {
+            crate::service::media::for_new_post(state, author, ids, input.scheduled_id).await?
+        }
         None => Vec::new(),
     };
+    if input.poll.is_some() && !media.is_empty() {
+        return Err(Invalid::new("poll", "error-poll-with-media").into());
+    }
     let text = PostText::parse_with_media(&input.text, &input.spoiler_text, media.len())?;
     if let Some(lang) = &input.language
         && (lang.len() > 16 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -278,6 +289,7 @@ pub async fn draft(
         idempotency_key: input.idempotency_key.filter(|k| !k.is_empty()),
         event: input.event,
         media,
+        poll: input.poll,
     })
 }
 
@@ -352,6 +364,9 @@ pub async fn write(
         draft.visibility,
     )
     .await?;
+    if let Some(poll) = &draft.poll {
+        crate::service::polls::write_new(tx, id, poll, now).await?;
+    }
     if let Some(event) = &draft.event {
         let mut event = event.clone();
         event.status_id = id;
