@@ -15,6 +15,7 @@ pub mod mail;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod preferences;
 pub mod push;
 pub mod sessions;
 pub mod settings;

@@ -51,6 +51,8 @@ pub struct StatusView {
     pub card: Option<crate::service::cards::Card>,
     /// For a boost, the boosted post.
     pub reblog: Option<Box<StatusView>>,
+    /// What the viewer did from the statuses menu (bookmarked, pinned, thread muted).
+    pub menu: super::statuses::menu::Marks,
 }
 
 impl StatusView {
@@ -138,8 +140,9 @@ pub async fn statuses(
         let cards = crate::service::cards::of_statuses(state, &status_ids).await?;
         AppResult::Ok((tags, media, cards))
     };
-    let ((mentions, account_views), counts, (tags, media, cards)) =
-        tokio::try_join!(people, counts, tags)?;
+    let menu = super::statuses::menu::viewer_marks(state, viewer, &status_ids);
+    let ((mentions, account_views), counts, (tags, media, cards), menu) =
+        tokio::try_join!(people, counts, tags, menu)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
         let c = counts.get(&s.id).copied().unwrap_or_default();
@@ -164,6 +167,7 @@ pub async fn statuses(
             media: media.get(&s.id).cloned().unwrap_or_default(),
             card: cards.get(&s.id).cloned(),
             reblog: None,
+            menu: menu.of(viewer, s),
         })
     };
 

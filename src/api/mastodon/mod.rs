@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod push;
 pub mod search;
 pub mod social;
+pub mod status_menu;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -144,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/streaming/direct", get(streaming::sse_path))
         .route("/api/v1/streaming/list", get(streaming::sse_path))
         .route("/api/v1/streaming/{*rest}", any(streaming::unknown))
+        .merge(status_menu::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

@@ -100,6 +100,7 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(200).collect::<String>());
     let compose = form.compose(key)?;
+    let compose = crate::service::preferences::apply(&state, me.id, compose).await?;
     let status = posts::create(&state, &me, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }

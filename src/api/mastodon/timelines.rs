@@ -18,7 +18,7 @@ use crate::{
 use axum::{
     extract::{Path, State},
     http::Uri,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
@@ -116,8 +116,13 @@ pub async fn account(
 ) -> AppResult<Response> {
     let viewer = viewer(&auth);
     let account = directory::existing(&state, parse_id(&id)?).await?;
-    if q.pinned || q.only_media {
-        // Neither pinned posts nor media exist here yet.
+    if q.pinned {
+        // A short list, not paged: every pinned post at once, as Mastodon's first page.
+        let rows = crate::service::statuses::menu::pinned(&state, viewer, &account).await?;
+        return Ok(axum::Json(hydrate::statuses(&state, viewer, &rows).await?).into_response());
+    }
+    if q.only_media {
+        // Posts are not filtered by media yet: nothing matches.
         return answer(&state, &uri, viewer, Vec::new()).await;
     }
     let mut rows = timelines::account(&state, viewer, &account, q.page.page()?).await?;
