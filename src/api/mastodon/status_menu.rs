@@ -116,7 +116,11 @@ async fn history(
     ))
 }
 
-async fn one(state: &AppState, me: i64, row: &crate::db::statuses::StatusRow) -> AppResult<Json<Status>> {
+async fn one(
+    state: &AppState,
+    me: i64,
+    row: &crate::db::statuses::StatusRow,
+) -> AppResult<Json<Status>> {
     Ok(Json(hydrate::status(state, Some(me), row).await?))
 }
 
@@ -196,7 +200,10 @@ async fn translate(
 ) -> AppResult<Json<Status>> {
     let me = me(&auth, &["read:statuses"])?;
     crate::service::statuses::visible(&state, Some(me.id), parse_id(&id)?).await?;
-    Err(AppError::new(StatusCode::FORBIDDEN, "error-translation-unavailable"))
+    Err(AppError::new(
+        StatusCode::FORBIDDEN,
+        "error-translation-unavailable",
+    ))
 }
 
 #[derive(Deserialize)]

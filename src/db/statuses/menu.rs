@@ -123,7 +123,11 @@ async fn page_of(
 }
 
 /// A page of a person's bookmarks: (bookmark id, post id), newest first.
-pub async fn bookmarks(db: &AnyPool, account_id: i64, page: super::Page) -> Result<Vec<(i64, i64)>> {
+pub async fn bookmarks(
+    db: &AnyPool,
+    account_id: i64,
+    page: super::Page,
+) -> Result<Vec<(i64, i64)>> {
     page_of(db, "bookmarks", account_id, page).await
 }
 
@@ -156,7 +160,11 @@ pub async fn pin(
 }
 
 /// Unpins a post; false when it was not pinned.
-pub async fn unpin(conn: &mut sqlx::AnyConnection, account_id: i64, status_id: i64) -> Result<bool> {
+pub async fn unpin(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    status_id: i64,
+) -> Result<bool> {
     let done = sqlx::query("DELETE FROM status_pins WHERE account_id = $1 AND status_id = $2")
         .bind(account_id)
         .bind(status_id)
@@ -352,9 +360,8 @@ pub async fn muted_among(
             "{}SELECT m.account_id, up.start FROM up JOIN thread_mutes m ON m.status_id = up.id",
             ancestors_sql(chunk.len())
         );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(crate::db::positional(
-            conn, sql,
-        )));
+        let mut q =
+            sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(crate::db::positional(conn, sql)));
         for id in chunk.iter() {
             q = q.bind(*id);
         }
@@ -386,9 +393,8 @@ pub async fn menu_state(db: &AnyPool, viewer: i64, status_ids: &[i64]) -> Result
         return Ok(state);
     }
     let list = placeholders(2, status_ids.len());
-    let bookmarks = format!(
-        "SELECT status_id FROM bookmarks WHERE account_id = $1 AND status_id IN ({list})"
-    );
+    let bookmarks =
+        format!("SELECT status_id FROM bookmarks WHERE account_id = $1 AND status_id IN ({list})");
     let pins = format!(
         "SELECT status_id FROM status_pins WHERE account_id = $1 AND status_id IN ({list})"
     );

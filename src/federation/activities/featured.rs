@@ -31,7 +31,12 @@ pub(crate) fn featured_url(account: &AccountRow) -> String {
 }
 
 /// An `Add` (pin) or `Remove` (unpin) of a post to the actor's `featured` collection.
-pub(super) fn change(kind: &str, actor: &AccountRow, status_uri: &str, at: i64) -> AppResult<Activity> {
+pub(super) fn change(
+    kind: &str,
+    actor: &AccountRow,
+    status_uri: &str,
+    at: i64,
+) -> AppResult<Activity> {
     let fragment = if kind == "Add" { "pins" } else { "unpins" };
     let mut activity = Activity::new(
         &format!("{}#{fragment}/{at}", actor.uri),
@@ -103,18 +108,16 @@ pub(super) async fn added(
             };
             // A post of another server is never fetched on this actor's word.
             if actor.domain.as_deref() != Some(protocol::domain_of(&url).as_str()) {
-                return Ok(Some(Outcome::Ignored(
-                    "an actor pins only its own posts",
-                )));
+                return Ok(Some(Outcome::Ignored("an actor pins only its own posts")));
             }
             fetch_note(state, url).await?
         }
     };
     match menu::pin_remote(state, actor, &status).await? {
         Ok(()) => Ok(Some(Outcome::Applied("post pinned"))),
-        Err(FeaturedRefusal::NotTheirPost) => Ok(Some(
-            Outcome::Ignored("an actor pins only its own posts"),
-        )),
+        Err(FeaturedRefusal::NotTheirPost) => {
+            Ok(Some(Outcome::Ignored("an actor pins only its own posts")))
+        }
     }
 }
 
@@ -137,8 +140,8 @@ pub(super) async fn removed(
             None
         });
     }
-    let Some(status) = db::statuses::by_uri(state.pool(), activity.object_id().unwrap_or_default())
-        .await?
+    let Some(status) =
+        db::statuses::by_uri(state.pool(), activity.object_id().unwrap_or_default()).await?
     else {
         return Ok(Some(Outcome::Ignored("the unpinned post is not here")));
     };
@@ -166,14 +169,21 @@ const MOST_ITEMS: usize = menu::MAX_REMOTE_PINNED;
 /// The posts of a remote actor's `featured` collection (see `service::Remote::featured`):
 /// the collection and its first page on the actor's own server, at most [`MOST_ITEMS`]
 /// items, each a post of that server fetched from it (or known here).
-pub(crate) async fn fetch(state: &AppState, account: &AccountRow, url: &str) -> Option<Vec<StatusRow>> {
+pub(crate) async fn fetch(
+    state: &AppState,
+    account: &AccountRow,
+    url: &str,
+) -> Option<Vec<StatusRow>> {
     let url = Url::parse(url).ok()?;
     let domain = account.domain.as_deref()?;
     if state.config.is_local_url(&url) || protocol::domain_of(&url) != domain {
         return None;
     }
     let data = crate::federation::data(state);
-    let mut doc = fetch_object_http::<_, Value>(&url, &data).await.ok()?.object;
+    let mut doc = fetch_object_http::<_, Value>(&url, &data)
+        .await
+        .ok()?
+        .object;
     if items_of(&doc).is_none() {
         // Only the first page: a pinned list is short.
         let first = doc.get("first")?.clone();
@@ -183,7 +193,10 @@ pub(crate) async fn fetch(state: &AppState, account: &AccountRow, url: &str) -> 
                 if protocol::domain_of(&page) != domain {
                     return None;
                 }
-                fetch_object_http::<_, Value>(&page, &data).await.ok()?.object
+                fetch_object_http::<_, Value>(&page, &data)
+                    .await
+                    .ok()?
+                    .object
             }
             embedded => embedded,
         };

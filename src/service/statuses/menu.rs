@@ -339,7 +339,11 @@ pub async fn pin_remote(
 }
 
 /// A remote actor unpinned one of its posts.
-pub async fn unpin_remote(state: &AppState, actor: &AccountRow, status: &StatusRow) -> AppResult<()> {
+pub async fn unpin_remote(
+    state: &AppState,
+    actor: &AccountRow,
+    status: &StatusRow,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     db::statuses::menu::unpin(&mut tx, actor.id, status.id).await?;
     tx.commit().await?;
