@@ -726,6 +726,52 @@ async fn pins_travel_between_instances() {
         pinned_texts(&b, &bob, &alice_on_b).await.len() == 1
     })
     .await;
+    // An edit arriving from alice's server leaves the version it replaces in the history.
+    let (status, _) = a
+        .client
+        .put(a.url(&format!(
+            "/api/v1/statuses/{}",
+            later["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&alice.token)
+        .json(&json!({"status": "pinned later, edited"}))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let later_on_b = b
+        .get_json(
+            &format!("/api/v1/accounts/{alice_on_b}/statuses?pinned=true"),
+            Some(&bob.token),
+        )
+        .await
+        .1[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    eventually("the edit reaches b with its history", || async {
+        let (_, h) = b
+            .get_json(
+                &format!("/api/v1/statuses/{later_on_b}/history"),
+                Some(&bob.token),
+            )
+            .await;
+        h.as_array().is_some_and(|v| v.len() == 2)
+    })
+    .await;
+    let (_, h) = b
+        .get_json(
+            &format!("/api/v1/statuses/{later_on_b}/history"),
+            Some(&bob.token),
+        )
+        .await;
+    assert!(h[0]["content"].as_str().unwrap().contains("pinned later"));
+    assert!(h[1]["content"].as_str().unwrap().contains("edited"));
+    let (_, s) = b
+        .get_json(&format!("/api/v1/statuses/{later_on_b}"), Some(&bob.token))
+        .await;
+    assert_eq!(s["edited_at"], h[1]["created_at"]);
     // Bob's view of the post says nothing of pins: `pinned` is the author's own.
     let (_, seen) = b
         .get_json(

@@ -326,6 +326,16 @@ mod tests {
         let i = reads_back(membership::invite(&group, &group.uri, &bob).unwrap());
         assert_eq!(i.target, json!(bob.uri));
 
+        for kind in ["Add", "Remove"] {
+            let pin = reads_back(featured::change(kind, &alice, &post.uri, 7).unwrap());
+            assert_eq!(pin.object_id(), Some(post.uri.as_str()));
+            assert_eq!(
+                pin.target,
+                json!("https://a.example/users/alice/collections/featured")
+            );
+            assert_eq!(pin.to, ["https://a.example/users/alice/followers"]);
+        }
+
         for circle in [Circle::Public, Circle::Sympathizers, Circle::Members] {
             let g = reads_back(
                 group_post::announce(
