@@ -989,3 +989,78 @@ async fn only_an_actor_changes_its_featured_collection_and_only_with_its_posts()
     pinned_texts(&app, &viewer, &mallory.id.to_string()).await;
     assert_eq!(h.received().len(), fetches);
 }
+
+#[tokio::test]
+async fn the_settings_page_sets_what_apps_read() {
+    let app = spawn_app().await;
+    let alice = person(&app, "alice").await;
+    let browser = app.browser();
+    browser
+        .sign_in("alice@example.org", "correct horse battery")
+        .await;
+    let page = browser.get_in("/settings/preferences", "en").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.contains("Default visibility of your posts"),
+        "{}",
+        page.body
+    );
+
+    // A language that is no code: refused by its field, what was typed kept, nothing saved.
+    let refused = browser
+        .submit(
+            "/settings/preferences",
+            "/settings/posting",
+            &[
+                ("visibility", "private"),
+                ("language", "zzzz"),
+                ("expand_media", "show_all"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("aria-invalid=\"true\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.contains("value=\"zzzz\""), "{}", refused.body);
+    let (_, prefs) = app
+        .get_json("/api/v1/preferences", Some(&alice.token))
+        .await;
+    assert_eq!(prefs["posting:default:visibility"], "public");
+
+    let saved = browser
+        .submit(
+            "/settings/preferences",
+            "/settings/posting",
+            &[
+                ("visibility", "private"),
+                ("sensitive", "1"),
+                ("language", "de"),
+                ("expand_media", "hide_all"),
+                ("expand_spoilers", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, prefs) = app
+        .get_json("/api/v1/preferences", Some(&alice.token))
+        .await;
+    assert_eq!(
+        prefs,
+        json!({
+            "posting:default:visibility": "private",
+            "posting:default:sensitive": true,
+            "posting:default:language": "de",
+            "reading:expand:media": "hide_all",
+            "reading:expand:spoilers": true,
+        })
+    );
+    let page = browser.get("/settings/preferences").await;
+    assert!(
+        page.contains("<option value=\"hide_all\" selected>"),
+        "{}",
+        page.body
+    );
+}

@@ -25,4 +25,3 @@ settings-preferences-expand-media-show_all = Always show them
 settings-preferences-expand-media-hide_all = Always hide them
 settings-preferences-expand-spoilers = Always expand content warnings
 settings-preferences-save = Save preferences
-settings-preferences-saved = Preferences saved.

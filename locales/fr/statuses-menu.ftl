@@ -25,4 +25,3 @@ settings-preferences-expand-media-show_all = Toujours les montrer
 settings-preferences-expand-media-hide_all = Toujours les masquer
 settings-preferences-expand-spoilers = Toujours déplier les avertissements de contenu
 settings-preferences-save = Enregistrer les préférences
-settings-preferences-saved = Préférences enregistrées.

@@ -112,7 +112,7 @@ pub async fn statuses(
     all.extend(originals.values());
     let status_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
 
-    // Three independent reads at once, each on its own connection: a page waits for the
+    // Independent reads at once, each on its own connection: a page waits for the
     // slowest instead of their sum (round trips over the network on PostgreSQL).
     let people = async {
         let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
