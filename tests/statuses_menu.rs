@@ -399,6 +399,18 @@ async fn pins_follow_mastodons_rules() {
         pinned[0].contains("pin 4") && pinned[3].contains("pin 1"),
         "{pinned:?}"
     );
+    // Pinned posts come on one page: an app paging anyway gets nothing more.
+    let (status, more) = app
+        .get_json(
+            &format!(
+                "/api/v1/accounts/{}/statuses?pinned=true&max_id=1",
+                alice.id
+            ),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(more, json!([]));
     let (_, instance) = app.get_json("/api/v2/instance", None).await;
     assert_eq!(
         instance["configuration"]["accounts"]["max_pinned_statuses"],
@@ -849,7 +861,7 @@ async fn only_an_actor_changes_its_featured_collection_and_only_with_its_posts()
         &change(1, "Add", &eve_id, eve_post.clone(), featured("eve")),
     )
     .await;
-    assert_eq!(pins_of(&app, eve.id).await, [eve_post.clone()]);
+    assert_eq!(pins_of(&app, eve.id).await, [eve_post.as_str()]);
 
     // Mallory adds to eve's collection, and to alice's here: nothing changes.
     let mallory_post = h.url("/users/mallory/statuses/1");
@@ -871,7 +883,7 @@ async fn only_an_actor_changes_its_featured_collection_and_only_with_its_posts()
         ),
     )
     .await;
-    assert_eq!(pins_of(&app, eve.id).await, [eve_post.clone()]);
+    assert_eq!(pins_of(&app, eve.id).await, [eve_post.as_str()]);
     assert_eq!(
         pins_of(&app, alice.id).await,
         [mine["uri"].as_str().unwrap().to_string()]
@@ -920,7 +932,7 @@ async fn only_an_actor_changes_its_featured_collection_and_only_with_its_posts()
         ),
     )
     .await;
-    assert_eq!(pins_of(&app, eve.id).await, [eve_post.clone()]);
+    assert_eq!(pins_of(&app, eve.id).await, [eve_post.as_str()]);
     assert_eq!(pins_of(&app, alice.id).await.len(), 1);
 
     // Her own post in her own collection: applied; and removed.
@@ -936,7 +948,7 @@ async fn only_an_actor_changes_its_featured_collection_and_only_with_its_posts()
         ),
     )
     .await;
-    assert_eq!(pins_of(&app, mallory.id).await, [mallory_post.clone()]);
+    assert_eq!(pins_of(&app, mallory.id).await, [mallory_post.as_str()]);
     h.deliver_processed(
         &app,
         &mallory_id,
@@ -1063,4 +1075,37 @@ async fn the_settings_page_sets_what_apps_read() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pins_at_once_from_two_processes_keep_the_limit() {
+    let first = spawn_app().await;
+    let second = common::spawn_second_process(&first).await;
+    let alice = person(&first, "alice").await;
+    let mut posts = Vec::new();
+    for n in 0..8 {
+        posts.push(post(&first, &alice, json!({"status": format!("race {n}")})).await);
+    }
+    let pins = posts.iter().enumerate().map(|(n, p)| {
+        let app = if n % 2 == 0 { &first } else { &second };
+        let token = alice.token.clone();
+        let id = p["id"].as_str().unwrap().to_string();
+        async move {
+            app.post_json(
+                &format!("/api/v1/statuses/{id}/pin"),
+                Some(&token),
+                &json!({}),
+            )
+            .await
+            .0
+        }
+    });
+    let answers = futures::future::join_all(pins).await;
+    let ok = answers.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((ok, refused), (5, 3), "{answers:?}");
+    assert_eq!(pins_of(&first, alice.id).await.len(), 5);
 }

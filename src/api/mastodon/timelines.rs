@@ -117,8 +117,14 @@ pub async fn account(
     let viewer = viewer(&auth);
     let account = directory::existing(&state, parse_id(&id)?).await?;
     if q.pinned {
-        // A short list, not paged: every pinned post at once, as Mastodon's first page.
-        let rows = crate::service::statuses::menu::pinned(&state, viewer, &account).await?;
+        // A short list, not paged: every pinned post on the first page (no `Link` header),
+        // nothing on any other, so that an app paging anyway ends.
+        let page = q.page.page()?;
+        let rows = if page.max_id.is_some() || page.min_id.is_some() || page.since_id.is_some() {
+            Vec::new()
+        } else {
+            crate::service::statuses::menu::pinned(&state, viewer, &account).await?
+        };
         return Ok(axum::Json(hydrate::statuses(&state, viewer, &rows).await?).into_response());
     }
     if q.only_media {

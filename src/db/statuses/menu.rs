@@ -173,8 +173,14 @@ pub async fn unpin(
     Ok(done.rows_affected() > 0)
 }
 
-/// How many posts an account has pinned.
+/// How many posts an account has pinned, its row taken for the rest of the transaction first:
+/// two pins at once (two processes on one PostgreSQL database) wait for each other, so the
+/// limit holds (PostgreSQL locks the row; SQLite takes its write lock now).
 pub async fn pin_count(conn: &mut sqlx::AnyConnection, account_id: i64) -> Result<i64> {
+    sqlx::query("UPDATE accounts SET updated_at = updated_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query_scalar("SELECT COUNT(*) FROM status_pins WHERE account_id = $1")
         .bind(account_id)
         .fetch_one(&mut *conn)
