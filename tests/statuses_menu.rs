@@ -1109,3 +1109,67 @@ async fn pins_at_once_from_two_processes_keep_the_limit() {
     assert_eq!((ok, refused), (5, 3), "{answers:?}");
     assert_eq!(pins_of(&first, alice.id).await.len(), 5);
 }
+
+#[tokio::test]
+async fn a_deleted_account_leaves_no_bookmark_pin_mute_or_preference() {
+    let app = spawn_app().await;
+    let alice = person(&app, "alice").await;
+    let bob = person(&app, "bob").await;
+    let hers = post(&app, &alice, json!({"status": "@bob a thread"})).await;
+    let his = post(&app, &bob, json!({"status": "bob's own"})).await;
+    for (p, action) in [(&hers, "bookmark"), (&his, "pin"), (&hers, "mute")] {
+        let (status, body) = act(&app, &bob, &p["id"], action).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let res = app
+        .client
+        .patch(app.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&bob.token)
+        .form(&[("source[privacy]", "private")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let count = |table: &'static str| {
+        let app = &app;
+        let id = bob.id;
+        async move {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE account_id = $1"
+            )))
+            .bind(id)
+            .fetch_one(app.state.pool())
+            .await
+            .unwrap();
+            n
+        }
+    };
+    for table in [
+        "bookmarks",
+        "status_pins",
+        "thread_mutes",
+        "user_preferences",
+    ] {
+        assert_eq!(count(table).await, 1, "{table} before");
+    }
+    let browser = app.browser();
+    browser
+        .sign_in("bob@example.org", "correct horse battery")
+        .await;
+    let gone = browser
+        .submit(
+            "/settings/delete",
+            "/settings/delete",
+            &[("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    for table in [
+        "bookmarks",
+        "status_pins",
+        "thread_mutes",
+        "user_preferences",
+    ] {
+        assert_eq!(count(table).await, 0, "{table} after");
+    }
+}
