@@ -29,7 +29,10 @@ use url::Url;
 const DELIBERATE: &[&str] = &[
     "dislikes are not counted",
     "reports from other servers are not handled yet",
-    "featured collections and moderator lists are not kept",
+    "moderator lists and other collections are not kept",
+    "a featured collection is changed only by its own actor",
+    "an actor pins only its own posts",
+    "the unpinned post is not here",
     "removals by people (featured posts, moderator lists) are not kept",
     "removals of posts from featured lists or of moderators are not kept",
     "thread locks are kept by the group's own server",

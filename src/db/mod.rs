@@ -21,6 +21,7 @@ pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;
+pub mod preferences;
 pub mod push;
 pub mod scheduled;
 pub mod sessions;

@@ -479,6 +479,14 @@ pub async fn notify(
     if account_id == from_account_id {
         return Ok(());
     }
+    // Nothing comes from a thread the person muted.
+    if let Some(status_id) = status_id
+        && !super::statuses::menu::muted_among(conn, &[(account_id, status_id)])
+            .await?
+            .is_empty()
+    {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \
          SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
@@ -506,7 +514,15 @@ pub async fn notify_many(
     rows: &[(i64, i64, NotificationKind, Option<i64>)],
     now: i64,
 ) -> Result<()> {
-    let rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
+    let mut rows: Vec<_> = rows.iter().filter(|r| r.0 != r.1).collect();
+    // Nothing comes from a thread the person muted.
+    let about: Vec<(i64, i64)> = rows.iter().filter_map(|r| Some((r.0, r.3?))).collect();
+    if !about.is_empty() {
+        let muted = super::statuses::menu::muted_among(conn, &about).await?;
+        if !muted.is_empty() {
+            rows.retain(|r| r.3.is_none_or(|s| !muted.contains(&(r.0, s))));
+        }
+    }
     for chunk in super::padded_chunks(&rows, super::rows_per_statement(6)) {
         let sql = format!(
             "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \

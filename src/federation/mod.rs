@@ -181,7 +181,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/members", get(routes::follow_collection))
         .route(
             "/users/{username}/collections/featured",
-            get(routes::empty_collection),
+            get(routes::featured),
         )
         .route("/users/{username}/statuses/{id}", get(routes::status))
         .route(
@@ -282,6 +282,15 @@ impl crate::service::Remote for Remote {
         body: Vec<u8>,
     ) -> Result<u16, crate::service::RemoteFileError> {
         media::push(state, endpoint, headers, body).await
+    }
+
+    async fn featured(
+        &self,
+        state: &AppState,
+        account: &AccountRow,
+        url: &str,
+    ) -> Option<Vec<StatusRow>> {
+        activities::featured::fetch(state, account, url).await
     }
 }
 

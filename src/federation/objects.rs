@@ -236,6 +236,13 @@ impl Object for ApAccount {
         let row = db::accounts::by_id(data.pool(), id)
             .await?
             .ok_or_else(AppError::not_found)?;
+        // Where its pinned posts are (fetched when apps ask for them).
+        crate::service::statuses::menu::remember_featured(
+            data.app_data(),
+            &row,
+            own(&json.featured, &json.id),
+        )
+        .await?;
         if json.kind == "Group" {
             let (postcode, commune) = json.postal_address();
             let members_url = json

@@ -483,6 +483,46 @@ pub async fn outbox(
     ap_json(doc)
 }
 
+/// `GET /users/:name/collections/featured`: the person's pinned public and unlisted posts,
+/// embedded, most recently pinned first (Mastodon's `featured` collection).
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    let rows = match crate::service::statuses::menu::featured(&state, &account).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for s in &rows {
+        match note_of(&state, s, &account).await {
+            Ok(note) => items.push(note),
+            Err(e) => return e.into_response(),
+        }
+    }
+    ap_json(json!({
+        "@context": super::protocol::context(),
+        "id": activities::featured::featured_url(&account),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
 /// `GET /users/:name/followers`, `/following` and (groups) `/members`: only the count. Who
 /// follows whom, or belongs to which section, can say who belongs to a party, so the lists are
 /// not published.
@@ -532,7 +572,7 @@ pub async fn follow_collection(
     }))
 }
 
-/// `GET /users/:name/collections/featured` and `/actor/outbox`: empty collections.
+/// `GET /actor/outbox`: an empty collection.
 pub async fn empty_collection(uri: Uri, State(state): State<AppState>) -> Response {
     ap_json(json!({
         "@context": "https://www.w3.org/ns/activitystreams",

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod outgoing;
 pub mod polls;
+pub mod preferences;
 pub mod push;
 pub mod relationships;
 pub mod scheduled;
@@ -72,6 +73,16 @@ pub trait Remote: Send + Sync {
         headers: Vec<(&'static str, String)>,
         body: Vec<u8>,
     ) -> Result<u16, RemoteFileError>;
+
+    /// The posts of a remote actor's `featured` collection at `url` (on the actor's server),
+    /// each fetched from its own server and stored; `None` when the collection could not be
+    /// read. Bounded: a few items, no paging beyond the first page.
+    async fn featured(
+        &self,
+        state: &crate::state::AppState,
+        account: &crate::db::accounts::AccountRow,
+        url: &str,
+    ) -> Option<Vec<crate::db::statuses::StatusRow>>;
 }
 
 /// A file of another server, as it arrives.

@@ -75,6 +75,20 @@ pub enum Outgoing {
         /// The Follow's id.
         follow_uri: String,
     },
+    /// A local person pinned one of their posts: `Add` to their `featured` collection.
+    Pin {
+        /// Who.
+        account_id: i64,
+        /// The post's ActivityPub id.
+        status_uri: String,
+    },
+    /// A local person unpinned one of their posts: `Remove` from their `featured` collection.
+    Unpin {
+        /// Who.
+        account_id: i64,
+        /// The post's ActivityPub id.
+        status_uri: String,
+    },
     /// A local account liked a remote post: `Like`.
     Like {
         /// Who.

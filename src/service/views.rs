@@ -53,6 +53,8 @@ pub struct StatusView {
     pub poll: Option<crate::service::polls::PollView>,
     /// For a boost, the boosted post.
     pub reblog: Option<Box<StatusView>>,
+    /// What the viewer did from the statuses menu (bookmarked, pinned, thread muted).
+    pub menu: super::statuses::menu::Marks,
 }
 
 impl StatusView {
@@ -112,7 +114,7 @@ pub async fn statuses(
     all.extend(originals.values());
     let status_ids: Vec<i64> = all.iter().map(|s| s.id).collect();
 
-    // Three independent reads at once, each on its own connection: a page waits for the
+    // Independent reads at once, each on its own connection: a page waits for the
     // slowest instead of their sum (round trips over the network on PostgreSQL).
     let people = async {
         let mentions = db::statuses::mentions_of(state.pool(), &status_ids).await?;
@@ -141,8 +143,9 @@ pub async fn statuses(
         let polls = crate::service::polls::of_statuses(state, viewer, &status_ids).await?;
         AppResult::Ok((tags, media, cards, polls))
     };
-    let ((mentions, account_views), counts, (tags, media, cards, polls)) =
-        tokio::try_join!(people, counts, tags)?;
+    let menu = super::statuses::menu::viewer_marks(state, viewer, &status_ids);
+    let ((mentions, account_views), counts, (tags, media, cards, polls), menu) =
+        tokio::try_join!(people, counts, tags, menu)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
         let c = counts.get(&s.id).copied().unwrap_or_default();
@@ -168,6 +171,7 @@ pub async fn statuses(
             card: cards.get(&s.id).cloned(),
             poll: polls.get(&s.id).cloned(),
             reblog: None,
+            menu: menu.of(viewer, s),
         })
     };
 

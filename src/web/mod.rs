@@ -156,6 +156,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(settings::delete_page).post(settings::delete),
         )
         .route("/settings/images", post(settings::images))
+        .route("/settings/posting", post(settings::posting))
         .route("/locale", post(settings::locale))
         .route("/admin", get(admin::index).post(admin::registration_mode))
         .route("/admin/registrations/{id}/approve", post(admin::approve))

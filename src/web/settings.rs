@@ -334,13 +334,88 @@ pub async fn password(
 struct PreferencesPage {
     c: Ctx,
     chosen: String,
+    /// The posting and reading preferences, as saved or as typed.
+    posting: PostingForm,
+    errors: Vec<(String, String)>,
 }
 
-/// The language setting.
-pub async fn preferences_page(c: Ctx) -> AppResult<Response> {
+impl PreferencesPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        super::error_for(&self.errors, field)
+    }
+}
+
+/// The language setting, and the posting and reading preferences apps read too.
+pub async fn preferences_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let user = c.require_user()?;
     let chosen = user.locale.clone().unwrap_or_default();
-    Ok(super::render(&PreferencesPage { c, chosen }))
+    let p = service::preferences::get(&state, user.account_id).await?;
+    let posting = PostingForm {
+        visibility: p.visibility.api_name().to_string(),
+        sensitive: p.sensitive,
+        language: p.language.unwrap_or_default(),
+        expand_media: p.expand_media.to_string(),
+        expand_spoilers: p.expand_spoilers,
+    };
+    Ok(super::render(&PreferencesPage {
+        c,
+        chosen,
+        posting,
+        errors: Vec::new(),
+    }))
+}
+
+/// The posting and reading preferences' form.
+#[derive(Deserialize)]
+pub struct PostingForm {
+    #[serde(default)]
+    visibility: String,
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    sensitive: bool,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    expand_media: String,
+    #[serde(default, deserialize_with = "super::form::checkbox")]
+    expand_spoilers: bool,
+}
+
+/// `POST /settings/posting`: saves the posting and reading preferences; refused values are
+/// shown by their fields with what was typed.
+pub async fn posting(
+    State(state): State<AppState>,
+    c: Ctx,
+    CsrfForm(form): CsrfForm<PostingForm>,
+) -> AppResult<Response> {
+    let user = c.require_user()?;
+    let change = service::preferences::Change {
+        visibility: Some(form.visibility.clone()),
+        sensitive: Some(form.sensitive),
+        language: Some(form.language.clone()),
+        expand_media: Some(form.expand_media.clone()),
+        expand_spoilers: Some(form.expand_spoilers),
+    };
+    match service::preferences::change(&state, user.account_id, change).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            "/settings/preferences",
+            "flash-preferences-saved",
+        )),
+        Err(e) if !e.fields.is_empty() => {
+            let errors = super::field_errors(&c, &e);
+            let chosen = user.locale.clone().unwrap_or_default();
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PreferencesPage {
+                    c,
+                    chosen,
+                    posting: form,
+                    errors,
+                },
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]

@@ -26,7 +26,8 @@ pub async fn verify_credentials(
 ) -> AppResult<Json<CredentialAccount>> {
     let user = auth.require_user(&["read:accounts", "profile"])?;
     let account = auth.0.account.as_ref().ok_or_else(AppError::not_found)?;
-    let mut entity = CredentialAccount::from_rows(&state, account, user);
+    let prefs = crate::service::preferences::get(&state, account.id).await?;
+    let mut entity = CredentialAccount::from_rows(&state, account, user, &prefs);
     entity.account = hydrate::account(&state, account).await?;
     Ok(Json(entity))
 }

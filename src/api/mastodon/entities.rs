@@ -128,7 +128,13 @@ pub struct RoleEntity {
 
 impl CredentialAccount {
     /// The API view of a local person's own account.
-    pub fn from_rows(state: &AppState, row: &AccountRow, user: &UserRow) -> CredentialAccount {
+    /// `source` holds the person's preferences and their profile fields as typed.
+    pub fn from_rows(
+        state: &AppState,
+        row: &AccountRow,
+        user: &UserRow,
+        prefs: &crate::service::preferences::Preferences,
+    ) -> CredentialAccount {
         let role = user.role;
         // Mastodon's permission bits: 1 = administrator (everything), 0x...: moderation.
         let (id, name, permissions) = match role {
@@ -139,11 +145,25 @@ impl CredentialAccount {
         CredentialAccount {
             account: Account::from_row(state, row),
             source: Source {
-                privacy: "public",
-                sensitive: false,
-                language: user.locale.clone().unwrap_or_default(),
+                privacy: prefs.visibility.api_name(),
+                sensitive: prefs.sensitive,
+                language: prefs
+                    .language
+                    .clone()
+                    .or_else(|| user.locale.clone())
+                    .unwrap_or_default(),
                 note: row.note_source.clone(),
-                fields: Vec::new(),
+                fields: row
+                    .fields()
+                    .into_iter()
+                    .map(|(name, value)| {
+                        serde_json::json!({
+                            "name": name,
+                            "value": crate::domain::status::html_to_text(&value),
+                            "verified_at": null,
+                        })
+                    })
+                    .collect(),
                 follow_requests_count: 0,
                 hide_collections: false,
                 discoverable: row.discoverable != 0,

@@ -74,9 +74,9 @@ pub fn status_entity(state: &AppState, v: &StatusView) -> Status {
         edited_at: s.edited_at.map(clock::to_rfc3339),
         favourited: v.favourited,
         reblogged: v.reblogged,
-        muted: v.favourited.map(|_| false),
-        bookmarked: v.favourited.map(|_| false),
-        pinned: v.favourited.map(|_| false),
+        muted: v.menu.muted,
+        bookmarked: v.menu.bookmarked,
+        pinned: v.menu.pinned,
         // Apps know no titles: a discussion's title leads its content, as Mastodon shows the
         // name of an article.
         content: match &s.title {

@@ -33,7 +33,7 @@ fn configuration(state: &AppState) -> Value {
     use crate::domain::media::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_INPUT_PIXELS};
     let m = &state.config.media;
     json!({
-        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
+        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
         "statuses": {
             "max_characters": 5000,
             "max_media_attachments": MAX_ATTACHMENTS,
@@ -126,14 +126,15 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
 }
 
 /// `GET /api/v1/preferences`.
-pub async fn preferences(auth: Auth) -> AppResult<Json<Value>> {
+pub async fn preferences(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Value>> {
     let user = auth.require_user(&["read:accounts"])?;
+    let p = service::preferences::get(&state, user.account_id).await?;
     Ok(Json(json!({
-        "posting:default:visibility": "public",
-        "posting:default:sensitive": false,
-        "posting:default:language": user.locale,
-        "reading:expand:media": "default",
-        "reading:expand:spoilers": false
+        "posting:default:visibility": p.visibility.api_name(),
+        "posting:default:sensitive": p.sensitive,
+        "posting:default:language": p.language.or_else(|| user.locale.clone()),
+        "reading:expand:media": p.expand_media,
+        "reading:expand:spoilers": p.expand_spoilers
     })))
 }
 

@@ -20,6 +20,7 @@ pub mod push;
 pub mod scheduled;
 pub mod search;
 pub mod social;
+pub mod status_menu;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -153,6 +154,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications_v2::routes())
         .merge(conversations::routes())
         .merge(polls::routes())
+        .merge(status_menu::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

@@ -230,6 +230,48 @@ pub struct UpdateCredentials {
     discoverable: Option<Value>,
     #[serde(default)]
     fields_attributes: Option<Value>,
+    /// `source[privacy]`, `source[sensitive]`, `source[language]`: posting preferences.
+    #[serde(default)]
+    source: Option<Value>,
+}
+
+/// The posting preferences an app sends in `source[...]`; a value of the wrong type is
+/// refused, never dropped.
+fn preferences_from(v: &Value) -> AppResult<service::preferences::Change> {
+    let Value::Object(source) = v else {
+        return Err(AppError::invalid(vec![crate::domain::Invalid::new(
+            "source",
+            "error-validation",
+        )]));
+    };
+    let text = |key: &'static str| -> AppResult<Option<String>> {
+        match source.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(AppError::invalid(vec![crate::domain::Invalid::new(
+                key,
+                "error-validation",
+            )])),
+        }
+    };
+    let sensitive = match source.get("sensitive") {
+        None | Some(Value::Null) => None,
+        Some(v @ (Value::Bool(_) | Value::String(_) | Value::Number(_))) => {
+            Some(flag(&Some(v.clone()), false))
+        }
+        Some(_) => {
+            return Err(AppError::invalid(vec![crate::domain::Invalid::new(
+                "sensitive",
+                "error-validation",
+            )]));
+        }
+    };
+    Ok(service::preferences::Change {
+        visibility: text("privacy")?,
+        sensitive,
+        language: text("language")?,
+        ..Default::default()
+    })
 }
 
 fn flag(v: &Option<Value>, current: bool) -> bool {
@@ -298,6 +340,10 @@ pub async fn update_credentials(
             .await?
             .0
     };
+    // Preferences first: a refused one changes nothing else.
+    if let Some(source) = &form.source {
+        service::preferences::change(&state, me.id, preferences_from(source)?).await?;
+    }
     if form.display_name.is_some() || form.note.is_some() {
         service::accounts::update_profile(
             &state,
@@ -327,7 +373,8 @@ pub async fn update_credentials(
     }
     let account = directory::own(&state, me.id).await?;
     let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
-    let mut entity = CredentialAccount::from_rows(&state, &account, &user);
+    let prefs = service::preferences::get(&state, account.id).await?;
+    let mut entity = CredentialAccount::from_rows(&state, &account, &user, &prefs);
     entity.account = hydrate::account(&state, &account).await?;
     Ok(Json(entity))
 }
@@ -357,7 +404,8 @@ async fn delete_picture(
     service::media::clear_account_image(&state, &me, used_for).await?;
     let account = directory::own(&state, me.id).await?;
     let user = auth.0.user.clone().ok_or_else(AppError::not_found)?;
-    let mut entity = CredentialAccount::from_rows(&state, &account, &user);
+    let prefs = service::preferences::get(&state, account.id).await?;
+    let mut entity = CredentialAccount::from_rows(&state, &account, &user, &prefs);
     entity.account = hydrate::account(&state, &account).await?;
     Ok(Json(entity))
 }

@@ -173,6 +173,7 @@ pub async fn create(
     }
     let scheduled_at = form.scheduled_at.clone().filter(|s| !s.trim().is_empty());
     let compose = form.compose(key)?;
+    let compose = crate::service::preferences::apply(&state, me.id, compose).await?;
     if let Some(at) = scheduled_at {
         let at = crate::domain::poll::parse_scheduled_at(&at, crate::clock::now())?;
         let app = auth.0.token.app_id;

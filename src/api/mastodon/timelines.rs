@@ -19,7 +19,7 @@ use crate::{
 use axum::{
     extract::{Path, State},
     http::Uri,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
@@ -119,8 +119,19 @@ pub async fn account(
 ) -> AppResult<Response> {
     let viewer = viewer(&auth);
     let account = directory::existing(&state, parse_id(&id)?).await?;
-    if q.pinned || q.only_media {
-        // Neither pinned posts nor media exist here yet.
+    if q.pinned {
+        // A short list, not paged: every pinned post on the first page (no `Link` header),
+        // nothing on any other, so that an app paging anyway ends.
+        let page = q.page.page()?;
+        let rows = if page.max_id.is_some() || page.min_id.is_some() || page.since_id.is_some() {
+            Vec::new()
+        } else {
+            crate::service::statuses::menu::pinned(&state, viewer, &account).await?
+        };
+        return Ok(axum::Json(hydrate::statuses(&state, viewer, &rows).await?).into_response());
+    }
+    if q.only_media {
+        // Posts are not filtered by media yet: nothing matches.
         return answer(&state, &uri, viewer, FilterContext::Account, Vec::new()).await;
     }
     let mut rows = timelines::account(&state, viewer, &account, q.page.page()?).await?;

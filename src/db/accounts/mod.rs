@@ -456,7 +456,7 @@ pub async fn insert_instance_actor(
 }
 
 /// Removes everything an account did: its posts (remembered as deleted), likes, follows both
-/// ways, blocks and notifications. Used when a local account is deleted and when a remote
+/// ways, blocks and notifications, bookmarks, pins, muted threads and preferences. Used when a local account is deleted and when a remote
 /// server says one of its accounts is gone.
 pub async fn erase_activity(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<()> {
     sqlx::query(
@@ -474,6 +474,12 @@ pub async fn erase_activity(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -
         "DELETE FROM blocks WHERE account_id = $1 OR target_account_id = $1",
         "DELETE FROM notifications WHERE account_id = $1 OR from_account_id = $1",
         "DELETE FROM mentions WHERE account_id = $1",
+        // The statuses menu: what the account kept for itself.
+        "DELETE FROM bookmarks WHERE account_id = $1",
+        "DELETE FROM status_pins WHERE account_id = $1",
+        "DELETE FROM thread_mutes WHERE account_id = $1",
+        "DELETE FROM user_preferences WHERE account_id = $1",
+        "DELETE FROM featured_fetches WHERE account_id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }

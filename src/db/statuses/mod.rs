@@ -20,6 +20,7 @@ macro_rules! status_columns {
     };
 }
 
+pub mod menu;
 mod pages;
 mod reactions;
 mod tags;
@@ -383,7 +384,7 @@ pub async fn set_title(conn: &mut sqlx::AnyConnection, id: i64, title: Option<&s
     Ok(())
 }
 
-/// Replaces a post's text after an edit.
+/// Replaces a post's text after an edit, keeping the version replaced (`menu::snapshot`).
 pub async fn update_content(
     conn: &mut sqlx::AnyConnection,
     id: i64,
@@ -393,6 +394,8 @@ pub async fn update_content(
     sensitive: bool,
     edited_at: i64,
 ) -> Result<()> {
+    // The version replaced stays in the post's history.
+    menu::snapshot(conn, id).await?;
     sqlx::query(
         "UPDATE statuses SET content = $2, source = $3, spoiler_text = $4, sensitive = $5, \
          edited_at = $6 WHERE id = $1",

@@ -13,6 +13,7 @@
 //! | `profile` | `Update` and `Delete` of an actor |
 //! | `membership` | `Join`, `Leave`, `Accept`/`Reject(Join)`, `Invite`, `Remove` for groups |
 //! | `participation` | the same for events (Mobilizon's participation) |
+//! | `featured` | `Add`/`Remove` of pinned posts to an actor's `featured` collection |
 //! | `group_post` | a group's `Announce` of what is posted in it, and of a removal (FEP-1b12) |
 //!
 //! Adding an activity: a new module here with its `prepare` and `received`, one arm in each
@@ -22,6 +23,7 @@
 mod audience;
 mod block;
 mod boost;
+pub(super) mod featured;
 mod follow;
 mod group_post;
 mod like;
@@ -70,6 +72,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         O::Like { .. } | O::UndoLike { .. } => like::prepare(state, outgoing).await?,
         O::Announce { .. } | O::UndoAnnounce { .. } => boost::prepare(state, outgoing).await?,
         O::Block { .. } | O::UndoBlock { .. } => block::prepare(state, outgoing).await?,
+        O::Pin { .. } | O::Unpin { .. } => featured::prepare(state, outgoing).await?,
         O::UpdateActor { .. } | O::DeleteActor { .. } => profile::prepare(state, outgoing).await?,
         O::JoinGroup { .. }
         | O::LeaveGroup { .. }
@@ -125,16 +128,21 @@ pub async fn received(
         },
         "Leave" => left(state, actor, activity.object_id()).await,
         "Invite" => membership::invited(state, actor, activity).await,
-        "Remove" => membership::removed(state, actor, activity).await,
+        "Remove" => match featured::removed(state, actor, activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::removed(state, actor, activity).await,
+        },
         "Dislike" => Ok(Outcome::Ignored("dislikes are not counted")),
         "EmojiReact" => Ok(Outcome::Ignored("emoji reactions are not supported")),
         "Flag" => Ok(Outcome::Ignored(
             "reports from other servers are not handled yet",
         )),
         "Move" => Ok(Outcome::Ignored("account moves are not supported")),
-        "Add" => Ok(Outcome::Ignored(
-            "featured collections and moderator lists are not kept",
-        )),
+        "Add" => Ok(featured::added(state, actor, activity)
+            .await?
+            .unwrap_or(Outcome::Ignored(
+                "moderator lists and other collections are not kept",
+            ))),
         "Lock" => Ok(Outcome::Ignored(
             "thread locks are kept by the group's own server",
         )),
@@ -317,6 +325,16 @@ mod tests {
         assert_eq!(a.object["type"], "Join");
         let i = reads_back(membership::invite(&group, &group.uri, &bob).unwrap());
         assert_eq!(i.target, json!(bob.uri));
+
+        for kind in ["Add", "Remove"] {
+            let pin = reads_back(featured::change(kind, &alice, &post.uri, 7).unwrap());
+            assert_eq!(pin.object_id(), Some(post.uri.as_str()));
+            assert_eq!(
+                pin.target,
+                json!("https://a.example/users/alice/collections/featured")
+            );
+            assert_eq!(pin.to, ["https://a.example/users/alice/followers"]);
+        }
 
         for circle in [Circle::Public, Circle::Sympathizers, Circle::Members] {
             let g = reads_back(

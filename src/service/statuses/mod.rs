@@ -9,9 +9,11 @@
 //! (`can_see`, `visible`, `visible_by_uri`, and what an edit may not widen); each use case has
 //! its file: `compose` (writing, editing and deleting a local post), `reactions` (likes and
 //! boosts, ours and other servers'), `remote` (posts from other servers: stored, edited,
-//! deleted) and `thread` (a post's context). Their public items are re-exported here.
+//! deleted), `thread` (a post's context) and `menu` (source, history, bookmarks, pins, muted
+//! threads, several posts at once). Their public items are re-exported here.
 
 mod compose;
+pub mod menu;
 mod reactions;
 mod remote;
 mod thread;

@@ -1,0 +1,27 @@
+# The statuses menu of Mastodon apps: pins, muted threads, preferences.
+error-pin-reblog = A boost cannot be pinned.
+error-pin-ownership = Only your own posts can be pinned.
+error-pin-visibility = Only public or unlisted posts can be pinned.
+error-pin-limit = You already pinned { $count } posts, the most there may be.
+error-mute-not-participant = You can only mute a conversation you take part in.
+error-translation-unavailable = Translation is not offered on this server.
+error-too-many-ids = At most { $count } posts at once.
+error-expand-media-invalid = Choose "default", "show_all" or "hide_all".
+field-privacy = Default visibility
+field-expand_media = Showing media
+field-source = Preferences
+field-sensitive = Sensitive content
+settings-preferences-title = Posting and reading preferences
+settings-preferences-visibility = Default visibility of your posts
+settings-preferences-visibility-public = Public
+settings-preferences-visibility-unlisted = Unlisted
+settings-preferences-visibility-private = Followers only
+settings-preferences-visibility-direct = Mentioned people only
+settings-preferences-sensitive = Mark my media as sensitive by default
+settings-preferences-language = Language of my posts (ISO 639 code, empty: the interface's)
+settings-preferences-expand-media = Sensitive media
+settings-preferences-expand-media-default = Hide those marked sensitive
+settings-preferences-expand-media-show_all = Always show them
+settings-preferences-expand-media-hide_all = Always hide them
+settings-preferences-expand-spoilers = Always expand content warnings
+settings-preferences-save = Save preferences

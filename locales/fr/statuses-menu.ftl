@@ -1,0 +1,27 @@
+# Le menu des messages des applications Mastodon : épingles, fils en sourdine, préférences.
+error-pin-reblog = Un partage ne peut pas être épinglé.
+error-pin-ownership = Seuls vos propres messages peuvent être épinglés.
+error-pin-visibility = Seuls les messages publics ou non listés peuvent être épinglés.
+error-pin-limit = Vous avez déjà épinglé { $count } messages, le maximum.
+error-mute-not-participant = Vous ne pouvez mettre en sourdine qu'une discussion à laquelle vous participez.
+error-translation-unavailable = La traduction n'est pas proposée sur ce serveur.
+error-too-many-ids = Au plus { $count } messages à la fois.
+error-expand-media-invalid = Choisissez « default », « show_all » ou « hide_all ».
+field-privacy = Visibilité par défaut
+field-expand_media = Affichage des médias
+field-source = Préférences
+field-sensitive = Contenu sensible
+settings-preferences-title = Préférences de publication et de lecture
+settings-preferences-visibility = Visibilité par défaut de vos messages
+settings-preferences-visibility-public = Public
+settings-preferences-visibility-unlisted = Non listé
+settings-preferences-visibility-private = Abonné·es seulement
+settings-preferences-visibility-direct = Mentionné·es seulement
+settings-preferences-sensitive = Marquer mes médias comme sensibles par défaut
+settings-preferences-language = Langue de mes messages (code ISO 639, vide : celle de l'interface)
+settings-preferences-expand-media = Médias sensibles
+settings-preferences-expand-media-default = Masquer ceux marqués sensibles
+settings-preferences-expand-media-show_all = Toujours les montrer
+settings-preferences-expand-media-hide_all = Toujours les masquer
+settings-preferences-expand-spoilers = Toujours déplier les avertissements de contenu
+settings-preferences-save = Enregistrer les préférences
