@@ -967,3 +967,83 @@ async fn uploads_at_once_never_pass_the_quota_together() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_accounts_media_tab_and_filters_page_on_through_what_they_leave_out() {
+    let app = app_on("directory", |_| {}).await;
+    let (_, alice) = app.user_with_token("alice", "read write").await;
+    let (_, bob) = app.user_with_token("bob", "read write").await;
+    let post = |token: &str, body: Value| {
+        let app = &app;
+        let token = token.to_string();
+        async move {
+            let (status, post) = app.post_json("/api/v1/statuses", Some(&token), &body).await;
+            assert_eq!(status, StatusCode::OK, "{post}");
+            post["id"].as_str().unwrap().to_string()
+        }
+    };
+    let bobs = post(&bob, json!({"status": "Bob parle"})).await;
+    let picture = upload_ready(&app, &alice, jpeg(20, 20), &[]).await.unwrap();
+    let photo = post(
+        &alice,
+        json!({"status": "Le marché", "media_ids": [&picture["id"]]}),
+    )
+    .await;
+    let thread = post(&alice, json!({"status": "suite", "in_reply_to_id": &photo})).await;
+    let reply = post(
+        &alice,
+        json!({"status": "@bob oui", "in_reply_to_id": &bobs}),
+    )
+    .await;
+    // Three boosts on top: a page of one that left them out afterwards would be empty and
+    // would end an app's paging.
+    for _ in 0..3 {
+        let other = post(&bob, json!({"status": "encore"})).await;
+        let (status, _) = app
+            .post_json(
+                &format!("/api/v1/statuses/{other}/reblog"),
+                Some(&alice),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let alice_id = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&alice))
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ids = |query: &str| {
+        let app = &app;
+        let path = format!("/api/v1/accounts/{alice_id}/statuses?{query}");
+        async move {
+            let res = app.get(&path, None).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let link = res
+                .headers()
+                .get("link")
+                .map(|l| l.to_str().unwrap().to_string());
+            let list: Value = res.json().await.unwrap();
+            let ids: Vec<String> = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect();
+            (ids, link)
+        }
+    };
+    assert_eq!(ids("only_media=true").await.0, vec![photo.clone()]);
+    let (first, link) = ids("exclude_reblogs=true&limit=1").await;
+    assert_eq!(first, vec![reply.clone()]);
+    assert!(link.is_some_and(|l| l.contains("max_id")), "paging goes on");
+    assert_eq!(
+        ids("exclude_reblogs=true&exclude_replies=true").await.0,
+        vec![thread.clone(), photo.clone()],
+        "a thread the author continues stays"
+    );
+    assert_eq!(ids("exclude_replies=true").await.0.len(), 5);
+    app.stop().await;
+}

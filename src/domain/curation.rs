@@ -190,10 +190,16 @@ pub fn keyword_pattern(keyword: &str, whole_word: bool) -> String {
     format!("{start}{escaped}{end}")
 }
 
-/// Keywords joined in one case-insensitive pattern (Mastodon's `Regexp.union`), built once.
+/// Keywords joined in one case-insensitive pattern (Mastodon's `Regexp.union`). Compiling one
+/// costs far more than matching a page of posts with it, so each process keeps the patterns it
+/// compiled, keyed by their text: a changed filter is a new key, and nothing needs to be told
+/// across processes. The cache is emptied when it reaches [`PATTERN_CACHE`] entries.
 pub fn keywords_regex<'a>(
     keywords: impl IntoIterator<Item = (&'a str, bool)>,
 ) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
     let parts: Vec<String> = keywords
         .into_iter()
         .map(|(k, w)| format!("(?:{})", keyword_pattern(k, w)))
@@ -201,11 +207,32 @@ pub fn keywords_regex<'a>(
     if parts.is_empty() {
         return None;
     }
-    regex::RegexBuilder::new(&parts.join("|"))
+    let pattern = parts.join("|");
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(re) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&pattern)
+    {
+        return Some(re.clone());
+    }
+    // Bounded so that a cache full of patterns stays small (the lazy DFA's cache grows with
+    // use, up to this, for each pattern).
+    let re = regex::RegexBuilder::new(&pattern)
         .case_insensitive(true)
+        .dfa_size_limit(256 * 1024)
         .build()
-        .ok()
+        .ok()?;
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= PATTERN_CACHE {
+        cache.clear();
+    }
+    cache.insert(pattern, re.clone());
+    Some(re)
 }
+
+/// The most compiled keyword patterns a process keeps.
+pub const PATTERN_CACHE: usize = 512;
 
 /// A duration in seconds as apps send it (`expires_in`, a mute's `duration`): a whole number,
 /// 0 or more, at most ten years. `None`: none given.

@@ -447,7 +447,15 @@ pub async fn outbox(
         limit: 20,
         ..Default::default()
     };
-    let rows = match db::statuses::by_account(state.pool(), account.id, false, page).await {
+    let rows = match db::statuses::by_account(
+        state.pool(),
+        account.id,
+        false,
+        db::statuses::AccountPosts::default(),
+        page,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };

@@ -85,11 +85,15 @@ pub async fn tag(
     .await?)
 }
 
+/// Which of an account's posts a page lists.
+pub use crate::db::statuses::AccountPosts;
+
 /// An account's posts, as `viewer` may see them.
 pub async fn account(
     state: &AppState,
     viewer: Option<i64>,
     account: &AccountRow,
+    only: AccountPosts,
     page: Page,
 ) -> AppResult<Vec<StatusRow>> {
     if let Some(v) = viewer
@@ -102,7 +106,7 @@ pub async fn account(
         Some(v) => db::social::follows(state.pool(), v, account.id).await?,
         None => false,
     };
-    Ok(db::statuses::by_account(state.pool(), account.id, private, page).await?)
+    Ok(db::statuses::by_account(state.pool(), account.id, private, only, page).await?)
 }
 
 /// Direct messages sent or received by a local account.

@@ -361,7 +361,7 @@ pub async fn profile(
         return super::groups::page(&state, c, group, q).await;
     }
     let page = q.page();
-    let rows = timelines::account(&state, viewer(&c), &account, page).await?;
+    let rows = timelines::account(&state, viewer(&c), &account, Default::default(), page).await?;
     let feed = feed(&state, viewer(&c), rows, page.limit).await?;
     let relationship = match viewer(&c) {
         Some(me) if me != account.id => {

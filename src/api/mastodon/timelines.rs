@@ -130,16 +130,11 @@ pub async fn account(
         };
         return Ok(axum::Json(hydrate::statuses(&state, viewer, &rows).await?).into_response());
     }
-    if q.only_media {
-        // Posts are not filtered by media yet: nothing matches.
-        return answer(&state, &uri, viewer, FilterContext::Account, Vec::new()).await;
-    }
-    let mut rows = timelines::account(&state, viewer, &account, q.page.page()?).await?;
-    if q.exclude_replies {
-        rows.retain(|s| s.in_reply_to_id.is_none() || s.in_reply_to_account_id == Some(account.id));
-    }
-    if q.exclude_reblogs {
-        rows.retain(|s| s.reblog_of_id.is_none());
-    }
+    let only = timelines::AccountPosts {
+        exclude_replies: q.exclude_replies,
+        exclude_reblogs: q.exclude_reblogs,
+        only_media: q.only_media,
+    };
+    let rows = timelines::account(&state, viewer, &account, only, q.page.page()?).await?;
     answer(&state, &uri, viewer, FilterContext::Account, rows).await
 }

@@ -25,7 +25,7 @@ mod pages;
 mod reactions;
 mod tags;
 
-pub use pages::{Page, by_account, direct, home, list, not_muted, public, tagged};
+pub use pages::{AccountPosts, Page, by_account, direct, home, list, not_muted, public, tagged};
 pub use reactions::{
     FavouriteRow, StatusCounts, counts_of, delete_favourite, favourite, favourite_by_uri,
     favourited_by, insert_favourite, reblogged_by, recount_stats,

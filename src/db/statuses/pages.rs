@@ -167,18 +167,43 @@ pub async fn by_account(
     db: &AnyPool,
     account_id: i64,
     include_private: bool,
+    only: AccountPosts,
     page: Page,
 ) -> Result<Vec<StatusRow>> {
-    paged(
-        db,
+    let mut from_where = String::from(
         "FROM statuses s WHERE s.account_id = $1 \
          AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
-        "s.id",
-        page,
-        None,
-        |q| q.bind(account_id).bind(db::flag(include_private)),
-    )
+    );
+    if only.exclude_replies {
+        // Replies to others leave; a thread the author continues stays, as on Mastodon.
+        from_where.push_str(
+            " AND (s.in_reply_to_uri IS NULL OR s.in_reply_to_account_id = s.account_id)",
+        );
+    }
+    if only.exclude_reblogs || only.only_media {
+        from_where.push_str(" AND s.reblog_of_id IS NULL");
+    }
+    if only.only_media {
+        from_where.push_str(
+            " AND EXISTS (SELECT 1 FROM media m WHERE m.status_id = s.id AND m.state <> 'removed')",
+        );
+    }
+    paged(db, &from_where, "s.id", page, None, |q| {
+        q.bind(account_id).bind(db::flag(include_private))
+    })
     .await
+}
+
+/// Which of an account's posts a page lists (Mastodon's `exclude_replies`, `exclude_reblogs`,
+/// `only_media`): chosen in the query, so that every page is full and paging goes on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountPosts {
+    /// Leave out replies to others.
+    pub exclude_replies: bool,
+    /// Leave out boosts.
+    pub exclude_reblogs: bool,
+    /// Only posts with attachments (no boosts).
+    pub only_media: bool,
 }
 
 /// Direct messages involving an account (sent or received), newest first.
