@@ -10,7 +10,7 @@ use super::post::create_or_update;
 use crate::{
     clock, db,
     domain::poll::{MAX_REMOTE_OPTIONS, RemotePoll, clamp_remote_count, cut_remote_option},
-    error::{AppError, AppResult},
+    error::AppResult,
     federation::{
         protocol::{self, Activity},
         receive::{Failure, Outcome},

@@ -336,12 +336,17 @@ pub(super) async fn updated(
         Some(kind) if POST_TYPES.contains(&kind) => {
             let note = parse_note(&activity.object)?;
             check_authorship(&actor.uri, &note)?;
-            let post = objects::remote_status(state, &note, actor).await?;
-            let updated = posts::update_remote(state, post).await?;
-            // A poll's new counts come in an `Update` that changes nothing else (its
-            // `updated` stays): they are kept even when the post is not newer.
-            let row = db::statuses::by_uri(state.pool(), note.id.as_str()).await?;
+            // A poll's new counts come in an `Update` that changes nothing else (without
+            // `updated`, or the same): not an edit (as Mastodon's implicit update), and kept
+            // even when the post is not newer.
             let poll = super::poll::read(&note).is_some_and(|p| p.is_ok());
+            let updated = if poll && note.updated.is_none() {
+                false
+            } else {
+                let post = objects::remote_status(state, &note, actor).await?;
+                posts::update_remote(state, post).await?
+            };
+            let row = db::statuses::by_uri(state.pool(), note.id.as_str()).await?;
             if let Some(row) = &row
                 && poll
                 && row.account_id == actor.id
