@@ -671,3 +671,25 @@ pub async fn known_domains(db: &AnyPool) -> Result<i64> {
         .fetch_one(db)
         .await
 }
+
+/// Records an event to handle at `at`, unless the same event already waits unclaimed (a
+/// debounced `Update`: several changes before it leaves make one). Gives whether it was
+/// recorded.
+pub async fn push_event_once(
+    conn: &mut sqlx::AnyConnection,
+    payload: &str,
+    now: i64,
+    at: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO outbox_events (payload, created_at, next_attempt_at) \
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM outbox_events \
+         WHERE payload = $1 AND locked_by IS NULL)",
+    )
+    .bind(payload)
+    .bind(now)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

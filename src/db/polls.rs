@@ -309,3 +309,105 @@ pub async fn notify_end(
     }
     Ok(())
 }
+
+/// Records one choice of a person elsewhere in a poll of ours (a vote `Note` carries one
+/// choice: a multiple-choice vote comes as several). The poll's row is updated first, which
+/// holds it until the transaction ends: gives false (the caller rolls back) when the choice
+/// is already counted, or when the poll takes one choice and the person already voted.
+pub async fn vote_choice(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    account_id: i64,
+    position: i64,
+    uri: &str,
+    now: i64,
+) -> Result<bool> {
+    let updated =
+        sqlx::query("UPDATE polls SET votes_count = votes_count + 1 WHERE status_id = $1")
+            .bind(status_id)
+            .execute(&mut *conn)
+            .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let multiple: i64 = sqlx::query_scalar("SELECT multiple FROM polls WHERE status_id = $1")
+        .bind(status_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let earlier: Vec<i64> = sqlx::query_scalar(
+        "SELECT position FROM poll_votes WHERE status_id = $1 AND account_id = $2",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if earlier.contains(&position) || (multiple == 0 && !earlier.is_empty()) {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO poll_votes (status_id, account_id, position, uri, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .bind(position)
+    .bind(uri)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE poll_options SET votes_count = votes_count + 1 \
+         WHERE status_id = $1 AND position = $2",
+    )
+    .bind(status_id)
+    .bind(position)
+    .execute(&mut *conn)
+    .await?;
+    if earlier.is_empty() {
+        sqlx::query("UPDATE polls SET voters_count = voters_count + 1 WHERE status_id = $1")
+            .bind(status_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// A person's choices in a poll, with their ActivityPub ids, in order.
+pub async fn votes_of(db: &AnyPool, status_id: i64, account_id: i64) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT position, uri FROM poll_votes WHERE status_id = $1 AND account_id = $2 \
+         ORDER BY position",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Forgets the votes in a poll (another server changed its options: the votes were for
+/// others).
+pub async fn delete_votes(conn: &mut sqlx::AnyConnection, status_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM poll_votes WHERE status_id = $1")
+        .bind(status_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Brings another server's poll's end forward to `at` when that server says it closed: the
+/// closing worker then ends it here (once), telling the voters here.
+pub async fn set_closed_by_expiry(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE polls SET expires_at = $2 WHERE status_id = $1 AND closed_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(status_id)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -105,6 +105,33 @@ pub fn check_choices(choices: &[i64], options: usize, multiple: bool) -> Result<
     Ok(seen)
 }
 
+/// Another server's poll, as read from its `Question` (bounded by the reader).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePoll {
+    /// The options' names (at most [`MAX_REMOTE_OPTIONS`], each at most
+    /// [`MAX_REMOTE_OPTION_CHARS`] characters) and counts.
+    pub options: Vec<(String, i64)>,
+    /// `anyOf`: several choices allowed.
+    pub multiple: bool,
+    /// When voting ends (Unix microseconds), if it says.
+    pub expires_at: Option<i64>,
+    /// When it closed (Unix microseconds), if it did.
+    pub closed_at: Option<i64>,
+    /// How many people voted (for a single-choice poll without it: the sum of the counts).
+    pub voters_count: i64,
+}
+
+/// A count another server gives, made believable: a negative one is 0, one above
+/// [`MAX_REMOTE_COUNT`] is that bound.
+pub fn clamp_remote_count(count: i64) -> i64 {
+    count.clamp(0, MAX_REMOTE_COUNT)
+}
+
+/// An option's name from another server, cut to [`MAX_REMOTE_OPTION_CHARS`] characters.
+pub fn cut_remote_option(name: &str) -> String {
+    name.trim().chars().take(MAX_REMOTE_OPTION_CHARS).collect()
+}
+
 /// Reads when a post is to be published (RFC 3339, as apps send it), at least
 /// [`MIN_SCHEDULE_AHEAD`] seconds after `now` (Unix microseconds). Gives Unix microseconds.
 pub fn parse_scheduled_at(text: &str, now: i64) -> Result<i64, Invalid> {

@@ -291,10 +291,18 @@ const SQLITE_WRITE_PART: usize = 64;
 fn plain_post(item: &QueuedActivity) -> Option<protocol::Note> {
     let activity: Activity = receive::parse_activity(&item.signer, &item.body).ok()?;
     let kind = activity.object_type()?;
-    if activity.kind != "Create" || !receive::POST_TYPES.contains(&kind) || kind == "Event" {
+    // Events, polls and votes carry more than a post: the ordinary path stores them.
+    if activity.kind != "Create"
+        || !receive::POST_TYPES.contains(&kind)
+        || kind == "Event"
+        || kind == "Question"
+    {
         return None;
     }
     let note = receive::parse_note(&activity.object).ok()?;
+    if crate::federation::activities::poll::looks_like_vote(&note) {
+        return None;
+    }
     receive::check_authorship(&item.signer, &note).ok()?;
     Some(note)
 }

@@ -633,6 +633,7 @@ pub(crate) async fn store_note(
     let post = remote_status(state, &json, author).await?;
     let row = posts::store_remote(state, post).await?;
     store_event_data(state, &json, &row).await?;
+    super::activities::poll::store_remote(state, &json, &row).await?;
     Ok(row)
 }
 

@@ -243,11 +243,34 @@ pub enum Outgoing {
         /// The circle it was in.
         circle: Circle,
     },
+    /// A local person voted in another server's poll: one `Create(Note)` per choice (the
+    /// option's `name`, `inReplyTo` the poll), to the poll's author only.
+    PollVote {
+        /// The poll's post.
+        status_id: i64,
+        /// Who voted.
+        account_id: i64,
+    },
 }
 
 /// Records something to send, inside the caller's transaction.
 pub async fn push(conn: &mut sqlx::AnyConnection, outgoing: &Outgoing) -> AppResult<()> {
     let payload = serde_json::to_string(outgoing).map_err(crate::error::AppError::internal)?;
     db::federation::push_event(conn, &payload, crate::clock::now()).await?;
+    Ok(())
+}
+
+/// Records an `Update` of a local post to send in `delay` at the latest, unless one already
+/// waits: a poll's changing counts reach other servers at most once per `delay` (plus the
+/// closing worker's final `Update`).
+pub async fn push_debounced_update(
+    conn: &mut sqlx::AnyConnection,
+    status_id: i64,
+    delay: std::time::Duration,
+) -> AppResult<()> {
+    let payload = serde_json::to_string(&Outgoing::UpdateStatus { status_id })
+        .map_err(crate::error::AppError::internal)?;
+    let now = crate::clock::now();
+    db::federation::push_event_once(conn, &payload, now, now + delay.as_micros() as i64).await?;
     Ok(())
 }

@@ -25,6 +25,11 @@ use std::{collections::HashMap, time::Duration};
 /// How often the closing worker looks for polls that ended.
 const IDLE: Duration = Duration::from_secs(1);
 
+/// How late the new counts of a poll of ours reach other servers after a vote: one `Update`
+/// per poll per minute at most, however many votes come (Mastodon waits three minutes), and
+/// the final counts at the end.
+pub const UPDATE_DELAY: Duration = Duration::from_secs(60);
+
 /// A poll as a viewer sees it.
 #[derive(Debug, Clone)]
 pub struct PollView {
@@ -127,8 +132,9 @@ fn refused(key: &'static str) -> AppError {
         .with_status(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// Votes in a poll as a person here (polls of other servers are not read yet: see
-/// docs/ARCHITECTURE.md, Polls).
+/// Votes in a poll as a person here: in ours (counted at once, the new counts sent to the
+/// post's readers elsewhere within [`UPDATE_DELAY`]) or in another server's (counted here
+/// until its server's next `Update`, and sent to the poll's author as vote `Note`s).
 pub async fn vote(
     state: &AppState,
     me: &AccountRow,
@@ -138,9 +144,6 @@ pub async fn vote(
     // A post one may not read has no poll one may vote in (members-only circles included).
     let status = visible(state, Some(me.id), id).await?;
     let poll = get(state, Some(me.id), status.id).await?;
-    if status.local == 0 {
-        return Err(AppError::not_found());
-    }
     if poll.expired {
         return Err(refused("error-poll-expired"));
     }
@@ -160,6 +163,15 @@ pub async fn vote(
     let mut tx = state.db.begin().await?;
     if !db::polls::vote(&mut tx, status.id, me.id, &rows, now).await? {
         return Err(refused("error-poll-already-voted"));
+    }
+    if status.local != 0 {
+        outgoing::push_debounced_update(&mut tx, status.id, UPDATE_DELAY).await?;
+    } else {
+        let vote = Outgoing::PollVote {
+            status_id: status.id,
+            account_id: me.id,
+        };
+        outgoing::push(&mut tx, &vote).await?;
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
@@ -247,4 +259,123 @@ impl PollView {
             })
             .collect()
     }
+}
+
+/// Why a vote from elsewhere was not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteRefused {
+    /// The voter may not read the poll's post (a closed circle, followers only...).
+    NotReadable,
+    /// Voting is over.
+    Closed,
+    /// No option has that name.
+    UnknownOption,
+    /// Already counted: a second vote, a second choice in a single-choice poll, or the same
+    /// choice again.
+    AlreadyVoted,
+}
+
+impl VoteRefused {
+    /// Why, for the inbox's record.
+    pub fn reason(self) -> &'static str {
+        match self {
+            VoteRefused::NotReadable => "the voter may not read the poll",
+            VoteRefused::Closed => "the poll is closed",
+            VoteRefused::UnknownOption => "the poll has no such option",
+            VoteRefused::AlreadyVoted => "the voter already voted",
+        }
+    }
+}
+
+/// A vote from a person elsewhere in a poll of ours (one choice, named as the option is,
+/// carried by the `Note` `uri`): counted only if they may read the post, the poll is open,
+/// the option exists and the vote is their first (or, in a multiple-choice poll, a choice
+/// they had not made). The new counts reach the post's readers within [`UPDATE_DELAY`]. A
+/// vote is never a post nor a notification.
+pub async fn vote_from_elsewhere(
+    state: &AppState,
+    voter: &AccountRow,
+    status: &StatusRow,
+    option: &str,
+    uri: &str,
+) -> AppResult<Result<(), VoteRefused>> {
+    let Some(poll) = db::polls::of_status(state.pool(), status.id).await? else {
+        return Ok(Err(VoteRefused::UnknownOption));
+    };
+    if !crate::service::statuses::can_see(state, Some(voter.id), status).await? {
+        return Ok(Err(VoteRefused::NotReadable));
+    }
+    let now = clock::now();
+    if poll.closed_at.is_some() || poll.expires_at.is_some_and(|e| e <= now) {
+        return Ok(Err(VoteRefused::Closed));
+    }
+    let Some(position) = poll.options.iter().position(|(title, _)| title == option) else {
+        return Ok(Err(VoteRefused::UnknownOption));
+    };
+    if db::polls::vote_known(state.pool(), uri).await? {
+        return Ok(Err(VoteRefused::AlreadyVoted));
+    }
+    let mut tx = state.db.begin().await?;
+    if !db::polls::vote_choice(&mut tx, status.id, voter.id, position as i64, uri, now).await? {
+        return Ok(Err(VoteRefused::AlreadyVoted));
+    }
+    outgoing::push_debounced_update(&mut tx, status.id, UPDATE_DELAY).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Keeps another server's poll as its `Question` gives it (created, updated or fetched): a
+/// new poll, or new options (the votes here were for others, and are forgotten), or new
+/// counts and its end. Its server counts: ours only add the votes of people here until
+/// then.
+pub async fn store_remote(
+    state: &AppState,
+    status_id: i64,
+    poll: &crate::domain::poll::RemotePoll,
+) -> AppResult<()> {
+    let now = clock::now();
+    let titles: Vec<String> = poll.options.iter().map(|(t, _)| t.clone()).collect();
+    let counts: Vec<i64> = poll.options.iter().map(|(_, c)| *c).collect();
+    let mut tx = state.db.begin().await?;
+    let before = db::polls::of_status(&mut *tx, status_id).await?;
+    let same = before.as_ref().is_some_and(|b| {
+        b.multiple == poll.multiple
+            && b.options.len() == titles.len()
+            && b.options.iter().zip(&titles).all(|((a, _), t)| a == t)
+    });
+    if same {
+        db::polls::set_counts(
+            &mut tx,
+            status_id,
+            &counts,
+            poll.voters_count,
+            poll.expires_at,
+        )
+        .await?;
+    } else {
+        if before.is_some() {
+            db::polls::delete_votes(&mut tx, status_id).await?;
+        }
+        db::polls::upsert(
+            &mut tx,
+            &db::polls::NewPollRow {
+                status_id,
+                expires_at: poll.expires_at,
+                multiple: poll.multiple,
+                hide_totals: false,
+                options: &titles,
+                counts: Some(&counts),
+                voters_count: poll.voters_count,
+                closed_at: None,
+                now,
+            },
+        )
+        .await?;
+    }
+    if let Some(closed) = poll.closed_at {
+        // Over for its server: the closing worker tells the voters here (once).
+        db::polls::set_closed_by_expiry(&mut tx, status_id, closed.min(now)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

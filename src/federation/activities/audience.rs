@@ -162,6 +162,6 @@ pub(in crate::federation) async fn as_event(
             let participants = db::events::accepted_count(state.pool(), status.id).await?;
             Ok(render::event(state, note, status, &event, participants))
         }
-        None => Ok(render::to_json(&note)),
+        None => super::poll::with_poll(state, render::to_json(&note), status.id).await,
     }
 }

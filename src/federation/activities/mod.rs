@@ -30,6 +30,7 @@ mod like;
 mod lookup;
 mod membership;
 mod participation;
+pub mod poll;
 pub(super) mod post;
 mod profile;
 
@@ -83,6 +84,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::LeaveEvent { .. }
         | O::AnswerEventJoin { .. }
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
+        O::PollVote { .. } => return poll::prepare(state, outgoing).await,
         O::GroupAnnounce { .. } | O::GroupRemove { .. } => {
             return group_post::prepare(state, outgoing).await;
         }

@@ -289,6 +289,9 @@ pub(super) async fn created(
     }
     let note = parse_note(&activity.object)?;
     check_authorship(&actor.uri, &note)?;
+    if let Some(vote) = super::poll::received(state, actor, &note).await? {
+        return Ok(vote);
+    }
     if db::statuses::is_tombstoned(state.pool(), note.id.as_str()).await? {
         return Ok(Outcome::Ignored("the post was deleted"));
     }
@@ -333,12 +336,30 @@ pub(super) async fn updated(
         Some(kind) if POST_TYPES.contains(&kind) => {
             let note = parse_note(&activity.object)?;
             check_authorship(&actor.uri, &note)?;
-            let post = objects::remote_status(state, &note, actor).await?;
-            if posts::update_remote(state, post).await? {
-                if let Some(row) = db::statuses::by_uri(state.pool(), note.id.as_str()).await? {
+            // A poll's new counts come in an `Update` that changes nothing else (without
+            // `updated`, or the same): not an edit (as Mastodon's implicit update), and kept
+            // even when the post is not newer.
+            let poll = super::poll::read(&note).is_some_and(|p| p.is_ok());
+            let updated = if poll && note.updated.is_none() {
+                false
+            } else {
+                let post = objects::remote_status(state, &note, actor).await?;
+                posts::update_remote(state, post).await?
+            };
+            let row = db::statuses::by_uri(state.pool(), note.id.as_str()).await?;
+            if let Some(row) = &row
+                && poll
+                && row.account_id == actor.id
+            {
+                super::poll::store_remote(state, &note, row).await?;
+            }
+            if updated {
+                if let Some(row) = row {
                     objects::store_event_data(state, &note, &row).await?;
                 }
                 Ok(Outcome::Applied("post updated"))
+            } else if poll && row.is_some_and(|r| r.account_id == actor.id) {
+                Ok(Outcome::Applied("poll counts updated"))
             } else {
                 Ok(Outcome::Ignored(
                     "update of a post unknown here, or older than the version we have",

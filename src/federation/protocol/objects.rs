@@ -504,6 +504,19 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub in_language: Option<String>,
+    /// Polls (`Question`): the options of a single-choice poll, read as they come (bounded
+    /// and checked by `federation::activities::poll`); written there too, never here.
+    #[serde(default, skip_serializing)]
+    pub one_of: Option<Value>,
+    /// Polls: the options of a multiple-choice poll.
+    #[serde(default, skip_serializing)]
+    pub any_of: Option<Value>,
+    /// Polls: how many people voted.
+    #[serde(default, skip_serializing)]
+    pub voters_count: Option<Value>,
+    /// Polls: when (or, for some servers, whether) the poll closed.
+    #[serde(default, skip_serializing)]
+    pub closed: Option<Value>,
 }
 
 impl Note {

@@ -415,6 +415,10 @@ pub fn note(
         draft: None,
         is_online: None,
         in_language: None,
+        one_of: None,
+        any_of: None,
+        voters_count: None,
+        closed: None,
     })
 }
 
