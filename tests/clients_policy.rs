@@ -74,7 +74,9 @@ async fn mastodon_py_filters_and_accepts_notification_requests() {
     assert_eq!(a["after_bulk"], 0);
     assert_eq!(a["listed_final"], 3);
     assert!(
-        a["refused"].as_str().is_some_and(|e| e.contains("422") || e.contains("Unprocessable")),
+        a["refused"]
+            .as_str()
+            .is_some_and(|e| e.contains("422") || e.contains("Unprocessable")),
         "{a}"
     );
     app.stop().await;

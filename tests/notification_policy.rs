@@ -13,8 +13,8 @@ mod mail_sink;
 use aes_gcm::aead::{OsRng, rand_core::RngCore};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use common::{TestApp, make_follow, spawn_app, spawn_app_with};
-use p256::elliptic_curve::sec1::ToEncodedPoint;
 use coopol::domain::{FollowState, NotificationKind};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -98,9 +98,7 @@ async fn v1_senders(app: &TestApp, token: &str, include_filtered: bool) -> Vec<S
 }
 
 async fn v2_count(app: &TestApp, token: &str, include_filtered: bool) -> usize {
-    let path = format!(
-        "/api/v2/notifications?include_filtered={include_filtered}"
-    );
+    let path = format!("/api/v2/notifications?include_filtered={include_filtered}");
     let (status, body, _) = get(app, token, &path).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["notification_groups"].as_array().unwrap().len()
@@ -117,7 +115,9 @@ async fn summary(app: &TestApp, token: &str) -> (i64, i64) {
     assert_eq!(status, StatusCode::OK, "{body}");
     (
         body["summary"]["pending_requests_count"].as_i64().unwrap(),
-        body["summary"]["pending_notifications_count"].as_i64().unwrap(),
+        body["summary"]["pending_notifications_count"]
+            .as_i64()
+            .unwrap(),
     )
 }
 
@@ -161,13 +161,15 @@ async fn follow_since(app: &TestApp, follower: i64, target: i64, days: i64) {
         FollowState::Accepted,
     )
     .await;
-    sqlx::query("UPDATE follows SET created_at = $1 WHERE account_id = $2 AND target_account_id = $3")
-        .bind(coopol::clock::now() - days * DAY)
-        .bind(follower)
-        .bind(target)
-        .execute(app.state.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE follows SET created_at = $1 WHERE account_id = $2 AND target_account_id = $3",
+    )
+    .bind(coopol::clock::now() - days * DAY)
+    .bind(follower)
+    .bind(target)
+    .execute(app.state.pool())
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -286,12 +288,13 @@ async fn the_policy_has_mastodons_defaults_shapes_and_refusals() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("doit valoir"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("doit valoir"),
+        "{body}"
+    );
 
     // Without a token, or without the scope.
-    let (status, _) = app
-        .get_json("/api/v2/notifications/policy", None)
-        .await;
+    let (status, _) = app.get_json("/api/v2/notifications/policy", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, reader) = app.user_with_token("reader", "read").await;
     let (status, _) = send(
@@ -348,7 +351,11 @@ async fn each_field_accepts_filters_or_drops_and_spares_the_others() {
         assert_eq!(fate(&app, &rt, s).await, expected, "not_following {action}");
         assert_eq!(fate(&app, &rt, c).await, Fate::Listed, "followed");
         if expected == Fate::Dropped {
-            assert_eq!(stored(&app, r).await, 1, "only the followed one's is stored");
+            assert_eq!(
+                stored(&app, r).await,
+                1,
+                "only the followed one's is stored"
+            );
         }
 
         // for_not_followers: someone following for a day is not yet a follower (Mastodon:
@@ -387,7 +394,11 @@ async fn each_field_accepts_filters_or_drops_and_spares_the_others() {
         mention(&app, &st, &format!("r{n}d"), "direct").await;
         mention(&app, &pt, &format!("r{n}d"), "public").await;
         mention(&app, &ct, &format!("r{n}d"), "direct").await;
-        assert_eq!(fate(&app, &rt, s).await, expected, "private_mentions {action}");
+        assert_eq!(
+            fate(&app, &rt, s).await,
+            expected,
+            "private_mentions {action}"
+        );
         assert_eq!(fate(&app, &rt, p).await, Fate::Listed, "a public mention");
         assert_eq!(fate(&app, &rt, c).await, Fate::Listed, "someone followed");
     }
@@ -412,15 +423,24 @@ async fn a_direct_answer_to_ones_own_mention_is_not_filtered_by_default() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fate(&app, &rt, s).await, Fate::Listed);
-    // Olga answering the same post directly was not mentioned in it: filtered (the default).
-    let (status, _) = app
+    // Olga answering a public post of Rita's directly was not mentioned in it: filtered (the
+    // default).
+    let (status, public) = app
         .post_json(
             "/api/v1/statuses",
-            Some(&ot),
-            &json!({"status": "@rita me too", "visibility": "direct", "in_reply_to_id": asked["id"]}),
+            Some(&rt),
+            &json!({"status": "open to all", "visibility": "public"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&ot),
+            &json!({"status": "@rita me too", "visibility": "direct", "in_reply_to_id": public["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(summary(&app, &rt).await, (1, 1));
     app.stop().await;
 }
@@ -436,11 +456,15 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
     }
     // s1 mentions twice and likes Rose's post; the others once each.
     let (status, own) = app
-        .post_json("/api/v1/statuses", Some(&rt), &json!({"status": "hello all"}))
+        .post_json(
+            "/api/v1/statuses",
+            Some(&rt),
+            &json!({"status": "hello all"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     mention(&app, &senders[0].1, "rose", "public").await;
-    let last = mention(&app, &senders[0].1, "rose", "public").await;
+    mention(&app, &senders[0].1, "rose", "public").await;
     let (status, _) = app
         .post_json(
             &format!("/api/v1/statuses/{}/favourite", own["id"].as_str().unwrap()),
@@ -462,11 +486,23 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
 
     // Listed newest first, paged with Link headers.
     let (page, link) = requests(&app, &rt, "?limit=2").await;
-    let ids: Vec<String> = page.iter().map(|r| r["account"]["id"].as_str().unwrap().into()).collect();
-    assert_eq!(ids, vec![senders[4].0.to_string(), senders[3].0.to_string()]);
+    let ids: Vec<String> = page
+        .iter()
+        .map(|r| r["account"]["id"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![senders[4].0.to_string(), senders[3].0.to_string()]
+    );
     let link = link.expect("a Link header");
-    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"prev\""), "{link}");
-    assert!(link.starts_with(&format!("<{}/api/v1/notifications/requests?", app.base)), "{link}");
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"prev\""),
+        "{link}"
+    );
+    assert!(
+        link.starts_with(&format!("<{}/api/v1/notifications/requests?", app.base)),
+        "{link}"
+    );
     let next = common::query_of(
         link.split(',')
             .find(|p| p.contains("rel=\"next\""))
@@ -481,7 +517,12 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
     let (rest, _) = requests(&app, &rt, &format!("?limit=10&max_id={next}")).await;
     assert_eq!(rest.len(), 3);
     assert_eq!(rest[2]["account"]["id"], senders[0].0.to_string());
-    let (newer, _) = requests(&app, &rt, &format!("?min_id={}", rest[0]["id"].as_str().unwrap())).await;
+    let (newer, _) = requests(
+        &app,
+        &rt,
+        &format!("?min_id={}", rest[0]["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(newer.len(), 2);
     let (status, body, _) = get(&app, &rt, "/api/v1/notifications/requests?limit=x").await;
     assert!(status.is_client_error(), "{body}");
@@ -491,13 +532,17 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
     let (status, one, _) = get(
         &app,
         &rt,
-        &format!("/api/v1/notifications/requests/{}", first["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/notifications/requests/{}",
+            first["id"].as_str().unwrap()
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&one, first);
     assert_eq!(one["notifications_count"], "3");
-    assert_eq!(one["last_status"]["id"], last["id"]);
+    // The newest of its notifications about a post is the like of Rose's own post.
+    assert_eq!(one["last_status"]["id"], own["id"]);
     assert_eq!(one["account"]["username"], "s1");
     assert!(one["created_at"].as_str().unwrap().ends_with('Z'));
     assert!(one["updated_at"].as_str().unwrap() >= one["created_at"].as_str().unwrap());
@@ -538,7 +583,11 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
     // Accepting s1's: its three notifications join the list (and counts), the request is
     // gone, and s1 is accepted from now on.
     let (status, body) = app
-        .post_json(&format!("/api/v1/notifications/requests/{rid}/accept"), Some(&rt), &json!({}))
+        .post_json(
+            &format!("/api/v1/notifications/requests/{rid}/accept"),
+            Some(&rt),
+            &json!({}),
+        )
         .await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
     let s1 = senders[0].0.to_string();
@@ -565,13 +614,20 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
     };
     let (status, _) = app
         .post_json(
-            &format!("/api/v1/notifications/requests/{}/dismiss", id_of(senders[1].0)),
+            &format!(
+                "/api/v1/notifications/requests/{}/dismiss",
+                id_of(senders[1].0)
+            ),
             Some(&rt),
             &json!({}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!v1_senders(&app, &rt, true).await.contains(&senders[1].0.to_string()));
+    assert!(
+        !v1_senders(&app, &rt, true)
+            .await
+            .contains(&senders[1].0.to_string())
+    );
     assert_eq!(summary(&app, &rt).await, (3, 3));
     // A later mention from s2 makes a new request, with another id.
     mention(&app, &senders[1].1, "rose", "public").await;
@@ -606,7 +662,12 @@ async fn requests_are_listed_read_accepted_dismissed_and_private() {
 
     // Bad bulk input: 422, in Mastodon's shape.
     let many: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
-    for bad in [json!({}), json!({"id": ["12x"]}), json!({"id": many}), json!({"id": [{"a": 1}]})] {
+    for bad in [
+        json!({}),
+        json!({"id": ["12x"]}),
+        json!({"id": many}),
+        json!({"id": [{"a": 1}]}),
+    ] {
         for action in ["accept", "dismiss"] {
             let (status, body) = app
                 .post_json(
@@ -710,13 +771,12 @@ async fn filtered_notifications_are_never_queued_for_mail_or_push() {
     assert_eq!((held.len(), kept.len()), (1, 1));
     // The friend's mention is dispatched: an e-mail and a push are queued for it.
     common::eventually("the friend's mention is queued", || async {
-        let pushes: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM push_deliveries WHERE notification_id = $1",
-        )
-        .bind(kept[0])
-        .fetch_one(app.state.pool())
-        .await
-        .unwrap();
+        let pushes: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_deliveries WHERE notification_id = $1")
+                .bind(kept[0])
+                .fetch_one(app.state.pool())
+                .await
+                .unwrap();
         let mails: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue WHERE account_id = $1")
                 .bind(r)
@@ -743,7 +803,10 @@ async fn filtered_notifications_are_never_queued_for_mail_or_push() {
     assert_eq!(reqs[0]["account"]["id"], s.to_string());
     let (status, _) = app
         .post_json(
-            &format!("/api/v1/notifications/requests/{}/accept", reqs[0]["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/notifications/requests/{}/accept",
+                reqs[0]["id"].as_str().unwrap()
+            ),
             Some(&rt),
             &json!({}),
         )
