@@ -15,6 +15,8 @@ pub struct Filter {
     pub kinds: Vec<NotificationKind>,
     /// Only from this account.
     pub from_account: Option<i64>,
+    /// With the filtered notifications (waiting in requests), left out otherwise.
+    pub include_filtered: bool,
 }
 
 /// A value bound to a statement built here.
@@ -53,6 +55,9 @@ impl Sql {
             .map(|k| self.arg(Arg::Kind(*k)))
             .collect();
         let mut out = format!("n.account_id = $1 AND n.type IN ({})", kinds.join(", "));
+        if !filter.include_filtered {
+            out.push_str(" AND n.filtered = 0");
+        }
         if let Some(from) = filter.from_account {
             let p = self.arg(Arg::Int(Some(from)));
             out.push_str(&format!(" AND n.from_account_id = {p}"));

@@ -229,7 +229,7 @@ pub async fn unread_count(
         "SELECT COUNT(*) FROM (SELECT 1 FROM notifications n WHERE n.account_id = $1 \
          AND n.id > COALESCE((SELECT m.last_read_id FROM markers m \
          WHERE m.account_id = $1 AND m.timeline = 'notifications'), 0) \
-         AND n.type IN ({}) LIMIT $2) AS unread",
+         AND n.filtered = 0 AND n.type IN ({}) LIMIT $2) AS unread",
         super::placeholders(3, kinds.len())
     );
     let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

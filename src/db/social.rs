@@ -467,7 +467,7 @@ impl NotificationRow {
     }
 }
 
-/// Notifies a local account (once per kind, sender and post).
+/// Notifies a local account (once per kind, sender and post), as [`notify_many`] does.
 pub async fn notify(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
@@ -476,39 +476,16 @@ pub async fn notify(
     status_id: Option<i64>,
     now: i64,
 ) -> Result<()> {
-    if account_id == from_account_id {
-        return Ok(());
-    }
-    // Nothing comes from a thread the person muted.
-    if let Some(status_id) = status_id
-        && !super::statuses::menu::muted_among(conn, &[(account_id, status_id)])
-            .await?
-            .is_empty()
-    {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \
-         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1 AND domain IS NULL) \
-         AND NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = $1 AND mu.target_account_id = $2 \
-             AND mu.notifications = 1 AND (mu.expires_at IS NULL OR mu.expires_at > $5)) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(account_id)
-    .bind(from_account_id)
-    .bind(kind)
-    .bind(status_id)
-    .bind(now)
-    .bind(kind.group_key(status_id, now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    notify_many(conn, &[(account_id, from_account_id, kind, status_id)], now).await
 }
 
-/// Notifies several local accounts at once: (account, from account, type, post) rows. Like
-/// [`notify`], nobody is notified of their own doing, nor by someone they mute with their
-/// notifications, and each notification exists once;
-/// unlike it, the recipients are not checked here: callers pass local accounts only.
+/// Notifies several local accounts at once: (account, from account, type, post) rows.
+/// Nobody is notified of their own doing, of a thread they muted, nor by someone they mute
+/// with their notifications; each notification exists once; remote recipients are skipped.
+/// The recipient's notification policy is applied in the same statement
+/// (`super::notification_policy::VERDICT`): a dropped notification is not written, a
+/// filtered one is written `filtered` and already dispatched, so that it is never listed,
+/// streamed, pushed or mailed until its request is accepted.
 pub async fn notify_many(
     conn: &mut sqlx::AnyConnection,
     rows: &[(i64, i64, NotificationKind, Option<i64>)],
@@ -525,13 +502,12 @@ pub async fn notify_many(
     }
     for chunk in super::padded_chunks(&rows, super::rows_per_statement(6)) {
         let sql = format!(
-            "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, group_key) \
-             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6 FROM (VALUES {}) AS v \
-             WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = v.column1 \
-                 AND mu.target_account_id = v.column2 AND mu.notifications = 1 \
-                 AND (mu.expires_at IS NULL OR mu.expires_at > v.column5)) \
+            "INSERT INTO notifications (account_id, from_account_id, type, status_id, created_at, \
+             group_key, filtered, dispatched) \
+             SELECT d.a, d.f, d.t, d.s, d.c, d.g, d.verdict, d.verdict FROM ({verdict}) AS d \
+             WHERE d.verdict < 2 \
              ON CONFLICT DO NOTHING",
-            super::rows(chunk.len(), 6)
+            verdict = super::notification_policy::verdict_sql(&super::rows(chunk.len(), 6)),
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(super::positional(conn, sql)));
         for (account_id, from_account_id, kind, status_id) in chunk.iter() {
@@ -566,11 +542,14 @@ pub async fn unnotify(
     Ok(())
 }
 
-/// A page of an account's notifications, newest first, optionally of some kinds only.
+/// A page of an account's notifications, newest first, optionally of some kinds only; the
+/// filtered ones (waiting in requests) only with `include_filtered`.
+#[allow(clippy::too_many_arguments)]
 pub async fn notifications(
     db: &AnyPool,
     account_id: i64,
     kinds: &[NotificationKind],
+    include_filtered: bool,
     max_id: Option<i64>,
     since_id: Option<i64>,
     min_id: Option<i64>,
@@ -585,11 +564,16 @@ pub async fn notifications(
         Some(min) => (Some(min), "ASC"),
         None => (since_id, "DESC"),
     };
+    let filtered = if include_filtered {
+        ""
+    } else {
+        " AND filtered = 0"
+    };
     let sql = format!(
         "SELECT id, account_id, from_account_id, type, status_id, group_account_id, created_at, group_key \
          FROM notifications \
          WHERE account_id = $1 AND ($2 IS NULL OR id < $2) AND ($3 IS NULL OR id > $3) \
-         AND $4 > 0{kinds_sql} ORDER BY id {order} LIMIT $4"
+         AND $4 > 0{filtered}{kinds_sql} ORDER BY id {order} LIMIT $4"
     );
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(account_id)

@@ -10,6 +10,7 @@ pub mod group;
 pub mod html;
 mod locale;
 pub mod media;
+pub mod notification_policy;
 pub mod poll;
 pub mod push;
 mod scopes;

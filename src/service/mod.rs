@@ -17,6 +17,7 @@ pub mod mail;
 pub mod media;
 pub mod mutes;
 pub mod notification_groups;
+pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
 pub mod outgoing;

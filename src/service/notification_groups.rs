@@ -237,6 +237,7 @@ pub async fn get(state: &AppState, me: i64, key: &str) -> AppResult<Group> {
         filter: Filter {
             kinds: NotificationKind::ALL.to_vec(),
             from_account: None,
+            include_filtered: true,
         },
         grouped: NotificationKind::GROUPABLE.to_vec(),
     };

@@ -114,17 +114,20 @@ pub async fn direct(state: &AppState, me: i64, page: Page) -> AppResult<Vec<Stat
     Ok(db::statuses::direct(state.pool(), me, page).await?)
 }
 
-/// A page of notifications, of the given kinds (all when empty).
+/// A page of notifications, of the given kinds (all when empty), with those waiting in
+/// requests (the notification policy's filtered ones) only if `include_filtered`.
 pub async fn notifications(
     state: &AppState,
     me: i64,
     kinds: &[NotificationKind],
+    include_filtered: bool,
     page: Page,
 ) -> AppResult<Vec<NotificationRow>> {
     Ok(db::social::notifications(
         state.pool(),
         me,
         kinds,
+        include_filtered,
         page.max_id,
         page.since_id,
         page.min_id,

@@ -680,7 +680,7 @@ pub async fn notifications(
 ) -> AppResult<Response> {
     let me = c.me()?;
     let page = q.page();
-    let rows = timelines::notifications(&state, me.id, &[], page).await?;
+    let rows = timelines::notifications(&state, me.id, &[], false, page).await?;
     let older = (rows.len() as i64 >= page.limit)
         .then(|| rows.last().map(|n| n.id))
         .flatten();

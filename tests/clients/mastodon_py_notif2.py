@@ -32,6 +32,9 @@ me = alice.me()
 post = alice.status_post("Un message à aimer")
 bob.status_favourite(post["id"])
 bob.account_follow(me["id"])
+# Alice follows Bob: Mastodon 4.3's default policy filters a private mention from someone
+# she does not follow into a notification request.
+alice.account_follow(bob.me()["id"])
 dm = bob.status_post("@alice un mot pour toi", visibility="direct")
 
 grouped = alice.grouped_notifications(expand_accounts="full")

@@ -94,7 +94,9 @@ fn insert_field(map: &mut Map<String, Value>, key: String, value: String) {
             return;
         }
     };
-    if rest == "[]" {
+    // `key[][]` is read as `key[]`: Mastodon.py sends a list named `id[]` so (its bulk
+    // notification requests), and Rails' nested arrays end flattened in Mastodon's queries.
+    if rest == "[]" || rest == "[][]" {
         let entry = map.entry(base).or_insert_with(|| Value::Array(Vec::new()));
         match entry {
             Value::Array(items) => items.push(Value::String(value)),

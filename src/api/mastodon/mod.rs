@@ -11,6 +11,7 @@ pub mod extract;
 pub mod hydrate;
 pub mod instance;
 pub mod media;
+pub mod notification_policy;
 pub mod notifications;
 pub mod notifications_v2;
 pub mod oauth;
@@ -155,6 +156,7 @@ pub fn router() -> Router<AppState> {
         .merge(conversations::routes())
         .merge(polls::routes())
         .merge(status_menu::routes())
+        .merge(notification_policy::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

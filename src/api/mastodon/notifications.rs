@@ -32,6 +32,9 @@ pub struct ListQuery {
     types: Vec<String>,
     #[serde(default, deserialize_with = "lenient::strings")]
     exclude_types: Vec<String>,
+    /// With the notifications waiting in requests (the notification policy).
+    #[serde(default, deserialize_with = "lenient::bool")]
+    include_filtered: bool,
 }
 
 /// `GET /api/v1/notifications`.
@@ -46,7 +49,8 @@ pub async fn list(
     if kinds.is_empty() {
         return Ok(paged(&state, &uri, Vec::<Notification>::new(), None, None));
     }
-    let rows = timelines::notifications(&state, me.id, &kinds, q.page.page()?).await?;
+    let rows =
+        timelines::notifications(&state, me.id, &kinds, q.include_filtered, q.page.page()?).await?;
     let newest = rows.first().map(|n| n.id);
     let oldest = rows.last().map(|n| n.id);
     let mut entities = hydrate::notifications(&state, me.id, &rows).await?;

@@ -162,13 +162,12 @@ pub async fn list(
     Params(q): Params<ListQuery>,
 ) -> AppResult<Response> {
     let me = me(&auth, &["read:notifications"])?;
-    // Nothing is filtered on this server (no notification policy yet): every notification
-    // is in the list, so `include_filtered` changes nothing, truthfully.
-    let _ = q.include_filtered;
     let query = GroupQuery {
         filter: Filter {
             kinds: kinds(&q.types, &q.exclude_types),
             from_account: sender(&q.account_id)?,
+            // The notifications waiting in requests (notification policy) only when asked.
+            include_filtered: q.include_filtered,
         },
         grouped: grouped(&q.grouped_types),
     };
@@ -360,6 +359,7 @@ pub async fn unread_count(
         filter: Filter {
             kinds: kinds(&q.types, &q.exclude_types),
             from_account: sender(&q.account_id)?,
+            include_filtered: false,
         },
         grouped: grouped(&q.grouped_types),
     };

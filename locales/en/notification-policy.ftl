@@ -1,0 +1,13 @@
+error-policy-value = must be accept, filter or drop
+error-policy-boolean = must be true or false
+error-policy-ids = give at least one request id (id[])
+error-policy-too-many = at most { $max } requests at once
+field-for_not_following = for_not_following (people you do not follow)
+field-for_not_followers = for_not_followers (people who do not follow you)
+field-for_new_accounts = for_new_accounts (accounts created in the last 30 days)
+field-for_private_mentions = for_private_mentions (unsolicited private mentions)
+field-for_limited_accounts = for_limited_accounts (accounts limited by moderators)
+field-filter_not_following = filter_not_following (people you do not follow)
+field-filter_not_followers = filter_not_followers (people who do not follow you)
+field-filter_new_accounts = filter_new_accounts (accounts created in the last 30 days)
+field-filter_private_mentions = filter_private_mentions (unsolicited private mentions)

@@ -1,0 +1,13 @@
+error-policy-value = doit valoir accept, filter ou drop
+error-policy-boolean = doit valoir true ou false
+error-policy-ids = indiquez au moins un identifiant de demande (id[])
+error-policy-too-many = au plus { $max } demandes à la fois
+field-for_not_following = for_not_following (personnes que vous ne suivez pas)
+field-for_not_followers = for_not_followers (personnes qui ne vous suivent pas)
+field-for_new_accounts = for_new_accounts (comptes créés depuis moins de 30 jours)
+field-for_private_mentions = for_private_mentions (mentions privées non sollicitées)
+field-for_limited_accounts = for_limited_accounts (comptes limités par la modération)
+field-filter_not_following = filter_not_following (personnes que vous ne suivez pas)
+field-filter_not_followers = filter_not_followers (personnes qui ne vous suivent pas)
+field-filter_new_accounts = filter_new_accounts (comptes créés depuis moins de 30 jours)
+field-filter_private_mentions = filter_private_mentions (mentions privées non sollicitées)
