@@ -16,6 +16,7 @@ mod peers;
 mod server;
 mod streaming;
 mod timeline;
+mod trends;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -35,7 +36,7 @@ struct Args {
     /// Skip SQLite.
     #[arg(long)]
     no_sqlite: bool,
-    /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline,
+    /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline, trends,
     /// durability, media-upload, media-memory, media-cache, streaming, mail (needs the SMTP sink
     /// of scripts/smtp.sh: COOPOL_TEST_SMTP_*). Default: all.
     #[arg(long, value_delimiter = ',')]
@@ -69,6 +70,7 @@ struct Sizes {
     fanout_hosts: fanout::Params,
     durable_fanout: fanout::Params,
     timeline: timeline::Params,
+    trends: trends::Params,
     media_upload: media::UploadParams,
     media_memory: media::MemoryParams,
     media_cache: media::CacheParams,
@@ -107,6 +109,11 @@ fn sizes(args: &Args) -> Sizes {
                 posts: args.posts.unwrap_or(2_000),
                 readers: 2,
                 requests: 20,
+            },
+            trends: trends::Params {
+                accounts: 100,
+                posts: 2_000,
+                requests: 5,
             },
             media_upload: media::UploadParams {
                 width: 400,
@@ -156,6 +163,11 @@ fn sizes(args: &Args) -> Sizes {
                 posts: args.posts.unwrap_or(1_000_000),
                 readers: 10,
                 requests: 1_000,
+            },
+            trends: trends::Params {
+                accounts: 10_000,
+                posts: 1_000_000,
+                requests: 200,
             },
             media_upload: media::UploadParams {
                 width: 4_000,
@@ -405,6 +417,41 @@ async fn run_backend(
             "home_filtered_p50_ms": r.home_filtered_p50_ms,
             "home_filtered_p99_ms": r.home_filtered_p99_ms,
         }));
+    }
+    if wants(args, "trends") {
+        let (dir, db) = scratch(root, backend, "trends").await?;
+        let r = trends::run(bin, &dir, &db, &s.trends)
+            .await
+            .context("trends")?;
+        db.drop().await?;
+        println!(
+            "[{}] trends: {} posts of the last six days by {} accounts, {} tags, {} links (seeded in {:.0} s): tags p50 {:.2} ms p99 {:.2} ms; statuses p50 {:.2} ms p99 {:.2} ms; links p50 {:.2} ms p99 {:.2} ms; directory p50 {:.2} ms p99 {:.2} ms",
+            backend.name(),
+            s.trends.posts,
+            s.trends.accounts,
+            trends::TAGS,
+            trends::LINKS,
+            r.seed_seconds,
+            r.tags_p50_ms,
+            r.tags_p99_ms,
+            r.statuses_p50_ms,
+            r.statuses_p99_ms,
+            r.links_p50_ms,
+            r.links_p99_ms,
+            r.directory_p50_ms,
+            r.directory_p99_ms
+        );
+        out.insert(
+            "trends".into(),
+            json!({
+                "posts": s.trends.posts, "accounts": s.trends.accounts,
+                "requests": s.trends.requests, "seed_seconds": r.seed_seconds,
+                "tags_p50_ms": r.tags_p50_ms, "tags_p99_ms": r.tags_p99_ms,
+                "statuses_p50_ms": r.statuses_p50_ms, "statuses_p99_ms": r.statuses_p99_ms,
+                "links_p50_ms": r.links_p50_ms, "links_p99_ms": r.links_p99_ms,
+                "directory_p50_ms": r.directory_p50_ms, "directory_p99_ms": r.directory_p99_ms,
+            }),
+        );
     }
     if wants(args, "streaming") {
         let p = &s.streaming;

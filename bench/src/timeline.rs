@@ -62,7 +62,7 @@ pub const FILTERS: usize = 10;
 /// Keywords in each of those filters (half of them whole words).
 pub const KEYWORDS: usize = 20;
 
-async fn batched(
+pub(crate) async fn batched(
     tx: &mut sqlx::AnyConnection,
     prefix: &str,
     row: &str,

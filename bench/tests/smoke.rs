@@ -60,6 +60,14 @@ fn every_scenario_runs_at_tiny_sizes() {
     assert_eq!(r["durability"]["fanout_lost"], 0, "{r}");
     assert_eq!(r["durability"]["ingest_lost"], 0, "{r}");
     assert!(r["timeline"]["home_p50_ms"].as_f64().unwrap() > 0.0, "{r}");
+    for k in [
+        "tags_p50_ms",
+        "statuses_p50_ms",
+        "links_p50_ms",
+        "directory_p50_ms",
+    ] {
+        assert!(r["trends"][k].as_f64().unwrap() > 0.0, "{r}");
+    }
     assert_eq!(r["media-upload"]["uploads"], 2, "{r}");
     assert!(
         r["media-upload"]["ready_p50_s"].as_f64().unwrap() > 0.0,

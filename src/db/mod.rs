@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod cards;
 pub mod conversations;
 pub mod digest;
+pub mod discovery;
 pub mod events;
 pub mod federation;
 pub mod filters;

@@ -679,14 +679,15 @@ pub async fn host_meta(State(state): State<AppState>) -> Response {
 
 /// `GET /.well-known/nodeinfo`: the NodeInfo documents, and the instance actor (FEP-2677).
 pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
-    axum::Json(json!({
+    let body = axum::Json(json!({
         "links": [
             { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": state.config.url("/nodeinfo/2.0") },
             { "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": state.config.url("/nodeinfo/2.1") },
             { "rel": "https://www.w3.org/ns/activitystreams#Application", "href": state.config.url("/actor") },
         ]
-    }))
-    .into_response()
+    }));
+    // Web clients (Phanpy, Elk) read NodeInfo from the browser, as Mastodon allows.
+    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], body).into_response()
 }
 
 /// `GET /nodeinfo/2.0` and `/nodeinfo/2.1`.
@@ -724,7 +725,14 @@ pub async fn nodeinfo(State(state): State<AppState>, uri: Uri) -> Response {
     let content_type = format!(
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
     );
-    ([(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
+        ],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// (active in the last month, in the last six months): people who signed in or posted.

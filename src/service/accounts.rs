@@ -292,6 +292,7 @@ pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppR
     }
     check_can_sign_in(&user)?;
     db::accounts::record_sign_in(state.pool(), user.account_id, clock::now()).await?;
+    super::discovery::record_use(state, user.account_id, None).await?;
     Ok(user)
 }
 

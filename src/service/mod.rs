@@ -8,6 +8,7 @@ pub mod cards;
 pub mod conversations;
 pub mod digest;
 pub mod directory;
+pub mod discovery;
 pub mod events;
 pub mod filters;
 pub mod groups;

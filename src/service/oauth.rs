@@ -610,6 +610,10 @@ pub async fn authenticate_bearer(state: &AppState, token: &str) -> AppResult<Acc
     // database's writer.
     if row.last_used_at.is_none_or(|t| t < now - 60_000_000) {
         db::oauth::touch_token(state.pool(), row.id, now).await?;
+        // Within the same once-a-minute write: the week's first use counts as a login.
+        if let Some(u) = &user {
+            super::discovery::record_use(state, u.account_id, row.last_used_at).await?;
+        }
     }
     let scopes = row.scopes.clone();
     Ok(Access {

@@ -50,6 +50,7 @@ pub async fn user(state: &AppState, token: &str) -> AppResult<Option<(UserRow, A
     if now - last_seen > TOUCH_EVERY_MICROS {
         let expires = clock::after(state.config.session_lifetime);
         db::sessions::touch(state.pool(), &hash, now, expires).await?;
+        super::discovery::record_use(state, account_id, Some(last_seen)).await?;
     }
     Ok(Some((user, account)))
 }

@@ -92,7 +92,7 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
         },
         "api_versions": { "mastodon": 2 },
         "contact": { "email": contact_email.unwrap_or_default(), "account": null },
-        "rules": []
+        "rules": super::discovery::rules_list()
     })))
 }
 
@@ -101,6 +101,7 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
     let users = crate::service::directory::active_users(&state).await?;
+    let (status_count, domain_count) = service::discovery::figures(&state).await?;
     // Not in Mastodon's v1 shape, but harmless there, for apps that read only v1.
     let mut v1_configuration = configuration(&state);
     v1_configuration["vapid"] =
@@ -113,7 +114,11 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "email": c.contact_email,
         "version": version(),
         "urls": { "streaming_api": streaming_url(&state) },
-        "stats": { "user_count": users, "status_count": 0, "domain_count": 0 },
+        "stats": {
+            "user_count": users,
+            "status_count": status_count,
+            "domain_count": domain_count
+        },
         "thumbnail": c.url("/static/header.png"),
         "languages": ["fr", "en"],
         "registrations": mode.accepts_sign_ups(),
@@ -121,7 +126,7 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "invites_enabled": mode == RegistrationMode::Invite,
         "configuration": v1_configuration,
         "contact_account": null,
-        "rules": []
+        "rules": super::discovery::rules_list()
     })))
 }
 

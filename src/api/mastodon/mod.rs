@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod conversations;
 pub mod curation;
+pub mod discovery;
 pub mod emails;
 pub mod entities;
 pub mod extract;
@@ -157,6 +158,7 @@ pub fn router() -> Router<AppState> {
         .merge(polls::routes())
         .merge(status_menu::routes())
         .merge(notification_policy::routes())
+        .merge(discovery::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
