@@ -131,7 +131,7 @@ async fn pair() -> (TestApp, TestApp, Person, Person, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follow_post_reply_and_direct_message_across_instances() {
-    let (a, b, alice, bob, _bob_on_a, _) = pair().await;
+    let (a, b, alice, bob, _bob_on_a, alice_on_b) = pair().await;
     assert!(has_notification(&b, &bob, "follow").await);
 
     // Bob posts publicly: it reaches alice's home timeline on A.
@@ -190,7 +190,14 @@ async fn follow_post_reply_and_direct_message_across_instances() {
     })
     .await;
 
-    // A direct message: bob sees it, nobody else on either instance.
+    // A direct message: bob sees it, nobody else on either instance. Bob follows alice back
+    // first: the default notification policy (Mastodon's) filters private mentions from
+    // people one does not follow.
+    follow(&b, &bob, &alice_on_b).await;
+    eventually("alice's server accepts bob's follow", || async {
+        relationship(&b, &bob, &alice_on_b).await["following"] == true
+    })
+    .await;
     let carol = person(&a, "carol").await;
     let dave = person(&b, "dave").await;
     let dm = post(
