@@ -6,56 +6,16 @@
 //! Without it these tests print a notice and pass, unless COOPOL_REQUIRE_CLIENTS=1 (set by
 //! scripts/test and CI), which makes absence a failure.
 
+#[path = "common/clients.rs"]
+mod clients;
 mod common;
+
+use clients::{run, venv};
 
 use common::{TestApp, spawn_app};
 use coopol::domain::Role;
 use serde_json::{Value, json};
-use std::{
-    io::Write,
-    path::PathBuf,
-    process::{Command, Stdio},
-};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var("COOPOL_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv"));
-    if dir.join("bin/python").exists() && dir.join("bin/toot").exists() {
-        return Some(dir);
-    }
-    if std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
-        panic!(
-            "the client virtual environment {} is missing: run scripts/test",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent (scripts/test creates it); client tests skipped",
-        dir.display()
-    );
-    None
-}
-
-/// Runs a blocking command off the async threads, so the server in this process keeps serving.
-async fn run(mut cmd: Command, stdin: Option<&'static str>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the client");
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        drop(input);
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap()
-}
+use std::{path::PathBuf, process::Command};
 
 async fn post(app: &TestApp, token: &str, text: &str) {
     let (status, v) = app

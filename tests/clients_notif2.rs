@@ -5,34 +5,14 @@
 //! The clients live in the virtual environment scripts/test creates (target/clients-venv);
 //! without it this test prints a notice and passes, unless COOPOL_REQUIRE_CLIENTS=1.
 
+#[path = "common/clients.rs"]
+mod clients;
 mod common;
+
+use clients::{python, run_json, venv};
 
 use common::spawn_app;
 use coopol::domain::Role;
-use std::{
-    path::PathBuf,
-    process::{Command, Stdio},
-};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var("COOPOL_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv"));
-    if dir.join("bin/python").exists() {
-        return Some(dir);
-    }
-    if std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
-        panic!(
-            "the client virtual environment {} is missing: run scripts/test",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent (scripts/test creates it); client tests skipped",
-        dir.display()
-    );
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mastodon_py_reads_grouped_notifications_and_conversations() {
@@ -42,21 +22,9 @@ async fn mastodon_py_reads_grouped_notifications_and_conversations() {
         app.create_user(name, "correct horse battery", Role::Member)
             .await;
     }
-    let mut cmd = Command::new(venv.join("bin/python"));
-    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_notif2.py"))
-        .arg(&app.base)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "Mastodon.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let a: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let mut cmd = python(&venv, "mastodon_py_notif2.py");
+    cmd.arg(&app.base);
+    let a = run_json("Mastodon.py", cmd).await;
     assert_eq!(
         a["kinds"],
         serde_json::json!(["favourite", "follow", "mention"]),

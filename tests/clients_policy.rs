@@ -4,35 +4,15 @@
 //! The clients live in the virtual environment scripts/test creates (target/clients-venv);
 //! without it this test prints a notice and passes, unless COOPOL_REQUIRE_CLIENTS=1.
 
+#[path = "common/clients.rs"]
+mod clients;
 mod common;
+
+use clients::{python, run_json, venv};
 
 use common::spawn_app;
 use coopol::domain::Role;
 use serde_json::json;
-use std::{
-    path::PathBuf,
-    process::{Command, Stdio},
-};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var("COOPOL_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv"));
-    if dir.join("bin/python").exists() {
-        return Some(dir);
-    }
-    if std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
-        panic!(
-            "the client virtual environment {} is missing: run scripts/test",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent (scripts/test creates it); client tests skipped",
-        dir.display()
-    );
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mastodon_py_filters_and_accepts_notification_requests() {
@@ -42,21 +22,9 @@ async fn mastodon_py_filters_and_accepts_notification_requests() {
         app.create_user(name, "correct horse battery", Role::Member)
             .await;
     }
-    let mut cmd = Command::new(venv.join("bin/python"));
-    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_policy.py"))
-        .arg(&app.base)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "Mastodon.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let a: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let mut cmd = python(&venv, "mastodon_py_policy.py");
+    cmd.arg(&app.base);
+    let a = run_json("Mastodon.py", cmd).await;
     assert_eq!(a["default"], "accept", "{a}");
     assert_eq!(a["updated"], "filter");
     assert_eq!(a["private"], "filter");
