@@ -352,7 +352,13 @@ async fn direct_messages_reach_only_the_people_mentioned() {
     .await;
     assert!(alice.get("/direct").await.contains("Ton adresse"));
     assert!(bob.get("/direct").await.contains("Ton adresse"));
-    assert!(bob.get("/notifications").await.contains("Ton adresse"));
+    // Bob does not follow alice: the default policy sets her message aside in his requests.
+    assert!(!bob.get("/notifications").await.contains("Ton adresse"));
+    assert!(
+        bob.get("/notifications/requests")
+            .await
+            .contains("Ton adresse")
+    );
     assert!(!carol.get("/direct").await.contains("Ton adresse"));
     assert!(!carol.get("/").await.contains("Ton adresse"));
     assert!(!carol.get("/@alice").await.contains("Ton adresse"));

@@ -17,6 +17,7 @@ pub mod media;
 mod oauth;
 mod pages;
 mod polls;
+mod requests;
 mod settings;
 mod social;
 pub(crate) mod uploads;
@@ -52,6 +53,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/direct", get(social::direct))
         .route("/search", get(social::search))
         .route("/notifications", get(social::notifications))
+        .route("/notifications/requests", get(requests::page))
+        .route("/notifications/policy", post(requests::set_policy))
+        .route(
+            "/notifications/requests/{id}/{action}",
+            post(requests::action),
+        )
         .route("/follow_requests", get(social::follow_requests))
         .route(
             "/follow_requests/{id}/{action}",

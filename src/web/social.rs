@@ -670,6 +670,8 @@ struct NotificationsPage {
     c: Ctx,
     items: Vec<NotificationView>,
     older: Option<i64>,
+    /// How many notification requests wait.
+    requests: i64,
 }
 
 /// `GET /notifications`.
@@ -691,7 +693,15 @@ pub async fn notifications(
     {
         crate::service::notifications::mark_all_read(&state, me.id, newest.id).await?;
     }
-    Ok(super::render(&NotificationsPage { c, items, older }))
+    let requests = crate::service::notification_policy::summary(&state, me.id)
+        .await?
+        .pending_requests_count;
+    Ok(super::render(&NotificationsPage {
+        c,
+        items,
+        older,
+        requests,
+    }))
 }
 
 #[derive(Template)]

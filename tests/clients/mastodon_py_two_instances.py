@@ -91,8 +91,16 @@ out["reply_in_reply_to_bobs_post"] = mention["status"]["in_reply_to_id"] == post
 context = bob.status_context(post["id"])
 out["reply_in_bobs_thread"] = any("J'y serai" in s["content"] for s in context["descendants"])
 
-# alice's direct message to bob: bob sees it, nobody else does.
+# alice's direct message to bob: bob sees it, nobody else does. bob does not follow alice,
+# so the default notification policy (Mastodon 4.3's) sets it aside in a request from her,
+# which he accepts.
 dm = alice.status_post(f"@bob@{domain_b} Mon numéro est le 06 00 00 00 00", visibility="direct")
+request = eventually(
+    "alice's direct message waits in bob's notification requests",
+    lambda: next((r for r in bob.notification_requests() if r["account"]["acct"].startswith("alice@")), None),
+)
+out["dm_request_last_status"] = "Mon numéro" in (request.get("last_status") or {}).get("content", "")
+bob.accept_notification_request(request["id"])
 dm_for_bob = eventually(
     "bob receives the direct message",
     lambda: next(
