@@ -967,6 +967,12 @@ impl Curation {
         for (muter, muted) in db::mutes::muters_of(state.pool(), &authors, now).await? {
             c.muters.entry(muted).or_default().push(muter);
         }
+        // Who blocks an author's domain is hidden from its posts as a muter is.
+        for (blocker, author) in
+            db::account_extras::domain_blockers_of(state.pool(), &authors).await?
+        {
+            c.muters.entry(author).or_default().push(blocker);
+        }
         for (owner, author) in db::lists::exclusive_owners(state.pool(), &authors).await? {
             c.exclusive.entry(author).or_default().push(owner);
         }
