@@ -740,6 +740,17 @@ async fn familiar_followers_never_reveal_a_hidden_follow() {
         "sympathizers stay hidden: {v}"
     );
     assert_eq!(entries[2]["accounts"], json!([]), "none for oneself");
+    // Mastodon.py sends the ids as a JSON body of the GET, which Rails reads.
+    let (status, v) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/accounts/familiar_followers",
+        &alice,
+        json!({"id": [dave_id.to_string()]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["accounts"].as_array().unwrap().len(), 2, "{v}");
     // The group's own moderator, who follows bob, may know.
     let v = get(
         &app,
