@@ -797,9 +797,33 @@ async fn relationships_of_several_accounts_carry_every_field() {
     let (bob_id, bob) = app.user_with_token("bob", "read write follow").await;
     let (carol_id, _) = app.user_with_token("carol", "read write follow").await;
     let (dave_id, dave) = app.user_with_token("dave", "read write follow").await;
-    let (_, sec) = app.user_with_token("eve", "read write follow").await;
-    let _ = sec;
-    follow(&app, &alice, bob_id).await;
+    // Follow options coopol does not keep are refused, never dropped; their defaults pass.
+    for bad in [
+        json!({"reblogs": false}),
+        json!({"reblogs": "0"}),
+        json!({"notify": true}),
+        json!({"languages": ["fr"]}),
+        json!({"reblogs": "peut-être"}),
+    ] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/v1/accounts/{bob_id}/follow"),
+                Some(&alice),
+                &bad,
+            )
+            .await;
+        assert_error(status, &v, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(relationship(&app, &alice, bob_id).await["following"], false);
+    }
+    let (status, v) = app
+        .post_form(
+            &format!("/api/v1/accounts/{bob_id}/follow"),
+            Some(&alice),
+            &[("reblogs", "True"), ("notify", "False")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["following"], true, "{v}");
     follow(&app, &bob, alice_id).await;
     ok(
         &app,

@@ -6,3 +6,7 @@ error-too-many-accounts = at most { $max } accounts a request
 field-domain = Domain
 field-comment = Note
 profile-endorsed = Endorsed
+error-follow-option = this follow option is not offered by this server (it shows boosts, does not notify of posts and keeps every language)
+field-reblogs = Boosts
+field-notify = Post notifications
+field-languages = Languages

@@ -6,3 +6,7 @@ error-too-many-accounts = au plus { $max } comptes par demande
 field-domain = Domaine
 field-comment = Note
 profile-endorsed = Mis en avant
+error-follow-option = cette option d'abonnement n'est pas proposée par ce serveur (il montre les partages, ne notifie pas les messages et garde toutes les langues)
+field-reblogs = Partages
+field-notify = Notification des messages
+field-languages = Langues

@@ -152,7 +152,7 @@ pub async fn domain_blockers_of(db: &AnyPool, authors: &[i64]) -> Result<Vec<(i6
     q.fetch_all(db).await
 }
 
-/// Binds `me` then `ids` to a query whose `$1` is `me` and `$2...` the ids.
+/// A query over `me` (`$1`) and `n` accounts (`$2...`): `head (the ids) tail`.
 fn among_sql(head: &str, tail: &str, n: usize) -> String {
     format!("{head} ({}){tail}", placeholders(2, n))
 }
@@ -177,11 +177,9 @@ pub async fn follows_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<Fol
     );
     // Each id is written twice: SQLite binds `$n` by name, PostgreSQL by number, so the
     // same placeholder twice binds once on both.
-    Ok(
-        bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
 }
 
 /// The blocks between `me` and each of `ids`, both ways: (blocker, blocked).
@@ -192,11 +190,9 @@ pub async fn blocks_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<(i64
          WHERE (account_id = $1 AND target_account_id IN ({list})) \
          OR (target_account_id = $1 AND account_id IN ({list}))"
     );
-    Ok(
-        bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
 }
 
 /// `me`'s mutes in force at `now` of each of `ids`: (muted, notifications too).
@@ -210,12 +206,10 @@ pub async fn mutes_among(db: &AnyPool, me: i64, ids: &[i64], now: i64) -> Result
         ),
         ids.len(),
     );
-    Ok(
-        bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
-            .bind(now)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
+        .bind(now)
+        .fetch_all(db)
+        .await
 }
 
 /// Those of `ids` whose domain `me` blocks.
@@ -226,11 +220,9 @@ pub async fn domain_blocked_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<
         "",
         ids.len(),
     );
-    Ok(
-        bind_among!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), me, ids)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
 }
 
 /// `me`'s notes on each of `ids`: (account, note).
@@ -241,11 +233,9 @@ pub async fn notes_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<(i64,
         "",
         ids.len(),
     );
-    Ok(
-        bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
 }
 
 /// Those of `ids` that `me` endorses (and still follows).
@@ -257,11 +247,9 @@ pub async fn endorsed_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<i6
         "",
         ids.len(),
     );
-    Ok(
-        bind_among!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), me, ids)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
 }
 
 /// Sets (or, with `None`, removes) `me`'s note on `target`.
@@ -430,10 +418,8 @@ pub async fn familiar_followers(
         placeholders(2, targets.len()),
         targets.len() + 2
     );
-    Ok(
-        bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), viewer, targets)
-            .bind(per_target)
-            .fetch_all(db)
-            .await?,
-    )
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), viewer, targets)
+        .bind(per_target)
+        .fetch_all(db)
+        .await
 }

@@ -171,7 +171,7 @@ pub async fn familiar_followers(
     let people = super::directory::by_id_map(state, &followers).await?;
     let mut out = Vec::new();
     for id in asked {
-        if !accounts.get(&id).is_some_and(|a| a.deleted_at.is_none()) {
+        if accounts.get(&id).is_none_or(|a| a.deleted_at.is_some()) {
             continue;
         }
         let mut shown = Vec::new();

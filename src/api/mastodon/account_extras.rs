@@ -88,6 +88,44 @@ pub fn ids_param(params: &Value) -> AppResult<Vec<i64>> {
     Ok(ids)
 }
 
+/// Checks a follow's options (`reblogs`, `notify`, `languages`): coopol keeps none, so only
+/// their defaults pass (boosts shown, no notification of posts, every language); another value
+/// is a 422 naming the option, never dropped.
+pub fn follow_options(params: &Value) -> AppResult<()> {
+    let truthy = |v: &Value| match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => Some(n.as_i64() != Some(0)),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "t" | "yes" => Some(true),
+            "false" | "0" | "off" | "f" | "no" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut refused = Vec::new();
+    match params.get("reblogs") {
+        None | Some(Value::Null) => {}
+        Some(v) if truthy(v) == Some(true) => {}
+        Some(_) => refused.push(Invalid::new("reblogs", "error-follow-option")),
+    }
+    match params.get("notify") {
+        None | Some(Value::Null) => {}
+        Some(v) if truthy(v) == Some(false) => {}
+        Some(_) => refused.push(Invalid::new("notify", "error-follow-option")),
+    }
+    match params.get("languages") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(a)) if a.is_empty() => {}
+        Some(Value::String(s)) if s.trim().is_empty() => {}
+        Some(_) => refused.push(Invalid::new("languages", "error-follow-option")),
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(refused))
+    }
+}
+
 /// `GET /api/v1/domain_blocks`: the domains the person blocks, as strings, newest first, with
 /// Link headers.
 pub async fn domain_blocks(

@@ -29,13 +29,17 @@ async fn target(state: &AppState, id: &str) -> AppResult<AccountRow> {
     directory::existing(state, parse_id(id)?).await
 }
 
-/// `POST /api/v1/accounts/:id/follow`.
+/// `POST /api/v1/accounts/:id/follow`. coopol has no per-follow options: the defaults
+/// (`reblogs=true`, `notify=false`, every language) are accepted, anything else is refused
+/// with 422 rather than dropped (`super::account_extras::follow_options`).
 pub async fn follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Params(params): Params<Value>,
 ) -> AppResult<Json<Relationship>> {
     let me = me(&auth, &["write:follows", "follow"])?;
+    super::account_extras::follow_options(&params)?;
     let target = target(&state, &id).await?;
     let r = relationships::follow(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
