@@ -932,9 +932,9 @@ mod tests {
     }
 }
 
-/// What lists and mutes change in who receives a batch's posts, loaded once per batch (three
-/// queries): the lists holding each post, who mutes each author (or boosted author), and the
-/// owners of exclusive lists holding each author.
+/// What lists, mutes and domain blocks change in who receives a batch's posts, loaded once per
+/// batch (four queries): the lists holding each post, who mutes each author (or boosted
+/// author) or blocks its domain, and the owners of exclusive lists holding each author.
 #[derive(Default)]
 struct Curation {
     lists: HashMap<i64, Vec<(i64, i64)>>,
