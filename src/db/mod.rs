@@ -4,6 +4,7 @@
 //! Sub-modules hold the row structs and queries of one table family each; nothing here knows
 //! about HTTP or ActivityPub.
 
+pub mod account_extras;
 pub mod accounts;
 pub mod cards;
 pub mod conversations;

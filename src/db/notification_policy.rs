@@ -13,7 +13,8 @@ use sqlx::{AnyPool, FromRow, Result};
 /// `$n` placeholders, each once and in order) giving each row as `a, f, t, s, c, g` and its
 /// `verdict` under its recipient's policy: 0 accept, 1 filter, 2 drop (the strongest action
 /// among the policy's fields that apply, as Mastodon's drop then filter conditions). Rows
-/// whose recipient is not local, or who mutes the sender's notifications, are left out. Only
+/// whose recipient is not local, who mutes the sender's notifications, or blocks the sender's
+/// domain, are left out. Only
 /// the kinds of [`POLICY_KINDS`] are subject to it, and never from a sender whose request the
 /// person accepted.
 pub fn verdict_sql(values: &str) -> String {
@@ -59,7 +60,9 @@ pub fn verdict_sql(values: &str) -> String {
              LEFT JOIN notification_policies p ON p.account_id = v.column1 \
              WHERE NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = v.column1 \
                  AND mu.target_account_id = v.column2 AND mu.notifications = 1 \
-                 AND (mu.expires_at IS NULL OR mu.expires_at > v.column5))) AS x",
+                 AND (mu.expires_at IS NULL OR mu.expires_at > v.column5)) \
+             AND NOT EXISTS (SELECT 1 FROM user_domain_blocks udb \
+                 WHERE udb.account_id = v.column1 AND udb.domain = sa.domain)) AS x",
         drop = applies(2),
         filter = applies(1),
         pf = d.for_not_following.stored(),

@@ -104,6 +104,7 @@ pub async fn set_follow_state(
 
 /// Removes a follow.
 pub async fn delete_follow(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    super::account_extras::drop_endorsement_of_follow(conn, id).await?;
     sqlx::query("DELETE FROM follows WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -318,6 +319,7 @@ pub async fn delete_follows_between(
     .bind(b)
     .fetch_all(&mut *conn)
     .await?;
+    super::account_extras::drop_endorsements_between(conn, a, b).await?;
     sqlx::query(
         "DELETE FROM follows WHERE (account_id = $1 AND target_account_id = $2) \
          OR (account_id = $2 AND target_account_id = $1)",

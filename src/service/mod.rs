@@ -3,6 +3,7 @@
 //! types, and call `db`; they know nothing of HTTP, HTML or JSON, and report failures as
 //! [`AppError`](crate::error::AppError)s with a status and a translated message.
 
+pub mod account_extras;
 pub mod accounts;
 pub mod cards;
 pub mod conversations;

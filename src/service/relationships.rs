@@ -34,32 +34,23 @@ pub struct Relationship {
     pub muting: bool,
     /// My mute of them keeps their notifications away too.
     pub muting_notifications: bool,
+    /// I block their domain.
+    pub domain_blocking: bool,
+    /// I endorse them (on my profile).
+    pub endorsed: bool,
+    /// My private note on them (empty: none).
+    pub note: String,
 }
 
 /// The relationship of `me` to `other`.
 pub async fn relationship(state: &AppState, me: i64, other: i64) -> AppResult<Relationship> {
-    let mine = db::social::follow(state.pool(), me, other).await?;
-    let theirs = db::social::follow(state.pool(), other, me).await?;
-    let mute = super::mutes::get(state, me, other).await?;
-    Ok(Relationship {
-        id: other,
-        following: mine
-            .as_ref()
-            .is_some_and(|f| f.state == FollowState::Accepted),
-        requested: mine
-            .as_ref()
-            .is_some_and(|f| f.state == FollowState::Pending),
-        followed_by: theirs
-            .as_ref()
-            .is_some_and(|f| f.state == FollowState::Accepted),
-        requested_by: theirs
-            .as_ref()
-            .is_some_and(|f| f.state == FollowState::Pending),
-        blocking: db::social::block(state.pool(), me, other).await?.is_some(),
-        blocked_by: db::social::block(state.pool(), other, me).await?.is_some(),
-        muting: mute.is_some(),
-        muting_notifications: mute.is_some_and(|m| m.notifications != 0),
-    })
+    Ok(super::account_extras::relationships(state, me, &[other])
+        .await?
+        .pop()
+        .unwrap_or(Relationship {
+            id: other,
+            ..Default::default()
+        }))
 }
 
 /// A local account follows another (local: at once, or a request if it is locked; remote: a
@@ -382,19 +373,30 @@ pub async fn followers_page(
     max_id: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<(i64, i64)>> {
-    if account.actor_type == "Group" {
-        let moderator = match super::groups::load(state, account.id).await? {
-            Some(group) if group.is_local() => super::groups::standing(state, &group, viewer)
-                .await?
-                .role()
-                .is_some_and(|r| r >= crate::domain::MemberRole::Moderator),
-            _ => false,
-        };
-        if !moderator {
-            return Ok(Vec::new());
-        }
+    if !followers_listed(state, viewer, account).await? {
+        return Ok(Vec::new());
     }
     Ok(db::social::followers_page(state.pool(), account.id, max_id, limit).await?)
+}
+
+/// Whether `viewer` may learn who follows `account`: anyone for a person; for a group (whose
+/// followers are its sympathizers) only its own moderators, and nobody for a group of another
+/// server (docs/SECURITY.md, rule P2). Familiar followers keep the same rule.
+pub async fn followers_listed(
+    state: &AppState,
+    viewer: Option<i64>,
+    account: &AccountRow,
+) -> AppResult<bool> {
+    if account.actor_type != "Group" {
+        return Ok(true);
+    }
+    Ok(match super::groups::load(state, account.id).await? {
+        Some(group) if group.is_local() => super::groups::standing(state, &group, viewer)
+            .await?
+            .role()
+            .is_some_and(|r| r >= crate::domain::MemberRole::Moderator),
+        _ => false,
+    })
 }
 
 /// A page of the accounts `account` follows (follow id, followed id), as `viewer` may see it:
@@ -432,7 +434,9 @@ pub async fn follow_received(
     let now = clock::now();
     let approval = needs_approval(state, follower, target).await?;
     let mut tx = state.db.begin().await?;
-    let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?;
+    // A follow from a domain the person blocks is refused as a block's is (Mastodon's way).
+    let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?
+        || db::account_extras::blocks_domain_of(&mut *tx, target.id, follower.id).await?;
     if blocked || target.deleted_at.is_some() {
         outgoing::push(
             &mut tx,

@@ -932,9 +932,9 @@ mod tests {
     }
 }
 
-/// What lists and mutes change in who receives a batch's posts, loaded once per batch (three
-/// queries): the lists holding each post, who mutes each author (or boosted author), and the
-/// owners of exclusive lists holding each author.
+/// What lists, mutes and domain blocks change in who receives a batch's posts, loaded once per
+/// batch (four queries): the lists holding each post, who mutes each author (or boosted
+/// author) or blocks its domain, and the owners of exclusive lists holding each author.
 #[derive(Default)]
 struct Curation {
     lists: HashMap<i64, Vec<(i64, i64)>>,
@@ -966,6 +966,12 @@ impl Curation {
         let now = crate::clock::now();
         for (muter, muted) in db::mutes::muters_of(state.pool(), &authors, now).await? {
             c.muters.entry(muted).or_default().push(muter);
+        }
+        // Who blocks an author's domain is hidden from its posts as a muter is.
+        for (blocker, author) in
+            db::account_extras::domain_blockers_of(state.pool(), &authors).await?
+        {
+            c.muters.entry(author).or_default().push(blocker);
         }
         for (owner, author) in db::lists::exclusive_owners(state.pool(), &authors).await? {
             c.exclusive.entry(author).or_default().push(owner);

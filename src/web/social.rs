@@ -331,6 +331,8 @@ struct ProfilePage {
     relationship: Option<Relationship>,
     feed: Feed,
     base_path: String,
+    /// The people the account endorses (docs/SECURITY.md P9: never groups).
+    endorsed: Vec<crate::db::accounts::AccountRow>,
 }
 
 impl ProfilePage {
@@ -373,12 +375,14 @@ pub async fn profile(
         .await?
         .remove(0);
     let base_path = format!("/@{}", c.handle_of(&account.row));
+    let endorsed = crate::service::account_extras::endorsed_people(&state, &account.row).await?;
     Ok(super::render(&ProfilePage {
         c,
         account,
         relationship,
         feed,
         base_path,
+        endorsed,
     }))
 }
 

@@ -32,15 +32,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Params<T> {
         if let Some(query) = req.uri().query() {
             merge_form(&mut map, query.as_bytes())?;
         }
-        // Rails reads a DELETE's body too (Mastodon.py sends `account_ids[]` of
-        // `DELETE /api/v1/lists/:id/accounts` there).
-        let has_body = !matches!(*req.method(), Method::GET | Method::HEAD);
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
+        // Rails reads a DELETE's body too (Mastodon.py sends `account_ids[]` of
+        // `DELETE /api/v1/lists/:id/accounts` there), and a GET's JSON body (Mastodon.py
+        // sends `id` of `GET /api/v1/accounts/familiar_followers` so).
+        let has_body = !matches!(*req.method(), Method::GET | Method::HEAD)
+            || content_type.starts_with("application/json");
         let body = axum::body::to_bytes(req.into_body(), MAX_PARAMS_BYTES)
             .await
             .map_err(|_| AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large"))?;

@@ -231,7 +231,9 @@ pub fn relationship(r: &relationships::Relationship) -> Relationship {
     Relationship {
         id: r.id.to_string(),
         following: r.following,
-        showing_reblogs: r.following,
+        // coopol has no per-follow options: a follow (or a request) shows boosts and never
+        // notifies of posts, in every language.
+        showing_reblogs: r.following || r.requested,
         notifying: false,
         languages: None,
         followed_by: r.followed_by,
@@ -241,9 +243,9 @@ pub fn relationship(r: &relationships::Relationship) -> Relationship {
         muting_notifications: r.muting_notifications,
         requested: r.requested,
         requested_by: r.requested_by,
-        domain_blocking: false,
-        endorsed: false,
-        note: String::new(),
+        domain_blocking: r.domain_blocking,
+        endorsed: r.endorsed,
+        note: r.note.clone(),
     }
 }
 

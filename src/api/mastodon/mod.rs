@@ -2,6 +2,7 @@
 //! Phanpy, Ivory, toot, Mastodon.py) work with coopol. Handlers are thin: they read
 //! parameters with [`extract`], call a service, and answer with [`entities`].
 
+pub mod account_extras;
 pub mod accounts;
 pub mod conversations;
 pub mod curation;
@@ -159,6 +160,7 @@ pub fn router() -> Router<AppState> {
         .merge(status_menu::routes())
         .merge(notification_policy::routes())
         .merge(discovery::routes())
+        .merge(account_extras::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

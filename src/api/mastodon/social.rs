@@ -29,13 +29,17 @@ async fn target(state: &AppState, id: &str) -> AppResult<AccountRow> {
     directory::existing(state, parse_id(id)?).await
 }
 
-/// `POST /api/v1/accounts/:id/follow`.
+/// `POST /api/v1/accounts/:id/follow`. coopol has no per-follow options: the defaults
+/// (`reblogs=true`, `notify=false`, every language) are accepted, anything else is refused
+/// with 422 rather than dropped (`super::account_extras::follow_options`).
 pub async fn follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Params(params): Params<Value>,
 ) -> AppResult<Json<Relationship>> {
     let me = me(&auth, &["write:follows", "follow"])?;
+    super::account_extras::follow_options(&params)?;
     let target = target(&state, &id).await?;
     let r = relationships::follow(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
@@ -77,28 +81,25 @@ pub async fn unblock(
     Ok(Json(hydrate::relationship(&r)))
 }
 
-#[derive(Deserialize)]
-pub struct RelationshipsQuery {
-    #[serde(default, deserialize_with = "lenient::strings")]
-    id: Vec<String>,
-}
-
-/// `GET /api/v1/accounts/relationships?id[]=...`.
+/// `GET /api/v1/accounts/relationships?id[]=...`: one relationship per account named that
+/// exists, in the order asked, read in a fixed number of queries
+/// (`service::account_extras::relationships`).
 pub async fn relationships(
     State(state): State<AppState>,
     auth: Auth,
-    Params(q): Params<RelationshipsQuery>,
+    Params(q): Params<Value>,
 ) -> AppResult<Json<Vec<Relationship>>> {
     let me = me(&auth, &["read:follows", "follow"])?;
-    let mut out = Vec::new();
-    for id in q.id.iter().take(40) {
-        if let Ok(other) = id.parse::<i64>() {
-            out.push(hydrate::relationship(
-                &relationships::relationship(&state, me.id, other).await?,
-            ));
-        }
-    }
-    Ok(Json(out))
+    let asked = super::account_extras::ids_param(&q)?;
+    let known: std::collections::HashSet<i64> = directory::by_ids(&state, &asked)
+        .await?
+        .into_iter()
+        .filter(|a| a.deleted_at.is_none())
+        .map(|a| a.id)
+        .collect();
+    let ids: Vec<i64> = asked.into_iter().filter(|id| known.contains(id)).collect();
+    let found = service::account_extras::relationships(&state, me.id, &ids).await?;
+    Ok(Json(found.iter().map(hydrate::relationship).collect()))
 }
 
 /// `GET /api/v1/accounts/:id/followers`.

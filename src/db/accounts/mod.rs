@@ -480,6 +480,10 @@ pub async fn erase_activity(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -
         "DELETE FROM thread_mutes WHERE account_id = $1",
         "DELETE FROM user_preferences WHERE account_id = $1",
         "DELETE FROM featured_fetches WHERE account_id = $1",
+        // What the account kept about others, and what others kept about it.
+        "DELETE FROM user_domain_blocks WHERE account_id = $1",
+        "DELETE FROM account_notes WHERE account_id = $1 OR target_account_id = $1",
+        "DELETE FROM endorsements WHERE account_id = $1 OR target_account_id = $1",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     }

@@ -70,13 +70,15 @@ async fn paged<'q>(
 }
 
 /// The condition that keeps out, for the viewer `viewer` (a placeholder) at the time `$6`,
-/// the posts and boosts of the accounts they mute (a mute past its end no longer counts).
+/// the posts and boosts of the accounts they mute (a mute past its end no longer counts), and
+/// of the accounts on the domains they block (`db::account_extras::not_domain_blocked`).
 pub fn not_muted(viewer: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {viewer} \
          AND (mu.expires_at IS NULL OR mu.expires_at > $6) \
          AND (mu.target_account_id = s.account_id OR mu.target_account_id = \
-              (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id)))"
+              (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id))) AND {}",
+        crate::db::account_extras::not_domain_blocked(viewer)
     )
 }
 
