@@ -29,13 +29,58 @@ async fn target(state: &AppState, id: &str) -> AppResult<AccountRow> {
     directory::existing(state, parse_id(id)?).await
 }
 
+/// A boolean parameter that may be absent or null (`None`), else read leniently.
+fn opt_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => lenient::bool(v).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// The options of `POST /api/v1/accounts/:id/follow`. coopol shows every followed person's
+/// boosts, notifies no one of new posts and filters no language: apps send these defaults
+/// with every follow (Ice Cubes, Mastodon.py, Elk's bell when off), and they pass; asking
+/// otherwise is refused (422) rather than dropped, so that the app shows the option did not
+/// take.
+#[derive(Deserialize)]
+pub struct FollowForm {
+    #[serde(default, deserialize_with = "opt_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "opt_bool")]
+    notify: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_strings")]
+    languages: Option<Vec<String>>,
+}
+
+impl FollowForm {
+    fn check(&self) -> AppResult<()> {
+        use crate::domain::Invalid;
+        if self.reblogs == Some(false) {
+            return Err(Invalid::new("reblogs", "error-follow-reblogs").into());
+        }
+        if self.notify == Some(true) {
+            return Err(Invalid::new("notify", "error-follow-notify").into());
+        }
+        if self
+            .languages
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|l| !l.trim().is_empty()))
+        {
+            return Err(Invalid::new("languages", "error-follow-languages").into());
+        }
+        Ok(())
+    }
+}
+
 /// `POST /api/v1/accounts/:id/follow`.
 pub async fn follow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Params(form): Params<FollowForm>,
 ) -> AppResult<Json<Relationship>> {
     let me = me(&auth, &["write:follows", "follow"])?;
+    form.check()?;
     let target = target(&state, &id).await?;
     let r = relationships::follow(&state, &me, &target).await?;
     Ok(Json(hydrate::relationship(&r)))
