@@ -262,10 +262,11 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// A connection's person's filters, as Mastodon's streaming server applies them to posts:
-/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read once
+/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read
 /// when the connection opens (one query for someone without filters, three with), so that a
-/// new post reaching thousands of connections costs none: filters changed meanwhile apply from
-/// the next connection. Anonymous connections read nothing.
+/// new post reaching thousands of connections costs none, and again when the person changes
+/// their filters (`Change::Filters`, told to every process): the change applies to what the
+/// open streams send next. Anonymous connections read nothing.
 struct Filters {
     home: Active,
     public: Active,
@@ -344,6 +345,9 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
             };
             match next {
                 Ok(d) if d.closes(f.token) => return None,
+                Ok(d) if d.refilters(f.account) => {
+                    f.filters = Some(Filters::load(&f.state, f.account).await);
+                }
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
                     let rewritten = match &f.filters {
                         Some(filters) => filters.apply(&f.stream, &d),
@@ -433,7 +437,7 @@ async fn session(
     let account = viewer.account();
     let token = viewer.token();
     let notifications = viewer.notifications();
-    let filters = Filters::load(&state, account).await;
+    let mut filters = Filters::load(&state, account).await;
     // Each followed stream with its name as the messages' `stream` field (JSON).
     let mut followed: Vec<(Stream, String)> = Vec::new();
     let follow = |followed: &mut Vec<(Stream, String)>, s: Stream| -> AppResult<()> {
@@ -497,6 +501,9 @@ async fn session(
                     let _ = socket.send(ws_error(&AppError::unauthorized("error-token-invalid"), locale)).await;
                     let _ = socket.send(Message::Close(None)).await;
                     return;
+                }
+                Ok(d) if d.refilters(account) => {
+                    filters = Filters::load(&state, account).await;
                 }
                 Ok(d) => {
                     for (stream, names) in &followed {
@@ -627,6 +634,7 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
                 Delivery::new(Event::Delete, id.to_string(), Audience::Status(reach))
             }
             Loaded::Revoked(token) => Delivery::revoked(token),
+            Loaded::Filters(account) => Delivery::filters_changed(account),
             Loaded::Notification(n) => {
                 let Some(entity) = notifications.get(&n.id.to_string()) else {
                     continue;
