@@ -207,7 +207,9 @@ pub async fn get(
 ) -> AppResult<Json<Status>> {
     let viewer = viewer(&auth);
     let status = posts::visible(&state, viewer, parse_id(&id)?).await?;
-    Ok(Json(hydrate::status(&state, viewer, &status).await?))
+    let mut entity = hydrate::status(&state, viewer, &status).await?;
+    super::curation::filtered::single(&state, viewer, &mut entity).await?;
+    Ok(Json(entity))
 }
 
 /// `PUT /api/v1/statuses/:id`.
