@@ -26,6 +26,8 @@
 //!   `grouped_types[]` and `expand_accounts=full`).
 
 mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
 #[path = "common/shapes.rs"]
 mod shapes;
 
@@ -411,9 +413,10 @@ async fn ws_send(ws: &mut WsConn, v: Value) {
         .unwrap();
 }
 
-/// Messages until one whose payload contains `marker`; that one, parsed.
-async fn ws_until(ws: &mut WsConn, marker: &str) -> Value {
+/// Messages until one whose payload contains `marker`, that one last, parsed.
+async fn ws_collect(ws: &mut WsConn, marker: &str) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
     loop {
         let msg = tokio::time::timeout_at(deadline, ws.next())
             .await
@@ -422,11 +425,18 @@ async fn ws_until(ws: &mut WsConn, marker: &str) -> Value {
             .expect("a message");
         if let tungstenite::Message::Text(t) = msg {
             let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["payload"].as_str().unwrap_or("").contains(marker) {
-                return v;
+            let done = v["payload"].as_str().unwrap_or("").contains(marker);
+            seen.push(v);
+            if done {
+                return seen;
             }
         }
     }
+}
+
+/// The first message whose payload contains `marker`.
+async fn ws_until(ws: &mut WsConn, marker: &str) -> Value {
+    ws_collect(ws, marker).await.pop().unwrap()
 }
 
 /// Waits until the server has handled the subscriptions sent before (an unknown message type
@@ -2326,4 +2336,228 @@ async fn ice_cubes_start_up_needs_tags() {
         "featured_tags",
         shapes::featured_tag,
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Filters and lists as the apps' streams and single posts see them
+// ---------------------------------------------------------------------------------------
+
+/// The process a change is made through: with PostgreSQL a second server on the same
+/// database (the change must reach the first's open streams through `NOTIFY`), with SQLite
+/// the same one.
+async fn other_process(app: &TestApp) -> Option<TestApp> {
+    match common::backend_name() {
+        "postgres" => Some(common::spawn_second_process(app).await),
+        _ => None,
+    }
+}
+
+/// A filter created, changed or deleted while a stream is open applies to what the stream
+/// sends next (phones keep one stream open for hours), in every process.
+#[tokio::test]
+async fn filters_changed_while_a_stream_is_open_apply_to_it() {
+    let app = spawn_app().await;
+    let (alice_id, alice) = app.user_with_token("alice", "read write follow").await;
+    let (bob_id, bob) = app.user_with_token("bob", "read write follow").await;
+    let (s, _) = app
+        .post_form(
+            &format!("/api/v1/accounts/{bob_id}/follow"),
+            Some(&alice),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let second = other_process(&app).await;
+    let via = second.as_ref().unwrap_or(&app);
+    let mut ws = websocket(&app, &alice, "?stream=user").await;
+    let post = |text: &'static str| {
+        let bob = bob.clone();
+        async move {
+            let (s, b) = via
+                .post_form("/api/v1/statuses", Some(&bob), &[("status", text)])
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+    };
+    let payload =
+        |e: &Value| -> Value { serde_json::from_str(e["payload"].as_str().unwrap()).unwrap() };
+    post("finale ce soir, marker-one").await;
+    let e = ws_until(&mut ws, "marker-one").await;
+    assert_eq!(payload(&e)["filtered"], json!([]));
+
+    // A hiding filter made after the stream opened.
+    let (s, f) = via
+        .post_json(
+            "/api/v2/filters",
+            Some(&alice),
+            &json!({"title": "Spoilers", "context": ["home"], "filter_action": "hide",
+                    "keywords_attributes": [{"keyword": "finale", "whole_word": true}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    let fid = f["id"].as_str().unwrap().to_string();
+    post("la finale, marker-two").await;
+    post("rien à voir, marker-three").await;
+    let seen = ws_collect(&mut ws, "marker-three").await;
+    assert!(
+        !seen
+            .iter()
+            .any(|m| m["payload"].as_str().unwrap_or("").contains("marker-two")),
+        "a hidden post reached the stream: {seen:?}"
+    );
+    assert_eq!(payload(seen.last().unwrap())["filtered"], json!([]));
+    let (_, home) = app.get_json("/api/v1/timelines/home", Some(&alice)).await;
+    assert!(
+        !home.to_string().contains("marker-two"),
+        "hidden in home too"
+    );
+
+    // The same filter turned to a warning: the post comes, marked.
+    let req = via
+        .client
+        .put(via.url(&format!("/api/v2/filters/{fid}")))
+        .bearer_auth(&alice)
+        .json(&json!({"filter_action": "warn"}));
+    assert_eq!(req.send().await.unwrap().status(), StatusCode::OK);
+    post("encore la finale, marker-four").await;
+    let e = ws_until(&mut ws, "marker-four").await;
+    let p = payload(&e);
+    assert_eq!(p["filtered"][0]["filter"]["id"], fid.as_str(), "{p}");
+    assert_eq!(p["filtered"][0]["keyword_matches"], json!(["finale"]));
+    shapes::each(&p["filtered"], "filtered", shapes::filter_result);
+
+    // Deleted: nothing marked any more.
+    let req = via
+        .client
+        .delete(via.url(&format!("/api/v2/filters/{fid}")))
+        .bearer_auth(&alice);
+    assert_eq!(req.send().await.unwrap().status(), StatusCode::OK);
+    post("la finale encore, marker-five").await;
+    let e = ws_until(&mut ws, "marker-five").await;
+    assert_eq!(payload(&e)["filtered"], json!([]));
+    let _ = alice_id;
+    if let Some(second) = second {
+        second.stop().await;
+    }
+}
+
+/// A hiding filter never makes a post 404 when asked for by id, and the post carries every
+/// filter in force that matches it, whatever the filter's context (Mastodon's
+/// `status_matches_filters`): the app decides how to show it.
+#[tokio::test]
+async fn a_post_asked_for_by_id_carries_its_filters_and_is_never_hidden() {
+    let app = spawn_app().await;
+    let (_, alice) = app.user_with_token("alice", "read write follow").await;
+    let (_, bob) = app.user_with_token("bob", "read write follow").await;
+    let (s, post) = app
+        .post_form(
+            "/api/v1/statuses",
+            Some(&bob),
+            &[("status", "Les résultats de la finale")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let id = post["id"].as_str().unwrap();
+    let (_, plain) = app
+        .get_json(&format!("/api/v1/statuses/{id}"), Some(&alice))
+        .await;
+    assert_eq!(plain["filtered"], json!([]));
+    for (title, context, action) in [("Cacher", "public", "hide"), ("Prévenir", "thread", "warn")]
+    {
+        let (s, f) = app
+            .post_json(
+                "/api/v2/filters",
+                Some(&alice),
+                &json!({"title": title, "context": [context], "filter_action": action,
+                        "keywords_attributes": [{"keyword": "finale"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{f}");
+    }
+    let (s, one) = app
+        .get_json(&format!("/api/v1/statuses/{id}"), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{one}");
+    shapes::status(&one, "status");
+    let mut titles: Vec<&str> = one["filtered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["filter"]["title"].as_str().unwrap())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["Cacher", "Prévenir"], "{one}");
+    // Anonymous readers have no filters; the author's are not the reader's.
+    let (_, anonymous) = app.get_json(&format!("/api/v1/statuses/{id}"), None).await;
+    assert!(anonymous.get("filtered").is_none_or(|f| f == &json!([])));
+    let (_, own) = app
+        .get_json(&format!("/api/v1/statuses/{id}"), Some(&bob))
+        .await;
+    assert_eq!(own["filtered"], json!([]));
+    // The public timeline still leaves it out.
+    let (_, public) = app.get_json("/api/v1/timelines/public", Some(&alice)).await;
+    assert!(!public.to_string().contains("finale"), "{public}");
+}
+
+/// A post from a remote list member, arriving signed in the inbox, reaches the list's
+/// timeline and its open `list` stream.
+#[tokio::test]
+async fn a_remote_members_post_reaches_the_list_timeline_and_stream() {
+    let app = spawn_app().await;
+    let (alice_id, alice) = app.user_with_token("alice", "read write follow").await;
+    let h = hostile::Hostile::start().await;
+    let rosa = h.actor("rosa", "Person");
+    let row = h.introduce(&app, &rosa).await;
+    common::make_follow(
+        &app,
+        alice_id,
+        row.id,
+        &app.url("/follows/rosa"),
+        coopol::domain::FollowState::Accepted,
+    )
+    .await;
+    let (s, list) = app
+        .post_json(
+            "/api/v1/lists",
+            Some(&alice),
+            &json!({"title": "Camarades"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let lid = list["id"].as_str().unwrap().to_string();
+    let rid = row.id.to_string();
+    let (s, b) = app
+        .post_form(
+            &format!("/api/v1/lists/{lid}/accounts"),
+            Some(&alice),
+            &[("account_ids[]", rid.as_str())],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let mut ws = websocket(&app, &alice, &format!("?stream=list&list={lid}")).await;
+    ws_sync(&mut ws).await;
+    let note = h.url("/notes/1");
+    let create = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": h.url("/creates/1"), "type": "Create", "actor": rosa,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{rosa}/followers")],
+        "object": {"id": note, "type": "Note", "attributedTo": rosa,
+                   "content": "<p>Tractage demain, rosa-remote-marker</p>",
+                   "published": "2026-12-06T10:00:00Z",
+                   "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                   "cc": [format!("{rosa}/followers")]}
+    });
+    let (state, error) = h.deliver_processed(&app, &rosa, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+    let e = ws_until(&mut ws, "rosa-remote-marker").await;
+    assert_eq!(e["event"], "update");
+    assert_eq!(e["stream"], json!(["list", lid]));
+    let (s, timeline) = app
+        .get_json(&format!("/api/v1/timelines/list/{lid}"), Some(&alice))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    shapes::each(&timeline, "list timeline", shapes::status);
+    assert_eq!(timeline[0]["uri"], note.as_str(), "{timeline}");
+    assert_eq!(timeline[0]["account"]["acct"], format!("rosa@{}", h.host));
 }
