@@ -2621,3 +2621,51 @@ async fn tusky_and_masto_js_follow_link_headers() {
     let second = c.get_ok(&next[w.app.base.len()..]).await;
     shapes::grouped_notifications(&second, "v2 page 2");
 }
+
+/// A filter that ends while a stream is open stops applying to it.
+#[tokio::test]
+async fn a_filter_that_ends_while_a_stream_is_open_stops_applying() {
+    let app = spawn_app().await;
+    let (_, alice) = app.user_with_token("alice", "read write follow").await;
+    let (bob_id, bob) = app.user_with_token("bob", "read write follow").await;
+    let (s, _) = app
+        .post_form(
+            &format!("/api/v1/accounts/{bob_id}/follow"),
+            Some(&alice),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, f) = app
+        .post_json(
+            "/api/v2/filters",
+            Some(&alice),
+            &json!({"title": "Une seconde", "context": ["home"], "filter_action": "hide",
+                    "expires_in": 3, "keywords_attributes": [{"keyword": "finale"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    let mut ws = websocket(&app, &alice, "?stream=user").await;
+    let post = |text: &'static str| {
+        let (app, bob) = (&app, bob.clone());
+        async move {
+            let (s, b) = app
+                .post_form("/api/v1/statuses", Some(&bob), &[("status", text)])
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+    };
+    post("la finale, ended-one").await;
+    post("autre chose, ended-two").await;
+    let seen = ws_collect(&mut ws, "ended-two").await;
+    assert!(
+        !seen
+            .iter()
+            .any(|m| m["payload"].as_str().unwrap_or("").contains("ended-one")),
+        "{seen:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    post("la finale encore, ended-three").await;
+    let e = ws_until(&mut ws, "ended-three").await;
+    assert_eq!(e["event"], "update");
+}

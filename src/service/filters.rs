@@ -642,6 +642,11 @@ impl Active {
         Ok(Active { filters })
     }
 
+    /// When the first of these filters stops applying (Unix microseconds), if one does.
+    pub fn ends_at(&self) -> Option<i64> {
+        self.filters.iter().filter_map(|f| f.row.expires_at).min()
+    }
+
     /// Whether no filter is in force.
     pub fn is_empty(&self) -> bool {
         self.filters.is_empty()

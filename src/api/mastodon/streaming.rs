@@ -270,6 +270,8 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
 struct Filters {
     home: Active,
     public: Active,
+    /// When the first filter read ends: the connection reads them again from then.
+    until: Option<i64>,
 }
 
 impl Filters {
@@ -277,6 +279,7 @@ impl Filters {
         let none = || Filters {
             home: Active::none(),
             public: Active::none(),
+            until: None,
         };
         let Some(me) = account else { return none() };
         let contexts = [FilterContext::Home, FilterContext::Public];
@@ -284,13 +287,26 @@ impl Filters {
             Ok(mut a) => {
                 let public = a.pop().unwrap_or_else(Active::none);
                 let home = a.pop().unwrap_or_else(Active::none);
-                Filters { home, public }
+                let until = [home.ends_at(), public.ends_at()]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                Filters {
+                    home,
+                    public,
+                    until,
+                }
             }
             Err(e) => {
                 tracing::warn!(error = ?e, "streaming: filters not read");
                 none()
             }
         }
+    }
+
+    /// Whether a filter read has ended since (it no longer applies: read them again).
+    fn ended(&self) -> bool {
+        self.until.is_some_and(|u| crate::clock::now() >= u)
     }
 
     /// What to send of `d` on `stream`: `None` when a `hide` filter matches, else the payload
@@ -349,6 +365,9 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
                     f.filters = Some(Filters::load(&f.state, f.account).await);
                 }
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
+                    if f.filters.as_ref().is_some_and(Filters::ended) {
+                        f.filters = Some(Filters::load(&f.state, f.account).await);
+                    }
                     let rewritten = match &f.filters {
                         Some(filters) => filters.apply(&f.stream, &d),
                         None => Some(None),
@@ -506,6 +525,9 @@ async fn session(
                     filters = Filters::load(&state, account).await;
                 }
                 Ok(d) => {
+                    if filters.ended() {
+                        filters = Filters::load(&state, account).await;
+                    }
                     for (stream, names) in &followed {
                         if !stream.wants(account, notifications, &d) {
                             continue;
