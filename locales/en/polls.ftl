@@ -27,7 +27,6 @@ error-scheduled-edit = A published post cannot be scheduled.
 error-scheduled-author-gone = The author of this scheduled post no longer exists.
 error-status-param-unsupported = This server does not support the parameter “{ $name }”: the post was not published, so that nothing you asked is lost.
 error-content-type-unsupported = This server reads posts as plain text only (content_type text/plain).
-error-media-attributes-new = Attachment descriptions are given with the attachments themselves (PUT /api/v1/media/:id) for a new post.
 notification-poll = : a poll you took part in has ended
 pref-kind-poll = A poll I wrote or voted in has ended
 push-title-poll = A poll by { $name } has ended

@@ -27,7 +27,6 @@ error-scheduled-edit = Une publication déjà parue ne peut pas être programmé
 error-scheduled-author-gone = L’auteur·e de cette publication programmée n’existe plus.
 error-status-param-unsupported = Ce serveur ne prend pas en charge le paramètre « { $name } » : la publication n’a pas été faite, pour que rien de ce que vous avez demandé ne soit perdu.
 error-content-type-unsupported = Ce serveur lit les publications en texte brut seulement (content_type text/plain).
-error-media-attributes-new = Pour une nouvelle publication, les descriptions se donnent avec les pièces jointes elles-mêmes (PUT /api/v1/media/:id).
 notification-poll = : un sondage auquel vous avez participé est terminé
 pref-kind-poll = Un sondage que j’ai écrit ou auquel j’ai voté est terminé
 push-title-poll = Un sondage de { $name } est terminé

@@ -234,6 +234,7 @@ pub async fn create(state: &AppState, me: i64, input: &FilterInput) -> AppResult
     db::filters::insert(&mut tx, &row, now).await?;
     apply_keywords(state, &mut tx, me, row.id, &input.keywords, now).await?;
     tx.commit().await?;
+    state.streams.filters_changed(me);
     get(state, me, row.id).await
 }
 
@@ -248,6 +249,7 @@ pub async fn update(state: &AppState, me: i64, id: i64, input: &FilterInput) -> 
     db::filters::update(&mut tx, &row).await?;
     apply_keywords(state, &mut tx, me, row.id, &input.keywords, clock::now()).await?;
     tx.commit().await?;
+    state.streams.filters_changed(me);
     get(state, me, id).await
 }
 
@@ -258,6 +260,7 @@ pub async fn delete(state: &AppState, me: i64, id: i64) -> AppResult<()> {
         return Err(AppError::not_found());
     }
     tx.commit().await?;
+    state.streams.filters_changed(me);
     Ok(())
 }
 
@@ -287,6 +290,7 @@ pub async fn add_keyword(
     let mut tx = state.db.begin().await?;
     let created = apply_keywords(state, &mut tx, me, filter_id, &[input], clock::now()).await?;
     tx.commit().await?;
+    state.streams.filters_changed(me);
     keyword(state, me, created.first().copied().unwrap_or_default()).await
 }
 
@@ -335,6 +339,7 @@ pub async fn update_keyword(
     let mut tx = state.db.begin().await?;
     apply_keywords(state, &mut tx, me, row.filter_id, &[input], clock::now()).await?;
     tx.commit().await?;
+    state.streams.filters_changed(me);
     keyword(state, me, id).await
 }
 
@@ -344,6 +349,7 @@ pub async fn delete_keyword(state: &AppState, me: i64, id: i64) -> AppResult<()>
     let mut tx = state.db.begin().await?;
     db::filters::delete_keyword(&mut tx, row.filter_id, id).await?;
     tx.commit().await?;
+    state.streams.filters_changed(me);
     Ok(())
 }
 
@@ -383,6 +389,7 @@ pub async fn add_status(
     if !db::filters::insert_status(state.pool(), &row, clock::now()).await? {
         return Err(Invalid::new("status_id", "error-filter-status-taken").into());
     }
+    state.streams.filters_changed(me);
     Ok(row)
 }
 
@@ -396,7 +403,9 @@ pub async fn status(state: &AppState, me: i64, id: i64) -> AppResult<FilterStatu
 /// Takes a post out of one of `me`'s filters.
 pub async fn delete_status(state: &AppState, me: i64, id: i64) -> AppResult<()> {
     let row = status(state, me, id).await?;
-    Ok(db::filters::delete_status(state.pool(), row.id).await?)
+    db::filters::delete_status(state.pool(), row.id).await?;
+    state.streams.filters_changed(me);
+    Ok(())
 }
 
 /// A v1 filter (Mastodon's `/api/v1/filters`): one keyword, with its filter.
@@ -617,6 +626,25 @@ impl Active {
                     .collect(),
             })
             .collect())
+    }
+
+    /// `me`'s filters in force now, whatever their contexts: what Mastodon matches a post
+    /// asked for by itself against (`Account#status_matches_filters`).
+    pub async fn load_any(state: &AppState, me: i64) -> AppResult<Active> {
+        let mut filters: Vec<Compiled> = Vec::new();
+        for active in Active::load_many(state, me, &FilterContext::ALL).await? {
+            for f in active.filters {
+                if !filters.iter().any(|g| g.row.id == f.row.id) {
+                    filters.push(f);
+                }
+            }
+        }
+        Ok(Active { filters })
+    }
+
+    /// When the first of these filters stops applying (Unix microseconds), if one does.
+    pub fn ends_at(&self) -> Option<i64> {
+        self.filters.iter().filter_map(|f| f.row.expires_at).min()
     }
 
     /// Whether no filter is in force.

@@ -60,6 +60,8 @@ pub enum Change {
     Notified(i64),
     /// An access token was revoked: the streams it opened close.
     Revoked(i64),
+    /// A person's filters changed: their open streams read them again.
+    Filters(i64),
 }
 
 /// A deleted post, as the streams need it once it is gone.
@@ -83,6 +85,7 @@ impl Change {
             Change::Edited(id) => format!("e{id}"),
             Change::Notified(id) => format!("n{id}"),
             Change::Revoked(id) => format!("r{id}"),
+            Change::Filters(id) => format!("f{id}"),
             Change::Deleted(d) => {
                 let readers: Vec<String> = d.readers.iter().map(i64::to_string).collect();
                 format!(
@@ -106,6 +109,7 @@ impl Change {
             "e" => id(rest).map(Change::Edited),
             "n" => id(rest).map(Change::Notified),
             "r" => id(rest).map(Change::Revoked),
+            "f" => id(rest).map(Change::Filters),
             "d" => {
                 let mut parts = rest.splitn(3, '.');
                 let post = id(parts.next()?)?;
@@ -219,6 +223,8 @@ pub enum Audience {
     Conversation(i64),
     /// Not an event sent: the connections opened with this token close.
     Revoked(i64),
+    /// Not an event sent: this person's connections read their filters again.
+    Filters(i64),
 }
 
 /// An event rendered once, for every connection of this process that may receive it.
@@ -254,6 +260,16 @@ impl Delivery {
     /// Whether this closes a connection opened with `token` (`None`: without a token).
     pub fn closes(&self, token: Option<i64>) -> bool {
         matches!(self.audience, Audience::Revoked(t) if Some(t) == token)
+    }
+
+    /// The order to read a person's filters again (they changed).
+    pub fn filters_changed(account_id: i64) -> Delivery {
+        Delivery::new(Event::Delete, String::new(), Audience::Filters(account_id))
+    }
+
+    /// Whether a connection of `account` must read its filters again.
+    pub fn refilters(&self, account: Option<i64>) -> bool {
+        matches!(self.audience, Audience::Filters(a) if Some(a) == account)
     }
 }
 
@@ -380,7 +396,7 @@ impl Stream {
         let has =
             |list: &[i64], who: Option<i64>| who.is_some_and(|v| list.binary_search(&v).is_ok());
         match (&d.audience, self) {
-            (Audience::Revoked(_), _) => false,
+            (Audience::Revoked(_) | Audience::Filters(_), _) => false,
             (Audience::Notification(to), Stream::User) => notifications && viewer == Some(*to),
             (Audience::Notification(to), Stream::UserNotification) => viewer == Some(*to),
             (Audience::Notification(_), _) => false,
@@ -466,6 +482,12 @@ impl Hub {
     /// closes, in every process.
     pub fn revoked(&self, token_ids: impl IntoIterator<Item = i64>) {
         self.publish(token_ids.into_iter().map(Change::Revoked).collect());
+    }
+
+    /// Tells the streams that a person's filters changed (after the commit): their open
+    /// streams, in every process, apply the new ones to what comes next.
+    pub fn filters_changed(&self, account_id: i64) {
+        self.publish(vec![Change::Filters(account_id)]);
     }
 
     /// Tells the streams about new notifications (the dispatcher, after its commit).
@@ -561,6 +583,8 @@ pub enum Loaded {
     Notification(NotificationRow),
     /// A token revoked.
     Revoked(i64),
+    /// A person whose filters changed.
+    Filters(i64),
 }
 
 /// Loads a batch of changes once: the posts with their hashtags, home timelines, addressees
@@ -679,6 +703,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                 }
             }
             Change::Revoked(id) => loaded.push(Loaded::Revoked(*id)),
+            Change::Filters(id) => loaded.push(Loaded::Filters(*id)),
         }
     }
     Ok(loaded)
@@ -783,6 +808,7 @@ mod tests {
             Change::Edited(13),
             Change::Notified(7),
             Change::Revoked(8),
+            Change::Filters(5),
             Change::Deleted(Deleted {
                 id: 99,
                 public: true,

@@ -67,7 +67,13 @@ pub struct StatusForm {
     /// The source's format: coopol reads plain text only.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     content_type: Option<String>,
-    /// Alt texts and focal points of the media, on an edit (Mastodon 4.1).
+    /// Who may quote the post (Mastodon 4.5; Elk sends it with every post). coopol has no
+    /// quotes and grants no quote authorization, so nobody can quote a post whatever the
+    /// value: every valid value is honoured by being at least as strict as asked.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    quote_approval_policy: Option<String>,
+    /// Alt texts and focal points of the media (Mastodon 4.1 on an edit; Tusky and Ice
+    /// Cubes send them with a new post too).
     #[serde(default)]
     media_attributes: Option<Vec<MediaAttribute>>,
     /// Everything else: refused unless harmless (`refuse_unknown`).
@@ -113,6 +119,12 @@ impl StatusForm {
     /// Checks what a post asks that is not its text: the format, unknown parameters.
     fn check(&self) -> AppResult<()> {
         refuse_unknown(&self.rest)?;
+        if let Some(p) = self.quote_approval_policy.as_deref().map(str::trim)
+            && !p.is_empty()
+            && !matches!(p, "public" | "followers" | "nobody")
+        {
+            return Err(Invalid::new("quote_approval_policy", "error-quote-policy").into());
+        }
         if let Some(t) = self.content_type.as_deref().map(str::trim)
             && !t.is_empty()
             && !t.eq_ignore_ascii_case("text/plain")
@@ -161,15 +173,18 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
-    Params(form): Params<StatusForm>,
+    Params(mut form): Params<StatusForm>,
 ) -> AppResult<Response> {
     let me = me(&auth, &["write:statuses"])?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|k| k.chars().take(200).collect::<String>());
-    if form.media_attributes.is_some() {
-        return Err(Invalid::new("media_attributes", "error-media-attributes-new").into());
+    // Tusky and Ice Cubes send the alt texts and focal points of a new post's media with the
+    // post itself (Tusky always, an empty list without media): they apply to the media the
+    // post takes, attached to nothing yet.
+    if let Some(attributes) = form.media_attributes.take() {
+        describe_media(&state, &me, None, form.media_ids.as_deref(), attributes).await?;
     }
     let scheduled_at = form.scheduled_at.clone().filter(|s| !s.trim().is_empty());
     let compose = form.compose(key)?;
@@ -192,7 +207,9 @@ pub async fn get(
 ) -> AppResult<Json<Status>> {
     let viewer = viewer(&auth);
     let status = posts::visible(&state, viewer, parse_id(&id)?).await?;
-    Ok(Json(hydrate::status(&state, viewer, &status).await?))
+    let mut entity = hydrate::status(&state, viewer, &status).await?;
+    super::curation::filtered::single(&state, viewer, &mut entity).await?;
+    Ok(Json(entity))
 }
 
 /// `PUT /api/v1/statuses/:id`.
@@ -228,19 +245,20 @@ pub async fn edit(
     let attributes = form.media_attributes.take();
     form.check()?;
     if let Some(attributes) = attributes {
-        describe_media(&state, &me, id, form.media_ids.as_deref(), attributes).await?;
+        describe_media(&state, &me, Some(id), form.media_ids.as_deref(), attributes).await?;
     }
     let compose = form.compose(None)?;
     let status = posts::edit(&state, &me, id, compose).await?;
     Ok(Json(hydrate::status(&state, Some(me.id), &status).await?))
 }
 
-/// Applies an edit's `media_attributes` (alt text, focal point) to media the edited post
-/// keeps or takes: each must be one of `media_ids` (or, without them, of the post's own).
+/// Applies `media_attributes` (alt text, focal point) to media a post keeps or takes: each
+/// must be one of `media_ids` (or, on an edit without them, of the post's own). `status_id`
+/// is the edited post, `None` for a new one (whose media are attached to nothing yet).
 async fn describe_media(
     state: &AppState,
     me: &AccountRow,
-    status_id: i64,
+    status_id: Option<i64>,
     media_ids: Option<&[String]>,
     attributes: Vec<MediaAttribute>,
 ) -> AppResult<()> {
@@ -257,9 +275,10 @@ async fn describe_media(
         let id: i64 = text.parse().map_err(|_| unknown())?;
         let row = crate::service::media::mine(state, me, id).await?;
         // A medium the edited post keeps, or one it takes that is attached to nothing.
-        let fits = match media_ids {
-            Some(_) => row.status_id.is_none() || row.status_id == Some(status_id),
-            None => row.status_id == Some(status_id),
+        let fits = match (media_ids, status_id) {
+            (Some(_), _) => row.status_id.is_none() || row.status_id == status_id,
+            (None, Some(_)) => row.status_id == status_id,
+            (None, None) => false,
         };
         if !fits {
             return Err(unknown().into());

@@ -262,13 +262,16 @@ pub async fn sse_path(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// A connection's person's filters, as Mastodon's streaming server applies them to posts:
-/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read once
+/// `home` on the `user` and `list` streams, `public` on the public and hashtag ones. Read
 /// when the connection opens (one query for someone without filters, three with), so that a
-/// new post reaching thousands of connections costs none: filters changed meanwhile apply from
-/// the next connection. Anonymous connections read nothing.
+/// new post reaching thousands of connections costs none, and again when the person changes
+/// their filters (`Change::Filters`, told to every process): the change applies to what the
+/// open streams send next. Anonymous connections read nothing.
 struct Filters {
     home: Active,
     public: Active,
+    /// When the first filter read ends: the connection reads them again from then.
+    until: Option<i64>,
 }
 
 impl Filters {
@@ -276,6 +279,7 @@ impl Filters {
         let none = || Filters {
             home: Active::none(),
             public: Active::none(),
+            until: None,
         };
         let Some(me) = account else { return none() };
         let contexts = [FilterContext::Home, FilterContext::Public];
@@ -283,13 +287,26 @@ impl Filters {
             Ok(mut a) => {
                 let public = a.pop().unwrap_or_else(Active::none);
                 let home = a.pop().unwrap_or_else(Active::none);
-                Filters { home, public }
+                let until = [home.ends_at(), public.ends_at()]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                Filters {
+                    home,
+                    public,
+                    until,
+                }
             }
             Err(e) => {
                 tracing::warn!(error = ?e, "streaming: filters not read");
                 none()
             }
         }
+    }
+
+    /// Whether a filter read has ended since (it no longer applies: read them again).
+    fn ended(&self) -> bool {
+        self.until.is_some_and(|u| crate::clock::now() >= u)
     }
 
     /// What to send of `d` on `stream`: `None` when a `hide` filter matches, else the payload
@@ -344,7 +361,13 @@ fn sse_response(state: &AppState, viewer: Viewer, stream: AppResult<Stream>) -> 
             };
             match next {
                 Ok(d) if d.closes(f.token) => return None,
+                Ok(d) if d.refilters(f.account) => {
+                    f.filters = Some(Filters::load(&f.state, f.account).await);
+                }
                 Ok(d) if f.stream.wants(f.account, f.notifications, &d) => {
+                    if f.filters.as_ref().is_some_and(Filters::ended) {
+                        f.filters = Some(Filters::load(&f.state, f.account).await);
+                    }
                     let rewritten = match &f.filters {
                         Some(filters) => filters.apply(&f.stream, &d),
                         None => Some(None),
@@ -433,7 +456,7 @@ async fn session(
     let account = viewer.account();
     let token = viewer.token();
     let notifications = viewer.notifications();
-    let filters = Filters::load(&state, account).await;
+    let mut filters = Filters::load(&state, account).await;
     // Each followed stream with its name as the messages' `stream` field (JSON).
     let mut followed: Vec<(Stream, String)> = Vec::new();
     let follow = |followed: &mut Vec<(Stream, String)>, s: Stream| -> AppResult<()> {
@@ -498,7 +521,13 @@ async fn session(
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }
+                Ok(d) if d.refilters(account) => {
+                    filters = Filters::load(&state, account).await;
+                }
                 Ok(d) => {
+                    if filters.ended() {
+                        filters = Filters::load(&state, account).await;
+                    }
                     for (stream, names) in &followed {
                         if !stream.wants(account, notifications, &d) {
                             continue;
@@ -627,6 +656,7 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
                 Delivery::new(Event::Delete, id.to_string(), Audience::Status(reach))
             }
             Loaded::Revoked(token) => Delivery::revoked(token),
+            Loaded::Filters(account) => Delivery::filters_changed(account),
             Loaded::Notification(n) => {
                 let Some(entity) = notifications.get(&n.id.to_string()) else {
                     continue;

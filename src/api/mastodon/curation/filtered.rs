@@ -53,9 +53,9 @@ fn results(found: &[Found<'_>]) -> Vec<Value> {
         .collect()
 }
 
-/// Marks one post; `false` when a `hide` filter matches it (the caller leaves it out).
-fn mark(active: &Active, s: &mut Status) -> bool {
-    let (ids, text) = match &s.reblog {
+/// What filters read of a post: its id and the boosted post's, and the text that counts.
+fn subject(s: &Status) -> (Vec<i64>, String) {
+    match &s.reblog {
         Some(r) => (
             vec![
                 s.id.parse().unwrap_or_default(),
@@ -64,7 +64,12 @@ fn mark(active: &Active, s: &mut Status) -> bool {
             searchable(r),
         ),
         None => (vec![s.id.parse().unwrap_or_default()], searchable(s)),
-    };
+    }
+}
+
+/// Marks one post; `false` when a `hide` filter matches it (the caller leaves it out).
+fn mark(active: &Active, s: &mut Status) -> bool {
+    let (ids, text) = subject(s);
     let found = active.find(&ids, &text);
     if found.iter().any(|f| f.action == FilterAction::Hide) {
         return false;
@@ -95,6 +100,28 @@ pub async fn statuses(
         return Ok(());
     }
     posts.retain_mut(|s| mark(&active, s));
+    Ok(())
+}
+
+/// Marks a post asked for by itself (`GET /api/v1/statuses/:id`) as Mastodon does: with
+/// every filter in force that matches it, whatever its context and action. It is never left
+/// out: filters hide posts in lists (timelines, notifications, threads), and the app, which
+/// asked for this one post, decides from `filtered` how to show it.
+pub async fn single(state: &AppState, viewer: Option<i64>, s: &mut Status) -> AppResult<()> {
+    let Some(viewer) = viewer else { return Ok(()) };
+    let active = Active::load_any(state, viewer).await?;
+    if active.is_empty() {
+        return Ok(());
+    }
+    let (ids, text) = subject(s);
+    let found = active.find(&ids, &text);
+    if !found.is_empty() {
+        let r = results(&found);
+        if let Some(inner) = s.reblog.as_mut() {
+            inner.filtered = r.clone();
+        }
+        s.filtered = r;
+    }
     Ok(())
 }
 
