@@ -5,6 +5,7 @@
 //! about HTTP or ActivityPub.
 
 pub mod accounts;
+pub mod announcements;
 pub mod cards;
 pub mod conversations;
 pub mod digest;

@@ -3,6 +3,7 @@
 //! sees an invalid username, e-mail address, scope or language.
 
 mod account;
+pub mod announcement;
 pub mod card;
 pub mod curation;
 pub mod event;

@@ -4,6 +4,7 @@
 //! [`AppError`](crate::error::AppError)s with a status and a translated message.
 
 pub mod accounts;
+pub mod announcements;
 pub mod cards;
 pub mod conversations;
 pub mod digest;

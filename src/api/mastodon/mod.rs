@@ -3,6 +3,7 @@
 //! parameters with [`extract`], call a service, and answer with [`entities`].
 
 pub mod accounts;
+pub mod announcements;
 pub mod conversations;
 pub mod curation;
 pub mod discovery;
@@ -159,6 +160,7 @@ pub fn router() -> Router<AppState> {
         .merge(status_menu::routes())
         .merge(notification_policy::routes())
         .merge(discovery::routes())
+        .merge(announcements::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
