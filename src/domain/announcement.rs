@@ -125,9 +125,12 @@ pub fn reaction_name(name: &str) -> Result<String, Invalid> {
     if name.is_empty() {
         return Err(Invalid::new("name", "error-required"));
     }
-    let known = emojis::get(name).is_some()
-        || emojis::get(&name.replace('\u{fe0f}', "")).is_some()
-        || emojis::get(&format!("{name}\u{fe0f}")).is_some();
+    // Every emoji has a character beyond ASCII (a keycap's digit is followed by U+20E3); a
+    // digit or `#` alone, which the table knows as a keycap's start, is none.
+    let known = !name.is_ascii()
+        && (emojis::get(name).is_some()
+            || emojis::get(&name.replace('\u{fe0f}', "")).is_some()
+            || emojis::get(&format!("{name}\u{fe0f}")).is_some());
     if !known {
         return Err(Invalid::new("name", "error-announcement-reaction-unknown"));
     }
@@ -140,7 +143,8 @@ mod tests {
 
     #[test]
     fn reactions_are_unicode_emoji() {
-        for ok in ["👍", "❤️", "❤", "🎉", "👍🏽", "🏳️‍🌈", "✊"] {
+        for ok in ["👍", "❤️", "❤", "🎉", "👍🏽", "🏳️‍🌈", "✊", "1️⃣"]
+        {
             assert_eq!(reaction_name(ok).unwrap(), ok, "{ok}");
         }
         for bad in ["", " ", "blobcat", ":blobcat:", "a", "👍👍", "<b>", "1"] {
