@@ -516,9 +516,10 @@ async fn reactions_count_per_emoji_with_me_per_viewer() {
         assert_eq!(status, StatusCode::OK, "{name}: {body}");
         assert_eq!(body, json!({}));
     }
-    // Again: no second reaction.
-    let (status, _) = put(&app, &reaction_path(&id, "👍"), &alice).await;
-    assert_eq!(status, StatusCode::OK);
+    // Again: refused as Mastodon refuses it, and no second reaction.
+    let (status, body) = put(&app, &reaction_path(&id, "👍"), &alice).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"].is_string());
     let seen = list(&app, &alice, "").await;
     assert_eq!(
         seen[0]["reactions"],

@@ -41,3 +41,4 @@ error-announcement-ends-before-starts = must come after the start
 error-announcement-all-day-needs-dates = needs a start or an end
 error-announcement-reaction-unknown = is not a known emoji (this instance has no custom emoji)
 error-announcement-reactions-limit = an announcement carries at most { $max } different reactions
+error-announcement-reaction-given = was already given by you

@@ -41,3 +41,4 @@ error-announcement-ends-before-starts = doit venir après le début
 error-announcement-all-day-needs-dates = demande un début ou une fin
 error-announcement-reaction-unknown = n’est pas un émoji reconnu (cette instance n’a pas d’émojis personnalisés)
 error-announcement-reactions-limit = une annonce porte au plus { $max } réactions différentes
+error-announcement-reaction-given = a déjà été donnée par vous

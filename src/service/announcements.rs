@@ -443,7 +443,7 @@ pub async fn dismiss(state: &AppState, viewer: i64, id: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Adds `viewer`'s reaction (a Unicode emoji; again is no change). An announcement carries
+/// Adds `viewer`'s reaction (a Unicode emoji; given again, 422 as Mastodon). An announcement carries
 /// at most [`MAX_REACTIONS`] different ones (422 beyond, as Mastodon).
 pub async fn react(state: &AppState, viewer: i64, id: &str, name: &str) -> AppResult<()> {
     let row = shown(state, id).await?;
@@ -463,7 +463,11 @@ pub async fn react(state: &AppState, viewer: i64, id: &str, name: &str) -> AppRe
                 .publish(vec![Change::AnnouncementReacted(row.id, name)]);
             Ok(())
         }
-        Some(false) => Ok(()),
+        // As Mastodon: the same reaction twice is refused.
+        Some(false) => Err(AppError::invalid(vec![Invalid::new(
+            "name",
+            "error-announcement-reaction-given",
+        )])),
     }
 }
 
