@@ -23,15 +23,21 @@ api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=ba
 token = api.log_in(email, password, scopes=scopes, allow_http=True)
 api = Mastodon(access_token=token, api_base_url=base)
 
+def reactions(a):
+    # Mastodon.py fills the entity's optional fields (`url`, `static_url`) with None.
+    return [{"name": r["name"], "count": r["count"], "me": r["me"]} for r in a["reactions"]]
+
+
 out = {}
 listed = api.announcements()
 out["announcements"] = listed
 first = listed[0]
 api.announcement_reaction_create(first, "👍")
 api.announcement_reaction_create(first, "🎉")
-out["after_reactions"] = api.announcements()[0]["reactions"]
+out["listed_reactions"] = reactions(first)
+out["after_reactions"] = reactions(api.announcements()[0])
 api.announcement_reaction_delete(first, "🎉")
-out["after_delete"] = api.announcements()[0]["reactions"]
+out["after_delete"] = reactions(api.announcements()[0])
 try:
     api.announcement_reaction_create(first, "blobcat")
     out["shortcode"] = "accepted"
