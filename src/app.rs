@@ -235,6 +235,10 @@ impl Server {
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::polls::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::scheduled::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::announcements::run(
+            state.clone(),
+            stop.clone(),
+        ));
         tokio::spawn(crate::service::mail::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::digest::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::notifications::run_dispatcher(

@@ -4,6 +4,7 @@
 
 mod account;
 pub mod account_extras;
+pub mod announcement;
 pub mod card;
 pub mod curation;
 pub mod event;

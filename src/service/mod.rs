@@ -5,6 +5,7 @@
 
 pub mod account_extras;
 pub mod accounts;
+pub mod announcements;
 pub mod cards;
 pub mod conversations;
 pub mod digest;

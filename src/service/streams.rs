@@ -62,6 +62,12 @@ pub enum Change {
     Revoked(i64),
     /// A person's filters changed: their open streams read them again.
     Filters(i64),
+    /// An announcement is shown (published, started, or edited while shown).
+    Announced(i64),
+    /// A reaction to an announcement was added or removed: its name.
+    AnnouncementReacted(i64, String),
+    /// An announcement is no longer shown (withdrawn, deleted or ended).
+    AnnouncementRemoved(i64),
 }
 
 /// A deleted post, as the streams need it once it is gone.
@@ -86,6 +92,13 @@ impl Change {
             Change::Notified(id) => format!("n{id}"),
             Change::Revoked(id) => format!("r{id}"),
             Change::Filters(id) => format!("f{id}"),
+            Change::Announced(id) => format!("A{id}"),
+            Change::AnnouncementRemoved(id) => format!("Z{id}"),
+            // The emoji travels as hexadecimal bytes: a payload is split on spaces.
+            Change::AnnouncementReacted(id, name) => {
+                let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("Y{id}.{hex}")
+            }
             Change::Deleted(d) => {
                 let readers: Vec<String> = d.readers.iter().map(i64::to_string).collect();
                 format!(
@@ -110,6 +123,20 @@ impl Change {
             "n" => id(rest).map(Change::Notified),
             "r" => id(rest).map(Change::Revoked),
             "f" => id(rest).map(Change::Filters),
+            "A" => id(rest).map(Change::Announced),
+            "Z" => id(rest).map(Change::AnnouncementRemoved),
+            "Y" => {
+                let (announcement, hex) = rest.split_once('.')?;
+                if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 128 {
+                    return None;
+                }
+                let bytes: Option<Vec<u8>> = (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+                    .collect();
+                let name = String::from_utf8(bytes?).ok()?;
+                Some(Change::AnnouncementReacted(id(announcement)?, name))
+            }
             "d" => {
                 let mut parts = rest.splitn(3, '.');
                 let post = id(parts.next()?)?;
@@ -177,6 +204,12 @@ pub enum Event {
     Notification,
     /// A direct post, as its conversation: `conversation`.
     Conversation,
+    /// An announcement shown: `announcement`.
+    Announcement,
+    /// A reaction's count on an announcement: `announcement.reaction`.
+    AnnouncementReaction,
+    /// An announcement no longer shown: `announcement.delete` (its id).
+    AnnouncementDelete,
 }
 
 impl Event {
@@ -188,6 +221,9 @@ impl Event {
             Event::Delete => "delete",
             Event::Notification => "notification",
             Event::Conversation => "conversation",
+            Event::Announcement => "announcement",
+            Event::AnnouncementReaction => "announcement.reaction",
+            Event::AnnouncementDelete => "announcement.delete",
         }
     }
 }
@@ -225,6 +261,8 @@ pub enum Audience {
     Revoked(i64),
     /// Not an event sent: this person's connections read their filters again.
     Filters(i64),
+    /// Every local person, on their `user` stream (announcements).
+    Local,
 }
 
 /// An event rendered once, for every connection of this process that may receive it.
@@ -397,6 +435,8 @@ impl Stream {
             |list: &[i64], who: Option<i64>| who.is_some_and(|v| list.binary_search(&v).is_ok());
         match (&d.audience, self) {
             (Audience::Revoked(_) | Audience::Filters(_), _) => false,
+            (Audience::Local, Stream::User) => viewer.is_some(),
+            (Audience::Local, _) => false,
             (Audience::Notification(to), Stream::User) => notifications && viewer == Some(*to),
             (Audience::Notification(to), Stream::UserNotification) => viewer == Some(*to),
             (Audience::Notification(_), _) => false,
@@ -585,6 +625,19 @@ pub enum Loaded {
     Revoked(i64),
     /// A person whose filters changed.
     Filters(i64),
+    /// An announcement shown.
+    Announcement(Box<crate::db::announcements::AnnouncementRow>),
+    /// A reaction's count on an announcement.
+    AnnouncementReaction {
+        /// The announcement.
+        id: i64,
+        /// The emoji.
+        name: String,
+        /// How many people reacted so now.
+        count: i64,
+    },
+    /// An announcement no longer shown.
+    AnnouncementRemoved(i64),
 }
 
 /// Loads a batch of changes once: the posts with their hashtags, home timelines, addressees
@@ -704,6 +757,18 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
             }
             Change::Revoked(id) => loaded.push(Loaded::Revoked(*id)),
             Change::Filters(id) => loaded.push(Loaded::Filters(*id)),
+            Change::Announced(id) => {
+                // Withdrawn or ended meanwhile: its removal follows, nothing to show.
+                if let Some(row) = super::announcements::shown_by_id(state, *id).await? {
+                    loaded.push(Loaded::Announcement(Box::new(row)));
+                }
+            }
+            Change::AnnouncementReacted(id, name) => loaded.push(Loaded::AnnouncementReaction {
+                id: *id,
+                name: name.clone(),
+                count: super::announcements::reaction_count(state, *id, name).await?,
+            }),
+            Change::AnnouncementRemoved(id) => loaded.push(Loaded::AnnouncementRemoved(*id)),
         }
     }
     Ok(loaded)
@@ -809,6 +874,9 @@ mod tests {
             Change::Notified(7),
             Change::Revoked(8),
             Change::Filters(5),
+            Change::Announced(21),
+            Change::AnnouncementRemoved(22),
+            Change::AnnouncementReacted(23, "👍🏽".into()),
             Change::Deleted(Deleted {
                 id: 99,
                 public: true,
@@ -826,7 +894,7 @@ mod tests {
         assert_eq!(payloads.len(), 1);
         assert_eq!(decode(&payloads[0]), changes);
         assert_eq!(
-            decode("c1 x9 c-3 c d5.2.1 d5.10.a n 💥 e4"),
+            decode("c1 x9 c-3 c d5.2.1 d5.10.a n 💥 e4 A0 Y3 Y3. Y3.f Y3.zz Y3.ff Z-1"),
             vec![Change::Created(1), Change::Edited(4)]
         );
     }
@@ -890,6 +958,19 @@ mod tests {
         assert!(Stream::UserNotification.wants(Some(5), false, &note));
         assert!(!Stream::UserNotification.wants(Some(6), true, &note));
         assert!(!public.wants(Some(5), true, &note));
+    }
+
+    #[test]
+    fn announcements_reach_every_local_user_stream_only() {
+        let a = Delivery::new(Event::Announcement, "{}".into(), Audience::Local);
+        assert!(Stream::User.wants(Some(5), false, &a));
+        assert!(Stream::User.wants(Some(6), true, &a));
+        assert!(!Stream::User.wants(None, true, &a));
+        assert!(!Stream::UserNotification.wants(Some(5), true, &a));
+        assert!(!Stream::Direct.wants(Some(5), true, &a));
+        assert!(!Stream::List(1).wants(Some(5), true, &a));
+        let public = Stream::parse("public", None, None).unwrap();
+        assert!(!public.wants(Some(5), true, &a));
     }
 
     #[test]

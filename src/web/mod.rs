@@ -6,6 +6,7 @@
 //! security headers. Handlers are thin: they read a form, call a service, render a template.
 
 mod admin;
+mod announcements;
 pub(crate) mod assets;
 mod auth;
 mod context;
@@ -175,6 +176,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/oauth/authorize",
             get(oauth::authorize_page).post(oauth::authorize),
         )
+        .merge(announcements::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

@@ -85,6 +85,8 @@ struct TimelinePage {
     tabs: bool,
     local: bool,
     base_path: String,
+    /// The announcements shown above the home timeline (empty elsewhere).
+    announcements: Vec<crate::service::announcements::AnnouncementView>,
 }
 
 /// What the compose form shows (kept when a post is refused, so nothing typed is lost, and
@@ -199,6 +201,7 @@ pub async fn home(state: &AppState, c: Ctx, q: PageQuery) -> AppResult<Response>
     let page = q.page();
     let rows = timelines::home(state, me.id, page).await?;
     let feed = feed(state, Some(me.id), rows, page.limit).await?;
+    let announcements = super::announcements::banner(state, &c).await?;
     let title = c.t("nav-home");
     let intro = Some(c.ta(
         "page-home-your-address",
@@ -214,6 +217,7 @@ pub async fn home(state: &AppState, c: Ctx, q: PageQuery) -> AppResult<Response>
         tabs: false,
         local: false,
         base_path: "/".into(),
+        announcements,
     }))
 }
 
@@ -242,6 +246,7 @@ pub async fn public(
         } else {
             "/public".into()
         },
+        announcements: Vec::new(),
     }))
 }
 
@@ -269,6 +274,7 @@ pub async fn tag(
         tabs: false,
         local: false,
         base_path: base,
+        announcements: Vec::new(),
     }))
 }
 
@@ -297,6 +303,7 @@ pub async fn direct(
         tabs: false,
         local: false,
         base_path: "/direct".into(),
+        announcements: Vec::new(),
     }))
 }
 

@@ -4,6 +4,7 @@
 
 pub mod account_extras;
 pub mod accounts;
+pub mod announcements;
 pub mod conversations;
 pub mod curation;
 pub mod discovery;
@@ -161,6 +162,7 @@ pub fn router() -> Router<AppState> {
         .merge(notification_policy::routes())
         .merge(discovery::routes())
         .merge(account_extras::routes())
+        .merge(announcements::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

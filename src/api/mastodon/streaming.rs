@@ -639,6 +639,20 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
             }
         }
     }
+    // Announcements: rendered once, for nobody (no `read`, no `me`), as Mastodon's.
+    let announced: Vec<_> = loaded
+        .iter()
+        .filter_map(|l| match l {
+            Loaded::Announcement(row) => Some((**row).clone()),
+            _ => None,
+        })
+        .collect();
+    let mut announcements = HashMap::new();
+    if !announced.is_empty() {
+        for v in service::announcements::views(state, None, announced).await? {
+            announcements.insert(v.row.id, json(&super::announcements::entity(state, &v))?);
+        }
+    }
     for l in loaded {
         let delivery = match l {
             Loaded::Status {
@@ -657,6 +671,24 @@ async fn fan_out(state: &AppState, changes: &[service::streams::Change]) -> AppR
             }
             Loaded::Revoked(token) => Delivery::revoked(token),
             Loaded::Filters(account) => Delivery::filters_changed(account),
+            Loaded::Announcement(row) => {
+                let Some(payload) = announcements.remove(&row.id) else {
+                    continue;
+                };
+                Delivery::new(Event::Announcement, payload, Audience::Local)
+            }
+            Loaded::AnnouncementReaction { id, name, count } => Delivery::new(
+                Event::AnnouncementReaction,
+                json(&serde_json::json!({
+                    "name": name,
+                    "count": count,
+                    "announcement_id": id.to_string(),
+                }))?,
+                Audience::Local,
+            ),
+            Loaded::AnnouncementRemoved(id) => {
+                Delivery::new(Event::AnnouncementDelete, id.to_string(), Audience::Local)
+            }
             Loaded::Notification(n) => {
                 let Some(entity) = notifications.get(&n.id.to_string()) else {
                     continue;
