@@ -5,35 +5,15 @@
 //! Without it these tests print a notice and pass, unless COOPOL_REQUIRE_CLIENTS=1 (set by
 //! scripts/test and CI), which makes absence a failure.
 
+#[path = "common/clients.rs"]
+mod clients;
 mod common;
+
+use clients::{python, run_json, venv};
 
 use common::spawn_app;
 use coopol::{domain::Role, service::announcements};
-use serde_json::{Value, json};
-use std::{
-    path::PathBuf,
-    process::{Command, Stdio},
-};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var("COOPOL_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv"));
-    if dir.join("bin/python").exists() {
-        return Some(dir);
-    }
-    if std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
-        panic!(
-            "the client virtual environment {} is missing: run scripts/test",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent (scripts/test creates it); client tests skipped",
-        dir.display()
-    );
-    None
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mastodon_py_reads_reacts_to_and_dismisses_announcements() {
@@ -72,27 +52,13 @@ async fn mastodon_py_reads_reacts_to_and_dismisses_announcements() {
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::OK);
 
-    let mut cmd = Command::new(venv.join("bin/python"));
-    cmd.arg(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_announce.py"),
-    )
-    .args([
+    let mut cmd = python(&venv, "mastodon_py_announce.py");
+    cmd.args([
         app.base.as_str(),
         "alice@example.org",
         "correct horse battery",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "Mastodon.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let a: Value = serde_json::from_str(stdout.trim()).unwrap();
+    ]);
+    let a = run_json("Mastodon.py", cmd).await;
     let listed = &a["announcements"][0];
     assert_eq!(listed["id"], id.as_str(), "{a}");
     assert!(
