@@ -25,6 +25,7 @@ pub mod social;
 pub mod status_menu;
 pub mod statuses;
 pub mod streaming;
+pub mod tags;
 pub mod timelines;
 
 use crate::state::AppState;
@@ -159,6 +160,7 @@ pub fn router() -> Router<AppState> {
         .merge(status_menu::routes())
         .merge(notification_policy::routes())
         .merge(discovery::routes())
+        .merge(tags::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
