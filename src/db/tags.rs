@@ -52,6 +52,25 @@ pub async fn followed_among(
     q.fetch_all(db).await
 }
 
+/// Which of `names` someone here follows (by the `followed_tags_name` index).
+pub async fn followed_here(
+    db: impl sqlx::AnyExecutor<'_>,
+    names: &[String],
+) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT name FROM followed_tags WHERE name IN ({})",
+        placeholders(1, names.len())
+    );
+    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for n in names {
+        q = q.bind(n.as_str());
+    }
+    q.fetch_all(db).await
+}
+
 /// A page of the tags an account follows, by the follow's id (newest first): (id, name).
 pub async fn followed(db: &AnyPool, account_id: i64, page: Page) -> Result<Vec<(i64, String)>> {
     let (lower, order) = page.bounds();
