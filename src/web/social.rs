@@ -384,10 +384,10 @@ async fn profile_posts(
     page: crate::db::statuses::Page,
 ) -> AppResult<Response> {
     let rows = match &tag {
-        None => timelines::account(&state, viewer(&c), &account, Default::default(), page).await?,
+        None => timelines::account(state, viewer(&c), &account, Default::default(), page).await?,
         Some(t) => {
             crate::service::tags::account_posts(
-                &state,
+                state,
                 viewer(&c),
                 &account,
                 t,
@@ -397,14 +397,14 @@ async fn profile_posts(
             .await?
         }
     };
-    let feed = feed(&state, viewer(&c), rows, page.limit).await?;
+    let feed = feed(state, viewer(&c), rows, page.limit).await?;
     let relationship = match viewer(&c) {
         Some(me) if me != account.id => {
-            Some(relationships::relationship(&state, me, account.id).await?)
+            Some(relationships::relationship(state, me, account.id).await?)
         }
         _ => None,
     };
-    let account = views::accounts(&state, std::slice::from_ref(&account))
+    let account = views::accounts(state, std::slice::from_ref(&account))
         .await?
         .remove(0);
     let mut base_path = format!("/@{}", c.handle_of(&account.row));
