@@ -274,6 +274,27 @@ async fn followed_tags_come_page_by_page_with_link_headers() {
         )
         .await;
     assert_eq!(page, json!([]));
+
+    // At most 100 followed tags (each is a source of the home timeline's query).
+    for n in 3..100 {
+        let (status, _) = call(&app, &bob, &format!("/api/v1/tags/sujet{n}/follow")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, refused) = call(&app, &bob, "/api/v1/tags/encore/follow").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("100"),
+        "{refused}"
+    );
+    let (status, _) = call(&app, &bob, "/api/v1/tags/un/follow").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "following one followed already is no new follow"
+    );
+    // The home timeline reads them all.
+    let texts = home(&app, &bob, "").await;
+    assert!(texts.is_empty(), "{texts:?}");
     app.stop().await;
 }
 

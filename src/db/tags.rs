@@ -9,7 +9,12 @@ use super::{Result, placeholders, statuses::Page};
 use sqlx::AnyPool;
 
 /// Follows a tag; false when it was followed already.
-pub async fn follow(db: &AnyPool, account_id: i64, name: &str, now: i64) -> Result<bool> {
+pub async fn follow(
+    db: &mut sqlx::AnyConnection,
+    account_id: i64,
+    name: &str,
+    now: i64,
+) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO followed_tags (account_id, name, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (account_id, name) DO NOTHING",
@@ -69,6 +74,28 @@ pub async fn followed_here(
         q = q.bind(n.as_str());
     }
     q.fetch_all(db).await
+}
+
+/// The tags an account follows, at most `limit`, oldest first.
+pub async fn followed_names(db: &AnyPool, account_id: i64, limit: i64) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM followed_tags WHERE account_id = $1 ORDER BY id LIMIT $2")
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// How many tags an account follows, its row taken for the rest of the transaction first (as
+/// [`featured_count`]), so that two follows at once keep the limit.
+pub async fn followed_count(conn: &mut sqlx::AnyConnection, account_id: i64) -> Result<i64> {
+    sqlx::query("UPDATE accounts SET updated_at = updated_at WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM followed_tags WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// A page of the tags an account follows, by the follow's id (newest first): (id, name).

@@ -15,6 +15,9 @@ use crate::{
 };
 use std::collections::{HashMap, HashSet};
 
+/// The most tags a person may follow: the home timeline reads each followed tag's posts as a
+/// source of its own (`db::statuses::home`).
+pub const MAX_FOLLOWED_TAGS: i64 = 100;
 /// The most tags a person may feature (Mastodon's `accounts.max_featured_tags`).
 pub const MAX_FEATURED_TAGS: i64 = 10;
 /// How many tags the suggestions of featured tags offer.
@@ -104,7 +107,17 @@ pub async fn show(state: &AppState, viewer: Option<i64>, raw: &str) -> AppResult
 /// Follows a tag (again: no change); its public posts enter the person's home timeline.
 pub async fn follow(state: &AppState, me: &AccountRow, raw: &str) -> AppResult<TagInfo> {
     let name = parse("id", raw)?;
-    db::tags::follow(state.pool(), me.id, name.as_str(), clock::now()).await?;
+    let mut tx = state.db.begin().await?;
+    let new = db::tags::followed_among(state.pool(), me.id, &[name.as_str().to_string()])
+        .await?
+        .is_empty();
+    if new && db::tags::followed_count(&mut tx, me.id).await? >= MAX_FOLLOWED_TAGS {
+        return Err(AppError::invalid(vec![
+            Invalid::new("id", "error-followed-tag-limit").arg("count", MAX_FOLLOWED_TAGS),
+        ]));
+    }
+    db::tags::follow(&mut tx, me.id, name.as_str(), clock::now()).await?;
+    tx.commit().await?;
     info(state, Some(me.id), &name).await
 }
 

@@ -23,9 +23,10 @@ pub fn limit(requested: Option<i64>) -> i64 {
     requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
 }
 
-/// A local account's home timeline.
+/// A local account's home timeline: its feed and the public posts with a tag it follows.
 pub async fn home(state: &AppState, me: i64, page: Page) -> AppResult<Vec<StatusRow>> {
-    Ok(db::statuses::home(state.pool(), me, page, crate::clock::now()).await?)
+    let tags = db::tags::followed_names(state.pool(), me, super::tags::MAX_FOLLOWED_TAGS).await?;
+    Ok(db::statuses::home(state.pool(), me, &tags, page, crate::clock::now()).await?)
 }
 
 /// Where public posts come from.
