@@ -407,6 +407,15 @@ async fn run_backend(
             r.home_filtered_p50_ms,
             r.home_filtered_p99_ms
         );
+        println!(
+            "[{}] timeline: home {}; with {} followed tags p50 {:.2} ms p99 {:.2} ms, {}",
+            backend.name(),
+            r.home_cpu.describe(s.timeline.requests, "request"),
+            timeline::FOLLOWED_TAGS,
+            r.home_tags_p50_ms,
+            r.home_tags_p99_ms,
+            r.home_tags_cpu.describe(s.timeline.requests, "request"),
+        );
         out.insert("timeline".into(), json!({
             "posts": s.timeline.posts, "accounts": s.timeline.accounts, "follows": s.timeline.follows,
             "requests": s.timeline.requests, "seed_seconds": r.seed_seconds,
@@ -416,6 +425,10 @@ async fn run_backend(
             "group_p50_ms": r.group_p50_ms, "group_p99_ms": r.group_p99_ms,
             "home_filtered_p50_ms": r.home_filtered_p50_ms,
             "home_filtered_p99_ms": r.home_filtered_p99_ms,
+            "home_cpu_per_request": r.home_cpu.json(s.timeline.requests),
+            "followed_tags": timeline::FOLLOWED_TAGS,
+            "home_tags_p50_ms": r.home_tags_p50_ms, "home_tags_p99_ms": r.home_tags_p99_ms,
+            "home_tags_cpu_per_request": r.home_tags_cpu.json(s.timeline.requests),
         }));
     }
     if wants(args, "trends") {

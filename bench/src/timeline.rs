@@ -2,7 +2,9 @@
 //! `posts` posts, and a few measured people (who sign in) following `follows` accounts each;
 //! p50/p99 of `GET /api/v1/timelines/home`. One group (a section) gets a tenth of the posts,
 //! spread over its three circles, and the measured people are its members: p50/p99 of
-//! `GET /api/coopol/v1/groups/{id}/timeline`.
+//! `GET /api/coopol/v1/groups/{id}/timeline`. Then each measured person follows a few
+//! hashtags carried by posts all over the database, and the home timeline is measured again;
+//! then with many filters.
 //!
 //! Seeding writes straight into the database. Home timelines are fan-out on write (`feeds`),
 //! and only the measured people's feeds are filled: filling all of them would write
@@ -55,7 +57,23 @@ pub struct Outcome {
     pub home_filtered_p50_ms: f64,
     /// Home timeline latency (ms) with those filters.
     pub home_filtered_p99_ms: f64,
+    /// CPU of the home timeline requests (before tags and filters).
+    pub home_cpu: crate::cpu::Usage,
+    /// Home timeline latency (ms) once each reader follows [`FOLLOWED_TAGS`] hashtags, each
+    /// on one post in [`TAGGED_EVERY`] of theirs (before filters).
+    pub home_tags_p50_ms: f64,
+    /// Home timeline latency (ms) with those tags.
+    pub home_tags_p99_ms: f64,
+    /// CPU of the home timeline requests with those tags.
+    pub home_tags_cpu: crate::cpu::Usage,
 }
+
+/// Hashtags each reader follows for the home timeline with followed tags.
+pub const FOLLOWED_TAGS: usize = 3;
+/// One post in this many carries one of [`TAGS`] hashtags (`sujet0`, `sujet1`...).
+pub const TAGGED_EVERY: usize = 20;
+/// Distinct hashtags on the seeded posts.
+pub const TAGS: usize = 10;
 
 /// Filters each reader makes for the filtered home timeline measurement.
 pub const FILTERS: usize = 10;
@@ -162,6 +180,19 @@ async fn seed(database: &Database, p: &Params) -> Result<(i64, i64)> {
             v.extend([ms << 16, first + (i as i64 % n), ms * 1000]);
         },
     )
+    .await?;
+    // Hashtags: one post in TAGGED_EVERY carries `sujet{k}`, k going round the TAGS tags, so
+    // that each tag is on a share of the whole database, most of it by authors the readers do
+    // not follow (what a followed tag adds to a home timeline).
+    sqlx::query(
+        "INSERT INTO status_tags (status_id, name) \
+         SELECT id, 'sujet' || CAST((account_id / $2) % $3 AS TEXT) FROM statuses \
+         WHERE account_id >= $1 AND account_id % $2 = 0",
+    )
+    .bind(first)
+    .bind(TAGGED_EVERY as i64)
+    .bind(TAGS as i64)
+    .execute(&mut *tx)
     .await?;
     // Readers (accounts with sign-in, made before) follow `follows` seeded accounts each;
     // their feeds get the newest posts of those accounts, as many as the server keeps (fan-out
@@ -310,10 +341,32 @@ pub async fn run(
     let home_path = "/api/v1/timelines/home?limit=20".to_string();
     let group_path = format!("/api/coopol/v1/groups/{group}/timeline?limit=20");
     let _ = measure(home_path.clone()).await?;
-    let mut home = measure(home_path).await?;
+    let before = crate::cpu::sample(coopol.pid());
+    let mut home = measure(home_path.clone()).await?;
+    let home_cpu = crate::cpu::since(&before, &crate::cpu::sample(coopol.pid()));
     let mut public = measure("/api/v1/timelines/public?limit=20".to_string()).await?;
     let _ = measure(group_path.clone()).await?;
     let mut group_lat = measure(group_path).await?;
+    // Followed hashtags: each reader follows FOLLOWED_TAGS of them, whose posts come into
+    // the home timeline from the whole database (the home query's second source).
+    for (r, token) in tokens.iter().enumerate() {
+        for k in 0..FOLLOWED_TAGS {
+            let res = client
+                .post(format!(
+                    "{}/api/v1/tags/sujet{}/follow",
+                    coopol.base(),
+                    (r + k) % TAGS
+                ))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "a tag follow was refused");
+        }
+    }
+    let _ = measure(home_path.clone()).await?;
+    let before = crate::cpu::sample(coopol.pid());
+    let mut home_tags = measure(home_path.clone()).await?;
+    let home_tags_cpu = crate::cpu::since(&before, &crate::cpu::sample(coopol.pid()));
     // Filters, as people who filter a lot have them: every post shown is read by each
     // filter's compiled keywords.
     for token in &tokens {
@@ -352,5 +405,9 @@ pub async fn run(
         group_p99_ms: quantile(&mut group_lat, 0.99),
         home_filtered_p50_ms: quantile(&mut home_filtered, 0.5),
         home_filtered_p99_ms: quantile(&mut home_filtered, 0.99),
+        home_cpu,
+        home_tags_p50_ms: quantile(&mut home_tags, 0.5),
+        home_tags_p99_ms: quantile(&mut home_tags, 0.99),
+        home_tags_cpu,
     })
 }

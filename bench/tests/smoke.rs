@@ -60,6 +60,10 @@ fn every_scenario_runs_at_tiny_sizes() {
     assert_eq!(r["durability"]["fanout_lost"], 0, "{r}");
     assert_eq!(r["durability"]["ingest_lost"], 0, "{r}");
     assert!(r["timeline"]["home_p50_ms"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(
+        r["timeline"]["home_tags_p50_ms"].as_f64().unwrap() > 0.0,
+        "{r}"
+    );
     for k in [
         "tags_p50_ms",
         "statuses_p50_ms",

@@ -34,6 +34,7 @@ pub mod social;
 pub mod statuses;
 mod stored;
 pub mod streams;
+pub mod tags;
 
 use sqlx::{
     AnyPool, Executor,

@@ -18,6 +18,7 @@ pub mod push;
 mod scopes;
 mod social;
 pub mod status;
+pub mod tag;
 mod text;
 
 pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};

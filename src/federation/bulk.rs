@@ -123,6 +123,16 @@ pub async fn store_parsed(
     for (target, follower) in db::social::local_followers_of(&mut conn, &author_ids).await? {
         followers.entry(target).or_default().push(follower);
     }
+    let hashtags: Vec<String> = notes
+        .iter()
+        .flat_map(|(_, n)| objects::hashtags(n))
+        .collect::<HashSet<String>>()
+        .into_iter()
+        .collect();
+    let followed_tags: HashSet<String> = db::tags::followed_here(&mut *conn, &hashtags)
+        .await?
+        .into_iter()
+        .collect();
     let names = distinct(notes.iter().flat_map(|(_, n)| {
         objects::named_accounts(ours, n)
             .into_iter()
@@ -167,6 +177,7 @@ pub async fn store_parsed(
         } else if !followers.contains_key(&author.id)
             && !receive::addresses_us(ours, note)
             && parent.is_none()
+            && objects::followed_hashtags(note, |t| followed_tags.contains(t)).is_empty()
         {
             stored.settled.push((
                 run[*i].id,

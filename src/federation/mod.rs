@@ -183,6 +183,10 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/collections/featured",
             get(routes::featured),
         )
+        .route(
+            "/users/{username}/collections/tags",
+            get(routes::featured_tags),
+        )
         .route("/users/{username}/statuses/{id}", get(routes::status))
         .route(
             "/users/{username}/statuses/{id}/activity",

@@ -383,6 +383,32 @@ async fn group_of(
     Ok((Some(group_id), Some(circle)))
 }
 
+/// A note's hashtags as stored (lower case, without `#`, at most 30 of at most 100
+/// characters).
+pub(crate) fn hashtags(json: &protocol::Note) -> Vec<String> {
+    json.tag
+        .iter()
+        .filter(|t| t.kind == "Hashtag")
+        .filter_map(|t| t.name.as_ref())
+        .map(|n| n.trim_start_matches('#').to_lowercase())
+        .filter(|n| !n.is_empty() && n.chars().count() <= 100)
+        .take(30)
+        .collect()
+}
+
+/// The hashtags of a public note (addressed to the public, not only copied to it) that someone
+/// here follows: such a note is wanted here even when nobody follows its author, for their home
+/// timelines, as a post addressed to us is. Empty for any other note.
+pub(crate) fn followed_hashtags(
+    json: &protocol::Note,
+    followed: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    if visibility_of(&json.to, &json.cc, None) != Visibility::Public {
+        return Vec::new();
+    }
+    hashtags(json).into_iter().filter(|t| followed(t)).collect()
+}
+
 /// Turns a checked remote note into what the service stores: author, visibility, mentions of
 /// accounts we know (local ones and remote ones already stored), sanitized content.
 pub async fn remote_status(
@@ -456,15 +482,7 @@ pub(crate) fn build_remote_status(
     circle: Option<Circle>,
 ) -> RemoteStatus {
     let visibility = visibility_of(&json.to, &json.cc, followers_url);
-    let tags: Vec<String> = json
-        .tag
-        .iter()
-        .filter(|t| t.kind == "Hashtag")
-        .filter_map(|t| t.name.as_ref())
-        .map(|n| n.trim_start_matches('#').to_lowercase())
-        .filter(|n| !n.is_empty() && n.chars().count() <= 100)
-        .take(30)
-        .collect();
+    let tags = hashtags(json);
     // Mastodon uses `summary` as the content warning of notes; for articles and pages it is a
     // description, shown as part of the content instead.
     let (spoiler, content) = match json.kind.as_str() {

@@ -531,6 +531,50 @@ pub async fn featured(
     }))
 }
 
+/// `GET /users/:name/collections/tags`: the hashtags the person features, as `Hashtag`
+/// objects linking to the person's page of each (Mastodon's `featuredTags` collection).
+pub async fn featured_tags(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    let tags = match crate::service::tags::featured(&state, &account).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let items: Vec<Value> = tags
+        .iter()
+        .map(|t| {
+            let encoded: String = url::form_urlencoded::byte_serialize(t.name.as_bytes()).collect();
+            json!({
+                "type": "Hashtag",
+                "href": state.config.url(&format!("/@{}/tagged/{encoded}", account.username)),
+                "name": format!("#{}", t.name),
+            })
+        })
+        .collect();
+    ap_json(json!({
+        "@context": super::protocol::context(),
+        "id": format!("{}/collections/tags", account.uri),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
 /// `GET /users/:name/followers`, `/following` and (groups) `/members`: only the count. Who
 /// follows whom, or belongs to which section, can say who belongs to a party, so the lists are
 /// not published.

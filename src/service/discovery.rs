@@ -18,7 +18,8 @@ use std::collections::HashMap;
 
 pub use db::discovery::DirectoryOrder;
 
-const DAY: i64 = 24 * 3_600_000_000;
+/// A day, in microseconds.
+pub const DAY: i64 = 24 * 3_600_000_000;
 const WEEK: i64 = 7 * DAY;
 /// Monday 5 January 1970, 00:00 UTC: weeks start on Mondays, as Mastodon's.
 const FIRST_MONDAY: i64 = 4 * DAY;
@@ -39,7 +40,7 @@ pub fn day_start(t: i64) -> i64 {
 
 /// The smallest post id of something written at `t` or later (ids hold milliseconds in their
 /// high bits).
-fn first_id_at(t: i64) -> i64 {
+pub fn first_id_at(t: i64) -> i64 {
     (t.max(0) / 1000) << 16
 }
 
@@ -239,7 +240,7 @@ fn by_day<K: std::hash::Hash + Eq>(counts: Vec<(K, i64, i64, i64)>) -> Counts<K>
 }
 
 /// The [`TREND_DAYS`] days from `origin`, newest first, with their counts (0 when none).
-fn history(origin: i64, days: Option<&HashMap<i64, (i64, i64)>>) -> Vec<Day> {
+pub fn history(origin: i64, days: Option<&HashMap<i64, (i64, i64)>>) -> Vec<Day> {
     (0..TREND_DAYS)
         .rev()
         .map(|d| {

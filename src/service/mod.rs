@@ -32,6 +32,7 @@ pub mod scheduled;
 pub mod sessions;
 pub mod statuses;
 pub mod streams;
+pub mod tags;
 pub mod timelines;
 pub mod views;
 

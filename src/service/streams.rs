@@ -15,7 +15,8 @@
 //! boosts; never a followers-only post, a direct message or a group's closed circle), minus
 //! the authors a viewer blocks or is blocked by; `user` carries what enters the viewer's home
 //! timeline (the `feeds` fan-out, which already holds a closed circle's posts for its members
-//! only) and their notifications; `direct` the direct messages they write or are named in.
+//! only, and the public posts carrying a tag they follow: `db::tags::tag_followers`) and
+//! their notifications; `direct` the direct messages they write or are named in.
 
 use crate::{
     db::{self, Backend, social::NotificationRow, statuses::StatusRow},
@@ -589,6 +590,12 @@ pub async fn deletion(state: &AppState, status: &StatusRow) -> AppResult<Change>
     if status.visibility == Visibility::Direct {
         readers.extend(db::statuses::mentioned_ids(state.pool(), status.id).await?);
     }
+    readers.extend(
+        db::tags::tag_followers(state.pool(), &[status.id])
+            .await?
+            .into_iter()
+            .map(|(_, a)| a),
+    );
     readers.push(status.account_id);
     readers.sort_unstable();
     readers.dedup();
@@ -674,6 +681,11 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
             tags.entry(s).or_default().push(t.to_lowercase());
         }
         for (s, a) in db::streams::feed_readers(state.pool(), &ids).await? {
+            readers.entry(s).or_default().push(a);
+        }
+        // Those following one of a public post's tags have it in their home timeline too
+        // (`db::statuses::home`); the readers are deduplicated below, so once each.
+        for (s, a) in db::tags::tag_followers(state.pool(), &ids).await? {
             readers.entry(s).or_default().push(a);
         }
         let direct: Vec<i64> = rows

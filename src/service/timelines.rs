@@ -23,9 +23,10 @@ pub fn limit(requested: Option<i64>) -> i64 {
     requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
 }
 
-/// A local account's home timeline.
+/// A local account's home timeline: its feed and the public posts with a tag it follows.
 pub async fn home(state: &AppState, me: i64, page: Page) -> AppResult<Vec<StatusRow>> {
-    Ok(db::statuses::home(state.pool(), me, page, crate::clock::now()).await?)
+    let tags = db::tags::followed_names(state.pool(), me, super::tags::MAX_FOLLOWED_TAGS).await?;
+    Ok(db::statuses::home(state.pool(), me, &tags, page, crate::clock::now()).await?)
 }
 
 /// Where public posts come from.
@@ -96,17 +97,29 @@ pub async fn account(
     only: AccountPosts,
     page: Page,
 ) -> AppResult<Vec<StatusRow>> {
+    let Some(private) = account_access(state, viewer, account).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(db::statuses::by_account(state.pool(), account.id, private, only, page).await?)
+}
+
+/// What `viewer` may read of an account's posts: `None` when either blocks the other, else
+/// whether its followers-only posts too (the viewer follows the account or is the account).
+pub async fn account_access(
+    state: &AppState,
+    viewer: Option<i64>,
+    account: &AccountRow,
+) -> AppResult<Option<bool>> {
     if let Some(v) = viewer
         && db::social::blocked_either_way(state.pool(), v, account.id).await?
     {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let private = match viewer {
+    Ok(Some(match viewer {
         Some(v) if v == account.id => true,
         Some(v) => db::social::follows(state.pool(), v, account.id).await?,
         None => false,
-    };
-    Ok(db::statuses::by_account(state.pool(), account.id, private, only, page).await?)
+    }))
 }
 
 /// Direct messages sent or received by a local account.

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/@{handle}", get(social::profile))
         .route("/@{handle}/{id}", get(social::thread))
+        .route("/@{handle}/tagged/{tag}", get(social::profile_tagged))
         .route("/auth/sign_in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/auth/sign_up", get(auth::sign_up_page).post(auth::sign_up))
         .route("/auth/sign_out", post(auth::sign_out))

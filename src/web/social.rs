@@ -369,19 +369,58 @@ pub async fn profile(
     {
         return super::groups::page(&state, c, group, q).await;
     }
-    let page = q.page();
-    let rows = timelines::account(&state, viewer(&c), &account, Default::default(), page).await?;
-    let feed = feed(&state, viewer(&c), rows, page.limit).await?;
+    profile_posts(&state, c, account, None, q.page()).await
+}
+
+/// `GET /@name/tagged/:tag`: a profile with its posts carrying a hashtag (where a featured
+/// tag links).
+pub async fn profile_tagged(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((handle, tag)): Path<(String, String)>,
+    Query(q): Query<super::groups::GroupQuery>,
+) -> AppResult<Response> {
+    let account = account_by_handle(&state, &c, &handle).await?;
+    let tag = crate::domain::tag::TagName::parse("tag", &tag).map_err(|_| AppError::not_found())?;
+    profile_posts(&state, c, account, Some(tag), q.page()).await
+}
+
+async fn profile_posts(
+    state: &AppState,
+    c: Ctx,
+    account: AccountRow,
+    tag: Option<crate::domain::tag::TagName>,
+    page: crate::db::statuses::Page,
+) -> AppResult<Response> {
+    let rows = match &tag {
+        None => timelines::account(state, viewer(&c), &account, Default::default(), page).await?,
+        Some(t) => {
+            crate::service::tags::account_posts(
+                state,
+                viewer(&c),
+                &account,
+                t,
+                Default::default(),
+                page,
+            )
+            .await?
+        }
+    };
+    let feed = feed(state, viewer(&c), rows, page.limit).await?;
     let relationship = match viewer(&c) {
         Some(me) if me != account.id => {
-            Some(relationships::relationship(&state, me, account.id).await?)
+            Some(relationships::relationship(state, me, account.id).await?)
         }
         _ => None,
     };
-    let account = views::accounts(&state, std::slice::from_ref(&account))
+    let account = views::accounts(state, std::slice::from_ref(&account))
         .await?
         .remove(0);
-    let base_path = format!("/@{}", c.handle_of(&account.row));
+    let mut base_path = format!("/@{}", c.handle_of(&account.row));
+    if let Some(t) = &tag {
+        let encoded: String = url::form_urlencoded::byte_serialize(t.as_str().as_bytes()).collect();
+        base_path.push_str(&format!("/tagged/{encoded}"));
+    }
     let endorsed = crate::service::account_extras::endorsed_people(&state, &account.row).await?;
     Ok(super::render(&ProfilePage {
         c,

@@ -396,6 +396,9 @@ pub struct Tag {
     pub name: String,
     pub url: String,
     pub history: Vec<serde_json::Value>,
+    /// Whether the viewer follows it: only for a signed-in viewer, as on Mastodon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
 }
 
 /// A push subscription (docs.joinmastodon.org/entities/WebPushSubscription): every alert an

@@ -33,7 +33,10 @@ fn configuration(state: &AppState) -> Value {
     use crate::domain::media::{MAX_ATTACHMENTS, MAX_DESCRIPTION_CHARS, MAX_INPUT_PIXELS};
     let m = &state.config.media;
     json!({
-        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
+        "accounts": {
+            "max_featured_tags": crate::service::tags::MAX_FEATURED_TAGS,
+            "max_pinned_statuses": 5
+        },
         "statuses": {
             "max_characters": 5000,
             "max_media_attachments": MAX_ATTACHMENTS,

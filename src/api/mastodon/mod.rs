@@ -27,6 +27,7 @@ pub mod social;
 pub mod status_menu;
 pub mod statuses;
 pub mod streaming;
+pub mod tags;
 pub mod timelines;
 
 use crate::state::AppState;
@@ -163,6 +164,7 @@ pub fn router() -> Router<AppState> {
         .merge(discovery::routes())
         .merge(account_extras::routes())
         .merge(announcements::routes())
+        .merge(tags::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

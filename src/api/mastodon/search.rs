@@ -74,14 +74,11 @@ pub async fn search(
     accounts.retain(|a| a.deleted_at.is_none());
     accounts.truncate(limit as usize);
     let tags: Vec<Tag> = if wants("hashtags") && !term.is_empty() && !term.contains('/') {
-        posts::search_tags(&state, term.trim_start_matches('#'), limit)
+        let names = posts::search_tags(&state, term.trim_start_matches('#'), limit).await?;
+        crate::service::tags::infos(&state, viewer, names)
             .await?
             .into_iter()
-            .map(|name| Tag {
-                url: posts::tag_url(&state, &name),
-                name,
-                history: Vec::new(),
-            })
+            .map(|t| super::tags::entity(&state, t))
             .collect()
     } else {
         Vec::new()

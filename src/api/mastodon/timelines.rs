@@ -107,6 +107,8 @@ pub struct AccountStatusesQuery {
     only_media: bool,
     #[serde(default, deserialize_with = "lenient::bool")]
     pinned: bool,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    tagged: Option<String>,
 }
 
 /// `GET /api/v1/accounts/:id/statuses`.
@@ -135,6 +137,21 @@ pub async fn account(
         exclude_reblogs: q.exclude_reblogs,
         only_media: q.only_media,
     };
-    let rows = timelines::account(&state, viewer, &account, only, q.page.page()?).await?;
+    let rows = match q.tagged.as_deref().filter(|t| !t.trim().is_empty()) {
+        // Mastodon's `tagged`: the account's posts carrying the tag (a featured tag's page).
+        Some(t) => {
+            let name = crate::service::tags::parse("tagged", t)?;
+            crate::service::tags::account_posts(
+                &state,
+                viewer,
+                &account,
+                &name,
+                only,
+                q.page.page()?,
+            )
+            .await?
+        }
+        None => timelines::account(&state, viewer, &account, only, q.page.page()?).await?,
+    };
     answer(&state, &uri, viewer, FilterContext::Account, rows).await
 }

@@ -251,7 +251,9 @@ async fn is_relevant(state: &AppState, author: &AccountRow, note: &protocol::Not
     {
         return Ok(true);
     }
-    Ok(false)
+    // A public post with a hashtag someone here follows: it goes to their home timelines.
+    let followed = db::tags::followed_here(state.pool(), &objects::hashtags(note)).await?;
+    Ok(!objects::followed_hashtags(note, |t| followed.iter().any(|f| f == t)).is_empty())
 }
 
 /// Whether a post is addressed to, or mentions, an actor of this server.

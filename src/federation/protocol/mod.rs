@@ -41,6 +41,7 @@ pub fn context() -> Value {
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "featured": { "@id": "toot:featured", "@type": "@id" },
+            "featuredTags": { "@id": "toot:featuredTags", "@type": "@id" },
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",

@@ -686,6 +686,13 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub featured: Option<Url>,
+    /// Featured hashtags (Mastodon's `featuredTags` collection).
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub featured_tags: Option<Url>,
     /// Shared endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,

@@ -105,6 +105,9 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url
         featured: (!is_instance)
             .then(|| url(&format!("{}/collections/featured", account.uri)))
             .transpose()?,
+        featured_tags: (!is_instance)
+            .then(|| url(&format!("{}/collections/tags", account.uri)))
+            .transpose()?,
         endpoints: Some(Endpoints {
             shared_inbox: Some(url(&state.config.url("/inbox"))?),
             members: None,

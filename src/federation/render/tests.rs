@@ -268,7 +268,8 @@ fn expected(name: &str) -> Value {
                     "value": "Pau"
                 }
             ],
-            "featured": "https://coopol.example/users/alice/collections/featured"
+            "featured": "https://coopol.example/users/alice/collections/featured",
+            "featuredTags": "https://coopol.example/users/alice/collections/tags"
         }),
         "instance" => json!({
             "@context": context(),
@@ -341,6 +342,7 @@ fn expected(name: &str) -> Value {
             },
             "attachment": [],
             "featured": "https://coopol.example/users/pau/collections/featured",
+            "featuredTags": "https://coopol.example/users/pau/collections/tags",
             "members": "https://coopol.example/users/pau/members",
             "memberCount": 12,
             "groupKind": "section",
