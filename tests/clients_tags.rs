@@ -7,35 +7,15 @@
 //! Without it these tests print a notice and pass, unless COOPOL_REQUIRE_CLIENTS=1 (set by
 //! scripts/test and CI), which makes absence a failure.
 
+#[path = "common/clients.rs"]
+mod clients;
 mod common;
+
+use clients::{python, run_json, venv};
 
 use common::spawn_app;
 use coopol::domain::Role;
-use serde_json::{Value, json};
-use std::{
-    path::PathBuf,
-    process::{Command, Stdio},
-};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var("COOPOL_CLIENTS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/clients-venv"));
-    if dir.join("bin/python").exists() {
-        return Some(dir);
-    }
-    if std::env::var("COOPOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
-        panic!(
-            "the client virtual environment {} is missing: run scripts/test",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent (scripts/test creates it); client tests skipped",
-        dir.display()
-    );
-    None
-}
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mastodon_py_follows_and_features_tags() {
@@ -43,27 +23,13 @@ async fn mastodon_py_follows_and_features_tags() {
     let app = spawn_app().await;
     app.create_user("alice", "correct horse battery", Role::Member)
         .await;
-    let mut cmd = Command::new(venv.join("bin/python"));
-    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/mastodon_py_tags.py"))
-        .args([
-            app.base.as_str(),
-            "alice@example.org",
-            "correct horse battery",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Blocking, off the async threads, so the server in this process keeps serving.
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "Mastodon.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let a: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let mut cmd = python(&venv, "mastodon_py_tags.py");
+    cmd.args([
+        app.base.as_str(),
+        "alice@example.org",
+        "correct horse battery",
+    ]);
+    let a = run_json("Mastodon.py", cmd).await;
     assert_eq!(a["tag_follow"]["name"], "greve", "{a}");
     assert_eq!(a["tag_follow"]["following"], true, "{a}");
     assert_eq!(a["tag_follow_again"]["following"], true, "{a}");
