@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/unpin", post(unpin))
         .route("/api/v1/endorsements", get(endorsements))
         .route(
+            "/api/v1/accounts/{id}/endorsements",
+            get(account_endorsements),
+        )
+        .route(
             "/api/v1/accounts/familiar_followers",
             get(familiar_followers),
         )
@@ -225,6 +229,26 @@ pub async fn endorsements(
     let me = me(&auth, &["read:accounts"])?;
     let rows = account_extras::endorsements(&state, me.id, page.page_within(40, 80)?).await?;
     people_page(&state, &uri, rows).await
+}
+
+/// `GET /api/v1/accounts/:id/endorsements` (Mastodon 4.4, which Phanpy reads on a profile):
+/// the people an account endorses, as its public profile shows them (never groups: rule P9).
+/// They fit one page (at most `ENDORSED_ON_PROFILE`), so `limit` shortens it and a page
+/// after or before it (`max_id`, `since_id`, `min_id`) is empty.
+pub async fn account_endorsements(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Params(page): Params<PageParams>,
+) -> AppResult<Json<Vec<Account>>> {
+    let page = page.page_within(40, 80)?;
+    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
+    let account = directory::shown_by_id(&state, id).await?;
+    if page.max_id.is_some() || page.since_id.is_some() || page.min_id.is_some() {
+        return Ok(Json(Vec::new()));
+    }
+    let mut people = account_extras::endorsed_people(&state, &account).await?;
+    people.truncate(page.limit as usize);
+    Ok(Json(hydrate::accounts(&state, &people).await?))
 }
 
 /// One entry of familiar followers (docs.joinmastodon.org/entities/FamiliarFollowers).
