@@ -421,7 +421,7 @@ async fn profile_posts(
         let encoded: String = url::form_urlencoded::byte_serialize(t.as_str().as_bytes()).collect();
         base_path.push_str(&format!("/tagged/{encoded}"));
     }
-    let endorsed = crate::service::account_extras::endorsed_people(&state, &account.row).await?;
+    let endorsed = crate::service::account_extras::endorsed_people(state, &account.row).await?;
     Ok(super::render(&ProfilePage {
         c,
         account,
