@@ -39,6 +39,56 @@ fn find(names: &[&str]) -> Option<String> {
         .map(|p| p.to_string())
 }
 
+/// Starts ChromeDriver on a free port, and returns it once it answers there. A port found free
+/// may be taken by another test's server or driver before ChromeDriver binds it: then our
+/// driver exits at once (or something else answers `/status`), and another port is tried.
+async fn start_driver(driver_path: &str) -> (Child, u16) {
+    let http = reqwest::Client::new();
+    for _ in 0..10 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        // Not ready in 10 s (its port was taken on one address only, say): another port.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let ready = loop {
+            if driver.try_wait().expect("chromedriver's state").is_some() {
+                break false;
+            }
+            let status = http
+                .get(format!("http://127.0.0.1:{port}/status"))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await;
+            if let Ok(answer) = status
+                && let Ok(body) = answer.json::<serde_json::Value>().await
+                && body["value"]["ready"] == true
+            {
+                // Ours, and not another driver on the same port: still running a moment later.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                break driver.try_wait().expect("chromedriver's state").is_none();
+            }
+            if Instant::now() > deadline {
+                break false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if ready {
+            return (driver, port);
+        }
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+    panic!("chromedriver found no free port in ten tries");
+}
+
 async fn browser() -> Option<Browser> {
     let driver_path = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
@@ -51,22 +101,7 @@ async fn browser() -> Option<Browser> {
         );
         return None;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let driver = Command::new(driver_path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (mut driver, port) = start_driver(&driver_path).await;
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -83,12 +118,20 @@ async fn browser() -> Option<Browser> {
             "prefs": { "intl.accept_languages": "fr-FR,fr" }
         }),
     );
-    let client = ClientBuilder::rustls()
+    let opened = ClientBuilder::rustls()
         .expect("TLS roots")
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("open a Chromium session");
+        .await;
+    let client = match opened {
+        Ok(client) => client,
+        Err(e) => {
+            // The driver would outlive the test (holding whatever it inherited) otherwise.
+            let _ = driver.kill();
+            let _ = driver.wait();
+            panic!("open a Chromium session: {e:?}");
+        }
+    };
     Some(Browser {
         client,
         driver,
