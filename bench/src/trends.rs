@@ -123,6 +123,14 @@ async fn seed(database: &Database, p: &Params) -> Result<()> {
     .bind(LINKS)
     .execute(&mut *tx)
     .await?;
+    // Active people here, whom the directory lists (a local account without a user is not).
+    sqlx::query(
+        "INSERT INTO users (account_id, email, password_hash, created_at) \
+         SELECT id, 't' || CAST(id AS TEXT) || '@seed.invalid', 'none', 0 FROM accounts WHERE id >= $1",
+    )
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
     // Every fiftieth post, offset by one: the posts at multiples of five are followers-only,
     // and favourites of those never make a trend.
     sqlx::query(
