@@ -431,6 +431,11 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "mute and list clean-up failed"),
     }
+    match crate::service::modlog::chores(state, now).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "old moderation log entries forgotten"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "moderation log clean-up failed"),
+    }
     match crate::service::media::sweep(state, now).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "unused media removed"),
         Ok(_) => {}

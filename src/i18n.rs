@@ -134,6 +134,20 @@ mod tests {
         );
     }
 
+    /// Every action of the moderation log has its sentence and its filter's label.
+    #[test]
+    fn every_moderation_action_is_named() {
+        let defined = fr();
+        for a in crate::domain::modlog::Action::ALL {
+            for key in [
+                format!("modlog-{}", a.as_str()),
+                format!("modlog-filter-{}", a.as_str()),
+            ] {
+                assert!(defined.contains(&key), "{key} is not defined");
+            }
+        }
+    }
+
     fn collect_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

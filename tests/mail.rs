@@ -536,10 +536,15 @@ async fn approval_and_refusal_are_told_by_mail() {
                 .id
         }
     };
-    coopol::service::accounts::approve(&app.state, id("oui").await)
+    let admin = app.create_user("chef", PASSWORD, Role::Admin).await;
+    let admin = db::accounts::user_by_id(app.state.pool(), admin)
+        .await
+        .unwrap()
+        .unwrap();
+    coopol::service::accounts::approve(&app.state, &admin, id("oui").await)
         .await
         .unwrap();
-    coopol::service::accounts::reject(&app.state, id("non").await)
+    coopol::service::accounts::reject(&app.state, &admin, id("non").await)
         .await
         .unwrap();
     let approved = sink.wait_for(&yes, 2).await.remove(1);

@@ -408,7 +408,6 @@ async fn a_sign_up_to_approve_tells_the_instances_staff() {
     let admin_id = app
         .create_user("admin", "correct horse battery", Role::Admin)
         .await;
-    let _ = admin_id;
     let (_, member) = app.user_with_token("member", "read").await;
     let client = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let admin = app
@@ -440,7 +439,11 @@ async fn a_sign_up_to_approve_tells_the_instances_staff() {
         vec![("admin.sign_up".into(), "newcomer".into(), String::new())]
     );
     assert!(notifications(&app, &member).await.is_empty());
-    coopol::service::accounts::approve(&app.state, user.account_id)
+    let by = coopol::db::accounts::user_by_id(app.state.pool(), admin_id)
+        .await
+        .unwrap()
+        .unwrap();
+    coopol::service::accounts::approve(&app.state, &by, user.account_id)
         .await
         .unwrap();
     assert!(notifications(&app, &admin).await.is_empty());

@@ -5,9 +5,11 @@
 
 mod mail;
 mod media;
+mod moderation;
 
 pub use mail::{Mail, Smtp, SmtpSecurity};
 pub use media::{Media, MediaStore, S3Store};
+pub use moderation::Moderation;
 
 use crate::domain::{Locale, RegistrationMode};
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
@@ -71,6 +73,7 @@ pub const KEYS: &[Key] = &[
     key("mail_from", ""),
     key("mail_from_name", ""),
     key("mail_give_up_hours", "48"),
+    key("moderation_log_retention_days", "365"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];
@@ -133,6 +136,8 @@ pub struct Config {
     pub media: Media,
     /// E-mail (see [`Mail`]); `None` when no SMTP server is set.
     pub mail: Option<Mail>,
+    /// Moderation (see [`Moderation`]).
+    pub moderation: Moderation,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
@@ -508,6 +513,9 @@ impl Config {
             &|name, why| fail(name, why),
         )?;
 
+        let moderation =
+            moderation::parse(&|name| get(name).text.clone(), &|name, why| fail(name, why))?;
+
         let log_format = match get("log_format").text.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -546,6 +554,7 @@ impl Config {
             limits,
             media,
             mail,
+            moderation,
             log_format,
             log_level,
         })

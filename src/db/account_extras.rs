@@ -377,7 +377,7 @@ pub async fn endorsements_page(db: &AnyPool, me: i64, page: Page) -> Result<Vec<
 }
 
 /// The accounts `account_id` endorses that its public profile shows, newest first: people
-/// (never groups: which groups someone follows is theirs alone, docs/SECURITY.md P2 and P9)
+/// (never groups: which groups someone follows is theirs alone, docs/SECURITY.md P2 and P10)
 /// it still follows, not deleted.
 pub async fn endorsed_people(db: &AnyPool, account_id: i64, limit: i64) -> Result<Vec<i64>> {
     sqlx::query_scalar(

@@ -2,7 +2,7 @@
 //! administrators announce, who dismissed it, and the reactions it received.
 
 use super::{Result, placeholders};
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyExecutor, AnyPool, FromRow};
 
 /// An announcement.
 #[derive(Debug, Clone, FromRow)]
@@ -55,7 +55,7 @@ const CURRENT: &str = "published = 1 AND (starts_at IS NULL OR starts_at <= $1) 
      AND (ends_at IS NULL OR ends_at > $1)";
 
 /// Records an announcement (not published).
-pub async fn insert(db: &AnyPool, a: &AnnouncementRow, created_by: i64) -> Result<()> {
+pub async fn insert(db: impl AnyExecutor<'_>, a: &AnnouncementRow, created_by: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO announcements (id, text, content, mention_ids, status_ids, tags, \
          starts_at, ends_at, all_day, published, published_at, streamed, created_by, \
@@ -79,7 +79,7 @@ pub async fn insert(db: &AnyPool, a: &AnnouncementRow, created_by: i64) -> Resul
 }
 
 /// Replaces an announcement's text and window, and what the streams were told of it.
-pub async fn update(db: &AnyPool, a: &AnnouncementRow) -> Result<bool> {
+pub async fn update(db: impl AnyExecutor<'_>, a: &AnnouncementRow) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE announcements SET text = $1, content = $2, mention_ids = $3, status_ids = $4, \
          tags = $5, starts_at = $6, ends_at = $7, all_day = $8, streamed = $9, updated_at = $10 \
@@ -104,7 +104,7 @@ pub async fn update(db: &AnyPool, a: &AnnouncementRow) -> Result<bool> {
 /// Publishes (`published_at` set) or withdraws an announcement, with what the streams are
 /// told of it.
 pub async fn set_published(
-    db: &AnyPool,
+    db: impl AnyExecutor<'_>,
     id: i64,
     published_at: Option<i64>,
     streamed: i64,
@@ -125,7 +125,7 @@ pub async fn set_published(
 }
 
 /// Deletes an announcement (its reads and reactions go with it).
-pub async fn delete(db: &AnyPool, id: i64) -> Result<bool> {
+pub async fn delete(db: impl AnyExecutor<'_>, id: i64) -> Result<bool> {
     let done = sqlx::query("DELETE FROM announcements WHERE id = $1")
         .bind(id)
         .execute(db)

@@ -1,7 +1,7 @@
 //! `invites`: codes that let people register when registrations are by invitation.
 
 use super::Result;
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyExecutor, AnyPool, FromRow};
 
 /// An invite as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -41,7 +41,7 @@ macro_rules! columns {
 
 /// Creates an invite; returns its id.
 pub async fn insert(
-    db: &AnyPool,
+    db: impl AnyExecutor<'_>,
     code: &str,
     created_by: i64,
     max_uses: Option<i64>,
@@ -99,7 +99,7 @@ pub async fn consume(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Resul
 }
 
 /// Withdraws an invite.
-pub async fn revoke(db: &AnyPool, id: i64, now: i64) -> Result<bool> {
+pub async fn revoke(db: impl AnyExecutor<'_>, id: i64, now: i64) -> Result<bool> {
     let done =
         sqlx::query("UPDATE invites SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)

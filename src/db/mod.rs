@@ -19,6 +19,7 @@ pub mod invites;
 pub mod lists;
 pub mod mail;
 pub mod media;
+pub mod modlog;
 pub mod mutes;
 pub mod notification_groups;
 pub mod notification_policy;

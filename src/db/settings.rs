@@ -2,7 +2,7 @@
 //! `chores`: when each instance-wide periodic chore is next due.
 
 use super::Result;
-use sqlx::AnyPool;
+use sqlx::{AnyExecutor, AnyPool};
 
 /// The stored value of a setting, if one was ever saved.
 pub async fn get(db: &AnyPool, key: &str) -> Result<Option<String>> {
@@ -13,7 +13,7 @@ pub async fn get(db: &AnyPool, key: &str) -> Result<Option<String>> {
 }
 
 /// Saves a setting, replacing any previous value.
-pub async fn set(db: &AnyPool, key: &str, value: &str) -> Result<()> {
+pub async fn set(db: impl AnyExecutor<'_>, key: &str, value: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

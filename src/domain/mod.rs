@@ -12,6 +12,7 @@ pub mod group;
 pub mod html;
 mod locale;
 pub mod media;
+pub mod modlog;
 pub mod notification_policy;
 pub mod poll;
 pub mod push;

@@ -122,7 +122,7 @@ pub async fn endorsements(state: &AppState, me: i64, page: Page) -> AppResult<Ve
     Ok(db::account_extras::endorsements_page(state.pool(), me, page).await?)
 }
 
-/// The people `account` endorses, as its public profile shows them (never groups: rule P9 of
+/// The people `account` endorses, as its public profile shows them (never groups: rule P10 of
 /// docs/SECURITY.md), newest first.
 pub async fn endorsed_people(state: &AppState, account: &AccountRow) -> AppResult<Vec<AccountRow>> {
     let ids =

@@ -1,6 +1,7 @@
 //! Local accounts: registration, sign-in checks, profile and password changes, approval,
 //! roles, and deletion that erases personal data.
 
+use super::modlog::Entry;
 use super::{
     blocking, instance,
     outgoing::{self, Outgoing},
@@ -11,6 +12,7 @@ use crate::{
     domain::{
         Bio, DisplayName, Email, Invalid, InviteCode, Locale, NotificationKind, Password,
         RegistrationMode, RegistrationReason, Role, UserState, Username, html,
+        modlog::{Action, Target},
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -522,7 +524,8 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
 
 /// Approves a pending registration.
 /// The person is told by e-mail (when e-mail is on).
-pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
+pub async fn approve(state: &AppState, by: &UserRow, account_id: i64) -> AppResult<()> {
+    super::modlog::require_admin(by)?;
     let mut tx = state.db.begin().await?;
     if !db::accounts::approve(&mut *tx, account_id, clock::now()).await? {
         return Err(AppError::not_found());
@@ -530,6 +533,17 @@ pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
     let user = db::accounts::user_by_id(&mut *tx, account_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    super::modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(by.account_id),
+            Action::RegistrationApproved,
+            Target::Account,
+            Some(account_id),
+            &user.username,
+        ),
+    )
+    .await?;
     super::mail::registration_approved(&mut tx, state, &user).await?;
     tx.commit().await?;
     super::mail::wake(state);
@@ -541,13 +555,25 @@ pub async fn approve(state: &AppState, account_id: i64) -> AppResult<()> {
 
 /// Refuses a pending registration: the account is removed entirely and the name freed; the
 /// person is told by e-mail (when e-mail is on).
-pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
+pub async fn reject(state: &AppState, by: &UserRow, account_id: i64) -> AppResult<()> {
+    super::modlog::require_admin(by)?;
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
         .filter(|u| u.state == UserState::Pending)
         .ok_or_else(AppError::not_found)?;
     let mut tx = state.db.begin().await?;
     db::accounts::purge_local(&mut tx, user.account_id).await?;
+    super::modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(by.account_id),
+            Action::RegistrationRejected,
+            Target::Account,
+            None,
+            &user.username,
+        ),
+    )
+    .await?;
     super::mail::registration_refused(&mut tx, state, &user).await?;
     tx.commit().await?;
     super::mail::wake(state);
@@ -557,7 +583,13 @@ pub async fn reject(state: &AppState, account_id: i64) -> AppResult<()> {
 
 /// Gives a local user a role. The last administrator cannot lose the role, so the instance is
 /// never left without one.
-pub async fn set_role(state: &AppState, account_id: i64, role: Role) -> AppResult<()> {
+pub async fn set_role(
+    state: &AppState,
+    by: &UserRow,
+    account_id: i64,
+    role: Role,
+) -> AppResult<()> {
+    super::modlog::require_admin(by)?;
     let user = db::accounts::user_by_id(state.pool(), account_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -571,7 +603,21 @@ pub async fn set_role(state: &AppState, account_id: i64, role: Role) -> AppResul
             return Err(AppError::conflict("error-last-admin"));
         }
     }
-    db::accounts::update_role(state.pool(), account_id, role).await?;
+    let mut tx = state.db.begin().await?;
+    db::accounts::update_role(&mut *tx, account_id, role).await?;
+    super::modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(by.account_id),
+            Action::RoleChanged,
+            Target::Account,
+            Some(account_id),
+            &user.username,
+        )
+        .with(&[("role", role.as_str().to_string())]),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(account_id, role = role.as_str(), "role changed");
     Ok(())
 }

@@ -16,6 +16,7 @@ use crate::{
         accounts::{AccountRow, UserRow},
         announcements::AnnouncementRow,
     },
+    domain::modlog::{Action, Target},
     domain::{
         Invalid, Visibility,
         announcement::{self, MAX_REACTIONS, NewAnnouncement},
@@ -23,7 +24,11 @@ use crate::{
         status::{PostText, ResolvedMention},
     },
     error::{AppError, AppResult},
-    service::{statuses, streams::Change},
+    service::{
+        modlog::{self, Entry},
+        statuses,
+        streams::Change,
+    },
     state::AppState,
 };
 use std::collections::HashMap;
@@ -223,6 +228,27 @@ pub async fn get(state: &AppState, admin: &UserRow, id: i64) -> AppResult<Announ
         .ok_or_else(AppError::not_found)
 }
 
+/// Records an action on an announcement in the moderation log, named by its text's start.
+async fn logged(
+    db: impl sqlx::AnyExecutor<'_>,
+    admin: &UserRow,
+    action: Action,
+    row: &AnnouncementRow,
+) -> AppResult<()> {
+    let label: String = row.text.chars().take(60).collect();
+    modlog::record(
+        db,
+        Entry::new(
+            Some(admin.account_id),
+            action,
+            Target::Announcement,
+            Some(row.id),
+            &label,
+        ),
+    )
+    .await
+}
+
 /// Writes an announcement, published at once when `publish` says so.
 pub async fn create(
     state: &AppState,
@@ -249,7 +275,10 @@ pub async fn create(
         updated_at: now,
     };
     render(state, input, &mut row).await?;
-    db::announcements::insert(state.pool(), &row, admin.account_id).await?;
+    let mut tx = state.db.begin().await?;
+    db::announcements::insert(&mut *tx, &row, admin.account_id).await?;
+    logged(&mut *tx, admin, Action::AnnouncementCreated, &row).await?;
+    tx.commit().await?;
     if publish {
         return set_published(state, admin, row.id, true).await;
     }
@@ -272,9 +301,12 @@ pub async fn update(
     if row.published != 0 {
         row.streamed = stream_state(&row, now);
     }
-    if !db::announcements::update(state.pool(), &row).await? {
+    let mut tx = state.db.begin().await?;
+    if !db::announcements::update(&mut *tx, &row).await? {
         return Err(AppError::not_found());
     }
+    logged(&mut *tx, admin, Action::AnnouncementUpdated, &row).await?;
+    tx.commit().await?;
     if row.published != 0 {
         if row.streamed == 1 {
             state.streams.publish(vec![Change::Announced(row.id)]);
@@ -308,11 +340,17 @@ pub async fn set_published(
         row.streamed = 0;
     }
     row.updated_at = now;
-    if !db::announcements::set_published(state.pool(), id, row.published_at, row.streamed, now)
-        .await?
-    {
+    let mut tx = state.db.begin().await?;
+    if !db::announcements::set_published(&mut *tx, id, row.published_at, row.streamed, now).await? {
         return Err(AppError::not_found());
     }
+    let action = if publish {
+        Action::AnnouncementPublished
+    } else {
+        Action::AnnouncementWithdrawn
+    };
+    logged(&mut *tx, admin, action, &row).await?;
+    tx.commit().await?;
     if publish && row.streamed == 1 {
         state.streams.publish(vec![Change::Announced(id)]);
     } else if !publish && before == (1, 1) {
@@ -324,9 +362,12 @@ pub async fn set_published(
 /// Deletes an announcement, with its reads and reactions.
 pub async fn delete(state: &AppState, admin: &UserRow, id: i64) -> AppResult<()> {
     let row = get(state, admin, id).await?;
-    if !db::announcements::delete(state.pool(), id).await? {
+    let mut tx = state.db.begin().await?;
+    if !db::announcements::delete(&mut *tx, id).await? {
         return Err(AppError::not_found());
     }
+    logged(&mut *tx, admin, Action::AnnouncementDeleted, &row).await?;
+    tx.commit().await?;
     if row.published != 0 && row.streamed == 1 {
         state.streams.publish(vec![Change::AnnouncementRemoved(id)]);
     }

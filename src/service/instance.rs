@@ -2,9 +2,13 @@
 
 use crate::{
     clock, crypto,
-    db::{self, invites::InviteRow},
-    domain::{Invalid, RegistrationMode},
+    db::{self, accounts::UserRow, invites::InviteRow},
+    domain::{
+        Invalid, RegistrationMode,
+        modlog::{Action, Target},
+    },
     error::{AppError, AppResult},
+    service::modlog::{self, Entry},
     state::AppState,
 };
 use std::time::Duration;
@@ -20,8 +24,27 @@ pub async fn registration_mode(state: &AppState) -> AppResult<RegistrationMode> 
 }
 
 /// Changes the registration mode.
-pub async fn set_registration_mode(state: &AppState, mode: RegistrationMode) -> AppResult<()> {
-    db::settings::set(state.pool(), REGISTRATION_MODE, mode.as_str()).await?;
+pub async fn set_registration_mode(
+    state: &AppState,
+    by: &UserRow,
+    mode: RegistrationMode,
+) -> AppResult<()> {
+    modlog::require_admin(by)?;
+    let mut tx = state.db.begin().await?;
+    db::settings::set(&mut *tx, REGISTRATION_MODE, mode.as_str()).await?;
+    modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(by.account_id),
+            Action::RegistrationMode,
+            Target::Instance,
+            None,
+            "",
+        )
+        .with(&[("mode", mode.as_str().to_string())]),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(mode = mode.as_str(), "registration mode changed");
     Ok(())
 }
@@ -56,7 +79,20 @@ pub async fn create_invite(
     let now = clock::now();
     let expires_at = valid_days.map(|d| clock::after(Duration::from_secs(d * 24 * 3600)));
     let code = crypto::random_code(10);
-    db::invites::insert(state.pool(), &code, created_by, max_uses, expires_at, now).await?;
+    let mut tx = state.db.begin().await?;
+    db::invites::insert(&mut *tx, &code, created_by, max_uses, expires_at, now).await?;
+    modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(created_by),
+            Action::InviteCreated,
+            Target::Invite,
+            None,
+            &code,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
     db::invites::by_code(state.pool(), &code)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("invite vanished after insert")))
@@ -68,10 +104,24 @@ pub async fn invites(state: &AppState) -> AppResult<Vec<InviteRow>> {
 }
 
 /// Withdraws an invite.
-pub async fn revoke_invite(state: &AppState, id: i64) -> AppResult<()> {
-    if !db::invites::revoke(state.pool(), id, clock::now()).await? {
+pub async fn revoke_invite(state: &AppState, by: &UserRow, id: i64) -> AppResult<()> {
+    modlog::require_admin(by)?;
+    let mut tx = state.db.begin().await?;
+    if !db::invites::revoke(&mut *tx, id, clock::now()).await? {
         return Err(AppError::not_found());
     }
+    modlog::record(
+        &mut *tx,
+        Entry::new(
+            Some(by.account_id),
+            Action::InviteRevoked,
+            Target::Invite,
+            Some(id),
+            "",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

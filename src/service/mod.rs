@@ -18,6 +18,7 @@ pub mod instance;
 pub mod lists;
 pub mod mail;
 pub mod media;
+pub mod modlog;
 pub mod mutes;
 pub mod notification_groups;
 pub mod notification_policy;

@@ -105,9 +105,9 @@ pub async fn registration_mode(
     c: Ctx,
     CsrfForm(form): CsrfForm<ModeForm>,
 ) -> AppResult<Response> {
-    c.require_admin()?;
+    let admin = c.require_admin()?;
     let mode = RegistrationMode::parse(&form.registration_mode)?;
-    service::instance::set_registration_mode(&state, mode).await?;
+    service::instance::set_registration_mode(&state, admin, mode).await?;
     Ok(redirect_with_flash(
         &state,
         "/admin",
@@ -125,8 +125,8 @@ pub async fn approve(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    c.require_admin()?;
-    service::accounts::approve(&state, id).await?;
+    let admin = c.require_admin()?;
+    service::accounts::approve(&state, admin, id).await?;
     Ok(redirect_with_flash(
         &state,
         "/admin",
@@ -141,8 +141,8 @@ pub async fn reject(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    c.require_admin()?;
-    service::accounts::reject(&state, id).await?;
+    let admin = c.require_admin()?;
+    service::accounts::reject(&state, admin, id).await?;
     Ok(redirect_with_flash(
         &state,
         "/admin",
@@ -163,9 +163,9 @@ pub async fn role(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> AppResult<Response> {
-    c.require_admin()?;
+    let admin = c.require_admin()?;
     let role = Role::parse(&form.role)?;
-    service::accounts::set_role(&state, id, role).await?;
+    service::accounts::set_role(&state, admin, id, role).await?;
     Ok(redirect_with_flash(&state, "/admin", "flash-role-changed"))
 }
 
@@ -216,8 +216,8 @@ pub async fn revoke_invite(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    c.require_admin()?;
-    service::instance::revoke_invite(&state, id).await?;
+    let admin = c.require_admin()?;
+    service::instance::revoke_invite(&state, admin, id).await?;
     Ok(redirect_with_flash(
         &state,
         "/admin#invites",

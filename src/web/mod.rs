@@ -15,6 +15,7 @@ mod form;
 mod groups;
 mod mail;
 pub mod media;
+mod modlog;
 mod oauth;
 mod pages;
 mod polls;
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(oauth::authorize_page).post(oauth::authorize),
         )
         .merge(announcements::routes())
+        .merge(modlog::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

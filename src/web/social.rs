@@ -338,7 +338,7 @@ struct ProfilePage {
     relationship: Option<Relationship>,
     feed: Feed,
     base_path: String,
-    /// The people the account endorses (docs/SECURITY.md P9: never groups).
+    /// The people the account endorses (docs/SECURITY.md P10: never groups).
     endorsed: Vec<crate::db::accounts::AccountRow>,
 }
 

@@ -149,10 +149,11 @@ impl TestApp {
         }
     }
 
-    /// Sets the registration mode as an administrator would.
+    /// Sets the registration mode, as the setting an administrator's choice writes (without
+    /// an administrator, so without an entry in the moderation log).
     pub async fn set_registration_mode(&self, mode: &str) {
         let mode = coopol::domain::RegistrationMode::parse(mode).unwrap();
-        coopol::service::instance::set_registration_mode(&self.state, mode)
+        coopol::db::settings::set(self.state.pool(), "registration_mode", mode.as_str())
             .await
             .unwrap();
     }

@@ -232,7 +232,7 @@ pub async fn endorsements(
 }
 
 /// `GET /api/v1/accounts/:id/endorsements` (Mastodon 4.4, which Phanpy reads on a profile):
-/// the people an account endorses, as its public profile shows them (never groups: rule P9).
+/// the people an account endorses, as its public profile shows them (never groups: rule P10).
 /// They fit one page (at most `ENDORSED_ON_PROFILE`), so `limit` shortens it and a page
 /// after or before it (`max_id`, `since_id`, `min_id`) is empty.
 pub async fn account_endorsements(

@@ -329,7 +329,11 @@ pub async fn approve(db: impl AnyExecutor<'_>, id: i64, now: i64) -> Result<bool
 }
 
 /// Sets a user's role.
-pub async fn update_role(db: &AnyPool, id: i64, role: crate::domain::Role) -> Result<bool> {
+pub async fn update_role(
+    db: impl AnyExecutor<'_>,
+    id: i64,
+    role: crate::domain::Role,
+) -> Result<bool> {
     let done = sqlx::query("UPDATE users SET role = $2 WHERE account_id = $1")
         .bind(id)
         .bind(role)
