@@ -87,3 +87,8 @@ stored_as_text!(MediaKind, MediaKind::from_stored, |v| v.as_str().into());
 stored_as_text!(MediaState, MediaState::from_stored, |v| v.as_str().into());
 stored_as_text!(MediaUse, MediaUse::from_stored, |v| v.as_str().into());
 stored_as_text!(Scopes, |s| Scopes::parse(s).ok(), |v| v.to_string());
+stored_as_text!(
+    crate::domain::report::Category,
+    crate::domain::report::Category::from_stored,
+    |v| v.as_str().into()
+);

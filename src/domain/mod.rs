@@ -16,6 +16,7 @@ pub mod modlog;
 pub mod notification_policy;
 pub mod poll;
 pub mod push;
+pub mod report;
 mod scopes;
 mod social;
 pub mod status;

@@ -28,6 +28,18 @@ pub enum Action {
     AnnouncementWithdrawn,
     /// An announcement was deleted.
     AnnouncementDeleted,
+    /// A moderator took a report (assigned it to themselves).
+    ReportAssigned,
+    /// A moderator let go of a report.
+    ReportUnassigned,
+    /// A report was resolved.
+    ReportResolved,
+    /// A resolved report was opened again.
+    ReportReopened,
+    /// A moderator wrote a note on a report (the note itself is not in the log).
+    ReportNoteAdded,
+    /// A moderator read a report naming posts that are not public (`count`: how many).
+    ReportPostsViewed,
 }
 
 impl Action {
@@ -44,6 +56,12 @@ impl Action {
         Action::AnnouncementPublished,
         Action::AnnouncementWithdrawn,
         Action::AnnouncementDeleted,
+        Action::ReportAssigned,
+        Action::ReportUnassigned,
+        Action::ReportResolved,
+        Action::ReportReopened,
+        Action::ReportNoteAdded,
+        Action::ReportPostsViewed,
     ];
 
     /// The stored name.
@@ -60,6 +78,12 @@ impl Action {
             Action::AnnouncementPublished => "announcement_published",
             Action::AnnouncementWithdrawn => "announcement_withdrawn",
             Action::AnnouncementDeleted => "announcement_deleted",
+            Action::ReportAssigned => "report_assigned",
+            Action::ReportUnassigned => "report_unassigned",
+            Action::ReportResolved => "report_resolved",
+            Action::ReportReopened => "report_reopened",
+            Action::ReportNoteAdded => "report_note_added",
+            Action::ReportPostsViewed => "report_posts_viewed",
         }
     }
 
@@ -80,6 +104,8 @@ pub enum Target {
     Invite,
     /// An announcement.
     Announcement,
+    /// A report.
+    Report,
 }
 
 impl Target {
@@ -90,6 +116,7 @@ impl Target {
             Target::Account => "account",
             Target::Invite => "invite",
             Target::Announcement => "announcement",
+            Target::Report => "report",
         }
     }
 }

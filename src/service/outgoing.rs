@@ -251,6 +251,14 @@ pub enum Outgoing {
         /// Who voted.
         account_id: i64,
     },
+    /// A report forwarded to other servers: a `Flag` from the instance actor, without the
+    /// reporter's name.
+    Flag {
+        /// The report.
+        report_id: i64,
+        /// The servers chosen (the reported account's, those of the accounts its posts answer).
+        domains: Vec<String>,
+    },
 }
 
 /// Records something to send, inside the caller's transaction.

@@ -4,6 +4,7 @@
 
 pub mod account_extras;
 pub mod accounts;
+pub mod admin_reports;
 pub mod announcements;
 pub mod conversations;
 pub mod curation;
@@ -21,6 +22,7 @@ pub mod oauth;
 pub mod pagination;
 pub mod polls;
 pub mod push;
+pub mod reports;
 pub mod scheduled;
 pub mod search;
 pub mod social;
@@ -165,6 +167,7 @@ pub fn router() -> Router<AppState> {
         .merge(account_extras::routes())
         .merge(announcements::routes())
         .merge(tags::routes())
+        .merge(reports::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

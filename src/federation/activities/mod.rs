@@ -15,6 +15,7 @@
 //! | `participation` | the same for events (Mobilizon's participation) |
 //! | `featured` | `Add`/`Remove` of pinned posts to an actor's `featured` collection |
 //! | `group_post` | a group's `Announce` of what is posted in it, and of a removal (FEP-1b12) |
+//! | `flag` | `Flag`: reports, forwarded from the instance actor and received into the queue |
 //!
 //! Adding an activity: a new module here with its `prepare` and `received`, one arm in each
 //! table (the compiler requires the `prepare` arm for each new [`Outgoing`] variant), and a
@@ -24,6 +25,7 @@ mod audience;
 mod block;
 mod boost;
 pub(super) mod featured;
+mod flag;
 mod follow;
 mod group_post;
 mod like;
@@ -85,6 +87,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::AnswerEventJoin { .. }
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
         O::PollVote { .. } => return poll::prepare(state, outgoing).await,
+        O::Flag { .. } => flag::prepare(state, outgoing).await?,
         O::GroupAnnounce { .. } | O::GroupRemove { .. } => {
             return group_post::prepare(state, outgoing).await;
         }
@@ -136,9 +139,7 @@ pub async fn received(
         },
         "Dislike" => Ok(Outcome::Ignored("dislikes are not counted")),
         "EmojiReact" => Ok(Outcome::Ignored("emoji reactions are not supported")),
-        "Flag" => Ok(Outcome::Ignored(
-            "reports from other servers are not handled yet",
-        )),
+        "Flag" => flag::received(state, actor, activity).await,
         "Move" => Ok(Outcome::Ignored("account moves are not supported")),
         "Add" => Ok(featured::added(state, actor, activity)
             .await?
