@@ -28,6 +28,7 @@ pub mod oauth;
 pub mod polls;
 pub mod preferences;
 pub mod push;
+pub mod sanctions;
 pub mod scheduled;
 pub mod sessions;
 pub mod settings;

@@ -16,6 +16,7 @@ pub mod modlog;
 pub mod notification_policy;
 pub mod poll;
 pub mod push;
+pub mod sanction;
 mod scopes;
 mod social;
 pub mod status;

@@ -28,6 +28,26 @@ pub enum Action {
     AnnouncementWithdrawn,
     /// An announcement was deleted.
     AnnouncementDeleted,
+    /// An account was warned (`report` when it answers one).
+    AccountWarned,
+    /// An account was limited.
+    AccountSilenced,
+    /// An account's limit was lifted.
+    AccountUnsilenced,
+    /// A local person's sign-in was disabled.
+    AccountDisabled,
+    /// A local person's sign-in was enabled again.
+    AccountEnabled,
+    /// An account was suspended.
+    AccountSuspended,
+    /// An account's suspension was lifted.
+    AccountUnsuspended,
+    /// A suspended account was deleted (`reason`: `admin` or `retention`).
+    AccountDeleted,
+    /// An appeal of a warning was approved (the sanction lifted).
+    AppealApproved,
+    /// An appeal of a warning was rejected.
+    AppealRejected,
 }
 
 impl Action {
@@ -44,6 +64,16 @@ impl Action {
         Action::AnnouncementPublished,
         Action::AnnouncementWithdrawn,
         Action::AnnouncementDeleted,
+        Action::AccountWarned,
+        Action::AccountSilenced,
+        Action::AccountUnsilenced,
+        Action::AccountDisabled,
+        Action::AccountEnabled,
+        Action::AccountSuspended,
+        Action::AccountUnsuspended,
+        Action::AccountDeleted,
+        Action::AppealApproved,
+        Action::AppealRejected,
     ];
 
     /// The stored name.
@@ -60,6 +90,16 @@ impl Action {
             Action::AnnouncementPublished => "announcement_published",
             Action::AnnouncementWithdrawn => "announcement_withdrawn",
             Action::AnnouncementDeleted => "announcement_deleted",
+            Action::AccountWarned => "account_warned",
+            Action::AccountSilenced => "account_silenced",
+            Action::AccountUnsilenced => "account_unsilenced",
+            Action::AccountDisabled => "account_disabled",
+            Action::AccountEnabled => "account_enabled",
+            Action::AccountSuspended => "account_suspended",
+            Action::AccountUnsuspended => "account_unsuspended",
+            Action::AccountDeleted => "account_deleted",
+            Action::AppealApproved => "appeal_approved",
+            Action::AppealRejected => "appeal_rejected",
         }
     }
 
@@ -80,6 +120,8 @@ pub enum Target {
     Invite,
     /// An announcement.
     Announcement,
+    /// An appeal of a warning.
+    Appeal,
 }
 
 impl Target {
@@ -90,6 +132,7 @@ impl Target {
             Target::Account => "account",
             Target::Invite => "invite",
             Target::Announcement => "announcement",
+            Target::Appeal => "appeal",
         }
     }
 }
