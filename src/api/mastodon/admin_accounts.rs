@@ -382,8 +382,9 @@ struct ActionParams {
     warning_preset_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     text: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    send_email_notification: Option<String>,
+    /// A boolean as apps send it (JSON `false`, or `"false"`, `"0"` in forms).
+    #[serde(default)]
+    send_email_notification: Option<Value>,
 }
 
 /// `POST /api/v1/admin/accounts/:id/action`: `{}` once done.
@@ -414,10 +415,13 @@ async fn action(
         },
     };
     // Mastodon's default: the person is told.
-    let send_email = match text(p.send_email_notification).as_deref() {
-        None => true,
-        Some("true" | "1" | "on" | "yes") => true,
-        Some("false" | "0" | "off" | "no") => false,
+    let send_email = match p.send_email_notification {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => b,
+        Some(Value::Number(n)) if n.as_i64() == Some(0) => false,
+        Some(Value::Number(n)) if n.as_i64() == Some(1) => true,
+        Some(Value::String(s)) if matches!(s.trim(), "true" | "1" | "on" | "yes") => true,
+        Some(Value::String(s)) if matches!(s.trim(), "false" | "0" | "off" | "no") => false,
         Some(_) => {
             errors.push(Invalid::new(
                 "send_email_notification",
