@@ -436,6 +436,11 @@ async fn hourly_chores(state: &AppState, now: i64) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "moderation log clean-up failed"),
     }
+    match crate::service::sanctions::chores(state, now).await {
+        Ok(n) if n > 0 => tracing::info!(deleted = n, "suspended accounts past retention deleted"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "deleting suspended accounts past retention failed"),
+    }
     match crate::service::media::sweep(state, now).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "unused media removed"),
         Ok(_) => {}

@@ -74,6 +74,7 @@ pub const KEYS: &[Key] = &[
     key("mail_from_name", ""),
     key("mail_give_up_hours", "48"),
     key("moderation_log_retention_days", "365"),
+    key("moderation_suspension_retention_days", "30"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];

@@ -103,7 +103,7 @@ pub enum DirectoryOrder {
 }
 
 /// A page of the profile directory (account ids, in order): discoverable people and groups that are neither deleted
-/// nor awaiting approval or disabled, and have posted (`Active`), local ones alone when
+/// nor awaiting approval or disabled, limited nor suspended, and have posted (`Active`), local ones alone when
 /// `local_only`; someone the viewer blocks, mutes or is blocked by is left out.
 pub async fn directory(
     db: &AnyPool,
@@ -125,6 +125,7 @@ pub async fn directory(
          AND a.actor_type IN ('Person', 'Group') \
          AND st.last_status_at IS NOT NULL \
          AND (a.domain IS NOT NULL OR a.actor_type = 'Group' OR u.state = 'active') \
+         AND NOT EXISTS (SELECT 1 FROM account_sanctions sx WHERE sx.account_id = a.id) \
          AND ($1 = 0 OR a.domain IS NULL) \
          AND ($2 = 0 OR (a.id <> $2 \
               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 \
@@ -221,11 +222,12 @@ pub async fn dismiss_suggestion(
 }
 
 /// The posts trends read: public local posts (no boosts) with ids from `first_id`, by
-/// accounts neither deleted nor disabled. A post of a group's closed circle is stored with
+/// accounts neither deleted nor disabled, limited nor suspended (`db::sanctions`). A post of a group's closed circle is stored with
 /// visibility `group`, a followers-only or direct one with its own: none of them is `public`.
 const TRENDING_POSTS: &str = "statuses s JOIN accounts a ON a.id = s.account_id \
      WHERE s.id >= $1 AND s.visibility = 'public' AND s.local = 1 \
-     AND s.reblog_of_id IS NULL AND a.deleted_at IS NULL AND a.discoverable = 1";
+     AND s.reblog_of_id IS NULL AND a.deleted_at IS NULL AND a.discoverable = 1 \
+     AND NOT EXISTS (SELECT 1 FROM account_sanctions sx WHERE sx.account_id = a.id)";
 
 /// Tags of the trending posts by distinct accounts, then by uses.
 pub async fn trending_tags(

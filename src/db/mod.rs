@@ -29,6 +29,7 @@ pub mod polls;
 pub mod preferences;
 pub mod push;
 pub mod reports;
+pub mod sanctions;
 pub mod scheduled;
 pub mod sessions;
 pub mod settings;

@@ -17,6 +17,7 @@ pub mod notification_policy;
 pub mod poll;
 pub mod push;
 pub mod report;
+pub mod sanction;
 mod scopes;
 mod social;
 pub mod status;

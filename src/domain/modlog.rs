@@ -40,6 +40,26 @@ pub enum Action {
     ReportNoteAdded,
     /// A moderator read a report naming posts that are not public (`count`: how many).
     ReportPostsViewed,
+    /// An account was warned (`report` when it answers one).
+    AccountWarned,
+    /// An account was limited.
+    AccountSilenced,
+    /// An account's limit was lifted.
+    AccountUnsilenced,
+    /// A local person's sign-in was disabled.
+    AccountDisabled,
+    /// A local person's sign-in was enabled again.
+    AccountEnabled,
+    /// An account was suspended.
+    AccountSuspended,
+    /// An account's suspension was lifted.
+    AccountUnsuspended,
+    /// A suspended account was deleted (`reason`: `admin` or `retention`).
+    AccountDeleted,
+    /// An appeal of a warning was approved (the sanction lifted).
+    AppealApproved,
+    /// An appeal of a warning was rejected.
+    AppealRejected,
 }
 
 impl Action {
@@ -62,6 +82,16 @@ impl Action {
         Action::ReportReopened,
         Action::ReportNoteAdded,
         Action::ReportPostsViewed,
+        Action::AccountWarned,
+        Action::AccountSilenced,
+        Action::AccountUnsilenced,
+        Action::AccountDisabled,
+        Action::AccountEnabled,
+        Action::AccountSuspended,
+        Action::AccountUnsuspended,
+        Action::AccountDeleted,
+        Action::AppealApproved,
+        Action::AppealRejected,
     ];
 
     /// The stored name.
@@ -84,6 +114,16 @@ impl Action {
             Action::ReportReopened => "report_reopened",
             Action::ReportNoteAdded => "report_note_added",
             Action::ReportPostsViewed => "report_posts_viewed",
+            Action::AccountWarned => "account_warned",
+            Action::AccountSilenced => "account_silenced",
+            Action::AccountUnsilenced => "account_unsilenced",
+            Action::AccountDisabled => "account_disabled",
+            Action::AccountEnabled => "account_enabled",
+            Action::AccountSuspended => "account_suspended",
+            Action::AccountUnsuspended => "account_unsuspended",
+            Action::AccountDeleted => "account_deleted",
+            Action::AppealApproved => "appeal_approved",
+            Action::AppealRejected => "appeal_rejected",
         }
     }
 
@@ -106,6 +146,8 @@ pub enum Target {
     Announcement,
     /// A report.
     Report,
+    /// An appeal of a warning.
+    Appeal,
 }
 
 impl Target {
@@ -117,6 +159,7 @@ impl Target {
             Target::Invite => "invite",
             Target::Announcement => "announcement",
             Target::Report => "report",
+            Target::Appeal => "appeal",
         }
     }
 }

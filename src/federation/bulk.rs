@@ -95,12 +95,14 @@ pub async fn store_parsed(
     // What the run needs to know, a query each.
     let mut conn = state.pool().acquire().await?;
     let signers = distinct(notes.iter().map(|(i, _)| run[*i].signer.as_str()));
-    let authors: HashMap<String, db::accounts::Author> =
+    let mut authors: HashMap<String, db::accounts::Author> =
         db::accounts::authors_by_uris(&mut conn, &signers)
             .await?
             .into_iter()
             .map(|a| (a.uri.clone(), a))
             .collect();
+    // Suspended authors' posts are not taken: the ordinary path drops their activities.
+    db::sanctions::keep_unsuspended(&mut conn, &mut authors).await?;
     let note_ids: Vec<&str> = notes.iter().map(|(_, n)| n.id.as_str()).collect();
     let deleted: HashSet<String> = db::statuses::tombstoned_among(&mut conn, &note_ids)
         .await?

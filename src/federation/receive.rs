@@ -68,6 +68,9 @@ pub async fn process(state: &AppState, signer: &str, body: &str) -> Result<Outco
     let Some(actor) = db::accounts::by_uri(state.pool(), signer).await? else {
         return Err(Failure::Retry("the signer is not stored".into()));
     };
+    if db::sanctions::is_suspended(state.pool(), actor.id).await? {
+        return Ok(Outcome::Ignored("the actor is suspended here"));
+    }
     dispatch(state, &actor, &activity).await
 }
 

@@ -136,6 +136,11 @@ async fn local_account(state: &AppState, username: &str) -> Result<AccountRow, R
     if account.deleted_at.is_some() {
         return Err(gone(&account.uri));
     }
+    match crate::service::sanctions::is_suspended(state, account.id).await {
+        Ok(true) => return Err(gone(&account.uri)),
+        Ok(false) => {}
+        Err(e) => return Err(e.into_response()),
+    }
     if account.actor_type == "Group" {
         return Ok(account);
     }

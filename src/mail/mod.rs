@@ -33,6 +33,15 @@ pub enum Mail {
     RegistrationApproved { username: String, link: String },
     /// The registration was refused.
     RegistrationRefused { username: String },
+    /// A moderator or an administrator acted on the account (`action`: `none` for a warning,
+    /// `disable`, `silence`, `suspend`), with the text the person is told (may be empty) and
+    /// where to read it and appeal.
+    Sanction {
+        username: String,
+        action: String,
+        text: String,
+        link: String,
+    },
     /// A notification (not transactional: it carries `List-Unsubscribe`).
     Notification {
         /// The notification kind's stored name (`mention`, `follow`, `event_reminder`...).
@@ -93,6 +102,7 @@ impl Mail {
             Mail::AddressInUse { .. } => "address_in_use",
             Mail::RegistrationApproved { .. } => "registration_approved",
             Mail::RegistrationRefused { .. } => "registration_refused",
+            Mail::Sanction { .. } => "sanction",
             Mail::Notification { .. } => "notification",
             Mail::Digest { .. } => "digest",
         }

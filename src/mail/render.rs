@@ -201,6 +201,31 @@ pub fn render(
                 unsubscribe: None,
             },
         ),
+        Mail::Sanction {
+            username,
+            action: kind,
+            text,
+            link,
+        } => (
+            ta(
+                "mail-sanction-subject",
+                &[("instance", instance), ("action", kind)],
+            ),
+            Body {
+                greeting: greet(username),
+                paragraphs: vec![ta(
+                    "mail-sanction-body",
+                    &[("instance", instance), ("action", kind)],
+                )],
+                sections: Vec::new(),
+                quote: (!text.trim().is_empty()).then(|| text.trim().to_string()),
+                action: action("mail-sanction-action", link),
+                secondary: None,
+                after: vec![t("mail-sanction-appeal")],
+                footer: String::new(),
+                unsubscribe: None,
+            },
+        ),
         Mail::Notification {
             notification,
             actor,

@@ -293,6 +293,7 @@ pub async fn authenticate(state: &AppState, login: &str, password: &str) -> AppR
         db::accounts::clear_sign_in_attempts(state.pool(), &key).await?;
     }
     check_can_sign_in(&user)?;
+    super::sanctions::check_can_sign_in(state, user.account_id).await?;
     db::accounts::record_sign_in(state.pool(), user.account_id, clock::now()).await?;
     super::discovery::record_use(state, user.account_id, None).await?;
     Ok(user)
@@ -497,6 +498,16 @@ pub async fn delete_own_account(
 /// Erases a local account's personal data (see `db::accounts::erase_local`), its posts and its
 /// follows, and tells the servers that knew it (`Delete(Person)`), which erase their copies.
 pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
+    erase_with(state, account_id, None).await
+}
+
+/// [`erase`], recording a moderation log entry in the same transaction (an administrator's
+/// deletion, `service::sanctions`).
+pub async fn erase_logged(state: &AppState, account_id: i64, entry: Entry<'_>) -> AppResult<()> {
+    erase_with(state, account_id, Some(entry)).await
+}
+
+async fn erase_with(state: &AppState, account_id: i64, entry: Option<Entry<'_>>) -> AppResult<()> {
     let mut inboxes = db::social::remote_follower_inboxes(state.pool(), account_id).await?;
     inboxes.extend(db::social::remote_following_inboxes(state.pool(), account_id).await?);
     inboxes.sort();
@@ -507,6 +518,9 @@ pub async fn erase(state: &AppState, account_id: i64) -> AppResult<()> {
     db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
     // Every file of the account stops being served now and leaves the store at the sweep.
     db::media::remove_all_of(&mut *tx, account_id, clock::now()).await?;
+    if let Some(entry) = entry {
+        super::modlog::record(&mut *tx, entry).await?;
+    }
     outgoing::push(
         &mut tx,
         &Outgoing::DeleteActor {

@@ -40,13 +40,14 @@ pub async fn by_uri(state: &AppState, uri: &str) -> AppResult<Option<AccountRow>
 
 /// Accounts whose name or display name matches, as a search lists them.
 pub async fn search(state: &AppState, term: &str, limit: i64) -> AppResult<Vec<AccountRow>> {
-    Ok(db::accounts::search(state.pool(), term, limit).await?)
+    let found = db::accounts::search(state.pool(), term, limit).await?;
+    super::sanctions::searchable(state, None, found).await
 }
 
 /// Whether others may see a profile: not deleted, and for a local person, an active account
 /// (one awaiting approval, or disabled, is not shown).
 pub async fn shown(state: &AppState, account: AccountRow) -> AppResult<Option<AccountRow>> {
-    if account.deleted_at.is_some() {
+    if account.deleted_at.is_some() || super::sanctions::is_suspended(state, account.id).await? {
         return Ok(None);
     }
     if account.is_local() && account.actor_type != "Group" {

@@ -30,6 +30,7 @@ pub mod preferences;
 pub mod push;
 pub mod relationships;
 pub mod reports;
+pub mod sanctions;
 pub mod scheduled;
 pub mod sessions;
 pub mod statuses;

@@ -20,6 +20,7 @@ mod oauth;
 mod pages;
 mod polls;
 mod requests;
+mod sanctions;
 mod settings;
 mod social;
 pub(crate) mod uploads;
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .merge(announcements::routes())
         .merge(modlog::routes())
+        .merge(sanctions::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

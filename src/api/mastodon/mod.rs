@@ -5,6 +5,7 @@
 pub mod account_extras;
 pub mod accounts;
 pub mod admin_reports;
+mod admin_accounts;
 pub mod announcements;
 pub mod conversations;
 pub mod curation;
@@ -168,6 +169,7 @@ pub fn router() -> Router<AppState> {
         .merge(announcements::routes())
         .merge(tags::routes())
         .merge(reports::routes())
+        .merge(admin_accounts::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

@@ -77,8 +77,9 @@ pub fn not_muted(viewer: &str) -> String {
         "NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {viewer} \
          AND (mu.expires_at IS NULL OR mu.expires_at > $6) \
          AND (mu.target_account_id = s.account_id OR mu.target_account_id = \
-              (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id))) AND {}",
-        crate::db::account_extras::not_domain_blocked(viewer)
+              (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id))) AND {} AND {}",
+        crate::db::account_extras::not_domain_blocked(viewer),
+        crate::db::sanctions::not_suspended()
     )
 }
 
@@ -183,8 +184,9 @@ pub async fn public(
         "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {}",
-        not_muted("$2")
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {}",
+        not_muted("$2"),
+        crate::db::sanctions::not_limited_for("$2")
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(scope).bind(viewer)
@@ -205,8 +207,9 @@ pub async fn tagged(
         "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
          AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {}",
-        not_muted("$2")
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {}",
+        not_muted("$2"),
+        crate::db::sanctions::not_limited_for("$2")
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(tag.to_lowercase()).bind(viewer)
@@ -227,6 +230,7 @@ pub async fn by_account(
         "FROM statuses s WHERE s.account_id = $1 \
          AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
     );
+    from_where.push_str(&format!(" AND {}", db::sanctions::not_suspended()));
     if only.exclude_replies {
         // Replies to others leave; a thread the author continues stays, as on Mastodon.
         from_where.push_str(

@@ -66,6 +66,9 @@ pub async fn can_see(state: &AppState, viewer: Option<i64>, status: &StatusRow) 
     if viewer == Some(status.account_id) {
         return Ok(true);
     }
+    if super::sanctions::is_suspended(state, status.account_id).await? {
+        return Ok(false);
+    }
     if let Some(v) = viewer
         && db::social::blocked_either_way(state.pool(), v, status.account_id).await?
     {
