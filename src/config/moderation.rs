@@ -1,5 +1,6 @@
 //! The moderation part of the configuration: how long the moderation log keeps what
-//! moderators and administrators did. Parts of moderation add their keys here.
+//! moderators and administrators did, whom the instance federates with, and who sees the list
+//! of moderated servers. Parts of moderation add their keys here.
 
 use super::{ConfigError, parse_number};
 use std::time::Duration;
@@ -10,6 +11,30 @@ pub struct Moderation {
     /// How long entries of the moderation log (the instance's and every group's) are kept;
     /// `None`: for ever.
     pub log_retention: Option<Duration>,
+    /// Whom the instance federates with (`federation_mode`).
+    pub federation_mode: FederationMode,
+    /// Who sees the list of moderated servers (`show_domain_blocks`).
+    pub show_domain_blocks: ShowDomainBlocks,
+}
+
+/// Whom the instance federates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FederationMode {
+    /// Every server but those suspended.
+    Open,
+    /// Only the allowed domains (and their subdomains), GoToSocial's allowlist mode.
+    Allowlist,
+}
+
+/// Who sees the list of moderated servers (Mastodon's `show_domain_blocks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowDomainBlocks {
+    /// Nobody (the API answers 404).
+    None,
+    /// Signed-in people.
+    Users,
+    /// Everyone.
+    All,
 }
 
 /// Reads the moderation keys.
@@ -19,7 +44,27 @@ pub(super) fn parse(
 ) -> Result<Moderation, ConfigError> {
     let days = parse_number(&get("moderation_log_retention_days"), 0, 36_500)
         .map_err(|why| fail("moderation_log_retention_days", why))?;
+    let federation_mode = match get("federation_mode").trim() {
+        "open" => FederationMode::Open,
+        "allowlist" => FederationMode::Allowlist,
+        _ => {
+            return Err(fail("federation_mode", "expected open or allowlist".into()));
+        }
+    };
+    let show_domain_blocks = match get("show_domain_blocks").trim() {
+        "none" => ShowDomainBlocks::None,
+        "users" => ShowDomainBlocks::Users,
+        "all" => ShowDomainBlocks::All,
+        _ => {
+            return Err(fail(
+                "show_domain_blocks",
+                "expected none, users or all".into(),
+            ));
+        }
+    };
     Ok(Moderation {
         log_retention: (days > 0).then(|| Duration::from_secs(days * 86_400)),
+        federation_mode,
+        show_domain_blocks,
     })
 }

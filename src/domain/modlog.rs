@@ -28,6 +28,18 @@ pub enum Action {
     AnnouncementWithdrawn,
     /// An announcement was deleted.
     AnnouncementDeleted,
+    /// A domain was blocked (`severity`).
+    DomainBlockCreated,
+    /// A domain block was changed (`severity`).
+    DomainBlockUpdated,
+    /// A domain block was lifted.
+    DomainBlockRemoved,
+    /// A domain was allowed (allowlist mode).
+    DomainAllowCreated,
+    /// A domain was taken off the allowlist.
+    DomainAllowRemoved,
+    /// A block list was imported (`count`).
+    DomainBlocksImported,
 }
 
 impl Action {
@@ -44,6 +56,12 @@ impl Action {
         Action::AnnouncementPublished,
         Action::AnnouncementWithdrawn,
         Action::AnnouncementDeleted,
+        Action::DomainBlockCreated,
+        Action::DomainBlockUpdated,
+        Action::DomainBlockRemoved,
+        Action::DomainAllowCreated,
+        Action::DomainAllowRemoved,
+        Action::DomainBlocksImported,
     ];
 
     /// The stored name.
@@ -60,6 +78,12 @@ impl Action {
             Action::AnnouncementPublished => "announcement_published",
             Action::AnnouncementWithdrawn => "announcement_withdrawn",
             Action::AnnouncementDeleted => "announcement_deleted",
+            Action::DomainBlockCreated => "domain_block_created",
+            Action::DomainBlockUpdated => "domain_block_updated",
+            Action::DomainBlockRemoved => "domain_block_removed",
+            Action::DomainAllowCreated => "domain_allow_created",
+            Action::DomainAllowRemoved => "domain_allow_removed",
+            Action::DomainBlocksImported => "domain_blocks_imported",
         }
     }
 
@@ -80,6 +104,8 @@ pub enum Target {
     Invite,
     /// An announcement.
     Announcement,
+    /// Another server's domain (a domain block or allow).
+    Domain,
 }
 
 impl Target {
@@ -90,6 +116,7 @@ impl Target {
             Target::Account => "account",
             Target::Invite => "invite",
             Target::Announcement => "announcement",
+            Target::Domain => "domain",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod account_extras;
 pub mod accounts;
+pub mod admin_domains;
 pub mod announcements;
 pub mod conversations;
 pub mod curation;
@@ -165,6 +166,7 @@ pub fn router() -> Router<AppState> {
         .merge(account_extras::routes())
         .merge(announcements::routes())
         .merge(tags::routes())
+        .merge(admin_domains::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }
