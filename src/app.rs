@@ -208,6 +208,9 @@ impl Server {
     pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Server> {
         let db = open_database(&config).await?;
         let state = AppState::new(config, db)?;
+        crate::service::domain_policy::reload(&state, true)
+            .await
+            .map_err(|e| anyhow::anyhow!("the domain policy could not be read: {}", e.key))?;
         federation::install(&state).await?;
         let addr = listener.local_addr()?;
         let stop = CancellationToken::new();
@@ -233,6 +236,10 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::domain_policy::run(
+            state.clone(),
+            stop.clone(),
+        ));
         tokio::spawn(crate::service::polls::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::scheduled::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::announcements::run(

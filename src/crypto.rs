@@ -52,6 +52,11 @@ pub fn sha256_base64url(data: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data))
 }
 
+/// The SHA-256 of `data` in lower-case hex (Mastodon's domain block digests).
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data))
+}
+
 /// The HMAC-SHA256 of `message` under `key`, in hex: links that carry what they are for
 /// (an unsubscribe link names its account and kind) and prove we made them.
 pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {

@@ -239,7 +239,8 @@ pub fn inbox_key(headers: &HeaderMap, client: ClientIp) -> String {
     signature_key_host(headers).unwrap_or_else(|| client.key().to_string())
 }
 
-fn signature_key_host(headers: &HeaderMap) -> Option<String> {
+/// The host (with its port) of the key a request's `Signature` header names, unchecked.
+pub fn signature_key_host(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("signature")?.to_str().ok()?;
     let key_id = value.split(',').find_map(|part| {
         let (name, value) = part.trim().split_once('=')?;

@@ -9,7 +9,7 @@ mod moderation;
 
 pub use mail::{Mail, Smtp, SmtpSecurity};
 pub use media::{Media, MediaStore, S3Store};
-pub use moderation::Moderation;
+pub use moderation::{FederationMode, Moderation, ShowDomainBlocks};
 
 use crate::domain::{Locale, RegistrationMode};
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
@@ -75,6 +75,8 @@ pub const KEYS: &[Key] = &[
     key("mail_give_up_hours", "48"),
     key("moderation_log_retention_days", "365"),
     key("moderation_suspension_retention_days", "30"),
+    key("federation_mode", "open"),
+    key("show_domain_blocks", "users"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];

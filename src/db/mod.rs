@@ -11,6 +11,7 @@ pub mod cards;
 pub mod conversations;
 pub mod digest;
 pub mod discovery;
+pub mod domain_policy;
 pub mod events;
 pub mod federation;
 pub mod filters;

@@ -7,6 +7,7 @@ pub mod account_extras;
 pub mod announcement;
 pub mod card;
 pub mod curation;
+pub mod domain_policy;
 pub mod event;
 pub mod group;
 pub mod html;

@@ -60,6 +60,18 @@ pub enum Action {
     AppealApproved,
     /// An appeal of a warning was rejected.
     AppealRejected,
+    /// A domain was blocked (`severity`).
+    DomainBlockCreated,
+    /// A domain block was changed (`severity`).
+    DomainBlockUpdated,
+    /// A domain block was lifted.
+    DomainBlockRemoved,
+    /// A domain was allowed (allowlist mode).
+    DomainAllowCreated,
+    /// A domain was taken off the allowlist.
+    DomainAllowRemoved,
+    /// A block list was imported (`count`).
+    DomainBlocksImported,
 }
 
 impl Action {
@@ -92,6 +104,12 @@ impl Action {
         Action::AccountDeleted,
         Action::AppealApproved,
         Action::AppealRejected,
+        Action::DomainBlockCreated,
+        Action::DomainBlockUpdated,
+        Action::DomainBlockRemoved,
+        Action::DomainAllowCreated,
+        Action::DomainAllowRemoved,
+        Action::DomainBlocksImported,
     ];
 
     /// The stored name.
@@ -124,6 +142,12 @@ impl Action {
             Action::AccountDeleted => "account_deleted",
             Action::AppealApproved => "appeal_approved",
             Action::AppealRejected => "appeal_rejected",
+            Action::DomainBlockCreated => "domain_block_created",
+            Action::DomainBlockUpdated => "domain_block_updated",
+            Action::DomainBlockRemoved => "domain_block_removed",
+            Action::DomainAllowCreated => "domain_allow_created",
+            Action::DomainAllowRemoved => "domain_allow_removed",
+            Action::DomainBlocksImported => "domain_blocks_imported",
         }
     }
 
@@ -148,6 +172,8 @@ pub enum Target {
     Report,
     /// An appeal of a warning.
     Appeal,
+    /// Another server's domain (a domain block or allow).
+    Domain,
 }
 
 impl Target {
@@ -160,6 +186,7 @@ impl Target {
             Target::Announcement => "announcement",
             Target::Report => "report",
             Target::Appeal => "appeal",
+            Target::Domain => "domain",
         }
     }
 }

@@ -338,6 +338,9 @@ enum Sent {
 }
 
 async fn send(state: &AppState, row: &db::federation::DeliveryRow) -> Sent {
+    if crate::service::domain_policy::refuses(state, &row.host) {
+        return Sent::GiveUp("the domain policy refuses this host".into());
+    }
     let Some(body) = activity_body(state, row.activity_id).await else {
         return Sent::GiveUp("the activity is gone".into());
     };

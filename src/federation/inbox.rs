@@ -52,6 +52,19 @@ fn over_limit(state: &AppState, headers: &HeaderMap, client: ClientIp) -> Option
     Some(response)
 }
 
+/// Refuses, before the body is read or a key fetched, a request signed with a key of a server
+/// the domain policy refuses (suspended, or not allowed in allowlist mode): a 403. The
+/// activity's actor is checked again once the envelope is read (the key may be elsewhere).
+fn refused_by_policy(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    let host = crate::limits::signature_key_host(headers)?;
+    crate::service::domain_policy::refuses(state, &host).then(|| {
+        reject(
+            StatusCode::FORBIDDEN,
+            "this server does not federate with yours",
+        )
+    })
+}
+
 /// `POST /inbox` and `/actor/inbox`.
 pub async fn shared(
     State(state): State<AppState>,
@@ -62,6 +75,9 @@ pub async fn shared(
     body: Body,
 ) -> Response {
     if let Some(refused) = over_limit(&state, &headers, client) {
+        return refused;
+    }
+    if let Some(refused) = refused_by_policy(&state, &headers) {
         return refused;
     }
     accept(&state, method, uri, headers, body).await
@@ -78,6 +94,9 @@ pub async fn personal(
     body: Body,
 ) -> Response {
     if let Some(refused) = over_limit(&state, &headers, client) {
+        return refused;
+    }
+    if let Some(refused) = refused_by_policy(&state, &headers) {
         return refused;
     }
     match db::accounts::local_by_username(state.pool(), &username).await {
@@ -116,6 +135,12 @@ async fn accept(
         );
     };
 
+    if crate::service::domain_policy::refuses(state, &super::protocol::domain_of(&actor)) {
+        return reject(
+            StatusCode::FORBIDDEN,
+            "this server does not federate with yours",
+        );
+    }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signer = match verify::signer(state, &method, path, &headers, Some(&body)).await {
         Ok(signer) => signer,

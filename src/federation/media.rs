@@ -32,6 +32,9 @@ pub fn may_fetch(state: &AppState, url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
+    if crate::service::domain_policy::rejects_media(state, &super::protocol::domain_of(url)) {
+        return false;
+    }
     if !state.config.is_https() {
         return true;
     }

@@ -147,12 +147,31 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
         .request_timeout(Duration::from_secs(10))
         // Sign fetches as Mastodon does (Date and Host), which every server checks.
         .http_signature_compat(true)
+        .url_verifier(Box::new(PolicyVerifier(Arc::clone(&state.domain_policy))))
         .signed_fetch_actor(&ApAccount::new(instance).map_err(|e| anyhow::anyhow!("{}", e.key))?)
         .build()
         .await?;
     let _ = runtime(state).library.set(config);
     state.set_remote(Arc::new(Remote));
     Ok(())
+}
+
+/// Refuses every fetch the library makes (actors, objects, WebFinger, collections) from a
+/// domain the policy refuses: suspended, or not allowed in allowlist mode.
+#[derive(Clone)]
+struct PolicyVerifier(Arc<crate::service::domain_policy::Cache>);
+
+#[async_trait::async_trait]
+impl activitypub_federation::config::UrlVerifier for PolicyVerifier {
+    async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
+        if self.0.policy().refuses(&protocol::domain_of(url)) {
+            return Err(activitypub_federation::error::Error::Other(format!(
+                "the domain policy refuses {}",
+                protocol::domain_of(url)
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The routes other servers use.

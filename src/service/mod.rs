@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod digest;
 pub mod directory;
 pub mod discovery;
+pub mod domain_policy;
 pub mod events;
 pub mod filters;
 pub mod groups;

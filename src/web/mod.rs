@@ -10,6 +10,7 @@ mod announcements;
 pub(crate) mod assets;
 mod auth;
 mod context;
+mod domain_policy;
 mod events;
 mod form;
 mod groups;
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(announcements::routes())
         .merge(modlog::routes())
         .merge(sanctions::routes())
+        .merge(domain_policy::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

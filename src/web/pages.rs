@@ -42,6 +42,8 @@ struct AboutPage {
     contact_email: String,
     source_url: String,
     mode: RegistrationMode,
+    /// The moderated servers, when the configuration shows them to this visitor.
+    moderated: Option<Vec<crate::service::domain_policy::PublicBlock>>,
 }
 
 impl AboutPage {
@@ -54,11 +56,13 @@ impl AboutPage {
 /// Who runs the instance, how to join, and what is done with personal data.
 pub async fn about(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let mode = service::instance::registration_mode(&state).await?;
+    let moderated = service::domain_policy::public_list(&state, c.user.is_some()).await?;
     Ok(super::render(&AboutPage {
         c,
         description: state.config.instance_description.clone(),
         contact_email: state.config.contact_email.clone(),
         source_url: state.config.source_url.clone(),
         mode,
+        moderated,
     }))
 }

@@ -6,6 +6,7 @@ pub mod account_extras;
 pub mod accounts;
 pub mod admin_reports;
 mod admin_accounts;
+pub mod admin_domains;
 pub mod announcements;
 pub mod conversations;
 pub mod curation;
@@ -170,6 +171,7 @@ pub fn router() -> Router<AppState> {
         .merge(tags::routes())
         .merge(reports::routes())
         .merge(admin_accounts::routes())
+        .merge(admin_domains::routes())
         // Unknown API paths answer in JSON, as apps expect, not with the web's 404 page.
         .route("/api/{*rest}", any(not_found))
 }

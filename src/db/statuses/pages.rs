@@ -184,9 +184,10 @@ pub async fn public(
         "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {}",
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {}",
         not_muted("$2"),
-        crate::db::sanctions::not_limited_for("$2")
+        crate::db::sanctions::not_limited_for("$2"),
+        crate::db::domain_policy::not_limited()
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(scope).bind(viewer)
@@ -207,9 +208,10 @@ pub async fn tagged(
         "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
          AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {}",
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {}",
         not_muted("$2"),
-        crate::db::sanctions::not_limited_for("$2")
+        crate::db::sanctions::not_limited_for("$2"),
+        crate::db::domain_policy::not_limited()
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(tag.to_lowercase()).bind(viewer)
@@ -231,6 +233,7 @@ pub async fn by_account(
          AND (s.visibility IN ('public', 'unlisted') OR ($2 = 1 AND s.visibility = 'private'))",
     );
     from_where.push_str(&format!(" AND {}", db::sanctions::not_suspended()));
+    from_where.push_str(&format!(" AND {}", db::domain_policy::not_suspended()));
     if only.exclude_replies {
         // Replies to others leave; a thread the author continues stays, as on Mastodon.
         from_where.push_str(
