@@ -19,6 +19,7 @@ mod modlog;
 mod oauth;
 mod pages;
 mod polls;
+mod reports;
 mod requests;
 mod settings;
 mod social;
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .merge(announcements::routes())
         .merge(modlog::routes())
+        .merge(reports::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))
