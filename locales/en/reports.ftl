@@ -5,6 +5,7 @@ field-status_ids = Posts
 field-rule_ids = Rules
 field-forward_to_domains = Servers to tell
 field-resolved = Resolved
+field-unresolved = Unresolved
 field-target_account_id = Reported account
 error-report-category = Unknown category: "spam", "legal", "violation" or "other".
 error-report-domain = "{ $domain }" is not a server name.

@@ -5,6 +5,7 @@ field-status_ids = Publications
 field-rule_ids = Règles
 field-forward_to_domains = Serveurs à prévenir
 field-resolved = Résolu
+field-unresolved = Non résolu
 field-target_account_id = Compte signalé
 error-report-category = Catégorie inconnue : « spam », « legal », « violation » ou « other ».
 error-report-domain = « { $domain } » n’est pas un nom de serveur.
