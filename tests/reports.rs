@@ -681,3 +681,191 @@ async fn a_report_made_on_another_coopol_reaches_this_queue_with_the_posts() {
     a.stop().await;
     b.stop().await;
 }
+
+/// The web form from a post, and the queue's pages for moderators (rule G-R1): each action
+/// through its form with the CSRF token; bad input refused with a clear message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_form_and_the_queue_pages() {
+    let app = spawn_app().await;
+    let (bob, bob_token) = person(&app, "bob", Role::Member, "read write").await;
+    app.create_user("alice", PASSWORD, Role::Member).await;
+    app.create_user("modo", PASSWORD, Role::Moderator).await;
+    let public = post(&app, &bob_token, "Achetez mes montres", "public").await;
+    let private = post(&app, &bob_token, "Réservé aux abonnés", "private").await;
+    let alice = app.browser();
+    alice.sign_in("alice@example.org", PASSWORD).await;
+
+    // The link on the post, then the form, in French first.
+    let thread = alice.get(&format!("/@bob/{public}")).await;
+    let link = format!("/report?account={bob}&amp;status={public}");
+    assert!(thread.body.contains(&link), "{}", thread.body);
+    let form_path = format!("/report?account={bob}&status={public}");
+    let form = alice.get(&form_path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.contains("Signaler bob à l’équipe"), "{}", form.body);
+    assert!(form.contains("Achetez mes montres"));
+    assert!(form.contains("Spam, publicité"));
+    // No rules on this server: no category that needs them.
+    assert!(!form.contains("Infraction aux règles"));
+    // Bob is here: nothing to forward.
+    assert!(!form.contains("name=\"forward\""));
+    let en = alice.get_in(&form_path, "en").await;
+    assert!(en.contains("Report bob to the moderators"), "{}", en.body);
+    // The profile has the link too.
+    assert!(
+        alice
+            .get("/@bob")
+            .await
+            .body
+            .contains(&format!("/report?account={bob}\""))
+    );
+
+    // Refused: a post one may not see, an unknown account, a comment too long (the form
+    // comes back with what was typed), a form without its CSRF token.
+    let hidden = alice
+        .get(&format!("/report?account={bob}&status={private}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        alice.get("/report?account=424242").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let long = "trop ".repeat(250);
+    let refused = alice
+        .submit(
+            &form_path,
+            "/report",
+            &[
+                ("account_id", &bob.to_string()),
+                ("status_id", &public),
+                ("category", "spam"),
+                ("comment", &long),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("1000 caractères au plus"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.contains(long.trim()));
+    let forged = alice
+        .post_raw(
+            "/report",
+            &[("account_id", &bob.to_string()), ("category", "spam")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(count_reports(&app).await, 0);
+
+    let sent = alice
+        .submit(
+            &form_path,
+            "/report",
+            &[
+                ("account_id", &bob.to_string()),
+                ("status_id", &public),
+                ("category", "spam"),
+                ("comment", "Il inonde le fil"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(sent.location.as_deref(), Some("/@bob"));
+    assert!(
+        alice
+            .get("/@bob")
+            .await
+            .contains("votre signalement a été transmis")
+    );
+    let id: i64 = sqlx::query_scalar("SELECT id FROM reports")
+        .fetch_one(app.state.pool())
+        .await
+        .unwrap();
+
+    // Members do not see the queue; moderators do.
+    assert_eq!(
+        alice.get("/admin/reports").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        alice.get(&format!("/admin/reports/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let modo = app.browser();
+    modo.sign_in("modo@example.org", PASSWORD).await;
+    let queue = modo.get("/admin/reports").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.contains(&format!("#{id}")), "{}", queue.body);
+    assert!(queue.contains("Spam, publicité"));
+    assert!(modo.get("/").await.contains("/admin/reports"));
+    assert!(
+        !modo
+            .get("/admin/reports?state=resolved")
+            .await
+            .contains(&format!("#{id}"))
+    );
+    assert_eq!(
+        modo.get("/admin/reports?state=closed").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        modo.get("/admin/reports?origin=mars").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let page_path = format!("/admin/reports/{id}");
+    let page = modo.get(&page_path).await;
+    assert!(page.contains("Achetez mes montres"), "{}", page.body);
+    assert!(page.contains("Il inonde le fil"));
+    assert!(page.contains("@alice"));
+
+    for (action, flash) in [
+        ("assign", "Vous prenez en charge ce signalement"),
+        ("resolve", "Signalement résolu"),
+    ] {
+        let done = modo
+            .submit(&page_path, &format!("{page_path}/{action}"), &[])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(modo.get(&page_path).await.contains(flash), "{action}");
+    }
+    let page = modo.get(&page_path).await;
+    assert!(page.contains("Rouvrir"), "{}", page.body);
+    assert!(page.contains("Ne plus prendre en charge"));
+    let empty = modo
+        .submit(
+            &page_path,
+            &format!("{page_path}/note"),
+            &[("content", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let noted = modo
+        .submit(
+            &page_path,
+            &format!("{page_path}/note"),
+            &[("content", "Deuxième signalement cette semaine")],
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::SEE_OTHER);
+    assert!(
+        modo.get(&page_path)
+            .await
+            .contains("Deuxième signalement cette semaine")
+    );
+    assert_eq!(
+        modo.submit(&page_path, &format!("{page_path}/explode"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let actions: Vec<String> = log(&app).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        actions,
+        ["report_assigned", "report_resolved", "report_note_added"],
+        "{actions:?}"
+    );
+    assert!(!format!("{:?}", log(&app).await).contains("Deuxième"));
+    app.stop().await;
+}

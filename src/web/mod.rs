@@ -20,6 +20,7 @@ mod modlog;
 mod oauth;
 mod pages;
 mod polls;
+mod reports;
 mod requests;
 mod sanctions;
 mod settings;
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(modlog::routes())
         .merge(sanctions::routes())
         .merge(domain_policy::routes())
+        .merge(reports::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

@@ -199,6 +199,9 @@ async fn entities(
 struct IndexParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     resolved: Option<String>,
+    /// Mastodon.py's: with `resolved`, both states.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    unresolved: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     account_id: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
@@ -217,8 +220,9 @@ fn opt_id(field: &'static str, v: Option<&str>) -> Result<Option<i64>, Invalid> 
     }
 }
 
-/// `GET /api/v1/admin/reports`: open reports (or resolved ones with `resolved=true`), newest
-/// first, 100 a page at most 200, by reporter or reported account.
+/// `GET /api/v1/admin/reports`: open reports (or resolved ones with `resolved=true`, both with
+/// Mastodon.py's `unresolved=true` too), newest first, 100 a page at most 200, by reporter or
+/// reported account.
 async fn index(
     State(state): State<AppState>,
     auth: Auth,
@@ -226,16 +230,21 @@ async fn index(
     Params(p): Params<IndexParams>,
 ) -> AppResult<Response> {
     let me = auth.require_user(READ)?;
-    let resolved = match p.resolved.as_deref().map(str::trim) {
-        None | Some("") => false,
-        Some("true" | "1") => true,
-        Some("false" | "0") => false,
-        Some(_) => {
-            return Err(AppError::invalid(vec![Invalid::new(
-                "resolved",
-                "error-report-resolved",
-            )]));
-        }
+    let flag = |field: &'static str, v: Option<&str>| match v.map(str::trim) {
+        None | Some("") => Ok(false),
+        Some(t) if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
+        Some(t) if t.eq_ignore_ascii_case("false") || t == "0" => Ok(false),
+        Some(_) => Err(AppError::invalid(vec![Invalid::new(
+            field,
+            "error-report-resolved",
+        )])),
+    };
+    let resolved = flag("resolved", p.resolved.as_deref())?;
+    let unresolved = flag("unresolved", p.unresolved.as_deref())?;
+    let resolved = match (resolved, unresolved) {
+        (true, true) => None,
+        (true, false) => Some(true),
+        (false, _) => Some(false),
     };
     let mut refused = Vec::new();
     let account_id = opt_id("account_id", p.account_id.as_deref()).unwrap_or_else(|e| {
@@ -252,7 +261,7 @@ async fn index(
     }
     let page = p.page.page_within(100, 200)?;
     let filter = Filter {
-        resolved: Some(resolved),
+        resolved,
         account_id,
         target_account_id,
         remote: None,

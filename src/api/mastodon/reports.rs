@@ -18,6 +18,8 @@ use serde_json::Value;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports", post(create))
+        // Mastodon.py posts to /api/v1/reports/ with a trailing slash: both forms answer.
+        .route("/api/v1/reports/", post(create))
         .merge(super::admin_reports::routes())
 }
 
