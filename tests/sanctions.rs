@@ -249,6 +249,21 @@ async fn a_limited_account_leaves_public_timelines_but_not_its_followers() {
             .await
             .contains("Message bruyant")
     );
+    let directory = || async {
+        a.get_json("/api/v1/directory?local=true", None)
+            .await
+            .1
+            .to_string()
+    };
+    assert!(directory().await.contains("\"mallory\""));
+    let (status, _) = act(
+        &a,
+        &moderator,
+        mallory_id,
+        json!({"type": "silence", "send_email_notification": "maybe"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let (status, body) = act(
         &a,
@@ -287,6 +302,35 @@ async fn a_limited_account_leaves_public_timelines_but_not_its_followers() {
         .get_json(&format!("/api/v1/accounts/{mallory_id}/statuses"), None)
         .await;
     assert_eq!(posts.as_array().map(Vec::len), Some(1), "{posts}");
+    assert!(!directory().await.contains("\"mallory\""));
+    // Her mentions of people who do not follow her are filtered (Mastodon's
+    // `for_limited_accounts`, "filter" by default), not those of her followers.
+    post(&a, &mallory, "@dave @carol écoutez-moi").await;
+    let types = |token: String| {
+        let a = &a;
+        async move {
+            a.get_json("/api/v1/notifications", Some(&token))
+                .await
+                .1
+                .as_array()
+                .map(|l| l.iter().map(|n| n["type"].to_string()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        }
+    };
+    eventually("carol is told", || async {
+        types(carol.clone())
+            .await
+            .iter()
+            .any(|t| t.contains("mention"))
+    })
+    .await;
+    assert!(
+        !types(dave.clone())
+            .await
+            .iter()
+            .any(|t| t.contains("mention")),
+        "dave is not told"
+    );
 
     // The admin lists find her by her standing.
     let (_, list) = a
