@@ -249,6 +249,21 @@ async fn a_limited_account_leaves_public_timelines_but_not_its_followers() {
             .await
             .contains("Message bruyant")
     );
+    let directory = || async {
+        a.get_json("/api/v1/directory?local=true", None)
+            .await
+            .1
+            .to_string()
+    };
+    assert!(directory().await.contains("\"mallory\""));
+    let (status, _) = act(
+        &a,
+        &moderator,
+        mallory_id,
+        json!({"type": "silence", "send_email_notification": "maybe"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let (status, body) = act(
         &a,
@@ -287,6 +302,35 @@ async fn a_limited_account_leaves_public_timelines_but_not_its_followers() {
         .get_json(&format!("/api/v1/accounts/{mallory_id}/statuses"), None)
         .await;
     assert_eq!(posts.as_array().map(Vec::len), Some(1), "{posts}");
+    assert!(!directory().await.contains("\"mallory\""));
+    // Her mentions of people who do not follow her are filtered (Mastodon's
+    // `for_limited_accounts`, "filter" by default), not those of her followers.
+    post(&a, &mallory, "@dave @carol écoutez-moi").await;
+    let types = |token: String| {
+        let a = &a;
+        async move {
+            a.get_json("/api/v1/notifications", Some(&token))
+                .await
+                .1
+                .as_array()
+                .map(|l| l.iter().map(|n| n["type"].to_string()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        }
+    };
+    eventually("carol is told", || async {
+        types(carol.clone())
+            .await
+            .iter()
+            .any(|t| t.contains("mention"))
+    })
+    .await;
+    assert!(
+        !types(dave.clone())
+            .await
+            .iter()
+            .any(|t| t.contains("mention")),
+        "dave is not told"
+    );
 
     // The admin lists find her by her standing.
     let (_, list) = a
@@ -489,4 +533,61 @@ async fn moderators_warn_and_limit_but_only_administrators_suspend() {
             .await
             .contains("en attente de décision")
     );
+}
+
+/// The `update` events of a Server-Sent Events stream until one whose data holds `marker`.
+async fn sse_until(res: &mut reqwest::Response, marker: &str) -> Vec<String> {
+    let mut buf = String::new();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            if block.lines().any(|l| l.trim() == "event: update") {
+                let data: String = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .collect();
+                let done = data.contains(marker);
+                seen.push(data);
+                if done {
+                    return seen;
+                }
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .expect("an event before the deadline")
+            .expect("read the stream")
+            .expect("the stream goes on");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limited_and_suspended_authors_stay_off_the_public_stream() {
+    let a = spawn_app().await;
+    let (_, admin) = staff_token(&a, "chef", Role::Admin).await;
+    let (mallory_id, mallory) = a.user_with_token("mallory", "read write").await;
+    let (oscar_id, oscar) = a.user_with_token("oscar", "read write").await;
+    let (_, carol) = a.user_with_token("carol", "read write").await;
+    let (status, _) = act(&a, &admin, mallory_id, json!({"type": "silence"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = act(&a, &admin, oscar_id, json!({"type": "suspend"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut stream = a.get("/api/v1/streaming/public", None).await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    post(&a, &mallory, "Message de Mallory #debat").await;
+    // Oscar's token ended with his suspension: he can no longer post.
+    let (status, _) = a
+        .post_json(
+            "/api/v1/statuses",
+            Some(&oscar),
+            &json!({"status": "Oscar"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    post(&a, &carol, "Message de Carol").await;
+    let seen = sse_until(&mut stream, "Message de Carol").await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
 }

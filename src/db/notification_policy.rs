@@ -14,7 +14,8 @@ use sqlx::{AnyPool, FromRow, Result};
 /// `verdict` under its recipient's policy: 0 accept, 1 filter, 2 drop (the strongest action
 /// among the policy's fields that apply, as Mastodon's drop then filter conditions). Rows
 /// whose recipient is not local, who mutes the sender's notifications, or blocks the sender's
-/// domain, are left out. Only
+/// domain, and those of a suspended sender (`db::sanctions`), are left out; a limited sender
+/// the person does not follow falls under `for_limited_accounts`. Only
 /// the kinds of [`POLICY_KINDS`] are subject to it, and never from a sender whose request the
 /// person accepted.
 pub fn verdict_sql(values: &str) -> String {
@@ -29,7 +30,8 @@ pub fn verdict_sql(values: &str) -> String {
             "(x.not_following = 1 AND x.p_following = {level}) \
              OR (x.not_follower = 1 AND x.p_followers = {level}) \
              OR (x.new_account = 1 AND x.p_new = {level}) \
-             OR (x.private_mention = 1 AND x.not_following = 1 AND x.p_private = {level})"
+             OR (x.private_mention = 1 AND x.not_following = 1 AND x.p_private = {level}) \
+             OR (x.limited = 1 AND x.not_following = 1 AND x.p_limited = {level})"
         )
     };
     format!(
@@ -50,10 +52,13 @@ pub fn verdict_sql(values: &str) -> String {
                      JOIN mentions um ON um.status_id = up.id AND um.account_id = v.column2 \
                      WHERE up.id = st.in_reply_to_id AND up.account_id = v.column1)) \
                  THEN 1 ELSE 0 END AS private_mention, \
+             CASE WHEN EXISTS (SELECT 1 FROM account_sanctions ls WHERE ls.account_id = v.column2 \
+                 AND ls.silenced_at IS NOT NULL) THEN 1 ELSE 0 END AS limited, \
              COALESCE(p.for_not_following, {pf}) AS p_following, \
              COALESCE(p.for_not_followers, {pn}) AS p_followers, \
              COALESCE(p.for_new_accounts, {pa}) AS p_new, \
-             COALESCE(p.for_private_mentions, {pp}) AS p_private \
+             COALESCE(p.for_private_mentions, {pp}) AS p_private, \
+             COALESCE(p.for_limited_accounts, {pl}) AS p_limited \
              FROM (VALUES {values}) AS v \
              JOIN accounts ra ON ra.id = v.column1 AND ra.domain IS NULL \
              JOIN accounts sa ON sa.id = v.column2 \
@@ -62,13 +67,16 @@ pub fn verdict_sql(values: &str) -> String {
                  AND mu.target_account_id = v.column2 AND mu.notifications = 1 \
                  AND (mu.expires_at IS NULL OR mu.expires_at > v.column5)) \
              AND NOT EXISTS (SELECT 1 FROM user_domain_blocks udb \
-                 WHERE udb.account_id = v.column1 AND udb.domain = sa.domain)) AS x",
+                 WHERE udb.account_id = v.column1 AND udb.domain = sa.domain) \
+             AND NOT EXISTS (SELECT 1 FROM account_sanctions sx WHERE sx.account_id = v.column2 \
+                 AND sx.suspended_at IS NOT NULL)) AS x",
         drop = applies(2),
         filter = applies(1),
         pf = d.for_not_following.stored(),
         pn = d.for_not_followers.stored(),
         pa = d.for_new_accounts.stored(),
         pp = d.for_private_mentions.stored(),
+        pl = d.for_limited_accounts.stored(),
     )
 }
 

@@ -38,7 +38,8 @@ pub async fn by_uri(state: &AppState, uri: &str) -> AppResult<Option<AccountRow>
     Ok(db::accounts::by_uri(state.pool(), uri).await?)
 }
 
-/// Accounts whose name or display name matches, as a search lists them.
+/// Accounts whose name or display name matches, as a search lists them (neither suspended
+/// nor limited: `sanctions::searchable`).
 pub async fn search(state: &AppState, term: &str, limit: i64) -> AppResult<Vec<AccountRow>> {
     let found = db::accounts::search(state.pool(), term, limit).await?;
     super::sanctions::searchable(state, None, found).await

@@ -39,7 +39,7 @@ use crate::{
     error::{AppError, AppResult},
     state::AppState,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a moderator asks for.
 #[derive(Debug, Clone)]
@@ -654,4 +654,48 @@ pub async fn decide_appeal(
         state.outbox_ready.notify_one();
     }
     Ok(())
+}
+
+/// The limited and suspended authors of a batch of live posts (`service::streams`): their
+/// posts stay off the public and hashtag streams, which anyone may follow, and a suspended
+/// author's off every stream. Followers of a limited author still get theirs in `user`.
+#[derive(Debug, Default)]
+pub struct StreamSanctions {
+    limited: HashSet<i64>,
+    suspended: HashSet<i64>,
+}
+
+impl StreamSanctions {
+    /// Reads the sanctions of the posts' authors: one query.
+    pub async fn load(
+        state: &AppState,
+        rows: &HashMap<i64, crate::db::statuses::StatusRow>,
+    ) -> AppResult<StreamSanctions> {
+        let mut authors: Vec<i64> = rows.values().map(|s| s.account_id).collect();
+        authors.sort_unstable();
+        authors.dedup();
+        let mut out = StreamSanctions::default();
+        for s in db::sanctions::among(state.pool(), &authors).await? {
+            if s.suspended_at.is_some() {
+                out.suspended.insert(s.account_id);
+            } else if s.silenced_at.is_some() {
+                out.limited.insert(s.account_id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Narrows where a post goes.
+    pub fn narrow(&self, row: &crate::db::statuses::StatusRow, reach: &mut super::streams::Reach) {
+        let suspended = self.suspended.contains(&row.account_id);
+        if suspended || self.limited.contains(&row.account_id) {
+            reach.public = None;
+            reach.tags = Some(Vec::new());
+        }
+        if suspended {
+            reach.readers.clear();
+            reach.direct.clear();
+            reach.lists.clear();
+        }
+    }
 }

@@ -716,6 +716,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
         v.dedup();
         v
     };
+    let sanctioned = super::sanctions::StreamSanctions::load(state, &rows).await?;
     let mut loaded = Vec::with_capacity(changes.len());
     for change in changes {
         match change {
@@ -738,6 +739,7 @@ pub async fn load(state: &AppState, changes: &[Change]) -> AppResult<Vec<Loaded>
                     lists: Vec::new(),
                 };
                 curation.narrow(row, &mut reach);
+                sanctioned.narrow(row, &mut reach);
                 reach.readers = sorted(reach.readers);
                 reach.hidden = sorted(reach.hidden);
                 let event = match change {
