@@ -171,6 +171,11 @@ async fn a_suspension_severs_follows_both_ways_and_refuses_posts_and_fetches() {
         r["following"] == true && r["followed_by"] == true
     })
     .await;
+    eventually("alice is told bob follows her", || async {
+        let (_, n) = a.get_json("/api/v1/notifications", Some(&alice)).await;
+        n.as_array().is_some_and(|n| !n.is_empty())
+    })
+    .await;
     post(&b, &bob, "before the block").await;
     eventually("bob's post reaches alice", || async {
         home_has(&a, &alice, "before the block").await
@@ -191,6 +196,8 @@ async fn a_suspension_severs_follows_both_ways_and_refuses_posts_and_fetches() {
     let r = relationship(&a, &alice, &bob_on_a).await;
     assert_eq!(r["following"], false, "{r}");
     assert_eq!(r["followed_by"], false, "{r}");
+    let (_, notifications) = a.get_json("/api/v1/notifications", Some(&alice)).await;
+    assert_eq!(notifications, json!([]), "their notifications are gone");
     assert!(
         !home_has(&a, &alice, "before the block").await,
         "a suspended server's posts leave home timelines"

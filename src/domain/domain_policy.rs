@@ -414,7 +414,7 @@ mod tests {
         assert_eq!(public_domain("example.com", false), "example.com");
         assert_eq!(public_domain("example.com", true), "exa****.*om");
         assert_eq!(public_domain("mastodon.social", true), "mast****.***ial");
-        assert_eq!(public_domain("a.b", true), "a.b");
+        assert_eq!(public_domain("a.b", true), "a.*");
     }
 
     #[test]
