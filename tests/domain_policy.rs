@@ -124,14 +124,20 @@ async fn home_has(app: &TestApp, token: &str, text: &str) -> bool {
 /// A signed-looking POST whose key is on `domain` (the signature itself is never checked
 /// when the policy refuses the key's server).
 async fn inbox_from(app: &TestApp, domain: &str) -> StatusCode {
-    let actor = format!("http://{domain}/users/mallory");
+    inbox_as(app, domain, domain).await
+}
+
+/// The same, with the key on `key_domain` and the activity's actor on `actor_domain`.
+async fn inbox_as(app: &TestApp, key_domain: &str, actor_domain: &str) -> StatusCode {
+    let actor = format!("http://{actor_domain}/users/mallory");
+    let key = format!("http://{key_domain}/users/mallory#main-key");
     app.client
         .post(app.url("/inbox"))
         .header("content-type", "application/activity+json")
         .header(
             "signature",
             format!(
-                "keyId=\"{actor}#main-key\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"AAAA\""
+                "keyId=\"{key}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"AAAA\""
             ),
         )
         .body(
@@ -165,6 +171,11 @@ async fn a_suspension_severs_follows_both_ways_and_refuses_posts_and_fetches() {
         r["following"] == true && r["followed_by"] == true
     })
     .await;
+    eventually("alice is told bob follows her", || async {
+        let (_, n) = a.get_json("/api/v1/notifications", Some(&alice)).await;
+        n.as_array().is_some_and(|n| !n.is_empty())
+    })
+    .await;
     post(&b, &bob, "before the block").await;
     eventually("bob's post reaches alice", || async {
         home_has(&a, &alice, "before the block").await
@@ -185,6 +196,8 @@ async fn a_suspension_severs_follows_both_ways_and_refuses_posts_and_fetches() {
     let r = relationship(&a, &alice, &bob_on_a).await;
     assert_eq!(r["following"], false, "{r}");
     assert_eq!(r["followed_by"], false, "{r}");
+    let (_, notifications) = a.get_json("/api/v1/notifications", Some(&alice)).await;
+    assert_eq!(notifications, json!([]), "their notifications are gone");
     assert!(
         !home_has(&a, &alice, "before the block").await,
         "a suspended server's posts leave home timelines"
@@ -196,8 +209,13 @@ async fn a_suspension_severs_follows_both_ways_and_refuses_posts_and_fetches() {
         )
         .await;
     assert_eq!(statuses, json!([]), "its stored posts are hidden");
-    // Its inbox requests are refused before any signature work.
+    // Its inbox requests are refused before any signature work, whether its server holds
+    // the key or only the actor (a key elsewhere does not open the door).
     assert_eq!(inbox_from(&a, &b.domain).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        inbox_as(&a, "elsewhere.localhost", &b.domain).await,
+        StatusCode::FORBIDDEN
+    );
     // Another host is not covered (only the domain and its subdomains are).
     assert_eq!(
         inbox_from(&a, &format!("social.{}", "localhost")).await,

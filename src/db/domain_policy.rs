@@ -296,7 +296,8 @@ pub async fn sever_follows(conn: &mut AnyConnection, domains: &[String]) -> Resu
 }
 
 /// Forgets what is queued with `domains` (exact hosts, with ports): their activities waiting
-/// in the inbox, our deliveries to them, and their posts in home timelines here.
+/// in the inbox, our deliveries to them, their posts in home timelines here, and the
+/// notifications their accounts gave our people.
 pub async fn drop_queued(conn: &mut AnyConnection, domains: &[String]) -> Result<()> {
     if domains.is_empty() {
         return Ok(());
@@ -312,6 +313,14 @@ pub async fn drop_queued(conn: &mut AnyConnection, domains: &[String]) -> Result
     let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM feeds WHERE status_id IN (SELECT s.id FROM statuses s \
          JOIN accounts a ON a.id = s.account_id WHERE a.domain IN ({list}))"
+    )));
+    for d in domains {
+        q = q.bind(d);
+    }
+    q.execute(&mut *conn).await?;
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM notifications WHERE from_account_id IN \
+         (SELECT id FROM accounts WHERE domain IN ({list}))"
     )));
     for d in domains {
         q = q.bind(d);
