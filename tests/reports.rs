@@ -548,6 +548,23 @@ async fn a_mastodon_flag_lands_in_the_queue_and_hostile_ones_stay_bounded() {
     let (state, _) = h.deliver_processed(&app, &person_actor, &flag).await;
     assert_eq!(state, "done");
     assert_eq!(count_reports(&app).await, 3);
+
+    // Once the domain policy rejects that server's reports (`reject_reports`, its posts still
+    // welcome), its Flags are dropped: the queue does not grow.
+    let (_, admin_token) = person(&app, "chef", Role::Admin, "admin:write").await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/admin/domain_blocks",
+            Some(&admin_token),
+            &json!({"domain": h.host, "severity": "noop", "reject_reports": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let flag = json!({"id": h.url("/flags/4"), "type": "Flag", "actor": instance,
+        "object": format!("{}/users/alice", app.base), "content": "encore"});
+    let (state, error) = h.deliver_processed(&app, &instance, &flag).await;
+    assert_eq!(state, "done", "{error:?}");
+    assert_eq!(count_reports(&app).await, 3, "a rejected server's report was queued");
     app.stop().await;
 }
 

@@ -84,6 +84,14 @@ pub(super) async fn received(
     actor: &AccountRow,
     activity: &Activity,
 ) -> Result<Outcome> {
+    // A server whose reports the administrators reject (domain policy `reject_reports`).
+    if let Some(domain) = actor.domain.as_deref()
+        && crate::service::domain_policy::rejects_reports(state, domain)
+    {
+        return Ok(Outcome::Ignored(
+            "the domain policy rejects this server's reports",
+        ));
+    }
     let objects = protocol::ids_of(&activity.object);
     if objects.len() > MAX_FLAG_OBJECTS {
         return Err(permanent("a report names too many objects"));
