@@ -374,6 +374,20 @@ async fn moderators_work_through_the_queue_and_the_log_keeps_what_they_did() {
         .get_json("/api/v1/admin/reports?resolved=true", Some(&modo_token))
         .await;
     assert_eq!(resolved[0]["id"], first_id.as_str());
+    // Alice is told, by the instance, not by whom; once per report resolved, the latest kept.
+    let told = |token: String| {
+        let app = &app;
+        async move {
+            let (_, list) = app.get_json("/api/v1/notifications", Some(&token)).await;
+            list.as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["type"] == "report_resolved")
+                .map(|n| n["account"]["uri"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(told(alice_token.clone()).await, [app.url("/actor")]);
     let (_, r) = app
         .post_json(&path("reopen"), Some(&modo_token), &json!({}))
         .await;
@@ -416,6 +430,13 @@ async fn moderators_work_through_the_queue_and_the_log_keeps_what_they_did() {
             "{actions:?}"
         );
     }
+    app.post_json(
+        &format!("/api/v1/admin/reports/{second_id}/resolve"),
+        Some(&modo_token),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(told(alice_token.clone()).await, [app.url("/actor")]);
     let everything = format!("{:?}", log(&app).await);
     assert!(!everything.contains("commentaire privé"), "{everything}");
     app.stop().await;

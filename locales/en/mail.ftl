@@ -47,6 +47,7 @@ mail-notification-subject = { $kind ->
     [affiliation_request] { $actor } asks to be affiliated with your federation
     [admin_sign_up] { $actor } asks to sign up
     [poll] A poll you took part in has ended
+    [report_resolved] Your report was handled by the moderators
    *[other] New notification from { $actor }
 }
 mail-notification-action = See it on { $instance }
@@ -75,6 +76,7 @@ mail-notification-kind = { $kind ->
     [affiliation_request] affiliation requests
     [admin_sign_up] registration requests
     [poll] ended polls
+    [report_resolved] reports handled
    *[other] these notifications
 }
 

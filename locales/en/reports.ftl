@@ -88,3 +88,6 @@ page-admin-report-reopen = Reopen
 page-admin-report-notes = Moderators' notes
 page-admin-report-new-note = New note
 page-admin-report-add-note = Add the note
+notification-report_resolved = : your report was handled by the moderators.
+pref-kind-report_resolved = A report I made was handled
+push-title-report-resolved = { $name }: your report was handled

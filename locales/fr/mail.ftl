@@ -47,6 +47,7 @@ mail-notification-subject = { $kind ->
     [affiliation_request] { $actor } demande à être affiliée à votre fédération
     [admin_sign_up] { $actor } demande à s'inscrire
     [poll] Un sondage auquel vous avez participé est terminé
+    [report_resolved] Votre signalement a été traité par l'équipe de modération
    *[other] Nouvelle notification de { $actor }
 }
 mail-notification-action = Voir sur { $instance }
@@ -75,6 +76,7 @@ mail-notification-kind = { $kind ->
     [affiliation_request] les demandes d'affiliation
     [admin_sign_up] les demandes d'inscription
     [poll] les sondages terminés
+    [report_resolved] les signalements traités
    *[other] ces notifications
 }
 

@@ -88,3 +88,6 @@ page-admin-report-reopen = Rouvrir
 page-admin-report-notes = Notes de l’équipe
 page-admin-report-new-note = Nouvelle note
 page-admin-report-add-note = Ajouter la note
+notification-report_resolved = : votre signalement a été traité par l’équipe de modération.
+pref-kind-report_resolved = Un signalement que j’ai fait a été traité
+push-title-report-resolved = { $name } : votre signalement a été traité

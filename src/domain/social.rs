@@ -77,11 +77,13 @@ pub enum NotificationKind {
     AdminSignUp,
     /// A poll I voted in or wrote has ended (Mastodon's `poll`).
     Poll,
+    /// A report I made was resolved by the moderators (coopol's; from the instance actor).
+    ReportResolved,
 }
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 22] = [
+    pub const ALL: [NotificationKind; 23] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -104,6 +106,7 @@ impl NotificationKind {
         NotificationKind::AffiliationRequest,
         NotificationKind::AdminSignUp,
         NotificationKind::Poll,
+        NotificationKind::ReportResolved,
     ];
 
     /// The stored and API name.
@@ -131,6 +134,7 @@ impl NotificationKind {
             NotificationKind::AffiliationRequest => "affiliation_request",
             NotificationKind::AdminSignUp => "admin.sign_up",
             NotificationKind::Poll => "poll",
+            NotificationKind::ReportResolved => "report_resolved",
         }
     }
 

@@ -605,6 +605,7 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::AffiliationRequest => "push-title-affiliation-request",
         NotificationKind::AdminSignUp => "push-title-admin-sign-up",
         NotificationKind::Poll => "push-title-poll",
+        NotificationKind::ReportResolved => "push-title-report-resolved",
     }
 }
 

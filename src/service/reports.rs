@@ -4,8 +4,8 @@
 //! actor); another server's `Flag` about one of our accounts lands here too ([`received`]).
 //! Moderators and administrators read the queue ([`list`], [`get`]: reading posts that are
 //! not public is logged), take reports ([`assign`]), write notes ([`add_note`]), and resolve
-//! or reopen them ([`resolve`]); every such action is in the moderation log (docs/SECURITY.md,
-//! rules G-R1 to G-R6).
+//! or reopen them ([`resolve`]: the reporter is told); every such action is in the moderation
+//! log (docs/SECURITY.md, rules G-R1 to G-R6).
 
 use crate::{
     clock,
@@ -580,7 +580,9 @@ pub async fn resolve(
     let before = load(state, id).await?;
     let mut tx = state.db.begin().await?;
     let by = resolved.then_some(viewer.account_id);
-    if db::reports::set_resolved(&mut *tx, id, by, clock::now()).await? {
+    let changed = db::reports::set_resolved(&mut *tx, id, by, clock::now()).await?;
+    let told = changed && resolved && tell_reporter(state, &mut tx, &before).await?;
+    if changed {
         let action = if resolved {
             Action::ReportResolved
         } else {
@@ -600,7 +602,39 @@ pub async fn resolve(
         .await?;
     }
     tx.commit().await?;
+    if told {
+        state.notifications_ready.notify_one();
+    }
     load(state, id).await
+}
+
+/// Tells the person who made a report here that it was resolved (a notification, and an
+/// e-mail or a push as their preferences say), from the instance actor: never which moderator,
+/// nor what was done. One such notification is kept per person, the latest (notifications are
+/// unique per sender and kind). Reports from other servers are not answered.
+async fn tell_reporter(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    report: &ReportView,
+) -> AppResult<bool> {
+    let Some(reporter) = report.reporter.as_ref().filter(|r| r.is_local()) else {
+        return Ok(false);
+    };
+    let Some(instance) = db::accounts::instance_actor(state.pool()).await? else {
+        return Ok(false);
+    };
+    let kind = crate::domain::NotificationKind::ReportResolved;
+    db::social::unnotify(&mut *conn, reporter.id, instance.id, kind).await?;
+    db::social::notify(
+        &mut *conn,
+        reporter.id,
+        instance.id,
+        kind,
+        None,
+        clock::now(),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Adds a moderator's note to a report (the log records that a note was written, not what).

@@ -487,9 +487,13 @@ fn sections_of(
 ) -> Vec<(&'static str, Vec<(NotificationKind, Channels)>)> {
     use NotificationKind as K;
     let section = |k: NotificationKind| match k {
-        K::Mention | K::Follow | K::FollowRequest | K::Favourite | K::Reblog | K::Poll => {
-            "settings-notifications-social"
-        }
+        K::Mention
+        | K::Follow
+        | K::FollowRequest
+        | K::Favourite
+        | K::Reblog
+        | K::Poll
+        | K::ReportResolved => "settings-notifications-social",
         K::EventAccepted
         | K::EventRefused
         | K::EventPromoted

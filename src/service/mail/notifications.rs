@@ -148,6 +148,7 @@ fn link(state: &AppState, kind: NotificationKind, f: &db::mail::NotificationFact
     let path = match (kind, f.status_id, f.author_username.as_deref(), group) {
         (NotificationKind::FollowRequest, ..) => "/follow_requests".to_string(),
         (NotificationKind::AdminSignUp, ..) => "/admin".to_string(),
+        (NotificationKind::ReportResolved, ..) => "/notifications".to_string(),
         (
             NotificationKind::GroupJoinRequest | NotificationKind::AffiliationRequest,
             _,
