@@ -6,6 +6,7 @@
 
 mod common;
 #[path = "common/mail.rs"]
+#[allow(dead_code)]
 mod mail_sink;
 
 use common::{TestApp, eventually, spawn_app, spawn_app_with};
