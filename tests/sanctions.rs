@@ -5,8 +5,11 @@
 //! lists, filters and refusals; warnings read and appealed on the web.
 
 mod common;
+#[path = "common/mail.rs"]
+#[allow(dead_code)]
+mod mail_sink;
 
-use common::{TestApp, eventually, spawn_app};
+use common::{TestApp, eventually, spawn_app, spawn_app_with};
 use coopol::domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -590,4 +593,222 @@ async fn limited_and_suspended_authors_stay_off_the_public_stream() {
     post(&a, &carol, "Message de Carol").await;
     let seen = sse_until(&mut stream, "Message de Carol").await;
     assert_eq!(seen.len(), 1, "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspension_past_its_retention_cannot_be_lifted_and_the_hourly_chore_deletes_it() {
+    let a = spawn_app_with(|c| {
+        c.moderation.suspension_retention = std::time::Duration::from_millis(1);
+    })
+    .await;
+    let (_, admin) = staff_token(&a, "chef", Role::Admin).await;
+    let (zed_id, zed) = a.user_with_token("zed", "read write").await;
+    post(&a, &zed, "Message de Zed").await;
+    let (status, _) = act(&a, &admin, zed_id, json!({"type": "suspend"})).await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, body) = a
+        .post_json(
+            &format!("/api/v1/admin/accounts/{zed_id}/unsuspend"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("conservation"),
+        "{body}"
+    );
+    let done = coopol::service::sanctions::chores(&a.state, coopol::clock::now())
+        .await
+        .unwrap();
+    assert_eq!(done, 1);
+    assert_eq!(
+        a.get_json(&format!("/api/v1/admin/accounts/{zed_id}"), Some(&admin))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let row = coopol::db::accounts::by_id(a.state.pool(), zed_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.deleted_at.is_some());
+    assert!(
+        coopol::db::accounts::user_by_id(a.state.pool(), zed_id)
+            .await
+            .unwrap()
+            .is_none(),
+        "the personal data is erased"
+    );
+    let log = coopol::db::modlog::page(
+        a.state.pool(),
+        &coopol::db::modlog::Filter::default(),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    let deleted = log
+        .iter()
+        .find(|e| e.action == "account_deleted")
+        .expect("logged");
+    assert!(deleted.actor_id.is_none() && deleted.params.contains("retention"));
+    // Nothing is left to do the next hour.
+    assert_eq!(
+        coopol::service::sanctions::chores(&a.state, coopol::clock::now())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_act_on_the_web_tell_the_person_by_e_mail_and_administrators_decide_appeals() {
+    let Some(sink) = mail_sink::sink() else {
+        return;
+    };
+    let a = {
+        let sink = sink.clone();
+        spawn_app_with(move |c| mail_sink::use_sink(c, &sink)).await
+    };
+    let email = mail_sink::address("zoe");
+    let zoe = coopol::service::accounts::register(
+        &a.state,
+        coopol::service::accounts::Registration {
+            username: "zoe".into(),
+            email: email.clone(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        },
+        coopol::service::accounts::Registrar::Administrator(Role::Member),
+    )
+    .await
+    .unwrap()
+    .account_id;
+    a.create_user("modo", PASSWORD, Role::Moderator).await;
+    a.create_user("chef", PASSWORD, Role::Admin).await;
+    let modo = a.browser();
+    modo.sign_in("modo@example.org", PASSWORD).await;
+
+    let list = modo.get("/admin/accounts?q=zo&origin=local").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.contains(&format!("/admin/accounts/{zoe}")),
+        "{}",
+        list.body
+    );
+    assert!(!list.contains("@chef"), "{}", list.body);
+    assert_eq!(
+        modo.get("/admin/accounts?status=sleeping").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let page = format!("/admin/accounts/{zoe}");
+    // A moderator is offered no suspension, and one forced through is refused.
+    assert!(!modo.get(&page).await.contains("value=\"suspend\""));
+    let refused = modo
+        .submit(&page, &format!("{page}/action"), &[("type", "suspend")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A refused field comes back with what was typed.
+    let bad = modo
+        .submit(
+            &page,
+            &format!("{page}/action"),
+            &[
+                ("type", "silence"),
+                ("text", "Gardé"),
+                ("report_id", "sept"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.contains("Gardé"), "{}", bad.body);
+    let done = modo
+        .submit(
+            &page,
+            &format!("{page}/action"),
+            &[
+                ("type", "silence"),
+                ("text", "Trop de messages en peu de temps"),
+                ("report_id", "7"),
+                ("send_email", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let shown = modo.get(&page).await;
+    assert!(
+        shown.contains("Trop de messages en peu de temps"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.contains("#7"), "{}", shown.body);
+    eventually("zoe is told by e-mail", || async {
+        !sink.messages(&email).is_empty()
+    })
+    .await;
+    let mail = sink.messages(&email).remove(0);
+    assert!(mail.subject.contains("limité"), "{mail:?}");
+    assert!(
+        mail.text.contains("Trop de messages en peu de temps"),
+        "{mail:?}"
+    );
+
+    // Zoe appeals; the administrator approves, which lifts the limit.
+    let browser = a.browser();
+    browser.sign_in(&email, PASSWORD).await;
+    let warning = coopol::db::sanctions::warnings_of(a.state.pool(), zoe, 5)
+        .await
+        .unwrap()[0]
+        .id;
+    let sent = browser
+        .submit(
+            "/settings/warnings",
+            &format!("/settings/warnings/{warning}/appeal"),
+            &[("text", "Je répondais à des questions")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(
+        modo.get("/admin/appeals").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let chef = a.browser();
+    chef.sign_in("chef@example.org", PASSWORD).await;
+    let appeals = chef.get("/admin/appeals").await;
+    assert!(
+        appeals.contains("Je répondais à des questions"),
+        "{}",
+        appeals.body
+    );
+    let appeal = coopol::db::sanctions::warning(a.state.pool(), warning)
+        .await
+        .unwrap()
+        .unwrap()
+        .appeal_id
+        .unwrap();
+    let decided = chef
+        .submit(
+            "/admin/appeals",
+            &format!("/admin/appeals/{appeal}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert!(
+        coopol::db::sanctions::of(a.state.pool(), zoe)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(browser.get("/settings/warnings").await.contains("acceptée"));
+    let again = chef
+        .submit(
+            "/admin/appeals",
+            &format!("/admin/appeals/{appeal}/reject"),
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
 }
