@@ -607,6 +607,20 @@ fn in_days(days: i64, hour: u32) -> String {
         .to_string()
 }
 
+/// A moment 47 hours before a shift starting at `local` (as [`in_days`] writes it, in the
+/// instance's zone): within the two days before it in which a short shift is told, whatever
+/// the time of day the test runs at.
+fn two_days_before(local: &str) -> i64 {
+    use chrono::TimeZone;
+    let naive = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap();
+    let start = coopol::domain::event::DEFAULT_ZONE
+        .from_local_datetime(&naive)
+        .earliest()
+        .unwrap()
+        .timestamp_micros();
+    start - 47 * 3_600_000_000
+}
+
 #[tokio::test]
 async fn a_groups_mission_is_announced_to_its_members_and_a_short_shift_two_days_before() {
     let app = spawn_app().await;
@@ -665,7 +679,6 @@ async fn a_groups_mission_is_announced_to_its_members_and_a_short_shift_two_days
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let now = coopol::clock::now();
-    let day = 24 * 3_600_000_000;
     // Three days before: not yet.
     assert_eq!(
         coopol::service::events::send_short_alerts(&app.state, now)
@@ -673,7 +686,7 @@ async fn a_groups_mission_is_announced_to_its_members_and_a_short_shift_two_days
             .unwrap(),
         0
     );
-    let two_days_before = now + day + 6 * 3_600_000_000;
+    let two_days_before = two_days_before(&in_days(3, 9));
     assert_eq!(
         coopol::service::events::send_short_alerts(&app.state, two_days_before)
             .await
@@ -958,8 +971,7 @@ async fn a_public_mission_is_announced_to_the_people_near_it_who_asked_and_a_clo
     );
 
     // Two days before, the public mission's shift, still short, is told to the same people.
-    let day = 24 * 3_600_000_000;
-    let two_days_before = coopol::clock::now() + day + 6 * 3_600_000_000;
+    let two_days_before = two_days_before(&in_days(3, 9));
     assert_eq!(
         coopol::service::events::send_short_alerts(&app.state, two_days_before)
             .await
