@@ -2,6 +2,7 @@
 //! command line) is parsed into one of these types once, at the edge, so the rest of the code never
 //! sees an invalid username, e-mail address, scope or language.
 
+pub mod about;
 mod account;
 pub mod account_extras;
 pub mod announcement;
@@ -16,6 +17,7 @@ pub mod modlog;
 pub mod notification_policy;
 pub mod poll;
 pub mod push;
+pub mod rules;
 mod scopes;
 mod social;
 pub mod status;

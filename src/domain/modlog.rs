@@ -28,6 +28,16 @@ pub enum Action {
     AnnouncementWithdrawn,
     /// An announcement was deleted.
     AnnouncementDeleted,
+    /// An instance rule was written.
+    RuleCreated,
+    /// An instance rule was edited.
+    RuleUpdated,
+    /// An instance rule was moved up or down (`direction`).
+    RuleMoved,
+    /// An instance rule was deleted.
+    RuleDeleted,
+    /// The about page's texts were changed (`fields`: the names of those that changed).
+    AboutUpdated,
 }
 
 impl Action {
@@ -44,6 +54,11 @@ impl Action {
         Action::AnnouncementPublished,
         Action::AnnouncementWithdrawn,
         Action::AnnouncementDeleted,
+        Action::RuleCreated,
+        Action::RuleUpdated,
+        Action::RuleMoved,
+        Action::RuleDeleted,
+        Action::AboutUpdated,
     ];
 
     /// The stored name.
@@ -60,6 +75,11 @@ impl Action {
             Action::AnnouncementPublished => "announcement_published",
             Action::AnnouncementWithdrawn => "announcement_withdrawn",
             Action::AnnouncementDeleted => "announcement_deleted",
+            Action::RuleCreated => "rule_created",
+            Action::RuleUpdated => "rule_updated",
+            Action::RuleMoved => "rule_moved",
+            Action::RuleDeleted => "rule_deleted",
+            Action::AboutUpdated => "about_updated",
         }
     }
 
@@ -80,6 +100,8 @@ pub enum Target {
     Invite,
     /// An announcement.
     Announcement,
+    /// An instance rule.
+    Rule,
 }
 
 impl Target {
@@ -90,6 +112,7 @@ impl Target {
             Target::Account => "account",
             Target::Invite => "invite",
             Target::Announcement => "announcement",
+            Target::Rule => "rule",
         }
     }
 }

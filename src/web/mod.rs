@@ -10,6 +10,7 @@ mod announcements;
 pub(crate) mod assets;
 mod auth;
 mod context;
+mod dashboard;
 mod events;
 mod form;
 mod groups;
@@ -20,6 +21,7 @@ mod oauth;
 mod pages;
 mod polls;
 mod requests;
+mod rules;
 mod settings;
 mod social;
 pub(crate) mod uploads;
@@ -180,6 +182,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .merge(announcements::routes())
         .merge(modlog::routes())
+        .merge(rules::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))
@@ -266,7 +269,9 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         session_token: session_token
             .filter(|_| !new_cookies.iter().any(|c| c.name() == names.session)),
         csrf,
-        instance_name: config.instance_name.clone(),
+        instance_name: service::about::name(&state)
+            .await
+            .unwrap_or_else(|_| config.instance_name.clone()),
         domain: config.domain.clone(),
         path: path.clone(),
         flash: flash.clone(),
