@@ -153,7 +153,8 @@ async fn administrators_write_order_and_delete_rules_that_apps_read() {
     for line in [
         "Règle ajoutée : « Pas de harcèlement »",
         "Règle modifiée : « Aucun harcèlement »",
-        "Règle déplacée (up) : « Pas de publicité »",
+        "Règle montée : « Pas de publicité »",
+        "Règle descendue : « Pas de harcèlement »",
         "Règle supprimée : « Pas de publicité »",
     ] {
         assert!(log.contains(line), "{line} not in {}", log.body);
@@ -696,6 +697,42 @@ async fn the_dashboard_reads_the_figures_from_the_database() {
     );
     assert_eq!(d.failing_hosts[1].waiting, 2);
     assert!(d.database_bytes > 0);
+    // The media are counted at most every 15 minutes: a new file shows once the count is old.
+    sqlx::query(
+        "INSERT INTO media (id, account_id, used_for, kind, state, token, file_key, \
+         file_size, created_at, updated_at) \
+         VALUES (3, $1, 'avatar', 'image', 'ready', 't', 'k', 10, $2, $2)",
+    )
+    .bind(admin_id)
+    .bind(now)
+    .execute(db)
+    .await
+    .unwrap();
+    let d = coopol::service::dashboard::read(&app.state, &chef)
+        .await
+        .unwrap();
+    assert_eq!(d.media.local_files, 1, "the count of a moment ago");
+    let old = now - coopol::service::dashboard::MEDIA_COUNT_EVERY - 1;
+    coopol::db::settings::set(
+        db,
+        "dashboard.media_usage",
+        &format!("{old} 1 1572864 1 2048"),
+    )
+    .await
+    .unwrap();
+    let d = coopol::service::dashboard::read(&app.state, &chef)
+        .await
+        .unwrap();
+    assert_eq!(d.media.local_files, 2, "counted again");
+    assert_eq!(d.media.local_bytes, 1_572_874);
+    // A stored count that is not one is counted again rather than shown.
+    coopol::db::settings::set(db, "dashboard.media_usage", "garbage")
+        .await
+        .unwrap();
+    let d = coopol::service::dashboard::read(&app.state, &chef)
+        .await
+        .unwrap();
+    assert_eq!(d.media.remote_files, 1);
     assert_eq!(d.mail, None, "e-mail is off in this configuration");
 
     // In English.

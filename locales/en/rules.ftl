@@ -53,7 +53,10 @@ error-about-contact-unknown = is not an active account of this instance
 flash-about-saved = About page saved.
 modlog-rule_created = Rule added: “{ $target }”
 modlog-rule_updated = Rule edited: “{ $target }”
-modlog-rule_moved = Rule moved ({ $direction }): “{ $target }”
+modlog-rule_moved = { $direction ->
+    [up] Rule moved up
+   *[down] Rule moved down
+}: “{ $target }”
 modlog-rule_deleted = Rule deleted: “{ $target }”
 modlog-about_updated = About page changed: { $fields }
 modlog-filter-rule_created = Rules added
@@ -105,3 +108,4 @@ page-dashboard-mib = { $n } MiB
 page-dashboard-gib = { $n } GiB
 page-dashboard-tib = { $n } TiB
 page-dashboard-more-than = more than { $n }
+page-dashboard-media-counted = Media counted { $age } ago (at most every 15 minutes)

@@ -53,7 +53,10 @@ error-about-contact-unknown = n’est pas un compte actif de cette instance
 flash-about-saved = Page « à propos » enregistrée.
 modlog-rule_created = Règle ajoutée : « { $target } »
 modlog-rule_updated = Règle modifiée : « { $target } »
-modlog-rule_moved = Règle déplacée ({ $direction }) : « { $target } »
+modlog-rule_moved = { $direction ->
+    [up] Règle montée
+   *[down] Règle descendue
+} : « { $target } »
 modlog-rule_deleted = Règle supprimée : « { $target } »
 modlog-about_updated = Page « à propos » modifiée : { $fields }
 modlog-filter-rule_created = Règles ajoutées
@@ -105,3 +108,4 @@ page-dashboard-mib = { $n } Mio
 page-dashboard-gib = { $n } Gio
 page-dashboard-tib = { $n } Tio
 page-dashboard-more-than = plus de { $n }
+page-dashboard-media-counted = Médias comptés il y a { $age } (au plus toutes les 15 minutes)

@@ -47,14 +47,49 @@ pub struct Dashboard {
     pub hosts_parked: i64,
     /// The longest failing hosts, at most [`HOSTS_SHOWN`].
     pub failing_hosts: Vec<HostRow>,
-    /// Media files kept, from the media table.
+    /// Media files kept, from the media table, as counted at `media_at`.
     pub media: MediaUsage,
+    /// When the media were counted (Unix microseconds): at most [`MEDIA_COUNT_EVERY`] ago.
+    pub media_at: i64,
     /// Whether the media live in a folder (`true`) or an S3 bucket.
     pub media_in_folder: bool,
     /// The database's size in bytes.
     pub database_bytes: i64,
     /// When these were read (Unix microseconds), to tell ages.
     pub now: i64,
+}
+
+/// How long a count of the media stands: summing the sizes reads the whole media table
+/// (about 0.2 s on PostgreSQL, 0.8 s on SQLite for a million rows, docs/BENCHMARKS.md), so it
+/// is done at most this often, whoever looks, and kept in `settings` for every process.
+pub const MEDIA_COUNT_EVERY: i64 = 15 * 60 * 1_000_000;
+
+const MEDIA_KEY: &str = "dashboard.media_usage";
+
+/// The media usage counted at most [`MEDIA_COUNT_EVERY`] ago, with when it was counted.
+async fn media_usage(state: &AppState, now: i64) -> AppResult<(MediaUsage, i64)> {
+    if let Some(stored) = db::settings::get(state.pool(), MEDIA_KEY).await? {
+        let n: Vec<i64> = stored.split(' ').filter_map(|v| v.parse().ok()).collect();
+        if let [at, local_files, local_bytes, remote_files, remote_bytes] = n[..]
+            && at <= now
+            && now - at < MEDIA_COUNT_EVERY
+        {
+            let usage = MediaUsage {
+                local_files,
+                local_bytes,
+                remote_files,
+                remote_bytes,
+            };
+            return Ok((usage, at));
+        }
+    }
+    let m = db::dashboard::media(state.pool()).await?;
+    let value = format!(
+        "{now} {} {} {} {}",
+        m.local_files, m.local_bytes, m.remote_files, m.remote_bytes
+    );
+    db::settings::set(state.pool(), MEDIA_KEY, &value).await?;
+    Ok((m, now))
 }
 
 /// The most a queue count reads: past it the dashboard says "more than".
@@ -75,12 +110,12 @@ pub async fn read(state: &AppState, by: &UserRow) -> AppResult<Dashboard> {
         db::dashboard::mail(db),
         db::dashboard::pushes(db),
     )?;
-    let ((hosts_failing, hosts_parked), failing_hosts, media, database_bytes) = tokio::try_join!(
+    let ((hosts_failing, hosts_parked), failing_hosts, database_bytes) = tokio::try_join!(
         db::dashboard::host_counts(db),
         db::dashboard::failing_hosts(db, HOSTS_SHOWN),
-        db::dashboard::media(db),
         db::dashboard::database_bytes(&state.db),
     )?;
+    let (media, media_at) = media_usage(state, now).await?;
     let users: Vec<(UserState, i64)> = users
         .into_iter()
         .filter_map(|(s, n)| UserState::parse(&s).ok().map(|s| (s, n)))
@@ -103,6 +138,7 @@ pub async fn read(state: &AppState, by: &UserRow) -> AppResult<Dashboard> {
         hosts_parked,
         failing_hosts,
         media,
+        media_at,
         media_in_folder: matches!(state.config.media.store, MediaStore::Directory(_)),
         database_bytes,
         now,

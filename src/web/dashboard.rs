@@ -44,6 +44,8 @@ pub struct DashboardView {
     pub local_bytes: String,
     pub remote_files: i64,
     pub remote_bytes: String,
+    /// How long ago the media were counted.
+    pub media_age: String,
     pub database_bytes: String,
 }
 
@@ -151,6 +153,7 @@ pub async fn view(state: &AppState, c: &Ctx) -> AppResult<DashboardView> {
         local_bytes: bytes(c, d.media.local_bytes),
         remote_files: d.media.remote_files,
         remote_bytes: bytes(c, d.media.remote_bytes),
+        media_age: age(c, now - d.media_at),
         database_bytes: bytes(c, d.database_bytes),
     })
 }
