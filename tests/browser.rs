@@ -490,3 +490,67 @@ async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() 
     }
     b.client.clone().close().await.unwrap();
 }
+
+/// Clicks the box whose <label> says `label` (as a person ticking it would).
+async fn tick_by_label(c: &Client, label: &str) {
+    let labels = c.find_all(Locator::Css("label.checkbox")).await.unwrap();
+    for l in labels {
+        if l.text().await.unwrap().trim() == label {
+            l.click().await.unwrap();
+            return;
+        }
+    }
+    panic!("no box labelled {label:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_ticks_the_instance_rules_to_sign_up() {
+    let Some(b) = browser().await else { return };
+    let app = spawn_app().await;
+    app.set_registration_mode("open").await;
+    let admin = app.create_user("chef", PASSWORD, Role::Admin).await;
+    let admin = coopol::db::accounts::user_by_id(app.state.pool(), admin)
+        .await
+        .unwrap()
+        .unwrap();
+    for (text, hint) in [
+        ("Pas de harcèlement", "Ni ici ni ailleurs."),
+        ("Respect des décisions collectives", ""),
+    ] {
+        coopol::service::rules::create(&app.state, &admin, text, hint)
+            .await
+            .unwrap();
+    }
+    let c = &b.client;
+
+    // Without the rules ticked: refused, the rules named, what was typed kept.
+    sign_up(c, &app).await;
+    wait_for_text(c, "Cochez les 2 règles restantes pour vous inscrire.").await;
+    check_inputs_are_labelled(c).await;
+    check_fits_a_phone(c, "/auth/sign_up").await;
+    let username = c.find(Locator::Id("username")).await.unwrap();
+    assert_eq!(
+        username.prop("value").await.unwrap().as_deref(),
+        Some("Camille")
+    );
+    let text = wait_for_text(c, "Ni ici ni ailleurs.").await;
+    assert!(text.contains("Règles de l’instance"), "{text}");
+
+    // Both ticked, the passwords typed again: welcome.
+    tick_by_label(c, "Pas de harcèlement").await;
+    tick_by_label(c, "Respect des décisions collectives").await;
+    fill_by_label(c, "Mot de passe", PASSWORD).await;
+    fill_by_label(c, "Confirmation du mot de passe", PASSWORD).await;
+    let agreement = c.find(Locator::Id("agreement")).await.unwrap();
+    if agreement.prop("checked").await.unwrap().as_deref() != Some("true") {
+        agreement.click().await.unwrap();
+    }
+    c.find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Bienvenue").await;
+    b.client.clone().close().await.unwrap();
+}

@@ -8,6 +8,7 @@
 
 mod baseline;
 mod cpu;
+mod dashboard;
 mod fanout;
 mod ingest;
 mod mail;
@@ -37,7 +38,7 @@ struct Args {
     #[arg(long)]
     no_sqlite: bool,
     /// Scenarios to run (comma-separated): baseline, ingest, fanout, fanout-hosts, timeline, trends,
-    /// durability, media-upload, media-memory, media-cache, streaming, mail (needs the SMTP sink
+    /// dashboard, durability, media-upload, media-memory, media-cache, streaming, mail (needs the SMTP sink
     /// of scripts/smtp.sh: COOPOL_TEST_SMTP_*). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -71,6 +72,7 @@ struct Sizes {
     durable_fanout: fanout::Params,
     timeline: timeline::Params,
     trends: trends::Params,
+    dashboard: dashboard::Params,
     media_upload: media::UploadParams,
     media_memory: media::MemoryParams,
     media_cache: media::CacheParams,
@@ -113,6 +115,14 @@ fn sizes(args: &Args) -> Sizes {
             trends: trends::Params {
                 accounts: 100,
                 posts: 2_000,
+                requests: 5,
+            },
+            dashboard: dashboard::Params {
+                accounts: 100,
+                media: 1_000,
+                deliveries: 1_000,
+                hosts: 50,
+                inbox: 500,
                 requests: 5,
             },
             media_upload: media::UploadParams {
@@ -168,6 +178,14 @@ fn sizes(args: &Args) -> Sizes {
                 accounts: 10_000,
                 posts: 1_000_000,
                 requests: 200,
+            },
+            dashboard: dashboard::Params {
+                accounts: 10_000,
+                media: 1_000_000,
+                deliveries: 200_000,
+                hosts: 5_000,
+                inbox: 100_000,
+                requests: 50,
             },
             media_upload: media::UploadParams {
                 width: 4_000,
@@ -463,6 +481,41 @@ async fn run_backend(
                 "statuses_p50_ms": r.statuses_p50_ms, "statuses_p99_ms": r.statuses_p99_ms,
                 "links_p50_ms": r.links_p50_ms, "links_p99_ms": r.links_p99_ms,
                 "directory_p50_ms": r.directory_p50_ms, "directory_p99_ms": r.directory_p99_ms,
+            }),
+        );
+    }
+    if wants(args, "dashboard") {
+        let p = &s.dashboard;
+        let (dir, db) = scratch(root, backend, "dashboard").await?;
+        let r = dashboard::run(bin, &dir, &db, p)
+            .await
+            .context("dashboard")?;
+        db.drop().await?;
+        let each: Vec<String> = r
+            .queries
+            .iter()
+            .map(|(name, p50, p99)| format!("{name} p50 {p50:.2} ms p99 {p99:.2} ms"))
+            .collect();
+        let total: f64 = r.queries.iter().map(|(_, p50, _)| p50).sum();
+        println!(
+            "[{}] dashboard: {} accounts, {} media, {} deliveries over {} hosts, {} incoming waiting (seeded in {:.0} s): {}; sum of p50s {:.2} ms",
+            backend.name(),
+            p.accounts,
+            p.media,
+            p.deliveries,
+            p.hosts,
+            p.inbox,
+            r.seed_seconds,
+            each.join("; "),
+            total
+        );
+        out.insert(
+            "dashboard".into(),
+            json!({
+                "accounts": p.accounts, "media": p.media, "deliveries": p.deliveries,
+                "hosts": p.hosts, "inbox": p.inbox, "requests": p.requests,
+                "seed_seconds": r.seed_seconds, "sum_p50_ms": total,
+                "queries": r.queries.iter().map(|(n, p50, p99)| json!({"query": n, "p50_ms": p50, "p99_ms": p99})).collect::<Vec<_>>(),
             }),
         );
     }

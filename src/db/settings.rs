@@ -50,3 +50,21 @@ pub async fn take_chore(db: &AnyPool, name: &str, now: i64, every: i64) -> Resul
     .await?;
     Ok(taken.rows_affected() == 1)
 }
+
+/// The stored values among `keys` (fixed names of the code, never input): (key, value).
+pub async fn get_many(db: &AnyPool, keys: &[&str]) -> Result<Vec<(String, String)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (1..=keys.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT key, value FROM settings WHERE key IN ({marks})");
+    // Only numbered placeholders are formatted in.
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for k in keys {
+        q = q.bind(*k);
+    }
+    q.fetch_all(db).await
+}

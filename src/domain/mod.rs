@@ -2,6 +2,7 @@
 //! command line) is parsed into one of these types once, at the edge, so the rest of the code never
 //! sees an invalid username, e-mail address, scope or language.
 
+pub mod about;
 mod account;
 pub mod account_extras;
 pub mod announcement;
@@ -19,6 +20,7 @@ pub mod poll;
 pub mod push;
 pub mod report;
 pub mod sanction;
+pub mod rules;
 mod scopes;
 mod social;
 pub mod status;

@@ -72,6 +72,16 @@ pub enum Action {
     DomainAllowRemoved,
     /// A block list was imported (`count`).
     DomainBlocksImported,
+    /// An instance rule was written.
+    RuleCreated,
+    /// An instance rule was edited.
+    RuleUpdated,
+    /// An instance rule was moved up or down (`direction`).
+    RuleMoved,
+    /// An instance rule was deleted.
+    RuleDeleted,
+    /// The about page's texts were changed (`fields`: the names of those that changed).
+    AboutUpdated,
 }
 
 impl Action {
@@ -110,6 +120,11 @@ impl Action {
         Action::DomainAllowCreated,
         Action::DomainAllowRemoved,
         Action::DomainBlocksImported,
+        Action::RuleCreated,
+        Action::RuleUpdated,
+        Action::RuleMoved,
+        Action::RuleDeleted,
+        Action::AboutUpdated,
     ];
 
     /// The stored name.
@@ -148,6 +163,11 @@ impl Action {
             Action::DomainAllowCreated => "domain_allow_created",
             Action::DomainAllowRemoved => "domain_allow_removed",
             Action::DomainBlocksImported => "domain_blocks_imported",
+            Action::RuleCreated => "rule_created",
+            Action::RuleUpdated => "rule_updated",
+            Action::RuleMoved => "rule_moved",
+            Action::RuleDeleted => "rule_deleted",
+            Action::AboutUpdated => "about_updated",
         }
     }
 
@@ -174,6 +194,8 @@ pub enum Target {
     Appeal,
     /// Another server's domain (a domain block or allow).
     Domain,
+    /// An instance rule.
+    Rule,
 }
 
 impl Target {
@@ -187,6 +209,7 @@ impl Target {
             Target::Report => "report",
             Target::Appeal => "appeal",
             Target::Domain => "domain",
+            Target::Rule => "rule",
         }
     }
 }

@@ -755,6 +755,13 @@ pub async fn nodeinfo(State(state): State<AppState>, uri: Uri) -> Response {
         .await
         .map(|m| m == RegistrationMode::Open)
         .unwrap_or(false);
+    let (node_name, node_description) = match service::about::get(&state).await {
+        Ok(a) => (a.texts.name, a.texts.short_description),
+        Err(_) => (
+            state.config.instance_name.clone(),
+            state.config.instance_description.clone(),
+        ),
+    };
     let mut software = json!({ "name": "coopol", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" && !state.config.source_url.is_empty() {
         software["repository"] = json!(state.config.source_url);
@@ -769,7 +776,7 @@ pub async fn nodeinfo(State(state): State<AppState>, uri: Uri) -> Response {
             "users": { "total": users, "activeMonth": active.0, "activeHalfyear": active.1 },
             "localPosts": posts,
         },
-        "metadata": { "nodeName": state.config.instance_name, "nodeDescription": state.config.instance_description },
+        "metadata": { "nodeName": node_name, "nodeDescription": node_description },
     });
     let content_type = format!(
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""

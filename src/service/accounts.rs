@@ -76,7 +76,7 @@ pub enum SignedUp {
 /// e-mail address that already has an account is refused (`error-email-taken`): this is for
 /// administrators and tools; the sign-up form and apps use [`sign_up`].
 pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> AppResult<UserRow> {
-    match create(state, reg, by).await? {
+    match create(state, reg, by, None).await? {
         SignedUp::Account(user) => Ok(*user),
         SignedUp::AddressInUse => Err(Invalid::new("email", "error-email-taken").into()),
     }
@@ -92,10 +92,27 @@ pub async fn register(state: &AppState, reg: Registration, by: Registrar) -> App
 /// new account waits for its address to be confirmed, and a taken address is answered as a
 /// new account in every mode (its owner gets an e-mail saying someone tried).
 pub async fn sign_up(state: &AppState, reg: Registration) -> AppResult<SignedUp> {
-    create(state, reg, Registrar::Public).await
+    create(state, reg, Registrar::Public, None).await
 }
 
-async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult<SignedUp> {
+/// [`sign_up`] through the web form, where each instance rule is a box to tick: `ticked`
+/// holds the ids of the rules ticked, and a rule in force left unticked is refused with the
+/// other fields (`service::rules::check_ticked`). Apps send `agreement` alone, having shown
+/// the rules from `/api/v1/instance/rules` as Mastodon's sign-up does.
+pub async fn sign_up_ticking(
+    state: &AppState,
+    reg: Registration,
+    ticked: &[i64],
+) -> AppResult<SignedUp> {
+    create(state, reg, Registrar::Public, Some(ticked)).await
+}
+
+async fn create(
+    state: &AppState,
+    reg: Registration,
+    by: Registrar,
+    ticked: Option<&[i64]>,
+) -> AppResult<SignedUp> {
     let mode = instance::registration_mode(state).await?;
     let public = matches!(by, Registrar::Public);
     if public && mode == RegistrationMode::Closed {
@@ -126,6 +143,11 @@ async fn create(state: &AppState, reg: Registration, by: Registrar) -> AppResult
         .ok();
     if public && !reg.agreement {
         errors.push(Invalid::new("agreement", "error-agreement-required"));
+    }
+    if let Some(ticked) = ticked
+        && let Err(e) = super::rules::check_ticked(state, ticked).await?
+    {
+        errors.push(e);
     }
 
     let mut invite_id = None;

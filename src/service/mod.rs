@@ -3,11 +3,13 @@
 //! types, and call `db`; they know nothing of HTTP, HTML or JSON, and report failures as
 //! [`AppError`](crate::error::AppError)s with a status and a translated message.
 
+pub mod about;
 pub mod account_extras;
 pub mod accounts;
 pub mod announcements;
 pub mod cards;
 pub mod conversations;
+pub mod dashboard;
 pub mod digest;
 pub mod directory;
 pub mod discovery;
@@ -32,6 +34,7 @@ pub mod push;
 pub mod relationships;
 pub mod reports;
 pub mod sanctions;
+pub mod rules;
 pub mod scheduled;
 pub mod sessions;
 pub mod statuses;

@@ -38,6 +38,7 @@ struct AdminPage {
     users: Vec<UserRow>,
     invites: Vec<InviteView>,
     roles: Vec<Role>,
+    dashboard: super::dashboard::DashboardView,
 }
 
 impl AdminPage {
@@ -61,6 +62,7 @@ impl AdminPage {
 /// The administration page.
 pub async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     c.require_admin()?;
+    let dashboard = super::dashboard::view(&state, &c).await?;
     let mode = service::instance::registration_mode(&state).await?;
     let pending = directory::users(&state, Some(UserState::Pending)).await?;
     let users = directory::users(&state, None)
@@ -90,6 +92,7 @@ pub async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response>
         users,
         invites,
         roles: Role::ALL.to_vec(),
+        dashboard,
     }))
 }
 

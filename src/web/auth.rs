@@ -157,6 +157,9 @@ struct SignUpPage {
     errors: Vec<(String, String)>,
     /// A message about the whole form (a rate limit).
     notice: Option<String>,
+    /// The instance's rules, each a box to tick, and the ids ticked.
+    rules: Vec<crate::db::rules::RuleRow>,
+    ticked: Vec<i64>,
 }
 
 impl SignUpPage {
@@ -174,6 +177,10 @@ impl SignUpPage {
 
     fn closed(&self) -> bool {
         self.mode == RegistrationMode::Closed
+    }
+
+    fn is_ticked(&self, id: &i64) -> bool {
+        self.ticked.contains(id)
     }
 }
 
@@ -202,6 +209,8 @@ pub async fn sign_up_page(
         agreement: false,
         errors: Vec::new(),
         notice: None,
+        rules: service::rules::list(&state).await?,
+        ticked: Vec::new(),
     }))
 }
 
@@ -221,6 +230,23 @@ pub struct SignUpForm {
     invite_code: String,
     #[serde(default, deserialize_with = "checkbox")]
     agreement: bool,
+    /// The rules' boxes, `rule-<id>=1` each (and any other field, ignored).
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
+}
+
+impl SignUpForm {
+    /// The ids of the rules ticked.
+    fn ticked(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .rest
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, _)| k.strip_prefix("rule-")?.parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
 }
 
 #[derive(Template)]
@@ -256,8 +282,9 @@ pub async fn sign_up(
         reason: form.reason.clone(),
         invite_code: Some(form.invite_code.clone()),
     };
+    let ticked = form.ticked();
     let result = match limits::check(&state.limits.registration, &ip.key()) {
-        Ok(()) => service::accounts::sign_up(&state, registration).await,
+        Ok(()) => service::accounts::sign_up_ticking(&state, registration, &ticked).await,
         Err(e) => Err(e),
     };
     // With e-mail on, every new account waits for its address to be confirmed, and a taken
@@ -297,6 +324,8 @@ pub async fn sign_up(
                     agreement: form.agreement,
                     errors,
                     notice,
+                    rules: service::rules::list(&state).await?,
+                    ticked,
                 },
             );
             Ok(limits::with_retry_after(page, &e))

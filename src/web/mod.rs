@@ -11,6 +11,7 @@ pub(crate) mod assets;
 mod auth;
 mod context;
 mod domain_policy;
+mod dashboard;
 mod events;
 mod form;
 mod groups;
@@ -23,6 +24,7 @@ mod polls;
 mod reports;
 mod requests;
 mod sanctions;
+mod rules;
 mod settings;
 mod social;
 pub(crate) mod uploads;
@@ -186,6 +188,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(sanctions::routes())
         .merge(domain_policy::routes())
         .merge(reports::routes())
+        .merge(rules::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))
@@ -272,7 +275,9 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         session_token: session_token
             .filter(|_| !new_cookies.iter().any(|c| c.name() == names.session)),
         csrf,
-        instance_name: config.instance_name.clone(),
+        instance_name: service::about::name(&state)
+            .await
+            .unwrap_or_else(|_| config.instance_name.clone()),
         domain: config.domain.clone(),
         path: path.clone(),
         flash: flash.clone(),

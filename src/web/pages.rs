@@ -27,9 +27,10 @@ pub async fn home(
         return super::social::home(&state, c, q).await;
     }
     let mode = service::instance::registration_mode(&state).await?;
+    let about = service::about::get(&state).await?;
     Ok(super::render(&HomePage {
         c,
-        description: state.config.instance_description.clone(),
+        description: about.texts.short_description,
         sign_up_open: mode.accepts_sign_ups(),
     }))
 }
@@ -39,6 +40,12 @@ pub async fn home(
 struct AboutPage {
     c: Ctx,
     description: String,
+    /// The extended description and the privacy policy as sanitized HTML (empty: not
+    /// written; the privacy section then says what coopol itself does with data).
+    extended_html: String,
+    privacy_html: String,
+    contact_username: Option<String>,
+    rules: Vec<crate::db::rules::RuleRow>,
     contact_email: String,
     source_url: String,
     mode: RegistrationMode,
@@ -57,10 +64,17 @@ impl AboutPage {
 pub async fn about(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let mode = service::instance::registration_mode(&state).await?;
     let moderated = service::domain_policy::public_list(&state, c.user.is_some()).await?;
+    let about = service::about::get(&state).await?;
+    let contact = service::about::contact_account(&state, &about).await?;
+    let t = about.texts;
     Ok(super::render(&AboutPage {
         c,
-        description: state.config.instance_description.clone(),
-        contact_email: state.config.contact_email.clone(),
+        description: t.short_description,
+        extended_html: crate::domain::html::markdown_to_html(&t.extended_description),
+        privacy_html: crate::domain::html::markdown_to_html(&t.privacy_policy),
+        contact_username: contact.map(|a| a.username),
+        rules: service::rules::list(&state).await?,
+        contact_email: t.contact_email,
         source_url: state.config.source_url.clone(),
         mode,
         moderated,

@@ -10,7 +10,6 @@ use super::{
     statuses::viewer,
 };
 use crate::{
-    domain::html,
     error::AppResult,
     service::{self, discovery},
     state::AppState,
@@ -38,6 +37,7 @@ pub fn routes() -> Router<AppState> {
             get(extended_description),
         )
         .route("/api/v1/instance/rules", get(rules))
+        .route("/api/v1/instance/privacy_policy", get(privacy_policy))
         .route("/api/v1/directory", get(directory))
         .route("/api/v1/suggestions", get(suggestions_v1))
         .route(
@@ -51,10 +51,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/trends/links", get(trending_links))
 }
 
-/// The instance's rules, the same list in v1's and v2's instance and `/api/v1/instance/rules`:
-/// none yet (the moderation issue writes them).
-pub fn rules_list() -> Vec<Value> {
-    Vec::new()
+/// The instance's rules in their order, as Mastodon's `Rule` entities: the same list in v1's
+/// and v2's instance and `/api/v1/instance/rules`.
+pub async fn rules_list(state: &AppState) -> AppResult<Vec<Value>> {
+    Ok(service::rules::list(state)
+        .await?
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id.to_string(),
+                "text": r.text,
+                "hint": r.hint,
+                "translations": {}
+            })
+        })
+        .collect())
 }
 
 /// `GET /api/v1/instance/peers`: the domains known here, sorted.
@@ -95,18 +106,36 @@ async fn translation_languages() -> Json<Value> {
     Json(json!({}))
 }
 
-/// `GET /api/v1/instance/extended_description`: the about text as HTML.
+/// `GET /api/v1/instance/extended_description`: the about text as sanitized HTML.
 async fn extended_description(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let updated_at = discovery::description_updated_at(&state).await?;
+    let (content, updated_at) = service::about::extended_description(&state).await?;
     Ok(Json(json!({
         "updated_at": crate::clock::to_rfc3339(updated_at),
-        "content": html::markdown_to_html(&state.config.instance_description),
+        "content": content,
+    })))
+}
+
+/// `GET /api/v1/instance/privacy_policy`: the privacy policy as sanitized HTML (until one is
+/// written, the notice of the about page, in the caller's language).
+async fn privacy_policy(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Json<Value>> {
+    let locale = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::domain::Locale::negotiate)
+        .unwrap_or(state.config.default_locale);
+    let (content, updated_at) = service::about::privacy_policy(&state, locale).await?;
+    Ok(Json(json!({
+        "updated_at": crate::clock::to_rfc3339(updated_at),
+        "content": content,
     })))
 }
 
 /// `GET /api/v1/instance/rules`.
-async fn rules() -> Json<Vec<Value>> {
-    Json(rules_list())
+async fn rules(State(state): State<AppState>) -> AppResult<Json<Vec<Value>>> {
+    Ok(Json(rules_list(&state).await?))
 }
 
 /// `offset` and `limit`, as the directory and trends take them.

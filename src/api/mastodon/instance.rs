@@ -71,17 +71,22 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let c = &state.config;
     let mode = service::instance::registration_mode(&state).await?;
     let users = crate::service::directory::active_users(&state).await?;
-    let contact_email = (!c.contact_email.is_empty()).then(|| c.contact_email.clone());
+    let about = service::about::get(&state).await?;
+    let contact_account = match service::about::contact_account(&state, &about).await? {
+        Some(row) => Some(super::hydrate::account(&state, &row).await?),
+        None => None,
+    };
+    let t = &about.texts;
     let mut configuration = configuration(&state);
     configuration["urls"] = json!({ "streaming": streaming_url(&state) });
     configuration["vapid"] =
         json!({ "public_key": service::push::vapid_keys(&state).await?.public });
     Ok(Json(json!({
         "domain": c.domain,
-        "title": c.instance_name,
+        "title": t.name,
         "version": version(),
         "source_url": c.source_url,
-        "description": c.instance_description,
+        "description": t.short_description,
         "usage": { "users": { "active_month": users } },
         "thumbnail": { "url": c.url("/static/header.png") },
         "icon": [],
@@ -94,8 +99,8 @@ pub async fn v2(State(state): State<AppState>) -> AppResult<Json<Value>> {
             "url": null
         },
         "api_versions": { "mastodon": 2 },
-        "contact": { "email": contact_email.unwrap_or_default(), "account": null },
-        "rules": super::discovery::rules_list()
+        "contact": { "email": t.contact_email, "account": contact_account },
+        "rules": super::discovery::rules_list(&state).await?
     })))
 }
 
@@ -105,16 +110,22 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let mode = service::instance::registration_mode(&state).await?;
     let users = crate::service::directory::active_users(&state).await?;
     let (status_count, domain_count) = service::discovery::figures(&state).await?;
+    let about = service::about::get(&state).await?;
+    let contact_account = match service::about::contact_account(&state, &about).await? {
+        Some(row) => Some(super::hydrate::account(&state, &row).await?),
+        None => None,
+    };
+    let t = &about.texts;
     // Not in Mastodon's v1 shape, but harmless there, for apps that read only v1.
     let mut v1_configuration = configuration(&state);
     v1_configuration["vapid"] =
         json!({ "public_key": service::push::vapid_keys(&state).await?.public });
     Ok(Json(json!({
         "uri": c.domain,
-        "title": c.instance_name,
-        "short_description": c.instance_description,
-        "description": c.instance_description,
-        "email": c.contact_email,
+        "title": t.name,
+        "short_description": t.short_description,
+        "description": t.short_description,
+        "email": t.contact_email,
         "version": version(),
         "urls": { "streaming_api": streaming_url(&state) },
         "stats": {
@@ -128,8 +139,8 @@ pub async fn v1(State(state): State<AppState>) -> AppResult<Json<Value>> {
         "approval_required": mode == RegistrationMode::Approval,
         "invites_enabled": mode == RegistrationMode::Invite,
         "configuration": v1_configuration,
-        "contact_account": null,
-        "rules": super::discovery::rules_list()
+        "contact_account": contact_account,
+        "rules": super::discovery::rules_list(&state).await?
     })))
 }
 

@@ -92,10 +92,12 @@ async fn send_one(state: &AppState, transport: &Transport, row: QueuedMail) -> A
         }
     };
     let locale = Locale::parse(&row.locale).unwrap_or(state.config.default_locale);
+    // The name administrators gave the instance (`service::about`), or the configuration's.
+    let instance_name = crate::service::about::name(state).await?;
     let rendered = match render(
         &mail,
         locale,
-        &state.config.instance_name,
+        &instance_name,
         state.config.public_url.as_str(),
     ) {
         Ok(rendered) => rendered,
