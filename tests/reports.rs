@@ -585,7 +585,11 @@ async fn a_mastodon_flag_lands_in_the_queue_and_hostile_ones_stay_bounded() {
         "object": format!("{}/users/alice", app.base), "content": "encore"});
     let (state, error) = h.deliver_processed(&app, &instance, &flag).await;
     assert_eq!(state, "done", "{error:?}");
-    assert_eq!(count_reports(&app).await, 3, "a rejected server's report was queued");
+    assert_eq!(
+        count_reports(&app).await,
+        3,
+        "a rejected server's report was queued"
+    );
     app.stop().await;
 }
 
@@ -905,5 +909,86 @@ async fn the_web_form_and_the_queue_pages() {
         "{actions:?}"
     );
     assert!(!format!("{:?}", log(&app).await).contains("Deuxième"));
+    app.stop().await;
+}
+
+/// Reports name the instance's rules in force (`service::rules`): by the API's `rule_ids`, and
+/// on the web by ticking them; a violation names at least one; a deleted rule can no longer be
+/// named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_name_the_rules_in_force() {
+    let app = spawn_app().await;
+    let (bob, bob_token) = person(&app, "bob", Role::Member, "read write").await;
+    let (_, alice_token) = person(&app, "alice", Role::Member, "read write").await;
+    let chef = app.create_user("chef", PASSWORD, Role::Admin).await;
+    let chef = db::accounts::user_by_id(app.state.pool(), chef)
+        .await
+        .unwrap()
+        .unwrap();
+    let rule = coopol::service::rules::create(&app.state, &chef, "Pas de publicité", "")
+        .await
+        .unwrap();
+    let public = post(&app, &bob_token, "Achetez mes montres", "public").await;
+
+    let (status, body) = report(
+        &app,
+        &alice_token,
+        json!({"account_id": bob, "status_ids": [public], "rule_ids": [rule.id.to_string()]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["category"], "violation");
+    assert_eq!(body["rule_ids"], json!([rule.id.to_string()]));
+
+    // On the web: the rule is offered; a violation without a ticked rule comes back.
+    let alice = app.browser();
+    alice.sign_in("alice@example.org", PASSWORD).await;
+    let form_path = format!("/report?account={bob}&status={public}");
+    let form = alice.get(&form_path).await;
+    assert!(form.contains("Pas de publicité"), "{}", form.body);
+    assert!(form.contains("Infraction aux règles"), "{}", form.body);
+    let (id, status_id) = (bob.to_string(), public.clone());
+    let refused = alice
+        .submit(
+            &form_path,
+            "/report",
+            &[
+                ("account_id", id.as_str()),
+                ("status_id", status_id.as_str()),
+                ("category", "violation"),
+                ("comment", "publicité"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("au moins une règle"), "{}", refused.body);
+    let tick = format!("rule-{}", rule.id);
+    let sent = alice
+        .submit(
+            &form_path,
+            "/report",
+            &[
+                ("account_id", id.as_str()),
+                ("status_id", status_id.as_str()),
+                ("category", "violation"),
+                ("comment", "publicité"),
+                (tick.as_str(), "1"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(count_reports(&app).await, 2);
+
+    // A deleted rule is no longer one to name.
+    coopol::service::rules::delete(&app.state, &chef, rule.id)
+        .await
+        .unwrap();
+    let (status, body) = report(
+        &app,
+        &alice_token,
+        json!({"account_id": bob, "rule_ids": [rule.id.to_string()]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     app.stop().await;
 }

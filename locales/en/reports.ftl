@@ -91,3 +91,5 @@ page-admin-report-add-note = Add the note
 notification-report_resolved = : your report was handled by the moderators.
 pref-kind-report_resolved = A report I made was handled
 push-title-report-resolved = { $name }: your report was handled
+page-report-rules = Rules broken
+page-report-rules-hint = For a report of a rule violation, tick the instance's rules it breaks.

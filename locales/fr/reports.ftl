@@ -91,3 +91,5 @@ page-admin-report-add-note = Ajouter la note
 notification-report_resolved = : votre signalement a été traité par l’équipe de modération.
 pref-kind-report_resolved = Un signalement que j’ai fait a été traité
 push-title-report-resolved = { $name } : votre signalement a été traité
+page-report-rules = Règles enfreintes
+page-report-rules-hint = Pour une infraction aux règles de l’instance, cochez les règles de l’instance concernées.

@@ -57,11 +57,15 @@ pub struct NewReport {
     pub forward_to_domains: Option<Vec<String>>,
 }
 
-/// The instance rules known here, by id. Rules are written by the administrators in a part
-/// of moderation of their own; until an instance has rules, none can be named, and so the
-/// category `violation` (which requires them) cannot be chosen.
-pub async fn known_rules(_state: &AppState) -> AppResult<Vec<i64>> {
-    Ok(Vec::new())
+/// The ids of the instance rules in force (`service::rules`): those a report may name. Until
+/// an instance has rules, none can be named, and so the category `violation` (which requires
+/// them) cannot be chosen.
+pub async fn known_rules(state: &AppState) -> AppResult<Vec<i64>> {
+    Ok(super::rules::list(state)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
 }
 
 fn ids(field: &'static str, texts: &[String], max: usize) -> Result<Vec<i64>, Invalid> {

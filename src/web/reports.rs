@@ -64,6 +64,23 @@ struct ReportForm {
     comment: String,
     #[serde(default)]
     forward: Option<String>,
+    /// The rules' boxes, `rule-<id>=1` each (as the sign-up form sends them).
+    #[serde(flatten)]
+    rest: std::collections::HashMap<String, String>,
+}
+
+impl ReportForm {
+    /// The ids of the rules ticked, as texts (the service reads and checks them).
+    fn rule_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .rest
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, _)| k.strip_prefix("rule-").map(str::to_string))
+            .collect();
+        ids.sort();
+        ids
+    }
 }
 
 #[derive(Template)]
@@ -73,6 +90,7 @@ struct ReportFormPage {
     target: AccountRow,
     status: Option<StatusRow>,
     categories: Vec<(&'static str, String)>,
+    rules: Vec<crate::db::rules::RuleRow>,
     f: ReportForm,
     errors: Vec<(String, String)>,
 }
@@ -84,6 +102,10 @@ impl ReportFormPage {
 
     fn checked(&self, name: &str) -> bool {
         self.f.category == name || (self.f.category.is_empty() && name == "other")
+    }
+
+    fn is_ticked(&self, id: &i64) -> bool {
+        self.f.rule_ids().contains(&id.to_string())
     }
 }
 
@@ -115,6 +137,7 @@ async fn form(
         s => Some(statuses::visible(state, Some(me.account_id), id(s)?).await?),
     };
     let categories = categories(state, &c).await?;
+    let rules = crate::service::rules::list(state).await?;
     Ok(render_status(
         code,
         &ReportFormPage {
@@ -122,6 +145,7 @@ async fn form(
             target,
             status,
             categories,
+            rules,
             f,
             errors,
         },
@@ -157,7 +181,7 @@ async fn create(
             .collect(),
         comment: f.comment.clone(),
         category: Some(f.category.clone()),
-        rule_ids: Vec::new(),
+        rule_ids: f.rule_ids(),
         forward: f.forward.is_some(),
         forward_to_domains: None,
     };

@@ -4,9 +4,9 @@
 
 pub mod account_extras;
 pub mod accounts;
-pub mod admin_reports;
 mod admin_accounts;
 pub mod admin_domains;
+pub mod admin_reports;
 pub mod announcements;
 pub mod conversations;
 pub mod curation;
