@@ -233,6 +233,7 @@ impl Server {
             stop.clone(),
         ));
         tokio::spawn(crate::service::cards::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::official::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::polls::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::scheduled::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::announcements::run(

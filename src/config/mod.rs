@@ -74,6 +74,8 @@ pub const KEYS: &[Key] = &[
     key("mail_from_name", ""),
     key("mail_give_up_hours", "48"),
     key("moderation_log_retention_days", "365"),
+    key("group_creation_sections", "anyone"),
+    key("group_creation_others", "anyone"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];

@@ -14,6 +14,7 @@ pub mod discovery;
 pub mod events;
 pub mod federation;
 pub mod filters;
+pub mod governance;
 pub mod groups;
 pub mod invites;
 pub mod lists;

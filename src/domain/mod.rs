@@ -8,6 +8,7 @@ pub mod announcement;
 pub mod card;
 pub mod curation;
 pub mod event;
+pub mod governance;
 pub mod group;
 pub mod html;
 mod locale;

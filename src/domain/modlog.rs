@@ -28,6 +28,18 @@ pub enum Action {
     AnnouncementWithdrawn,
     /// An announcement was deleted.
     AnnouncementDeleted,
+    /// Who may create groups was changed (`sections`, `others`).
+    GroupCreationPolicy,
+    /// A group asked for was created (`kind`).
+    GroupCreationApproved,
+    /// A group asked for was refused (`kind`).
+    GroupCreationRefused,
+    /// A local group was marked official.
+    GroupMarkedOfficial,
+    /// A local group's official mark was taken away.
+    GroupUnmarkedOfficial,
+    /// A look-alike name's flag was dismissed.
+    LookalikeDismissed,
 }
 
 impl Action {
@@ -44,6 +56,12 @@ impl Action {
         Action::AnnouncementPublished,
         Action::AnnouncementWithdrawn,
         Action::AnnouncementDeleted,
+        Action::GroupCreationPolicy,
+        Action::GroupCreationApproved,
+        Action::GroupCreationRefused,
+        Action::GroupMarkedOfficial,
+        Action::GroupUnmarkedOfficial,
+        Action::LookalikeDismissed,
     ];
 
     /// The stored name.
@@ -60,6 +78,12 @@ impl Action {
             Action::AnnouncementPublished => "announcement_published",
             Action::AnnouncementWithdrawn => "announcement_withdrawn",
             Action::AnnouncementDeleted => "announcement_deleted",
+            Action::GroupCreationPolicy => "group_creation_policy",
+            Action::GroupCreationApproved => "group_creation_approved",
+            Action::GroupCreationRefused => "group_creation_refused",
+            Action::GroupMarkedOfficial => "group_marked_official",
+            Action::GroupUnmarkedOfficial => "group_unmarked_official",
+            Action::LookalikeDismissed => "lookalike_dismissed",
         }
     }
 
@@ -80,6 +104,8 @@ pub enum Target {
     Invite,
     /// An announcement.
     Announcement,
+    /// A request to create a group.
+    GroupRequest,
 }
 
 impl Target {
@@ -90,6 +116,7 @@ impl Target {
             Target::Account => "account",
             Target::Invite => "invite",
             Target::Announcement => "announcement",
+            Target::GroupRequest => "group_request",
         }
     }
 }

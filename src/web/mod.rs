@@ -12,6 +12,7 @@ mod auth;
 mod context;
 mod events;
 mod form;
+mod governance;
 mod groups;
 mod mail;
 pub mod media;
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .merge(announcements::routes())
         .merge(modlog::routes())
+        .merge(governance::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))
