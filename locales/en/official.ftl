@@ -28,7 +28,7 @@ page-admin-groups-mark = Mark official
 page-admin-groups-unmark = Take the mark away
 page-admin-groups-official-none = No group marked official by the instance.
 
-flash-group-requested = Request sent: an administrator must approve the group's creation.
+flash-group-creation-requested = Request sent: an administrator must approve the group's creation.
 flash-group-request-approved = Group created.
 flash-group-request-refused = Creation refused.
 flash-lookalike-dismissed = Flag dismissed.

@@ -28,7 +28,7 @@ page-admin-groups-mark = Marquer officiel
 page-admin-groups-unmark = Retirer la marque
 page-admin-groups-official-none = Aucun groupe marqué officiel par l’instance.
 
-flash-group-requested = Demande envoyée : un·e administrateur·rice doit approuver la création du groupe.
+flash-group-creation-requested = Demande envoyée : un·e administrateur·rice doit approuver la création du groupe.
 flash-group-request-approved = Groupe créé.
 flash-group-request-refused = Demande de création refusée.
 flash-lookalike-dismissed = Signalement classé.

@@ -106,7 +106,7 @@ pub async fn create(
         Ok(groups::Creation::Asked(_)) => Ok(redirect_with_flash(
             &state,
             "/groups",
-            "flash-group-requested",
+            "flash-group-creation-requested",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
             let errors = crate::web::field_errors(&c, &e);
