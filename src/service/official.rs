@@ -44,7 +44,7 @@ pub enum Recognizer {
     /// An administrator of this instance marked it.
     Instance,
     /// A federation vouches for it (its own server says so).
-    Federation(Group),
+    Federation(Box<Group>),
 }
 
 /// Who recognizes each of `ids`: a map from the group's id to its recognizers (absent when
@@ -70,7 +70,7 @@ pub async fn recognizers(
         for (section, _) in pairs.iter().filter(|(_, f)| *f == federation.account.id) {
             out.entry(*section)
                 .or_default()
-                .push(Recognizer::Federation(federation.clone()));
+                .push(Recognizer::Federation(Box::new(federation.clone())));
         }
     }
     Ok(out)
@@ -218,7 +218,7 @@ async fn check(state: &AppState, pair: &Pair) -> AppResult<()> {
     };
     match listed {
         Some(ids) => {
-            let vouched = ids.iter().any(|id| *id == section.uri);
+            let vouched = ids.contains(&section.uri);
             db::governance::checked(state.pool(), pair, vouched, now, now + micros(RECHECK))
                 .await?;
         }
