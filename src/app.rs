@@ -240,6 +240,7 @@ impl Server {
             state.clone(),
             stop.clone(),
         ));
+        tokio::spawn(crate::service::official::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::polls::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::scheduled::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::announcements::run(

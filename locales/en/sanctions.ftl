@@ -89,7 +89,6 @@ error-admin-ip = coopol keeps no IP addresses: this filter cannot apply.
 field-type = Action
 field-report_id = Report
 field-ip = IP address
-field-origin = Origin
 field-permissions = Permissions
 field-role_ids = Roles
 field-invited_by = Invited by

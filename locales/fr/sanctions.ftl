@@ -89,7 +89,6 @@ error-admin-ip = coopol ne garde pas les adresses IP : ce filtre ne peut pas s�
 field-type = Action
 field-report_id = Signalement
 field-ip = Adresse IP
-field-origin = Origine
 field-permissions = Permissions
 field-role_ids = Rôles
 field-invited_by = Invité·e par

@@ -77,6 +77,8 @@ pub const KEYS: &[Key] = &[
     key("moderation_suspension_retention_days", "30"),
     key("federation_mode", "open"),
     key("show_domain_blocks", "users"),
+    key("group_creation_sections", "anyone"),
+    key("group_creation_others", "anyone"),
     key("log_format", "text"),
     key("log_level", "info"),
 ];

@@ -1,9 +1,11 @@
 //! The moderation part of the configuration: how long the moderation log keeps what
 //! moderators and administrators did, how long a suspended account stays restorable, whom
-//! the instance federates with, and who sees the list of moderated servers. Parts of
-//! moderation add their keys here.
+//! the instance federates with, who sees the list of moderated servers, and who may create
+//! sections, federations and other groups (the administrators' setting overrides it at run
+//! time). Parts of moderation add their keys here.
 
 use super::{ConfigError, parse_number};
+use crate::domain::governance::CreationPolicy;
 use std::time::Duration;
 
 /// Moderation settings.
@@ -18,6 +20,10 @@ pub struct Moderation {
     pub federation_mode: FederationMode,
     /// Who sees the list of moderated servers (`show_domain_blocks`).
     pub show_domain_blocks: ShowDomainBlocks,
+    /// Who may create sections and federations (`group_creation_sections`).
+    pub section_creation: CreationPolicy,
+    /// Who may create thematic groups and initiatives (`group_creation_others`).
+    pub other_creation: CreationPolicy,
 }
 
 /// Whom the instance federates with.
@@ -67,10 +73,16 @@ pub(super) fn parse(
             ));
         }
     };
+    let policy = |key: &str| {
+        CreationPolicy::parse(&get(key))
+            .map_err(|_| fail(key, "must be anyone, approval or admins".to_string()))
+    };
     Ok(Moderation {
         log_retention: (days > 0).then(|| Duration::from_secs(days * 86_400)),
         suspension_retention: Duration::from_secs(kept * 86_400),
         federation_mode,
         show_domain_blocks,
+        section_creation: policy("group_creation_sections")?,
+        other_creation: policy("group_creation_others")?,
     })
 }

@@ -185,7 +185,8 @@ pub struct Search<'a> {
     pub offset: i64,
 }
 
-/// Groups matching a search, local ones first, then by name: account ids.
+/// Groups matching a search, official ones first (`governance::OFFICIAL_CONDITION`), then
+/// local ones, then by name: account ids.
 pub async fn search(db: &AnyPool, s: &Search<'_>) -> Result<Vec<i64>> {
     let pattern = s.text.map(|t| {
         let escaped = t
@@ -194,16 +195,18 @@ pub async fn search(db: &AnyPool, s: &Search<'_>) -> Result<Vec<i64>> {
             .replace('_', "\\_");
         format!("%{escaped}%")
     });
-    sqlx::query_scalar(
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT g.account_id FROM groups g JOIN accounts a ON a.id = g.account_id \
          WHERE a.deleted_at IS NULL AND a.discoverable = 1 \
          AND ($1 IS NULL OR g.search_text LIKE $1 ESCAPE '\\') \
          AND ($2 IS NULL OR g.kind = $2) \
          AND ($3 IS NULL OR g.postcode = $3) \
          AND ($4 IS NULL OR g.departement = $4) \
-         ORDER BY CASE WHEN a.domain IS NULL THEN 0 ELSE 1 END, a.handle_key \
+         ORDER BY CASE WHEN {} THEN 0 ELSE 1 END, \
+         CASE WHEN a.domain IS NULL THEN 0 ELSE 1 END, a.handle_key \
          LIMIT $5 OFFSET $6",
-    )
+        super::governance::OFFICIAL_CONDITION
+    )))
     .bind(pattern)
     .bind(s.kind)
     .bind(s.postcode)

@@ -16,6 +16,7 @@ pub mod domain_policy;
 pub mod events;
 pub mod federation;
 pub mod filters;
+pub mod governance;
 pub mod groups;
 pub mod invites;
 pub mod lists;

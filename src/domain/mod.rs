@@ -10,6 +10,7 @@ pub mod card;
 pub mod curation;
 pub mod domain_policy;
 pub mod event;
+pub mod governance;
 pub mod group;
 pub mod html;
 mod locale;

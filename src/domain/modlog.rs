@@ -82,6 +82,18 @@ pub enum Action {
     RuleDeleted,
     /// The about page's texts were changed (`fields`: the names of those that changed).
     AboutUpdated,
+    /// Who may create groups was changed (`sections`, `others`).
+    GroupCreationPolicy,
+    /// A group asked for was created (`kind`).
+    GroupCreationApproved,
+    /// A group asked for was refused (`kind`).
+    GroupCreationRefused,
+    /// A local group was marked official.
+    GroupMarkedOfficial,
+    /// A local group's official mark was taken away.
+    GroupUnmarkedOfficial,
+    /// A look-alike name's flag was dismissed.
+    LookalikeDismissed,
 }
 
 impl Action {
@@ -125,6 +137,12 @@ impl Action {
         Action::RuleMoved,
         Action::RuleDeleted,
         Action::AboutUpdated,
+        Action::GroupCreationPolicy,
+        Action::GroupCreationApproved,
+        Action::GroupCreationRefused,
+        Action::GroupMarkedOfficial,
+        Action::GroupUnmarkedOfficial,
+        Action::LookalikeDismissed,
     ];
 
     /// The stored name.
@@ -168,6 +186,12 @@ impl Action {
             Action::RuleMoved => "rule_moved",
             Action::RuleDeleted => "rule_deleted",
             Action::AboutUpdated => "about_updated",
+            Action::GroupCreationPolicy => "group_creation_policy",
+            Action::GroupCreationApproved => "group_creation_approved",
+            Action::GroupCreationRefused => "group_creation_refused",
+            Action::GroupMarkedOfficial => "group_marked_official",
+            Action::GroupUnmarkedOfficial => "group_unmarked_official",
+            Action::LookalikeDismissed => "lookalike_dismissed",
         }
     }
 
@@ -196,6 +220,8 @@ pub enum Target {
     Domain,
     /// An instance rule.
     Rule,
+    /// A request to create a group.
+    GroupRequest,
 }
 
 impl Target {
@@ -210,6 +236,7 @@ impl Target {
             Target::Appeal => "appeal",
             Target::Domain => "domain",
             Target::Rule => "rule",
+            Target::GroupRequest => "group_request",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod inbox;
 pub mod media;
 pub mod objects;
+pub mod official;
 pub mod outbox;
 pub mod protocol;
 pub mod receive;
@@ -206,6 +207,10 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/collections/tags",
             get(routes::featured_tags),
         )
+        .route(
+            "/users/{username}/collections/sections",
+            get(routes::official_sections),
+        )
         .route("/users/{username}/statuses/{id}", get(routes::status))
         .route(
             "/users/{username}/statuses/{id}/activity",
@@ -314,6 +319,14 @@ impl crate::service::Remote for Remote {
         url: &str,
     ) -> Option<Vec<StatusRow>> {
         activities::featured::fetch(state, account, url).await
+    }
+
+    async fn official_sections(
+        &self,
+        state: &AppState,
+        federation: &AccountRow,
+    ) -> Option<Vec<String>> {
+        official::official_sections(state, federation).await
     }
 }
 

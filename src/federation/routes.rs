@@ -536,6 +536,41 @@ pub async fn featured(
     }))
 }
 
+/// `GET /users/:name/collections/sections`: the sections a local federation vouches for (its
+/// approved affiliations), as actor ids; what other servers read before they show a section
+/// as official (docs/FEDERATION.md, "Official sections"). Other groups and people: 404.
+pub async fn official_sections(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = allowed(&state, &account, &signer).await {
+        return r;
+    }
+    let items = match crate::service::official::published_sections(&state, &account).await {
+        Ok(Some(items)) => items,
+        Ok(None) => return not_found(),
+        Err(e) => return e.into_response(),
+    };
+    ap_json(json!({
+        "@context": super::protocol::context(),
+        "id": super::official::collection_url(&account),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
 /// `GET /users/:name/collections/tags`: the hashtags the person features, as `Hashtag`
 /// objects linking to the person's page of each (Mastodon's `featuredTags` collection).
 pub async fn featured_tags(

@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod domain_policy;
 pub mod events;
 pub mod filters;
+pub mod governance;
 pub mod groups;
 pub mod instance;
 pub mod lists;
@@ -27,6 +28,7 @@ pub mod notification_groups;
 pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
+pub mod official;
 pub mod outgoing;
 pub mod polls;
 pub mod preferences;
@@ -95,6 +97,15 @@ pub trait Remote: Send + Sync {
         account: &crate::db::accounts::AccountRow,
         url: &str,
     ) -> Option<Vec<crate::db::statuses::StatusRow>>;
+
+    /// The actor ids a federation of another server vouches for, read from its own server
+    /// (its actor's `officialSections` collection); `None` when that server could not be
+    /// read. Bounded: the first page, a few thousand items.
+    async fn official_sections(
+        &self,
+        state: &crate::state::AppState,
+        federation: &crate::db::accounts::AccountRow,
+    ) -> Option<Vec<String>>;
 }
 
 /// A file of another server, as it arrives.

@@ -14,6 +14,7 @@ mod dashboard;
 mod domain_policy;
 mod events;
 mod form;
+mod governance;
 mod groups;
 mod mail;
 pub mod media;
@@ -189,6 +190,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(domain_policy::routes())
         .merge(reports::routes())
         .merge(rules::routes())
+        .merge(governance::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

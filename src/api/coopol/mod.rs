@@ -140,6 +140,24 @@ pub struct GroupEntity {
     members_count: Option<i64>,
     created_at: String,
     viewer: Option<ViewerEntity>,
+    /// Whether anyone recognizes the group as official (`recognized_by` says who).
+    official: bool,
+    /// Who recognizes it: this instance's administrators, or federations whose own servers
+    /// vouch for it.
+    recognized_by: Vec<RecognizerEntity>,
+}
+
+/// Who recognizes a group as official.
+#[derive(Debug, Serialize)]
+pub struct RecognizerEntity {
+    /// `instance` or `federation`.
+    kind: &'static str,
+    /// The federation's id here.
+    id: Option<String>,
+    /// The federation's handle.
+    handle: Option<String>,
+    /// The federation's name.
+    display_name: Option<String>,
 }
 
 async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResult<GroupEntity> {
@@ -156,6 +174,25 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         }
         None => None,
     };
+    let recognized_by: Vec<RecognizerEntity> =
+        crate::service::official::recognizers_of(state, group)
+            .await?
+            .into_iter()
+            .map(|r| match r {
+                crate::service::official::Recognizer::Instance => RecognizerEntity {
+                    kind: "instance",
+                    id: None,
+                    handle: None,
+                    display_name: None,
+                },
+                crate::service::official::Recognizer::Federation(f) => RecognizerEntity {
+                    kind: "federation",
+                    id: Some(f.account.id.to_string()),
+                    handle: Some(f.account.acct(&state.config.domain)),
+                    display_name: Some(f.account.display_name.clone()),
+                },
+            })
+            .collect();
     Ok(GroupEntity {
         id: a.id.to_string(),
         name: a.username.clone(),
@@ -177,6 +214,8 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         members_count: groups::member_count(state, group).await?,
         created_at: clock::to_rfc3339(group.row.created_at),
         viewer: viewer_entity,
+        official: !recognized_by.is_empty(),
+        recognized_by,
     })
 }
 
@@ -227,7 +266,7 @@ async fn create(
 ) -> AppResult<Response> {
     let me = me(&auth, &["write"])?;
     let place = form.place.unwrap_or_default();
-    let group = groups::create(
+    let creation = groups::create_or_ask(
         &state,
         &me,
         groups::NewGroupInput {
@@ -243,6 +282,17 @@ async fn create(
         },
     )
     .await?;
+    let group = match creation {
+        groups::Creation::Created(group) => group,
+        groups::Creation::Asked(id) => {
+            // An administrator decides: the request waits in their queue.
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(serde_json::json!({"request_id": id.to_string(), "state": "pending"})),
+            )
+                .into_response());
+        }
+    };
     let body = entity(&state, &group, Some(me.id)).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -79,6 +79,7 @@ pub fn context() -> Value {
             "groupKind": "coopol:groupKind",
             "departement": "coopol:departement",
             "sympathizersCanPost": "coopol:sympathizersCanPost",
+            "officialSections": {"@id": "coopol:officialSections", "@type": "@id"},
             "circle": "coopol:circle",
             "mission": "coopol:mission"
         }

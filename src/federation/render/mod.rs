@@ -201,7 +201,17 @@ pub fn group_actor(
         };
         doc.location = Some(place.to_json());
     }
-    Ok(to_json(&doc))
+    let mut json = to_json(&doc);
+    // A federation names the collection of the sections it vouches for (official sections).
+    if group.kind == crate::domain::GroupKind::Federation
+        && let Some(object) = json.as_object_mut()
+    {
+        object.insert(
+            "officialSections".into(),
+            Value::String(crate::federation::official::collection_url(account)),
+        );
+    }
+    Ok(json)
 }
 
 /// Where a group's posts are addressed: the group, its followers, its members.

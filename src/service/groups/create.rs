@@ -10,6 +10,7 @@ use crate::{
         html,
     },
     error::{AppError, AppResult},
+    service::governance::{self, Permission},
     state::AppState,
 };
 use axum::http::StatusCode;
@@ -20,8 +21,8 @@ pub const MAX_DISPLAY_NAME: usize = 100;
 /// The longest description of a group.
 pub const MAX_SUMMARY: usize = 2000;
 
-/// What someone asks to create.
-#[derive(Debug, Clone, Default)]
+/// What someone asks to create (kept as JSON while an administrator decides).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewGroupInput {
     /// The handle (`section_paris11`).
     pub name: String,
@@ -53,12 +54,19 @@ pub fn search_text(username: &str, display_name: &str, commune: Option<&str>) ->
     )
 }
 
-/// Creates a local group; its creator becomes its first administrator.
-pub async fn create(
-    state: &AppState,
-    creator: &AccountRow,
-    input: NewGroupInput,
-) -> AppResult<Group> {
+/// What was asked, checked.
+struct Checked {
+    name: crate::domain::Username,
+    display_name: String,
+    kind: GroupKind,
+    summary: String,
+    join_mode: JoinMode,
+    place: Place,
+    sympathizers_can_post: bool,
+}
+
+/// Checks what someone asks to create; every refused field at once.
+fn check(input: &NewGroupInput) -> AppResult<Checked> {
     let mut errors = Vec::new();
     let name = parse_group_name(&input.name)
         .map_err(|e| errors.push(e))
@@ -99,15 +107,121 @@ pub async fn create(
     else {
         return Err(AppError::invalid(errors));
     };
-    if db::accounts::local_by_username(state.pool(), name.as_str())
+    Ok(Checked {
+        name,
+        display_name,
+        kind,
+        summary,
+        join_mode,
+        place,
+        sympathizers_can_post: input.sympathizers_can_post,
+    })
+}
+
+fn name_taken() -> AppError {
+    AppError::invalid(vec![Invalid::new("name", "error-group-name-taken")])
+        .with_status(StatusCode::CONFLICT)
+}
+
+/// Refuses a handle an account has, or (unless `own_request`) a creation waiting for an
+/// administrator asked for.
+async fn name_free(state: &AppState, name: &str, own_request: bool) -> AppResult<()> {
+    if db::accounts::local_by_username(state.pool(), name)
         .await?
         .is_some()
     {
-        return Err(
-            AppError::invalid(vec![Invalid::new("name", "error-group-name-taken")])
-                .with_status(StatusCode::CONFLICT),
-        );
+        return Err(name_taken());
     }
+    if !own_request && db::governance::request_for_name(state.pool(), &name.to_lowercase()).await? {
+        return Err(name_taken());
+    }
+    Ok(())
+}
+
+/// Creates a local group at once; its creator becomes its first administrator. Who may
+/// create which kind is the instance's setting (`service::governance`): someone who must ask
+/// an administrator, or may not create that kind, is refused (403) here; [`create_or_ask`]
+/// asks for them.
+pub async fn create(
+    state: &AppState,
+    creator: &AccountRow,
+    input: NewGroupInput,
+) -> AppResult<Group> {
+    let checked = check(&input)?;
+    match governance::permission(state, creator, checked.kind).await? {
+        Permission::Create => {}
+        Permission::Ask => return Err(AppError::forbidden("error-group-creation-approval")),
+        Permission::Refused => return Err(AppError::forbidden("error-group-creation-admins")),
+    }
+    name_free(state, checked.name.as_str(), false).await?;
+    insert(state, creator, checked).await
+}
+
+/// What asking to create a group gave.
+#[derive(Debug, Clone)]
+pub enum Creation {
+    /// The group exists.
+    Created(Box<Group>),
+    /// An administrator decides: the request's id.
+    Asked(i64),
+}
+
+/// Creates a group, or, where an administrator approves creations of its kind, records the
+/// request in their queue (what was typed is checked first, and the handle reserved).
+pub async fn create_or_ask(
+    state: &AppState,
+    creator: &AccountRow,
+    input: NewGroupInput,
+) -> AppResult<Creation> {
+    let checked = check(&input)?;
+    match governance::permission(state, creator, checked.kind).await? {
+        Permission::Create => {
+            name_free(state, checked.name.as_str(), false).await?;
+            Ok(Creation::Created(Box::new(
+                insert(state, creator, checked).await?,
+            )))
+        }
+        Permission::Ask => {
+            name_free(state, checked.name.as_str(), false).await?;
+            let id = governance::ask(
+                state,
+                creator,
+                checked.name.as_str(),
+                checked.kind,
+                &checked.display_name,
+                &input,
+            )
+            .await?;
+            Ok(Creation::Asked(id))
+        }
+        Permission::Refused => Err(AppError::forbidden("error-group-creation-admins")),
+    }
+}
+
+/// Creates the group of an approved request (`service::governance::approve`), its handle
+/// reserved by the request itself.
+pub(crate) async fn create_requested(
+    state: &AppState,
+    creator: &AccountRow,
+    input: &NewGroupInput,
+) -> AppResult<Group> {
+    let checked = check(input)?;
+    name_free(state, checked.name.as_str(), true).await?;
+    insert(state, creator, checked).await
+}
+
+/// Writes a checked group; its creator becomes its first administrator. Its name is compared
+/// with the other groups' in the same transaction (look-alikes flagged to administrators).
+async fn insert(state: &AppState, creator: &AccountRow, checked: Checked) -> AppResult<Group> {
+    let Checked {
+        name,
+        display_name,
+        kind,
+        summary,
+        join_mode,
+        place,
+        sympathizers_can_post,
+    } = checked;
     let (private_pem, public_pem) = tokio::task::spawn_blocking(crypto::generate_rsa_keypair)
         .await
         .map_err(AppError::internal)?;
@@ -128,10 +242,7 @@ pub async fn create(
     )
     .await?
     else {
-        return Err(
-            AppError::invalid(vec![Invalid::new("name", "error-group-name-taken")])
-                .with_status(StatusCode::CONFLICT),
-        );
+        return Err(name_taken());
     };
     db::groups::upsert(
         &mut *tx,
@@ -139,7 +250,7 @@ pub async fn create(
             account_id: id,
             kind,
             join_mode,
-            sympathizers_can_post: input.sympathizers_can_post,
+            sympathizers_can_post,
             postcode: place.postcode.as_deref(),
             commune: place.commune.as_deref(),
             departement: place.departement.as_deref(),
@@ -164,6 +275,7 @@ pub async fn create(
         },
     )
     .await?;
+    governance::names_recorded(&mut tx, id, name.as_str(), &display_name, now).await?;
     tx.commit().await?;
     load(state, id).await?.ok_or_else(AppError::not_found)
 }
@@ -230,6 +342,16 @@ pub async fn remember_remote(
             created_by: None,
             now: clock::now(),
         },
+    )
+    .await?;
+    // A renamed group (or one first seen) is compared with the others' names.
+    let mut conn = state.pool().acquire().await?;
+    governance::names_recorded(
+        &mut conn,
+        account.id,
+        &account.username,
+        &account.display_name,
+        clock::now(),
     )
     .await?;
     Ok(())

@@ -23,9 +23,10 @@ mod posts;
 pub use affiliation::{
     affiliate, affiliation_requests, answer_affiliation, federations_of, sections,
 };
+pub(crate) use create::create_requested;
 pub use create::{
-    MAX_DISPLAY_NAME, MAX_SUMMARY, NewGroupInput, RemoteGroupInfo, create, remember_remote,
-    search_text,
+    Creation, MAX_DISPLAY_NAME, MAX_SUMMARY, NewGroupInput, RemoteGroupInfo, create, create_or_ask,
+    remember_remote, search_text,
 };
 pub use directory::{DirectoryQuery, directory, my_groups};
 pub(crate) use members::csv_field;

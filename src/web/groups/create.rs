@@ -81,7 +81,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     let me = c.me()?;
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let result = groups::create(
+    let result = groups::create_or_ask(
         &state,
         &me,
         groups::NewGroupInput {
@@ -98,10 +98,15 @@ pub async fn create(
     )
     .await;
     match result {
-        Ok(g) => Ok(redirect_with_flash(
+        Ok(groups::Creation::Created(g)) => Ok(redirect_with_flash(
             &state,
             &c.profile_path(&g.account),
             "flash-group-created",
+        )),
+        Ok(groups::Creation::Asked(_)) => Ok(redirect_with_flash(
+            &state,
+            "/groups",
+            "flash-group-creation-requested",
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
             let errors = crate::web::field_errors(&c, &e);

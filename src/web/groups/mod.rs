@@ -48,6 +48,8 @@ pub struct GroupCard {
     pub place: String,
     /// Accepted members (only known for this server's groups).
     pub members: Option<i64>,
+    /// "Official — recognized by …" when someone recognizes it (`service::official`).
+    pub official: Option<String>,
 }
 
 async fn card(state: &AppState, c: &Ctx, group: Group) -> AppResult<GroupCard> {
@@ -66,7 +68,9 @@ async fn card(state: &AppState, c: &Ctx, group: Group) -> AppResult<GroupCard> {
     .filter(|p| !p.is_empty())
     .collect::<Vec<_>>()
     .join(" · ");
+    let official = super::governance::official_label(state, c, &group).await?;
     Ok(GroupCard {
+        official,
         path: c.profile_path(&group.account),
         base: format!("/groups/{}", c.handle_of(&group.account)),
         handle: c.full_handle(&group.account),
