@@ -978,6 +978,15 @@ async fn reports_name_the_rules_in_force() {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert_eq!(count_reports(&app).await, 2);
+    // The administrators' dashboard counts them as waiting.
+    let admin = app.browser();
+    admin.sign_in("chef@example.org", PASSWORD).await;
+    let dashboard = admin.get("/admin").await;
+    assert!(
+        dashboard.contains("id=\"dashboard-reports\">2<"),
+        "{}",
+        dashboard.body
+    );
 
     // A deleted rule is no longer one to name.
     coopol::service::rules::delete(&app.state, &chef, rule.id)

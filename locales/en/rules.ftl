@@ -109,3 +109,4 @@ page-dashboard-gib = { $n } GiB
 page-dashboard-tib = { $n } TiB
 page-dashboard-more-than = more than { $n }
 page-dashboard-media-counted = Media counted { $age } ago (at most every 15 minutes)
+page-dashboard-reports = Reports to handle

@@ -109,3 +109,4 @@ page-dashboard-gib = { $n } Gio
 page-dashboard-tib = { $n } Tio
 page-dashboard-more-than = plus de { $n }
 page-dashboard-media-counted = Médias comptés il y a { $age } (au plus toutes les 15 minutes)
+page-dashboard-reports = Signalements à traiter

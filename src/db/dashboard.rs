@@ -53,6 +53,16 @@ pub async fn inbox(db: &AnyPool) -> Result<Queue> {
     .await
 }
 
+/// Reports waiting for a moderator (`reports_open` index), capped at [`COUNT_CAP`].
+pub async fn open_reports(db: &AnyPool) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM reports WHERE action_taken_at IS NULL LIMIT $1) q",
+    )
+    .bind(COUNT_CAP)
+    .fetch_one(db)
+    .await
+}
+
 /// Incoming activities given up on (kept for the record until purged).
 pub async fn inbox_failed(db: &AnyPool) -> Result<i64> {
     sqlx::query_scalar(

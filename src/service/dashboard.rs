@@ -29,6 +29,8 @@ pub struct Dashboard {
     pub active_this_week: i64,
     /// Registrations waiting for an administrator.
     pub pending: i64,
+    /// Reports waiting for a moderator (capped at [`QUEUE_COUNT_CAP`]).
+    pub open_reports: i64,
     /// Incoming activities waiting.
     pub inbox: Queue,
     /// Incoming activities given up on.
@@ -110,10 +112,11 @@ pub async fn read(state: &AppState, by: &UserRow) -> AppResult<Dashboard> {
         db::dashboard::mail(db),
         db::dashboard::pushes(db),
     )?;
-    let ((hosts_failing, hosts_parked), failing_hosts, database_bytes) = tokio::try_join!(
+    let ((hosts_failing, hosts_parked), failing_hosts, database_bytes, open_reports) = tokio::try_join!(
         db::dashboard::host_counts(db),
         db::dashboard::failing_hosts(db, HOSTS_SHOWN),
         db::dashboard::database_bytes(&state.db),
+        db::dashboard::open_reports(db),
     )?;
     let (media, media_at) = media_usage(state, now).await?;
     let users: Vec<(UserState, i64)> = users
@@ -128,6 +131,7 @@ pub async fn read(state: &AppState, by: &UserRow) -> AppResult<Dashboard> {
         users,
         active_this_week: active,
         pending,
+        open_reports,
         inbox,
         inbox_failed,
         outbox,

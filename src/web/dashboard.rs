@@ -34,6 +34,8 @@ pub struct DashboardView {
     pub users: Vec<(String, i64)>,
     pub active_this_week: i64,
     pub pending: i64,
+    /// Reports waiting for a moderator.
+    pub open_reports: i64,
     pub queues: Vec<QueueView>,
     pub inbox_failed: String,
     pub hosts_failing: i64,
@@ -126,6 +128,7 @@ pub async fn view(state: &AppState, c: &Ctx) -> AppResult<DashboardView> {
             .collect(),
         active_this_week: d.active_this_week,
         pending: d.pending,
+        open_reports: d.open_reports,
         queues,
         inbox_failed: count(c, d.inbox_failed),
         hosts_failing: d.hosts_failing,
