@@ -62,7 +62,7 @@ pub struct Dashboard {
 }
 
 /// How long a count of the media stands: summing the sizes reads the whole media table
-/// (about 0.2 s on PostgreSQL, 0.8 s on SQLite for a million rows, docs/BENCHMARKS.md), so it
+/// (about 0.2 s on PostgreSQL, 0.8 s on SQLite for a million rows, docs/decisions/0026-feature-benchmark-runs.md), so it
 /// is done at most this often, whoever looks, and kept in `settings` for every process.
 pub const MEDIA_COUNT_EVERY: i64 = 15 * 60 * 1_000_000;
 

@@ -92,7 +92,7 @@ pub fn not_muted(viewer: &str) -> String {
 /// page of posts that pass: the feed (`feeds` by account and post) as before, and each tag
 /// (`status_tags_name` by name and post); the answer is the newest of those pages together
 /// (a post in several counts once). Sorting all of a tag's posts instead cost 15 ms a request
-/// on SQLite for three tags of a thousand posts each (docs/BENCHMARKS.md); without tags the
+/// on SQLite for three tags of a thousand posts each (docs/decisions/0026-feature-benchmark-runs.md); without tags the
 /// query is the feed's alone.
 pub async fn home(
     db: &AnyPool,
