@@ -5,6 +5,8 @@
 #   - aiosmtpd, the SMTP server the e-mail tests read, in target/smtp-venv, pinned by
 #     tests/smtp/requirements.txt (scripts/smtp.sh installs it when missing too);
 #   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root);
+#   - axe-core, the accessibility checker the browser tests run in each page, from the npm
+#     registry into target/axe (version pinned below; needs Node.js and npm);
 #   - ffmpeg, from Debian (package ffmpeg; needs root), so that video and sound are processed
 #     (probed, stripped of metadata, given a poster frame). coopol runs without it, accepting
 #     video and sound as they come: without root a notice is printed and the tests go on.
@@ -44,6 +46,25 @@ if [ "${COOPOL_SKIP_BROWSER:-0}" != "1" ]; then
         apt-get update -qq >&2
         apt-get install -y -qq chromium chromium-driver >&2
     fi
+fi
+
+axe_version=4.14.1
+axe_dir=target/axe
+if [ "${COOPOL_SKIP_BROWSER:-0}" != "1" ] && ! grep -qs "\"version\": \"$axe_version\"" "$axe_dir/node_modules/axe-core/package.json"; then
+    if ! command -v npm >/dev/null; then
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "test-tools: npm is missing (install Debian's npm): axe-core cannot be installed" >&2
+            exit 1
+        fi
+        echo "test-tools: installing npm" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq --no-install-recommends npm >&2
+    fi
+    echo "test-tools: installing axe-core $axe_version into $axe_dir" >&2
+    rm -rf "$axe_dir"
+    mkdir -p "$axe_dir"
+    npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$axe_version" >&2
 fi
 
 if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then

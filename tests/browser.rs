@@ -2,208 +2,18 @@
 //! person would use them: typing into labelled fields, submitting with the keyboard, reading
 //! what the page says; and posting a photo with its alt text from the composer.
 //!
-//! Needs Debian's `chromium` and `chromium-driver` (scripts/test installs them). Without them
-//! these tests print a notice and pass, unless COOPOL_REQUIRE_BROWSER=1 (set by scripts/test
-//! and CI), which makes absence a failure.
+//! The harness (ChromeDriver, sizes, checks) is `tests/common/chrome.rs`.
 
 mod common;
 
+use common::chrome::{
+    PASSWORD, check_fits, check_inputs_are_labelled, chrome, fill_by_label, tick_by_label,
+    wait_for_text,
+};
 use common::{TestApp, spawn_app};
 use coopol::domain::Role;
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// A ChromeDriver process and a browser session, both ended on drop.
-struct Browser {
-    client: Client,
-    driver: Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-fn find(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(|p| p.to_string())
-}
-
-/// Starts ChromeDriver on a free port, and returns it once it answers there. A port found free
-/// may be taken by another test's server or driver before ChromeDriver binds it: then our
-/// driver exits at once (or something else answers `/status`), and another port is tried.
-async fn start_driver(driver_path: &str) -> (Child, u16) {
-    let http = reqwest::Client::new();
-    for _ in 0..10 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut driver = Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        // Not ready in 10 s (its port was taken on one address only, say): another port.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let ready = loop {
-            if driver.try_wait().expect("chromedriver's state").is_some() {
-                break false;
-            }
-            let status = http
-                .get(format!("http://127.0.0.1:{port}/status"))
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await;
-            if let Ok(answer) = status
-                && let Ok(body) = answer.json::<serde_json::Value>().await
-                && body["value"]["ready"] == true
-            {
-                // Ours, and not another driver on the same port: still running a moment later.
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                break driver.try_wait().expect("chromedriver's state").is_none();
-            }
-            if Instant::now() > deadline {
-                break false;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        if ready {
-            return (driver, port);
-        }
-        let _ = driver.kill();
-        let _ = driver.wait();
-    }
-    panic!("chromedriver found no free port in ten tries");
-}
-
-async fn browser() -> Option<Browser> {
-    let driver_path = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
-    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
-    let (Some(driver_path), Some(chromium)) = (driver_path, chromium) else {
-        if std::env::var("COOPOL_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("chromium and chromedriver are required: run scripts/test, which installs them");
-        }
-        eprintln!(
-            "notice: chromium/chromedriver absent (scripts/test installs them); browser tests skipped"
-        );
-        return None;
-    };
-    let (mut driver, port) = start_driver(&driver_path).await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--lang=fr-FR",
-                "--window-size=400,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-            "prefs": { "intl.accept_languages": "fr-FR,fr" }
-        }),
-    );
-    let opened = ClientBuilder::rustls()
-        .expect("TLS roots")
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await;
-    let client = match opened {
-        Ok(client) => client,
-        Err(e) => {
-            // The driver would outlive the test (holding whatever it inherited) otherwise.
-            let _ = driver.kill();
-            let _ = driver.wait();
-            panic!("open a Chromium session: {e:?}");
-        }
-    };
-    Some(Browser {
-        client,
-        driver,
-        _profile: profile,
-    })
-}
-
-/// Types into the field whose <label> says `label` (so the test also proves labels work).
-async fn fill_by_label(c: &Client, label: &str, value: &str) {
-    let labels = c.find_all(Locator::Css("label")).await.unwrap();
-    for l in labels {
-        if l.text().await.unwrap().trim() == label {
-            let target = l
-                .attr("for")
-                .await
-                .unwrap()
-                .expect("label has a for attribute");
-            let field = c.find(Locator::Id(&target)).await.unwrap();
-            field.send_keys(value).await.unwrap();
-            return;
-        }
-    }
-    panic!("no label {label:?} on {}", c.current_url().await.unwrap());
-}
-
-/// Waits until the page (after a navigation the test started) says `text`; returns its text.
-/// Reading while the browser swaps pages can hit the old one, so this retries.
-async fn wait_for_text(c: &Client, text: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let body = match c.find(Locator::Css("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if body.contains(text) {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the page never said {text:?}; it says:\n{body}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn check_inputs_are_labelled(c: &Client) {
-    let unlabelled: serde_json::Value = c
-        .execute(
-            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
-             .filter(e => e.labels.length === 0).map(e => e.name);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(unlabelled, serde_json::json!([]), "fields without a label");
-}
-
-/// The page does not scroll sideways in the 400-pixel-wide window.
-async fn check_fits_a_phone(c: &Client, path: &str) {
-    let overflow: serde_json::Value = c
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        serde_json::json!(false),
-        "{path} scrolls sideways at 400px"
-    );
-}
+use fantoccini::{Client, Locator, key::Key};
+use std::time::{Duration, Instant};
 
 async fn sign_up(c: &Client, app: &TestApp) {
     c.goto(&app.url("/auth/sign_up")).await.unwrap();
@@ -228,7 +38,7 @@ async fn sign_up(c: &Client, app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_up_signs_out_and_signs_in_again() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     let c = &b.client;
@@ -290,7 +100,7 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_mistakes_are_shown_next_to_the_fields() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     app.create_user("camille", PASSWORD, Role::Member).await;
@@ -324,19 +134,19 @@ async fn sign_up_mistakes_are_shown_next_to_the_fields() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_fit_a_phone_screen() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     let c = &b.client;
     for path in ["/", "/auth/sign_in", "/auth/sign_up", "/about"] {
         c.goto(&app.url(path)).await.unwrap();
-        check_fits_a_phone(c, path).await;
+        check_fits(c, path).await;
     }
     b.client.clone().close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secretary_creates_a_section_and_opens_a_discussion() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     let c = &b.client;
@@ -396,7 +206,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
     ] {
         c.goto(&app.url(path)).await.unwrap();
         check_inputs_are_labelled(c).await;
-        check_fits_a_phone(c, path).await;
+        check_fits(c, path).await;
     }
     b.client.clone().close().await.unwrap();
 }
@@ -429,7 +239,7 @@ async fn wait_for_picture(c: &Client, alt: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     let c = &b.client;
@@ -481,31 +291,19 @@ async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() 
     )
     .await;
     check_inputs_are_labelled(c).await;
-    check_fits_a_phone(c, "/ with a photo").await;
+    check_fits(c, "/ with a photo").await;
     // The pictures' forms are labelled and fit a phone too.
     for path in ["/settings", "/events/new"] {
         c.goto(&app.url(path)).await.unwrap();
         check_inputs_are_labelled(c).await;
-        check_fits_a_phone(c, path).await;
+        check_fits(c, path).await;
     }
     b.client.clone().close().await.unwrap();
 }
 
-/// Clicks the box whose <label> says `label` (as a person ticking it would).
-async fn tick_by_label(c: &Client, label: &str) {
-    let labels = c.find_all(Locator::Css("label.checkbox")).await.unwrap();
-    for l in labels {
-        if l.text().await.unwrap().trim() == label {
-            l.click().await.unwrap();
-            return;
-        }
-    }
-    panic!("no box labelled {label:?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_ticks_the_instance_rules_to_sign_up() {
-    let Some(b) = browser().await else { return };
+    let Some(b) = chrome().await else { return };
     let app = spawn_app().await;
     app.set_registration_mode("open").await;
     let admin = app.create_user("chef", PASSWORD, Role::Admin).await;
@@ -527,7 +325,7 @@ async fn a_person_ticks_the_instance_rules_to_sign_up() {
     sign_up(c, &app).await;
     wait_for_text(c, "Cochez les 2 règles restantes pour vous inscrire.").await;
     check_inputs_are_labelled(c).await;
-    check_fits_a_phone(c, "/auth/sign_up").await;
+    check_fits(c, "/auth/sign_up").await;
     let username = c.find(Locator::Id("username")).await.unwrap();
     assert_eq!(
         username.prop("value").await.unwrap().as_deref(),

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod chrome;
+
 use coopol::{app::Server, config::Config, domain::Role, state::AppState};
 use reqwest::{Client, Method, Response, StatusCode, header};
 use serde_json::Value;
