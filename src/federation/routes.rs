@@ -151,6 +151,32 @@ async fn local_account(state: &AppState, username: &str) -> Result<AccountRow, R
     }
 }
 
+/// The local account `username` as the asker may read it: its signature checked when it
+/// signed, the account existing and not deleted, and the signer not blocked by it.
+async fn readable_account(
+    state: &AppState,
+    username: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<AccountRow, Response> {
+    let signer = fetch_signer(state, method, uri, headers).await?;
+    let account = local_account(state, username).await?;
+    allowed(state, &account, &signer).await?;
+    Ok(account)
+}
+
+/// An `OrderedCollection` of `items`, whole on one page.
+fn ordered_collection<T: serde::Serialize>(context: Value, id: String, items: Vec<T>) -> Response {
+    ap_json(json!({
+        "@context": context,
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
 /// `GET /users/:name`: the actor (people asking for a page go to the profile page).
 pub async fn actor(
     State(state): State<AppState>,
@@ -162,17 +188,10 @@ pub async fn actor(
     if !wants_activity_json(&headers) {
         return see_other(format!("/@{username}"));
     }
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     if account.actor_type == "Group" {
         let group = db::groups::by_id(state.pool(), account.id).await;
         let count = db::groups::member_count(state.pool(), account.id).await;
@@ -395,13 +414,11 @@ pub async fn replies(
             .collect(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    ap_json(json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/replies", status.uri),
-        "type": "OrderedCollection",
-        "totalItems": items.len(),
-        "orderedItems": items,
-    }))
+    ordered_collection(
+        json!("https://www.w3.org/ns/activitystreams"),
+        format!("{}/replies", status.uri),
+        items,
+    )
 }
 
 #[derive(Deserialize)]
@@ -419,17 +436,10 @@ pub async fn outbox(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     let id = render::actor_urls(&account).outbox;
     if q.page.is_none() {
         // The number the profile shows (every post but direct messages and closed circles'
@@ -505,17 +515,10 @@ pub async fn featured(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     let rows = match crate::service::statuses::menu::featured(&state, &account).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -527,13 +530,11 @@ pub async fn featured(
             Err(e) => return e.into_response(),
         }
     }
-    ap_json(json!({
-        "@context": super::protocol::context(),
-        "id": activities::featured::featured_url(&account),
-        "type": "OrderedCollection",
-        "totalItems": items.len(),
-        "orderedItems": items,
-    }))
+    ordered_collection(
+        super::protocol::context(),
+        activities::featured::featured_url(&account),
+        items,
+    )
 }
 
 /// `GET /users/:name/collections/sections`: the sections a local federation vouches for (its
@@ -546,29 +547,20 @@ pub async fn official_sections(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     let items = match crate::service::official::published_sections(&state, &account).await {
         Ok(Some(items)) => items,
         Ok(None) => return not_found(),
         Err(e) => return e.into_response(),
     };
-    ap_json(json!({
-        "@context": super::protocol::context(),
-        "id": super::official::collection_url(&account),
-        "type": "OrderedCollection",
-        "totalItems": items.len(),
-        "orderedItems": items,
-    }))
+    ordered_collection(
+        super::protocol::context(),
+        super::official::collection_url(&account),
+        items,
+    )
 }
 
 /// `GET /users/:name/collections/tags`: the hashtags the person features, as `Hashtag`
@@ -580,17 +572,10 @@ pub async fn featured_tags(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     let tags = match crate::service::tags::featured(&state, &account).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
@@ -606,13 +591,11 @@ pub async fn featured_tags(
             })
         })
         .collect();
-    ap_json(json!({
-        "@context": super::protocol::context(),
-        "id": format!("{}/collections/tags", account.uri),
-        "type": "OrderedCollection",
-        "totalItems": items.len(),
-        "orderedItems": items,
-    }))
+    ordered_collection(
+        super::protocol::context(),
+        format!("{}/collections/tags", account.uri),
+        items,
+    )
 }
 
 /// `GET /users/:name/followers`, `/following` and (groups) `/members`: only the count. Who
@@ -625,17 +608,10 @@ pub async fn follow_collection(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let account = match local_account(&state, &username).await {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = allowed(&state, &account, &signer).await {
-        return r;
-    }
     let (followers, following, _) = match db::social::follow_counts(state.pool(), account.id).await
     {
         Ok(c) => c,
