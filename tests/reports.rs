@@ -311,6 +311,7 @@ async fn moderators_work_through_the_queue_and_the_log_keeps_what_they_did() {
     assert_eq!(r["account"]["email"], "alice@example.org");
     assert_eq!(r["account"]["account"]["acct"], "alice");
     assert_eq!(r["target_account"]["id"], bob.to_string());
+    assert_eq!(r["target_account"]["silenced"], false);
     assert_eq!(r["assigned_account"], Value::Null);
     // The followers-only post is shown to the moderator, and that reading is logged.
     assert_eq!(r["statuses"][0]["id"], private.as_str());
@@ -325,6 +326,16 @@ async fn moderators_work_through_the_queue_and_the_log_keeps_what_they_did() {
     assert_eq!(entries[0].0, "report_posts_viewed");
     assert!(entries[0].1.contains(&second_id) && entries[0].1.contains("@bob"));
     assert_eq!(entries[0].2, r#"{"count":"1"}"#);
+    // Limited, the reported account says so in the reports as in the accounts' API (one
+    // `Admin::Account` for both).
+    let (got, body) = app
+        .post_json(
+            &format!("/api/v1/admin/accounts/{bob}/action"),
+            Some(&modo_token),
+            &json!({"type": "silence"}),
+        )
+        .await;
+    assert_eq!(got, StatusCode::OK, "{body}");
     let (_, all) = app
         .get_json(
             &format!("/api/v1/admin/reports?target_account_id={bob}"),
@@ -332,6 +343,7 @@ async fn moderators_work_through_the_queue_and_the_log_keeps_what_they_did() {
         )
         .await;
     assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all[0]["target_account"]["silenced"], true, "{all}");
     let (_, none) = app
         .get_json(
             &format!("/api/v1/admin/reports?account_id={bob}"),

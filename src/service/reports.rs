@@ -702,17 +702,3 @@ pub async fn rule_ids(state: &AppState, report_id: i64) -> AppResult<Vec<i64>> {
 pub async fn status_ids(state: &AppState, report_id: i64) -> AppResult<Vec<i64>> {
     Ok(db::reports::status_ids(state.pool(), report_id).await?)
 }
-
-/// The local people among these accounts (for the admin API's accounts), by account id.
-pub async fn users_of(
-    state: &AppState,
-    accounts: &[AccountRow],
-) -> AppResult<HashMap<i64, UserRow>> {
-    let mut out = HashMap::new();
-    for a in accounts.iter().filter(|a| a.is_local()) {
-        if let Some(u) = db::accounts::user_by_id(state.pool(), a.id).await? {
-            out.insert(a.id, u);
-        }
-    }
-    Ok(out)
-}

@@ -510,7 +510,8 @@ pub async fn get(state: &AppState, by: &UserRow, account_id: i64) -> AppResult<A
         .ok_or_else(AppError::not_found)
 }
 
-/// Accounts with their people and sanctions, in the order of `ids`: three queries.
+/// Accounts with their people and sanctions, in the order of `ids`, leaving out deleted
+/// accounts and services: three queries.
 async fn assemble(state: &AppState, ids: &[i64]) -> AppResult<Vec<AdminAccount>> {
     let mut accounts: HashMap<i64, AccountRow> = db::accounts::by_ids(state.pool(), ids)
         .await?
@@ -518,30 +519,45 @@ async fn assemble(state: &AppState, ids: &[i64]) -> AppResult<Vec<AdminAccount>>
         .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
         .map(|a| (a.id, a))
         .collect();
-    let mut users: HashMap<i64, AdminUserRow> = db::sanctions::users_among(state.pool(), ids)
+    let rows: Vec<AccountRow> = ids.iter().filter_map(|id| accounts.remove(id)).collect();
+    with_people(state, rows).await
+}
+
+/// Accounts already loaded, with their people and sanctions (two queries), in their order.
+async fn with_people(state: &AppState, rows: Vec<AccountRow>) -> AppResult<Vec<AdminAccount>> {
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let mut users: HashMap<i64, AdminUserRow> = db::sanctions::users_among(state.pool(), &ids)
         .await?
         .into_iter()
         .map(|u| (u.account_id, u))
         .collect();
-    let mut sanctions: HashMap<i64, SanctionRow> = db::sanctions::among(state.pool(), ids)
+    let mut sanctions: HashMap<i64, SanctionRow> = db::sanctions::among(state.pool(), &ids)
         .await?
         .into_iter()
         .map(|s| (s.account_id, s))
         .collect();
-    Ok(ids
-        .iter()
-        .filter_map(|id| {
-            let account = accounts.remove(id)?;
-            Some(AdminAccount {
-                user: users.remove(id),
-                sanction: sanctions.remove(id).unwrap_or(SanctionRow {
-                    account_id: *id,
-                    ..SanctionRow::default()
-                }),
-                account,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|account| AdminAccount {
+            user: users.remove(&account.id),
+            sanction: sanctions.remove(&account.id).unwrap_or(SanctionRow {
+                account_id: account.id,
+                ..SanctionRow::default()
+            }),
+            account,
         })
         .collect())
+}
+
+/// Accounts a moderator reads about elsewhere (a report's reporter, target and handlers),
+/// deleted ones included, as the administrators see them (staff only).
+pub async fn of_accounts(
+    state: &AppState,
+    by: &UserRow,
+    rows: Vec<AccountRow>,
+) -> AppResult<Vec<AdminAccount>> {
+    modlog::require_staff(by)?;
+    with_people(state, rows).await
 }
 
 /// The actions taken on an account, newest first (staff, for the account page).

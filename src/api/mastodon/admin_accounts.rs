@@ -50,7 +50,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A role (Mastodon's `Role`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AdminRole {
     pub id: String,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct AdminRole {
 }
 
 /// An account as administrators see it (Mastodon's `Admin::Account`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AdminAccountEntity {
     pub id: String,
     pub username: String,
@@ -102,7 +102,12 @@ fn role(role: crate::domain::Role) -> AdminRole {
     }
 }
 
-async fn entities(state: &AppState, list: &[AdminAccount]) -> AppResult<Vec<AdminAccountEntity>> {
+/// The accounts as entities (their public accounts hydrated in one batch); also the accounts
+/// of the admin reports API.
+pub(super) async fn entities(
+    state: &AppState,
+    list: &[AdminAccount],
+) -> AppResult<Vec<AdminAccountEntity>> {
     let rows: Vec<_> = list.iter().map(|a| a.account.clone()).collect();
     let accounts = super::hydrate::accounts(state, &rows).await?;
     Ok(list

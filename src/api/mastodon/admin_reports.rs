@@ -3,15 +3,19 @@
 //! reopen. Moderators and administrators with the admin scopes; the rules of who may act are
 //! the service's (`service::reports`).
 
+use super::admin_accounts::{self, AdminAccountEntity};
 use super::extract::{Auth, Params, lenient};
+use super::hydrate;
 use super::pagination::{PageParams, paged};
-use super::{entities::Account, hydrate};
 use crate::{
     clock,
     db::{accounts::UserRow, reports::Filter},
-    domain::{Invalid, Role},
+    domain::Invalid,
     error::{AppError, AppResult},
-    service::reports::{self, ReportView},
+    service::{
+        reports::{self, ReportView},
+        sanctions,
+    },
     state::AppState,
 };
 use axum::{
@@ -42,29 +46,6 @@ pub fn routes() -> Router<AppState> {
 const READ: &[&str] = &["admin:read", "admin:read:reports"];
 const WRITE: &[&str] = &["admin:write", "admin:write:reports"];
 
-/// An account as the admin API shows it (Mastodon's `Admin::Account`): what coopol knows of
-/// it. coopol keeps no sign-up addresses (`ip`, `ips`) nor silences yet.
-#[derive(Debug, Serialize)]
-pub struct AdminAccount {
-    pub id: String,
-    pub username: String,
-    pub domain: Option<String>,
-    pub created_at: String,
-    pub email: Option<String>,
-    pub ip: Option<String>,
-    pub ips: Vec<Value>,
-    pub locale: Option<String>,
-    pub invite_request: Option<String>,
-    pub role: Option<Value>,
-    pub confirmed: bool,
-    pub approved: bool,
-    pub disabled: bool,
-    pub silenced: bool,
-    pub suspended: bool,
-    pub sensitized: bool,
-    pub account: Account,
-}
-
 /// A report as the admin API shows it (Mastodon's `Admin::Report`).
 #[derive(Debug, Serialize)]
 pub struct AdminReport {
@@ -76,51 +57,12 @@ pub struct AdminReport {
     pub forwarded: bool,
     pub created_at: String,
     pub updated_at: String,
-    pub account: Option<AdminAccount>,
-    pub target_account: AdminAccount,
-    pub assigned_account: Option<AdminAccount>,
-    pub action_taken_by_account: Option<AdminAccount>,
+    pub account: Option<AdminAccountEntity>,
+    pub target_account: AdminAccountEntity,
+    pub assigned_account: Option<AdminAccountEntity>,
+    pub action_taken_by_account: Option<AdminAccountEntity>,
     pub statuses: Vec<super::entities::Status>,
     pub rules: Vec<Value>,
-}
-
-fn role_entity(role: Role) -> Value {
-    let (id, name, permissions) = match role {
-        Role::Admin => ("3", "Admin", "1"),
-        Role::Moderator => ("2", "Moderator", "1308"),
-        Role::Member => ("-99", "", "65536"),
-    };
-    json!({"id": id, "name": name, "color": "", "permissions": permissions,
-           "highlighted": role != Role::Member})
-}
-
-fn admin_account(
-    account: Account,
-    row: &crate::db::accounts::AccountRow,
-    user: Option<&UserRow>,
-) -> AdminAccount {
-    use crate::domain::UserState;
-    AdminAccount {
-        id: row.id.to_string(),
-        username: row.username.clone(),
-        domain: row.domain.clone(),
-        created_at: clock::to_rfc3339(row.created_at),
-        email: user.map(|u| u.email.clone()),
-        ip: None,
-        ips: Vec::new(),
-        locale: user.and_then(|u| u.locale.clone()),
-        invite_request: user
-            .map(|u| u.registration_reason.clone())
-            .filter(|r| !r.is_empty()),
-        role: user.map(|u| role_entity(u.role)),
-        confirmed: user.is_none_or(|u| u.email_unconfirmed == 0),
-        approved: user.is_none_or(|u| u.state != UserState::Pending),
-        disabled: user.is_some_and(|u| u.state == UserState::Disabled),
-        silenced: false,
-        suspended: row.deleted_at.is_some(),
-        sensitized: false,
-        account,
-    }
 }
 
 /// The reports as entities, their accounts and posts loaded once for the page.
@@ -140,22 +82,17 @@ async fn entities(
     }
     rows.sort_by_key(|a| a.id);
     rows.dedup_by_key(|a| a.id);
-    let accounts: HashMap<i64, Account> = hydrate::accounts(state, &rows)
+    let admins = sanctions::of_accounts(state, viewer, rows).await?;
+    let accounts: HashMap<String, AdminAccountEntity> = admin_accounts::entities(state, &admins)
         .await?
         .into_iter()
-        .zip(rows.iter())
-        .map(|(e, r)| (r.id, e))
+        .map(|a| (a.id.clone(), a))
         .collect();
-    let users = reports::users_of(state, &rows).await?;
     let by_row = |r: &crate::db::accounts::AccountRow| {
-        admin_account(
-            accounts
-                .get(&r.id)
-                .cloned()
-                .unwrap_or_else(|| Account::from_row(state, r)),
-            r,
-            users.get(&r.id),
-        )
+        accounts
+            .get(&r.id.to_string())
+            .cloned()
+            .expect("every account of the page was loaded")
     };
     let status_entities: HashMap<String, super::entities::Status> =
         hydrate::statuses(state, Some(viewer.account_id), &statuses)
