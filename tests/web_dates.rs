@@ -367,3 +367,46 @@ async fn an_event_keeps_its_zone_and_a_new_one_takes_its_organizers() {
     );
     let _ = ana_id;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instances_zone_is_a_setting_for_visitors_and_new_people() {
+    let app = common::spawn_app_with(|c| c.default_time_zone = chrono_tz::America::Cayenne).await;
+    let (alice, alice_id) = member(&app, "alice").await;
+    let id = post(&app, &alice, alice_id, "Bonjour de Cayenne").await;
+    date_post(&app, id, early_morning()).await;
+    // 03:18 UTC is 00:18 in Cayenne, for a visitor and for alice, who chose no zone.
+    let visitor = app.browser().get(&format!("/@alice/{id}")).await;
+    assert!(
+        visitor.contains("datetime=\"2026-12-05T00:18:00-03:00\""),
+        "{}",
+        visitor.body
+    );
+    let page = alice.get(&format!("/@alice/{id}")).await;
+    assert!(page.contains("datetime=\"2026-12-05T00:18:00-03:00\""));
+    // The settings name the instance's zone as the default choice.
+    let settings = alice.get("/settings/preferences").await;
+    assert!(
+        settings.contains("<option value=\"\" selected>Celui de l’instance\u{202f}: Guyane (UTC\u{2212}3)</option>"),
+        "{}",
+        settings.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_say_how_long_ago() {
+    let app = spawn_app().await;
+    let (alice, _) = member(&app, "alice").await;
+    let (bob, bob_id) = member(&app, "bob").await;
+    post(&app, &bob, bob_id, "@alice on se retrouve au local ?").await;
+    let page = alice.get("/notifications").await;
+    assert!(page.contains("bob"), "{}", page.body);
+    assert!(page.contains(">à l’instant</time>"), "{}", page.body);
+    // Three hours later (the notification's time moved back).
+    sqlx::query("UPDATE notifications SET created_at = created_at - $1")
+        .bind(3 * 3_600_000_000_i64 + 60_000_000)
+        .execute(app.state.pool())
+        .await
+        .unwrap();
+    let page = alice.get("/notifications").await;
+    assert!(page.contains(">il y a 3\u{a0}h</time>"), "{}", page.body);
+}

@@ -2,7 +2,6 @@
 //! occurrence of a recurring event, or the following too).
 
 use crate::{
-    clock,
     db::{accounts::AccountRow, media::MediaRow},
     domain::media::MediaKind,
     error::{AppError, AppResult},
@@ -243,8 +242,9 @@ pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> 
     }))
 }
 
-/// What the form asks to create or change (a repetition it asks for as a rule).
-fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
+/// What the form asks to create or change (a repetition it asks for as a rule); its times are
+/// read in `zone` (the organizer's for a new event, the event's own when editing).
+fn input_of(f: &NewEventForm, zone: chrono_tz::Tz) -> AppResult<NewEventInput> {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let capacity = match opt(&f.capacity) {
         None => None,
@@ -260,7 +260,7 @@ fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
         description: f.description.clone(),
         start_time: f.start_time.clone(),
         end_time: f.end_time.clone(),
-        timezone: Some(crate::domain::event::DEFAULT_ZONE.name().into()),
+        timezone: Some(zone.name().into()),
         place_name: opt(&f.place_name),
         street: opt(&f.street),
         postcode: opt(&f.postcode),
@@ -323,7 +323,7 @@ async fn create_event(
         })
         .collect();
     let media_ids = picture.kept_id().map(|id| vec![id.to_string()]);
-    let result = match input_of(&f) {
+    let result = match input_of(&f, c.zone) {
         Ok(input) => {
             let input = NewEventInput { media_ids, ..input };
             if shifts.is_empty() {
@@ -366,12 +366,7 @@ pub async fn edit_page(
     }
     let r = &event.row;
     let tz = r.timezone.0;
-    let local = |t: i64| {
-        clock::to_datetime(t)
-            .with_timezone(&tz)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    };
+    let local = |t: i64| crate::web::dates::input_value(tz, t);
     let source = event.status.source.clone().unwrap_or_default();
     let prefix = format!("{}\n\n", events::when_where(state.config.default_locale, r));
     let f = NewEventForm {
@@ -528,7 +523,10 @@ async fn edit_event(
         None if f.remove_picture.is_some() => Some(Vec::new()),
         None => None,
     };
-    let result = match (input_of(&f), events::Occurrences::parse(Some(&f.scope))) {
+    let result = match (
+        input_of(&f, event.row.timezone.0),
+        events::Occurrences::parse(Some(&f.scope)),
+    ) {
         (Ok(input), Ok(scope)) => {
             let input = NewEventInput { media_ids, ..input };
             events::update(state, &me, &event, input, scope).await
