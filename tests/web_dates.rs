@@ -365,7 +365,40 @@ async fn an_event_keeps_its_zone_and_a_new_one_takes_its_organizers() {
         "{}",
         edit.body
     );
+    assert!(edit.contains("Heures du fuseau Guadeloupe (America/Guadeloupe)."));
+    // Ana travels to Paris and edits it: the times stay read in the event's zone (they used
+    // to be read in Paris time, moving the event by five hours).
+    assert_eq!(
+        set_zone(&ana, "", "Europe/Paris").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let edit_path = format!("{path}/edit");
+    let saved = ana
+        .submit(
+            &edit_path,
+            &edit_path,
+            &[
+                ("name", "Distribution de tracts au marché"),
+                ("start_time", &start),
+                ("end_time", &end),
+                ("join_mode", "free"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (zone, starts): (String, i64) =
+        sqlx::query_as("SELECT timezone, starts_at FROM events WHERE name = $1")
+            .bind("Distribution de tracts au marché")
+            .fetch_one(app.state.pool())
+            .await
+            .unwrap();
+    assert_eq!(zone, "America/Guadeloupe");
+    assert_eq!(starts, starts_at);
     let _ = ana_id;
+
+    // Paul, in Paris, is told his own zone on a new event's form.
+    let form = paul.get("/events/new").await;
+    assert!(form.contains("Heures du fuseau France métropolitaine (Europe/Paris)."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,3 +80,6 @@ dates-month-9 = September
 dates-month-10 = October
 dates-month-11 = November
 dates-month-12 = December
+
+# The event form's hint under its times.
+dates-event-time-hint = Times in the { $zone } time zone.

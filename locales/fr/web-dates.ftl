@@ -80,3 +80,6 @@ dates-month-9 = septembre
 dates-month-10 = octobre
 dates-month-11 = novembre
 dates-month-12 = décembre
+
+# The event form's hint under its times.
+dates-event-time-hint = Heures du fuseau { $zone }.

@@ -104,6 +104,15 @@ pub fn zone_label(locale: Locale, zone: Tz) -> String {
     }
 }
 
+/// A zone named for a sentence: "Guadeloupe (America/Guadeloupe)" for the first zones, its
+/// IANA name otherwise.
+pub fn zone_name(locale: Locale, zone: Tz) -> String {
+    match zone_key(zone) {
+        Some(key) => format!("{} ({})", i18n::t(locale, &key), zone.name()),
+        None => zone.name().to_string(),
+    }
+}
+
 /// One group of the time zone menu: its label and its zones (value, label).
 pub struct ZoneGroup {
     /// The group's label ("Fréquents", "Europe", ...).
@@ -624,6 +633,24 @@ mod tests {
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn a_date_in_a_sentence_is_an_element_in_escaped_text() {
+        let now = at(Europe::Paris, 2026, 12, 1, 12, 0);
+        let fr = reader(Locale::Fr, Europe::Paris, now);
+        let t = at(Europe::Paris, 2026, 12, 12, 8, 0);
+        let html = sentence(Locale::Fr, "poll-ends", "when", &moment(&fr, t));
+        assert!(
+            html.as_str()
+                .starts_with("Se termine <time datetime=\"2026-12-12T08:00:00+01:00\""),
+            "{html}"
+        );
+        assert!(
+            html.as_str()
+                .ends_with(">sam. 12\u{a0}déc., 8\u{a0}h</time>"),
+            "{html}"
         );
     }
 

@@ -127,11 +127,22 @@ struct NewEventPage {
     picture: MediaSlot,
     /// Editing: the event's picture now.
     current_picture: Option<MediaRow>,
+    /// The zone the form's times are in: the event's, or its organizer's for a new one.
+    zone: chrono_tz::Tz,
 }
 
 impl NewEventPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         crate::web::error_for(&self.errors, field)
+    }
+
+    /// Which zone the times are typed in.
+    fn time_hint(&self) -> String {
+        self.c.ta(
+            "dates-event-time-hint",
+            "zone",
+            &crate::web::dates::zone_name(self.c.locale, self.zone),
+        )
     }
 
     fn text_fields(&self) -> Vec<(&'static str, &str)> {
@@ -228,6 +239,7 @@ pub struct NewQuery {
 pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     c.require_user()?;
     Ok(crate::web::render(&NewEventPage {
+        zone: c.zone,
         c,
         f: NewEventForm {
             group: q.group,
@@ -299,6 +311,7 @@ async fn create_event(
         render_status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             &NewEventPage {
+                zone: c.zone,
                 c,
                 f,
                 errors,
@@ -407,6 +420,7 @@ pub async fn edit_page(
         ..f
     };
     Ok(crate::web::render(&NewEventPage {
+        zone: event.row.timezone.0,
         c,
         f,
         errors: Vec::new(),
@@ -468,6 +482,7 @@ async fn edit_event(
         return Err(AppError::forbidden("error-event-organizers-only"));
     }
     let in_series = event.row.series_id.is_some();
+    let event_zone = event.row.timezone.0;
     let current_picture = picture_of(
         service::media::of_statuses(state, &[id])
             .await?
@@ -506,6 +521,7 @@ async fn edit_event(
                 in_series,
                 picture,
                 current_picture: current_picture.clone(),
+                zone: event_zone,
             },
         )
     };
