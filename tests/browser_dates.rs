@@ -21,7 +21,7 @@ async fn a_member_chooses_her_time_zone_and_reads_times_in_it() {
     };
     let c = &browser.client;
     let app = spawn_app().await;
-    let (_, token) = app.user_with_token("lea", "read write").await;
+    let (lea_id, token) = app.user_with_token("lea", "read write").await;
     app.create_user("marie", common::chrome::PASSWORD, Role::Member)
         .await;
     let (_, posted) = app
@@ -77,6 +77,39 @@ async fn a_member_chooses_her_time_zone_and_reads_times_in_it() {
     for size in [PHONE, DESKTOP] {
         browser.size(size).await;
         check_page(c, "the home page").await;
+    }
+
+    // An event in Paris, read from Guadeloupe: its own times, its zone named; the event page
+    // and the agenda pass the checks too.
+    let lea = coopol::db::accounts::by_id(app.state.pool(), lea_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let day = (chrono::Utc::now() + chrono::Duration::days(12)).date_naive();
+    let event = coopol::service::events::create(
+        &app.state,
+        &lea,
+        coopol::service::events::NewEventInput {
+            name: "Assemblée de section".into(),
+            start_time: format!("{day}T18:30"),
+            end_time: format!("{day}T21:00"),
+            timezone: Some("Europe/Paris".into()),
+            place_name: Some("Bourse du travail".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for path in [
+        format!("/events/{}", event.row.status_id),
+        "/agenda".to_string(),
+    ] {
+        c.goto(&app.url(&path)).await.unwrap();
+        wait_for_text(c, "(heure de Paris)").await;
+        for size in [PHONE, DESKTOP] {
+            browser.size(size).await;
+            check_page(c, &path).await;
+        }
     }
     browser.close().await;
 }
