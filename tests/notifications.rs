@@ -613,7 +613,7 @@ fn in_days(days: i64, hour: u32) -> String {
 fn two_days_before(local: &str) -> i64 {
     use chrono::TimeZone;
     let naive = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap();
-    let start = coopol::domain::event::DEFAULT_ZONE
+    let start = chrono_tz::Europe::Paris
         .from_local_datetime(&naive)
         .earliest()
         .unwrap()

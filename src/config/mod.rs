@@ -36,6 +36,7 @@ pub const KEYS: &[Key] = &[
     key("source_url", ""),
     key("registration_mode", "approval"),
     key("default_locale", "fr"),
+    key("default_time_zone", "Europe/Paris"),
     key("session_lifetime_days", "30"),
     key("token_lifetime_days", "0"),
     key("authorized_fetch", "false"),
@@ -115,6 +116,9 @@ pub struct Config {
     pub registration_mode: RegistrationMode,
     /// The interface language for visitors whose browser asks for none we offer.
     pub default_locale: Locale,
+    /// The instance's time zone: the web interface's for visitors and for people who chose
+    /// none, and the zone of events whose organizer names none.
+    pub default_time_zone: chrono_tz::Tz,
     /// How long a web session lasts without use.
     pub session_lifetime: Duration,
     /// How long an OAuth access token lasts; `None` means until revoked (as on Mastodon).
@@ -445,6 +449,13 @@ impl Config {
             })?;
         let default_locale = Locale::parse(&get("default_locale").text)
             .map_err(|_| fail("default_locale", "expected fr or en".into()))?;
+        let default_time_zone: chrono_tz::Tz =
+            get("default_time_zone").text.trim().parse().map_err(|_| {
+                fail(
+                    "default_time_zone",
+                    "expected an IANA time zone such as Europe/Paris".into(),
+                )
+            })?;
 
         let session_days = parse_number(&get("session_lifetime_days").text, 1, 3650)
             .map_err(|why| fail("session_lifetime_days", why))?;
@@ -548,6 +559,7 @@ impl Config {
             source_url,
             registration_mode,
             default_locale,
+            default_time_zone,
             session_lifetime: Duration::from_secs(session_days * DAY),
             token_lifetime: (token_days > 0).then(|| Duration::from_secs(token_days * DAY)),
             authorized_fetch,
@@ -705,6 +717,11 @@ mod tests {
             ("COOPOL_DELIVERY_PARALLEL", "0", "delivery_parallel"),
             ("COOPOL_HOME_FEED_LENGTH", "10", "home_feed_length"),
             ("COOPOL_DEFAULT_LOCALE", "de", "default_locale"),
+            (
+                "COOPOL_DEFAULT_TIME_ZONE",
+                "Mars/Olympus",
+                "default_time_zone",
+            ),
             ("COOPOL_TRUSTED_PROXIES", "localhost", "trusted_proxies"),
             ("COOPOL_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"),
             (

@@ -143,10 +143,6 @@ impl ParticipationState {
     }
 }
 
-/// The time zone of an event whose organizer names none, and of the agenda's month grid.
-/// (One place to change when the instance's own zone becomes a setting.)
-pub const DEFAULT_ZONE: chrono_tz::Tz = chrono_tz::Europe::Paris;
-
 /// An event's time zone as stored (an IANA name such as `Europe/Paris`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Zone(pub chrono_tz::Tz);

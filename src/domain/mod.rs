@@ -27,6 +27,7 @@ mod social;
 pub mod status;
 pub mod tag;
 mod text;
+pub mod time_zone;
 
 pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
 pub use group::{Circle, GroupKind, JoinMode, MemberRole, MembershipState, Place};
@@ -37,6 +38,7 @@ pub use social::{
 };
 pub use status::Visibility;
 pub use text::{Bio, DisplayName, InviteCode, RegistrationReason};
+pub use time_zone::parse_time_zone;
 
 /// Shows a stored name (`as_str`) wherever a value is printed: templates, CSV, logs.
 macro_rules! display_as_str {

@@ -500,6 +500,26 @@ pub async fn set_locale(
     Ok(())
 }
 
+/// Sets the interface language and the time zone (`None`: follow the browser; the instance's
+/// zone), both or neither: a zone chrono-tz does not know is refused, naming the field.
+pub async fn set_locale_and_zone(
+    state: &AppState,
+    account_id: i64,
+    locale: Option<Locale>,
+    time_zone: &str,
+) -> AppResult<()> {
+    let zone = crate::domain::parse_time_zone(time_zone)
+        .map_err(|e| crate::error::AppError::invalid(vec![e]))?;
+    db::accounts::update_locale_and_zone(
+        state.pool(),
+        account_id,
+        locale.map(Locale::as_str),
+        zone.map(|z| z.name()),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Deletes one's own account after checking the password: personal data is erased at once.
 pub async fn delete_own_account(
     state: &AppState,

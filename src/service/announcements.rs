@@ -20,7 +20,7 @@ use crate::{
     domain::{
         Invalid, Visibility,
         announcement::{self, MAX_REACTIONS, NewAnnouncement},
-        event::{DEFAULT_ZONE, parse_timezone},
+        event::parse_timezone,
         status::{PostText, ResolvedMention},
     },
     error::{AppError, AppResult},
@@ -94,7 +94,7 @@ fn require_admin(user: &UserRow) -> AppResult<()> {
 /// writing and publication are the caller's).
 async fn render(state: &AppState, input: &Input, into: &mut AnnouncementRow) -> AppResult<()> {
     let tz = if input.timezone.trim().is_empty() {
-        Ok(DEFAULT_ZONE)
+        Ok(state.config.default_time_zone)
     } else {
         parse_timezone(&input.timezone)
     };
@@ -103,7 +103,7 @@ async fn render(state: &AppState, input: &Input, into: &mut AnnouncementRow) -> 
         &input.starts_at,
         &input.ends_at,
         input.all_day,
-        tz.clone().unwrap_or(DEFAULT_ZONE),
+        tz.clone().unwrap_or(state.config.default_time_zone),
     );
     let parsed = match (parsed, tz) {
         (Ok(p), Ok(_)) => p,

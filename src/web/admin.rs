@@ -24,7 +24,7 @@ struct InviteView {
     url: String,
     uses: i64,
     max_uses: Option<i64>,
-    expires: Option<String>,
+    expires: Option<super::dates::TimeHtml>,
     usable: bool,
 }
 
@@ -54,8 +54,8 @@ impl AdminPage {
         self.c.t(&format!("user-state-{state}"))
     }
 
-    fn date(&self, micros: &i64) -> String {
-        clock::to_date(*micros)
+    fn date(&self, micros: &i64) -> super::dates::TimeHtml {
+        self.c.day(micros)
     }
 }
 
@@ -81,7 +81,7 @@ pub async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response>
             code: i.code,
             uses: i.uses,
             max_uses: i.max_uses,
-            expires: i.expires_at.map(clock::to_date),
+            expires: i.expires_at.map(|t| c.when(&t)),
         })
         .collect();
     Ok(super::render(&AdminPage {

@@ -2,11 +2,12 @@
 //! list, write, edit, publish and withdraw, delete) and the banner members see on the home
 //! page, each announcement dismissible.
 
+use super::dates::{self, TimeHtml};
 use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status};
 use crate::{
     clock,
     db::announcements::AnnouncementRow,
-    domain::{announcement::is_current, event::DEFAULT_ZONE},
+    domain::announcement::is_current,
     error::AppResult,
     service::announcements::{self, AnnouncementView, Input},
     state::AppState,
@@ -59,11 +60,11 @@ impl AnnouncementForm {
         }
     }
 
-    /// The form of a stored announcement, its times in the default zone.
-    fn of(row: &AnnouncementRow) -> AnnouncementForm {
+    /// The form of a stored announcement, its times in `zone` (the administrator's).
+    fn of(row: &AnnouncementRow, zone: chrono_tz::Tz) -> AnnouncementForm {
         let all_day = row.all_day != 0;
         let local = |t: i64, end: bool| {
-            let t = clock::to_datetime(t).with_timezone(&DEFAULT_ZONE);
+            let t = clock::to_datetime(t).with_timezone(&zone);
             if all_day {
                 // The stored end is the next day's first moment.
                 let d = if end { t - Duration::days(1) } else { t };
@@ -77,7 +78,7 @@ impl AnnouncementForm {
             starts_at: row.starts_at.map(|t| local(t, false)).unwrap_or_default(),
             ends_at: row.ends_at.map(|t| local(t, true)).unwrap_or_default(),
             all_day: all_day.then(|| "on".into()),
-            timezone: DEFAULT_ZONE.name().into(),
+            timezone: zone.name().into(),
             published: (row.published != 0).then(|| "on".into()),
         }
     }
@@ -105,28 +106,19 @@ impl AdminAnnouncementsPage {
         super::error_for(&self.errors, field)
     }
 
-    fn date(&self, micros: &i64) -> String {
-        clock::to_datetime(*micros)
-            .with_timezone(&DEFAULT_ZONE)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-
-    fn window(&self, row: &AnnouncementRow) -> String {
+    fn window(&self, row: &AnnouncementRow) -> TimeHtml {
+        let c = &self.c;
         match (row.starts_at, row.ends_at) {
-            (None, None) => self.c.t("page-admin-announcements-always"),
-            (Some(s), None) => self
-                .c
-                .ta("page-admin-announcements-from", "date", &self.date(&s)),
-            (None, Some(e)) => self
-                .c
-                .ta("page-admin-announcements-until", "date", &self.date(&e)),
-            (Some(s), Some(e)) => format!(
+            (None, None) => {
+                TimeHtml::from_built(dates::escape(&c.t("page-admin-announcements-always")))
+            }
+            (Some(s), None) => c.ta_when("page-admin-announcements-from", "date", &s),
+            (None, Some(e)) => c.ta_when("page-admin-announcements-until", "date", &e),
+            (Some(s), Some(e)) => TimeHtml::from_built(format!(
                 "{} – {}",
-                self.c
-                    .ta("page-admin-announcements-from", "date", &self.date(&s)),
-                self.date(&e)
-            ),
+                c.ta_when("page-admin-announcements-from", "date", &s),
+                c.when(&e)
+            )),
         }
     }
 
@@ -194,7 +186,7 @@ async fn page(
 /// `GET /admin/announcements`: every announcement, and the form of a new one.
 async fn index(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let f = AnnouncementForm {
-        timezone: DEFAULT_ZONE.name().into(),
+        timezone: c.zone.name().into(),
         ..AnnouncementForm::default()
     };
     page(&state, c, None, f, Vec::new(), StatusCode::OK).await
@@ -233,7 +225,7 @@ async fn edit_page(
 ) -> AppResult<Response> {
     let admin = c.require_admin()?.clone();
     let row = announcements::get(&state, &admin, id_of(&id)?).await?;
-    let f = AnnouncementForm::of(&row);
+    let f = AnnouncementForm::of(&row, c.zone);
     page(&state, c, Some(row.id), f, Vec::new(), StatusCode::OK).await
 }
 

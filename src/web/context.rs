@@ -2,6 +2,7 @@
 //! CSRF token and a one-time message. The web layer (see `web::layer`) builds it once per
 //! request; handlers take it as the [`Ctx`] extractor.
 
+use super::dates::{self, TimeHtml};
 use crate::{
     config::Config,
     db::accounts::{AccountRow, UserRow},
@@ -85,6 +86,8 @@ pub struct Ctx {
     pub flash: Option<String>,
     /// How many notifications the signed-in person has not seen (pages shown by GET only).
     pub unread: i64,
+    /// The reader's time zone: the one they chose, or the instance's.
+    pub zone: chrono_tz::Tz,
 }
 
 impl Ctx {
@@ -222,11 +225,56 @@ impl Ctx {
         self.ta(key, "size", &number)
     }
 
-    /// A time as people read it (UTC, to the minute).
-    pub fn when(&self, micros: &i64) -> String {
-        crate::clock::to_datetime(*micros)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+    /// Who reads this page's dates (see [`super::dates`]).
+    pub fn reader(&self) -> dates::Reader {
+        dates::Reader {
+            locale: self.locale,
+            zone: self.zone,
+            now: crate::clock::now(),
+        }
+    }
+
+    /// A moment in the reader's language and zone, as a `<time>` element: "sam. 12 déc.,
+    /// 8 h 30".
+    pub fn when(&self, micros: &i64) -> TimeHtml {
+        dates::moment(&self.reader(), *micros)
+    }
+
+    /// A range in the reader's zone: "sam. 12 déc., 8 h – 10 h".
+    pub fn when_range(&self, start: &i64, end: &i64) -> TimeHtml {
+        dates::range(&self.reader(), *start, *end)
+    }
+
+    /// How long ago, for posts and notifications: "il y a 3 min", "hier", then the day.
+    pub fn ago(&self, micros: &i64) -> TimeHtml {
+        dates::ago(&self.reader(), *micros)
+    }
+
+    /// A day without its time: "sam. 12 déc.".
+    pub fn day(&self, micros: &i64) -> TimeHtml {
+        dates::day(&self.reader(), *micros)
+    }
+
+    /// A translated sentence with a moment in it (`key` takes it as `name`).
+    pub fn ta_when(&self, key: &str, name: &str, micros: &i64) -> TimeHtml {
+        dates::sentence(self.locale, key, name, &self.when(micros))
+    }
+
+    /// An event's times in its own zone (named when it is not the reader's), then its place,
+    /// on one line; a cancelled event says so first.
+    pub fn event_when(&self, row: &crate::db::events::EventRow) -> TimeHtml {
+        let times = dates::range_in(&self.reader(), row.timezone.0, row.starts_at, row.ends_at);
+        let mut parts = vec![times.as_str().to_string()];
+        if row.status == crate::domain::event::EventStatus::Cancelled {
+            parts.insert(
+                0,
+                format!("❌ {}", dates::escape(&self.t("event-summary-cancelled"))),
+            );
+        }
+        for place in crate::service::events::where_parts(row) {
+            parts.push(dates::escape(&place));
+        }
+        TimeHtml::from_built(parts.join(" · "))
     }
 
     /// The label of a visibility.

@@ -97,10 +97,6 @@ impl GroupsPage {
             self.c.full_handle(&g.account)
         )
     }
-
-    fn iso(&self, micros: &i64) -> String {
-        crate::clock::to_rfc3339(*micros)
-    }
 }
 
 /// `GET /admin/groups`.

@@ -11,6 +11,7 @@ pub(crate) mod assets;
 mod auth;
 mod context;
 mod dashboard;
+pub mod dates;
 mod domain_policy;
 mod events;
 mod form;
@@ -246,6 +247,14 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         })
         .unwrap_or(config.default_locale);
 
+    // The reader's zone: theirs, else the instance's (a stored name no longer known, after a
+    // time zone database change, falls back too).
+    let zone = user
+        .as_ref()
+        .and_then(|u| u.time_zone.as_deref())
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(config.default_time_zone);
+
     let flash = jar
         .get(names.flash)
         .map(|c| c.value().to_string())
@@ -284,6 +293,7 @@ async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> R
         path: path.clone(),
         flash: flash.clone(),
         unread,
+        zone,
     };
     req.extensions_mut().insert(ctx.clone());
 

@@ -55,10 +55,6 @@ struct LogPage {
 }
 
 impl LogPage {
-    fn iso(&self, micros: &i64) -> String {
-        crate::clock::to_rfc3339(*micros)
-    }
-
     fn selected(&self, name: &str) -> bool {
         name == self.action
     }

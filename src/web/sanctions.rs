@@ -7,7 +7,6 @@
 
 use super::{Ctx, form::CsrfForm, redirect_with_flash, render_status};
 use crate::{
-    clock,
     db::{sanctions::WarningRow, statuses::Page},
     domain::{
         Invalid,
@@ -170,7 +169,7 @@ struct AccountPage {
     kinds: Vec<&'static str>,
     f: ActionForm,
     errors: Vec<(String, String)>,
-    until: Option<String>,
+    until: Option<super::dates::TimeHtml>,
 }
 
 impl AccountPage {
@@ -182,11 +181,8 @@ impl AccountPage {
         super::error_for(&self.errors, field)
     }
 
-    fn date(&self, micros: &i64) -> String {
-        clock::to_rfc3339(*micros)
-            .get(..10)
-            .unwrap_or_default()
-            .to_string()
+    fn date(&self, micros: &i64) -> super::dates::TimeHtml {
+        self.c.day(micros)
     }
 
     fn decision(&self, d: &str) -> String {
@@ -216,11 +212,7 @@ async fn account_page(
     let history = sanctions::history(state, &me, id).await?;
     let until = a.sanction.suspended_at.map(|t| {
         let end = t + state.config.moderation.suspension_retention.as_micros() as i64;
-        c.ta(
-            "page-admin-account-suspended-until",
-            "until",
-            clock::to_rfc3339(end).get(..10).unwrap_or_default(),
-        )
+        c.ta_when("page-admin-account-suspended-until", "until", &end)
     });
     let kinds = SanctionKind::ALL
         .iter()
@@ -400,11 +392,8 @@ impl WarningsPage {
         kind_label(&self.c, kind)
     }
 
-    fn date(&self, micros: &i64) -> String {
-        clock::to_rfc3339(*micros)
-            .get(..10)
-            .unwrap_or_default()
-            .to_string()
+    fn date(&self, micros: &i64) -> super::dates::TimeHtml {
+        self.c.day(micros)
     }
 
     fn typed(&self, id: &i64) -> &str {

@@ -334,6 +334,12 @@ pub async fn password(
 struct PreferencesPage {
     c: Ctx,
     chosen: String,
+    /// The time zone chosen or typed (empty: the instance's).
+    time_zone: String,
+    /// The time zone menu.
+    zones: Vec<super::dates::ZoneGroup>,
+    /// The instance's zone, named in the menu's first choice.
+    instance_zone: String,
     /// The posting and reading preferences, as saved or as typed.
     posting: PostingForm,
     errors: Vec<(String, String)>,
@@ -343,26 +349,62 @@ impl PreferencesPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         super::error_for(&self.errors, field)
     }
+
+    /// Whether the zone typed is none of the menu's (a refused value, shown as typed).
+    fn zone_unlisted(&self) -> bool {
+        !self.time_zone.is_empty()
+            && !self
+                .zones
+                .iter()
+                .any(|g| g.zones.iter().any(|(z, _)| *z == self.time_zone))
+    }
+
+    fn new(
+        state: &AppState,
+        c: Ctx,
+        chosen: String,
+        time_zone: String,
+        posting: PostingForm,
+        errors: Vec<(String, String)>,
+    ) -> PreferencesPage {
+        PreferencesPage {
+            zones: super::dates::zone_menu(c.locale),
+            instance_zone: super::dates::zone_label(c.locale, state.config.default_time_zone),
+            c,
+            chosen,
+            time_zone,
+            posting,
+            errors,
+        }
+    }
+}
+
+/// The posting and reading preferences as saved, for the preferences page.
+async fn posting_of(state: &AppState, account_id: i64) -> AppResult<PostingForm> {
+    let p = service::preferences::get(state, account_id).await?;
+    Ok(PostingForm {
+        visibility: p.visibility.api_name().to_string(),
+        sensitive: p.sensitive,
+        language: p.language.unwrap_or_default(),
+        expand_media: p.expand_media.to_string(),
+        expand_spoilers: p.expand_spoilers,
+    })
 }
 
 /// The language setting, and the posting and reading preferences apps read too.
 pub async fn preferences_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let user = c.require_user()?;
     let chosen = user.locale.clone().unwrap_or_default();
-    let p = service::preferences::get(&state, user.account_id).await?;
-    let posting = PostingForm {
-        visibility: p.visibility.api_name().to_string(),
-        sensitive: p.sensitive,
-        language: p.language.unwrap_or_default(),
-        expand_media: p.expand_media.to_string(),
-        expand_spoilers: p.expand_spoilers,
-    };
-    Ok(super::render(&PreferencesPage {
+    let time_zone = user.time_zone.clone().unwrap_or_default();
+    let posting = posting_of(&state, user.account_id).await?;
+    Ok(super::render(&PreferencesPage::new(
+        &state,
         c,
         chosen,
+        time_zone,
         posting,
-        errors: Vec::new(),
-    }))
+        Vec::new(),
+    )))
 }
 
 /// The posting and reading preferences' form.
@@ -404,14 +446,10 @@ pub async fn posting(
         Err(e) if !e.fields.is_empty() => {
             let errors = super::field_errors(&c, &e);
             let chosen = user.locale.clone().unwrap_or_default();
+            let time_zone = user.time_zone.clone().unwrap_or_default();
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &PreferencesPage {
-                    c,
-                    chosen,
-                    posting: form,
-                    errors,
-                },
+                &PreferencesPage::new(&state, c, chosen, time_zone, form, errors),
             ))
         }
         Err(e) => Err(e),
@@ -422,9 +460,13 @@ pub async fn posting(
 pub struct PreferencesForm {
     #[serde(default)]
     locale: String,
+    /// An IANA zone name; empty: the instance's.
+    #[serde(default)]
+    time_zone: String,
 }
 
-/// Saves the language setting (empty: follow the browser).
+/// Saves the language and time zone settings (empty: follow the browser; the instance's
+/// zone). A zone refused is shown by its field with what was chosen, and nothing is saved.
 pub async fn preferences(
     State(state): State<AppState>,
     c: Ctx,
@@ -435,12 +477,24 @@ pub async fn preferences(
         "" => None,
         tag => Some(Locale::parse(tag)?),
     };
-    service::accounts::set_locale(&state, user.account_id, locale).await?;
-    Ok(redirect_with_flash(
-        &state,
-        "/settings/preferences",
-        "flash-preferences-saved",
-    ))
+    match service::accounts::set_locale_and_zone(&state, user.account_id, locale, &form.time_zone)
+        .await
+    {
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/settings/preferences",
+            "flash-preferences-saved",
+        )),
+        Err(e) if !e.fields.is_empty() => {
+            let errors = super::field_errors(&c, &e);
+            let posting = posting_of(&state, user.account_id).await?;
+            Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PreferencesPage::new(&state, c, form.locale, form.time_zone, posting, errors),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]

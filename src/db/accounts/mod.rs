@@ -89,8 +89,8 @@ pub use users::{
     NewLocalAccount, UserRow, approve, clear_sign_in_attempts, count_active_since,
     count_sign_in_attempt, count_users, email_taken, erase_local, forget_sign_in_attempts,
     insert_local, locales, purge_local, record_sign_in, staff, token_with_user, update_locale,
-    update_password, update_role, update_state, user_by_email, user_by_id, user_by_username,
-    user_with_account, users,
+    update_locale_and_zone, update_password, update_role, update_state, user_by_email, user_by_id,
+    user_by_username, user_with_account, users,
 };
 
 /// An actor as stored. Its `Debug` output leaves the private key out.

@@ -25,6 +25,8 @@ pub struct UserRow {
     pub state: crate::domain::UserState,
     /// The interface language chosen, if any.
     pub locale: Option<String>,
+    /// The time zone chosen (an IANA name), if any; `None` is the instance's.
+    pub time_zone: Option<String>,
     /// Why they asked to join (approval mode).
     pub registration_reason: String,
     /// When they registered.
@@ -50,8 +52,8 @@ impl std::fmt::Debug for UserRow {
 macro_rules! user_select {
     () => {
         "SELECT u.account_id, a.username, a.display_name, u.email, u.password_hash, u.role, \
-         u.state, u.locale, u.registration_reason, u.created_at, u.last_sign_in_at, \
-         u.email_unconfirmed \
+         u.state, u.locale, u.time_zone, u.registration_reason, u.created_at, \
+         u.last_sign_in_at, u.email_unconfirmed \
          FROM users u JOIN accounts a ON a.id = u.account_id "
     };
 }
@@ -182,6 +184,7 @@ struct UserJoined {
     role: crate::domain::Role,
     state: crate::domain::UserState,
     locale: Option<String>,
+    time_zone: Option<String>,
     registration_reason: String,
     user_created_at: i64,
     last_sign_in_at: Option<i64>,
@@ -193,7 +196,8 @@ macro_rules! user_join_columns {
     () => {
         concat!(
             account_columns!("a."),
-            ", u.email, u.password_hash, u.role, u.state, u.locale, u.registration_reason, \
+            ", u.email, u.password_hash, u.role, u.state, u.locale, u.time_zone, \
+             u.registration_reason, \
              u.created_at AS user_created_at, u.last_sign_in_at, u.email_unconfirmed"
         )
     };
@@ -210,6 +214,7 @@ impl UserJoined {
             role: self.role,
             state: self.state,
             locale: self.locale,
+            time_zone: self.time_zone,
             registration_reason: self.registration_reason,
             created_at: self.user_created_at,
             last_sign_in_at: self.last_sign_in_at,
@@ -300,6 +305,23 @@ pub async fn update_password(db: &AnyPool, id: i64, password_hash: &str) -> Resu
     sqlx::query("UPDATE users SET password_hash = $2 WHERE account_id = $1")
         .bind(id)
         .bind(password_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets a user's interface language and time zone together (`None`: the browser's language,
+/// the instance's zone).
+pub async fn update_locale_and_zone(
+    db: &AnyPool,
+    id: i64,
+    locale: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET locale = $2, time_zone = $3 WHERE account_id = $1")
+        .bind(id)
+        .bind(locale)
+        .bind(time_zone)
         .execute(db)
         .await?;
     Ok(())

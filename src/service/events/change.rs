@@ -135,7 +135,7 @@ pub async fn update(
             "error-event-cancelled",
         ));
     }
-    let checked = check_input(&input)?;
+    let checked = check_input(&input, state.config.default_time_zone)?;
     // This occurrence's new media, checked before anything is written.
     let media = match &input.media_ids {
         Some(ids) => {

@@ -60,8 +60,8 @@ pub async fn create_series(
 ) -> AppResult<Vec<(Event, Vec<Event>)>> {
     // An event (with its shifts and occurrences) is one post against the author's limit.
     crate::limits::check(&state.limits.posting, &author.id)?;
-    let shifts = check_shifts(&mut input, &shifts)?;
-    let checked = check_input(&input)?;
+    let shifts = check_shifts(&mut input, &shifts, state.config.default_time_zone)?;
+    let checked = check_input(&input, state.config.default_time_zone)?;
     let group = match opt(&input.group) {
         Some(g) => {
             let group = groups::find(state, &g, true).await?;

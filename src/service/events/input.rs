@@ -99,7 +99,11 @@ pub(super) struct Checked {
 }
 
 /// Checks what an organizer typed (creating or editing), naming every refused field.
-pub(super) fn check_input(input: &NewEventInput) -> AppResult<Checked> {
+/// Events without a zone take `default_zone` (the instance's).
+pub(super) fn check_input(
+    input: &NewEventInput,
+    default_zone: chrono_tz::Tz,
+) -> AppResult<Checked> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_string();
     if let Err(e) = rules::check_name(&name) {
@@ -113,12 +117,7 @@ pub(super) fn check_input(input: &NewEventInput) -> AppResult<Checked> {
     ) {
         errors.push(e);
     }
-    let tz = match rules::parse_timezone(
-        input
-            .timezone
-            .as_deref()
-            .unwrap_or(rules::DEFAULT_ZONE.name()),
-    ) {
+    let tz = match rules::parse_timezone(input.timezone.as_deref().unwrap_or(default_zone.name())) {
         Ok(tz) => Some(tz),
         Err(e) => {
             errors.push(e);
@@ -267,17 +266,13 @@ type CheckedShift = (DateTime<Utc>, DateTime<Utc>, i64);
 pub(super) fn check_shifts(
     input: &mut NewEventInput,
     shifts: &[ShiftInput],
+    default_zone: chrono_tz::Tz,
 ) -> AppResult<Vec<CheckedShift>> {
     if shifts.is_empty() {
         return Ok(Vec::new());
     }
-    let tz = rules::parse_timezone(
-        input
-            .timezone
-            .as_deref()
-            .unwrap_or(rules::DEFAULT_ZONE.name()),
-    )
-    .map_err(|e| AppError::invalid(vec![e]))?;
+    let tz = rules::parse_timezone(input.timezone.as_deref().unwrap_or(default_zone.name()))
+        .map_err(|e| AppError::invalid(vec![e]))?;
     if shifts.len() > rules::MAX_SHIFTS {
         return Err(AppError::invalid(vec![
             Invalid::new("shifts", "error-event-shift-count").arg("max", rules::MAX_SHIFTS),

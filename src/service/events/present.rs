@@ -40,6 +40,20 @@ pub fn when_where(locale: Locale, row: &EventRow) -> String {
         )
     };
     let mut parts = vec![format!("📅 {when} ({})", row.timezone)];
+    parts.extend(where_parts(row));
+    if row.status == EventStatus::Cancelled {
+        parts.insert(
+            0,
+            format!("❌ {}", i18n::t(locale, "event-summary-cancelled")),
+        );
+    }
+    parts.join(" · ")
+}
+
+/// Where an event happens, as people read it: "📍 place, street, postcode, town" and
+/// "🔗 link", each when known.
+pub fn where_parts(row: &EventRow) -> Vec<String> {
+    let mut parts = Vec::new();
     let place: Vec<&str> = [
         row.place_name.as_deref(),
         row.street.as_deref(),
@@ -56,13 +70,7 @@ pub fn when_where(locale: Locale, row: &EventRow) -> String {
     if let Some(online) = &row.online_url {
         parts.push(format!("🔗 {online}"));
     }
-    if row.status == EventStatus::Cancelled {
-        parts.insert(
-            0,
-            format!("❌ {}", i18n::t(locale, "event-summary-cancelled")),
-        );
-    }
-    parts.join(" · ")
+    parts
 }
 
 /// Events as an iCalendar (RFC 5545) document that phone calendars can subscribe to. Times

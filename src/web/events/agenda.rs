@@ -2,6 +2,7 @@
 //! dates, paged) or a month grid; for signed-in people, theirs and their private calendar link.
 
 use super::{EventCard, cards, page::JoinForm, viewer};
+use crate::web::dates::{day_start, today};
 use crate::{
     clock, db,
     error::{AppError, AppResult},
@@ -14,7 +15,6 @@ use axum::{
     extract::{Query, State},
     response::Response,
 };
-use chrono::Utc;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -202,21 +202,10 @@ pub async fn revoke_calendar_link(
     ))
 }
 
-/// The agenda's time zone (dates typed in filters, days of the month view).
-const AGENDA_TZ: chrono_tz::Tz = crate::domain::event::DEFAULT_ZONE;
-
-/// The start of a local day in the agenda's zone, as stored times.
-fn day_start(day: chrono::NaiveDate) -> i64 {
-    use chrono::TimeZone;
-    AGENDA_TZ
-        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map_or(0, |t| t.timestamp_micros())
-}
-
 /// The search an agenda's filters make (refusals name the filter).
 async fn agenda_search(
     state: &AppState,
+    zone: chrono_tz::Tz,
     viewer: Option<i64>,
     q: &AgendaQuery,
 ) -> AppResult<db::events::Search> {
@@ -234,10 +223,10 @@ async fn agenda_search(
         ..Default::default()
     };
     if !q.from.trim().is_empty() {
-        search.from = Some(day_start(date("from", &q.from)?));
+        search.from = Some(day_start(zone, date("from", &q.from)?));
     }
     if !q.to.trim().is_empty() {
-        search.to = Some(day_start(date("to", &q.to)? + chrono::Days::new(1)));
+        search.to = Some(day_start(zone, date("to", &q.to)? + chrono::Days::new(1)));
     }
     search.missions = match q.kind.trim() {
         "" => None,
@@ -270,10 +259,10 @@ fn in_agenda_years(d: &chrono::NaiveDate) -> bool {
 }
 
 /// The month a month view shows: `2026-12`, or this month.
-fn month_of(s: &str) -> AppResult<(i32, u32)> {
+fn month_of(zone: chrono_tz::Tz, s: &str) -> AppResult<(i32, u32)> {
     use chrono::Datelike;
     if s.trim().is_empty() {
-        let today = Utc::now().with_timezone(&AGENDA_TZ).date_naive();
+        let today = today(zone);
         return Ok((today.year(), today.month()));
     }
     chrono::NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
@@ -289,10 +278,15 @@ fn month_of(s: &str) -> AppResult<(i32, u32)> {
 }
 
 /// A month's weeks, Monday first, each day with the events starting on it.
-fn month_grid(year: i32, month: u32, list: Vec<EventCard>) -> Vec<Vec<Option<AgendaDay>>> {
+fn month_grid(
+    zone: chrono_tz::Tz,
+    year: i32,
+    month: u32,
+    list: Vec<EventCard>,
+) -> Vec<Vec<Option<AgendaDay>>> {
     use chrono::Datelike;
     let first = chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
-    let today = Utc::now().with_timezone(&AGENDA_TZ).date_naive();
+    let today = today(zone);
     let mut days: Vec<Option<AgendaDay>> = (0..first.weekday().num_days_from_monday())
         .map(|_| None)
         .collect();
@@ -302,7 +296,7 @@ fn month_grid(year: i32, month: u32, list: Vec<EventCard>) -> Vec<Vec<Option<Age
         let mut events = Vec::new();
         while let Some(card) = list.peek() {
             let starts = clock::to_datetime(card.event.row.starts_at)
-                .with_timezone(&AGENDA_TZ)
+                .with_timezone(&zone)
                 .date_naive();
             if starts > day {
                 break;
@@ -342,9 +336,11 @@ async fn agenda_page(
     new_link: Option<String>,
 ) -> AppResult<AgendaPage> {
     let v = viewer(&c);
+    // Days typed in filters and the month view's days are the reader's.
+    let zone = c.zone;
     let mut error = None;
     let (mut upcoming, mut weeks, mut month, mut more) = (Vec::new(), Vec::new(), None, None);
-    let search = match agenda_search(state, v, &q).await {
+    let search = match agenda_search(state, zone, v, &q).await {
         Ok(search) => Some(search),
         Err(e) if e.status.is_client_error() => {
             error = Some(e.message(c.locale));
@@ -353,7 +349,7 @@ async fn agenda_page(
         Err(e) => return Err(e),
     };
     let month_asked = if q.view == "month" {
-        match month_of(&q.month) {
+        match month_of(zone, &q.month) {
             Ok(m) => Some(m),
             Err(e) => {
                 error = Some(e.message(c.locale));
@@ -367,12 +363,12 @@ async fn agenda_page(
         if let Some((y, m)) = month_asked {
             let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
             let next = first + chrono::Months::new(1);
-            search.from = Some(day_start(first));
-            search.to = Some(day_start(next));
+            search.from = Some(day_start(zone, first));
+            search.to = Some(day_start(zone, next));
             search.limit = 500;
             search.offset = 0;
             let list = cards(state, events::search(state, v, search).await?).await?;
-            weeks = month_grid(y, m, list);
+            weeks = month_grid(zone, y, m, list);
             month = Some((y, m));
         } else {
             let (list, next) = events::search_page(state, v, search, AGENDA_PAGE as usize).await?;

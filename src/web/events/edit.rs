@@ -2,7 +2,6 @@
 //! occurrence of a recurring event, or the following too).
 
 use crate::{
-    clock,
     db::{accounts::AccountRow, media::MediaRow},
     domain::media::MediaKind,
     error::{AppError, AppResult},
@@ -128,11 +127,22 @@ struct NewEventPage {
     picture: MediaSlot,
     /// Editing: the event's picture now.
     current_picture: Option<MediaRow>,
+    /// The zone the form's times are in: the event's, or its organizer's for a new one.
+    zone: chrono_tz::Tz,
 }
 
 impl NewEventPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         crate::web::error_for(&self.errors, field)
+    }
+
+    /// Which zone the times are typed in.
+    fn time_hint(&self) -> String {
+        self.c.ta(
+            "dates-event-time-hint",
+            "zone",
+            &crate::web::dates::zone_name(self.c.locale, self.zone),
+        )
     }
 
     fn text_fields(&self) -> Vec<(&'static str, &str)> {
@@ -229,6 +239,7 @@ pub struct NewQuery {
 pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     c.require_user()?;
     Ok(crate::web::render(&NewEventPage {
+        zone: c.zone,
         c,
         f: NewEventForm {
             group: q.group,
@@ -243,8 +254,9 @@ pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> 
     }))
 }
 
-/// What the form asks to create or change (a repetition it asks for as a rule).
-fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
+/// What the form asks to create or change (a repetition it asks for as a rule); its times are
+/// read in `zone` (the organizer's for a new event, the event's own when editing).
+fn input_of(f: &NewEventForm, zone: chrono_tz::Tz) -> AppResult<NewEventInput> {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let capacity = match opt(&f.capacity) {
         None => None,
@@ -260,7 +272,7 @@ fn input_of(f: &NewEventForm) -> AppResult<NewEventInput> {
         description: f.description.clone(),
         start_time: f.start_time.clone(),
         end_time: f.end_time.clone(),
-        timezone: Some(crate::domain::event::DEFAULT_ZONE.name().into()),
+        timezone: Some(zone.name().into()),
         place_name: opt(&f.place_name),
         street: opt(&f.street),
         postcode: opt(&f.postcode),
@@ -299,6 +311,7 @@ async fn create_event(
         render_status(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             &NewEventPage {
+                zone: c.zone,
                 c,
                 f,
                 errors,
@@ -323,7 +336,7 @@ async fn create_event(
         })
         .collect();
     let media_ids = picture.kept_id().map(|id| vec![id.to_string()]);
-    let result = match input_of(&f) {
+    let result = match input_of(&f, c.zone) {
         Ok(input) => {
             let input = NewEventInput { media_ids, ..input };
             if shifts.is_empty() {
@@ -366,12 +379,7 @@ pub async fn edit_page(
     }
     let r = &event.row;
     let tz = r.timezone.0;
-    let local = |t: i64| {
-        clock::to_datetime(t)
-            .with_timezone(&tz)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    };
+    let local = |t: i64| crate::web::dates::input_value(tz, t);
     let source = event.status.source.clone().unwrap_or_default();
     let prefix = format!("{}\n\n", events::when_where(state.config.default_locale, r));
     let f = NewEventForm {
@@ -412,6 +420,7 @@ pub async fn edit_page(
         ..f
     };
     Ok(crate::web::render(&NewEventPage {
+        zone: event.row.timezone.0,
         c,
         f,
         errors: Vec::new(),
@@ -473,6 +482,7 @@ async fn edit_event(
         return Err(AppError::forbidden("error-event-organizers-only"));
     }
     let in_series = event.row.series_id.is_some();
+    let event_zone = event.row.timezone.0;
     let current_picture = picture_of(
         service::media::of_statuses(state, &[id])
             .await?
@@ -511,6 +521,7 @@ async fn edit_event(
                 in_series,
                 picture,
                 current_picture: current_picture.clone(),
+                zone: event_zone,
             },
         )
     };
@@ -528,7 +539,10 @@ async fn edit_event(
         None if f.remove_picture.is_some() => Some(Vec::new()),
         None => None,
     };
-    let result = match (input_of(&f), events::Occurrences::parse(Some(&f.scope))) {
+    let result = match (
+        input_of(&f, event.row.timezone.0),
+        events::Occurrences::parse(Some(&f.scope)),
+    ) {
         (Ok(input), Ok(scope)) => {
             let input = NewEventInput { media_ids, ..input };
             events::update(state, &me, &event, input, scope).await

@@ -36,8 +36,6 @@ pub struct EventCard {
     pub event: Event,
     /// Its page.
     pub path: String,
-    /// When and where, on one line, in the instance's language (as it starts the event's text).
-    pub when_where: String,
     /// Participants accepted.
     pub taken: i64,
     /// Places left, when limited.
@@ -67,7 +65,6 @@ pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCar
                     .remove(&event.row.status_id)
                     .and_then(|m| edit::picture_of(&m)),
                 path: format!("/events/{}", event.row.status_id),
-                when_where: events::when_where(state.config.default_locale, &event.row),
                 remaining: event.row.capacity.map(|c| (c - taken).max(0)),
                 taken,
                 event,
