@@ -5,9 +5,12 @@
 //! the board, and every French count in the catalogs agrees with its number.
 
 mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
 
 use common::{Browser, TestApp, spawn_app};
 use coopol::domain::Role;
+use hostile::Hostile;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -152,7 +155,12 @@ async fn a_mission_is_one_post_in_every_timeline_and_thread() {
     ] {
         let page = who.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert_eq!(articles(&page), 1, "{path} shows the shifts:\n{}", page.body);
+        assert_eq!(
+            articles(&page),
+            1,
+            "{path} shows the shifts:\n{}",
+            page.body
+        );
         for s in &shifts {
             assert!(
                 !page.contains(&format!("/{s}\"")),
@@ -161,13 +169,7 @@ async fn a_mission_is_one_post_in_every_timeline_and_thread() {
         }
     }
     // The thread: no answer, "0 réponse".
-    let thread_path = {
-        let home = ana.get("/").await;
-        let marker = format!("/{id}\"");
-        let end = home.body.find(&marker).expect("the mission in the timeline");
-        let start = home.body[..end].rfind("href=\"").unwrap() + 6;
-        home.body[start..end + marker.len() - 1].to_string()
-    };
+    let thread_path = format!("/@secretaire/{id}");
     let thread = ana.get(&thread_path).await;
     assert_eq!(thread.status, StatusCode::OK);
     assert_eq!(articles(&thread), 1, "{}", thread.body);
@@ -291,7 +293,11 @@ async fn event_and_mission_posts_carry_their_card() {
     // The home timeline: each post has its card, linking to its event page, with its fill and
     // its action: "Voir les créneaux" for the mission, a one-click sign-up for the event.
     let home = ana.get("/").await;
-    assert!(home.contains(&format!("href=\"/events/{id}\"")), "{}", home.body);
+    assert!(
+        home.contains(&format!("href=\"/events/{id}\"")),
+        "{}",
+        home.body
+    );
     assert!(home.contains("Voir les créneaux"), "{}", home.body);
     assert!(home.contains("0/3 inscrit·e"), "{}", home.body);
     assert!(home.contains("Halles"));
@@ -310,15 +316,20 @@ async fn event_and_mission_posts_carry_their_card() {
     assert!(home.contains("Vous participez."), "flash:\n{}", home.body);
     assert!(home.contains("Complet"), "{}", home.body);
     assert!(home.contains("1/1 inscrit·e"), "{}", home.body);
-    // Somebody else sees it full: the waiting list is on the event's page, not a click away.
+    // Somebody else sees it full (on the group's page: he joins after it was posted): the
+    // waiting list is on the event's page, not a click away.
     let bob = member(&app, "bob").await;
     act(&bob, "/@pau", "/groups/pau/join", &[]).await;
-    let home = bob.get("/").await;
-    assert!(home.contains("Complet"));
-    assert!(!home.contains(&format!("action=\"/events/{event_id}/join\"")));
+    let group = bob.get("/@pau").await;
+    assert!(group.contains("Complet"), "{}", group.body);
+    assert!(!group.contains(&format!("action=\"/events/{event_id}/join\"")));
 
     // A hostile `next` never leads away from here.
-    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
         let back = act(
             &ana,
             "/",
@@ -331,13 +342,9 @@ async fn event_and_mission_posts_carry_their_card() {
     }
 
     // The thread page of an event post links to the event's page.
-    let page = sec.get("/@pau").await;
-    assert!(page.contains(&format!("href=\"/events/{event_id}\"")));
-    let marker = format!("/{event_id}\"");
-    let end = home.body.find(&marker).unwrap();
-    let start = home.body[..end].rfind("href=\"").unwrap() + 6;
-    let thread = bob.get(&home.body[start..end + marker.len() - 1]).await;
+    let thread = bob.get(&format!("/@secretaire/{event_id}")).await;
     assert_eq!(thread.status, StatusCode::OK);
+    assert_eq!(articles(&thread), 1);
     assert!(thread.contains(&format!("href=\"/events/{event_id}\"")));
 
     // The agenda shows the same fill and action.
@@ -397,7 +404,11 @@ async fn shifts_are_taken_and_left_from_the_board() {
     )
     .await;
     assert_eq!(back, "/missions");
-    assert!(ana.get("/missions").await.contains("Vous ne participez plus."));
+    assert!(
+        ana.get("/missions")
+            .await
+            .contains("Vous ne participez plus.")
+    );
     // Without the CSRF token: refused, nothing taken.
     let forged = bob
         .post_raw(
@@ -406,11 +417,10 @@ async fn shifts_are_taken_and_left_from_the_board() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(
-        !bob.get("/missions")
-            .await
-            .contains(&format!("action=\"/events/{id}/shifts/{}/leave\"", shifts[1]))
-    );
+    assert!(!bob.get("/missions").await.contains(&format!(
+        "action=\"/events/{id}/shifts/{}/leave\"",
+        shifts[1]
+    )));
     // A shift of another mission, or no number at all: refused clearly.
     let refused = bob
         .submit(
@@ -424,6 +434,57 @@ async fn shifts_are_taken_and_left_from_the_board() {
         .submit("/missions", &format!("/events/{id}/shifts/x/join"), &[])
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// A stranger's `Event` answering a mission of ours is an answer, never one of its shifts: it
+/// neither shows among them nor counts in the mission's fill (docs/SECURITY.md T2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_event_answering_a_mission_is_no_shift() {
+    let app = spawn_app().await;
+    let (sec, ana) = section(&app).await;
+    let (id, _, _) = mission(&sec).await;
+    let token = token_of(&app, "ana").await;
+    let (_, status) = app
+        .get_json(&format!("/api/v1/statuses/{id}"), Some(&token))
+        .await;
+    let mission_uri = status["uri"].as_str().unwrap().to_string();
+    let h = Hostile::start().await;
+    let mallory = h.actor("mallory", "Person");
+    let start = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let end =
+        (chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::hours(1)).to_rfc3339();
+    let create = serde_json::json!({
+        "id": h.url("/creates/1"), "type": "Create", "actor": mallory,
+        "object": {"id": h.url("/events/1"), "type": "Event", "attributedTo": mallory,
+                   "name": "Faux créneau", "startTime": start, "endTime": end,
+                   "inReplyTo": mission_uri, "maximumAttendeeCapacity": 100,
+                   "participantCount": 99,
+                   "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                   "cc": [app.url("/users/secretaire")]}});
+    let (state, error) = h.deliver_processed(&app, &mallory, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+    let stored = coopol::db::statuses::by_uri(app.state.pool(), &h.url("/events/1"))
+        .await
+        .unwrap()
+        .expect("the answer is stored");
+    assert_eq!(
+        stored.in_reply_to_id.map(|i| i.to_string()),
+        Some(id.clone())
+    );
+    let (_, entity) = app
+        .get_json(&format!("/api/coopol/v1/events/{id}"), Some(&token))
+        .await;
+    assert_eq!(entity["capacity"], 3, "{entity}");
+    assert_eq!(entity["participants_count"], 0, "{entity}");
+    let page = ana.get(&format!("/events/{id}")).await;
+    assert!(!page.contains("Faux créneau"), "{}", page.body);
+    assert!(page.contains("0/3 inscrit·e"), "{}", page.body);
+    // It is an answer like any other: counted and listed.
+    let (_, status) = app
+        .get_json(&format!("/api/v1/statuses/{id}"), Some(&token))
+        .await;
+    assert_eq!(status["replies_count"], 1, "{status}");
     app.stop().await;
 }
 
@@ -465,5 +526,9 @@ fn french_counts_agree_with_their_number() {
             check(&key, &value);
         }
     }
-    assert!(wrong.is_empty(), "counts without a plural:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "counts without a plural:\n{}",
+        wrong.join("\n")
+    );
 }
