@@ -53,14 +53,20 @@ error-blocklist-too-long = the list is longer than { $max } lines
 error-blocklist-fields = too many fields on the line
 error-blocklist-duplicate = domain already listed above
 error-blocklist-boolean = must be true or false
-error-blocklist-line = the list has { $count } malformed line(s), the first on line { $line }: nothing was imported
+error-blocklist-line = { $count ->
+    [one] the list has { $count } malformed line, on line { $line }: nothing was imported
+   *[other] the list has { $count } malformed lines, the first on line { $line }: nothing was imported
+}
 error-blocklist-empty = the list holds no domain
 modlog-domain_block_created = Domain { $target } blocked ({ $severity })
 modlog-domain_block_updated = Block of { $target } changed ({ $severity })
 modlog-domain_block_removed = Block of { $target } lifted
 modlog-domain_allow_created = Domain { $target } allowed
 modlog-domain_allow_removed = Domain { $target } removed from the allowed domains
-modlog-domain_blocks_imported = Block list imported ({ $count } domains)
+modlog-domain_blocks_imported = { $count ->
+    [one] Block list imported ({ $count } domain)
+   *[other] Block list imported ({ $count } domains)
+}
 modlog-filter-domain_block_created = Domains blocked
 modlog-filter-domain_block_updated = Blocks changed
 modlog-filter-domain_block_removed = Blocks lifted

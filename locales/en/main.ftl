@@ -237,7 +237,10 @@ visibility-unlisted = Unlisted
 visibility-private = Followers only
 visibility-direct = Direct message
 status-boosted = boosted
-status-replies = Replies: { $count }
+status-replies = { $count ->
+    [one] { $count } reply
+   *[other] { $count } replies
+}
 status-like = Like
 status-boost = Boost
 status-delete = Delete
@@ -260,7 +263,10 @@ profile-followers = { $count ->
     [one] { $count } follower
    *[other] { $count } followers
 }
-profile-following = { $count } following
+profile-following = { $count ->
+    [one] { $count } following
+   *[other] { $count } following
+}
 profile-original = See on its home server
 profile-follow = Follow
 profile-unfollow = Unfollow
@@ -515,7 +521,10 @@ event-places-left = { $count ->
    *[other] { $count } places left
 }
 event-is-cancelled = This event is cancelled.
-event-participants-of = { $count } participants
+event-participants-of = { $count ->
+    [one] { $count } participant
+   *[other] { $count } participants
+}
 event-participants = { $count ->
     [one] { $count } participant
    *[other] { $count } participants
@@ -579,7 +588,10 @@ agenda-calendar-link-replace = Replace the link (the old one stops working)
 agenda-calendar-link-revoke = Delete the link
 flash-calendar-link-revoked = Link deleted: it no longer works.
 notification-event_updated = changed an event you take part in
-error-event-capacity-taken = cannot be below the { $count } participants already signed up
+error-event-capacity-taken = { $count ->
+    [one] cannot be below the { $count } participant already signed up
+   *[other] cannot be below the { $count } participants already signed up
+}
 notification-event_reminder = reminds you that you take part tomorrow
 notification-event_short = : your event of tomorrow is still short of people
 event-edit = Edit the event

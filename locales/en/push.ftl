@@ -13,7 +13,10 @@ field-data_policy = Policy (data[policy])
 error-push-endpoint = must be the http(s) address of another server's push service, without user name or password, of at most 2048 characters
 error-push-endpoint-https = must be an https address with a host name on the usual port (443): this server pushes only there
 error-push-key-base64 = is not base64 (URL-safe or standard)
-error-push-key-length = must be a P-256 public key, uncompressed (65 bytes starting with 0x04); this one has { $length } bytes
+error-push-key-length = { $length ->
+    [one] must be a P-256 public key, uncompressed (65 bytes starting with 0x04); this one has { $length } byte
+   *[other] must be a P-256 public key, uncompressed (65 bytes starting with 0x04); this one has { $length } bytes
+}
 error-push-key-point = is not a point of the P-256 curve
 error-push-auth-length = must be 16 bytes; this one has { $length }
 error-push-legacy = this server sends only standard Web Push encryption (RFC 8291, aes128gcm): set it to true or leave it out

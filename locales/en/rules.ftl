@@ -102,7 +102,10 @@ page-dashboard-age-days = { $n ->
     [one] { $n } day
    *[other] { $n } days
 }
-page-dashboard-bytes = { $n } bytes
+page-dashboard-bytes = { $n ->
+    [one] { $n } byte
+   *[other] { $n } bytes
+}
 page-dashboard-kib = { $n } KiB
 page-dashboard-mib = { $n } MiB
 page-dashboard-gib = { $n } GiB

@@ -53,14 +53,20 @@ error-blocklist-too-long = la liste dépasse { $max } lignes
 error-blocklist-fields = trop de champs sur la ligne
 error-blocklist-duplicate = domaine déjà présent plus haut
 error-blocklist-boolean = doit valoir true ou false
-error-blocklist-line = la liste a { $count } ligne(s) mal formée(s), la première à la ligne { $line } : rien n’a été importé
+error-blocklist-line = { $count ->
+    [one] la liste a { $count } ligne mal formée, à la ligne { $line } : rien n’a été importé
+   *[other] la liste a { $count } lignes mal formées, la première à la ligne { $line } : rien n’a été importé
+}
 error-blocklist-empty = la liste ne contient aucun domaine
 modlog-domain_block_created = Domaine { $target } bloqué ({ $severity })
 modlog-domain_block_updated = Blocage de { $target } modifié ({ $severity })
 modlog-domain_block_removed = Blocage de { $target } levé
 modlog-domain_allow_created = Domaine { $target } autorisé
 modlog-domain_allow_removed = Domaine { $target } retiré des domaines autorisés
-modlog-domain_blocks_imported = Liste de blocage importée ({ $count } domaines)
+modlog-domain_blocks_imported = { $count ->
+    [one] Liste de blocage importée ({ $count } domaine)
+   *[other] Liste de blocage importée ({ $count } domaines)
+}
 modlog-filter-domain_block_created = Domaines bloqués
 modlog-filter-domain_block_updated = Blocages modifiés
 modlog-filter-domain_block_removed = Blocages levés

@@ -237,7 +237,10 @@ visibility-unlisted = Non listé
 visibility-private = Abonné·es seulement
 visibility-direct = Message privé
 status-boosted = a partagé
-status-replies = Réponses : { $count }
+status-replies = { $count ->
+    [one] { $count } réponse
+   *[other] { $count } réponses
+}
 status-like = J'aime
 status-boost = Partager
 status-delete = Supprimer
@@ -518,7 +521,10 @@ event-places-left = { $count ->
    *[other] { $count } places restantes
 }
 event-is-cancelled = Cet événement est annulé.
-event-participants-of = { $count } participant·es
+event-participants-of = { $count ->
+    [one] { $count } participant·e
+   *[other] { $count } participant·es
+}
 event-participants = { $count ->
     [one] { $count } participant·e
    *[other] { $count } participant·es
@@ -582,7 +588,10 @@ agenda-calendar-link-replace = Remplacer le lien (l’ancien cessera de marcher)
 agenda-calendar-link-revoke = Supprimer le lien
 flash-calendar-link-revoked = Lien supprimé : il ne marche plus.
 notification-event_updated = a modifié un événement auquel vous participez
-error-event-capacity-taken = ne peut pas être inférieur aux { $count } participant·es déjà inscrit·es
+error-event-capacity-taken = { $count ->
+    [one] ne peut pas être inférieur à la { $count } personne déjà inscrite
+   *[other] ne peut pas être inférieur aux { $count } participant·es déjà inscrit·es
+}
 notification-event_reminder = vous rappelle votre participation demain
 notification-event_short = : il manque encore des participant·es à votre événement de demain
 event-edit = Modifier l’événement

@@ -13,7 +13,10 @@ field-data_policy = Provenance (data[policy])
 error-push-endpoint = doit être l’adresse http(s) du service de notification d’un autre serveur, sans nom d’utilisateur ni mot de passe, de 2048 caractères au plus
 error-push-endpoint-https = doit être une adresse https avec un nom d’hôte, sur le port habituel (443) : ce serveur n’envoie ses notifications que là
 error-push-key-base64 = n’est pas en base64 (standard ou adapté aux URL)
-error-push-key-length = doit être une clé publique P-256 non compressée (65 octets commençant par 0x04) ; celle-ci fait { $length } octets
+error-push-key-length = { $length ->
+    [one] doit être une clé publique P-256 non compressée (65 octets commençant par 0x04) ; celle-ci fait { $length } octet
+   *[other] doit être une clé publique P-256 non compressée (65 octets commençant par 0x04) ; celle-ci fait { $length } octets
+}
 error-push-key-point = n’est pas un point de la courbe P-256
 error-push-auth-length = doit faire 16 octets ; celui-ci en fait { $length }
 error-push-legacy = ce serveur n’envoie que le chiffrement standard des notifications (RFC 8291, aes128gcm) : mettez true ou n’indiquez rien

@@ -102,7 +102,10 @@ page-dashboard-age-days = { $n ->
     [one] { $n } jour
    *[other] { $n } jours
 }
-page-dashboard-bytes = { $n } octets
+page-dashboard-bytes = { $n ->
+    [one] { $n } octet
+   *[other] { $n } octets
+}
 page-dashboard-kib = { $n } Kio
 page-dashboard-mib = { $n } Mio
 page-dashboard-gib = { $n } Gio

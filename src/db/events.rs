@@ -4,6 +4,12 @@
 use super::Result;
 use sqlx::{AnyExecutor, AnyPool, FromRow};
 
+/// The condition that keeps a mission's shifts out of a list of posts (`s`, the post): a
+/// shift is part of its mission's post, never a post of its own in timelines, threads or
+/// counts of answers. One lookup by the events' key per post read.
+pub const NOT_SHIFT: &str =
+    "NOT EXISTS (SELECT 1 FROM events sh WHERE sh.status_id = s.id AND sh.mission_id IS NOT NULL)";
+
 /// An event (or a shift of a mission); its post is the `statuses` row of the same id.
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
@@ -599,4 +605,73 @@ pub async fn claim_attendance(conn: &mut sqlx::AnyConnection, id: i64, now: i64)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// How full an event is: accepted participants and places, a mission's summed over its shifts.
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct FillRow {
+    /// The event.
+    pub id: i64,
+    /// Accepted participants (a remote event's as its server published them).
+    pub taken: i64,
+    /// Places (none: no limit; a mission's is none when a shift has no limit).
+    pub capacity: Option<i64>,
+}
+
+/// The fill of several events at once. A mission's participants and places are its shifts'
+/// (it has none of its own); a remote event's participants are those its server published.
+pub async fn fills(db: &AnyPool, ids: &[i64]) -> Result<Vec<FillRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accepted = |event: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM participants p WHERE p.event_id = {event} \
+             AND p.state = 'accepted')"
+        )
+    };
+    let sql = format!(
+        "SELECT e.status_id AS id, \
+           CASE WHEN e.is_mission = 1 THEN CAST(COALESCE((SELECT SUM(CASE WHEN ss.local = 1 \
+                  THEN {shift_accepted} ELSE COALESCE(sh.remote_participants, 0) END) \
+                FROM events sh JOIN statuses ss ON ss.id = sh.status_id \
+                WHERE sh.mission_id = e.status_id), 0) AS BIGINT) \
+             WHEN s.local = 1 THEN {accepted} \
+             ELSE COALESCE(e.remote_participants, 0) END AS taken, \
+           CASE WHEN e.is_mission = 0 THEN e.capacity \
+             WHEN EXISTS (SELECT 1 FROM events sh WHERE sh.mission_id = e.status_id \
+                          AND sh.capacity IS NULL) THEN NULL \
+             ELSE CAST((SELECT SUM(sh.capacity) FROM events sh \
+                        WHERE sh.mission_id = e.status_id) AS BIGINT) END AS capacity \
+         FROM events e JOIN statuses s ON s.id = e.status_id \
+         WHERE e.status_id IN ({list})",
+        shift_accepted = accepted("sh.status_id"),
+        accepted = accepted("e.status_id"),
+        list = super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
+}
+
+/// Where `account_id` stands in each of several events (those it has a participation in).
+pub async fn standings(
+    db: &AnyPool,
+    account_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, crate::domain::event::ParticipationState)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT event_id, state FROM participants WHERE account_id = $1 AND event_id IN ({})",
+        super::placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(account_id);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(db).await
 }

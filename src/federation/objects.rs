@@ -664,8 +664,11 @@ pub(crate) async fn store_event_data(
 ) -> Result<(), AppError> {
     if let Some(mut event) = remote_event(json, row) {
         let before = db::events::by_id(state.pool(), row.id).await?;
-        // A shift answers its mission.
+        // A shift answers its mission, written by the mission's own author: a stranger's
+        // Event answering a mission is an answer, never one of its shifts (it would count
+        // in the mission's fill and show on its page).
         if let Some(parent) = row.in_reply_to_id
+            && row.in_reply_to_account_id == Some(row.account_id)
             && db::events::by_id(state.pool(), parent)
                 .await?
                 .is_some_and(|p| p.is_mission != 0)

@@ -55,6 +55,8 @@ pub struct StatusView {
     pub reblog: Option<Box<StatusView>>,
     /// What the viewer did from the statuses menu (bookmarked, pinned, thread muted).
     pub menu: super::statuses::menu::Marks,
+    /// For an event's post, the event with its fill and the viewer's participation.
+    pub event: Option<super::events::PostEvent>,
 }
 
 impl StatusView {
@@ -144,8 +146,9 @@ pub async fn statuses(
         AppResult::Ok((tags, media, cards, polls))
     };
     let menu = super::statuses::menu::viewer_marks(state, viewer, &status_ids);
-    let ((mentions, account_views), counts, (tags, media, cards, polls), menu) =
-        tokio::try_join!(people, counts, tags, menu)?;
+    let events = super::events::of_statuses(state, viewer, &status_ids);
+    let ((mentions, account_views), counts, (tags, media, cards, polls), menu, events) =
+        tokio::try_join!(people, counts, tags, menu, events)?;
 
     let build = |s: &StatusRow| -> Option<StatusView> {
         let c = counts.get(&s.id).copied().unwrap_or_default();
@@ -172,6 +175,7 @@ pub async fn statuses(
             poll: polls.get(&s.id).cloned(),
             reblog: None,
             menu: menu.of(viewer, s),
+            event: events.get(&s.id).cloned(),
         })
     };
 

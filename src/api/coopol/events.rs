@@ -97,7 +97,10 @@ pub struct EventEntity {
 }
 
 async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<EventEntity> {
-    let count = events::participant_count(state, e).await?;
+    let fill = events::fills(state, &[e.row.status_id])
+        .await?
+        .remove(&e.row.status_id)
+        .unwrap_or_default();
     let participation = match viewer {
         Some(v) => events::standing(state, e.row.status_id, v).await?,
         None => None,
@@ -115,9 +118,9 @@ async fn entity(state: &AppState, e: &Event, viewer: Option<i64>) -> AppResult<E
         status: r.status.to_string(),
         join_mode: r.join_mode.to_string(),
         external_url: r.external_url.clone(),
-        capacity: r.capacity,
-        participants_count: count,
-        remaining: r.capacity.map(|c| (c - count).max(0)),
+        capacity: fill.capacity,
+        participants_count: fill.taken,
+        remaining: fill.remaining(),
         place: EventPlace {
             name: r.place_name.clone(),
             street: r.street.clone(),

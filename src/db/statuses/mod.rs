@@ -338,13 +338,16 @@ pub async fn reblog_by(db: &AnyPool, account_id: i64, status_id: i64) -> Result<
     .await
 }
 
-/// Direct answers to a post.
+/// Direct answers to a post, without a mission's shifts (part of the mission's post).
 pub async fn replies(db: &AnyPool, status_id: i64) -> Result<Vec<StatusRow>> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        status_columns!(),
-        " FROM statuses s WHERE s.in_reply_to_id = $1 ORDER BY s.id"
-    ))
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        concat!(
+            "SELECT ",
+            status_columns!(),
+            " FROM statuses s WHERE s.in_reply_to_id = $1 AND {} ORDER BY s.id"
+        ),
+        super::events::NOT_SHIFT
+    )))
     .bind(status_id)
     .fetch_all(db)
     .await

@@ -109,7 +109,8 @@ pub async fn home(
         "SELECT id FROM (SELECT f.status_id AS id FROM feeds f \
          JOIN statuses s ON s.id = f.status_id WHERE f.account_id = $1 AND $2 = 0 \
          AND ($3 IS NULL OR f.status_id < $3) AND ($4 IS NULL OR f.status_id > $4) \
-         AND {muted} AND {not_listed} ORDER BY f.status_id {order} LIMIT $5) fed"
+         AND {muted} AND {not_listed} AND {not_shift} ORDER BY f.status_id {order} LIMIT $5) fed",
+        not_shift = db::events::NOT_SHIFT
     );
     for n in 0..tags.len() {
         sources.push_str(&format!(
@@ -119,8 +120,9 @@ pub async fn home(
              AND ($3 IS NULL OR t.status_id < $3) AND ($4 IS NULL OR t.status_id > $4) \
              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $1 AND b.target_account_id = s.account_id) \
                              OR (b.account_id = s.account_id AND b.target_account_id = $1)) \
-             AND {muted} AND {not_listed} ORDER BY t.status_id {order} LIMIT $5) tag{n}",
-            p = n + 7
+             AND {muted} AND {not_listed} AND {not_shift} ORDER BY t.status_id {order} LIMIT $5) tag{n}",
+            p = n + 7,
+            not_shift = db::events::NOT_SHIFT
         ));
     }
     let sql = format!(
@@ -161,8 +163,9 @@ pub async fn list(
     let from_where = format!(
         "FROM list_feeds lf JOIN statuses s ON s.id = lf.status_id WHERE lf.list_id = $1 \
          AND {} AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2))",
-        not_muted("$2")
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {}",
+        not_muted("$2"),
+        db::events::NOT_SHIFT
     );
     paged(db, &from_where, "lf.status_id", page, Some(now), |q| {
         q.bind(list_id).bind(owner)
@@ -184,10 +187,11 @@ pub async fn public(
         "FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND ($1 = 0 OR ($1 = 1 AND s.local = 1) OR ($1 = 2 AND s.local = 0)) \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {}",
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {} AND {}",
         not_muted("$2"),
         crate::db::sanctions::not_limited_for("$2"),
-        crate::db::domain_policy::not_limited()
+        crate::db::domain_policy::not_limited(),
+        db::events::NOT_SHIFT
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(scope).bind(viewer)
@@ -208,10 +212,11 @@ pub async fn tagged(
         "FROM status_tags t JOIN statuses s ON s.id = t.status_id WHERE t.name = $1 \
          AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = s.account_id) \
-                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {}",
+                         OR (b.account_id = s.account_id AND b.target_account_id = $2)) AND {} AND {} AND {} AND {}",
         not_muted("$2"),
         crate::db::sanctions::not_limited_for("$2"),
-        crate::db::domain_policy::not_limited()
+        crate::db::domain_policy::not_limited(),
+        db::events::NOT_SHIFT
     );
     paged(db, &from_where, "s.id", page, Some(now), |q| {
         q.bind(tag.to_lowercase()).bind(viewer)
@@ -234,6 +239,7 @@ pub async fn by_account(
     );
     from_where.push_str(&format!(" AND {}", db::sanctions::not_suspended()));
     from_where.push_str(&format!(" AND {}", db::domain_policy::not_suspended()));
+    from_where.push_str(&format!(" AND {}", db::events::NOT_SHIFT));
     if only.exclude_replies {
         // Replies to others leave; a thread the author continues stays, as on Mastodon.
         from_where.push_str(

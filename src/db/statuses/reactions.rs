@@ -122,14 +122,18 @@ pub struct StatusCounts {
 }
 
 /// The counts of many posts (kept by triggers, migration 0011), and what `viewer` (0: nobody)
-/// did with them, in one query.
+/// did with them, in one query. A mission's shifts answer it on the wire but are part of it,
+/// not answers: they are taken off its count (through `events_mission`, empty for any other
+/// post).
 pub async fn counts_of(db: &AnyPool, viewer: i64, status_ids: &[i64]) -> Result<Vec<StatusCounts>> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(2, status_ids.len());
     let sql = format!(
-        "SELECT s.id, COALESCE(st.replies, 0) AS replies, COALESCE(st.reblogs, 0) AS reblogs, \
+        "SELECT s.id, COALESCE(st.replies, 0) - (SELECT COUNT(*) FROM events sh \
+           JOIN statuses r ON r.id = sh.status_id WHERE sh.mission_id = s.id \
+           AND r.in_reply_to_id = s.id) AS replies, COALESCE(st.reblogs, 0) AS reblogs, \
            COALESCE(st.favourites, 0) AS favourites, \
            (SELECT COUNT(*) FROM favourites f WHERE f.account_id = $1 AND f.status_id = s.id) \
              AS favourited, \

@@ -193,11 +193,8 @@ pub async fn create_series(
     }
     tx.commit().await?;
     state.outbox_ready.notify_one();
-    state.streams.created(
-        written
-            .iter()
-            .flat_map(|(id, shifts)| std::iter::once(*id).chain(shifts.iter().copied())),
-    );
+    // A mission is one post on the streams too: its shifts are part of it.
+    state.streams.created(written.iter().map(|(id, _)| *id));
     let mut out = Vec::with_capacity(written.len());
     for (id, shift_ids) in written {
         let mut shifts = Vec::with_capacity(shift_ids.len());

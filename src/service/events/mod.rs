@@ -8,7 +8,8 @@
 //! This module holds the [`Event`] type and how one is read (visibility, organizers, a
 //! mission's shifts); each use case has a module of its own, its public items re-exported
 //! here: `input` (what an organizer types, and its checks), `create` (events, missions,
-//! recurring series), `participation` (joining, leaving, the waiting list), `organizers`
+//! recurring series), `fill` (how full events are, a mission over its shifts, and the event
+//! shown with its post), `participation` (joining, leaving, the waiting list), `organizers`
 //! (participants, invitations, decisions), `change` (editing, cancelling, who is told),
 //! `search` (agenda, searches, the missions board), `calendar_link` (private calendar links),
 //! `present` (the when-and-where and summary lines, iCalendar, CSV), `reminders` (the
@@ -17,6 +18,7 @@
 mod calendar_link;
 mod change;
 mod create;
+mod fill;
 mod input;
 mod organizers;
 mod participation;
@@ -29,6 +31,7 @@ pub use calendar_link::{
 };
 pub use change::{Occurrences, cancel, update};
 pub use create::{create, create_mission, create_series};
+pub use fill::{Fill, PostEvent, fills, of_statuses, standings};
 pub use input::{NewEventInput, ShiftInput};
 pub use organizers::{Decision, decide, invite, invited_received, participants};
 pub use participation::{

@@ -353,7 +353,11 @@ async fn create_event(
         Ok(e) => Ok(redirect_with_flash(
             state,
             &format!("/events/{}", e.row.status_id),
-            "flash-event-created",
+            if e.row.is_mission != 0 {
+                "flash-mission-created"
+            } else {
+                "flash-event-created"
+            },
         )),
         Err(e) if e.status.is_client_error() && !e.fields.is_empty() => {
             let errors = crate::web::field_errors(&c, &e);

@@ -5,11 +5,13 @@
 //! This module holds the event cards every list shows; each page has a module of its own,
 //! its handlers re-exported here for the router: `page` (an event's page and its actions),
 //! `edit` (the creation and edit form), `agenda` (the agenda and the private calendar link),
-//! `missions` (the missions board), `calendar` (the iCalendar feeds).
+//! `missions` (the missions board), `calendar` (the iCalendar feeds), `fill` (how full an
+//! event is, as the pages say it).
 
 mod agenda;
 mod calendar;
 mod edit;
+mod fill;
 mod missions;
 mod page;
 
@@ -36,37 +38,33 @@ pub struct EventCard {
     pub event: Event,
     /// Its page.
     pub path: String,
-    /// Participants accepted.
+    /// Participants accepted (a mission's: over its shifts).
     pub taken: i64,
     /// Places left, when limited.
     pub remaining: Option<i64>,
+    /// Places taken and offered (a mission's: summed over its shifts).
+    pub fill: events::Fill,
     /// Its picture (the first picture of its post).
     pub picture: Option<crate::db::media::MediaRow>,
 }
 
-/// Cards for events, with their counts in one query.
+/// Cards for events, with their fill in one query.
 pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCard>> {
     let ids: Vec<i64> = list.iter().map(|e| e.row.status_id).collect();
-    let counts = events::counts(state, &ids).await?;
+    let fills = events::fills(state, &ids).await?;
     let mut media = crate::service::media::of_statuses(state, &ids).await?;
     Ok(list
         .into_iter()
         .map(|event| {
-            let taken = if event.is_local() {
-                counts
-                    .iter()
-                    .find(|(id, _)| *id == event.row.status_id)
-                    .map_or(0, |(_, n)| *n)
-            } else {
-                event.row.remote_participants.unwrap_or(0)
-            };
+            let fill = fills.get(&event.row.status_id).copied().unwrap_or_default();
             EventCard {
                 picture: media
                     .remove(&event.row.status_id)
                     .and_then(|m| edit::picture_of(&m)),
                 path: format!("/events/{}", event.row.status_id),
-                remaining: event.row.capacity.map(|c| (c - taken).max(0)),
-                taken,
+                remaining: fill.remaining(),
+                taken: fill.taken,
+                fill,
                 event,
             }
         })

@@ -204,6 +204,20 @@ pub struct JoinForm {
     scope: String,
     #[serde(default)]
     handle: String,
+    /// The page to come back to (a timeline's or the board's sign-up), a path here.
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl JoinForm {
+    /// Where to go after a sign-up or a departure: the page it was made from when given (a
+    /// path here, never another site), else the event's page.
+    fn back(&self, event_page: String) -> String {
+        match self.next.as_deref() {
+            Some(next) => crate::web::safe_next(Some(next)),
+            None => event_page,
+        }
+    }
 }
 
 /// `POST /events/{id}/{join|leave|cancel|invite}`.
@@ -216,7 +230,11 @@ pub async fn action(
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
     let me = c.me()?;
     let event = events::get(&state, Some(me.id), id).await?;
-    let back = format!("/events/{id}");
+    let page_path = format!("/events/{id}");
+    let back = match action.as_str() {
+        "join" | "leave" => f.back(page_path),
+        _ => page_path,
+    };
     match action.as_str() {
         "join" => {
             match events::join(
@@ -293,7 +311,7 @@ pub async fn shift_action(
     let me = c.me()?;
     let mission = events::get(&state, Some(me.id), id).await?;
     let shift = events::shift_of(&state, Some(me.id), &mission, shift_id).await?;
-    let back = format!("/events/{id}");
+    let back = f.back(format!("/events/{id}"));
     match action.as_str() {
         "join" => {
             let outcome = events::join(&state, &me, &shift, None, f.waiting_list.is_some()).await?;
