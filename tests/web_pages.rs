@@ -188,6 +188,8 @@ async fn a_groups_page_is_in_tabs_each_at_its_own_address() {
     // Members: the existing page, now a tab.
     let members = sec.get("/groups/pau/members").await;
     assert_eq!(current_tab(&members.body), "Membres");
+    // People listed with their avatar, sized, loaded when seen.
+    assert!(members.contains("alt=\"\" width=\"32\" height=\"32\" loading=\"lazy\""));
 
     // The old addresses of the discussions' filters and pages lead to the discussions tab.
     let old = visitor.get("/@pau?audience=public").await;
@@ -286,7 +288,10 @@ async fn the_agenda_tab_is_paged() {
     let second = visitor.get(&next).await;
     assert_eq!(second.status, StatusCode::OK);
     assert!(second.contains("Permanence n°11") && !second.contains("Permanence n°10"));
-    assert!(!second.contains("?offset="), "the last page");
+    assert!(
+        !second.contains("class=\"button secondary\" href=\"/groups/pau/agenda?offset="),
+        "the last page"
+    );
 }
 
 #[tokio::test]
