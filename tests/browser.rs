@@ -175,7 +175,14 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
     wait_for_text(c, "Groupe créé").await;
     check_inputs_are_labelled(c).await;
 
-    // A members-only discussion, keyboard and labels only.
+    // A members-only discussion, keyboard and labels only, from the group's discussions tab.
+    c.find(Locator::LinkText("Discussions"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(c, "Titre de la discussion").await;
     fill_by_label(c, "Titre de la discussion", "Réunion de bureau").await;
     fill_by_label(c, "Publier", "Mardi 19 h au local").await;
     c.find(Locator::Id("audience"))
@@ -197,6 +204,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
     for path in [
         "/groups",
         "/@pau",
+        "/groups/pau/discussions",
         "/groups/pau/members",
         "/groups/pau/audit",
         "/agenda",

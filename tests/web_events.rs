@@ -191,7 +191,7 @@ async fn events_and_missions_from_the_web_pages() {
     assert!(board.contains("Collage"), "{}", board.body);
     let agenda = ana.get("/agenda").await;
     assert!(agenda.contains("Mes participations") && agenda.contains("Collage"));
-    let group = app.browser().get("/@pau").await;
+    let group = app.browser().get("/groups/pau/agenda").await;
     assert!(group.contains("Tractage au marché") && group.contains("/groups/pau/calendar.ics"));
 
     // A private calendar link: Ana's events, without a session; replaced, then deleted.

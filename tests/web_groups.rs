@@ -155,16 +155,25 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         )
         .await;
     }
-    let page = anonymous.get("/@pau").await;
+    let page = anonymous.get("/groups/pau/discussions").await;
     assert!(page.contains("Tractage samedi"));
     assert!(!page.contains("Appel aux sympathisants") && !page.contains("Réunion de bureau"));
-    assert!(page.contains("Se connecter pour rejoindre"));
+    assert!(
+        anonymous
+            .get("/@pau")
+            .await
+            .contains("Se connecter pour rejoindre")
+    );
 
     // Bob asks to join with a message; the secretary reads it and approves.
     let (bob, bob_id) = member(&app, "bob").await;
     let page = bob.get("/@pau").await;
     assert!(page.contains("Demander à rejoindre"));
-    assert!(!page.contains("Réunion de bureau"));
+    assert!(
+        !bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     act(
         &bob,
         "/@pau",
@@ -174,7 +183,11 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
     .await;
     let page = bob.get("/@pau").await;
     assert!(page.contains("Demande envoyée") && page.contains("Demande en attente"));
-    assert!(!page.contains("Réunion de bureau"));
+    assert!(
+        !bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     assert_eq!(
         bob.get("/groups/pau/members").await.status,
         StatusCode::FORBIDDEN
@@ -188,9 +201,13 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &[],
     )
     .await;
-    let page = bob.get("/@pau").await;
-    assert!(page.contains("Réunion de bureau") && page.contains("Quitter le groupe"));
-    let members_only = bob.get("/@pau?audience=members").await;
+    assert!(bob.get("/@pau").await.contains("Quitter le groupe"));
+    assert!(
+        bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
+    let members_only = bob.get("/groups/pau/discussions?audience=members").await;
     assert!(members_only.contains("Réunion de bureau"));
     assert!(!members_only.contains("Tractage samedi"));
 
@@ -221,10 +238,10 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &[],
     )
     .await;
-    let page = carol.get("/@pau").await;
+    let page = carol.get("/groups/pau/discussions").await;
     assert!(page.contains("Appel aux sympathisants"), "{}", page.body);
     assert!(!page.contains("Réunion de bureau"));
-    let members_tab = carol.get("/@pau?audience=members").await;
+    let members_tab = carol.get("/groups/pau/discussions?audience=members").await;
     assert_eq!(members_tab.status, StatusCode::OK);
     assert!(!members_tab.contains("Réunion de bureau"));
 
@@ -262,7 +279,7 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
     );
 
     // The moderator locks a discussion (no more replies) and removes another.
-    let page = bob.get("/@pau").await;
+    let page = bob.get("/groups/pau/discussions").await;
     let tractage = discussion_id(&page.body, "pau", "Tractage samedi");
     act(
         &bob,
@@ -271,7 +288,11 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &[],
     )
     .await;
-    assert!(bob.get("/@pau").await.contains("Verrouillée"));
+    assert!(
+        bob.get("/groups/pau/discussions")
+            .await
+            .contains("Verrouillée")
+    );
     let reply = carol
         .submit(
             "/@pau",
@@ -294,11 +315,20 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &[],
     )
     .await;
-    assert!(!carol.get("/@pau").await.contains("Appel aux sympathisants"));
+    assert!(
+        !carol
+            .get("/groups/pau/discussions")
+            .await
+            .contains("Appel aux sympathisants")
+    );
 
     // Bob leaves; the last administrator cannot.
     act(&bob, "/@pau", "/groups/pau/leave", &[]).await;
-    assert!(!bob.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        !bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     let refused = sec.submit("/@pau", "/groups/pau/leave", &[]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("au moins un administrateur"));

@@ -309,7 +309,7 @@ pub async fn upsert_member(conn: &mut sqlx::AnyConnection, m: &NewMember<'_>) ->
          ON CONFLICT (group_id, account_id) DO UPDATE SET role = excluded.role, \
          state = excluded.state, message = excluded.message, uri = excluded.uri, \
          listed = excluded.listed, created_at = excluded.created_at, \
-         accepted_at = excluded.accepted_at RETURNING id",
+         accepted_at = excluded.accepted_at, shown_on_profile = 0 RETURNING id",
     )
     .bind(m.group_id)
     .bind(m.account_id)

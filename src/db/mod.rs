@@ -30,6 +30,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod preferences;
+pub mod profile_groups;
 pub mod push;
 pub mod reports;
 pub mod rules;

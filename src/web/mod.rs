@@ -23,6 +23,7 @@ mod modlog;
 mod oauth;
 mod pages;
 mod polls;
+mod profile_groups;
 mod reports;
 mod requests;
 mod rules;
@@ -114,7 +115,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/calendar/{token}/events.ics", get(events::private_ics))
         .route("/missions", get(events::board))
-        .route("/groups/{handle}/{action}", post(groups::action))
+        .route("/groups/{handle}", get(groups::about))
+        .route(
+            "/groups/{handle}/{action}",
+            get(groups::tab).post(groups::action),
+        )
         .route(
             "/groups/{handle}/members/{account_id}/{action}",
             post(groups::member_action),
@@ -192,6 +197,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(reports::routes())
         .merge(rules::routes())
         .merge(governance::routes())
+        .merge(profile_groups::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, layer))

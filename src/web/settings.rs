@@ -40,6 +40,10 @@ struct ProfilePage {
     header: Option<String>,
     /// Why a file of the pictures' form was refused, by field (`avatar`, `header`).
     image_errors: Vec<(String, String)>,
+    /// The person's groups, each with its box "shown on my profile" (`web::profile_groups`).
+    profile_groups: Vec<super::profile_groups::GroupBox>,
+    /// Why the groups' form was refused.
+    profile_groups_error: Option<String>,
 }
 
 impl ProfilePage {
@@ -61,6 +65,8 @@ impl ProfilePage {
             avatar: account.avatar_url.clone(),
             header: account.header_url.clone(),
             image_errors: Vec::new(),
+            profile_groups: Vec::new(),
+            profile_groups_error: None,
         }
     }
 
@@ -92,7 +98,9 @@ impl ProfilePage {
 pub async fn profile_page(State(state): State<AppState>, c: Ctx) -> AppResult<Response> {
     let user = c.require_user()?;
     let account = service::directory::own(&state, user.account_id).await?;
-    Ok(super::render(&ProfilePage::of(c, &account)))
+    let mut page = ProfilePage::of(c, &account);
+    page.profile_groups = super::profile_groups::boxes(&state, &page.c).await?;
+    Ok(super::render(&page))
 }
 
 /// A local account's profile fields as typed (their source, not their HTML).
@@ -188,6 +196,7 @@ pub async fn profile(
         Err(e) if !e.fields.is_empty() => {
             let errors = super::field_errors(&c, &e);
             let account = service::directory::own(&state, user.account_id).await?;
+            let profile_groups = super::profile_groups::boxes(&state, &c).await?;
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ProfilePage {
@@ -197,6 +206,7 @@ pub async fn profile(
                     locked: form.locked,
                     discoverable: form.discoverable,
                     errors,
+                    profile_groups,
                     ..ProfilePage::of(c, &account)
                 },
             ))
@@ -254,10 +264,31 @@ pub async fn images(
         ));
     }
     let account = service::directory::own(&state, me.id).await?;
+    let profile_groups = super::profile_groups::boxes(&state, &c).await?;
     Ok(render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &ProfilePage {
             image_errors,
+            profile_groups,
+            ..ProfilePage::of(c, &account)
+        },
+    ))
+}
+
+/// The profile page again with the groups' form refused (`web::profile_groups`).
+pub(super) async fn profile_groups_refused(
+    state: &AppState,
+    c: Ctx,
+    error: String,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    let account = service::directory::own(state, me.id).await?;
+    let profile_groups = super::profile_groups::boxes(state, &c).await?;
+    Ok(render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ProfilePage {
+            profile_groups,
+            profile_groups_error: Some(error),
             ..ProfilePage::of(c, &account)
         },
     ))

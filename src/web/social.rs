@@ -340,6 +340,8 @@ struct ProfilePage {
     base_path: String,
     /// The people the account endorses (docs/SECURITY.md P10: never groups).
     endorsed: Vec<crate::db::accounts::AccountRow>,
+    /// The groups the account chose to show that the viewer may see (P11).
+    shown_groups: Vec<super::profile_groups::ShownGroup>,
 }
 
 impl ProfilePage {
@@ -422,7 +424,9 @@ async fn profile_posts(
         base_path.push_str(&format!("/tagged/{encoded}"));
     }
     let endorsed = crate::service::account_extras::endorsed_people(state, &account.row).await?;
+    let shown_groups = super::profile_groups::shown(state, &c, &account.row).await?;
     Ok(super::render(&ProfilePage {
+        shown_groups,
         c,
         account,
         relationship,

@@ -46,6 +46,8 @@ pub struct EventCard {
     pub fill: events::Fill,
     /// Its picture (the first picture of its post).
     pub picture: Option<crate::db::media::MediaRow>,
+    /// Who organizes it ("Organisé par"): its organizing group or person, else its author.
+    pub organizer: Option<crate::db::accounts::AccountRow>,
 }
 
 /// Cards for events, with their fill in one query.
@@ -53,11 +55,19 @@ pub async fn cards(state: &AppState, list: Vec<Event>) -> AppResult<Vec<EventCar
     let ids: Vec<i64> = list.iter().map(|e| e.row.status_id).collect();
     let fills = events::fills(state, &ids).await?;
     let mut media = crate::service::media::of_statuses(state, &ids).await?;
+    let mut organizer_ids: Vec<i64> = list.iter().map(organizer_of).collect();
+    organizer_ids.sort_unstable();
+    organizer_ids.dedup();
+    let organizers = crate::service::directory::by_ids(state, &organizer_ids).await?;
     Ok(list
         .into_iter()
         .map(|event| {
             let fill = fills.get(&event.row.status_id).copied().unwrap_or_default();
             EventCard {
+                organizer: organizers
+                    .iter()
+                    .find(|a| a.id == organizer_of(&event) && a.deleted_at.is_none())
+                    .cloned(),
                 picture: media
                     .remove(&event.row.status_id)
                     .and_then(|m| edit::picture_of(&m)),
@@ -75,22 +85,33 @@ fn viewer(c: &Ctx) -> Option<i64> {
     c.user.as_ref().map(|u| u.account_id)
 }
 
-/// A group's upcoming events, for its page.
-pub async fn of_group(
+/// Who organizes an event: its organizing group or person, else its author.
+fn organizer_of(event: &Event) -> i64 {
+    event.row.organizer_id.unwrap_or(event.status.account_id)
+}
+
+/// A page of a group's upcoming events (`missions`: its missions, else its other events) from
+/// `offset`, for its agenda and missions tabs, and the offset of the next page.
+pub async fn of_group_page(
     state: &AppState,
     viewer: Option<i64>,
     group: &groups::Group,
-) -> AppResult<Vec<EventCard>> {
-    let list = events::search(
+    missions: bool,
+    offset: i64,
+    per_page: usize,
+) -> AppResult<(Vec<EventCard>, Option<i64>)> {
+    let (list, next) = events::search_page(
         state,
         viewer,
         db::events::Search {
             from: Some(clock::now()),
             organizers: events::agenda_organizers(state, group).await?,
-            limit: 10,
+            missions: Some(missions),
+            offset,
             ..Default::default()
         },
+        per_page,
     )
     .await?;
-    cards(state, list).await
+    Ok((cards(state, list).await?, next))
 }

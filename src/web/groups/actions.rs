@@ -3,7 +3,7 @@
 
 use super::{
     find_person,
-    page::{GroupPostForm, GroupQuery, group_page},
+    page::{GroupPostForm, GroupQuery, Tab, group_page},
 };
 use crate::{
     domain::{MemberRole, media::MediaUse},
@@ -70,6 +70,7 @@ pub async fn action(
                     c,
                     group,
                     &GroupQuery::default(),
+                    Tab::About,
                     None,
                     Some((f.message, message)),
                 )
@@ -102,7 +103,11 @@ pub async fn action(
                 spoiler_text: p.spoiler_text.clone(),
             };
             match groups::post(&state, &me, &group, input).await {
-                Ok(_) => Ok(redirect_with_flash(&state, &back, "flash-posted")),
+                Ok(_) => Ok(redirect_with_flash(
+                    &state,
+                    &format!("/groups/{}/discussions", c.handle_of(&group.account)),
+                    "flash-posted",
+                )),
                 Err(e) if e.status.is_client_error() => {
                     let message = e.message(c.locale);
                     let page = group_page(
@@ -110,6 +115,7 @@ pub async fn action(
                         c,
                         group,
                         &GroupQuery::default(),
+                        Tab::Discussions,
                         Some((kept, message)),
                         None,
                     )
@@ -166,7 +172,7 @@ pub async fn post_action(
     let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let status_id: i64 = status_id.parse().map_err(|_| AppError::not_found())?;
-    let back = c.profile_path(&group.account);
+    let back = format!("/groups/{}/discussions", c.handle_of(&group.account));
     let flash = match action.as_str() {
         "remove" => {
             groups::remove_post(&state, &me, &group, status_id).await?;
@@ -281,7 +287,16 @@ async fn set_images(
     }
     // The page shows the group as it now is (one of the two may have been saved).
     let group = groups::get(state, group.account.id).await?;
-    let mut page = group_page(state, c, group, &GroupQuery::default(), None, None).await?;
+    let mut page = group_page(
+        state,
+        c,
+        group,
+        &GroupQuery::default(),
+        Tab::About,
+        None,
+        None,
+    )
+    .await?;
     page.image_errors = image_errors;
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

@@ -19,7 +19,7 @@ pub use actions::{action, affiliation_action, images, post_action};
 pub use create::{create, new_page};
 pub use directory::directory;
 pub use members::{audit, member_action, members, members_csv};
-pub use page::{GroupQuery, page};
+pub use page::{GroupQuery, about, page, tab};
 
 use crate::{
     db::accounts::AccountRow,
