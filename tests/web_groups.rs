@@ -370,7 +370,8 @@ async fn a_federation_page_lists_the_sections_it_accepted() {
     assert!(page.contains("Sections de la fédération") && page.contains("Section de Pau"));
     let section = anonymous.get("/@pau").await;
     assert!(
-        section.contains("Fédération :") && section.contains("Fédération des Pyrénées-Atlantiques")
+        section.contains("Fédération\u{202f}:")
+            && section.contains("Fédération des Pyrénées-Atlantiques")
     );
 
     // Only administrators answer affiliations; an unknown federation is a clear 404.

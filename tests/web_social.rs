@@ -273,7 +273,7 @@ async fn locked_accounts_approve_followers_who_then_see_private_posts() {
     let notes = bob.get("/notifications").await;
     assert!(notes.contains("vous a mentionné·e"), "{}", notes.body);
     // And the post she answered shows one reply.
-    assert!(thread.contains("Réponses : 1"), "{}", thread.body);
+    assert!(thread.contains("Réponses\u{202f}: 1"), "{}", thread.body);
 
     // Posts new to alice's home timeline include bob's.
     let later = publish(
