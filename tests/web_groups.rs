@@ -291,15 +291,17 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &bob,
         "/@pau",
         &format!("/groups/pau/posts/{appel}/remove"),
-        &[],
+        &[("confirm", "1")],
     )
     .await;
     assert!(!carol.get("/@pau").await.contains("Appel aux sympathisants"));
 
     // Bob leaves; the last administrator cannot.
-    act(&bob, "/@pau", "/groups/pau/leave", &[]).await;
+    act(&bob, "/@pau", "/groups/pau/leave", &[("confirm", "1")]).await;
     assert!(!bob.get("/@pau").await.contains("Réunion de bureau"));
-    let refused = sec.submit("/@pau", "/groups/pau/leave", &[]).await;
+    let refused = sec
+        .submit("/@pau", "/groups/pau/leave", &[("confirm", "1")])
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("au moins un administrateur"));
 

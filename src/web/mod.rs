@@ -9,6 +9,7 @@ mod admin;
 mod announcements;
 pub(crate) mod assets;
 mod auth;
+mod confirm;
 mod context;
 mod dashboard;
 mod domain_policy;
