@@ -203,7 +203,7 @@ async fn confirm_member_action(
     back: String,
 ) -> AppResult<Response> {
     let mine = groups::standing(state, group, Some(me.id)).await?;
-    if !group.is_local() || !mine.role().is_some_and(|r| r >= MemberRole::Moderator) {
+    if !group.is_local() || mine.role().is_none_or(|r| r < MemberRole::Moderator) {
         return Err(AppError::forbidden("error-group-role"));
     }
     let theirs = groups::standing(state, group, Some(account_id)).await?;
