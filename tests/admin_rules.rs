@@ -151,11 +151,11 @@ async fn administrators_write_order_and_delete_rules_that_apps_read() {
     assert!(!about.contains("Pas de publicité"));
     let log = admin.get("/admin/log").await;
     for line in [
-        "Règle ajoutée : « Pas de harcèlement »",
-        "Règle modifiée : « Aucun harcèlement »",
-        "Règle montée : « Pas de publicité »",
-        "Règle descendue : « Pas de harcèlement »",
-        "Règle supprimée : « Pas de publicité »",
+        "Règle ajoutée\u{202f}: «\u{202f}Pas de harcèlement\u{202f}»",
+        "Règle modifiée\u{202f}: «\u{202f}Aucun harcèlement\u{202f}»",
+        "Règle montée\u{202f}: «\u{202f}Pas de publicité\u{202f}»",
+        "Règle descendue\u{202f}: «\u{202f}Pas de harcèlement\u{202f}»",
+        "Règle supprimée\u{202f}: «\u{202f}Pas de publicité\u{202f}»",
     ] {
         assert!(log.contains(line), "{line} not in {}", log.body);
     }
@@ -568,7 +568,11 @@ async fn the_about_texts_are_edited_and_shown_everywhere() {
     // Saving the same texts again changes nothing and logs nothing; the log names the fields
     // changed, never their texts.
     let log = admin.get("/admin/log?action=about_updated").await;
-    assert!(log.contains("Page « à propos » modifiée"), "{}", log.body);
+    assert!(
+        log.contains("Page «\u{202f}à propos\u{202f}» modifiée"),
+        "{}",
+        log.body
+    );
     assert!(log.contains("contact_username"), "{}", log.body);
     assert!(!log.contains("le minimum"), "{}", log.body);
     app.stop().await;

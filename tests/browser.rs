@@ -79,7 +79,7 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
     let field = c.find(Locator::Id("password")).await.unwrap();
     field.send_keys(PASSWORD).await.unwrap();
     field.send_keys(&Key::Enter.to_string()).await.unwrap();
-    wait_for_text(c, "Votre adresse sur le Fediverse : @camille@").await;
+    wait_for_text(c, "Votre adresse sur le Fediverse\u{202f}: @camille@").await;
 
     // The home page's compose form publishes, keyboard only.
     let text = c.find(Locator::Id("status")).await.unwrap();

@@ -43,7 +43,7 @@ async fn administrators_actions_are_logged_and_only_administrators_read_the_log(
     let log = admin.get("/admin/log").await;
     assert_eq!(log.status, StatusCode::OK);
     assert!(
-        log.contains("Rôle de bob changé : Modérateur·rice"),
+        log.contains("Rôle de bob changé\u{202f}: Modérateur·rice"),
         "{}",
         log.body
     );
@@ -55,7 +55,7 @@ async fn administrators_actions_are_logged_and_only_administrators_read_the_log(
     let roles = admin.get("/admin/log?action=role_changed").await;
     assert!(roles.contains("Rôle de bob"), "{}", roles.body);
     assert!(
-        !roles.contains("Mode d’inscription changé :"),
+        !roles.contains("Mode d’inscription changé\u{202f}:"),
         "{}",
         roles.body
     );

@@ -267,7 +267,13 @@ async fn events_and_missions_from_the_web_pages() {
     );
 
     // Cancelling.
-    act(&sec, &event_path, &format!("{event_path}/cancel"), &[]).await;
+    act(
+        &sec,
+        &event_path,
+        &format!("{event_path}/cancel"),
+        &[("confirm", "1")],
+    )
+    .await;
     assert!(
         bob.get(&event_path)
             .await
@@ -375,7 +381,7 @@ async fn recurring_events_the_month_view_and_the_filters() {
         &sec,
         &third,
         &format!("{third}/cancel"),
-        &[("scope", "following")],
+        &[("scope", "following"), ("confirm", "1")],
     )
     .await;
     assert!(sec.get(&third).await.contains("Cet événement est annulé"));

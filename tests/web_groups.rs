@@ -312,7 +312,7 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
         &bob,
         "/@pau",
         &format!("/groups/pau/posts/{appel}/remove"),
-        &[],
+        &[("confirm", "1")],
     )
     .await;
     assert!(
@@ -323,13 +323,15 @@ async fn a_section_is_created_joined_and_run_from_its_pages() {
     );
 
     // Bob leaves; the last administrator cannot.
-    act(&bob, "/@pau", "/groups/pau/leave", &[]).await;
+    act(&bob, "/@pau", "/groups/pau/leave", &[("confirm", "1")]).await;
     assert!(
         !bob.get("/groups/pau/discussions")
             .await
             .contains("Réunion de bureau")
     );
-    let refused = sec.submit("/@pau", "/groups/pau/leave", &[]).await;
+    let refused = sec
+        .submit("/@pau", "/groups/pau/leave", &[("confirm", "1")])
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("au moins un administrateur"));
 
@@ -400,7 +402,8 @@ async fn a_federation_page_lists_the_sections_it_accepted() {
     assert!(page.contains("Sections de la fédération") && page.contains("Section de Pau"));
     let section = anonymous.get("/@pau").await;
     assert!(
-        section.contains("Fédération :") && section.contains("Fédération des Pyrénées-Atlantiques")
+        section.contains("Fédération\u{202f}:")
+            && section.contains("Fédération des Pyrénées-Atlantiques")
     );
 
     // Only administrators answer affiliations; an unknown federation is a clear 404.

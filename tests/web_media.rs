@@ -457,7 +457,7 @@ async fn documents_show_as_download_cards_and_sensitive_media_stay_hidden_until_
             body.contains("<details class=\"sensitive-media\">"),
             "{body}"
         );
-        assert!(home.contains("Contenu sensible : afficher les médias"));
+        assert!(home.contains("Contenu sensible\u{202f}: afficher les médias"));
         let card = body
             .find("class=\"media-document\"")
             .expect("a document card");

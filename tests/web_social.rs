@@ -324,7 +324,11 @@ async fn likes_boosts_and_deletions_from_the_buttons() {
         .await;
     assert!(refused.status.is_client_error(), "{}", refused.status);
     let deleted = alice
-        .submit(&thread, &format!("/statuses/{id}/delete"), &[])
+        .submit(
+            &thread,
+            &format!("/statuses/{id}/delete"),
+            &[("confirm", "1")],
+        )
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(

@@ -1,5 +1,5 @@
 # Domaines bloqués, notes, comptes mis en avant (l'API de Mastodon).
-error-domain-invalid = n'est pas un nom de domaine (par exemple : exemple.fr)
+error-domain-invalid = n'est pas un nom de domaine (par exemple : exemple.fr)
 error-domain-block-own = vous ne pouvez pas bloquer le domaine de cette instance
 error-endorse-not-followed = Vous ne pouvez mettre en avant qu'un compte que vous suivez
 error-too-many-accounts = au plus { $max } comptes par demande

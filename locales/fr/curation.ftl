@@ -1,14 +1,14 @@
 # Listes, filtres et masquages (l'API de Mastodon).
 error-replies-policy = doit valoir followed, list ou none
-error-filter-context = « { $value } » n'est pas un contexte (attendus : home, notifications, public, thread, account)
+error-filter-context = « { $value } » n'est pas un contexte (attendus : home, notifications, public, thread, account)
 error-filter-context-missing = demande au moins un contexte (home, notifications, public, thread, account)
 error-filter-action = doit valoir warn, hide ou blur
-error-filter-keywords = doit être une liste de mots-clés, chacun avec « keyword » et « whole_word »
+error-filter-keywords = doit être une liste de mots-clés, chacun avec « keyword » et « whole_word »
 error-filter-too-many-keywords = un filtre ne peut pas contenir plus de { $max } mots-clés
 error-filter-status-unknown = ce message n'existe pas, ou vous ne pouvez pas le voir
 error-filter-status-taken = ce message est déjà dans le filtre
-error-filter-v1-shared = ce filtre contient d'autres mots-clés : modifiez-le par /api/v2/filters
-error-list-not-followed = le compte { $id } n'est pas suivi : seuls les comptes que vous suivez peuvent être dans vos listes
+error-filter-v1-shared = ce filtre contient d'autres mots-clés : modifiez-le par /api/v2/filters
+error-list-not-followed = le compte { $id } n'est pas suivi : seuls les comptes que vous suivez peuvent être dans vos listes
 error-mute-self = Vous ne pouvez pas vous masquer vous-même
 field-replies_policy = Réponses montrées
 field-context = Contextes

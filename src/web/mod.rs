@@ -9,6 +9,7 @@ mod admin;
 mod announcements;
 pub(crate) mod assets;
 mod auth;
+mod confirm;
 mod context;
 mod dashboard;
 pub mod dates;

@@ -3,7 +3,7 @@
 //! messages; and the buttons (like, boost, delete, follow, block, accept, refuse).
 
 use super::{
-    Ctx,
+    Ctx, confirm,
     form::{CsrfForm, CsrfUpload, FileFields},
     redirect_with_flash, render_status, safe_next,
     uploads::{MediaSlot, SlotInput, take_slot},
@@ -582,6 +582,9 @@ pub async fn create(
 pub struct NextForm {
     #[serde(default)]
     next: Option<String>,
+    /// `1` from a confirmation page (deleting asks first).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 /// `POST /statuses/:id/:action`: like, boost, withdraw them, delete.
@@ -612,12 +615,44 @@ pub async fn status_action(
         }
         "delete" => {
             let staff = c.user.as_ref().is_some_and(|u| u.role.is_staff());
+            if !confirm::confirmed(form.confirm.as_deref()) {
+                return confirm_delete(&state, c, &me, staff, id, next).await;
+            }
             posts::delete(&state, &me, staff, id).await?;
             return Ok(redirect_with_flash(&state, "/", "flash-deleted"));
         }
         _ => return Err(AppError::not_found()),
     };
     Ok(redirect_with_flash(&state, &next, flash))
+}
+
+/// The page asking to confirm a post's deletion (the post must be one its viewer may delete:
+/// their own, or a local one for the instance's moderators, as `posts::delete` decides).
+async fn confirm_delete(
+    state: &AppState,
+    c: Ctx,
+    me: &AccountRow,
+    staff: bool,
+    id: i64,
+    next: String,
+) -> AppResult<Response> {
+    let status = posts::visible(state, Some(me.id), id).await?;
+    if status.account_id != me.id && !(staff && status.local == 1) {
+        return Err(AppError::not_found());
+    }
+    let p = confirm::Confirmation {
+        title: c.t("confirm-delete-post-title"),
+        subject: confirm::excerpt(
+            status.title.as_deref(),
+            &status.spoiler_text,
+            &status.content,
+        ),
+        consequence: c.t("confirm-delete-post-text"),
+        action: format!("/statuses/{id}/delete"),
+        fields: vec![("next", next.clone())],
+        back: next,
+    };
+    Ok(confirm::page(c, p))
 }
 
 /// `POST /accounts/:id/:action`: follow, unfollow, block, unblock.

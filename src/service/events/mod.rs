@@ -120,6 +120,14 @@ pub(super) async fn require_organizer(
     }
 }
 
+/// Refuses unless `who` may create events for the group named `group` (a handle, as the
+/// creation form names it): unknown (404), another server's (422), or not one of its
+/// moderators and administrators (403). What the event form checks before it is offered.
+pub async fn may_organize_in(state: &AppState, who: &AccountRow, group: &str) -> AppResult<()> {
+    let group = groups::find(state, group, true).await?;
+    organizer_role(state, &group, who).await
+}
+
 /// Refuses unless `who` organizes in a local group (moderators and administrators).
 pub(super) async fn organizer_role(
     state: &AppState,

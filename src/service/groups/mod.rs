@@ -37,8 +37,8 @@ pub use membership::{
 };
 pub use moderation::{Moderation, invite, moderate, set_role};
 pub use posts::{
-    GroupPost, MAX_TITLE, Removal, distribute, lock_thread, post, remove_post, removed_remote,
-    thread_root, timeline,
+    GroupPost, MAX_TITLE, Removal, distribute, lock_thread, moderated_post, post, remove_post,
+    removed_remote, thread_root, timeline,
 };
 
 use crate::{

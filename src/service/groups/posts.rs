@@ -156,14 +156,25 @@ pub async fn timeline(
     .await?)
 }
 
-/// A moderator removes a post from a local group: it is deleted here, and the removal is
-/// announced to everyone who received it.
-pub async fn remove_post(
+/// A post of `group` that `by` (one of its moderators) may take out of it, as
+/// [`remove_post`] would find it: what a confirmation page shows before it is removed.
+pub async fn moderated_post(
     state: &AppState,
     by: &AccountRow,
     group: &Group,
     status_id: i64,
-) -> AppResult<()> {
+) -> AppResult<StatusRow> {
+    Ok(removable(state, by, group, status_id).await?.0)
+}
+
+/// The post and the group's circle it was posted to, when `by` moderates `group` and the
+/// post is one of the group's.
+async fn removable(
+    state: &AppState,
+    by: &AccountRow,
+    group: &Group,
+    status_id: i64,
+) -> AppResult<(StatusRow, Circle)> {
     require_role(state, group, by, MemberRole::Moderator).await?;
     let status = db::statuses::by_id(state.pool(), status_id)
         .await?
@@ -172,9 +183,21 @@ pub async fn remove_post(
         .await?
         .into_iter()
         .find(|(g, _)| *g == group.account.id);
-    let Some((_, circle)) = in_group else {
-        return Err(AppError::not_found());
-    };
+    match in_group {
+        Some((_, circle)) => Ok((status, circle)),
+        None => Err(AppError::not_found()),
+    }
+}
+
+/// A moderator removes a post from a local group: it is deleted here, and the removal is
+/// announced to everyone who received it.
+pub async fn remove_post(
+    state: &AppState,
+    by: &AccountRow,
+    group: &Group,
+    status_id: i64,
+) -> AppResult<()> {
+    let (status, circle) = removable(state, by, group, status_id).await?;
     let gone = crate::service::streams::deletion(state, &status).await?;
     let now = clock::now();
     let mut tx = state.db.begin().await?;

@@ -235,9 +235,25 @@ pub struct NewQuery {
     group: String,
 }
 
-/// `GET /events/new?group=name`.
-pub async fn new_page(c: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
-    c.require_user()?;
+/// `GET /events/new?group=name`: the form, offered for a group only to those who may create
+/// its events (the others get the page saying why).
+pub async fn new_page(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let me = c.me()?;
+    if !q.group.trim().is_empty() {
+        events::may_organize_in(&state, &me, q.group.trim())
+            .await
+            .map_err(|e| {
+                if e.status == axum::http::StatusCode::FORBIDDEN {
+                    AppError::forbidden("error-event-group-not-organizer")
+                } else {
+                    e
+                }
+            })?;
+    }
     Ok(crate::web::render(&NewEventPage {
         zone: c.zone,
         c,
@@ -336,6 +352,14 @@ async fn create_event(
         })
         .collect();
     let media_ids = picture.kept_id().map(|id| vec![id.to_string()]);
+    // Someone who may not create the group's events (the link is not offered to them, but
+    // their rights may have changed since the form was shown) gets the form back, as typed,
+    // with the reason next to the group's field.
+    if !f.group.trim().is_empty()
+        && let Err(e) = events::may_organize_in(state, &me, f.group.trim()).await
+    {
+        return group_refused(c, f, picture, e, refused);
+    }
     let result = match input_of(&f, c.zone) {
         Ok(input) => {
             let input = NewEventInput { media_ids, ..input };
@@ -365,8 +389,35 @@ async fn create_event(
             *page.status_mut() = e.status;
             Ok(page)
         }
+        // Rights taken away between the check above and the creation.
+        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN && !f.group.trim().is_empty() => {
+            group_refused(c, f, picture, e, refused)
+        }
         Err(e) => Err(e),
     }
+}
+
+/// The creation form refused for its group (unknown, another server's, or not organized by
+/// the person): what was typed comes back, with the reason next to the group's field.
+fn group_refused(
+    c: Ctx,
+    f: NewEventForm,
+    picture: MediaSlot,
+    e: AppError,
+    refused: impl FnOnce(Ctx, NewEventForm, Vec<(String, String)>, MediaSlot) -> Response,
+) -> AppResult<Response> {
+    if !e.status.is_client_error() {
+        return Err(e);
+    }
+    let message = if e.status == axum::http::StatusCode::FORBIDDEN {
+        c.t("error-event-group-not-organizer")
+    } else {
+        e.message(c.locale)
+    };
+    let status = e.status;
+    let mut page = refused(c, f, vec![("group".to_string(), message)], picture);
+    *page.status_mut() = status;
+    Ok(page)
 }
 
 /// `GET /events/{id}/edit` (organizers): the form, filled in.

@@ -10,7 +10,7 @@ use crate::{
     error::{AppError, AppResult},
     service::events::{self, Decision, Joined},
     state::AppState,
-    web::{Ctx, form::CsrfForm, redirect_with_flash, render_status},
+    web::{Ctx, confirm, form::CsrfForm, redirect_with_flash, render_status},
 };
 use askama::Template;
 use axum::{
@@ -207,6 +207,9 @@ pub struct JoinForm {
     /// The page to come back to (a timeline's or the board's sign-up), a path here.
     #[serde(default)]
     next: Option<String>,
+    /// `1` from the confirmation page (cancelling asks first).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 impl JoinForm {
@@ -262,6 +265,31 @@ pub async fn action(
         }
         "cancel" => {
             let scope = events::Occurrences::parse(Some(&f.scope))?;
+            if !confirm::confirmed(f.confirm.as_deref()) {
+                // Organizers only, before anything is shown to them.
+                if !events::is_organizer(&state, &event, &me).await? {
+                    return Err(AppError::forbidden("error-event-organizers-only"));
+                }
+                let following = f.scope == "following";
+                let title = if following {
+                    "confirm-cancel-following-title"
+                } else {
+                    "confirm-cancel-event-title"
+                };
+                let p = confirm::Confirmation {
+                    title: c.ta(title, "name", &event.row.name),
+                    subject: format!(
+                        "{}\n{}",
+                        event.row.name,
+                        events::when_where(c.locale, &event.row)
+                    ),
+                    consequence: c.t("confirm-cancel-event-text"),
+                    action: format!("/events/{id}/cancel"),
+                    fields: vec![("scope", f.scope.clone())],
+                    back,
+                };
+                return Ok(confirm::page(c, p));
+            }
             events::cancel(&state, &me, &event, scope).await?;
             Ok(redirect_with_flash(&state, &back, "flash-event-cancelled"))
         }

@@ -12,7 +12,7 @@ use crate::{
     state::AppState,
     upload,
     web::{
-        Ctx,
+        Ctx, confirm,
         form::{CsrfForm, CsrfUpload, FileFields},
         redirect_with_flash, render_status,
         uploads::{AccountImage, set_account_image},
@@ -43,6 +43,9 @@ pub struct ActionForm {
     audience: String,
     #[serde(default)]
     spoiler_text: String,
+    /// `1` from a confirmation page (leaving and removing a post ask first).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 /// `POST /groups/{handle}/{join|leave|post|affiliate|listed|invite}`.
@@ -80,6 +83,27 @@ pub async fn action(
             Err(e) => Err(e),
         },
         "leave" => {
+            let standing = groups::standing(&state, &group, Some(me.id)).await?;
+            if standing.membership.is_some() && !confirm::confirmed(f.confirm.as_deref()) {
+                let name = c.name_of(&group.account);
+                let (title, text) = if standing.is_member() {
+                    ("confirm-leave-group-title", "confirm-leave-group-text")
+                } else {
+                    (
+                        "confirm-withdraw-request-title",
+                        "confirm-withdraw-request-text",
+                    )
+                };
+                let p = confirm::Confirmation {
+                    title: c.ta(title, "name", &name),
+                    subject: format!("{name} (@{})", c.full_handle(&group.account)),
+                    consequence: c.t(text),
+                    action: format!("/groups/{}/leave", c.handle_of(&group.account)),
+                    fields: Vec::new(),
+                    back,
+                };
+                return Ok(confirm::page(c, p));
+            }
             groups::leave(&state, &me, &group).await?;
             Ok(redirect_with_flash(&state, &back, "flash-group-left"))
         }
@@ -167,13 +191,28 @@ pub async fn post_action(
     State(state): State<AppState>,
     c: Ctx,
     Path((handle, status_id, action)): Path<(String, String, String)>,
-    CsrfForm(_): CsrfForm<ActionForm>,
+    CsrfForm(f): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
     let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let status_id: i64 = status_id.parse().map_err(|_| AppError::not_found())?;
     let back = format!("/groups/{}/discussions", c.handle_of(&group.account));
     let flash = match action.as_str() {
+        "remove" if !confirm::confirmed(f.confirm.as_deref()) => {
+            let post = groups::moderated_post(&state, &me, &group, status_id).await?;
+            let p = confirm::Confirmation {
+                title: c.t("confirm-remove-group-post-title"),
+                subject: confirm::excerpt(post.title.as_deref(), &post.spoiler_text, &post.content),
+                consequence: c.t("confirm-remove-group-post-text"),
+                action: format!(
+                    "/groups/{}/posts/{status_id}/remove",
+                    c.handle_of(&group.account)
+                ),
+                fields: Vec::new(),
+                back,
+            };
+            return Ok(confirm::page(c, p));
+        }
         "remove" => {
             groups::remove_post(&state, &me, &group, status_id).await?;
             "flash-group-post-removed"

@@ -6,9 +6,12 @@ use crate::{
     db::{self, accounts::AccountRow, groups::MemberRow},
     domain::MemberRole,
     error::{AppError, AppResult},
-    service::groups::{self, Moderation, Standing},
+    service::{
+        directory,
+        groups::{self, Moderation, Standing},
+    },
     state::AppState,
-    web::{Ctx, form::CsrfForm, redirect_with_flash},
+    web::{Ctx, confirm, form::CsrfForm, redirect_with_flash},
 };
 use askama::Template;
 use axum::{
@@ -143,6 +146,9 @@ pub async fn members(
 pub struct MemberForm {
     #[serde(default)]
     role: String,
+    /// `1` from the confirmation page (removing and excluding ask first).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 /// `POST /groups/{handle}/members/{account_id}/{approve|reject|ban|remove|role}`.
@@ -155,6 +161,10 @@ pub async fn member_action(
     let me = c.me()?;
     let group = groups::find(&state, &handle, true).await?;
     let account_id: i64 = account_id.parse().map_err(|_| AppError::not_found())?;
+    let back = format!("/groups/{}/members", c.handle_of(&group.account));
+    if matches!(action.as_str(), "remove" | "ban") && !confirm::confirmed(f.confirm.as_deref()) {
+        return confirm_member_action(&state, c, &me, &group, account_id, &action, back).await;
+    }
     let flash = match action.as_str() {
         "approve" => {
             groups::moderate(&state, &me, &group, account_id, Moderation::Approve).await?;
@@ -178,11 +188,47 @@ pub async fn member_action(
         }
         _ => return Err(AppError::not_found()),
     };
-    Ok(redirect_with_flash(
-        &state,
-        &format!("/groups/{}/members", c.handle_of(&group.account)),
-        flash,
-    ))
+    Ok(redirect_with_flash(&state, &back, flash))
+}
+
+/// The page asking a moderator to confirm removing or excluding someone: shown to the
+/// group's moderators only, for someone with a membership (or a request) in it.
+async fn confirm_member_action(
+    state: &AppState,
+    c: Ctx,
+    me: &AccountRow,
+    group: &groups::Group,
+    account_id: i64,
+    action: &str,
+    back: String,
+) -> AppResult<Response> {
+    let mine = groups::standing(state, group, Some(me.id)).await?;
+    if !group.is_local() || mine.role().is_none_or(|r| r < MemberRole::Moderator) {
+        return Err(AppError::forbidden("error-group-role"));
+    }
+    let theirs = groups::standing(state, group, Some(account_id)).await?;
+    if theirs.membership.is_none() {
+        return Err(AppError::not_found());
+    }
+    let person = directory::existing(state, account_id).await?;
+    let name = c.name_of(&person);
+    let (title, text) = if action == "ban" {
+        ("confirm-ban-member-title", "confirm-ban-member-text")
+    } else {
+        ("confirm-remove-member-title", "confirm-remove-member-text")
+    };
+    let p = confirm::Confirmation {
+        title: c.ta(title, "name", &name),
+        subject: format!("{name} (@{})", c.full_handle(&person)),
+        consequence: c.t(text),
+        action: format!(
+            "/groups/{}/members/{account_id}/{action}",
+            c.handle_of(&group.account)
+        ),
+        fields: Vec::new(),
+        back,
+    };
+    Ok(confirm::page(c, p))
 }
 
 /// `GET /groups/{handle}/members.csv` (administrators; recorded in the audit log).

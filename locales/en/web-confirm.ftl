@@ -1,0 +1,22 @@
+# Part E of the web interface: confirmation pages for destructive actions, and small fixes.
+confirm-yes = Confirm
+confirm-no = Cancel
+confirm-delete-post-title = Delete this post?
+confirm-delete-post-text = It will be deleted here, and the servers that received it will be asked to delete it too. This cannot be undone.
+confirm-cancel-event-title = Cancel the event “{ $name }”?
+confirm-cancel-following-title = Cancel this date and the following ones of “{ $name }”?
+confirm-cancel-event-text = The event stays visible, marked cancelled, and no one can sign up any more. This cannot be undone.
+confirm-leave-group-title = Leave { $name }?
+confirm-leave-group-text = You will no longer be a member: what is for members only will no longer be shown to you. To come back, you will have to join again.
+confirm-withdraw-request-title = Withdraw your request to join { $name }?
+confirm-withdraw-request-text = The moderators will no longer see your request.
+confirm-remove-member-title = Remove { $name } from the group?
+confirm-remove-member-text = This person will no longer be a member of the group. They can ask to join again.
+confirm-ban-member-title = Exclude { $name } from the group?
+confirm-ban-member-text = This person will no longer be a member of the group and cannot join it again.
+confirm-remove-group-post-title = Remove this post from the group?
+confirm-remove-group-post-text = It will no longer be shown in the group.
+error-event-group-not-organizer = Only this group's moderators and administrators create its events. Leave this field empty to create the event in your own name.
+agenda-group-placeholder = @local_branch@{ $domain }
+thread-heading = Post by { $name }
+notifications-list = Your notifications

@@ -1,0 +1,22 @@
+# Part E of the web interface: confirmation pages for destructive actions, and small fixes.
+confirm-yes = Confirmer
+confirm-no = Annuler
+confirm-delete-post-title = Supprimer ce message ?
+confirm-delete-post-text = Il sera supprimé ici, et les serveurs qui l’ont reçu seront priés de le supprimer aussi. Cela ne peut pas être défait.
+confirm-cancel-event-title = Annuler l’événement « { $name } » ?
+confirm-cancel-following-title = Annuler cette date et les suivantes de « { $name } » ?
+confirm-cancel-event-text = L’événement restera visible, marqué annulé, et personne ne pourra plus s’y inscrire. Cela ne peut pas être défait.
+confirm-leave-group-title = Quitter { $name } ?
+confirm-leave-group-text = Vous ne serez plus membre : ce qui est réservé aux membres ne vous sera plus montré. Pour revenir, il faudra le rejoindre à nouveau.
+confirm-withdraw-request-title = Retirer votre demande pour rejoindre { $name } ?
+confirm-withdraw-request-text = Les modérateur·rices ne verront plus votre demande.
+confirm-remove-member-title = Retirer { $name } du groupe ?
+confirm-remove-member-text = Cette personne ne sera plus membre du groupe. Elle pourra demander à le rejoindre à nouveau.
+confirm-ban-member-title = Exclure { $name } du groupe ?
+confirm-ban-member-text = Cette personne ne sera plus membre du groupe et ne pourra plus le rejoindre.
+confirm-remove-group-post-title = Retirer ce message du groupe ?
+confirm-remove-group-post-text = Il ne sera plus montré dans le groupe.
+error-event-group-not-organizer = Seul·es les modérateur·rices et administrateur·rices de ce groupe y créent des événements. Laissez ce champ vide pour créer l’événement à votre nom.
+agenda-group-placeholder = @section_pau@{ $domain }
+thread-heading = Message de { $name }
+notifications-list = Vos notifications
