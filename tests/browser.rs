@@ -7,8 +7,8 @@
 mod common;
 
 use common::chrome::{
-    PASSWORD, check_fits, check_inputs_are_labelled, chrome, fill_by_label, tick_by_label,
-    wait_for_text,
+    PASSWORD, check_fits, check_inputs_are_labelled, chrome, fill_by_label, sign_out,
+    tick_by_label, wait_for_text,
 };
 use common::{TestApp, spawn_app};
 use coopol::domain::Role;
@@ -47,12 +47,7 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
     let text = wait_for_text(c, "Bienvenue").await;
     assert!(text.contains(&format!("@camille@{}", app.domain)), "{text}");
 
-    c.find(Locator::Css("header button.link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(c).await;
     wait_for_text(c, "Vous êtes déconnecté").await;
 
     // Sign in with the keyboard only: type, then Enter.

@@ -9,7 +9,8 @@
 mod common;
 
 use common::chrome::{
-    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, wait_for_text,
+    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, sign_out,
+    wait_for_text,
 };
 use common::spawn_app;
 use coopol::domain::Role;
@@ -56,7 +57,7 @@ async fn a_member_reports_a_post_and_a_moderator_resolves_it() {
     fill_by_label(c, "Commentaire", "Il poste la même publicité chaque heure").await;
     click(c, "form.card button[type=submit]").await;
     wait_for_text(c, "votre signalement a été transmis").await;
-    click(c, "header button.link").await;
+    sign_out(c).await;
     wait_for_text(c, "Vous êtes déconnecté").await;
 
     // The moderator finds it in the queue, takes it, writes a note, resolves it.

@@ -504,12 +504,12 @@ async fn the_web_menu_counts_unread_notifications_and_the_settings_choose_channe
         .await;
 
     let home = web.get("/").await;
-    assert!(home.contains("class=\"badge\">1<"), "{}", home.body);
+    assert!(home.contains("class=\"count\">1<"), "{}", home.body);
     let page = web.get("/notifications").await;
     assert!(page.contains("bob"));
     // Shown: read.
     let home = web.get("/").await;
-    assert!(!home.contains("class=\"badge\""), "{}", home.body);
+    assert!(!home.contains("class=\"count\""), "{}", home.body);
 
     let settings = web.get("/settings/notifications").await;
     assert_eq!(settings.status, StatusCode::OK);
