@@ -14,8 +14,8 @@
 mod common;
 
 use common::chrome::{
-    Chrome, DESKTOP, NARROW, PASSWORD, PHONE, check_everywhere, check_fits, chrome, set_language,
-    sign_in,
+    Chrome, DESKTOP, NARROW, PASSWORD, PHONE, axe, check_everywhere, check_fits, chrome,
+    set_language, sign_in,
 };
 use common::{Browser, TestApp, eventually, spawn_app};
 use coopol::domain::Role;
@@ -524,11 +524,68 @@ async fn phones_get_a_bottom_bar_and_desktops_a_top_bar() {
     app.stop().await;
 }
 
-/// Checks every path at every size, light and dark.
-async fn everywhere(b: &Chrome, app: &TestApp, paths: &[String]) {
-    for path in paths {
-        check_everywhere(b, app, path).await;
+/// What is wrong with the current page: unlabelled fields, sideways scroll (measured against
+/// the screen), axe-core's violations.
+async fn problems(c: &Client, what: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let unlabelled = js(
+        c,
+        "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+         .filter(e => e.labels.length === 0).map(e => e.name);",
+    )
+    .await;
+    if unlabelled != json!([]) {
+        found.push(format!("{what}: fields without a label: {unlabelled}"));
     }
+    let overflow = js(
+        c,
+        "const w = Math.min(window.innerWidth, screen.width);\
+         if (document.documentElement.scrollWidth <= w && window.innerWidth <= w) return null;\
+         return [...document.querySelectorAll('body *')]\
+           .filter(e => e.getBoundingClientRect().right > w + 1)\
+           .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')\
+             + ' right=' + Math.round(e.getBoundingClientRect().right));",
+    )
+    .await;
+    if overflow != Value::Null {
+        found.push(format!("{what}: scrolls sideways: {overflow}"));
+    }
+    for v in axe(c).await {
+        found.push(format!("{what}: {v}"));
+    }
+    found
+}
+
+/// Checks every path at every size (360, 390, 1280), light and dark, and fails once with
+/// every problem found (each page's check_everywhere stops at the first).
+async fn everywhere(b: &Chrome, app: &TestApp, paths: &[String]) {
+    let c = &b.client;
+    let mut found = Vec::new();
+    for path in paths {
+        c.goto(&app.url(path)).await.unwrap();
+        for dark in [false, true] {
+            b.dark(dark).await;
+            for size in [NARROW, PHONE, DESKTOP] {
+                b.size(size).await;
+                let what = format!(
+                    "{path} at {}px{}",
+                    size.0,
+                    if dark { " (dark)" } else { "" }
+                );
+                found.extend(problems(c, &what).await);
+            }
+        }
+        b.dark(false).await;
+        b.size(PHONE).await;
+    }
+    assert!(
+        found.is_empty(),
+        "{} problems:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+    // The shared check agrees on one page.
+    check_everywhere(b, app, &paths[0]).await;
 }
 
 fn own(paths: &[&str]) -> Vec<String> {

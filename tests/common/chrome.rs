@@ -269,21 +269,33 @@ pub async fn tick_by_label(c: &Client, label: &str) {
     let labels = c.find_all(Locator::Css("label.checkbox")).await.unwrap();
     for l in labels {
         if l.text().await.unwrap().trim() == label {
-            l.click().await.unwrap();
+            tap(c, &l).await;
             return;
         }
     }
     panic!("no box labelled {label:?}");
 }
 
-/// Clicks the first element `css` selects.
+/// Clicks an element once it is scrolled to the middle of the screen, as a person would before
+/// tapping it: on a phone the bottom navigation bar covers the screen's last 64 pixels, where
+/// WebDriver's click (which scrolls only what is off screen) would land on the bar instead.
+pub async fn tap(c: &Client, element: &fantoccini::elements::Element) {
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(element).expect("an element reference")],
+    )
+    .await
+    .unwrap();
+    element.click().await.unwrap();
+}
+
+/// Clicks the first element `css` selects (see [`tap`]).
 pub async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
+    let element = c
+        .find(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no {css}: {e:?}"))
-        .click()
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("no {css}: {e:?}"));
+    tap(c, &element).await;
 }
 
 /// Waits until the page (after a navigation the test started) says `text`; returns its text.
