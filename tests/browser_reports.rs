@@ -9,7 +9,7 @@
 mod common;
 
 use common::chrome::{
-    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, sign_out,
+    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, sign_out, tap,
     wait_for_text,
 };
 use common::spawn_app;

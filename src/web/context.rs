@@ -320,6 +320,30 @@ pub fn section_of(path: &str) -> &'static str {
     }
 }
 
+/// A post's content warning as plain text (see [`Ctx::spoiler_of`]).
+pub fn spoiler_text(row: &crate::db::statuses::StatusRow) -> String {
+    if row.local != 0 {
+        row.spoiler_text.clone()
+    } else {
+        crate::domain::html::to_plain_text(&row.spoiler_text)
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("web layer missing on this route")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::section_of;
@@ -353,29 +377,5 @@ mod tests {
         ] {
             assert_eq!(section_of(path), place, "{path}");
         }
-    }
-}
-
-/// A post's content warning as plain text (see [`Ctx::spoiler_of`]).
-pub fn spoiler_text(row: &crate::db::statuses::StatusRow) -> String {
-    if row.local != 0 {
-        row.spoiler_text.clone()
-    } else {
-        crate::domain::html::to_plain_text(&row.spoiler_text)
-    }
-}
-
-impl FromRequestParts<AppState> for Ctx {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("web layer missing on this route")))
     }
 }
