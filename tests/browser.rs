@@ -7,8 +7,8 @@
 mod common;
 
 use common::chrome::{
-    PASSWORD, check_fits, check_inputs_are_labelled, chrome, fill_by_label, tick_by_label,
-    wait_for_text,
+    PASSWORD, check_fits, check_inputs_are_labelled, chrome, click, fill_by_label, sign_out, tap,
+    tick_by_label, wait_for_text,
 };
 use common::{TestApp, spawn_app};
 use coopol::domain::Role;
@@ -47,12 +47,7 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
     let text = wait_for_text(c, "Bienvenue").await;
     assert!(text.contains(&format!("@camille@{}", app.domain)), "{text}");
 
-    c.find(Locator::Css("header button.link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(c).await;
     wait_for_text(c, "Vous êtes déconnecté").await;
 
     // Sign in with the keyboard only: type, then Enter.
@@ -86,12 +81,7 @@ async fn a_person_signs_up_signs_out_and_signs_in_again() {
     text.send_keys("Premier message depuis le navigateur")
         .await
         .unwrap();
-    c.find(Locator::Css("form.compose button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.compose button[type=submit]").await;
     wait_for_text(c, "Publication envoyée.").await;
     wait_for_text(c, "Premier message depuis le navigateur").await;
 
@@ -158,12 +148,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
     fill_by_label(c, "Nom", "pau").await;
     fill_by_label(c, "Nom affiché", "Section de Pau").await;
     // A section needs its postcode: the form says so next to the field, keeping the rest.
-    c.find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.card button[type=submit]").await;
     wait_for_text(c, "Le formulaire contient des erreurs").await;
     fill_by_label(c, "Code postal", "64000").await;
     c.find(Locator::Id("postcode"))
@@ -191,12 +176,7 @@ async fn a_secretary_creates_a_section_and_opens_a_discussion() {
         .send_keys("Membres")
         .await
         .unwrap();
-    c.find(Locator::Css("form.compose button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.compose button[type=submit]").await;
     wait_for_text(c, "Publication envoyée.").await;
     let text = wait_for_text(c, "Réunion de bureau").await;
     assert!(text.contains("Membres seulement"), "{text}");
@@ -267,12 +247,7 @@ async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() 
     check_inputs_are_labelled(c).await;
     fill_by_label(c, "Publier", "La banderole est prête pour samedi").await;
     // The files are folded away until asked for.
-    c.find(Locator::Css("details.media-fields > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "details.media-fields > summary").await;
     c.find(Locator::Id("media_0"))
         .await
         .unwrap()
@@ -285,12 +260,7 @@ async fn a_member_posts_a_photo_with_its_alt_text_and_sees_it_in_the_timeline() 
         "Banderole rouge « Pau solidaire » tenue par quatre personnes",
     )
     .await;
-    c.find(Locator::Css("form.compose button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.compose button[type=submit]").await;
     wait_for_text(c, "Publication envoyée.").await;
     wait_for_text(c, "La banderole est prête pour samedi").await;
     wait_for_picture(
@@ -349,14 +319,9 @@ async fn a_person_ticks_the_instance_rules_to_sign_up() {
     fill_by_label(c, "Confirmation du mot de passe", PASSWORD).await;
     let agreement = c.find(Locator::Id("agreement")).await.unwrap();
     if agreement.prop("checked").await.unwrap().as_deref() != Some("true") {
-        agreement.click().await.unwrap();
+        tap(c, &agreement).await;
     }
-    c.find(Locator::Css("form.card button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form.card button[type=submit]").await;
     wait_for_text(c, "Bienvenue").await;
     b.client.clone().close().await.unwrap();
 }

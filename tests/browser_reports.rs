@@ -9,7 +9,8 @@
 mod common;
 
 use common::chrome::{
-    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, wait_for_text,
+    PASSWORD, check_inputs_are_labelled, chrome, click, fill_by_label, sign_in, sign_out, tap,
+    wait_for_text,
 };
 use common::spawn_app;
 use coopol::domain::Role;
@@ -39,34 +40,23 @@ async fn a_member_reports_a_post_and_a_moderator_resolves_it() {
     sign_in(c, &app, "alice@example.org").await;
     c.goto(&app.url(&format!("/@bob/{post_id}"))).await.unwrap();
     wait_for_text(c, "Montres à prix cassés").await;
-    c.find(Locator::LinkText("Signaler"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let report = c.find(Locator::LinkText("Signaler")).await.unwrap();
+    tap(c, &report).await;
     wait_for_text(c, "Signaler bob à l’équipe de modération").await;
     check_inputs_are_labelled(c).await;
-    c.find(Locator::Css("input[name=category][value=spam]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "input[name=category][value=spam]").await;
     fill_by_label(c, "Commentaire", "Il poste la même publicité chaque heure").await;
     click(c, "form.card button[type=submit]").await;
     wait_for_text(c, "votre signalement a été transmis").await;
-    click(c, "header button.link").await;
+    sign_out(c).await;
     wait_for_text(c, "Vous êtes déconnecté").await;
 
     // The moderator finds it in the queue, takes it, writes a note, resolves it.
     sign_in(c, &app, "modo@example.org").await;
-    c.find(Locator::LinkText("Signalements"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The queue is in the menu ("Plus").
+    click(c, "details.nav-more > summary").await;
+    let queue = c.find(Locator::LinkText("Signalements")).await.unwrap();
+    tap(c, &queue).await;
     wait_for_text(c, "Spam, publicité").await;
     check_inputs_are_labelled(c).await;
     click(c, "table a[href^='/admin/reports/']").await;

@@ -294,6 +294,20 @@ impl Ctx {
         v.row.visibility.is_public()
     }
 
+    /// Which place of the navigation this page belongs to (`home`, `groups`, `agenda`,
+    /// `missions`, `notifications`, `public`, `direct`, `search`, `settings`, `admin`, `reports`,
+    /// `about`, `sign-in`, `sign-up`), read from its path; `""` for the others (profiles,
+    /// threads, a group's own page: their addresses do not say).
+    pub fn section(&self) -> &'static str {
+        section_of(&self.path)
+    }
+
+    /// Whether this page belongs to `place` of the navigation (see [`Ctx::section`]): the menus
+    /// mark that link `aria-current="page"`.
+    pub fn current(&self, place: &str) -> bool {
+        !place.is_empty() && self.section() == place
+    }
+
     /// The signed-in person, or an error that sends them to the sign-in page.
     pub fn require_user(&self) -> Result<&UserRow, AppError> {
         self.user
@@ -326,6 +340,34 @@ impl Ctx {
     }
 }
 
+/// The place of the navigation a path (with its query) belongs to (see [`Ctx::section`]).
+pub fn section_of(path: &str) -> &'static str {
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let under = |prefix: &str| {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    match path {
+        "/" => "home",
+        _ if under("/groups") => "groups",
+        _ if under("/agenda") || under("/events") => "agenda",
+        _ if under("/missions") => "missions",
+        _ if under("/notifications") || under("/follow_requests") => "notifications",
+        _ if under("/public") || under("/tags") => "public",
+        _ if under("/direct") => "direct",
+        _ if under("/search") => "search",
+        _ if under("/settings") => "settings",
+        _ if under("/admin/reports") => "reports",
+        _ if under("/admin") => "admin",
+        _ if under("/about") => "about",
+        _ if under("/auth/sign_in") => "sign-in",
+        _ if under("/auth/sign_up") => "sign-up",
+        _ => "",
+    }
+}
+
 /// A post's content warning as plain text (see [`Ctx::spoiler_of`]).
 pub fn spoiler_text(row: &crate::db::statuses::StatusRow) -> String {
     if row.local != 0 {
@@ -347,5 +389,41 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<Ctx>()
             .cloned()
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("web layer missing on this route")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_of;
+
+    #[test]
+    fn pages_belong_to_their_place_of_the_navigation() {
+        for (path, place) in [
+            ("/", "home"),
+            ("/?max_id=12", "home"),
+            ("/groups", "groups"),
+            ("/groups/pau/members?after=3", "groups"),
+            ("/groupsfoo", ""),
+            ("/agenda?view=month", "agenda"),
+            ("/events/123", "agenda"),
+            ("/missions", "missions"),
+            ("/notifications/requests", "notifications"),
+            ("/follow_requests", "notifications"),
+            ("/public?local=1", "public"),
+            ("/tags/pau", "public"),
+            ("/direct", "direct"),
+            ("/search?q=x", "search"),
+            ("/settings/password", "settings"),
+            ("/admin/reports/4", "reports"),
+            ("/admin", "admin"),
+            ("/admin/log", "admin"),
+            ("/about", "about"),
+            ("/auth/sign_in?next=/", "sign-in"),
+            ("/auth/sign_up", "sign-up"),
+            ("/@ana", ""),
+            ("/@pau/123", ""),
+        ] {
+            assert_eq!(section_of(path), place, "{path}");
+        }
     }
 }

@@ -190,14 +190,14 @@ impl Chrome {
             .unwrap_or_else(|e| panic!("{cmd}: {e:?}"))
     }
 
-    /// Makes the page's viewport exactly `width`×`height` CSS pixels; below 600 pixels wide it
-    /// is a phone's (touch, the page's `<meta name=viewport>` obeyed).
+    /// Makes the page's viewport (and the screen) exactly `width`×`height` CSS pixels; below
+    /// 600 pixels wide it is a phone's (touch, the page's `<meta name=viewport>` obeyed).
     pub async fn size(&self, (width, height): (u32, u32)) {
         let mobile = width < 600;
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": width, "height": height, "deviceScaleFactor": if mobile { 2 } else { 1 },
-                   "mobile": mobile}),
+                   "mobile": mobile, "screenWidth": width, "screenHeight": height}),
         )
         .await;
         self.cdp(
@@ -269,21 +269,33 @@ pub async fn tick_by_label(c: &Client, label: &str) {
     let labels = c.find_all(Locator::Css("label.checkbox")).await.unwrap();
     for l in labels {
         if l.text().await.unwrap().trim() == label {
-            l.click().await.unwrap();
+            tap(c, &l).await;
             return;
         }
     }
     panic!("no box labelled {label:?}");
 }
 
-/// Clicks the first element `css` selects.
+/// Clicks an element once it is scrolled to the middle of the screen, as a person would before
+/// tapping it: on a phone the bottom navigation bar covers the screen's last 64 pixels, where
+/// WebDriver's click (which scrolls only what is off screen) would land on the bar instead.
+pub async fn tap(c: &Client, element: &fantoccini::elements::Element) {
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(element).expect("an element reference")],
+    )
+    .await
+    .unwrap();
+    element.click().await.unwrap();
+}
+
+/// Clicks the first element `css` selects (see [`tap`]).
 pub async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
+    let element = c
+        .find(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no {css}: {e:?}"))
-        .click()
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("no {css}: {e:?}"));
+    tap(c, &element).await;
 }
 
 /// Waits until the page (after a navigation the test started) says `text`; returns its text.
@@ -312,7 +324,36 @@ pub async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     fill_by_label(c, "Adresse e-mail", email).await;
     fill_by_label(c, "Mot de passe", PASSWORD).await;
     click(c, "form.card button[type=submit]").await;
-    wait_for_text(c, "Se déconnecter").await;
+    wait_for(c, "form[action='/auth/sign_out']").await;
+}
+
+/// Waits until the page (after a navigation the test started) has an element `css` selects.
+pub async fn wait_for(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while c.find(Locator::Css(css)).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the page never had {css}: {}",
+            c.current_url().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Signs out as a person would: opens the menu ("Plus", a `<details>`) when it is closed, then
+/// presses "Se déconnecter".
+pub async fn sign_out(c: &Client) {
+    let open: Value = c
+        .execute(
+            "const d = document.querySelector('details.nav-more'); return !d || d.open;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if open != json!(true) {
+        click(c, "details.nav-more > summary").await;
+    }
+    click(c, "form[action='/auth/sign_out'] button").await;
 }
 
 /// Chooses the interface's language with the footer's menu (`fr` or `en`).
@@ -356,12 +397,13 @@ pub async fn check_inputs_are_labelled(c: &Client) {
 }
 
 /// The page does not scroll sideways at the current width; `what` names it in the failure,
-/// which lists the elements wider than the screen.
+/// which lists the elements wider than the screen. The screen's width is the measure: a
+/// phone's browser widens its layout viewport (and `innerWidth`) to content that overflows.
 pub async fn check_fits(c: &Client, what: &str) {
     let overflow: Value = c
         .execute(
-            "const w = window.innerWidth;\
-             if (document.documentElement.scrollWidth <= w) return null;\
+            "const w = Math.min(window.innerWidth, screen.width);\
+             if (document.documentElement.scrollWidth <= w && window.innerWidth <= w) return null;\
              return [...document.querySelectorAll('body *')]\
                .filter(e => e.getBoundingClientRect().right > w + 1)\
                .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')\

@@ -1,0 +1,2 @@
+nav-more = More
+nav-bottom-label = Quick navigation

@@ -1,0 +1,2 @@
+nav-more = Plus
+nav-bottom-label = Navigation rapide
