@@ -173,7 +173,7 @@ pub struct QueuedActivity {
 }
 
 /// An activity that passed the inbox checks, to be stored.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Arrival {
     /// Hash of its signature (replay protection), if it had one to remember.
     pub fingerprint: Option<String>,
@@ -288,6 +288,14 @@ pub async fn admit(conn: &mut sqlx::AnyConnection, arrivals: &[Arrival]) -> Resu
         };
     }
     Ok(out)
+}
+
+/// The state of a received activity (`queued`, `done`, `failed`), if it is still kept.
+pub async fn inbox_state(db: &AnyPool, activity_uri: &str) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT state FROM inbox_queue WHERE activity_uri = $1")
+        .bind(activity_uri)
+        .fetch_optional(db)
+        .await
 }
 
 /// Claims up to `limit` activities ready to process, oldest first.

@@ -165,6 +165,27 @@ impl std::fmt::Display for Zone {
     }
 }
 
+/// The zone of an event from another server that names none (Gancio sends only
+/// `2026-12-12T18:30:00+01:00`): `home` (the instance's zone) when its offset at that moment is
+/// the one sent, or when the time came in UTC (`Z`, which says nothing of the place); else the
+/// fixed zone of a whole-hour offset (`Etc/GMT-1` for +01:00); else UTC.
+pub fn zone_of_offset(at: DateTime<chrono::FixedOffset>, home: chrono_tz::Tz) -> chrono_tz::Tz {
+    use chrono::Offset;
+    let offset = at.offset().local_minus_utc();
+    let home_offset = at.with_timezone(&home).offset().fix().local_minus_utc();
+    if offset == 0 || offset == home_offset {
+        return home;
+    }
+    if offset % 3600 == 0 && (-12..=14).contains(&(offset / 3600)) {
+        // The IANA names count the other way: Etc/GMT-1 is one hour ahead of UTC.
+        let hours = -(offset / 3600);
+        if let Ok(tz) = format!("Etc/GMT{hours:+}").parse::<chrono_tz::Tz>() {
+            return tz;
+        }
+    }
+    chrono_tz::UTC
+}
+
 /// Parses an IANA time zone name (`Europe/Paris`) as organizers and apps send it.
 pub fn parse_timezone(s: &str) -> Result<chrono_tz::Tz, Invalid> {
     s.trim()
@@ -356,6 +377,34 @@ pub fn simple_rule(repeat: &str, until: &str) -> Result<Option<String>, Invalid>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_event_without_zone_takes_it_from_its_offset() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        let paris = chrono_tz::Europe::Paris;
+        assert_eq!(
+            zone_of_offset(at("2026-12-12T18:30:00+01:00"), paris),
+            paris
+        );
+        assert_eq!(
+            zone_of_offset(at("2026-07-12T18:30:00+02:00"), paris),
+            paris
+        );
+        assert_eq!(zone_of_offset(at("2026-12-12T17:30:00Z"), paris), paris);
+        assert_eq!(
+            zone_of_offset(at("2026-12-12T18:30:00-04:00"), paris).name(),
+            "Etc/GMT+4"
+        );
+        // Summer time's offset in winter is not Paris: a fixed zone keeps the local hour.
+        assert_eq!(
+            zone_of_offset(at("2026-12-12T18:30:00+02:00"), paris).name(),
+            "Etc/GMT-2"
+        );
+        assert_eq!(
+            zone_of_offset(at("2026-12-12T18:30:00+05:30"), paris),
+            chrono_tz::UTC
+        );
+    }
 
     #[test]
     fn local_times_are_read_in_the_event_time_zone() {

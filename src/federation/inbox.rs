@@ -174,7 +174,22 @@ async fn accept(
         body: String::from_utf8_lossy(&body).into_owned(),
         received_at: clock::now(),
     };
-    match admit(state, arrival).await {
+    let follow_again = (envelope.kind.as_str() == Some("Follow")).then(|| arrival.clone());
+    let mut admitted = admit(state, arrival).await;
+    // A Follow is recognised by what it does, not only by its id: Gancio follows again after
+    // an Undo with the same id. Sent anew (another signature) after the first was processed,
+    // it is processed again (following is idempotent); a replay of that request is still one.
+    if let (Ok(db::federation::Admitted::Duplicate), Some(mut again)) = (&admitted, follow_again)
+        && let Some(fingerprint) = again.fingerprint.clone()
+        && matches!(
+            db::federation::inbox_state(state.pool(), &again.activity_uri).await,
+            Ok(Some(done)) if done != "queued"
+        )
+    {
+        again.activity_uri = format!("{}#again-{}", again.activity_uri, fingerprint);
+        admitted = admit(state, again).await;
+    }
+    match admitted {
         Ok(db::federation::Admitted::Replayed) => {
             reject(StatusCode::UNAUTHORIZED, "the signature was already used")
         }

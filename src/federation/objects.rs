@@ -465,7 +465,7 @@ pub(crate) fn mentioned_among<'a>(
     named
         .iter()
         .filter_map(|uri| found(uri))
-        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        .filter(|a| a.deleted_at.is_none() && !a.is_instance_actor())
         .cloned()
         .collect()
 }
@@ -704,6 +704,22 @@ pub(crate) async fn store_event_data(
     Ok(())
 }
 
+/// A cancelled event's name without the mark its server put in front so that servers reading
+/// only `name` see it (coopol's `❌ ANNULÉ : `): the status says it here.
+fn unmarked_name(name: &str, cancelled: bool) -> &str {
+    let name = name.trim();
+    if !cancelled {
+        return name;
+    }
+    match name.strip_prefix('❌') {
+        Some(rest) => rest
+            .split_once(':')
+            .map_or(rest, |(_, after)| after)
+            .trim_start_matches(|c: char| c.is_whitespace()),
+        None => name,
+    }
+}
+
 /// The event data of an `Event` from another server (Mobilizon, Gancio, coopol), if it has a
 /// start. Read leniently: an end before the start becomes an hour-long event, an unknown
 /// zone UTC, a capacity of 0 none.
@@ -715,17 +731,25 @@ fn remote_event(
     if json.kind != "Event" {
         return None;
     }
-    let starts = json.start_time?;
+    let local_start = json.start_time?;
+    let starts = local_start.with_timezone(&chrono::Utc);
     let ends = json
         .end_time
+        .map(|e| e.with_timezone(&chrono::Utc))
         .filter(|e| *e > starts)
         .unwrap_or(starts + chrono::Duration::hours(1));
-    let timezone = json
-        .timezone
-        .as_deref()
-        .and_then(|t| crate::domain::event::parse_timezone(t).ok())
-        .map(crate::domain::event::Zone)
-        .unwrap_or(crate::domain::event::Zone(chrono_tz::UTC));
+    // The zone it names, else the one its offset says (Gancio names none).
+    let timezone = crate::domain::event::Zone(
+        json.timezone
+            .as_deref()
+            .and_then(|t| crate::domain::event::parse_timezone(t).ok())
+            .unwrap_or_else(|| {
+                crate::domain::event::zone_of_offset(
+                    local_start,
+                    crate::domain::event::DEFAULT_ZONE,
+                )
+            }),
+    );
     let text = |v: &serde_json::Value| {
         v.as_str()
             .map(str::trim)
@@ -739,8 +763,24 @@ fn remote_event(
             .filter(|f: &f64| f.is_finite() && f.abs() <= 180.0)
             .map(|f| f.to_string())
     };
-    let location = json.location.clone().unwrap_or_default();
-    let online = location["type"] == "VirtualLocation";
+    // One location, or several (a hybrid meeting: a `Place` and a `VirtualLocation`).
+    let locations: Vec<&serde_json::Value> = match &json.location {
+        Some(serde_json::Value::Array(list)) => list.iter().take(8).collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let is_virtual = |l: &&serde_json::Value| l["type"] == "VirtualLocation";
+    let place = locations
+        .iter()
+        .copied()
+        .find(|l| l.is_object() && !is_virtual(l))
+        .cloned()
+        .unwrap_or_default();
+    let online_url = locations
+        .iter()
+        .find(|l| is_virtual(l))
+        .and_then(|l| text(&l["url"]).or_else(|| text(&l["href"])));
+    let location = &place;
     let address = &location["address"];
     let (street, postcode, locality) = if address.is_string() {
         (text(address), None, None)
@@ -755,22 +795,27 @@ fn remote_event(
         .as_deref()
         .and_then(|p| crate::domain::group::parse_postcode(p).ok())
         .map(|p| crate::domain::group::departement_of(&p));
+    let status_of_event = json
+        .ical_status
+        .as_deref()
+        .and_then(|s| EventStatus::parse(s).ok())
+        .unwrap_or(EventStatus::Confirmed);
+    let cancelled = status_of_event == EventStatus::Cancelled;
+    let status_row = status;
+    let status = status_of_event;
+    let status_id = status_row.id;
     Some(db::events::EventRow {
-        status_id: status.id,
+        status_id,
         name: json
             .name
-            .clone()
-            .map(|n| n.trim().chars().take(200).collect())
+            .as_deref()
+            .map(|n| unmarked_name(n, cancelled).chars().take(200).collect())
             .filter(|n: &String| !n.is_empty())
             .unwrap_or_else(|| "Event".into()),
         starts_at: starts.timestamp_micros(),
         ends_at: ends.timestamp_micros(),
         timezone,
-        status: json
-            .ical_status
-            .as_deref()
-            .and_then(|s| EventStatus::parse(s).ok())
-            .unwrap_or(EventStatus::Confirmed),
+        status,
         join_mode: json
             .join_mode
             .as_deref()
@@ -786,20 +831,16 @@ fn remote_event(
             .and_then(number)
             .filter(|c| *c > 0),
         category: json.category.clone().map(|c| c.chars().take(50).collect()),
-        place_name: if online {
-            None
-        } else {
-            text(&location["name"])
-        },
+        place_name: text(&location["name"]),
         street,
         postcode,
         locality,
         departement,
         latitude: coordinate(&location["latitude"]),
         longitude: coordinate(&location["longitude"]),
-        online_url: if online { text(&location["url"]) } else { None },
+        online_url,
         // The group it was posted in organizes it (as coopol and Mobilizon address it).
-        organizer_id: Some(status.group_id.unwrap_or(status.account_id)),
+        organizer_id: Some(status_row.group_id.unwrap_or(status_row.account_id)),
         is_mission: i64::from(json.mission),
         mission_id: None,
         remote_participants: json.participant_count.as_ref().and_then(number),

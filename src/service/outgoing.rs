@@ -42,6 +42,10 @@ pub enum Outgoing {
         /// Its circle there.
         #[serde(default)]
         circle: Option<Circle>,
+        /// Whether it was an event (the `Tombstone`'s `formerType`: Gancio deletes an event
+        /// only when told it was one).
+        #[serde(default)]
+        was_event: bool,
     },
     /// A local account asked to follow a remote one: `Follow`.
     Follow {

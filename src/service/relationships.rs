@@ -66,7 +66,7 @@ pub async fn follow(
             "error-follow-self",
         ));
     }
-    if target.deleted_at.is_some() || target.actor_type == "Application" {
+    if target.deleted_at.is_some() || target.is_instance_actor() {
         return Err(AppError::not_found());
     }
     if db::social::blocked_either_way(state.pool(), me.id, target.id).await? {

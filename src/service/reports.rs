@@ -100,7 +100,7 @@ pub async fn create(
         .parse()
         .map_err(|_| AppError::not_found())?;
     let target = directory::existing(state, target_id).await?;
-    if target.actor_type == "Application" {
+    if target.is_instance_actor() {
         return Err(AppError::not_found());
     }
     let mut refused = Vec::new();
@@ -284,7 +284,7 @@ pub async fn received(
         if let Some(a) = db::accounts::by_uri(state.pool(), id).await?
             && a.is_local()
             && a.deleted_at.is_none()
-            && a.actor_type != "Application"
+            && !a.is_instance_actor()
         {
             target = Some(a);
             break;

@@ -114,7 +114,7 @@ async fn target(
 ) -> AppResult<(AccountRow, Option<UserRow>)> {
     let account = db::accounts::by_id(state.pool(), id)
         .await?
-        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        .filter(|a| a.deleted_at.is_none() && !a.is_instance_actor())
         .ok_or_else(AppError::not_found)?;
     if account.id == by.account_id {
         return Err(Invalid::new("account", "error-sanction-self").into());
@@ -516,7 +516,7 @@ async fn assemble(state: &AppState, ids: &[i64]) -> AppResult<Vec<AdminAccount>>
     let mut accounts: HashMap<i64, AccountRow> = db::accounts::by_ids(state.pool(), ids)
         .await?
         .into_iter()
-        .filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        .filter(|a| a.deleted_at.is_none() && !a.is_instance_actor())
         .map(|a| (a.id, a))
         .collect();
     let rows: Vec<AccountRow> = ids.iter().filter_map(|id| accounts.remove(id)).collect();

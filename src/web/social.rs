@@ -326,7 +326,7 @@ async fn account_by_handle(state: &AppState, c: &Ctx, handle: &str) -> AppResult
         },
     };
     account
-        .filter(|a| a.actor_type != "Application")
+        .filter(|a| !a.is_instance_actor())
         .ok_or_else(AppError::not_found)
 }
 

@@ -49,7 +49,8 @@ pub struct LookupQuery {
     acct: String,
 }
 
-/// `GET /api/v1/accounts/lookup?acct=name` (or `name@this-domain`, `@name`).
+/// `GET /api/v1/accounts/lookup?acct=name` (or `name@this-domain`, `@name`, a known
+/// `name@other-domain`).
 pub async fn lookup(
     State(state): State<AppState>,
     _auth: MaybeAuth,
@@ -59,12 +60,9 @@ pub async fn lookup(
     if acct.is_empty() {
         return Err(AppError::bad_request("error-acct-missing"));
     }
-    let (name, domain) = acct.split_once('@').unwrap_or((acct, ""));
-    if !domain.is_empty() && !domain.eq_ignore_ascii_case(&state.config.domain) {
-        // Remote accounts are known once federation has fetched them.
-        return Err(AppError::not_found());
-    }
-    let account = directory::shown_by_handle(&state, name)
+    // A remote account is found once federation has fetched it (as Mastodon, no WebFinger
+    // here: `/api/v2/search?resolve=true` fetches).
+    let account = directory::shown_by_handle(&state, acct)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(Json(hydrate::account(&state, &account).await?))

@@ -203,6 +203,13 @@ impl AccountRow {
         self.domain.is_none()
     }
 
+    /// Whether it is this instance's own actor (the one local `Application`), which signs
+    /// fetches and relays and is nobody to follow, mention, report or sanction. Other servers'
+    /// `Application` actors are actors like any other (Gancio's agenda is one).
+    pub fn is_instance_actor(&self) -> bool {
+        self.is_local() && self.actor_type == "Application"
+    }
+
     /// The inbox to deliver to: the shared one when the server has one.
     pub fn delivery_inbox(&self) -> Option<&str> {
         self.shared_inbox_url

@@ -61,13 +61,20 @@ pub fn create_or_update(kind: &str, note: Value) -> AppResult<Activity> {
     Ok(activity)
 }
 
-/// `Delete(Tombstone)` of a post.
-fn delete(actor: &str, uri: &str, to: Vec<String>, cc: Vec<String>) -> AppResult<Activity> {
+/// `Delete(Tombstone)` of a post, saying what it was (`formerType`: `Note` or `Event`), as
+/// Gancio needs to delete an event and Mobilizon and Pleroma send.
+fn delete(
+    actor: &str,
+    uri: &str,
+    former_type: &str,
+    to: Vec<String>,
+    cc: Vec<String>,
+) -> AppResult<Activity> {
     Activity::new(
         &format!("{uri}#delete"),
         "Delete",
         actor,
-        json!({ "id": uri, "type": "Tombstone", "atomUri": uri }),
+        json!({ "id": uri, "type": "Tombstone", "formerType": former_type, "atomUri": uri }),
         to,
         cc,
     )
@@ -82,7 +89,7 @@ pub(super) fn removal(
     status_id: i64,
     uri: &str,
 ) -> AppResult<Activity> {
-    let mut activity = delete(moderator, uri, Vec::new(), Vec::new())?;
+    let mut activity = delete(moderator, uri, "Note", Vec::new(), Vec::new())?;
     activity.id =
         Url::parse(&format!("{group}#removals/{status_id}")).map_err(AppError::internal)?;
     activity.audience = json!(group);
@@ -178,6 +185,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
             in_reply_to_account_id,
             group_id,
             circle,
+            was_event,
         } => {
             let Some(author) = account(state, *account_id).await? else {
                 return Ok(None);
@@ -227,7 +235,14 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
             };
             Some(Prepared {
                 actor_id: author.id,
-                body: delete(&author.uri, uri, to, cc)?.to_json(),
+                body: delete(
+                    &author.uri,
+                    uri,
+                    if *was_event { "Event" } else { "Note" },
+                    to,
+                    cc,
+                )?
+                .to_json(),
                 inboxes,
             })
         }

@@ -195,6 +195,25 @@ fn lenient_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<U
     })
 }
 
+/// An RFC 3339 time keeping the offset it was written with (an event's local time), or
+/// `None` when it is anything else.
+fn lenient_local_datetime<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<chrono::FixedOffset>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => DateTime::parse_from_rfc3339(s.trim()).ok(),
+        _ => None,
+    })
+}
+
+/// A time with its offset written as Mastodon writes times: in UTC with milliseconds.
+fn local_as_millis<S: serde::Serializer>(
+    t: &Option<DateTime<chrono::FixedOffset>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    as_millis(&t.map(|t| t.with_timezone(&Utc)), s)
+}
+
 /// A time as Mastodon writes it: RFC 3339 in UTC with milliseconds (`2026-11-21T10:00:00.000Z`).
 fn as_millis<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match t {

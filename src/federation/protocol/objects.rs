@@ -7,7 +7,8 @@
 
 use super::{
     as_image, as_millis, first_id, first_url, ids, image_url, lenient_bool, lenient_datetime,
-    lenient_int, lenient_opt_bool, lenient_string, present,
+    lenient_int, lenient_local_datetime, lenient_opt_bool, lenient_string, local_as_millis,
+    present,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -387,22 +388,23 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub circle: Option<String>,
-    /// Events: start.
+    /// Events: start, with the offset it came with (a server that names no `timezone` says
+    /// the local time by it).
     #[serde(
         default,
-        deserialize_with = "lenient_datetime",
-        serialize_with = "as_millis",
+        deserialize_with = "lenient_local_datetime",
+        serialize_with = "local_as_millis",
         skip_serializing_if = "Option::is_none"
     )]
-    pub start_time: Option<DateTime<Utc>>,
+    pub start_time: Option<DateTime<chrono::FixedOffset>>,
     /// Events: end.
     #[serde(
         default,
-        deserialize_with = "lenient_datetime",
-        serialize_with = "as_millis",
+        deserialize_with = "lenient_local_datetime",
+        serialize_with = "local_as_millis",
         skip_serializing_if = "Option::is_none"
     )]
-    pub end_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<chrono::FixedOffset>>,
     /// Events (Mobilizon): IANA time zone.
     #[serde(
         default,

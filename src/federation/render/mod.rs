@@ -446,15 +446,36 @@ pub fn event(
 ) -> Value {
     let page = status.url.clone().unwrap_or_else(|| status.uri.clone());
     doc.kind = "Event".into();
-    doc.name = Some(event.name.clone());
+    let cancelled = event.status == crate::domain::event::EventStatus::Cancelled;
+    // Servers that read only `name` and `content` (Gancio, Lemmy) see it cancelled too.
+    doc.name = Some(if cancelled {
+        crate::i18n::t_args(
+            state.config.default_locale,
+            "event-name-cancelled",
+            &[("name", event.name.clone())],
+        )
+    } else {
+        event.name.clone()
+    });
+    if cancelled {
+        let mark = crate::domain::html::escape(&crate::i18n::t(
+            state.config.default_locale,
+            "event-summary-cancelled",
+        ));
+        let marked = |html: &String| format!("<p><strong>❌ {mark}</strong></p>{html}");
+        doc.content = doc.content.as_ref().map(marked);
+        if let Some(map) = doc.content_map.as_mut() {
+            map.values_mut().for_each(|html| *html = marked(html));
+        }
+    }
     // In the instance's language: the summary is the same for every server it goes to.
     doc.summary = Some(crate::service::events::summary_line(
         state.config.default_locale,
         event,
         &page,
     ));
-    doc.start_time = time(event.starts_at);
-    doc.end_time = time(event.ends_at);
+    doc.start_time = time(event.starts_at).map(|t| t.fixed_offset());
+    doc.end_time = time(event.ends_at).map(|t| t.fixed_offset());
     doc.timezone = Some(event.timezone.as_str().to_string());
     doc.ical_status = Some(event.status.ical().to_string());
     doc.join_mode = Some(event.join_mode.mobilizon().to_string());

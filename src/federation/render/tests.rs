@@ -502,7 +502,7 @@ fn expected(name: &str) -> Value {
                 "https://www.w3.org/ns/activitystreams#Public"
             ],
             "sensitive": false,
-            "content": "<p>Bonjour</p>",
+            "content": "<p><strong>❌ ANNULÉ</strong></p><p>Bonjour</p>",
             "tag": [],
             "attachment": [
                 {
@@ -513,7 +513,7 @@ fn expected(name: &str) -> Value {
                 }
             ],
             "replies": "https://coopol.example/users/alice/statuses/12/replies",
-            "name": "Tractage au marché",
+            "name": "❌ ANNULÉ\u{202f}: Tractage au marché",
             "startTime": "2025-12-11T09:00:00.000Z",
             "endTime": "2025-12-11T12:00:00.000Z",
             "timezone": "Europe/Paris",

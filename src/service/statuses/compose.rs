@@ -68,8 +68,7 @@ async fn resolve_mentions(
             }
             _ => db::accounts::local_by_username(state.pool(), &m.username).await?,
         };
-        let Some(account) =
-            found.filter(|a| a.deleted_at.is_none() && a.actor_type != "Application")
+        let Some(account) = found.filter(|a| a.deleted_at.is_none() && !a.is_instance_actor())
         else {
             continue;
         };
@@ -502,6 +501,7 @@ pub async fn delete(
         .ok_or_else(AppError::not_found)?;
     let mentioned = db::statuses::mentioned_ids(state.pool(), id).await?;
     let gone = crate::service::streams::deletion(state, &status).await?;
+    let was_event = db::events::by_id(state.pool(), id).await?.is_some();
     let mut tx = state.db.begin().await?;
     db::statuses::delete(&mut tx, id, &status.uri, clock::now()).await?;
     if status.local == 1 {
@@ -523,6 +523,7 @@ pub async fn delete(
                 in_reply_to_account_id: status.in_reply_to_account_id,
                 group_id: status.group_id,
                 circle: status.circle,
+                was_event,
             }),
         };
         if let Some(event) = event {
