@@ -662,7 +662,7 @@ pub(crate) async fn store_event_data(
     json: &protocol::Note,
     row: &db::statuses::StatusRow,
 ) -> Result<(), AppError> {
-    if let Some(mut event) = remote_event(json, row) {
+    if let Some(mut event) = remote_event(json, row, state.config.default_time_zone) {
         let before = db::events::by_id(state.pool(), row.id).await?;
         // A shift answers its mission, written by the mission's own author: a stranger's
         // Event answering a mission is an answer, never one of its shifts (it would count
@@ -721,11 +721,13 @@ fn unmarked_name(name: &str, cancelled: bool) -> &str {
 }
 
 /// The event data of an `Event` from another server (Mobilizon, Gancio, coopol), if it has a
-/// start. Read leniently: an end before the start becomes an hour-long event, an unknown
-/// zone UTC, a capacity of 0 none.
+/// start. Read leniently: an end before the start becomes an hour-long event, a zone not
+/// named is the one its offset says (`home`, the instance's, when it fits), a capacity of 0
+/// none.
 fn remote_event(
     json: &protocol::Note,
     status: &db::statuses::StatusRow,
+    home: chrono_tz::Tz,
 ) -> Option<db::events::EventRow> {
     use crate::domain::event::{EventJoinMode, EventStatus};
     if json.kind != "Event" {
@@ -743,12 +745,7 @@ fn remote_event(
         json.timezone
             .as_deref()
             .and_then(|t| crate::domain::event::parse_timezone(t).ok())
-            .unwrap_or_else(|| {
-                crate::domain::event::zone_of_offset(
-                    local_start,
-                    crate::domain::event::DEFAULT_ZONE,
-                )
-            }),
+            .unwrap_or_else(|| crate::domain::event::zone_of_offset(local_start, home)),
     );
     let text = |v: &serde_json::Value| {
         v.as_str()
