@@ -10,7 +10,7 @@
 mod common;
 
 use common::chrome::{
-    Chrome, DESKTOP, PASSWORD, PHONE, check_page, chrome, click, sign_in, wait_for_text,
+    Chrome, DESKTOP, PASSWORD, PHONE, check_page, chrome, click, sign_in, sign_out, wait_for_text,
 };
 use common::{Browser, TestApp, spawn_app};
 use coopol::domain::Role;
@@ -140,7 +140,7 @@ async fn the_other_confirmation_pages_pass_the_checks() {
     click(c, "form[action$='/leave'] button").await;
     wait_for_text(c, "Quitter Section de Pau\u{202f}?").await;
     check_both_sizes(&browser, "leave confirmation").await;
-    click(c, "header button.link").await;
+    sign_out(c).await;
     wait_for_text(c, "Vous êtes déconnecté").await;
 
     // The secretary is asked before cancelling the event and removing alice.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::chrome::{DESKTOP, PHONE, check_page, chrome, click, sign_in, wait_for_text};
+use common::chrome::{DESKTOP, PHONE, check_page, chrome, click, sign_in, wait_for, wait_for_text};
 use common::spawn_app;
 use coopol::domain::Role;
 use fantoccini::Locator;
@@ -73,7 +73,7 @@ async fn a_member_chooses_her_time_zone_and_reads_times_in_it() {
         .unwrap();
     assert_eq!(datetime, json!("2026-12-04T23:18:00-04:00"));
     c.goto(&app.url("/")).await.unwrap();
-    wait_for_text(c, "Se déconnecter").await;
+    wait_for(c, "form[action='/auth/sign_out']").await;
     for size in [PHONE, DESKTOP] {
         browser.size(size).await;
         check_page(c, "the home page").await;

@@ -153,7 +153,7 @@ async fn a_member_takes_part_from_the_timeline_and_the_board() {
     assert_eq!(c.current_url().await.unwrap().path(), "/missions");
 
     // The group's page shows the cards too.
-    c.goto(&app.url("/@pau")).await.unwrap();
+    c.goto(&app.url("/groups/pau/agenda")).await.unwrap();
     wait_for_text(c, "Tractage au marché").await;
     check_both(&browser, "group page").await;
     browser.close().await;

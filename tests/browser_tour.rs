@@ -9,7 +9,7 @@
 mod common;
 
 use common::chrome::{
-    Chrome, DESKTOP, PASSWORD, PHONE, check_page, chrome, set_language, sign_in, wait_for_text,
+    Chrome, DESKTOP, PASSWORD, PHONE, check_page, chrome, set_language, sign_in, wait_for,
 };
 use common::{TestApp, spawn_app};
 use coopol::domain::Role;
@@ -184,7 +184,7 @@ async fn a_tour_of_the_main_pages_on_a_phone_and_a_desktop() {
     ];
     for (name, path) in &member {
         c.goto(&app.url(path)).await.unwrap();
-        wait_for_text(c, "Se déconnecter").await;
+        wait_for(c, "form[action='/auth/sign_out']").await;
         for size in [PHONE, DESKTOP] {
             shoot(&b, &dir, name, size).await;
         }

@@ -271,9 +271,17 @@ async fn leaving_a_group_and_removing_members_ask_first() {
         &format!("Quitter Section de Pau{NNBSP}?"),
         "/@pau",
     );
-    assert!(bob.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     act(&bob, "/@pau", "/groups/pau/leave", &[("confirm", "1")]).await;
-    assert!(!bob.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        !bob.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
 
     // Removing a member: moderators are asked, others refused.
     let members = "/groups/pau/members";
@@ -289,9 +297,19 @@ async fn leaving_a_group_and_removing_members_ask_first() {
         &format!("Retirer carol du groupe{NNBSP}?"),
         members,
     );
-    assert!(carol.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        carol
+            .get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     act(&sec, members, &remove, &[("confirm", "1")]).await;
-    assert!(!carol.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        !carol
+            .get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     // Someone no longer in the group is not offered a confirmation.
     assert_eq!(
         sec.submit(members, &remove, &[]).await.status,
@@ -307,12 +325,21 @@ async fn leaving_a_group_and_removing_members_ask_first() {
         &format!("Exclure dave du groupe{NNBSP}?"),
         members,
     );
-    assert!(dave.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        dave.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     act(&sec, members, &ban, &[("confirm", "1")]).await;
-    assert!(!dave.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        !dave
+            .get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
 
     // Taking a post out of the group.
-    let page = sec.get("/@pau").await;
+    let page = sec.get("/groups/pau/discussions").await;
     let at = page.body.find("Réunion de bureau").unwrap();
     let marker = "/groups/pau/posts/";
     let start = page.body[at..].find(marker).unwrap() + at + marker.len();
@@ -323,12 +350,20 @@ async fn leaving_a_group_and_removing_members_ask_first() {
         &asked,
         &remove_post,
         &format!("Retirer ce message du groupe{NNBSP}?"),
-        "/@pau",
+        "/groups/pau/discussions",
     );
     assert!(asked.contains("Ordre du jour à compléter"));
-    assert!(sec.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        sec.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
     act(&sec, "/@pau", &remove_post, &[("confirm", "1")]).await;
-    assert!(!sec.get("/@pau").await.contains("Réunion de bureau"));
+    assert!(
+        !sec.get("/groups/pau/discussions")
+            .await
+            .contains("Réunion de bureau")
+    );
 }
 
 #[tokio::test]
@@ -339,8 +374,16 @@ async fn the_event_form_is_for_organizers_and_a_refusal_keeps_what_was_typed() {
     act(&bob, "/@pau", "/groups/pau/join", &[]).await;
 
     // The link and the form are offered to the group's organizers only.
-    assert!(sec.get("/@pau").await.contains("/events/new?group=pau"));
-    assert!(!bob.get("/@pau").await.contains("/events/new?group=pau"));
+    assert!(
+        sec.get("/groups/pau/agenda")
+            .await
+            .contains("/events/new?group=pau")
+    );
+    assert!(
+        !bob.get("/groups/pau/agenda")
+            .await
+            .contains("/events/new?group=pau")
+    );
     assert_eq!(
         sec.get("/events/new?group=pau").await.status,
         StatusCode::OK

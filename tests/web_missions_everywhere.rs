@@ -150,7 +150,7 @@ async fn a_mission_is_one_post_in_every_timeline_and_thread() {
         (&ana, "/"),
         (&sec, "/"),
         (&ana, "/public"),
-        (&ana, "/@pau"),
+        (&ana, "/groups/pau/discussions"),
         (&ana, "/@secretaire"),
     ] {
         let page = who.get(path).await;
@@ -320,7 +320,7 @@ async fn event_and_mission_posts_carry_their_card() {
     // waiting list is on the event's page, not a click away.
     let bob = member(&app, "bob").await;
     act(&bob, "/@pau", "/groups/pau/join", &[]).await;
-    let group = bob.get("/@pau").await;
+    let group = bob.get("/groups/pau/agenda").await;
     assert!(group.contains("Complet"), "{}", group.body);
     assert!(!group.contains(&format!("action=\"/events/{event_id}/join\"")));
 

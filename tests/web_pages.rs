@@ -474,7 +474,7 @@ async fn a_profile_shows_only_the_groups_chosen_and_never_a_closed_one_to_outsid
         &[("group", &pau_id), ("group", &cercle_id)],
     )
     .await;
-    act(&ana, "/@pau", "/groups/pau/leave", &[]).await;
+    act(&ana, "/@pau", "/groups/pau/leave", &[("confirm", "1")]).await;
     assert!(!visitor.get("/@ana").await.contains("Section de Pau"));
     act(&ana, "/@pau", "/groups/pau/join", &[]).await;
     assert!(

@@ -1,8 +1,12 @@
 # Dates people read (web::dates): relative times, the time zone preference and zone names.
 
 dates-just-now = just now
-dates-minutes-ago = { $count } min ago
-dates-hours-ago = { $count } h ago
+dates-minutes-ago = { $count ->
+   *[other] { $count } min ago
+}
+dates-hours-ago = { $count ->
+   *[other] { $count } h ago
+}
 dates-yesterday = yesterday
 
 settings-time-zone = Time zone

@@ -1,8 +1,12 @@
 # Dates people read (web::dates): relative times, the time zone preference and zone names.
 
 dates-just-now = à l’instant
-dates-minutes-ago = il y a { $count } min
-dates-hours-ago = il y a { $count } h
+dates-minutes-ago = { $count ->
+   *[other] il y a { $count } min
+}
+dates-hours-ago = { $count ->
+   *[other] il y a { $count } h
+}
 dates-yesterday = hier
 
 settings-time-zone = Fuseau horaire
