@@ -13,6 +13,8 @@
 
 mod common;
 
+use common::act;
+
 use common::chrome::{
     Chrome, DESKTOP, NARROW, PASSWORD, PHONE, axe, check_everywhere, check_fits, chrome,
     set_language, sign_in,
@@ -30,17 +32,6 @@ async fn member(app: &TestApp, name: &str, role: Role) -> Browser {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     browser
-}
-
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap_or_default()
 }
 
 fn in_days(days: i64, hour: u32) -> String {

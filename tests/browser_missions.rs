@@ -8,11 +8,12 @@
 
 mod common;
 
+use common::act;
+
 use common::chrome::{DESKTOP, PASSWORD, PHONE, check_page, chrome, click, sign_in, wait_for_text};
 use common::{Browser, TestApp, spawn_app};
 use coopol::domain::Role;
 use fantoccini::Client;
-use reqwest::StatusCode;
 
 async fn member(app: &TestApp, name: &str) -> Browser {
     app.create_user(name, PASSWORD, Role::Member).await;
@@ -21,17 +22,6 @@ async fn member(app: &TestApp, name: &str) -> Browser {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     browser
-}
-
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap()
 }
 
 fn in_days(days: i64, hour: u32) -> String {

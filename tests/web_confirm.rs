@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::act;
+
 use common::{Browser, Page, TestApp, spawn_app, urlencode};
 use coopol::domain::Role;
 use reqwest::StatusCode;
@@ -21,18 +23,6 @@ async fn member(app: &TestApp, name: &str) -> (Browser, i64) {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     (browser, id)
-}
-
-/// Submits a form found on `page` and expects a redirect (the action worked).
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap_or_default()
 }
 
 /// Checks that `page` is the confirmation page of `action`: its question, a confirming form

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::act;
+
 use common::{Browser, TestApp, spawn_app};
 use coopol::domain::Role;
 use reqwest::StatusCode;
@@ -17,17 +19,6 @@ async fn member(app: &TestApp, name: &str) -> Browser {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     browser
-}
-
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap()
 }
 
 /// The secretary of a new open section `pau` (64000), signed in.

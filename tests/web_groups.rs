@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::act;
+
 use common::{Browser, TestApp, eventually, spawn_app};
 use coopol::domain::Role;
 use reqwest::StatusCode;
@@ -18,17 +20,6 @@ async fn member(app: &TestApp, name: &str) -> (Browser, i64) {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     (browser, id)
-}
-
-/// Submits a form found on `page` and expects a redirect (the action worked).
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
 }
 
 /// The id of the discussion titled `title` on a group page seen by a moderator (from its

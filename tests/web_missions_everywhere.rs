@@ -5,6 +5,8 @@
 //! the board, and every French count in the catalogs agrees with its number.
 
 mod common;
+
+use common::act;
 #[path = "common/hostile.rs"]
 mod hostile;
 
@@ -23,17 +25,6 @@ async fn member(app: &TestApp, name: &str) -> Browser {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     browser
-}
-
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap()
 }
 
 fn in_days(days: i64, hour: u32) -> String {

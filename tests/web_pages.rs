@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::act;
+
 use common::{Browser, TestApp, spawn_app};
 use coopol::domain::Role;
 use reqwest::StatusCode;
@@ -19,18 +21,6 @@ async fn member(app: &TestApp, name: &str, role: Role) -> Browser {
         .sign_in(&format!("{name}@example.org"), PASSWORD)
         .await;
     browser
-}
-
-/// Submits a form found on `page` and expects a redirect; returns where to.
-async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
-    let done = browser.submit(page, action, form).await;
-    assert_eq!(
-        done.status,
-        StatusCode::SEE_OTHER,
-        "{action} refused:\n{}",
-        done.body
-    );
-    done.location.unwrap()
 }
 
 fn in_days(days: i64, hour: u32) -> String {

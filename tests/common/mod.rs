@@ -132,6 +132,19 @@ pub async fn spawn_second_process(first: &TestApp) -> TestApp {
     }
 }
 
+/// Submits a form found on `page` as `browser` and expects a redirect (the action worked);
+/// returns where to.
+pub async fn act(browser: &Browser, page: &str, action: &str, form: &[(&str, &str)]) -> String {
+    let done = browser.submit(page, action, form).await;
+    assert_eq!(
+        done.status,
+        StatusCode::SEE_OTHER,
+        "{action} refused:\n{}",
+        done.body
+    );
+    done.location.expect("a redirect says where to")
+}
+
 /// A registered OAuth app.
 pub struct TestClient {
     pub client_id: String,
