@@ -38,7 +38,10 @@ pub use participation::{
     Joined, answered, events_of, join, join_received, leave, leave_by_link, leave_link,
     leave_received, participant_count, standing,
 };
-pub use present::{icalendar, participants_csv, summary_line, when_where, where_parts};
+pub use present::{
+    description, description_html, icalendar, participants_csv, summary_line, when_where,
+    where_parts,
+};
 pub use reminders::{
     REMINDER_BEFORE_MICROS, ask_attendance, run_reminders, send_reminders, send_short_alerts,
 };

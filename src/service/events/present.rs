@@ -50,6 +50,41 @@ pub fn when_where(locale: Locale, row: &EventRow) -> String {
     parts.join(" · ")
 }
 
+/// What the organizer wrote about a local event: its text without the when-and-where line
+/// that starts it (in the instance's `locale`, as `create` and `change` write it; a cancelled
+/// event's text keeps the line it had). `None` when the text does not start with that line
+/// (an event from elsewhere, or written before the line existed).
+pub fn description<'a>(locale: Locale, row: &EventRow, source: &'a str) -> Option<&'a str> {
+    let mut lines = vec![when_where(locale, row)];
+    if row.status == EventStatus::Cancelled {
+        let mut on = row.clone();
+        on.status = EventStatus::Confirmed;
+        lines.push(when_where(locale, &on));
+    }
+    lines.iter().find_map(|line| {
+        let rest = source.strip_prefix(line.as_str())?;
+        (rest.is_empty() || rest.starts_with('\n')).then(|| rest.trim_start_matches('\n'))
+    })
+}
+
+/// A local event's rendered text without its first paragraph when that paragraph is the
+/// when-and-where line (`description`): our own pages say when and where themselves, the
+/// line is for servers that show only the text. Other events' text is shown whole.
+pub fn description_html<'a>(
+    locale: Locale,
+    row: &EventRow,
+    source: Option<&str>,
+    html: &'a str,
+) -> &'a str {
+    if source.and_then(|s| description(locale, row, s)).is_none() {
+        return html;
+    }
+    match html.strip_prefix("<p>").and_then(|h| h.split_once("</p>")) {
+        Some((_, rest)) => rest.trim_start(),
+        None => html,
+    }
+}
+
 /// Where an event happens, as people read it: "📍 place, street, postcode, town" and
 /// "🔗 link", each when known.
 pub fn where_parts(row: &EventRow) -> Vec<String> {
@@ -192,6 +227,29 @@ mod tests {
             series_id: None,
             recurrence: None,
         }
+    }
+
+    #[test]
+    fn our_pages_show_the_description_without_the_line_for_other_servers() {
+        let on = row(EventStatus::Confirmed);
+        let line = when_where(Locale::Fr, &on);
+        let text = format!("{line}\n\nAvec les tracts");
+        assert_eq!(description(Locale::Fr, &on, &text), Some("Avec les tracts"));
+        assert_eq!(description(Locale::Fr, &on, &line), Some(""));
+        // Cancelled later: the text still starts with the line it was written with.
+        let cancelled = row(EventStatus::Cancelled);
+        assert_eq!(
+            description(Locale::Fr, &cancelled, &text),
+            Some("Avec les tracts")
+        );
+        // A text that does not start with the line is the organizer's own, whole.
+        assert_eq!(description(Locale::Fr, &on, "📅 demain"), None);
+        let html = "<p>📅 ligne</p><p>Avec les <a href=\"#\">tracts</a></p>";
+        assert_eq!(
+            description_html(Locale::Fr, &on, Some(&text), html),
+            "<p>Avec les <a href=\"#\">tracts</a></p>"
+        );
+        assert_eq!(description_html(Locale::Fr, &on, None, html), html);
     }
 
     #[test]

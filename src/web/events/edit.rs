@@ -436,18 +436,10 @@ pub async fn edit_page(
     let tz = r.timezone.0;
     let local = |t: i64| crate::web::dates::input_value(tz, t);
     let source = event.status.source.clone().unwrap_or_default();
-    let prefix = format!("{}\n\n", events::when_where(state.config.default_locale, r));
     let f = NewEventForm {
         name: r.name.clone(),
-        description: source
-            .strip_prefix(&prefix)
-            .unwrap_or(
-                if source == events::when_where(state.config.default_locale, r) {
-                    ""
-                } else {
-                    &source
-                },
-            )
+        description: events::description(state.config.default_locale, r, &source)
+            .unwrap_or(&source)
             .to_string(),
         start_time: local(r.starts_at),
         end_time: local(r.ends_at),

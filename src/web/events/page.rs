@@ -44,6 +44,8 @@ struct EventPage {
     /// The organizers' invitation form, as typed, and why it was refused.
     invite_handle: String,
     invite_error: Option<String>,
+    /// The event's text, without the when-and-where line the page shows itself.
+    text: String,
 }
 
 impl EventPage {
@@ -169,9 +171,17 @@ async fn event_page(
         Some(Refused::Invite(h, e)) => (invite_handle, invite_error) = (h, Some(e)),
         None => {}
     }
+    let text = events::description_html(
+        state.config.default_locale,
+        &e.event.row,
+        e.event.status.source.as_deref(),
+        &e.event.status.content,
+    )
+    .to_string();
     Ok(EventPage {
         c,
         e,
+        text,
         mine,
         shifts,
         organizer,
