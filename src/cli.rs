@@ -1,5 +1,5 @@
 //! The command line: `coopol serve`, `coopol migrate`, `coopol user create|list`, `coopol
-//! recount`, `coopol media usage|sweep|purge-remote`.
+//! recount`, `coopol media usage|sweep|purge-remote`, `coopol doctor`.
 //!
 //! Exit status: 0 on success, 1 when the command failed, 2 for a usage or configuration error
 //! (one line naming the problem, never a backtrace).
@@ -48,6 +48,10 @@ enum Command {
     /// Media files (pictures, video, sound, documents): what the store holds, and clean-ups.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Check the instance without changing it: configuration, data directory, database,
+    /// media store, SMTP server, that the public URL leads here, and the clock. One line per
+    /// check; exits with status 1 when one failed.
+    Doctor,
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,6 +220,23 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             let result = media_command(&state, cmd).await;
             state.db.close().await;
             result
+        }
+        Command::Doctor => {
+            init_logging(&config, "error");
+            let findings = crate::doctor::run(&config).await;
+            for finding in &findings {
+                println!("{}", finding.line());
+            }
+            let failed = findings
+                .iter()
+                .filter(|f| f.outcome == crate::doctor::Outcome::Failed)
+                .count();
+            if failed > 0 {
+                return Err(CliError::Failed(anyhow::anyhow!(
+                    "{failed} check(s) failed"
+                )));
+            }
+            Ok(())
         }
         Command::User(cmd) => {
             init_logging(&config, "warn");

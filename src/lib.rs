@@ -4,6 +4,7 @@
 //!
 //! - [`config`]: the configuration file and `COOPOL_*` variables, validated once.
 //! - [`cli`]: the `coopol` command line (`serve`, `migrate`, `user ...`).
+//! - [`doctor`]: `coopol doctor`, the instance's health in one line per check.
 //! - [`app`]: wiring: routers, layers, the server's life cycle. The only place modules meet.
 //! - [`state`]: what handlers share (database, configuration).
 //! - [`api`]: the Mastodon client API (JSON).
@@ -30,6 +31,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod doctor;
 pub mod domain;
 pub mod download;
 pub mod error;

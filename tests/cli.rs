@@ -3,6 +3,8 @@
 //! defaults and stops cleanly on SIGTERM.
 
 mod common;
+#[path = "common/mail.rs"]
+mod mail_sink;
 
 use std::{
     io::Write,
@@ -98,7 +100,7 @@ async fn help_describes_every_command() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for word in [
-        "serve", "migrate", "user", "recount", "media", "--config", "COOPOL_",
+        "serve", "migrate", "user", "recount", "media", "doctor", "--config", "COOPOL_",
     ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
@@ -808,6 +810,137 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
         assert!(
             serde_json::from_str::<serde_json::Value>(line).is_ok(),
             "not JSON: {line}"
+        );
+    }
+}
+
+/// `coopol doctor` output: (exit status, its lines).
+fn doctor(env: &Env, vars: &[(&str, String)]) -> (Option<i32>, Vec<String>) {
+    let mut cmd = env.command(&["doctor"]);
+    for (key, value) in vars {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().unwrap();
+    let lines = text(&out.stdout).lines().map(str::to_string).collect();
+    (out.status.code(), lines)
+}
+
+/// The line of one check.
+fn line<'a>(lines: &'a [String], check: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l[8..].starts_with(&format!("{check}:")))
+        .unwrap_or_else(|| panic!("no {check} line in {lines:#?}"))
+}
+
+#[tokio::test]
+async fn doctor_names_a_wrong_public_url_a_dead_smtp_server_and_an_unwritable_folder() {
+    let env = Env::new().await;
+    // A file where the data directory should be: nothing can be created under it, even by
+    // root.
+    let taken = env.dir.path().join("taken");
+    std::fs::write(&taken, b"not a folder").unwrap();
+    let (status, lines) = doctor(
+        &env,
+        &[
+            ("COOPOL_DATA_DIR", taken.join("data").display().to_string()),
+            (
+                "COOPOL_PUBLIC_URL",
+                format!("http://localhost:{}", free_port()),
+            ),
+            ("COOPOL_SMTP_HOST", "127.0.0.1".into()),
+            ("COOPOL_SMTP_PORT", free_port().to_string()),
+            ("COOPOL_SMTP_SECURITY", "none".into()),
+        ],
+    );
+    assert_eq!(status, Some(1), "{lines:#?}");
+    let data = line(&lines, "data directory");
+    assert!(
+        data.starts_with("FAILED") && data.contains("cannot be written"),
+        "{data}"
+    );
+    let smtp = line(&lines, "e-mail");
+    assert!(
+        smtp.starts_with("FAILED") && smtp.contains("cannot be used") && smtp.contains("smtp_port"),
+        "{smtp}"
+    );
+    let public = line(&lines, "public URL");
+    assert!(
+        public.starts_with("FAILED")
+            && public.contains("cannot be reached")
+            && public.contains("coopol serve"),
+        "{public}"
+    );
+    // Nothing was created: no database, no folder.
+    assert!(taken.is_file());
+}
+
+#[tokio::test]
+async fn doctor_finds_a_running_instance_healthy() {
+    let env = Env::new().await;
+    let port = free_port();
+    let sink = mail_sink::sink().map(|s| (s.host, s.port));
+    let mut vars = vec![
+        ("COOPOL_LISTEN", format!("127.0.0.1:{port}")),
+        ("COOPOL_PUBLIC_URL", format!("http://localhost:{port}")),
+    ];
+    if let Some((host, port)) = &sink {
+        vars.push(("COOPOL_SMTP_HOST", host.clone()));
+        vars.push(("COOPOL_SMTP_PORT", port.to_string()));
+        vars.push(("COOPOL_SMTP_SECURITY", "none".into()));
+    }
+    // Before the first start: no database yet, and nothing answers at the public URL.
+    let (status, lines) = doctor(&env, &vars);
+    assert_eq!(status, Some(1), "{lines:#?}");
+    assert!(
+        line(&lines, "database").starts_with("warning"),
+        "{lines:#?}"
+    );
+
+    let mut server = env.command(&["serve"]);
+    for (key, value) in &vars {
+        server.env(key, value);
+    }
+    let mut child = server.stderr(Stdio::null()).spawn().unwrap();
+    wait_until_serving(&mut child, port);
+    // The port is open before the migrations end: wait for an answer.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let client = reqwest::Client::new();
+    while client
+        .get(format!("http://127.0.0.1:{port}/api/v2/instance"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "coopol did not answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, lines) = doctor(&env, &vars);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, Some(0), "{lines:#?}");
+    for check in [
+        "configuration",
+        "data directory",
+        "database",
+        "media store",
+        "public URL",
+        "clock",
+    ] {
+        assert!(line(&lines, check).starts_with("ok"), "{lines:#?}");
+    }
+    assert!(line(&lines, "public URL").contains("leads to this instance"));
+    assert!(line(&lines, "database").contains("up to date"));
+    let mail = line(&lines, "e-mail");
+    if sink.is_some() {
+        assert!(
+            mail.starts_with("ok") && mail.contains("accepts us"),
+            "{mail}"
+        );
+    } else {
+        assert!(
+            mail.starts_with("warning") && mail.contains("not configured"),
+            "{mail}"
         );
     }
 }

@@ -137,6 +137,49 @@ impl Db {
         Ok((applied_after - applied_before).max(0) as usize)
     }
 
+    /// The migrations this binary holds that the database has not applied yet, as
+    /// (version, description), in order. All of them before the first run.
+    pub async fn pending_migrations(&self) -> Result<Vec<(i64, String)>> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // Before the first run the bookkeeping table does not exist: nothing was applied.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await
+                .unwrap_or_default();
+        Ok(migrator
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| (m.version, m.description.to_string()))
+            .collect())
+    }
+
+    /// The database engine as it names itself (`SQLite 3.46.0`, PostgreSQL's `version()`).
+    pub async fn engine_version(&self) -> Result<String> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+            Backend::Postgres => "SELECT version()",
+        };
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await
+    }
+
+    /// The database server's clock, in microseconds since the epoch: PostgreSQL's, which may
+    /// run on another machine; `None` for SQLite, which has no clock of its own.
+    pub async fn server_clock(&self) -> Result<Option<i64>> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .map(Some),
+        }
+    }
+
     async fn applied_migrations(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
             .fetch_one(&self.pool)
@@ -293,6 +336,15 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
 
 /// Adds `mode=rwc` (create when missing) to a SQLite URL that says nothing of its mode, and
 /// creates the file's folder.
+/// The file a `sqlite:` database URL names (`None` for PostgreSQL and in-memory databases).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
 fn prepare_sqlite_url(url: &str) -> Result<String> {
     let rest = url
         .strip_prefix("sqlite://")

@@ -76,6 +76,16 @@ impl Transport {
         })
     }
 
+    /// Connects to the server, greets it, and starts TLS and signs in as configured, without
+    /// sending anything: whether messages can be sent. The error is the whole chain of causes.
+    pub async fn check(&self) -> Result<(), String> {
+        match self.inner.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the server did not answer as an SMTP server".into()),
+            Err(e) => Err(error_chain(&e)),
+        }
+    }
+
     /// Sends one message to `to`.
     pub async fn send(&self, to: &str, mail: &Rendered) -> Result<(), SendError> {
         let to = to
