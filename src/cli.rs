@@ -37,7 +37,12 @@ enum Command {
     /// Ctrl-C or SIGTERM after finishing the requests in flight.
     Serve,
     /// Apply pending database migrations, then exit.
-    Migrate,
+    Migrate {
+        /// Only list the migrations that would be applied (version and what each does);
+        /// change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage local accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -188,7 +193,31 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             tracing::info!("stopped");
             Ok(())
         }
-        Command::Migrate => {
+        Command::Migrate { dry_run: true } => {
+            init_logging(&config, "warn");
+            if let Some(file) = db::sqlite_file(&config.database_url)
+                && !file.exists()
+            {
+                println!(
+                    "no database yet at {}: every migration would be applied",
+                    file.display()
+                );
+                return Ok(());
+            }
+            let db = db::Db::connect(&config.database_url, 1)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+            let pending = db.pending_migrations().await;
+            db.close().await;
+            let pending =
+                pending.map_err(|e| anyhow::anyhow!("cannot read the applied migrations: {e}"))?;
+            println!("{} migration(s) would be applied", pending.len());
+            for (version, description) in pending {
+                println!("{version:04} {description}");
+            }
+            Ok(())
+        }
+        Command::Migrate { dry_run: false } => {
             init_logging(&config, "");
             let db = db::Db::connect(&config.database_url, 1)
                 .await

@@ -227,6 +227,22 @@ async fn users_are_created_and_listed() {
 #[tokio::test]
 async fn migrate_is_idempotent() {
     let env = Env::new().await;
+    // A dry run first changes nothing.
+    let dry = env.run(&["migrate", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let listed = text(&dry.stdout);
+    if env.database_url.is_none() {
+        assert!(listed.contains("no database yet"), "{listed}");
+        assert!(!env.dir.path().join("data/coopol.db").exists());
+    } else {
+        assert!(
+            listed
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("0001 ")),
+            "{listed}"
+        );
+    }
     let first = env.run(&["migrate"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(
@@ -247,6 +263,25 @@ async fn migrate_is_idempotent() {
             "default database location"
         );
     }
+    let dry = env.run(&["migrate", "--dry-run"]);
+    assert_eq!(text(&dry.stdout).trim(), "0 migration(s) would be applied");
+    // One migration forgotten by the bookkeeping: the dry run names it, and only it.
+    let db = env.database().await;
+    let last: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+        .bind(last)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let dry = text(&env.run(&["migrate", "--dry-run"]).stdout);
+    let lines: Vec<&str> = dry.lines().collect();
+    assert_eq!(lines.len(), 2, "{dry}");
+    assert_eq!(lines[0], "1 migration(s) would be applied");
+    assert!(lines[1].starts_with(&format!("{last:04} ")), "{dry}");
 }
 
 /// Deleting a row makes the database look up the rows that point at it (ON DELETE CASCADE or
