@@ -7,6 +7,7 @@
 #   - Chromium and ChromeDriver, from Debian (packages chromium and chromium-driver; needs root);
 #   - axe-core, the accessibility checker the browser tests run in each page, from the npm
 #     registry into target/axe (version pinned below; needs Node.js and npm);
+#   - nginx, Caddy and openssl, from Debian (needs root), for the deployment examples' tests;
 #   - ffmpeg, from Debian (package ffmpeg; needs root), so that video and sound are processed
 #     (probed, stripped of metadata, given a poster frame). coopol runs without it, accepting
 #     video and sound as they come: without root a notice is printed and the tests go on.
@@ -76,5 +77,24 @@ if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq >&2
         apt-get install -y -qq --no-install-recommends ffmpeg >&2
+    fi
+fi
+
+# The deployment examples (deploy/) are tried with the real proxies: nginx and Caddy from
+# Debian, with openssl for the test's certificates (tests/deploy.rs; systemd-analyze is part of
+# Debian's systemd). Installing nginx does not start it on a machine without systemd; where
+# systemd runs, the packaged services are stopped and disabled again: the test starts its own.
+if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/caddy ] || ! command -v openssl >/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test-tools: nginx, caddy or openssl is missing (Debian's nginx-light, caddy," >&2
+        echo "test-tools: openssl): the deployment tests need them" >&2
+    else
+        echo "test-tools: installing nginx, caddy and openssl" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq --no-install-recommends nginx-light caddy openssl >&2
+        if [ -d /run/systemd/system ]; then
+            systemctl disable --now nginx caddy >&2 || true
+        fi
     fi
 fi
