@@ -1,6 +1,9 @@
-//! What a group passes on to its circles (FEP-1b12): its `Announce` of a post written in it,
-//! of a moderator's removal, and for Mastodon a plain `Announce(Note)` of a public post (it
-//! ignores `Announce(Create)`) with its `Undo` on removal.
+//! What a group passes on to its circles (FEP-1b12): its `Announce` of the author's `Create` of
+//! a post placed in it (and of the author's `Update` of a remote one), of a moderator's
+//! removal, and for Mastodon a plain `Announce(Note)` of a public post (it ignores
+//! `Announce(Create)`) with its `Undo` on removal, to the servers that do not read the
+//! `Announce` of an activity. Received from a group: its `Announce` of a post, of an edit, of a
+//! removal, and of the `Undo` of a removal.
 
 use super::audience::{account, as_event, circle_inboxes, load_group, mentioned_accounts};
 use super::follow::undo;

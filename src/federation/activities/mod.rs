@@ -320,7 +320,7 @@ mod tests {
             let r = reads_back(post::removal(&alice.uri, &address, circle, 1, &post.uri).unwrap());
             assert_eq!(r.audience, json!(group.uri));
             assert_eq!(r.object["type"], "Tombstone");
-            assert_eq!(r.cc, [group.uri.clone()]);
+            assert_eq!(r.cc, vec![group.uri.clone()]);
             assert_eq!(r.summary.as_deref(), Some(""));
             assert_eq!(r.to.contains(&PUBLIC.to_string()), circle == Circle::Public);
         }
