@@ -314,6 +314,22 @@ async fn a_comment_from_one_lemmy_server_reaches_another_as_the_announce_of_its_
         received(&enterprise, "Undo").is_empty(),
         "Lemmy gets no Undo of a boost it never had"
     );
+    // Its software was asked once, though three public posts went to it, and recorded.
+    for peer in [&enterprise, &mastodon] {
+        let asked = peer
+            .received()
+            .iter()
+            .filter(|r| r.path == "/.well-known/nodeinfo")
+            .count();
+        assert_eq!(asked, 1, "NodeInfo is looked up once a day");
+    }
+    let known: Option<Option<String>> =
+        sqlx::query_scalar("SELECT software FROM peer_software WHERE host = $1")
+            .bind(&enterprise.host)
+            .fetch_optional(app.state.pool())
+            .await
+            .unwrap();
+    assert_eq!(known, Some(Some("lemmy".to_string())));
     app.stop().await;
 }
 
