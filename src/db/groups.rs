@@ -593,6 +593,20 @@ pub async fn post_groups(db: impl AnyExecutor<'_>, status_id: i64) -> Result<Vec
         .await
 }
 
+/// The local groups that placed a post, with the circle of each.
+pub async fn local_post_groups(
+    db: impl AnyExecutor<'_>,
+    status_id: i64,
+) -> Result<Vec<(i64, Circle)>> {
+    sqlx::query_as(
+        "SELECT gp.group_id, gp.circle FROM group_posts gp JOIN accounts a ON a.id = gp.group_id \
+         WHERE gp.status_id = $1 AND a.domain IS NULL",
+    )
+    .bind(status_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Whether `viewer` may read a group post: it appears in a group where it is public, or whose
 /// members include the viewer, or (sympathizers circle) whose followers do.
 pub async fn can_read(db: &AnyPool, status_id: i64, viewer: i64) -> Result<bool> {

@@ -28,6 +28,7 @@ pub mod notification_groups;
 pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
+pub mod peers;
 pub mod polls;
 pub mod preferences;
 pub mod profile_groups;

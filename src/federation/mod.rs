@@ -21,6 +21,7 @@ pub mod media;
 pub mod objects;
 pub mod official;
 pub mod outbox;
+pub mod peers;
 pub mod protocol;
 pub mod receive;
 pub mod render;

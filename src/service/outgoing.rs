@@ -233,6 +233,16 @@ pub enum Outgoing {
         /// The post.
         status_id: i64,
     },
+    /// A post from another server placed in a local group was edited: the group's
+    /// `Announce(Update(Note))` to the circle (FEP-1b12; Lemmy reads edits only so).
+    GroupAnnounceUpdate {
+        /// The group.
+        group_id: i64,
+        /// The post.
+        status_id: i64,
+        /// The id of the author's `Update`, announced as it was received.
+        activity_uri: String,
+    },
     /// A moderator removed a post from a local group: `Announce(Delete)` to the circle that
     /// received it, and `Undo(Announce)` for Mastodon.
     GroupRemove {

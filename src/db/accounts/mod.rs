@@ -475,6 +475,8 @@ pub async fn erase_activity(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -
     .execute(&mut *conn)
     .await?;
     for sql in [
+        "DELETE FROM received_creates WHERE object_uri IN \
+         (SELECT uri FROM statuses WHERE account_id = $1)",
         "DELETE FROM statuses WHERE account_id = $1",
         "DELETE FROM favourites WHERE account_id = $1",
         "DELETE FROM follows WHERE account_id = $1 OR target_account_id = $1",

@@ -424,6 +424,12 @@ pub async fn delete(conn: &mut sqlx::AnyConnection, id: i64, uri: &str, now: i64
 /// Deletes a post without remembering its id: it may arrive again (a group removed here a
 /// post of another server, which only that server may refuse for good).
 pub async fn forget(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM received_creates WHERE object_uri = (SELECT uri FROM statuses WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM statuses WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -437,6 +443,15 @@ pub async fn add_tombstone(conn: &mut sqlx::AnyConnection, uri: &str, now: i64) 
         .bind(uri)
         .bind(now)
         .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets that an object was deleted (its own server serves it again).
+pub async fn remove_tombstone(db: &AnyPool, uri: &str) -> Result<()> {
+    sqlx::query("DELETE FROM tombstones WHERE uri = $1")
+        .bind(uri)
+        .execute(db)
         .await?;
     Ok(())
 }

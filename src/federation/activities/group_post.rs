@@ -1,11 +1,16 @@
-//! What a group passes on to its circles (FEP-1b12): its `Announce` of a post written in it,
-//! of a moderator's removal, and for Mastodon a plain `Announce(Note)` of a public post (it
-//! ignores `Announce(Create)`) with its `Undo` on removal.
+//! What a group passes on to its circles (FEP-1b12): its `Announce` of the author's `Create` of
+//! a post placed in it (and of the author's `Update` of a remote one), of a moderator's
+//! removal, and for Mastodon a plain `Announce(Note)` of a public post (it ignores
+//! `Announce(Create)`) with its `Undo` on removal, to the servers that do not read the
+//! `Announce` of an activity. Received from a group: its `Announce` of a post, of an edit, of a
+//! removal, and of the `Undo` of a removal.
 
 use super::audience::{account, as_event, circle_inboxes, load_group, mentioned_accounts};
 use super::follow::undo;
 use super::lookup::fetch_note;
-use super::post::{POST_TYPES, create_or_update, parse_note, removal};
+use super::post::{
+    POST_TYPES, apply_update, check_authorship, create_or_update, parse_note, removal,
+};
 use super::{Prepared, Result};
 use crate::{
     db::{self, accounts::AccountRow},
@@ -14,7 +19,7 @@ use crate::{
     federation::{
         objects::ApNote,
         protocol::{self, Activity, PUBLIC, same_origin},
-        receive::{Outcome, permanent},
+        receive::{Failure, Outcome, permanent},
         render::{self, GroupAddress},
     },
     service::{groups, outgoing::Outgoing},
@@ -35,13 +40,10 @@ pub(super) fn announce(
     if let Some(o) = object.as_object_mut() {
         o.remove("@context");
     }
-    let (to, cc) = match circle {
-        Circle::Public => (vec![PUBLIC.to_string()], vec![group.followers.clone()]),
-        Circle::Sympathizers => (
-            vec![group.followers.clone(), group.members.clone()],
-            Vec::new(),
-        ),
-        Circle::Members => (vec![group.members.clone()], Vec::new()),
+    let to = render::circle_readers(circle, group);
+    let cc = match circle {
+        Circle::Public => vec![group.followers.clone()],
+        Circle::Sympathizers | Circle::Members => Vec::new(),
     };
     let mut activity =
         Activity::new(id, "Announce", &group.uri, object, to, cc).map_err(AppError::internal)?;
@@ -62,65 +64,12 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
         Outgoing::GroupAnnounce {
             group_id,
             status_id,
-        } => {
-            let Some(status) = db::statuses::by_id(state.pool(), *status_id).await? else {
-                return Ok(None);
-            };
-            let Some(circle) = db::groups::post_groups(state.pool(), status.id)
-                .await?
-                .into_iter()
-                .find(|(g, _)| g == group_id)
-                .map(|(_, c)| c)
-            else {
-                return Ok(None);
-            };
-            let Some((group, _, address)) = load_group(state, *group_id).await? else {
-                return Ok(None);
-            };
-            let Some(author) = account(state, status.account_id).await? else {
-                return Ok(None);
-            };
-            // The post as its own group addresses it (a federation's post passed on by a
-            // section keeps the federation as its audience).
-            let own_group = match status.group_id {
-                Some(g) if g == group.id => Some(address.clone()),
-                Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
-                None => None,
-            };
-            let mentioned = mentioned_accounts(state, status.id).await?;
-            let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
-                .await?
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect();
-            let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
-            let note = render::note(
-                state,
-                &status,
-                &render::NoteParts {
-                    author: &author,
-                    mentioned: &mentioned,
-                    tags: &tags,
-                    group: own_group.as_ref(),
-                    media: &media,
-                },
-            )
-            .map_err(AppError::internal)?;
-            let note = as_event(state, note, &status).await?;
-            // FEP-1b12: the group announces the Create of posts written here; a post from
-            // another server is announced as the object itself (its Create is its author's).
-            let object = if author.is_local() {
-                create_or_update("Create", note)?.embedded()
-            } else {
-                note
-            };
-            let id = format!("{}#announces/{}", group.uri, status.id);
-            Some(Prepared {
-                actor_id: group.id,
-                body: announce(&id, &address, object, circle)?.to_json(),
-                inboxes: circle_inboxes(state, group.id, circle).await?,
-            })
-        }
+        } => announce_post(state, *group_id, *status_id, None).await?,
+        Outgoing::GroupAnnounceUpdate {
+            group_id,
+            status_id,
+            activity_uri,
+        } => announce_post(state, *group_id, *status_id, Some(activity_uri)).await?,
         Outgoing::GroupRemove {
             group_id,
             moderator_id,
@@ -136,7 +85,7 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                 .map(|m| m.uri)
                 .unwrap_or_else(|| group.uri.clone());
             let circle = *circle;
-            let delete = removal(&moderator, &group.uri, *status_id, status_uri)?;
+            let delete = removal(&moderator, &address, circle, *status_id, status_uri)?;
             let id = format!("{}#announces/{}/delete", group.uri, status_id);
             Some(Prepared {
                 actor_id: group.id,
@@ -148,11 +97,102 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
     })
 }
 
+/// A group's `Announce` of a post placed in it, to the circle it is in: of its author's
+/// `Create` (`update`: `None`), or of the author's `Update` whose id is given.
+async fn announce_post(
+    state: &AppState,
+    group_id: i64,
+    status_id: i64,
+    update: Option<&str>,
+) -> AppResult<Option<Prepared>> {
+    let Some(status) = db::statuses::by_id(state.pool(), status_id).await? else {
+        return Ok(None);
+    };
+    let Some(circle) = db::groups::post_groups(state.pool(), status.id)
+        .await?
+        .into_iter()
+        .find(|(g, _)| *g == group_id)
+        .map(|(_, c)| c)
+    else {
+        return Ok(None);
+    };
+    let Some((group, _, address)) = load_group(state, group_id).await? else {
+        return Ok(None);
+    };
+    let Some(author) = account(state, status.account_id).await? else {
+        return Ok(None);
+    };
+    // The post as its own group addresses it (a federation's post passed on by a section
+    // keeps the federation as its audience).
+    let own_group = match status.group_id {
+        Some(g) if g == group.id => Some(address.clone()),
+        Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
+        None => None,
+    };
+    let mentioned = mentioned_accounts(state, status.id).await?;
+    let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
+    let note = render::note(
+        state,
+        &status,
+        &render::NoteParts {
+            author: &author,
+            mentioned: &mentioned,
+            tags: &tags,
+            group: own_group.as_ref(),
+            media: &media,
+        },
+    )
+    .map_err(AppError::internal)?;
+    let note = as_event(state, note, &status).await?;
+    // FEP-1b12 as Lemmy reads it: the group announces its author's activity, whichever server
+    // the author is on (Lemmy refuses the `Announce` of a bare note). A post from elsewhere
+    // keeps the id of the activity that brought it, when it came by one (Lemmy skips an id it
+    // already has); otherwise the id is the group's.
+    let (kind, received, id) = match update {
+        None => (
+            "Create",
+            match author.is_local() {
+                true => None,
+                false => db::peers::create_of(state.pool(), &status.uri).await?,
+            },
+            format!("{}#announces/{}", group.uri, status.id),
+        ),
+        Some(uri) => (
+            "Update",
+            Some(uri.to_string()),
+            format!(
+                "{}#announces/{}/updates/{}",
+                group.uri,
+                status.id,
+                status.edited_at.unwrap_or_default()
+            ),
+        ),
+    };
+    let mut activity = create_or_update(kind, note)?;
+    if let Some(received) = received {
+        activity.id = Url::parse(&received).map_err(AppError::internal)?;
+    } else if !author.is_local() {
+        activity.id = Url::parse(&format!("{}#announces/{}/create", group.uri, status.id))
+            .map_err(AppError::internal)?;
+    }
+    Ok(Some(Prepared {
+        actor_id: group.id,
+        body: announce(&id, &address, activity.embedded(), circle)?.to_json(),
+        inboxes: circle_inboxes(state, group.id, circle).await?,
+    }))
+}
+
 /// Besides the main activity: a group's plain `Announce(Note)` of a public post, which
 /// Mastodon displays (it ignores `Announce(Create)`), and its `Undo` when a moderator removes
-/// the post.
+/// the post. Only to the servers that need it: those that read the `Announce` of an activity
+/// (Lemmy, which refuses the plain one) get none (`federation::peers`).
 async fn plain(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepared>> {
-    match outgoing {
+    let (group_id, status_id, status_uri) = match outgoing {
         Outgoing::GroupAnnounce {
             group_id,
             status_id,
@@ -163,17 +203,7 @@ async fn plain(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepar
             if status.circle != Some(Circle::Public) && status.visibility != Visibility::Public {
                 return Ok(None);
             }
-            let Some((group, _, address)) = load_group(state, *group_id).await? else {
-                return Ok(None);
-            };
-            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), group.id).await?;
-            inboxes.extend(db::groups::remote_member_inboxes(state.pool(), group.id).await?);
-            let id = format!("{}#announces/{}/note", group.uri, status.id);
-            Ok(Some(Prepared {
-                actor_id: group.id,
-                body: announce(&id, &address, json!(status.uri), Circle::Public)?.to_json(),
-                inboxes,
-            }))
+            (*group_id, status.id, status.uri)
         }
         Outgoing::GroupRemove {
             group_id,
@@ -181,28 +211,35 @@ async fn plain(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepar
             status_uri,
             circle,
             ..
-        } if *circle == Circle::Public => {
-            let Some((group, _, address)) = load_group(state, *group_id).await? else {
-                return Ok(None);
-            };
-            let id = format!("{}#announces/{}/note", group.uri, status_id);
-            let announce = announce(&id, &address, json!(status_uri), Circle::Public)?;
-            let mut inboxes = db::social::remote_follower_inboxes(state.pool(), group.id).await?;
-            inboxes.extend(db::groups::remote_member_inboxes(state.pool(), group.id).await?);
-            Ok(Some(Prepared {
-                actor_id: group.id,
-                body: undo(
-                    &group.uri,
-                    announce,
-                    vec![PUBLIC.to_string()],
-                    vec![address.followers.clone()],
-                )?
-                .to_json(),
-                inboxes,
-            }))
-        }
-        _ => Ok(None),
+        } if *circle == Circle::Public => (*group_id, *status_id, status_uri.clone()),
+        _ => return Ok(None),
+    };
+    let Some((group, _, address)) = load_group(state, group_id).await? else {
+        return Ok(None);
+    };
+    let mut inboxes = db::social::remote_follower_inboxes(state.pool(), group.id).await?;
+    inboxes.extend(db::groups::remote_member_inboxes(state.pool(), group.id).await?);
+    let inboxes = crate::federation::peers::plain_announce_readers(state, inboxes).await?;
+    if inboxes.is_empty() {
+        return Ok(None);
     }
+    let id = format!("{}#announces/{}/note", group.uri, status_id);
+    let announce = announce(&id, &address, json!(status_uri), Circle::Public)?;
+    let body = match outgoing {
+        Outgoing::GroupRemove { .. } => undo(
+            &group.uri,
+            announce,
+            vec![PUBLIC.to_string()],
+            vec![address.followers.clone()],
+        )?
+        .to_json(),
+        _ => announce.to_json(),
+    };
+    Ok(Some(Prepared {
+        actor_id: group.id,
+        body,
+        inboxes,
+    }))
 }
 
 /// The circle a group places a post in, if it may (docs/SECURITY.md, rule T5): a post written
@@ -242,6 +279,12 @@ pub(super) async fn announced(
             return Err(permanent("a Delete needs an object"));
         };
         return removal_received(state, &group, uri).await;
+    }
+    if inner_type == Some("Update") {
+        return announced_update(state, &group, inner).await;
+    }
+    if inner_type == Some("Undo") {
+        return announced_undo(state, &group, inner).await;
     }
     let note_value = match inner_type {
         Some("Create") => inner.get("object").cloned().unwrap_or(Value::Null),
@@ -322,6 +365,145 @@ pub(super) async fn announced(
     tx.commit().await?;
     state.outbox_ready.notify_one();
     Ok(Outcome::Applied("group post received"))
+}
+
+/// A group passes on an edit of a post placed in it (`Announce(Update)`, as Lemmy sends every
+/// edit). Applied only as the author's own (rule T2: the `Update`'s actor is the post's author,
+/// a remote one; a post of ours is edited here only), with the note from its own server (rule
+/// T4: the embedded copy only when the group's server is the post's, else fetched from its id),
+/// and only for a post this group placed. An edit never widens the audience (rule T10, kept by
+/// `service::statuses::update_remote`).
+async fn announced_update(
+    state: &AppState,
+    group: &groups::Group,
+    update: &Value,
+) -> Result<Outcome> {
+    let object = update.get("object").cloned().unwrap_or(Value::Null);
+    let (Some(actor), Some(uri)) = (
+        update.get("actor").and_then(protocol::id_of),
+        protocol::id_of(&object),
+    ) else {
+        return Err(permanent("an Update needs an actor and an object"));
+    };
+    let Some(status) = db::statuses::by_uri(state.pool(), uri).await? else {
+        return Ok(Outcome::Ignored("update of a post unknown here"));
+    };
+    let placed = db::groups::post_groups(state.pool(), status.id)
+        .await?
+        .iter()
+        .any(|(g, _)| *g == group.account.id);
+    if !placed {
+        return Ok(Outcome::Ignored("the edited post is not in this group"));
+    }
+    if status.local != 0 {
+        return Ok(Outcome::Ignored(
+            "a post of this server is edited here only",
+        ));
+    }
+    let Some(author) = account(state, status.account_id).await? else {
+        return Ok(Outcome::Ignored("the post's author is gone"));
+    };
+    if author.uri != actor {
+        return Err(permanent("an actor may only edit its own posts"));
+    }
+    let url = Url::parse(uri).map_err(|_| permanent("invalid object id"))?;
+    let group_url = Url::parse(&group.account.uri).map_err(|_| permanent("invalid group"))?;
+    let note = if object.is_object() && same_origin(&url, &group_url) {
+        parse_note(&object)?
+    } else {
+        fetch_fresh(state, url).await?
+    };
+    check_authorship(&author.uri, &note)?;
+    let update_uri = update
+        .get("id")
+        .and_then(protocol::id_of)
+        .unwrap_or(status.uri.as_str())
+        .to_string();
+    apply_update(state, &author, &note, &update_uri).await
+}
+
+/// A post read again from its own server, whatever copy we have (an edit).
+async fn fetch_fresh(state: &AppState, url: Url) -> Result<protocol::Note> {
+    if state.config.is_local_url(&url) {
+        return Err(permanent("no post of this server has this id"));
+    }
+    let data = crate::federation::data(state);
+    let fetched =
+        activitypub_federation::fetch::fetch_object_http::<_, protocol::Note>(&url, &data)
+            .await
+            .map_err(|e| Failure::Retry(format!("the edited post could not be fetched: {e}")))?;
+    ApNote::verify(&fetched.object, &fetched.url, &data).await?;
+    if fetched.object.id != url {
+        return Err(permanent("the fetched post is another one"));
+    }
+    Ok(fetched.object)
+}
+
+/// A group passes on an `Undo`: of a moderator's removal (`Undo(Delete)` with the removal's
+/// `summary`, Lemmy's restore), it places the post in the group again, and only that (rule
+/// T6): the post is ours, or read again from its own server (rule T4), and goes back only in
+/// the circle the group may place it in (rule T5). The author's own deletion is undone by the
+/// author's server alone; any other `Undo` passed on by a group does nothing here.
+async fn announced_undo(state: &AppState, group: &groups::Group, undo: &Value) -> Result<Outcome> {
+    let undone = undo.get("object").cloned().unwrap_or(Value::Null);
+    if undone.get("type").and_then(Value::as_str) != Some("Delete") {
+        return Ok(Outcome::Ignored(
+            "announces of this kind of activity have no effect here",
+        ));
+    }
+    let undo_actor = undo.get("actor").and_then(protocol::id_of);
+    if undo_actor.is_none() || undo_actor != undone.get("actor").and_then(protocol::id_of) {
+        return Err(permanent("an actor may only undo its own activities"));
+    }
+    if undone.get("summary").is_none() {
+        return Ok(Outcome::Ignored(
+            "only a moderator's removal is undone by its group",
+        ));
+    }
+    let Some(uri) = undone.get("object").and_then(protocol::id_of) else {
+        return Err(permanent("a Delete needs an object"));
+    };
+    let url = Url::parse(uri).map_err(|_| permanent("invalid object id"))?;
+    let status = match db::statuses::by_uri(state.pool(), uri).await? {
+        Some(s) => s,
+        None if state.config.is_local_url(&url) => {
+            return Ok(Outcome::Ignored("the post was deleted by its author"));
+        }
+        None => {
+            // The removal deleted here a post written in the group; only its own server says
+            // whether it exists. A tombstone is lifted only for a post of the group's own
+            // server (the one that wrote it), and written again if that server does not serve
+            // the post.
+            let group_url =
+                Url::parse(&group.account.uri).map_err(|_| permanent("invalid group"))?;
+            let tombstoned = db::statuses::is_tombstoned(state.pool(), uri).await?;
+            if tombstoned && !same_origin(&url, &group_url) {
+                return Ok(Outcome::Ignored("the post was deleted by its author"));
+            }
+            if tombstoned {
+                db::statuses::remove_tombstone(state.pool(), uri).await?;
+            }
+            match fetch_note(state, url).await {
+                Ok(s) => s,
+                Err(e) => {
+                    if tombstoned {
+                        let mut conn = state.pool().acquire().await?;
+                        db::statuses::add_tombstone(&mut conn, uri, crate::clock::now()).await?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let Some(circle) = placement(group, &status) else {
+        return Ok(Outcome::Ignored(
+            "the post was not written in this group, and is not public",
+        ));
+    };
+    let mut tx = state.db.begin().await?;
+    groups::distribute(&mut tx, group, status.id, circle).await?;
+    tx.commit().await?;
+    Ok(Outcome::Applied("post placed in the group again"))
 }
 
 /// A group's moderators removed a post from it (`Delete`, or `Announce(Delete)`): it leaves the

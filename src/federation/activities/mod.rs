@@ -88,7 +88,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
         O::PollVote { .. } => return poll::prepare(state, outgoing).await,
         O::Flag { .. } => flag::prepare(state, outgoing).await?,
-        O::GroupAnnounce { .. } | O::GroupRemove { .. } => {
+        O::GroupAnnounce { .. } | O::GroupAnnounceUpdate { .. } | O::GroupRemove { .. } => {
             return group_post::prepare(state, outgoing).await;
         }
     };
@@ -297,16 +297,33 @@ mod tests {
 
         let note = json!({"id": post.uri, "type": "Note", "attributedTo": alice.uri,
                           "to": [PUBLIC], "cc": [], "published": "2026-12-06T07:00:00.000Z"});
-        let c = reads_back(post::create_or_update("Create", note).unwrap());
+        let c = reads_back(post::create_or_update("Create", note.clone()).unwrap());
         assert_eq!(c.id.as_str(), format!("{}/activity", post.uri));
         assert_eq!(
             c.published.unwrap().to_rfc3339(),
             "2026-12-06T07:00:00+00:00"
         );
 
-        let r = reads_back(post::removal(&alice.uri, &group.uri, 1, &post.uri).unwrap());
-        assert_eq!(r.audience, json!(group.uri));
-        assert_eq!(r.object["type"], "Tombstone");
+        // An edit is dated by its edit, not by the post's publication.
+        let mut edited = note.clone();
+        edited["updated"] = json!("2026-12-06T09:30:00.000Z");
+        let e = reads_back(post::create_or_update("Update", edited).unwrap());
+        assert_eq!(
+            e.published.unwrap().to_rfc3339(),
+            "2026-12-06T09:30:00+00:00"
+        );
+        assert_eq!(e.object["updated"], "2026-12-06T09:30:00.000Z");
+
+        // A moderator's removal, addressed as the circle was (Lemmy refuses one that is not
+        // public), with a summary marking it as a removal.
+        for circle in [Circle::Public, Circle::Members] {
+            let r = reads_back(post::removal(&alice.uri, &address, circle, 1, &post.uri).unwrap());
+            assert_eq!(r.audience, json!(group.uri));
+            assert_eq!(r.object["type"], "Tombstone");
+            assert_eq!(r.cc, vec![group.uri.clone()]);
+            assert_eq!(r.summary.as_deref(), Some(""));
+            assert_eq!(r.to.contains(&PUBLIC.to_string()), circle == Circle::Public);
+        }
 
         let j = reads_back(
             membership::join(

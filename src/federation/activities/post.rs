@@ -14,7 +14,7 @@ use crate::{
         objects::{self, ApNote},
         protocol::{self, Activity, same_origin},
         receive::{Outcome, permanent},
-        render,
+        render::{self, GroupAddress},
     },
     service::{groups, outgoing::Outgoing, statuses as posts},
     state::AppState,
@@ -28,8 +28,9 @@ pub const POST_TYPES: &[&str] = &[
     "Note", "Article", "Page", "Question", "Event", "Video", "Audio", "Image",
 ];
 
-/// `Create(Note)` or `Update(Note)` of a local post: by its author, addressed as the post is,
-/// published when the post was (a `Create`) or now (an `Update`).
+/// `Create(Note)` or `Update(Note)` of a post: by its author, addressed as the post is,
+/// published when the post was (a `Create`) or when it was edited (an `Update`: the object's
+/// `updated`, else now; never the original publication, which would date the edit back).
 pub fn create_or_update(kind: &str, note: Value) -> AppResult<Activity> {
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
@@ -51,13 +52,22 @@ pub fn create_or_update(kind: &str, note: Value) -> AppResult<Activity> {
         format!("{id}#updates/{}", crate::clock::now())
     };
     let (to, cc) = (strings(&note["to"]), strings(&note["cc"]));
-    let published = note["published"]
-        .as_str()
-        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map(|p| p.with_timezone(&chrono::Utc));
+    let time = |field: &str| {
+        note[field]
+            .as_str()
+            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+            .map(|p| p.with_timezone(&chrono::Utc))
+    };
+    let published = if kind == "Create" {
+        time("published")
+    } else {
+        time("updated")
+    };
     let mut activity =
         Activity::new(&activity_id, kind, &actor, note, to, cc).map_err(AppError::internal)?;
-    activity.published = published;
+    if published.is_some() {
+        activity.published = published;
+    }
     Ok(activity)
 }
 
@@ -82,17 +92,23 @@ fn delete(
 }
 
 /// A moderator's `Delete` of a post in a group (announced by the group): by the moderator,
-/// with the group as its audience.
+/// with the group as its audience, addressed like the circle the post was in (Lemmy refuses a
+/// removal that is not public: `to` the public for a public post, the group in `cc`), and a
+/// `summary` (the reason, empty), which marks it for Lemmy as a moderator's removal rather
+/// than the author's own deletion.
 pub(super) fn removal(
     moderator: &str,
-    group: &str,
+    group: &GroupAddress,
+    circle: Circle,
     status_id: i64,
     uri: &str,
 ) -> AppResult<Activity> {
-    let mut activity = delete(moderator, uri, "Note", Vec::new(), Vec::new())?;
+    let to = render::circle_readers(circle, group);
+    let mut activity = delete(moderator, uri, "Note", to, vec![group.uri.clone()])?;
     activity.id =
-        Url::parse(&format!("{group}#removals/{status_id}")).map_err(AppError::internal)?;
-    activity.audience = json!(group);
+        Url::parse(&format!("{}#removals/{status_id}", group.uri)).map_err(AppError::internal)?;
+    activity.audience = json!(group.uri);
+    activity.summary = Some(String::new());
     Ok(activity)
 }
 
@@ -326,6 +342,10 @@ pub(super) async fn created(
     let data = crate::federation::data(state);
     let url = note.id.clone();
     ApNote::verify(&note, &url, &data).await?;
+    // A post written in a group here is passed on as this very activity (FEP-1b12).
+    if addresses_us(state.config.public_url.as_str(), &note) {
+        db::peers::remember_create(state.pool(), note.id.as_str(), activity.id.as_str()).await?;
+    }
     // The actor is the author (checked above): no need to look it up again.
     objects::store_note(&data, note, actor).await?;
     Ok(Outcome::Applied("post stored"))
@@ -353,39 +373,50 @@ pub(super) async fn updated(
         Some(kind) if POST_TYPES.contains(&kind) => {
             let note = parse_note(&activity.object)?;
             check_authorship(&actor.uri, &note)?;
-            // A poll's new counts come in an `Update` that changes nothing else (without
-            // `updated`, or the same): not an edit (as Mastodon's implicit update), and kept
-            // even when the post is not newer.
-            let poll = super::poll::read(&note).is_some_and(|p| p.is_ok());
-            let updated = if poll && note.updated.is_none() {
-                false
-            } else {
-                let post = objects::remote_status(state, &note, actor).await?;
-                posts::update_remote(state, post).await?
-            };
-            let row = db::statuses::by_uri(state.pool(), note.id.as_str()).await?;
-            if let Some(row) = &row
-                && poll
-                && row.account_id == actor.id
-            {
-                super::poll::store_remote(state, &note, row).await?;
-            }
-            if updated {
-                if let Some(row) = row {
-                    objects::store_event_data(state, &note, &row).await?;
-                }
-                Ok(Outcome::Applied("post updated"))
-            } else if poll && row.is_some_and(|r| r.account_id == actor.id) {
-                Ok(Outcome::Applied("poll counts updated"))
-            } else {
-                Ok(Outcome::Ignored(
-                    "update of a post unknown here, or older than the version we have",
-                ))
-            }
+            apply_update(state, actor, &note, activity.id.as_str()).await
         }
         _ => Ok(Outcome::Ignored(
             "updates of this kind of object have no effect here",
         )),
+    }
+}
+
+/// An edit of a remote post, once the note is known to be its author's (`actor`), as its own
+/// server gives it (rules T2, T4); `update_uri` is the id of the `Update`.
+pub(super) async fn apply_update(
+    state: &AppState,
+    actor: &AccountRow,
+    note: &protocol::Note,
+    update_uri: &str,
+) -> Result<Outcome> {
+    // A poll's new counts come in an `Update` that changes nothing else (without `updated`, or
+    // the same): not an edit (as Mastodon's implicit update), and kept even when the post is
+    // not newer.
+    let poll = super::poll::read(note).is_some_and(|p| p.is_ok());
+    let updated = if poll && note.updated.is_none() {
+        false
+    } else {
+        let post = objects::remote_status(state, note, actor).await?;
+        posts::update_remote(state, post, update_uri).await?
+    };
+    let row = db::statuses::by_uri(state.pool(), note.id.as_str()).await?;
+    if let Some(row) = &row
+        && poll
+        && row.account_id == actor.id
+    {
+        super::poll::store_remote(state, note, row).await?;
+    }
+    if updated {
+        if let Some(row) = row {
+            objects::store_event_data(state, note, &row).await?;
+        }
+        Ok(Outcome::Applied("post updated"))
+    } else if poll && row.is_some_and(|r| r.account_id == actor.id) {
+        Ok(Outcome::Applied("poll counts updated"))
+    } else {
+        Ok(Outcome::Ignored(
+            "update of a post unknown here, or older than the version we have",
+        ))
     }
 }
 

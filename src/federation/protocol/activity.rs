@@ -72,6 +72,15 @@ pub struct Activity {
         skip_serializing_if = "Option::is_none"
     )]
     pub content: Option<String>,
+    /// A moderator's reason: on a `Delete`, its presence marks a removal by the group's
+    /// moderators rather than the author's own deletion (Lemmy's convention; empty when no
+    /// reason was given).
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summary: Option<String>,
 }
 
 fn required_id<'de, D: Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
@@ -105,6 +114,7 @@ impl Activity {
             in_reply_to: Value::Null,
             participation_message: None,
             content: None,
+            summary: None,
         })
     }
 

@@ -266,6 +266,16 @@ pub fn group_addressing(
     }
 }
 
+/// Who reads a group's circle, as the `to` of what the group passes on to it: the public, its
+/// followers and members (sympathizers), its members.
+pub fn circle_readers(circle: Circle, group: &GroupAddress) -> Vec<String> {
+    match circle {
+        Circle::Public => vec![PUBLIC.to_string()],
+        Circle::Sympathizers => vec![group.followers.clone(), group.members.clone()],
+        Circle::Members => vec![group.members.clone()],
+    }
+}
+
 /// The `to` and `cc` of a post, as Mastodon addresses each visibility.
 pub fn addressing(
     visibility: Visibility,

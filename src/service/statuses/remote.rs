@@ -10,7 +10,10 @@ use crate::{
         media::{Focus, MediaKind, MediaUse},
     },
     error::{AppError, AppResult},
-    service::groups,
+    service::{
+        groups,
+        outgoing::{self, Outgoing},
+    },
     state::AppState,
 };
 
@@ -368,9 +371,14 @@ pub async fn write_remotes(
     Ok(stored)
 }
 
-/// Applies an edit of a remote post by its author; `false` when the post is unknown here or
-/// the edit is older than the version stored.
-pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bool> {
+/// Applies an edit of a remote post by its author (`update_uri`: the id of its `Update`);
+/// `false` when the post is unknown here or the edit is older than the version stored. The
+/// local groups that placed the post pass the edit on to their circles.
+pub async fn update_remote(
+    state: &AppState,
+    post: RemoteStatus,
+    update_uri: &str,
+) -> AppResult<bool> {
     let Some(existing) = db::statuses::by_uri(state.pool(), &post.uri).await? else {
         return Ok(false);
     };
@@ -423,7 +431,22 @@ pub async fn update_remote(state: &AppState, post: RemoteStatus) -> AppResult<bo
         .await?;
         db::social::add_to_feeds(&mut tx, existing.id, &[m.id]).await?;
     }
+    let groups = db::groups::local_post_groups(&mut *tx, existing.id).await?;
+    for (group_id, _) in &groups {
+        outgoing::push(
+            &mut tx,
+            &Outgoing::GroupAnnounceUpdate {
+                group_id: *group_id,
+                status_id: existing.id,
+                activity_uri: update_uri.to_string(),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
+    if !groups.is_empty() {
+        state.outbox_ready.notify_one();
+    }
     state.streams.edited(existing.id);
     Ok(true)
 }
