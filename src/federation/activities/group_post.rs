@@ -77,47 +77,13 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
             let Some((group, _, address)) = load_group(state, *group_id).await? else {
                 return Ok(None);
             };
-            let Some(author) = account(state, status.account_id).await? else {
+            let Some(activity) = announcement(state, &group, &address, &status, circle).await?
+            else {
                 return Ok(None);
             };
-            // The post as its own group addresses it (a federation's post passed on by a
-            // section keeps the federation as its audience).
-            let own_group = match status.group_id {
-                Some(g) if g == group.id => Some(address.clone()),
-                Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
-                None => None,
-            };
-            let mentioned = mentioned_accounts(state, status.id).await?;
-            let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
-                .await?
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect();
-            let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
-            let note = render::note(
-                state,
-                &status,
-                &render::NoteParts {
-                    author: &author,
-                    mentioned: &mentioned,
-                    tags: &tags,
-                    group: own_group.as_ref(),
-                    media: &media,
-                },
-            )
-            .map_err(AppError::internal)?;
-            let note = as_event(state, note, &status).await?;
-            // FEP-1b12: the group announces the Create of posts written here; a post from
-            // another server is announced as the object itself (its Create is its author's).
-            let object = if author.is_local() {
-                create_or_update("Create", note)?.embedded()
-            } else {
-                note
-            };
-            let id = format!("{}#announces/{}", group.uri, status.id);
             Some(Prepared {
                 actor_id: group.id,
-                body: announce(&id, &address, object, circle)?.to_json(),
+                body: activity.to_json(),
                 inboxes: circle_inboxes(state, group.id, circle).await?,
             })
         }
@@ -146,6 +112,57 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
         }
         _ => None,
     })
+}
+
+/// A local group's `Announce` of a post placed in its `circle`, as it is sent when the post
+/// is placed and as the group's outbox lists it (`routes::outbox`); `None` when the author is
+/// gone.
+pub(in crate::federation) async fn announcement(
+    state: &AppState,
+    group: &AccountRow,
+    address: &GroupAddress,
+    status: &db::statuses::StatusRow,
+    circle: Circle,
+) -> AppResult<Option<Activity>> {
+    let Some(author) = account(state, status.account_id).await? else {
+        return Ok(None);
+    };
+    // The post as its own group addresses it (a federation's post passed on by a
+    // section keeps the federation as its audience).
+    let own_group = match status.group_id {
+        Some(g) if g == group.id => Some(address.clone()),
+        Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
+        None => None,
+    };
+    let mentioned = mentioned_accounts(state, status.id).await?;
+    let tags: Vec<String> = db::statuses::tags_of(state.pool(), &[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
+    let note = render::note(
+        state,
+        status,
+        &render::NoteParts {
+            author: &author,
+            mentioned: &mentioned,
+            tags: &tags,
+            group: own_group.as_ref(),
+            media: &media,
+        },
+    )
+    .map_err(AppError::internal)?;
+    let note = as_event(state, note, status).await?;
+    // FEP-1b12: the group announces the Create of posts written here; a post from
+    // another server is announced as the object itself (its Create is its author's).
+    let object = if author.is_local() {
+        create_or_update("Create", note)?.embedded()
+    } else {
+        note
+    };
+    let id = format!("{}#announces/{}", group.uri, status.id);
+    Ok(Some(announce(&id, address, object, circle)?))
 }
 
 /// Besides the main activity: a group's plain `Announce(Note)` of a public post, which
@@ -337,4 +354,55 @@ pub(super) async fn removal_received(
         groups::Removal::Unplaced => Outcome::Applied("post taken out of the group"),
         groups::Removal::NotHere => Outcome::Ignored("the removed post is not in the group"),
     })
+}
+
+/// The most items of a group's outbox read back when someone here starts following it.
+pub const READ_BACK_ITEMS: usize = 20;
+
+/// A remote group's recent public posts, read back once when a follow or membership of it is
+/// accepted here (a local person's, or a local section's affiliation): the first page of its
+/// outbox on its own server, at most [`READ_BACK_ITEMS`] items, each the group's `Announce`
+/// taken in by the same path as a live one ([`announced`]): the post read only from its own
+/// server (rule T4), placed only when written in the group or public (rule T5). Removals and
+/// other activities in the outbox are left alone. How many posts were taken in.
+pub(super) async fn read_back(state: &AppState, group: &AccountRow) -> usize {
+    let (Some(outbox), Some(domain)) = (group.outbox_url.as_deref(), group.domain.as_deref())
+    else {
+        return 0;
+    };
+    let Some(items) = super::lookup::first_page(state, outbox, domain).await else {
+        return 0;
+    };
+    let mut taken = 0;
+    for item in items.iter().filter(|i| i.is_object()).take(READ_BACK_ITEMS) {
+        // The item must be the group's own activity, on its server, as if it had signed it.
+        let Ok(activity) =
+            crate::federation::receive::parse_activity(&group.uri, &item.to_string())
+        else {
+            continue;
+        };
+        if activity.kind != "Announce" || activity.object_type() == Some("Delete") {
+            continue;
+        }
+        match announced(state, group, &activity).await {
+            Ok(Outcome::Applied(_)) => taken += 1,
+            Ok(_) => {}
+            Err(e) => tracing::debug!(group = %group.uri, error = ?e, "outbox item not taken in"),
+        }
+    }
+    taken
+}
+
+/// Starts [`read_back`] of a remote group in the background: called once per follow or
+/// membership of it accepted here (a pending one, so that a group repeating its `Accept`
+/// starts nothing more), it never holds up the inbox worker.
+pub(super) fn read_back_later(state: &AppState, group: &AccountRow) {
+    if group.actor_type != "Group" || group.is_local() {
+        return;
+    }
+    let (state, group) = (state.clone(), group.clone());
+    tokio::spawn(async move {
+        let taken = read_back(&state, &group).await;
+        tracing::debug!(group = %group.uri, taken, "group outbox read back");
+    });
 }

@@ -38,6 +38,7 @@ mod profile;
 
 pub(super) use audience::{as_event, load_group};
 pub use boost::announce;
+pub(super) use group_post::announcement;
 pub use post::{POST_TYPES, addresses_us, check_authorship, create_or_update, parse_note};
 
 use super::protocol::{self, Activity};

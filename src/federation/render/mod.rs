@@ -202,6 +202,13 @@ pub fn group_actor(
         doc.location = Some(place.to_json());
     }
     let mut json = to_json(&doc);
+    // Its moderators, as Lemmy names a community's (docs/SECURITY.md, rule P12).
+    if let Some(object) = json.as_object_mut() {
+        object.insert(
+            "attributedTo".into(),
+            Value::String(moderators_url(account)),
+        );
+    }
     // A federation names the collection of the sections it vouches for (official sections).
     if group.kind == crate::domain::GroupKind::Federation
         && let Some(object) = json.as_object_mut()
@@ -212,6 +219,11 @@ pub fn group_actor(
         );
     }
     Ok(json)
+}
+
+/// The address of a local group's `moderators` collection.
+pub fn moderators_url(account: &AccountRow) -> String {
+    format!("{}/collections/moderators", account.uri)
 }
 
 /// Where a group's posts are addressed: the group, its followers, its members.
