@@ -487,3 +487,127 @@ async fn a_groups_moderators_are_those_who_show_it_on_their_profile() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// A fixture of Lemmy's, its hosts and names replaced.
+fn lemmy_fixture(path: &str, replacements: &[(&str, &str)]) -> Option<Value> {
+    let dir = fixtures_dir()?;
+    let mut raw = std::fs::read_to_string(dir.join("activitypub/lemmy").join(path)).ok()?;
+    for (from, to) in replacements {
+        raw = raw.replace(from, to);
+    }
+    serde_json::from_str(&raw).ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_from_a_non_member_is_rejected_to_its_author_alone() {
+    let app = spawn_app().await;
+    let (_, sec) = app.user_with_token("secretaire", "read write follow").await;
+    let section = post(
+        &app,
+        &sec,
+        &format!("{API}/groups"),
+        json!({"name": "tourcoing", "display_name": "Section de Tourcoing", "kind": "section",
+               "postcode": "59200", "join_mode": "approval"}),
+    )
+    .await;
+    let gid = section["id"].as_str().unwrap().to_string();
+    post(
+        &app,
+        &sec,
+        &format!("{API}/groups/{gid}/posts"),
+        json!({"status": "Réunion interne jeudi", "audience": "members"}),
+    )
+    .await;
+    let group_uri = app.url("/users/tourcoing");
+
+    // A Lemmy user (create_page.json) posts in the section without belonging to it.
+    let lemmy = Hostile::start().await;
+    let alpha = lemmy.actor("lemmy_alpha", "Person");
+    let page_id = lemmy.url("/post/1");
+    let Some(create) = lemmy_fixture(
+        "activities/create_or_update/create_page.json",
+        &[
+            ("http://ds9.lemmy.ml/u/lemmy_alpha", &alpha),
+            ("http://ds9.lemmy.ml/post/1", &page_id),
+            ("http://ds9.lemmy.ml", &lemmy.base),
+            ("https://enterprise.lemmy.ml/c/main", &group_uri),
+            ("http://enterprise.lemmy.ml/c/main", &group_uri),
+        ],
+    ) else {
+        eprintln!("skipped: no fixtures (../shared/fixtures)");
+        return;
+    };
+    let (state, error) = lemmy.deliver_processed(&app, &alpha, &create).await;
+    assert_eq!(state, "done", "{error:?}");
+
+    // The section answers with a Reject of the Create, to the author's own inbox only.
+    let rejects = || {
+        lemmy
+            .received()
+            .into_iter()
+            .filter(|r| r.method == reqwest::Method::POST && r.json()["type"] == "Reject")
+            .collect::<Vec<_>>()
+    };
+    eventually("the author's server gets a Reject", || async {
+        !rejects().is_empty()
+    })
+    .await;
+    let all = rejects();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        all[0].path, "/users/lemmy_alpha/inbox",
+        "the author's inbox, not the shared one"
+    );
+    let reject = all[0].json();
+    assert_eq!(reject["actor"], group_uri);
+    assert_eq!(reject["to"], json!([alpha]));
+    assert!(
+        reject
+            .get("cc")
+            .is_none_or(|cc| cc.as_array().is_none_or(Vec::is_empty))
+    );
+    assert_eq!(reject["object"]["type"], "Create");
+    assert_eq!(reject["object"]["actor"], alpha);
+    assert_eq!(reject["object"]["object"], page_id);
+    let text = reject.to_string();
+    assert!(
+        !text.contains("interne") && !text.contains("secretaire"),
+        "{text}"
+    );
+
+    // The post is not in the section.
+    let (_, timeline) = app
+        .get_json(&format!("{API}/groups/{gid}/timeline"), Some(&sec))
+        .await;
+    assert!(!timeline.to_string().contains("test body"), "{timeline}");
+
+    // A Reject of a Create from someone who is not the post's group changes nothing here,
+    // and a Reject naming another server's post is not ours to apply.
+    let (_, ana) = app.user_with_token("ana", "read write follow").await;
+    let mine = post(
+        &app,
+        &ana,
+        "/api/v1/statuses",
+        json!({"status": "Mon message public"}),
+    )
+    .await;
+    let stranger_group = lemmy.actor("intrus", "Group");
+    lemmy.introduce(&app, &stranger_group).await;
+    let forged = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": lemmy.url("/activities/reject/1"), "type": "Reject", "actor": stranger_group,
+        "to": [mine["account"]["url"]],
+        "object": {"type": "Create", "actor": app.url("/users/ana"), "object": mine["uri"]},
+    });
+    let (state, _) = lemmy
+        .deliver_processed(&app, &stranger_group, &forged)
+        .await;
+    assert_eq!(state, "done");
+    let (status, still) = app
+        .get_json(
+            &format!("/api/v1/statuses/{}", mine["id"].as_str().unwrap()),
+            Some(&ana),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{still}");
+}

@@ -2,7 +2,9 @@
 //! of a moderator's removal, and for Mastodon a plain `Announce(Note)` of a public post (it
 //! ignores `Announce(Create)`) with its `Undo` on removal.
 
-use super::audience::{account, as_event, circle_inboxes, load_group, mentioned_accounts};
+use super::audience::{
+    account, as_event, both, circle_inboxes, inbox_of, load_group, mentioned_accounts,
+};
 use super::follow::undo;
 use super::lookup::fetch_note;
 use super::post::{POST_TYPES, create_or_update, parse_note, removal};
@@ -110,8 +112,70 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                 inboxes: circle_inboxes(state, group.id, circle).await?,
             })
         }
+        Outgoing::RejectGroupPost {
+            group_id,
+            author_id,
+            status_uri,
+        } => {
+            let Some((group, author)) = both(state, *group_id, *author_id).await? else {
+                return Ok(None);
+            };
+            let Some(inbox) = inbox_of(&author) else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: group.id,
+                body: refusal(&group.uri, &author.uri, status_uri)?.to_json(),
+                inboxes: vec![inbox],
+            })
+        }
         _ => None,
     })
+}
+
+/// A group's `Reject` of the `Create` of a post it did not take in: to its author alone,
+/// naming only the author, the post and the group (nothing of its circles or members).
+fn refusal(group: &str, author: &str, status_uri: &str) -> AppResult<Activity> {
+    let id = format!(
+        "{group}#rejects/{}",
+        crate::crypto::sha256_hex(status_uri.as_bytes())
+    );
+    let object = json!({ "type": "Create", "actor": author, "object": status_uri });
+    Activity::new(
+        &id,
+        "Reject",
+        group,
+        object,
+        vec![author.to_string()],
+        Vec::new(),
+    )
+    .map_err(AppError::internal)
+}
+
+/// A group's `Reject` of the `Create` of a post of ours written in it: it did not take the
+/// post in, so it leaves the group's circles here (as a removal by the group: rule T6, the
+/// post itself stays its author's). `None` for any other answer.
+pub(super) async fn rejected(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &Activity,
+    accept: bool,
+) -> Result<Option<Outcome>> {
+    if accept || actor.actor_type != "Group" || activity.object_type() != Some("Create") {
+        return Ok(None);
+    }
+    let Some(uri) = activity.object.get("object").and_then(protocol::id_of) else {
+        return Err(permanent("a Reject of a Create needs the post"));
+    };
+    let Some(group) = groups::load(state, actor.id).await? else {
+        return Ok(None);
+    };
+    if !Url::parse(uri).is_ok_and(|u| state.config.is_local_url(&u)) {
+        return Ok(Some(Outcome::Ignored(
+            "a group refuses only our posts to us",
+        )));
+    }
+    removal_received(state, &group, uri).await.map(Some)
 }
 
 /// A local group's `Announce` of a post placed in its `circle`, as it is sent when the post

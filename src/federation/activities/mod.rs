@@ -89,7 +89,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
         O::PollVote { .. } => return poll::prepare(state, outgoing).await,
         O::Flag { .. } => flag::prepare(state, outgoing).await?,
-        O::GroupAnnounce { .. } | O::GroupRemove { .. } => {
+        O::GroupAnnounce { .. } | O::GroupRemove { .. } | O::RejectGroupPost { .. } => {
             return group_post::prepare(state, outgoing).await;
         }
     };
@@ -166,6 +166,9 @@ async fn answered(
         return Ok(outcome);
     }
     if let Some(outcome) = membership::answered(state, actor, activity, accept).await? {
+        return Ok(outcome);
+    }
+    if let Some(outcome) = group_post::rejected(state, actor, activity, accept).await? {
         return Ok(outcome);
     }
     follow::answered(state, actor, activity, accept).await
