@@ -169,6 +169,16 @@ async fn a_sections_outbox_lists_its_public_posts_and_events_and_a_new_follower_
         items[0]["object"]["object"]["type"], "Event",
         "newest first"
     );
+    // As Mobilizon's: the event is the group's, organized by its author, who signs its Create.
+    assert_eq!(items[0]["object"]["object"]["attributedTo"], group_uri);
+    assert_eq!(
+        items[0]["object"]["object"]["actor"],
+        a.url("/users/secretaire")
+    );
+    assert_eq!(
+        items[1]["object"]["object"]["attributedTo"],
+        a.url("/users/secretaire")
+    );
     assert_eq!(items[1]["object"]["object"]["type"], "Note");
     let text = page.to_string();
     assert!(text.contains("Wazemmes") && text.contains("Tractage"));

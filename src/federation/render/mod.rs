@@ -383,6 +383,7 @@ pub fn note(
         id: url(&status.uri)?,
         kind: "Note".into(),
         attributed_to: Some(url(&parts.author.uri)?),
+        actor: None,
         to,
         cc,
         content: Some(status.content.clone()),
@@ -458,6 +459,11 @@ pub fn event(
 ) -> Value {
     let page = status.url.clone().unwrap_or_else(|| status.uri.clone());
     doc.kind = "Event".into();
+    // As Mobilizon: an event written in a group is the group's (`attributedTo`), organized by
+    // its author (`actor`), who still signs its `Create` (rule T2).
+    if let Some(group) = doc.audience.clone() {
+        doc.actor = doc.attributed_to.replace(group);
+    }
     let cancelled = event.status == crate::domain::event::EventStatus::Cancelled;
     // Servers that read only `name` and `content` (Gancio, Lemmy) see it cancelled too.
     doc.name = Some(if cancelled {
