@@ -220,7 +220,8 @@ async fn process_object(app: &TestApp, doc: Value) -> Result<String, String> {
     if POST_TYPES.contains(&kind.as_str()) {
         let json: protocol::Note =
             serde_json::from_value(doc).map_err(|e| format!("parse error: {e}"))?;
-        let author = json.attributed_to.clone().ok_or("refused: no author")?;
+        // Mobilizon's events name their organizer in `actor`, the group in `attributedTo`.
+        let author = json.author().cloned().ok_or("refused: no author")?;
         store_actor(app, author.as_str()).await;
         let id = json.id.clone();
         if let Err(e) = ApNote::verify(&json, &id, &data).await {

@@ -667,6 +667,72 @@ pub async fn timeline(
     Ok(rows)
 }
 
+/// The condition of a group's outbox (`gp`, its placements; `s`, the post): the threads
+/// started in its public circle (no answers, no boosts), never a mission's shift.
+fn outbox_condition() -> String {
+    format!(
+        "gp.group_id = $1 AND gp.circle = 'public' AND s.in_reply_to_uri IS NULL \
+         AND s.reblog_of_id IS NULL AND {}",
+        super::events::NOT_SHIFT
+    )
+}
+
+/// A page of a group's outbox, newest first, below `max_id`: walks the (group_id, status_id)
+/// key as [`timeline`] does, so a page costs `limit` rows whatever the group's size.
+pub async fn outbox(
+    db: &AnyPool,
+    group_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<StatusRow>> {
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            crate::status_columns!(),
+            " FROM group_posts gp JOIN statuses s ON s.id = gp.status_id WHERE {cond} \
+             AND ($2 IS NULL OR gp.status_id < $2) ORDER BY gp.status_id DESC LIMIT $3"
+        ),
+        cond = outbox_condition()
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(max_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// How many posts a group's outbox lists (its `totalItems`).
+pub async fn outbox_count(db: &AnyPool, group_id: i64) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM group_posts gp JOIN statuses s ON s.id = gp.status_id WHERE {}",
+        outbox_condition()
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(group_id)
+        .fetch_one(db)
+        .await
+}
+
+/// The actor ids of a group's administrators and moderators who show the group on their
+/// profile, administrators first (docs/SECURITY.md, rule P12): nobody for a group joined by
+/// invitation only. At most `limit`.
+pub async fn public_staff(db: &AnyPool, group_id: i64, limit: i64) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT a.uri FROM group_members m JOIN groups g ON g.account_id = m.group_id \
+         JOIN accounts a ON a.id = m.account_id \
+         WHERE m.group_id = $1 AND m.state = 'accepted' AND m.shown_on_profile = 1 \
+         AND m.role IN ('administrator', 'moderator') AND g.join_mode <> 'invite' \
+         AND a.deleted_at IS NULL \
+         ORDER BY CASE m.role WHEN 'administrator' THEN 0 ELSE 1 END, m.accepted_at, m.id \
+         LIMIT $2",
+    )
+    .bind(group_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// Locks or unlocks a thread.
 pub async fn set_thread_locked(db: &AnyPool, status_id: i64, locked: bool) -> Result<()> {
     sqlx::query("UPDATE statuses SET thread_locked = $2 WHERE id = $1")

@@ -201,6 +201,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users/{username}/members", get(routes::follow_collection))
         .route(
+            "/users/{username}/collections/moderators",
+            get(routes::moderators),
+        )
+        .route(
             "/users/{username}/collections/featured",
             get(routes::featured),
         )

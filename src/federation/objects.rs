@@ -320,11 +320,12 @@ pub fn visibility_of(to: &[String], cc: &[String], followers: Option<&str>) -> V
 }
 
 /// The addresses of a note that could name its group, the first found winning: `audience`
-/// first, then its addressees and mentions (the public address and collections cannot be
+/// first, then the group `attributedTo` names (Mobilizon's and coopol's events), then its addressees and mentions (the public address and collections cannot be
 /// groups); at most 50.
 pub(crate) fn group_candidates(json: &protocol::Note) -> Vec<&str> {
     json.audience
         .iter()
+        .chain(json.attributed_group())
         .map(Url::as_str)
         .chain(json.to.iter().chain(json.cc.iter()).map(String::as_str))
         .chain(
@@ -599,8 +600,7 @@ impl Object for ApNote {
             return Err(AppError::bad_request("error-federation-spoofed"));
         }
         let author = json
-            .attributed_to
-            .as_ref()
+            .author()
             .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
         if !same_origin(author, &json.id) {
             return Err(AppError::bad_request("error-federation-spoofed"));
@@ -617,8 +617,8 @@ impl Object for ApNote {
             ));
         }
         let author_id = json
-            .attributed_to
-            .clone()
+            .author()
+            .cloned()
             .ok_or_else(|| AppError::bad_request("error-federation-invalid"))?;
         let author = ObjectId::<ApAccount>::from(author_id)
             .dereference(data)

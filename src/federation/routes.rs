@@ -7,7 +7,7 @@
 use super::{AP_CONTENT_TYPE, activities, render, verify};
 use crate::{
     db::{self, accounts::AccountRow, statuses::StatusRow},
-    domain::RegistrationMode,
+    domain::{Circle, RegistrationMode},
     error::AppError,
     service::{self, statuses as posts},
     state::AppState,
@@ -441,6 +441,9 @@ pub async fn outbox(
         Err(r) => return r,
     };
     let id = render::actor_urls(&account).outbox;
+    if account.actor_type == "Group" {
+        return group_outbox(&state, &account, id, q).await;
+    }
     if q.page.is_none() {
         // The number the profile shows (every post but direct messages and closed circles'
         // posts, boosts included), kept by the database's triggers, as Mastodon's
@@ -504,6 +507,86 @@ pub async fn outbox(
         doc["next"] = json!(format!("{id}?page=true&max_id={}", last.id));
     }
     ap_json(doc)
+}
+
+/// How many posts a page of a group's outbox lists.
+const GROUP_OUTBOX_PAGE: i64 = 20;
+
+/// A local group's outbox, as Lemmy's and Mobilizon's: the group's `Announce` of each thread
+/// started in its public circle (the `Create` of a post written here, as announced live),
+/// newest first, [`GROUP_OUTBOX_PAGE`] a page. Never a closed circle's post, an answer, a
+/// mission's shift or a removed post (`db::groups::outbox`).
+async fn group_outbox(state: &AppState, group: &AccountRow, id: String, q: PageQuery) -> Response {
+    if q.page.is_none() {
+        let total = match db::groups::outbox_count(state.pool(), group.id).await {
+            Ok(n) => n,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+        return ap_json(json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id,
+            "type": "OrderedCollection",
+            "totalItems": total,
+            "first": format!("{id}?page=true"),
+        }));
+    }
+    let rows = match db::groups::outbox(state.pool(), group.id, q.max_id, GROUP_OUTBOX_PAGE).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let address = render::group_address(group, None);
+    let mut items = Vec::with_capacity(rows.len());
+    for s in &rows {
+        match activities::announcement(state, group, &address, s, Circle::Public, None).await {
+            Ok(Some(a)) => items.push(a.embedded()),
+            Ok(None) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    let mut doc = json!({
+        "@context": super::protocol::context(),
+        "id": format!("{id}?page=true{}", q.max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
+        "type": "OrderedCollectionPage",
+        "partOf": id,
+        "orderedItems": items,
+    });
+    if rows.len() as i64 == GROUP_OUTBOX_PAGE
+        && let Some(last) = rows.last()
+    {
+        doc["next"] = json!(format!("{id}?page=true&max_id={}", last.id));
+    }
+    ap_json(doc)
+}
+
+/// The most moderators a group's `moderators` collection lists.
+const MOST_MODERATORS: i64 = 100;
+
+/// `GET /users/:name/collections/moderators`: the administrators and moderators of a local
+/// group who show the group on their profile, as actor ids (Lemmy's `moderators`, named by the
+/// group's `attributedTo`); docs/SECURITY.md, rule P12. People: 404.
+pub async fn moderators(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let account = match readable_account(&state, &username, &method, &uri, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if account.actor_type != "Group" {
+        return not_found();
+    }
+    let items = match db::groups::public_staff(state.pool(), account.id, MOST_MODERATORS).await {
+        Ok(items) => items,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    ordered_collection(
+        json!("https://www.w3.org/ns/activitystreams"),
+        render::moderators_url(&account),
+        items,
+    )
 }
 
 /// `GET /users/:name/collections/featured`: the person's pinned public and unlisted posts,

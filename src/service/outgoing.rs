@@ -257,6 +257,16 @@ pub enum Outgoing {
         /// The circle it was in.
         circle: Circle,
     },
+    /// A local group did not take in a post another server's author wrote in it (not a
+    /// member, a locked thread): `Reject` of its `Create`, to the author alone.
+    RejectGroupPost {
+        /// The group.
+        group_id: i64,
+        /// The author (remote).
+        author_id: i64,
+        /// The post's ActivityPub id.
+        status_uri: String,
+    },
     /// A local person voted in another server's poll: one `Create(Note)` per choice (the
     /// option's `name`, `inReplyTo` the poll), to the poll's author only.
     PollVote {

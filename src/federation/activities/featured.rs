@@ -21,8 +21,8 @@ use crate::{
     },
     state::AppState,
 };
-use activitypub_federation::fetch::{fetch_object_http, object_id::ObjectId};
-use serde_json::{Value, json};
+use activitypub_federation::fetch::object_id::ObjectId;
+use serde_json::json;
 use url::Url;
 
 /// The address of a local actor's `featured` collection (the actor document names it).
@@ -174,34 +174,9 @@ pub(crate) async fn fetch(
     account: &AccountRow,
     url: &str,
 ) -> Option<Vec<StatusRow>> {
-    let url = Url::parse(url).ok()?;
     let domain = account.domain.as_deref()?;
-    if state.config.is_local_url(&url) || protocol::domain_of(&url) != domain {
-        return None;
-    }
+    let items = super::lookup::first_page(state, url, domain).await?;
     let data = crate::federation::data(state);
-    let mut doc = fetch_object_http::<_, Value>(&url, &data)
-        .await
-        .ok()?
-        .object;
-    if items_of(&doc).is_none() {
-        // Only the first page: a pinned list is short.
-        let first = doc.get("first")?.clone();
-        doc = match first {
-            Value::String(page) => {
-                let page = Url::parse(&page).ok()?;
-                if protocol::domain_of(&page) != domain {
-                    return None;
-                }
-                fetch_object_http::<_, Value>(&page, &data)
-                    .await
-                    .ok()?
-                    .object
-            }
-            embedded => embedded,
-        };
-    }
-    let items = items_of(&doc)?;
     let mut rows = Vec::new();
     for item in items.iter().take(MOST_ITEMS) {
         let Some(id) = protocol::id_of(item).and_then(|i| Url::parse(i).ok()) else {
@@ -224,10 +199,4 @@ pub(crate) async fn fetch(
         }
     }
     Some(rows)
-}
-
-fn items_of(doc: &Value) -> Option<&Vec<Value>> {
-    doc.get("orderedItems")
-        .or_else(|| doc.get("items"))
-        .and_then(Value::as_array)
 }

@@ -5,6 +5,7 @@ use super::lookup::local_actor;
 use super::{Prepared, Result};
 use crate::{
     db::{self, accounts::AccountRow},
+    domain::FollowState,
     error::{AppError, AppResult},
     federation::{
         protocol::{self, Activity},
@@ -171,6 +172,9 @@ pub(super) async fn answered(
     }
     if accept {
         relationships::accept_received(state, &follow).await?;
+        if follow.state == FollowState::Pending {
+            super::group_post::read_back_later(state, actor);
+        }
         Ok(Outcome::Applied("follow accepted by the remote account"))
     } else {
         relationships::reject_received(state, &follow).await?;

@@ -5,7 +5,9 @@
 //! `Announce` of an activity. Received from a group: its `Announce` of a post, of an edit, of a
 //! removal, and of the `Undo` of a removal.
 
-use super::audience::{account, as_event, circle_inboxes, load_group, mentioned_accounts};
+use super::audience::{
+    account, as_event, both, circle_inboxes, inbox_of, load_group, mentioned_accounts,
+};
 use super::follow::undo;
 use super::lookup::fetch_note;
 use super::post::{
@@ -93,9 +95,72 @@ async fn main(state: &AppState, outgoing: &Outgoing) -> AppResult<Option<Prepare
                 inboxes: circle_inboxes(state, group.id, circle).await?,
             })
         }
+        Outgoing::RejectGroupPost {
+            group_id,
+            author_id,
+            status_uri,
+        } => {
+            let Some((group, author)) = both(state, *group_id, *author_id).await? else {
+                return Ok(None);
+            };
+            let Some(inbox) = inbox_of(&author) else {
+                return Ok(None);
+            };
+            Some(Prepared {
+                actor_id: group.id,
+                body: refusal(&group.uri, &author.uri, status_uri)?.to_json(),
+                inboxes: vec![inbox],
+            })
+        }
         _ => None,
     })
 }
+
+/// A group's `Reject` of the `Create` of a post it did not take in: to its author alone,
+/// naming only the author, the post and the group (nothing of its circles or members).
+fn refusal(group: &str, author: &str, status_uri: &str) -> AppResult<Activity> {
+    let id = format!(
+        "{group}#rejects/{}",
+        crate::crypto::sha256_hex(status_uri.as_bytes())
+    );
+    let object = json!({ "type": "Create", "actor": author, "object": status_uri });
+    Activity::new(
+        &id,
+        "Reject",
+        group,
+        object,
+        vec![author.to_string()],
+        Vec::new(),
+    )
+    .map_err(AppError::internal)
+}
+
+/// A group's `Reject` of the `Create` of a post of ours written in it: it did not take the
+/// post in, so it leaves the group's circles here (as a removal by the group: rule T6, the
+/// post itself stays its author's). `None` for any other answer.
+pub(super) async fn rejected(
+    state: &AppState,
+    actor: &AccountRow,
+    activity: &Activity,
+    accept: bool,
+) -> Result<Option<Outcome>> {
+    if accept || actor.actor_type != "Group" || activity.object_type() != Some("Create") {
+        return Ok(None);
+    }
+    let Some(uri) = activity.object.get("object").and_then(protocol::id_of) else {
+        return Err(permanent("a Reject of a Create needs the post"));
+    };
+    let Some(group) = groups::load(state, actor.id).await? else {
+        return Ok(None);
+    };
+    if !Url::parse(uri).is_ok_and(|u| state.config.is_local_url(&u)) {
+        return Ok(Some(Outcome::Ignored(
+            "a group refuses only our posts to us",
+        )));
+    }
+    removal_received(state, &group, uri).await.map(Some)
+}
+
 
 /// A group's `Announce` of a post placed in it, to the circle it is in: of its author's
 /// `Create` (`update`: `None`), or of the author's `Update` whose id is given.
@@ -119,11 +184,33 @@ async fn announce_post(
     let Some((group, _, address)) = load_group(state, group_id).await? else {
         return Ok(None);
     };
+    let Some(activity) = announcement(state, &group, &address, &status, circle, update).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Prepared {
+        actor_id: group.id,
+        body: activity.to_json(),
+        inboxes: circle_inboxes(state, group.id, circle).await?,
+    }))
+}
+
+/// A local group's `Announce` of a post placed in its `circle`, as it is sent when the post
+/// is placed (`update`: `None`; else the id of the author's `Update` it passes on) and as the
+/// group's outbox lists it (`routes::outbox`); `None` when the author is gone.
+pub(in crate::federation) async fn announcement(
+    state: &AppState,
+    group: &AccountRow,
+    address: &GroupAddress,
+    status: &db::statuses::StatusRow,
+    circle: Circle,
+    update: Option<&str>,
+) -> AppResult<Option<Activity>> {
     let Some(author) = account(state, status.account_id).await? else {
         return Ok(None);
     };
-    // The post as its own group addresses it (a federation's post passed on by a section
-    // keeps the federation as its audience).
+    // The post as its own group addresses it (a federation's post passed on by a
+    // section keeps the federation as its audience).
     let own_group = match status.group_id {
         Some(g) if g == group.id => Some(address.clone()),
         Some(g) => load_group(state, g).await?.map(|(_, _, a)| a),
@@ -138,7 +225,7 @@ async fn announce_post(
     let media = db::media::of_statuses(state.pool(), &[status.id]).await?;
     let note = render::note(
         state,
-        &status,
+        status,
         &render::NoteParts {
             author: &author,
             mentioned: &mentioned,
@@ -148,7 +235,7 @@ async fn announce_post(
         },
     )
     .map_err(AppError::internal)?;
-    let note = as_event(state, note, &status).await?;
+    let note = as_event(state, note, status).await?;
     // FEP-1b12 as Lemmy reads it: the group announces its author's activity, whichever server
     // the author is on (Lemmy refuses the `Announce` of a bare note). A post from elsewhere
     // keeps the id of the activity that brought it, when it came by one (Lemmy skips an id it
@@ -180,11 +267,7 @@ async fn announce_post(
         activity.id = Url::parse(&format!("{}#announces/{}/create", group.uri, status.id))
             .map_err(AppError::internal)?;
     }
-    Ok(Some(Prepared {
-        actor_id: group.id,
-        body: announce(&id, &address, activity.embedded(), circle)?.to_json(),
-        inboxes: circle_inboxes(state, group.id, circle).await?,
-    }))
+    Ok(Some(announce(&id, address, activity.embedded(), circle)?))
 }
 
 /// Besides the main activity: a group's plain `Announce(Note)` of a public post, which
@@ -519,4 +602,55 @@ pub(super) async fn removal_received(
         groups::Removal::Unplaced => Outcome::Applied("post taken out of the group"),
         groups::Removal::NotHere => Outcome::Ignored("the removed post is not in the group"),
     })
+}
+
+/// The most items of a group's outbox read back when someone here starts following it.
+pub const READ_BACK_ITEMS: usize = 20;
+
+/// A remote group's recent public posts, read back once when a follow or membership of it is
+/// accepted here (a local person's, or a local section's affiliation): the first page of its
+/// outbox on its own server, at most [`READ_BACK_ITEMS`] items, each the group's `Announce`
+/// taken in by the same path as a live one ([`announced`]): the post read only from its own
+/// server (rule T4), placed only when written in the group or public (rule T5). Removals and
+/// other activities in the outbox are left alone. How many posts were taken in.
+pub(super) async fn read_back(state: &AppState, group: &AccountRow) -> usize {
+    let (Some(outbox), Some(domain)) = (group.outbox_url.as_deref(), group.domain.as_deref())
+    else {
+        return 0;
+    };
+    let Some(items) = super::lookup::first_page(state, outbox, domain).await else {
+        return 0;
+    };
+    let mut taken = 0;
+    for item in items.iter().filter(|i| i.is_object()).take(READ_BACK_ITEMS) {
+        // The item must be the group's own activity, on its server, as if it had signed it.
+        let Ok(activity) =
+            crate::federation::receive::parse_activity(&group.uri, &item.to_string())
+        else {
+            continue;
+        };
+        if activity.kind != "Announce" || activity.object_type() == Some("Delete") {
+            continue;
+        }
+        match announced(state, group, &activity).await {
+            Ok(Outcome::Applied(_)) => taken += 1,
+            Ok(_) => {}
+            Err(e) => tracing::debug!(group = %group.uri, error = ?e, "outbox item not taken in"),
+        }
+    }
+    taken
+}
+
+/// Starts [`read_back`] of a remote group in the background: called once per follow or
+/// membership of it accepted here (a pending one, so that a group repeating its `Accept`
+/// starts nothing more), it never holds up the inbox worker.
+pub(super) fn read_back_later(state: &AppState, group: &AccountRow) {
+    if group.actor_type != "Group" || group.is_local() {
+        return;
+    }
+    let (state, group) = (state.clone(), group.clone());
+    tokio::spawn(async move {
+        let taken = read_back(&state, &group).await;
+        tracing::debug!(group = %group.uri, taken, "group outbox read back");
+    });
 }

@@ -8,7 +8,8 @@ use crate::{
     service::groups,
     state::AppState,
 };
-use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::fetch::{fetch_object_http, object_id::ObjectId};
+use serde_json::Value;
 use url::Url;
 
 /// A local actor an object id names, if it is one of ours.
@@ -61,4 +62,40 @@ pub(super) async fn fetch_note(state: &AppState, url: Url) -> Result<db::statuse
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The items of a remote actor's collection (its `featured` posts, a group's outbox): the
+/// collection at `url`, then its first page when the items are not inline, both on the
+/// actor's own server (`domain`), never one of ours. `None` when either could not be read.
+/// Only the first page: the callers read a bounded number of items.
+pub(super) async fn first_page(state: &AppState, url: &str, domain: &str) -> Option<Vec<Value>> {
+    let on_server = |address: &str| {
+        Url::parse(address).ok().filter(|u| {
+            !state.config.is_local_url(u) && crate::federation::protocol::domain_of(u) == domain
+        })
+    };
+    let url = on_server(url)?;
+    let data = crate::federation::data(state);
+    let mut doc = fetch_object_http::<_, Value>(&url, &data)
+        .await
+        .ok()?
+        .object;
+    if items_of(&doc).is_none() {
+        doc = match doc.get("first")?.clone() {
+            Value::String(page) => {
+                fetch_object_http::<_, Value>(&on_server(&page)?, &data)
+                    .await
+                    .ok()?
+                    .object
+            }
+            embedded => embedded,
+        };
+    }
+    items_of(&doc).cloned()
+}
+
+fn items_of(doc: &Value) -> Option<&Vec<Value>> {
+    doc.get("orderedItems")
+        .or_else(|| doc.get("items"))
+        .and_then(Value::as_array)
 }

@@ -275,6 +275,9 @@ pub(super) async fn answered(
         )));
     }
     groups::join_answered(state, &m, accept).await?;
+    if accept {
+        super::group_post::read_back_later(state, actor);
+    }
     Ok(Some(Outcome::Applied(if accept {
         "membership accepted by the group"
     } else {

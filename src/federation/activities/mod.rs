@@ -38,6 +38,7 @@ mod profile;
 
 pub(super) use audience::{as_event, load_group};
 pub use boost::announce;
+pub(super) use group_post::announcement;
 pub use post::{POST_TYPES, addresses_us, check_authorship, create_or_update, parse_note};
 
 use super::protocol::{self, Activity};
@@ -88,7 +89,10 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
         O::PollVote { .. } => return poll::prepare(state, outgoing).await,
         O::Flag { .. } => flag::prepare(state, outgoing).await?,
-        O::GroupAnnounce { .. } | O::GroupAnnounceUpdate { .. } | O::GroupRemove { .. } => {
+        O::GroupAnnounce { .. }
+        | O::GroupAnnounceUpdate { .. }
+        | O::GroupRemove { .. }
+        | O::RejectGroupPost { .. } => {
             return group_post::prepare(state, outgoing).await;
         }
     };
@@ -165,6 +169,9 @@ async fn answered(
         return Ok(outcome);
     }
     if let Some(outcome) = membership::answered(state, actor, activity, accept).await? {
+        return Ok(outcome);
+    }
+    if let Some(outcome) = group_post::rejected(state, actor, activity, accept).await? {
         return Ok(outcome);
     }
     follow::answered(state, actor, activity, accept).await

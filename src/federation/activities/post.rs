@@ -41,8 +41,10 @@ pub fn create_or_update(kind: &str, note: Value) -> AppResult<Activity> {
             })
             .unwrap_or_default()
     };
-    let actor = note["attributedTo"]
+    // The author: `actor` when `attributedTo` names the group (an event written in one).
+    let actor = note["actor"]
         .as_str()
+        .or_else(|| note["attributedTo"].as_str())
         .unwrap_or_default()
         .to_string();
     let id = note["id"].as_str().unwrap_or_default();
@@ -357,7 +359,7 @@ pub fn check_authorship(actor: &str, note: &protocol::Note) -> Result<()> {
     if !same_origin(&note.id, &actor_url) {
         return Err(permanent("the object id is not on the actor's server"));
     }
-    match &note.attributed_to {
+    match note.author() {
         Some(author) if author.as_str() == actor => Ok(()),
         _ => Err(permanent("the actor is not the author")),
     }

@@ -302,6 +302,15 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub attributed_to: Option<Url>,
+    /// Who wrote it when `attributedTo` names a group (Mobilizon's events and posts, coopol's
+    /// events: the organizer person; `attributedTo` is the group organizing it). See
+    /// [`Note::author`].
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub actor: Option<Url>,
     /// Primary audience.
     #[serde(default, deserialize_with = "ids")]
     pub to: Vec<String>,
@@ -522,6 +531,21 @@ pub struct Note {
 }
 
 impl Note {
+    /// Its author: `actor` when given (Mobilizon's and coopol's group events name the group in
+    /// `attributedTo` and the person who wrote them in `actor`), else `attributedTo`. Whoever
+    /// it is, a `Create` or `Update` of it must be signed by that author (rule T2).
+    pub fn author(&self) -> Option<&Url> {
+        self.actor.as_ref().or(self.attributed_to.as_ref())
+    }
+
+    /// The group `attributedTo` names when it is not the author (see [`Note::author`]): a
+    /// candidate for the group it is written in, as its `audience` is, never its author.
+    pub fn attributed_group(&self) -> Option<&Url> {
+        self.attributed_to
+            .as_ref()
+            .filter(|a| Some(*a) != self.author())
+    }
+
     /// The content to show: `content`, or a `contentMap` entry. For articles, pages, events
     /// and videos the title comes first as a heading-like paragraph, then the `summary` (a
     /// description there, not a content warning; events put their date and place in it).

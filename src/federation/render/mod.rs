@@ -202,6 +202,13 @@ pub fn group_actor(
         doc.location = Some(place.to_json());
     }
     let mut json = to_json(&doc);
+    // Its moderators, as Lemmy names a community's (docs/SECURITY.md, rule P12).
+    if let Some(object) = json.as_object_mut() {
+        object.insert(
+            "attributedTo".into(),
+            Value::String(moderators_url(account)),
+        );
+    }
     // A federation names the collection of the sections it vouches for (official sections).
     if group.kind == crate::domain::GroupKind::Federation
         && let Some(object) = json.as_object_mut()
@@ -212,6 +219,11 @@ pub fn group_actor(
         );
     }
     Ok(json)
+}
+
+/// The address of a local group's `moderators` collection.
+pub fn moderators_url(account: &AccountRow) -> String {
+    format!("{}/collections/moderators", account.uri)
 }
 
 /// Where a group's posts are addressed: the group, its followers, its members.
@@ -381,6 +393,7 @@ pub fn note(
         id: url(&status.uri)?,
         kind: "Note".into(),
         attributed_to: Some(url(&parts.author.uri)?),
+        actor: None,
         to,
         cc,
         content: Some(status.content.clone()),
@@ -456,6 +469,11 @@ pub fn event(
 ) -> Value {
     let page = status.url.clone().unwrap_or_else(|| status.uri.clone());
     doc.kind = "Event".into();
+    // As Mobilizon: an event written in a group is the group's (`attributedTo`), organized by
+    // its author (`actor`), who still signs its `Create` (rule T2).
+    if let Some(group) = doc.audience.clone() {
+        doc.actor = doc.attributed_to.replace(group);
+    }
     let cancelled = event.status == crate::domain::event::EventStatus::Cancelled;
     // Servers that read only `name` and `content` (Gancio, Lemmy) see it cancelled too.
     doc.name = Some(if cancelled {

@@ -186,9 +186,10 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     // A local group's circles are decided here: a post it does not take in is in none of
     // them, whatever it claims (its own addressing says who reads it), and is no group's event
     // or discussion (rule T5).
-    let (group, circle) = match &group {
-        Some(g) if g.is_local() && distribute_in.is_none() => (None, None),
-        _ => (group, circle),
+    // Its author is told (`Reject` of the `Create`), as a server answering at once would.
+    let (group, circle, refused_by) = match group {
+        Some(g) if g.is_local() && distribute_in.is_none() => (None, None, Some(g.account.id)),
+        _ => (group, circle, None),
     };
     let closed = matches!(circle, Some(Circle::Sympathizers | Circle::Members));
     let visibility = if closed {
@@ -221,8 +222,19 @@ pub async fn store_remote(state: &AppState, post: RemoteStatus) -> AppResult<Sta
     if let Some((g, c)) = &distribute_in {
         groups::distribute(&mut tx, g, id, *c).await?;
     }
+    if let Some(group_id) = refused_by {
+        crate::service::outgoing::push(
+            &mut tx,
+            &crate::service::outgoing::Outgoing::RejectGroupPost {
+                group_id,
+                author_id: post.account_id,
+                status_uri: post.uri.clone(),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
-    if distribute_in.is_some() {
+    if distribute_in.is_some() || refused_by.is_some() {
         state.outbox_ready.notify_one();
     }
     state.streams.created([id]);
