@@ -150,14 +150,14 @@ pub async fn load_many(state: &AppState, ids: &[i64]) -> AppResult<Vec<Group>> {
 }
 
 /// A group by id: a number (a local or known remote group), a handle `name`, `@name`,
-/// `name@host` or `@name@host`, or the URL of its actor. Unknown remote handles are looked up on their server when
+/// `name@host`, `@name@host` or `!name@host` (Lemmy's), or the URL of its actor. Unknown remote handles are looked up on their server when
 /// `resolve` is set (signed-in callers), so anyone cannot make us fetch arbitrary hosts.
 pub async fn find(state: &AppState, id: &str, resolve: bool) -> AppResult<Group> {
     if let Ok(n) = id.trim().parse::<i64>() {
         return get(state, n).await;
     }
     let id = id.trim();
-    let handle = id.trim_start_matches('@');
+    let (handle, _) = crate::domain::handle_parts(id);
     // Another server's group, when unknown here, is fetched (`service::Remote`).
     let fetch = |term: String| async move {
         match state.remote().filter(|_| resolve) {
