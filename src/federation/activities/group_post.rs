@@ -243,6 +243,9 @@ pub(super) async fn announced(
         };
         return removal_received(state, &group, uri).await;
     }
+    if matches!(inner_type, Some("Like" | "Dislike")) {
+        return super::like::announced(state, actor, inner).await;
+    }
     let note_value = match inner_type {
         Some("Create") => inner.get("object").cloned().unwrap_or(Value::Null),
         Some(t) if POST_TYPES.contains(&t) => inner.clone(),
