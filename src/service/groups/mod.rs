@@ -77,6 +77,14 @@ impl Group {
     pub fn is_local(&self) -> bool {
         self.account.is_local()
     }
+
+    /// Whether the group is joined by following it: a group elsewhere whose actor names no
+    /// `members` collection (Lemmy, Mbin and other FEP-1b12 groups) keeps no membership but
+    /// its followers, and answers a `Join` with an error. There the membership recorded here
+    /// is the follow (its id is the `Follow`'s), and no separate follow row is kept.
+    pub fn joined_by_follow(&self) -> bool {
+        !self.is_local() && self.row.members_url.is_none()
+    }
 }
 
 /// A group by account id (local or remote), if it exists and is not deleted.
