@@ -81,7 +81,8 @@ impl Group {
     /// Whether the group is joined by following it: a group elsewhere whose actor names no
     /// `members` collection (Lemmy, Mbin and other FEP-1b12 groups) keeps no membership but
     /// its followers, and answers a `Join` with an error. There the membership recorded here
-    /// is the follow (its id is the `Follow`'s), and no separate follow row is kept.
+    /// is the follow (its id is the `Follow`'s), and no separate follow row is kept
+    /// (docs/decisions/0027-a-community-joined-by-following.md).
     pub fn joined_by_follow(&self) -> bool {
         !self.is_local() && self.row.members_url.is_none()
     }
