@@ -538,7 +538,7 @@ async fn a_community_is_found_by_its_bang_handle() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn votes_a_community_passes_on_count_only_from_its_own_server() {
+async fn votes_a_community_passes_on_count_only_from_its_own_server_and_are_withdrawn_so() {
     let app = spawn_app().await;
     let h = Hostile::start().await;
     let elsewhere = Hostile::start().await;
@@ -600,8 +600,27 @@ async fn votes_a_community_passes_on_count_only_from_its_own_server() {
 
     // A like by a person of the community's own server counts.
     like["actor"] = json!(beta);
-    let (state, error) = h.deliver_processed(&app, &c.uri, &announced(like, 4)).await;
+    let (state, error) = h
+        .deliver_processed(&app, &c.uri, &announced(like.clone(), 4))
+        .await;
     assert_eq!(state, "done", "{error:?}");
     assert_eq!(favourites().await, 1);
+
+    // Its withdrawal, announced the same way (`voting/undo_like_note.json`), withdraws it; one
+    // by someone elsewhere, naming it, does not.
+    let mut undo = lemmy(&h, "activities/voting/undo_like_note.json").unwrap();
+    undo["object"] = like.clone();
+    undo["audience"] = json!(c.uri);
+    let mut foreign = undo.clone();
+    foreign["actor"] = json!(eve);
+    foreign["id"] = json!(elsewhere.url("/activities/undo/1"));
+    foreign["object"]["actor"] = json!(eve);
+    h.deliver_processed(&app, &c.uri, &announced(foreign, 5))
+        .await;
+    assert_eq!(favourites().await, 1);
+    undo["actor"] = json!(beta);
+    let (state, error) = h.deliver_processed(&app, &c.uri, &announced(undo, 6)).await;
+    assert_eq!(state, "done", "{error:?}");
+    assert_eq!(favourites().await, 0);
     app.stop().await;
 }

@@ -243,7 +243,7 @@ pub(super) async fn announced(
         };
         return removal_received(state, &group, uri).await;
     }
-    if matches!(inner_type, Some("Like" | "Dislike")) {
+    if super::like::is_vote(inner) {
         return super::like::announced(state, actor, inner).await;
     }
     let note_value = match inner_type {

@@ -1,4 +1,4 @@
-//! `Like` and `Undo(Like)`, and votes a group passes on (`Announce(Like)`).
+//! `Like` and `Undo(Like)`, and votes a group passes on (`Announce(Like)`, `Announce(Undo(Like))`).
 
 use super::audience::{account, both, inbox_of};
 use super::follow::undo;
@@ -140,16 +140,34 @@ pub(super) async fn received(
     Ok(Outcome::Applied("like recorded"))
 }
 
-/// A group passes on a vote (Lemmy's communities announce `Like` and `Dislike`, FEP-1b12). A
-/// like is its actor's own: the embedded one is read only when the liker is on the group's own
-/// server, which speaks for its people (its signature was checked); a like from elsewhere is
-/// not taken on the group's word. Dislikes are not counted.
+/// Whether what a group announces is a vote or its withdrawal (`Like`, `Dislike`, `Undo` of
+/// either).
+pub(super) fn is_vote(inner: &Value) -> bool {
+    let vote = |v: &Value| {
+        matches!(
+            v.get("type").and_then(Value::as_str),
+            Some("Like" | "Dislike")
+        )
+    };
+    vote(inner)
+        || (inner.get("type").and_then(Value::as_str) == Some("Undo")
+            && inner.get("object").is_some_and(vote))
+}
+
+/// A group passes on a vote or its withdrawal (Lemmy's communities announce `Like`, `Dislike`
+/// and their `Undo`, FEP-1b12). A like is its actor's own: the embedded one is read only when
+/// the liker is on the group's own server, which speaks for its people (its signature was
+/// checked); a like from elsewhere is not taken on the group's word. Dislikes are not counted.
 pub(super) async fn announced(
     state: &AppState,
     group: &AccountRow,
     inner: &Value,
 ) -> Result<Outcome> {
-    if inner.get("type").and_then(Value::as_str) == Some("Dislike") {
+    let undone = inner
+        .get("object")
+        .filter(|_| inner.get("type").and_then(Value::as_str) == Some("Undo"));
+    let vote = undone.unwrap_or(inner);
+    if vote.get("type").and_then(Value::as_str) == Some("Dislike") {
         return Ok(Outcome::Ignored("dislikes are not counted"));
     }
     let Some(liker) = inner.get("actor").and_then(protocol::id_of) else {
@@ -162,8 +180,17 @@ pub(super) async fn announced(
             "a like announced by a group counts only from the group's own server",
         ));
     }
-    // Its id must be on the liker's server, as for a Like received directly.
-    let like = receive::parse_activity(liker, &inner.to_string())?;
+    // Its id must be on the liker's server, as for a Like (or Undo) received directly.
+    let activity = receive::parse_activity(liker, &inner.to_string())?;
+    if let Some(undone) = undone {
+        if undone.get("actor").and_then(protocol::id_of) != Some(liker) {
+            return Err(permanent("an actor may only undo its own activities"));
+        }
+        let Some(liker) = db::accounts::by_uri(state.pool(), liker).await? else {
+            return Ok(Outcome::Ignored("no such like here"));
+        };
+        return self::undone(state, &liker, undone).await;
+    }
     let data = crate::federation::data(state);
     let liker = ObjectId::<ApAccount>::from(liker_url)
         .dereference(&data)
@@ -172,7 +199,7 @@ pub(super) async fn announced(
     if db::sanctions::is_suspended(state.pool(), liker.id).await? {
         return Ok(Outcome::Ignored("the actor is suspended here"));
     }
-    received(state, &liker, &like).await
+    received(state, &liker, &activity).await
 }
 
 /// A like withdrawn.
