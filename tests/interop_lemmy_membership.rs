@@ -196,6 +196,29 @@ async fn a_lemmy_community_is_joined_by_following_it_and_left_by_undoing_the_fol
         .unwrap_or_else(|| panic!("the community's post is not in her home timeline: {home}"))
         .clone();
 
+    // A comment on it too (`Announce(Create(Note))`).
+    let mut create = lemmy(&h, "activities/create_or_update/create_comment.json").unwrap();
+    let text = create
+        .to_string()
+        .replace("/c/main", "/c/tenforward")
+        .replace("/u/lemmy_alpha", "/u/lemmy_beta");
+    create = serde_json::from_str(&text).unwrap();
+    create["object"]["inReplyTo"] = json!(page_uri);
+    let comment_uri = create["object"]["id"].as_str().unwrap().to_string();
+    let mut announce_comment = announce.clone();
+    announce_comment["id"] = json!(h.url("/activities/announce/comment"));
+    announce_comment["object"] = create;
+    let (state, error) = h.deliver_processed(&app, &c.uri, &announce_comment).await;
+    assert_eq!(state, "done", "{error:?}");
+    let (_, home) = app.get_json("/api/v1/timelines/home", Some(&ana)).await;
+    assert!(
+        home.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == comment_uri),
+        "the comment is not in her home timeline: {home}"
+    );
+
     // Her like carries the community as its audience and reaches the community's inbox (Lemmy
     // counts votes there) as well as the author's.
     let (status, body) = app
