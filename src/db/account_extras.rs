@@ -182,6 +182,27 @@ pub async fn follows_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<Fol
         .await
 }
 
+/// `me`'s memberships of the groups among `ids` that are joined by following them (on another
+/// server, with no members collection: Lemmy's communities), as (group, state): there the
+/// membership is `me`'s follow of the group (`service::groups::Group::joined_by_follow`).
+pub async fn follow_memberships_among(
+    db: &AnyPool,
+    me: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, crate::domain::MembershipState)>> {
+    let list = placeholders(2, ids.len());
+    let sql = format!(
+        "SELECT m.group_id, m.state FROM group_members m \
+         JOIN accounts a ON a.id = m.group_id \
+         LEFT JOIN groups g ON g.account_id = m.group_id \
+         WHERE m.account_id = $1 AND m.group_id IN ({list}) \
+         AND a.domain IS NOT NULL AND g.members_url IS NULL"
+    );
+    bind_among!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), me, ids)
+        .fetch_all(db)
+        .await
+}
+
 /// The blocks between `me` and each of `ids`, both ways: (blocker, blocked).
 pub async fn blocks_among(db: &AnyPool, me: i64, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     let list = placeholders(2, ids.len());

@@ -27,6 +27,33 @@ const RESERVED_USERNAMES: &[&str] = &[
     "nobody",
 ];
 
+/// A handle as people type it, without its sign, and whether it names a group: `@name@domain`
+/// and `name@domain` name any account, `!name@domain` a group (how Lemmy's users write a
+/// community; its server answers WebFinger for `acct:name@domain` like any account's).
+pub fn handle_parts(term: &str) -> (&str, bool) {
+    let term = term.trim();
+    match term.strip_prefix('!') {
+        Some(rest) => (rest, true),
+        None => (term.trim_start_matches('@'), false),
+    }
+}
+
+#[cfg(test)]
+mod handle_tests {
+    #[test]
+    fn a_community_handle_names_a_group() {
+        assert_eq!(
+            super::handle_parts(" !main@lemmy.example"),
+            ("main@lemmy.example", true)
+        );
+        assert_eq!(
+            super::handle_parts("@ana@b.example"),
+            ("ana@b.example", false)
+        );
+        assert_eq!(super::handle_parts("ana"), ("ana", false));
+    }
+}
+
 /// A local username: 1 to 30 characters from `[a-z0-9_]`, compared and stored in lower case
 /// (as Mastodon compares them case-insensitively, `Alice` and `alice` are one name).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

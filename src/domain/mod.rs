@@ -29,7 +29,7 @@ pub mod tag;
 mod text;
 pub mod time_zone;
 
-pub use account::{Email, Password, RegistrationMode, Role, UserState, Username};
+pub use account::{Email, Password, RegistrationMode, Role, UserState, Username, handle_parts};
 pub use group::{Circle, GroupKind, JoinMode, MemberRole, MembershipState, Place};
 pub use locale::Locale;
 pub use scopes::{Scope, Scopes};

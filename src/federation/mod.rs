@@ -367,7 +367,8 @@ pub async fn resolve_handle(
     Ok(account.row)
 }
 
-/// Resolves a search term: `@name@domain`, `name@domain`, or the URL of an actor or a post.
+/// Resolves a search term: `@name@domain`, `name@domain`, `!community@domain` (a group), or
+/// the URL of an actor or a post.
 pub async fn resolve(state: &AppState, query: &str) -> AppResult<Option<Resolved>> {
     let q = query.trim();
     if let Ok(url) = Url::parse(q) {
@@ -376,15 +377,18 @@ pub async fn resolve(state: &AppState, query: &str) -> AppResult<Option<Resolved
         }
         return resolve_url(state, url).await.map(Some);
     }
-    let handle = q.trim_start_matches('@');
+    let (handle, group_only) = crate::domain::handle_parts(q);
     if let Some((name, domain)) = handle.split_once('@')
         && !name.is_empty()
         && !domain.is_empty()
         && !name.contains('/')
     {
-        return resolve_handle(state, name, domain)
-            .await
-            .map(|a| Some(Resolved::Account(Box::new(a))));
+        let account = resolve_handle(state, name, domain).await?;
+        // `!name@domain` names a community: another kind of account is not what was asked.
+        if group_only && account.actor_type != "Group" {
+            return Ok(None);
+        }
+        return Ok(Some(Resolved::Account(Box::new(account))));
     }
     Ok(None)
 }

@@ -204,6 +204,18 @@ pub async fn relationships(state: &AppState, me: i64, ids: &[i64]) -> AppResult<
             theirs.insert(f.account_id, f.state);
         }
     }
+    // A membership of a group joined by following it is that follow.
+    for (group, membership) in db::account_extras::follow_memberships_among(pool, me, ids).await? {
+        match membership {
+            crate::domain::MembershipState::Accepted => {
+                mine.insert(group, FollowState::Accepted);
+            }
+            crate::domain::MembershipState::Pending => {
+                mine.insert(group, FollowState::Pending);
+            }
+            _ => {}
+        }
+    }
     let mut blocking = HashSet::new();
     let mut blocked_by = HashSet::new();
     for (blocker, blocked) in db::account_extras::blocks_among(pool, me, ids).await? {

@@ -71,9 +71,10 @@ pub async fn shown_by_id(state: &AppState, id: i64) -> AppResult<AccountRow> {
 }
 
 /// A profile known here by its handle: `name`, `@name` or `name@this-domain` (here), or
-/// `name@domain` (elsewhere, when already known). Not shown ones are `None`.
+/// `name@domain` (elsewhere, when already known); `!name@domain` only for a group. Not shown
+/// ones are `None`.
 pub async fn shown_by_handle(state: &AppState, handle: &str) -> AppResult<Option<AccountRow>> {
-    let handle = handle.trim().trim_start_matches('@');
+    let (handle, group_only) = crate::domain::handle_parts(handle);
     let account = match handle.split_once('@') {
         None => db::accounts::local_by_username(state.pool(), handle).await?,
         Some((name, domain)) if domain.eq_ignore_ascii_case(&state.config.domain) => {
@@ -82,8 +83,8 @@ pub async fn shown_by_handle(state: &AppState, handle: &str) -> AppResult<Option
         Some((name, domain)) => db::accounts::by_handle(state.pool(), name, Some(domain)).await?,
     };
     match account {
-        Some(a) => shown(state, a).await,
-        None => Ok(None),
+        Some(a) if !group_only || a.actor_type == "Group" => shown(state, a).await,
+        _ => Ok(None),
     }
 }
 

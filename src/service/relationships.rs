@@ -75,6 +75,7 @@ pub async fn follow(
     if db::social::follow(state.pool(), me.id, target.id)
         .await?
         .is_some()
+        || membership_by_follow(state, me, target).await?.is_some()
     {
         return relationship(state, me.id, target.id).await;
     }
@@ -156,12 +157,43 @@ async fn needs_approval(
     Ok(false)
 }
 
+/// A local person's membership of a group joined by following it (Lemmy), which is their
+/// follow of it: following such a group again changes nothing, unfollowing it leaves it.
+async fn membership_by_follow(
+    state: &AppState,
+    me: &AccountRow,
+    target: &AccountRow,
+) -> AppResult<Option<crate::service::groups::Group>> {
+    if target.actor_type != "Group" || target.is_local() {
+        return Ok(None);
+    }
+    let Some(group) = crate::service::groups::load(state, target.id).await? else {
+        return Ok(None);
+    };
+    if !group.joined_by_follow() {
+        return Ok(None);
+    }
+    let member = db::groups::member(state.pool(), target.id, me.id).await?;
+    Ok(member
+        .filter(|m| {
+            matches!(
+                m.state,
+                crate::domain::MembershipState::Accepted | crate::domain::MembershipState::Pending
+            )
+        })
+        .map(|_| group))
+}
+
 /// A local account stops following another, or withdraws its request.
 pub async fn unfollow(
     state: &AppState,
     me: &AccountRow,
     target: &AccountRow,
 ) -> AppResult<Relationship> {
+    if let Some(group) = membership_by_follow(state, me, target).await? {
+        crate::service::groups::leave(state, me, &group).await?;
+        return relationship(state, me.id, target.id).await;
+    }
     if let Some(follow) = db::social::follow(state.pool(), me.id, target.id).await? {
         let mut tx = state.db.begin().await?;
         db::social::delete_follow(&mut tx, follow.id).await?;

@@ -732,7 +732,7 @@ pub async fn search(
                 _ => {}
             }
         }
-        let plain = term.trim_start_matches('@');
+        let (plain, _) = crate::domain::handle_parts(&term);
         if !plain.contains('/') {
             let name = plain.split('@').next().unwrap_or(plain);
             for a in directory::search(&state, name, 20).await? {

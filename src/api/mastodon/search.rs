@@ -62,7 +62,7 @@ pub async fn search(
             accounts.push(a);
         }
     }
-    let plain = term.trim_start_matches('@');
+    let (plain, _) = crate::domain::handle_parts(term);
     if wants("accounts") && !plain.is_empty() && !plain.contains('/') {
         let name = plain.split('@').next().unwrap_or(plain);
         for a in directory::search(&state, name, limit).await? {

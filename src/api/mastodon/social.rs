@@ -207,7 +207,7 @@ pub async fn search(
     {
         found.push(*a);
     }
-    let term = q.q.trim().trim_start_matches('@');
+    let (term, _) = crate::domain::handle_parts(&q.q);
     if !term.is_empty() {
         for a in directory::search(&state, term, limit).await? {
             if !found.iter().any(|f| f.id == a.id) {

@@ -363,6 +363,10 @@ pub(super) async fn announced(
         };
         return removal_received(state, &group, uri).await;
     }
+    // Votes first: an `Undo` of a like is a vote's, not a restore.
+    if super::like::is_vote(inner) {
+        return super::like::announced(state, actor, inner).await;
+    }
     if inner_type == Some("Update") {
         return announced_update(state, &group, inner).await;
     }

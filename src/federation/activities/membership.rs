@@ -1,8 +1,11 @@
 //! Group membership: `Join`, `Leave`, the group's `Accept` or `Reject` of a `Join`, `Invite`
-//! and `Remove` (Mobilizon's shapes). Events reuse the same activities
+//! and `Remove` (Mobilizon's shapes). A group that keeps no members collection (Lemmy's
+//! communities, FEP-1b12) is joined with `Follow` and left with `Undo(Follow)`, and its
+//! `Accept`/`Reject` of the Follow answers the membership. Events reuse the same activities
 //! (`participation`).
 
 use super::audience::{account, both, inbox_of};
+use super::follow::{follow, undo};
 use super::lookup::{local_actor, local_group};
 use super::{Prepared, Result};
 use crate::{
@@ -119,19 +122,19 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
             let Some(m) = db::groups::member_by_id(state.pool(), *member_id).await? else {
                 return Ok(None);
             };
-            let Some((me, group)) = both(state, m.account_id, m.group_id).await? else {
+            let Some((me, group)) = member_and_group(state, m.account_id, m.group_id).await? else {
                 return Ok(None);
+            };
+            let id = m.uri.as_deref().unwrap_or_default();
+            let body = if group.joined_by_follow() {
+                follow(id, &me.uri, &group.account.uri)?
+            } else {
+                join(id, &me.uri, &group.account.uri, &m.message)?
             };
             Some(Prepared {
                 actor_id: me.id,
-                body: join(
-                    m.uri.as_deref().unwrap_or_default(),
-                    &me.uri,
-                    &group.uri,
-                    &m.message,
-                )?
-                .to_json(),
-                inboxes: inbox_of(&group).into_iter().collect(),
+                body: body.to_json(),
+                inboxes: inbox_of(&group.account).into_iter().collect(),
             })
         }
         Outgoing::LeaveGroup {
@@ -139,17 +142,30 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
             account_id,
             join_uri,
         } => {
-            let Some((me, group)) = both(state, *account_id, *group_id).await? else {
+            let Some((me, group)) = member_and_group(state, *account_id, *group_id).await? else {
                 return Ok(None);
             };
-            let mut body = leave(&me.uri, &group.uri)?;
-            if !join_uri.is_empty() {
-                body.in_reply_to = json!(join_uri);
-            }
+            let group_uri = &group.account.uri;
+            let body = if group.joined_by_follow() {
+                // Lemmy finds the follow by its actor and object; the id is ours when we have it.
+                let id = if join_uri.is_empty() {
+                    format!("{}#follows/{}", me.uri, crate::crypto::random_code(16))
+                } else {
+                    join_uri.clone()
+                };
+                let followed = follow(&id, &me.uri, group_uri)?;
+                undo(&me.uri, followed, vec![group_uri.clone()], Vec::new())?
+            } else {
+                let mut body = leave(&me.uri, group_uri)?;
+                if !join_uri.is_empty() {
+                    body.in_reply_to = json!(join_uri);
+                }
+                body
+            };
             Some(Prepared {
                 actor_id: me.id,
                 body: body.to_json(),
-                inboxes: inbox_of(&group).into_iter().collect(),
+                inboxes: inbox_of(&group.account).into_iter().collect(),
             })
         }
         Outgoing::AnswerJoin {
@@ -200,6 +216,23 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         }
         _ => None,
     })
+}
+
+/// A local person and the group they join or leave, or `None` if either is gone.
+async fn member_and_group(
+    state: &AppState,
+    account_id: i64,
+    group_id: i64,
+) -> AppResult<Option<(AccountRow, groups::Group)>> {
+    Ok(
+        match (
+            account(state, account_id).await?,
+            groups::load(state, group_id).await?,
+        ) {
+            (Some(me), Some(group)) => Some((me, group)),
+            _ => None,
+        },
+    )
 }
 
 /// The message sent with a `Join` (Mobilizon's `participationMessage`, or `content`).
@@ -346,8 +379,8 @@ pub(super) async fn removed(
     Ok(Outcome::Applied("removed from the group"))
 }
 
-/// The pending membership an `Accept`/`Reject` from a group answers: by the Join's id, or by
-/// the embedded Join's actor.
+/// The pending membership an `Accept`/`Reject` from a group answers: by the Join's (or, for a
+/// group joined by following, the Follow's) id, or by the embedded activity's actor.
 async fn find_join(
     state: &AppState,
     object: &Value,
@@ -358,7 +391,14 @@ async fn find_join(
     {
         return Ok(Some(m));
     }
-    if object.get("type").and_then(Value::as_str) != Some("Join") {
+    let answers_membership = match object.get("type").and_then(Value::as_str) {
+        Some("Join") => true,
+        Some("Follow") => groups::load(state, group.id)
+            .await?
+            .is_some_and(|g| g.joined_by_follow()),
+        _ => false,
+    };
+    if !answers_membership {
         return Ok(None);
     }
     let Some(member) = object.get("actor").and_then(protocol::id_of) else {

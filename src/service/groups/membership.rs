@@ -6,7 +6,7 @@ use super::{Group, administrators};
 use crate::{
     clock, crypto,
     db::{self, accounts::AccountRow, groups::MemberRow},
-    domain::{JoinMode, MemberRole, MembershipState, NotificationKind},
+    domain::{FollowState, JoinMode, MemberRole, MembershipState, NotificationKind},
     error::{AppError, AppResult},
     service::outgoing::{self, Outgoing},
     state::AppState,
@@ -48,29 +48,12 @@ pub async fn join(
         Some(MembershipState::Pending) => return Ok(JoinOutcome::Pending),
         Some(MembershipState::Invited) | None => {}
     }
+    if !group.is_local() {
+        return join_remote(state, who, group, &message).await;
+    }
     let now = clock::now();
     let join_uri = format!("{}#joins/{}", who.uri, crypto::random_code(16));
     let mut tx = state.db.begin().await?;
-    if !group.is_local() {
-        let id = db::groups::upsert_member(
-            &mut tx,
-            &db::groups::NewMember {
-                group_id: group.account.id,
-                account_id: who.id,
-                role: MemberRole::Member,
-                state: MembershipState::Pending,
-                message: &message,
-                uri: Some(&join_uri),
-                listed: false,
-                now,
-            },
-        )
-        .await?;
-        outgoing::push(&mut tx, &Outgoing::JoinGroup { member_id: id }).await?;
-        tx.commit().await?;
-        state.outbox_ready.notify_one();
-        return Ok(JoinOutcome::Pending);
-    }
     let invited = existing
         .as_ref()
         .is_some_and(|m| m.state == MembershipState::Invited);
@@ -109,6 +92,65 @@ pub async fn join(
         .await?;
     }
     tx.commit().await?;
+    Ok(if accepted {
+        JoinOutcome::Joined
+    } else {
+        JoinOutcome::Pending
+    })
+}
+
+/// A local person asks to join a group elsewhere: a `Join` (Mobilizon, coopol), or a `Follow`
+/// for a group joined by following (Lemmy). A follow of such a group made earlier becomes the
+/// membership (same id, same state; its row goes), so the two never disagree.
+async fn join_remote(
+    state: &AppState,
+    who: &AccountRow,
+    group: &Group,
+    message: &str,
+) -> AppResult<JoinOutcome> {
+    let earlier = if group.joined_by_follow() {
+        db::social::follow(state.pool(), who.id, group.account.id).await?
+    } else {
+        None
+    };
+    let accepted = earlier
+        .as_ref()
+        .is_some_and(|f| f.state == FollowState::Accepted);
+    let uri = match earlier.as_ref().and_then(|f| f.uri.clone()) {
+        Some(uri) => uri,
+        None if group.joined_by_follow() => {
+            format!("{}#follows/{}", who.uri, crypto::random_code(16))
+        }
+        None => format!("{}#joins/{}", who.uri, crypto::random_code(16)),
+    };
+    let now = clock::now();
+    let mut tx = state.db.begin().await?;
+    if let Some(f) = &earlier {
+        db::social::delete_follow(&mut tx, f.id).await?;
+    }
+    let id = db::groups::upsert_member(
+        &mut tx,
+        &db::groups::NewMember {
+            group_id: group.account.id,
+            account_id: who.id,
+            role: MemberRole::Member,
+            state: if accepted {
+                MembershipState::Accepted
+            } else {
+                MembershipState::Pending
+            },
+            message,
+            uri: Some(&uri),
+            listed: false,
+            now,
+        },
+    )
+    .await?;
+    if !accepted {
+        outgoing::push(&mut tx, &Outgoing::JoinGroup { member_id: id }).await?;
+    }
+    tx.commit().await?;
+    state.outbox_ready.notify_one();
     Ok(if accepted {
         JoinOutcome::Joined
     } else {

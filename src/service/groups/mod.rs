@@ -77,6 +77,15 @@ impl Group {
     pub fn is_local(&self) -> bool {
         self.account.is_local()
     }
+
+    /// Whether the group is joined by following it: a group elsewhere whose actor names no
+    /// `members` collection (Lemmy, Mbin and other FEP-1b12 groups) keeps no membership but
+    /// its followers, and answers a `Join` with an error. There the membership recorded here
+    /// is the follow (its id is the `Follow`'s), and no separate follow row is kept
+    /// (docs/decisions/0027-a-community-joined-by-following.md).
+    pub fn joined_by_follow(&self) -> bool {
+        !self.is_local() && self.row.members_url.is_none()
+    }
 }
 
 /// A group by account id (local or remote), if it exists and is not deleted.
@@ -150,14 +159,14 @@ pub async fn load_many(state: &AppState, ids: &[i64]) -> AppResult<Vec<Group>> {
 }
 
 /// A group by id: a number (a local or known remote group), a handle `name`, `@name`,
-/// `name@host` or `@name@host`, or the URL of its actor. Unknown remote handles are looked up on their server when
+/// `name@host`, `@name@host` or `!name@host` (Lemmy's), or the URL of its actor. Unknown remote handles are looked up on their server when
 /// `resolve` is set (signed-in callers), so anyone cannot make us fetch arbitrary hosts.
 pub async fn find(state: &AppState, id: &str, resolve: bool) -> AppResult<Group> {
     if let Ok(n) = id.trim().parse::<i64>() {
         return get(state, n).await;
     }
     let id = id.trim();
-    let handle = id.trim_start_matches('@');
+    let (handle, _) = crate::domain::handle_parts(id);
     // Another server's group, when unknown here, is fetched (`service::Remote`).
     let fetch = |term: String| async move {
         match state.remote().filter(|_| resolve) {
