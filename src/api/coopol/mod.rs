@@ -7,6 +7,7 @@
 //! and `write`), errors as `{"error": ..., "details": {field: [...]}}` in the caller's
 //! language.
 
+mod admin;
 mod events;
 mod notifications;
 
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
             post(answer_affiliation),
         )
         .merge(events::router())
+        .merge(admin::router())
 }
 
 async fn openapi() -> Response {
