@@ -395,3 +395,71 @@ async fn the_record_of_given_up_deliveries_stays_bounded() {
     );
     app.stop().await;
 }
+
+/// Posts to a group's sympathizers circle show only on coopol servers: Mastodon drops a
+/// group's boost of a post that is not public, Lemmy refuses it. The composer says so when
+/// some sympathizers follow from other servers, and the API's group says whether (never who).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_composer_says_where_sympathizers_will_not_see_a_post() {
+    let app = spawn_app().await;
+    let h = Hostile::start().await;
+    app.create_user("secretaire", PASSWORD, Role::Member).await;
+    let client = app
+        .register_app("read write follow", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let sec = app
+        .password_token(
+            &client,
+            "secretaire@example.org",
+            PASSWORD,
+            "read write follow",
+        )
+        .await;
+    let (status, group) = app
+        .post_json(
+            "/api/coopol/v1/groups",
+            Some(&sec),
+            &json!({"name": "pau", "display_name": "Section de Pau", "kind": "section",
+                    "postcode": "64000", "join_mode": "open"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    assert_eq!(group["sympathizers_elsewhere"], false, "{group}");
+    let browser = app.browser();
+    browser.sign_in("secretaire@example.org", PASSWORD).await;
+    let fr = "Des sympathisant·es suivent ce groupe depuis d’autres serveurs";
+    let page = browser.get("/groups/pau/discussions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("value=\"sympathizers\""), "{}", page.body);
+    assert!(!page.contains(fr), "{}", page.body);
+
+    // A Mastodon account follows the section.
+    let group_uri = coopol::db::accounts::local_by_username(app.state.pool(), "pau")
+        .await
+        .unwrap()
+        .unwrap()
+        .uri;
+    let person = h.actor("militante", "Person");
+    let follow = json!({"@context": "https://www.w3.org/ns/activitystreams",
+                        "id": h.url("/users/militante#follows/1"), "type": "Follow",
+                        "actor": person, "object": group_uri});
+    let (state, error) = h.deliver_processed(&app, &person, &follow).await;
+    assert_eq!(state, "done", "{error:?}");
+    let (_, group) = app.get_json("/api/coopol/v1/groups/pau", Some(&sec)).await;
+    assert_eq!(group["sympathizers_elsewhere"], true, "{group}");
+    let page = browser.get("/groups/pau/discussions").await;
+    assert!(page.contains(fr), "{}", page.body);
+    assert!(
+        page.contains("aria-describedby=\"audience-hint audience-elsewhere\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.contains("militante"), "who follows is not said");
+    let page = browser.get_in("/groups/pau/discussions", "en").await;
+    assert!(
+        page.contains("Those on Mastodon, Lemmy or other software will not see it"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
