@@ -701,3 +701,123 @@ pub async fn push_event_once(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How many given-up deliveries are kept, at most (the newest).
+pub const FAILURES_KEPT: i64 = 1000;
+/// How long a given-up delivery is kept, in microseconds: 30 days.
+pub const FAILURES_KEPT_FOR: i64 = 30 * 24 * 3600 * 1_000_000;
+
+/// A delivery given up, as administrators see it (`delivery_failures`).
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    /// Its id (newer is greater).
+    pub id: i64,
+    /// The inbox's host (with port).
+    pub host: String,
+    /// The inbox.
+    pub inbox_url: String,
+    /// The activity's id.
+    pub activity_uri: String,
+    /// The activity's type (`Delete`, `Create`, ...).
+    pub activity_type: String,
+    /// The last HTTP status the inbox answered.
+    pub status: i64,
+    /// A short description of the last failure.
+    pub error: String,
+    /// How many times it was sent.
+    pub attempts: i64,
+    /// When it was given up.
+    pub failed_at: i64,
+}
+
+/// Records a delivery given up (its `id` is ignored), and forgets those older than
+/// [`FAILURES_KEPT_FOR`] and all but the newest [`FAILURES_KEPT`]: the table stays small
+/// whatever peers do. Only called when a delivery fails, never on the way of one that works.
+pub async fn record_delivery_failure(db: &AnyPool, f: &DeliveryFailure) -> Result<()> {
+    let error: String = f.error.chars().take(300).collect();
+    sqlx::query(
+        "INSERT INTO delivery_failures (host, inbox_url, activity_uri, activity_type, status, \
+         error, attempts, failed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&f.host)
+    .bind(&f.inbox_url)
+    .bind(&f.activity_uri)
+    .bind(&f.activity_type)
+    .bind(f.status)
+    .bind(error)
+    .bind(f.attempts)
+    .bind(f.failed_at)
+    .execute(db)
+    .await?;
+    sqlx::query(
+        "DELETE FROM delivery_failures WHERE failed_at < $1 OR id <= \
+         (SELECT k.id FROM delivery_failures k ORDER BY k.id DESC LIMIT 1 OFFSET $2)",
+    )
+    .bind(f.failed_at - FAILURES_KEPT_FOR)
+    .bind(FAILURES_KEPT)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The newest given-up deliveries (all hosts, or one), older than `max_id` when given.
+pub async fn delivery_failures(
+    db: &AnyPool,
+    host: Option<&str>,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<DeliveryFailure>> {
+    let columns = "SELECT id, host, inbox_url, activity_uri, activity_type, status, error, \
+                   attempts, failed_at FROM delivery_failures WHERE id < $1";
+    let max_id = max_id.unwrap_or(i64::MAX);
+    match host {
+        Some(host) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{columns} AND host = $3 ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(max_id)
+            .bind(limit)
+            .bind(host)
+            .fetch_all(db)
+            .await
+        }
+        None => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{columns} ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(max_id)
+            .bind(limit)
+            .fetch_all(db)
+            .await
+        }
+    }
+}
+
+/// Given-up deliveries per host: (host, how many kept, the last one's time), the hosts with
+/// the latest failure first.
+pub async fn delivery_failures_per_host(
+    db: &AnyPool,
+    limit: i64,
+) -> Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT host, COUNT(*) AS n, MAX(failed_at) AS last FROM delivery_failures \
+         GROUP BY host ORDER BY last DESC, host LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Whether a delivery's host took another delivery since this one was queued (its last
+/// success, recorded when a failing host succeeds again, is newer than the delivery): then
+/// the host is up, and it is this activity that it refuses.
+pub async fn host_took_others_since(db: &AnyPool, delivery_id: i64) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM deliveries d JOIN hosts h ON h.host = d.host \
+         WHERE d.id = $1 AND h.last_success_at > d.created_at",
+    )
+    .bind(delivery_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}

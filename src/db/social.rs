@@ -184,6 +184,20 @@ pub async fn remote_follower_inboxes(db: &AnyPool, target: i64) -> Result<Vec<St
     Ok(rows.into_iter().flatten().collect())
 }
 
+/// Whether an account has an accepted remote follower that is not a group (a person, a bot:
+/// someone on a server that may not be coopol; groups following a group are its sections).
+pub async fn has_remote_person_followers(db: &AnyPool, target: i64) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND a.domain IS NOT NULL \
+         AND a.deleted_at IS NULL AND a.actor_type <> 'Group' LIMIT 1",
+    )
+    .bind(target)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// The distinct inboxes of the remote accounts an account follows or has asked to follow.
 pub async fn remote_following_inboxes(db: &AnyPool, account_id: i64) -> Result<Vec<String>> {
     let rows: Vec<Option<String>> = sqlx::query_scalar(

@@ -1,8 +1,10 @@
 //! Delivering activities to remote inboxes: a dispatcher claims due delivery rows, sends each
 //! signed by its actor, with bounded parallelism in all and per host, and records the result:
 //! done, retried later with backoff (the first retry within seconds, capped at an hour), or
-//! dropped when the inbox refuses for good. A host that fails for longer than
-//! `park_hosts_after_days` is parked until it is heard from again.
+//! given up: at once when the inbox refuses for good (a 4xx), after [`GIVE_UP_AFTER`] attempts
+//! when the inbox keeps answering an error for this one activity while its host takes others.
+//! Given-up deliveries are recorded for administrators (`delivery_failures`). A host that fails
+//! for longer than `park_hosts_after_days` is parked until it is heard from again.
 //!
 //! Everything owed is in the database: a process killed mid-delivery leaves claims that expire
 //! and are taken up again, so every inbox gets every activity at least once.
@@ -23,6 +25,14 @@ use url::Url;
 const LEASE: Duration = Duration::from_secs(300);
 /// How long one delivery may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// After how many attempts a delivery is given up when its inbox answers an HTTP error again
+/// while the same host took other deliveries since it was queued (the host is up: it is this
+/// activity it cannot take, as Gancio's 500 for a `Tombstone` without `formerType`). With the
+/// backoff capped at an hour, 24 attempts span about 19 hours: a peer restarted or repaired the
+/// same day still gets it. (Mastodon gives up any delivery after 16 retries, about two days.)
+/// A host that is down (network errors, or every delivery failing) is never given up this way:
+/// it is parked after `park_hosts_after_days`, and its deliveries wait for it.
+pub const GIVE_UP_AFTER: i64 = 24;
 
 /// What the delivery side of federation keeps in memory: the HTTP client, limits, caches, and
 /// which hosts are parked or failing (to skip database writes for healthy ones).
@@ -333,27 +343,31 @@ pub fn backoff(attempts: i64) -> Duration {
 /// How a send ended.
 enum Sent {
     Done,
-    GiveUp(String),
-    Retry(String),
+    /// Not sent, for a reason of ours (the domain policy, the activity or its key gone).
+    Dropped(String),
+    /// The inbox answered this status, which says it will never take the activity.
+    Refused(u16, String),
+    /// To try again; with the status when the inbox answered one.
+    Retry(Option<u16>, String),
 }
 
 async fn send(state: &AppState, row: &db::federation::DeliveryRow) -> Sent {
     if crate::service::domain_policy::refuses(state, &row.host) {
-        return Sent::GiveUp("the domain policy refuses this host".into());
+        return Sent::Dropped("the domain policy refuses this host".into());
     }
     let Some(body) = activity_body(state, row.activity_id).await else {
-        return Sent::GiveUp("the activity is gone".into());
+        return Sent::Dropped("the activity is gone".into());
     };
     let (actor_id, json) = (body.0, &body.1);
     let Some(key) = signing_key(state, actor_id).await else {
-        return Sent::GiveUp("the actor has no key".into());
+        return Sent::Dropped("the actor has no key".into());
     };
     let Ok(url) = Url::parse(&row.inbox_url) else {
-        return Sent::GiveUp("invalid inbox URL".into());
+        return Sent::Dropped("invalid inbox URL".into());
     };
     let headers = match key.sign(&reqwest::Method::POST, &url, Some(json.as_bytes())) {
         Ok(h) => h,
-        Err(e) => return Sent::GiveUp(e),
+        Err(e) => return Sent::Dropped(e),
     };
     let mut request = super::runtime(state)
         .delivery
@@ -375,12 +389,33 @@ async fn send(state: &AppState, row: &db::federation::DeliveryRow) -> Sent {
                 && status != reqwest::StatusCode::REQUEST_TIMEOUT
                 && status != reqwest::StatusCode::TOO_MANY_REQUESTS
             {
-                Sent::GiveUp(format!("refused with {status}"))
+                Sent::Refused(status.as_u16(), answer(res).await)
             } else {
-                Sent::Retry(format!("answered {status}"))
+                Sent::Retry(Some(status.as_u16()), answer(res).await)
             }
         }
-        Err(e) => Sent::Retry(format!("{e}")),
+        Err(e) => Sent::Retry(None, format!("{e}")),
+    }
+}
+
+/// What an inbox answered when it did not take a delivery: its status and the start of what
+/// it said (one chunk read, at most 200 characters kept), for the log and administrators.
+async fn answer(mut res: reqwest::Response) -> String {
+    let status = res.status();
+    let said = match res.chunk().await {
+        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(200)
+            .collect::<String>(),
+        _ => String::new(),
+    };
+    if said.is_empty() {
+        format!("answered {status}")
+    } else {
+        format!("answered {status}: {said}")
     }
 }
 
@@ -389,22 +424,27 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
     let now = clock::now();
     let pool = state.pool();
     match result {
-        Sent::Done | Sent::GiveUp(_) => {
-            if let Sent::GiveUp(why) = &result {
-                tracing::info!(inbox = %row.inbox_url, why, "delivery dropped");
-            }
+        Sent::Done => {
             record_finished(state, row.id, row.activity_id);
-            let was_failing = super::runtime(state)
-                .delivery
-                .failing
-                .lock()
-                .map(|mut f| f.remove(&row.host))
-                .unwrap_or(false);
-            if was_failing {
-                let _ = db::federation::host_succeeded(pool, &row.host, now).await;
-            }
+            host_answered(state, row, now).await;
         }
-        Sent::Retry(why) => {
+        Sent::Dropped(why) => {
+            tracing::info!(inbox = %row.inbox_url, why, "delivery dropped");
+            record_finished(state, row.id, row.activity_id);
+        }
+        Sent::Refused(status, why) => {
+            give_up(state, row, status, &why, now).await;
+            host_answered(state, row, now).await;
+        }
+        Sent::Retry(Some(status), why)
+            if row.attempts >= GIVE_UP_AFTER
+                && db::federation::host_took_others_since(pool, row.id)
+                    .await
+                    .unwrap_or(false) =>
+        {
+            give_up(state, row, status, &why, now).await;
+        }
+        Sent::Retry(_, why) => {
             let next = clock::after(backoff(row.attempts));
             tracing::debug!(inbox = %row.inbox_url, why, attempt = row.attempts, "delivery will be retried");
             if let Err(e) = db::federation::retry_delivery(pool, row.id, next, &why).await {
@@ -426,6 +466,53 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
             }
         }
     }
+}
+
+/// The host answered: if it was failing, it is healthy again (one write, only then).
+async fn host_answered(state: &AppState, row: &db::federation::DeliveryRow, now: i64) {
+    let was_failing = super::runtime(state)
+        .delivery
+        .failing
+        .lock()
+        .map(|mut f| f.remove(&row.host))
+        .unwrap_or(false);
+    if was_failing {
+        let _ = db::federation::host_succeeded(state.pool(), &row.host, now).await;
+    }
+}
+
+/// Gives a delivery up, and records it for administrators.
+async fn give_up(
+    state: &AppState,
+    row: &db::federation::DeliveryRow,
+    status: u16,
+    why: &str,
+    now: i64,
+) {
+    tracing::info!(inbox = %row.inbox_url, why, attempts = row.attempts, "delivery given up");
+    let (activity_uri, activity_type) = match activity_body(state, row.activity_id).await {
+        Some(body) => {
+            let json: serde_json::Value = serde_json::from_str(&body.1).unwrap_or_default();
+            let text = |k: &str| json[k].as_str().unwrap_or_default().to_string();
+            (text("id"), text("type"))
+        }
+        None => (String::new(), String::new()),
+    };
+    let failure = db::federation::DeliveryFailure {
+        id: 0,
+        host: row.host.clone(),
+        inbox_url: row.inbox_url.clone(),
+        activity_uri,
+        activity_type,
+        status: i64::from(status),
+        error: why.to_string(),
+        attempts: row.attempts,
+        failed_at: now,
+    };
+    if let Err(e) = db::federation::record_delivery_failure(state.pool(), &failure).await {
+        tracing::warn!(error = %e, "cannot record a given-up delivery");
+    }
+    record_finished(state, row.id, row.activity_id);
 }
 
 #[cfg(test)]

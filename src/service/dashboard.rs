@@ -1,6 +1,7 @@
 //! The administrators' dashboard (`/admin`): local accounts, registrations waiting, the
 //! queues (inbox, outbox, deliveries, e-mails, pushes: sizes and oldest ages), the
-//! federation's health per host (failing, parked) and what is stored (media, database).
+//! federation's health per host (failing, parked) and what is stored (media, database);
+//! and the deliveries given up (`/admin/deliveries`, [`delivery_failures`]).
 //! Every figure is one cheap query (`db::dashboard`), run at once on pooled connections.
 
 use crate::{
@@ -147,4 +148,34 @@ pub async fn read(state: &AppState, by: &UserRow) -> AppResult<Dashboard> {
         database_bytes,
         now,
     })
+}
+
+/// The deliveries given up, as administrators read them (`/admin/deliveries`, the admin API).
+#[derive(Debug, Clone)]
+pub struct DeliveryFailures {
+    /// Per host: (host, how many kept, the last one's time), the latest failure first.
+    pub hosts: Vec<(String, i64, i64)>,
+    /// The newest given-up deliveries (of one host when asked), newest first.
+    pub items: Vec<db::federation::DeliveryFailure>,
+}
+
+/// How many hosts the given-up deliveries list shows.
+pub const FAILING_HOSTS_SHOWN: i64 = 50;
+
+/// The deliveries given up (administrators only): the newest `limit` (of `host` when given,
+/// older than `max_id` when given), and the per-host summary.
+pub async fn delivery_failures(
+    state: &AppState,
+    by: &UserRow,
+    host: Option<&str>,
+    max_id: Option<i64>,
+    limit: i64,
+) -> AppResult<DeliveryFailures> {
+    modlog::require_admin(by)?;
+    let db = state.pool();
+    let (hosts, items) = tokio::try_join!(
+        db::federation::delivery_failures_per_host(db, FAILING_HOSTS_SHOWN),
+        db::federation::delivery_failures(db, host, max_id, limit),
+    )?;
+    Ok(DeliveryFailures { hosts, items })
 }

@@ -13,6 +13,7 @@ mod confirm;
 mod context;
 mod dashboard;
 pub mod dates;
+mod deliveries;
 mod domain_policy;
 mod events;
 mod form;
@@ -195,6 +196,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(modlog::routes())
         .merge(sanctions::routes())
         .merge(domain_policy::routes())
+        .merge(deliveries::routes())
         .merge(reports::routes())
         .merge(rules::routes())
         .merge(governance::routes())

@@ -49,6 +49,8 @@ impl Received {
 struct Shared {
     docs: Mutex<HashMap<String, Value>>,
     received: Mutex<Vec<Received>>,
+    /// POSTs whose body contains the text get the status instead of 202 (`answer_posts`).
+    answers: Mutex<Vec<(String, u16)>>,
 }
 
 /// The hostile server: `http://localhost:PORT`, one key for all its actors.
@@ -87,7 +89,22 @@ async fn handle(
         body: body.to_vec(),
     });
     if method == Method::POST {
-        return AxumStatus::ACCEPTED.into_response();
+        let text = String::from_utf8_lossy(&body);
+        let answer = shared
+            .answers
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(needle, _)| text.contains(needle.as_str()))
+            .map(|(_, status)| *status);
+        return match answer {
+            Some(status) => (
+                AxumStatus::from_u16(status).unwrap(),
+                format!("refused by the test: {status}"),
+            )
+                .into_response(),
+            None => AxumStatus::ACCEPTED.into_response(),
+        };
     }
     let doc = shared.docs.lock().unwrap().get(uri.path()).cloned();
     match doc {
@@ -121,6 +138,16 @@ impl Hostile {
     /// An absolute URL on the hostile server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Answers `status` (instead of 202) to every POST whose body contains `needle`, as a
+    /// server that cannot take one activity while it takes others.
+    pub fn answer_posts(&self, needle: &str, status: u16) {
+        self.shared
+            .answers
+            .lock()
+            .unwrap()
+            .push((needle.to_string(), status));
     }
 
     /// Serves `doc` at `path` (replacing what was there).

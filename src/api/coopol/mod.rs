@@ -7,6 +7,7 @@
 //! and `write`), errors as `{"error": ..., "details": {field: [...]}}` in the caller's
 //! language.
 
+mod admin;
 mod events;
 mod notifications;
 
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
             post(answer_affiliation),
         )
         .merge(events::router())
+        .merge(admin::router())
 }
 
 async fn openapi() -> Response {
@@ -138,6 +140,9 @@ pub struct GroupEntity {
     uri: String,
     url: String,
     members_count: Option<i64>,
+    /// Whether some of a local group's sympathizers follow it from other servers, where a post
+    /// to the sympathizers circle may not show (null for a group of another server).
+    sympathizers_elsewhere: Option<bool>,
     created_at: String,
     viewer: Option<ViewerEntity>,
     /// Whether anyone recognizes the group as official (`recognized_by` says who).
@@ -212,6 +217,7 @@ async fn entity(state: &AppState, group: &Group, viewer: Option<i64>) -> AppResu
         url: crate::service::statuses::profile_url(state, a),
         // Only this server knows the size of its own groups.
         members_count: groups::member_count(state, group).await?,
+        sympathizers_elsewhere: groups::sympathizers_elsewhere(state, group).await?,
         created_at: clock::to_rfc3339(group.row.created_at),
         viewer: viewer_entity,
         official: !recognized_by.is_empty(),

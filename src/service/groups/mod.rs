@@ -128,6 +128,21 @@ pub async fn member_count(state: &AppState, group: &Group) -> AppResult<Option<i
         db::groups::member_count(state.pool(), group.account.id).await?,
     ))
 }
+
+/// Whether a local group's sympathizers circle does not reach all its sympathizers: some follow
+/// it from other servers, and only coopol shows a post of that circle (Mastodon drops the
+/// group's `Announce` of a post that is not public, Lemmy refuses it: docs/FEDERATION.md §13).
+/// `None` for a group of another server, whose followers are not known here. Says whether, never
+/// who nor how many.
+pub async fn sympathizers_elsewhere(state: &AppState, group: &Group) -> AppResult<Option<bool>> {
+    if !group.is_local() {
+        return Ok(None);
+    }
+    Ok(Some(
+        db::social::has_remote_person_followers(state.pool(), group.account.id).await?,
+    ))
+}
+
 /// A group or 404.
 pub async fn get(state: &AppState, id: i64) -> AppResult<Group> {
     load(state, id).await?.ok_or_else(AppError::not_found)

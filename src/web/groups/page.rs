@@ -94,6 +94,10 @@ pub(super) struct GroupPage {
     feed: Feed,
     /// The circles the viewer may post in (empty: no form).
     post_circles: Vec<&'static str>,
+    /// Whether to say that a sympathizers-circle post will not show everywhere (see
+    /// `groups::sympathizers_elsewhere`): the viewer may post in that circle and some
+    /// sympathizers follow from other servers.
+    sympathizers_elsewhere: bool,
     post: GroupPostForm,
     post_error: Option<String>,
     join_message: String,
@@ -272,6 +276,10 @@ pub(super) async fn group_page(
             }
         }
     }
+    let sympathizers_elsewhere = post_circles.contains(&Circle::Sympathizers.as_str())
+        && groups::sympathizers_elsewhere(state, &group)
+            .await?
+            .unwrap_or(false);
     let (events, events_next) = match tab {
         Tab::Agenda | Tab::Missions => {
             let offset = q.offset.unwrap_or(0);
@@ -344,6 +352,7 @@ pub(super) async fn group_page(
         audience: q.audience.clone(),
         feed,
         post_circles,
+        sympathizers_elsewhere,
         post,
         post_error,
         join_message,
