@@ -4,6 +4,7 @@
 
 mod common;
 #[path = "common/mail.rs"]
+#[allow(dead_code)]
 mod mail_sink;
 
 use std::{
