@@ -291,8 +291,11 @@ async fn a_follow_undone_and_sent_again_with_the_same_id_is_a_follow() {
     let (state, error) = h.deliver_processed(&app, &agenda, &follow).await;
     assert_eq!(state, "done", "{error:?}");
     assert!(follows().await);
-    let undo = json!({"id": h.url("/undos/1"), "type": "Undo", "actor": agenda,
-                      "object": follow});
+    // Gancio's Undo (`unfollowActor`): one id per followed actor, the Follow embedded
+    // without its actor.
+    let undo = json!({"id": h.url(&format!("/federation/m/{}#unfollow", secretary.uri)),
+                      "type": "Undo", "actor": agenda,
+                      "object": {"id": follow["id"], "type": "Follow", "object": secretary.uri}});
     let (state, error) = h.deliver_processed(&app, &agenda, &undo).await;
     assert_eq!(state, "done", "{error:?}");
     assert!(!follows().await);
@@ -311,5 +314,33 @@ async fn a_follow_undone_and_sent_again_with_the_same_id_is_a_follow() {
             == 2
     })
     .await;
+    // And Gancio unfollows again with the same Undo id, newly signed: the follow ends again
+    // (the real Gancio did this, and the follow stayed).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, replayed) = h.deliver_replayed(&app, &agenda, &undo).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    eventually("the second unfollow is applied", || async {
+        !follows().await
+    })
+    .await;
+    // Hostile: the same request replayed (one signature, twice) is refused, and another
+    // actor's Undo naming the agenda's Follow changes nothing.
+    assert_eq!(replayed, StatusCode::UNAUTHORIZED);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        h.deliver(&app, &agenda, &follow).await,
+        StatusCode::ACCEPTED
+    );
+    eventually("the third follow is applied", || async { follows().await }).await;
+    let stranger = h.actor("mallory", "Person");
+    let forged = json!({"id": h.url("/undos/forged"), "type": "Undo", "actor": stranger,
+                        "object": {"id": follow["id"], "type": "Follow", "actor": agenda,
+                                   "object": secretary.uri}});
+    let (state, error) = h.deliver_processed(&app, &stranger, &forged).await;
+    assert_ne!(state, "queued", "{error:?}");
+    assert!(
+        follows().await,
+        "another actor's Undo ended the agenda's follow"
+    );
     app.stop().await;
 }

@@ -174,12 +174,14 @@ async fn accept(
         body: String::from_utf8_lossy(&body).into_owned(),
         received_at: clock::now(),
     };
-    let follow_again = (envelope.kind.as_str() == Some("Follow")).then(|| arrival.clone());
+    let again = matches!(envelope.kind.as_str(), Some("Follow" | "Undo")).then(|| arrival.clone());
     let mut admitted = admit(state, arrival).await;
-    // A Follow is recognised by what it does, not only by its id: Gancio follows again after
-    // an Undo with the same id. Sent anew (another signature) after the first was processed,
-    // it is processed again (following is idempotent); a replay of that request is still one.
-    if let (Ok(db::federation::Admitted::Duplicate), Some(mut again)) = (&admitted, follow_again)
+    // A Follow and an Undo are recognised by what they do, not only by their id: Gancio follows
+    // again after an Undo with the same Follow id, and unfollows again with the same Undo id.
+    // Sent anew (another signature) after the first was processed, such an activity is
+    // processed again (both are idempotent, and only their actor can sign them); a replay of
+    // that request is still one.
+    if let (Ok(db::federation::Admitted::Duplicate), Some(mut again)) = (&admitted, again)
         && let Some(fingerprint) = again.fingerprint.clone()
         && matches!(
             db::federation::inbox_state(state.pool(), &again.activity_uri).await,

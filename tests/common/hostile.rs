@@ -218,6 +218,31 @@ impl Hostile {
         req.body(body).send().await.unwrap().status()
     }
 
+    /// Posts `activity` to `app`'s shared inbox twice with one signature (the second is a
+    /// replay of the first request); the two answers.
+    pub async fn deliver_replayed(
+        &self,
+        app: &TestApp,
+        actor: &str,
+        activity: &Value,
+    ) -> (StatusCode, StatusCode) {
+        let url = Url::parse(&app.url("/inbox")).unwrap();
+        let body = activity.to_string();
+        let signed = self
+            .key(actor)
+            .sign(&Method::POST, &url, Some(body.as_bytes()))
+            .unwrap();
+        let send = || {
+            let mut req = app.client.post(url.clone()).body(body.clone());
+            for (k, v) in &signed {
+                req = req.header(k.clone(), v.clone());
+            }
+            req.send()
+        };
+        let first = send().await.unwrap().status();
+        (first, send().await.unwrap().status())
+    }
+
     /// Delivers `activity` and waits until `app` has processed it (applied, ignored or
     /// refused); gives the queue's final state and error, if any.
     pub async fn deliver_processed(
