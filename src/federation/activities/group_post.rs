@@ -161,7 +161,6 @@ pub(super) async fn rejected(
     removal_received(state, &group, uri).await.map(Some)
 }
 
-
 /// A group's `Announce` of a post placed in it, to the circle it is in: of its author's
 /// `Create` (`update`: `None`), or of the author's `Update` whose id is given.
 async fn announce_post(
