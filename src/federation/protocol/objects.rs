@@ -819,6 +819,10 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub sympathizers_can_post: Option<bool>,
+    /// Groups: who runs it. Ours, and Lemmy's, name the moderators collection; PeerTube's
+    /// channels list their accounts. Kept as sent, never trusted for anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Value>,
 }
 
 impl Actor {

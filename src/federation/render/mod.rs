@@ -145,6 +145,7 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url
         location: None,
         departement: None,
         sympathizers_can_post: None,
+        attributed_to: None,
     })
 }
 
@@ -201,14 +202,9 @@ pub fn group_actor(
         };
         doc.location = Some(place.to_json());
     }
-    let mut json = to_json(&doc);
     // Its moderators, as Lemmy names a community's (docs/SECURITY.md, rule P12).
-    if let Some(object) = json.as_object_mut() {
-        object.insert(
-            "attributedTo".into(),
-            Value::String(moderators_url(account)),
-        );
-    }
+    doc.attributed_to = Some(Value::String(moderators_url(account)));
+    let mut json = to_json(&doc);
     // A federation names the collection of the sections it vouches for (official sections).
     if group.kind == crate::domain::GroupKind::Federation
         && let Some(object) = json.as_object_mut()

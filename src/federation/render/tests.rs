@@ -348,6 +348,7 @@ fn expected(name: &str) -> Value {
             "groupKind": "section",
             "openness": "moderated",
             "sympathizersCanPost": true,
+            "attributedTo": "https://coopol.example/users/pau/collections/moderators",
             "departement": "64",
             "location": {
                 "type": "Place",
@@ -426,7 +427,9 @@ fn expected(name: &str) -> Value {
             "inReplyTo": null,
             "published": "2025-12-06T05:46:40.000Z",
             "url": "https://coopol.example/@alice/11",
-            "attributedTo": "https://coopol.example/users/alice",
+            // As Mobilizon: the group's event, organized by its author.
+            "attributedTo": "https://coopol.example/users/pau",
+            "actor": "https://coopol.example/users/alice",
             "to": [
                 "https://coopol.example/users/pau/followers",
                 "https://coopol.example/users/pau/members"
