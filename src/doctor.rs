@@ -195,18 +195,6 @@ async fn database(config: &Config) -> Database {
     }
 }
 
-/// An error and its causes, on one line (reqwest's own message hides the cause).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// `PostgreSQL 15.18 (Debian ...) on x86_64...` → `PostgreSQL 15.18`.
 fn short_version(version: &str) -> String {
     version
@@ -332,7 +320,7 @@ async fn public_url(config: &Config, db: Option<&db::Db>) -> (Finding, Option<i6
     let response = match answer {
         Ok(response) => response,
         Err(e) => {
-            let why = error_chain(&e);
+            let why = crate::error::chain(&e);
             return (
                 Finding::new(
                     "public URL",

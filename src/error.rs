@@ -14,6 +14,18 @@ use axum::{
 };
 use std::sync::Arc;
 
+/// An error with its causes, on one line (a refused connection says so only in its source).
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 /// A failed request.
 #[derive(Debug)]
 pub struct AppError {

@@ -177,6 +177,38 @@ fn ordered_collection<T: serde::Serialize>(context: Value, id: String, items: Ve
     }))
 }
 
+/// A paged collection's head: its size and where its first page is (`?page=true`).
+fn paged_collection(id: &str, total: i64) -> Response {
+    ap_json(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": format!("{id}?page=true"),
+    }))
+}
+
+/// One page of the collection `id` (the one after `max_id`, if given), and the next page's
+/// `max_id` when there is one.
+fn collection_page(
+    id: &str,
+    max_id: Option<i64>,
+    items: Vec<Value>,
+    next: Option<i64>,
+) -> Response {
+    let mut doc = json!({
+        "@context": super::protocol::context(),
+        "id": format!("{id}?page=true{}", max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
+        "type": "OrderedCollectionPage",
+        "partOf": id,
+        "orderedItems": items,
+    });
+    if let Some(next) = next {
+        doc["next"] = json!(format!("{id}?page=true&max_id={next}"));
+    }
+    ap_json(doc)
+}
+
 /// `GET /users/:name`: the actor (people asking for a page go to the profile page).
 pub async fn actor(
     State(state): State<AppState>,
@@ -452,13 +484,7 @@ pub async fn outbox(
             Ok(stats) => stats.first().map_or(0, |s| s.statuses),
             Err(e) => return AppError::from(e).into_response(),
         };
-        return ap_json(json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": id,
-            "type": "OrderedCollection",
-            "totalItems": total,
-            "first": format!("{id}?page=true"),
-        }));
+        return paged_collection(&id, total);
     }
     let page = db::statuses::Page {
         max_id: q.max_id,
@@ -496,17 +522,7 @@ pub async fn outbox(
             items.push(create.embedded());
         }
     }
-    let mut doc = json!({
-        "@context": super::protocol::context(),
-        "id": format!("{id}?page=true{}", q.max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
-        "type": "OrderedCollectionPage",
-        "partOf": id,
-        "orderedItems": items,
-    });
-    if let Some(last) = rows.last() {
-        doc["next"] = json!(format!("{id}?page=true&max_id={}", last.id));
-    }
-    ap_json(doc)
+    collection_page(&id, q.max_id, items, rows.last().map(|r| r.id))
 }
 
 /// How many posts a page of a group's outbox lists.
@@ -522,13 +538,7 @@ async fn group_outbox(state: &AppState, group: &AccountRow, id: String, q: PageQ
             Ok(n) => n,
             Err(e) => return AppError::from(e).into_response(),
         };
-        return ap_json(json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": id,
-            "type": "OrderedCollection",
-            "totalItems": total,
-            "first": format!("{id}?page=true"),
-        }));
+        return paged_collection(&id, total);
     }
     let rows = match db::groups::outbox(state.pool(), group.id, q.max_id, GROUP_OUTBOX_PAGE).await {
         Ok(r) => r,
@@ -543,19 +553,11 @@ async fn group_outbox(state: &AppState, group: &AccountRow, id: String, q: PageQ
             Err(e) => return e.into_response(),
         }
     }
-    let mut doc = json!({
-        "@context": super::protocol::context(),
-        "id": format!("{id}?page=true{}", q.max_id.map(|m| format!("&max_id={m}")).unwrap_or_default()),
-        "type": "OrderedCollectionPage",
-        "partOf": id,
-        "orderedItems": items,
-    });
-    if rows.len() as i64 == GROUP_OUTBOX_PAGE
-        && let Some(last) = rows.last()
-    {
-        doc["next"] = json!(format!("{id}?page=true&max_id={}", last.id));
-    }
-    ap_json(doc)
+    let next = rows
+        .last()
+        .filter(|_| rows.len() as i64 == GROUP_OUTBOX_PAGE)
+        .map(|r| r.id);
+    collection_page(&id, q.max_id, items, next)
 }
 
 /// The most moderators a group's `moderators` collection lists.

@@ -82,7 +82,7 @@ impl Transport {
         match self.inner.test_connection().await {
             Ok(true) => Ok(()),
             Ok(false) => Err("the server did not answer as an SMTP server".into()),
-            Err(e) => Err(error_chain(&e)),
+            Err(e) => Err(crate::error::chain(&e)),
         }
     }
 
@@ -126,21 +126,9 @@ impl Transport {
         match self.inner.send(message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-            Err(e) => Err(SendError::Temporary(error_chain(&e))),
+            Err(e) => Err(SendError::Temporary(crate::error::chain(&e))),
         }
     }
-}
-
-/// An error with its causes (a refused connection says so only in its source).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// `List-Unsubscribe: <https://...>` (RFC 2369).
