@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
 
 fn routes(state: AppState) -> Router {
     let upload_limit = crate::service::media::max_upload_bytes(&state) + UPLOAD_FORM_OVERHEAD;
+    let metrics_on = state.config.metrics_token.is_some();
+    let metrics_state = state.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
@@ -78,8 +80,11 @@ fn routes(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
 
-    Router::new()
-        .route("/health", get(health))
+    let mut router = Router::new().route("/health", get(health));
+    if state.config.metrics_token.is_some() {
+        router = router.route("/metrics", get(crate::metrics::scrape));
+    }
+    let router = router
         .merge(api::router(state.clone()))
         .merge(federation::router())
         .merge(web::router(state.clone()))
@@ -94,7 +99,18 @@ fn routes(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(move |req, next| {
             limit_body(req, next, upload_limit)
-        }))
+        }));
+    // Counting requests (by route template: `Router::layer` runs after routing) only when
+    // someone can read the counts.
+    let router = if metrics_on {
+        router.layer(middleware::from_fn_with_state(
+            metrics_state,
+            crate::metrics::track,
+        ))
+    } else {
+        router
+    };
+    router
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

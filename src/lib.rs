@@ -41,6 +41,7 @@ pub mod ids;
 pub mod limits;
 pub mod mail;
 pub mod media;
+pub mod metrics;
 pub mod service;
 pub mod state;
 pub mod upload;

@@ -35,6 +35,8 @@ pub struct AppState {
     pub media: Arc<crate::media::Runtime>,
     /// The SMTP client (when e-mail is configured) and the mail worker's wake-up signal.
     pub mail: Arc<crate::mail::Runtime>,
+    /// This process's metrics (`crate::metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The domain policy in force, kept in memory (`service::domain_policy`).
     pub domain_policy: Arc<crate::service::domain_policy::Cache>,
     /// What the federation layer keeps for the whole instance (its delivery queues and HTTP
@@ -62,6 +64,7 @@ impl AppState {
             streams: Arc::new(crate::service::streams::Hub::new(backend)),
             media: Arc::new(crate::media::Runtime::new(&config)?),
             mail: Arc::new(crate::mail::Runtime::new(&config).map_err(anyhow::Error::msg)?),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             domain_policy: Arc::new(crate::service::domain_policy::Cache::new(&config)),
             config: Arc::new(config),
         })

@@ -82,6 +82,7 @@ pub const KEYS: &[Key] = &[
     key("group_creation_others", "anyone"),
     key("log_format", "text"),
     key("log_level", "info"),
+    key("metrics_token", ""),
 ];
 
 const fn key(name: &'static str, default: &'static str) -> Key {
@@ -151,6 +152,29 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `coopol=debug,sqlx=warn`.
     pub log_level: String,
+    /// The bearer token `GET /metrics` asks for; `None`: the endpoint is off (see
+    /// `crate::metrics`).
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The token Prometheus sends to read `/metrics` (never printed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// The fewest characters a token may have.
+    pub const MIN_LEN: usize = 16;
+
+    /// The token's text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(..)")
+    }
 }
 
 /// The rate limits. A count of 0 turns its limit off. Per-address and per-account limits of
@@ -546,6 +570,24 @@ impl Config {
             ));
         }
 
+        let metrics_token = match get("metrics_token").text.trim() {
+            "" => None,
+            token
+                if token.len() >= MetricsToken::MIN_LEN
+                    && token.chars().all(|c| c.is_ascii_graphic()) =>
+            {
+                Some(MetricsToken(token.to_string()))
+            }
+            _ => {
+                // The value is a secret: the message does not repeat it.
+                return Err(ConfigError::new(format!(
+                    "invalid value for `metrics_token`: expected at least {} printable ASCII \
+                     characters without spaces (e.g. `openssl rand -hex 32`)",
+                    MetricsToken::MIN_LEN
+                )));
+            }
+        };
+
         Ok(Config {
             public_url,
             domain,
@@ -574,6 +616,7 @@ impl Config {
             moderation,
             log_format,
             log_level,
+            metrics_token,
         })
     }
 
@@ -835,6 +878,20 @@ mod tests {
         );
         let typed = Config::from_sources(Some((path, "listen = [1]")), env_of(&[]));
         assert!(typed.unwrap_err().to_string().contains("`listen`"));
+    }
+
+    #[test]
+    fn metrics_token_is_off_by_default_and_never_repeated() {
+        let off = Config::from_sources(None, env_of(&[])).unwrap();
+        assert!(off.metrics_token.is_none());
+        let short = Config::from_sources(None, env_of(&[("COOPOL_METRICS_TOKEN", "s3cret")]));
+        let message = short.unwrap_err().to_string();
+        assert!(message.contains("`metrics_token`"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        let token = "0123456789abcdef0123";
+        let on = Config::from_sources(None, env_of(&[("COOPOL_METRICS_TOKEN", token)])).unwrap();
+        assert_eq!(on.metrics_token.as_ref().map(|t| t.expose()), Some(token));
+        assert!(!format!("{on:?}").contains(token));
     }
 
     #[test]

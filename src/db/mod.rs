@@ -82,6 +82,19 @@ const WAL_RESTART_FRAMES: i64 = 16_384;
 /// How long that checkpoint waits for the log's readers, holding up the writers meanwhile.
 const WAL_RESTART_WAIT: Duration = Duration::from_millis(100);
 
+/// A connection pool's use at one moment ([`Db::pool_usage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// `main` or `writer`.
+    pub name: &'static str,
+    /// Connections open.
+    pub open: u32,
+    /// Of which idle (the others are in use).
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// A pool of database connections and the backend they talk to.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -273,6 +286,27 @@ impl Db {
     /// while holding it. On PostgreSQL, a connection of the pool.
     pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         self.writer.acquire().await
+    }
+
+    /// The connections of each pool, as they stand (no query: counters the pools keep). On
+    /// SQLite, the pool of readers and writers (`main`) and the frequent writers' one
+    /// (`writer`, see [`Db::writer`]); on PostgreSQL, `main`, which is both.
+    pub fn pool_usage(&self) -> Vec<PoolUsage> {
+        let usage = |name, pool: &AnyPool| {
+            let open = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open);
+            PoolUsage {
+                name,
+                open,
+                idle,
+                max: pool.options().get_max_connections(),
+            }
+        };
+        let mut pools = vec![usage("main", &self.pool)];
+        if self.backend == Backend::Sqlite {
+            pools.push(usage("writer", &self.writer));
+        }
+        pools
     }
 
     /// Checks that the database answers (for the health endpoint).

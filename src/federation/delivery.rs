@@ -10,7 +10,7 @@
 //! and are taken up again, so every inbox gets every activity at least once.
 
 use super::signatures::SigningKey;
-use crate::{clock, config::Config, db, state::AppState};
+use crate::{clock, config::Config, db, metrics::Delivery, state::AppState};
 use reqwest::{Client, header};
 use std::{
     collections::{HashMap, HashSet},
@@ -423,6 +423,12 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
     let result = send(state, row).await;
     let now = clock::now();
     let pool = state.pool();
+    let mut outcome = match &result {
+        Sent::Done => Delivery::Delivered,
+        Sent::Dropped(_) => Delivery::Dropped,
+        Sent::Refused(..) => Delivery::GivenUp,
+        Sent::Retry(..) => Delivery::Retried,
+    };
     match result {
         Sent::Done => {
             record_finished(state, row.id, row.activity_id);
@@ -442,6 +448,7 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
                     .await
                     .unwrap_or(false) =>
         {
+            outcome = Delivery::GivenUp;
             give_up(state, row, status, &why, now).await;
         }
         Sent::Retry(_, why) => {
@@ -466,6 +473,7 @@ async fn deliver(state: &AppState, row: &db::federation::DeliveryRow) {
             }
         }
     }
+    state.metrics.delivery(outcome);
 }
 
 /// The host answered: if it was failing, it is healthy again (one write, only then).
