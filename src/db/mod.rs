@@ -56,6 +56,11 @@ use std::{str::FromStr, time::Duration};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The last release and the last migration its schema has (docs/decisions/0031): the upgrade
+/// test (tests/upgrade.rs) builds a database at this migration, fills every table, and
+/// migrates it to this binary's schema. Moved at each release to the release's last migration.
+pub const PREVIOUS_RELEASE: (&str, i64) = ("0.1.0", 56);
+
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -140,10 +145,7 @@ impl Db {
 
     /// Applies the migrations that have not run yet; returns how many ran.
     pub async fn migrate(&self) -> std::result::Result<usize, sqlx::migrate::MigrateError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = self.migrator();
         // Before the first run the bookkeeping table does not exist: nothing was applied.
         let applied_before = self.applied_migrations().await.unwrap_or(0);
         migrator.run(&self.pool).await?;
@@ -151,13 +153,30 @@ impl Db {
         Ok((applied_after - applied_before).max(0) as usize)
     }
 
+    /// Applies the pending migrations up to `version` (included) and no further: a database
+    /// as an older release left it (the upgrade test builds [`PREVIOUS_RELEASE`]'s). Returns
+    /// how many ran.
+    pub async fn migrate_to(
+        &self,
+        version: i64,
+    ) -> std::result::Result<usize, sqlx::migrate::MigrateError> {
+        let applied_before = self.applied_migrations().await.unwrap_or(0);
+        self.migrator().run_to(version, &self.pool).await?;
+        let applied_after = self.applied_migrations().await.unwrap_or(0);
+        Ok((applied_after - applied_before).max(0) as usize)
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
     /// The migrations this binary holds that the database has not applied yet, as
     /// (version, description), in order. All of them before the first run.
     pub async fn pending_migrations(&self) -> Result<Vec<(i64, String)>> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = self.migrator();
         // Before the first run the bookkeeping table does not exist: nothing was applied.
         let applied: Vec<i64> =
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
