@@ -328,7 +328,7 @@ async fn instance_figures(state: &AppState, registry: &mut Registry) -> Result<(
         .set(inbox_failed);
     registry.register(
         "coopol_queue_pending",
-        &format!(
+        format!(
             "Rows waiting in each queue of the instance (all processes), counted up to {}",
             dashboard::COUNT_CAP
         ),
@@ -358,7 +358,7 @@ async fn instance_figures(state: &AppState, registry: &mut Registry) -> Result<(
     }
     registry.register(
         "coopol_delivery_failures",
-        &format!(
+        format!(
             "Deliveries given up and kept (30 days, newest {}), for the {FAILING_HOSTS} hosts \
              that failed last",
             db::federation::FAILURES_KEPT
