@@ -58,7 +58,7 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
     }
 
     /// Forgets the keys whose budget is whole again (their entries would say nothing).
-    fn forget_idle(&self) {
+    pub fn forget_idle(&self) {
         if let Some(limiter) = &self.limiter {
             limiter.retain_recent();
             limiter.shrink_to_fit();

@@ -540,6 +540,61 @@ pub async fn local_affiliated_sections(
     .await
 }
 
+/// A local group's approved affiliated sections on other servers, as (account id, actor id),
+/// oldest affiliation first, at most `limit`: the servers asked whether a domain hosts one of
+/// their members (`federation::affiliation`).
+pub async fn remote_affiliated_sections(
+    db: &AnyPool,
+    group_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT a.id, a.uri FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.domain IS NOT NULL AND a.actor_type = 'Group' AND a.deleted_at IS NULL \
+         ORDER BY f.id LIMIT $2",
+    )
+    .bind(group_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Whether a domain hosts a group whose affiliation with `group` (a local one) was approved:
+/// the group delivers its members-only posts there anyway (rule T11).
+pub async fn domain_has_affiliated_section(
+    db: &AnyPool,
+    group_id: i64,
+    domain: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.domain = $2 AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
+    )
+    .bind(group_id)
+    .bind(domain)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether a (local) section's affiliation with a group of `domain` was asked by its
+/// administrators and accepted by that group: the section's follow of it, marked as an
+/// affiliation and accepted.
+pub async fn affiliated_with_domain(db: &AnyPool, section_id: i64, domain: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.target_account_id \
+         WHERE f.account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
+         AND a.domain = $2 AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
+    )
+    .bind(section_id)
+    .bind(domain)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Groups asking to affiliate (pending follows of type Group).
 pub async fn affiliation_requests(db: &AnyPool, group_id: i64) -> Result<Vec<i64>> {
     sqlx::query_scalar(

@@ -14,6 +14,7 @@
 //! (outbox_events table) -> `outbox` -> `delivery`.
 
 pub mod activities;
+pub mod affiliation;
 pub mod bulk;
 pub mod delivery;
 pub mod inbox;
@@ -87,6 +88,8 @@ pub struct Runtime {
     pub delivery: delivery::Runtime,
     /// Remote signers recently verified (keys parsed), by key id.
     pub signers: verify::SignerCache,
+    /// What affiliated sections' servers answered, and the questions each domain caused.
+    pub chain: affiliation::Chain,
     /// The inbox's group-commit writer, started on first use.
     pub admission: OnceLock<inbox::Admission>,
     /// The ActivityPub library's context (it holds the state in turn).
@@ -135,6 +138,7 @@ pub async fn install(state: &AppState) -> anyhow::Result<()> {
     state.set_federation(Arc::new(Runtime {
         delivery: delivery::Runtime::new(&state.config),
         signers: verify::SignerCache::default(),
+        chain: affiliation::Chain::default(),
         admission: OnceLock::new(),
         library: OnceLock::new(),
     }));
@@ -216,6 +220,10 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/collections/sections",
             get(routes::official_sections),
         )
+        .route(
+            "/users/{username}/member_domain",
+            get(routes::member_domain),
+        )
         .route("/users/{username}/statuses/{id}", get(routes::status))
         .route(
             "/users/{username}/statuses/{id}/activity",
@@ -265,6 +273,7 @@ pub async fn spawn_workers(state: &AppState, stop: &CancellationToken) -> anyhow
                     let keep = inbox::KEEP_RECEIVED.as_micros() as i64;
                     let _ = db::federation::purge_inbox(state.pool(), now - keep).await;
                     delivery::refresh_parked(&state).await;
+                    runtime(&state).chain.forget_idle();
                 }
             }
         }

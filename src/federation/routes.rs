@@ -301,11 +301,25 @@ async fn member_server(
     if status.visibility != crate::domain::Visibility::Group {
         return Ok(false);
     }
-    for (group_id, _) in db::groups::post_groups(state.pool(), status.id).await? {
+    let mut members_circles = Vec::new();
+    for (group_id, circle) in db::groups::post_groups(state.pool(), status.id).await? {
         let local = db::accounts::by_id(state.pool(), group_id)
             .await?
             .is_some_and(|g| g.is_local());
-        if local && db::groups::domain_has_member(state.pool(), group_id, &domain).await? {
+        if !local {
+            continue;
+        }
+        if db::groups::domain_has_member(state.pool(), group_id, &domain).await? {
+            return Ok(true);
+        }
+        if circle == Circle::Members {
+            members_circles.push(group_id);
+        }
+    }
+    // The chain beyond one hop: a server of a member of one of the group's approved sections
+    // elsewhere, as that section's server says (`federation::affiliation`).
+    for group_id in members_circles {
+        if super::affiliation::member_of_a_section(state, group_id, &domain).await? {
             return Ok(true);
         }
     }
@@ -646,6 +660,45 @@ pub async fn official_sections(
         super::official::collection_url(&account),
         items,
     )
+}
+
+#[derive(Deserialize)]
+pub struct MemberDomainQuery {
+    #[serde(default)]
+    domain: String,
+}
+
+/// `GET /users/:name/member_domain?domain=`: whether `domain` hosts an accepted member of a
+/// local section, answered only to the instance actor of a server hosting a group the section
+/// is affiliated with (`federation::affiliation::answer`): `{"domain", "member": bool}`,
+/// never who. Anyone else: 404.
+pub async fn member_domain(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<MemberDomainQuery>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let signer = match fetch_signer(&state, &method, &uri, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return not_found(),
+        Err(r) => return r,
+    };
+    let section = match local_account(&state, &username).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match super::affiliation::answer(&state, &section, &signer, &q.domain).await {
+        Ok(Some(member)) => ap_json(json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": state.config.url(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")),
+            "domain": q.domain,
+            "member": member,
+        })),
+        Ok(None) => not_found(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `GET /users/:name/collections/tags`: the hashtags the person features, as `Hashtag`

@@ -412,7 +412,10 @@ pub(super) async fn announced(
                     ApNote::verify(&note, &url, &data).await?;
                     ApNote::from_json(note, &data).await?.row
                 }
-                None => fetch_note(state, note.id).await?,
+                None => {
+                    crate::federation::affiliation::learn_group(state, &group, &note_value).await;
+                    fetch_note(state, note.id).await?
+                }
             }
         }
         other => {
@@ -431,10 +434,17 @@ pub(super) async fn announced(
             }
         }
     };
-    let Some(circle) = placement(&group, &status) else {
-        return Ok(Outcome::Ignored(
-            "the post was not written in this group, and is not public",
-        ));
+    let circle = match placement(&group, &status) {
+        Some(circle) => circle,
+        // A federation's members-only post, passed on by a section it vouches for.
+        None if crate::federation::affiliation::passes_on(state, &group, &status).await? => {
+            Circle::Members
+        }
+        None => {
+            return Ok(Outcome::Ignored(
+                "the post was not written in this group, and is not public",
+            ));
+        }
     };
     let mut tx = state.db.begin().await?;
     groups::distribute(&mut tx, &group, status.id, circle).await?;
