@@ -1,0 +1,27 @@
+## Moving accounts (service::moving, web::moving)
+notification-move = moved to a new account (see their profile).
+pref-kind-move = An account I follow moved
+push-title-move = { $name }: moved
+error-account-moved = This account moved: it posts no more and takes no new followers.
+error-move-not-found = No account found at this address.
+error-move-self = This is this account.
+error-move-too-many-aliases = You already named ten old accounts.
+error-move-cooldown = This account already moved less than 30 days ago.
+error-move-already = This account already moved to that one.
+error-move-missing-alias = The new account does not name this one yet: first add this address in "Move from another account" on the new account.
+error-move-kind = A group moves to a group, a person to a person.
+moving-title = Moving
+moving-from-title = Move from another account
+moving-from-help = Before moving an old account to this one, name it here: its server checks that this account recognises it.
+moving-alias-label = Address of the old account (name@server)
+moving-alias-add = Add
+moving-alias-remove = Remove
+moving-to-title = Move to another account
+moving-to-help = Your followers will follow the new account. This one stays visible with its posts but posts no more. You cannot move again for 30 days.
+moving-target-label = Address of the new account (name@server)
+moving-password-label = Current password
+moving-submit = Move
+moving-moved-to = Moved to
+flash-alias-added = Old account added.
+flash-alias-removed = Old account removed.
+flash-moved = Account moved: your followers are told.

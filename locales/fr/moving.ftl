@@ -1,0 +1,27 @@
+## Moving accounts (service::moving, web::moving)
+notification-move = a déménagé vers un nouveau compte (voir son profil).
+pref-kind-move = Un compte que je suis a déménagé
+push-title-move = { $name } : a déménagé
+error-account-moved = Ce compte a déménagé : il ne publie plus et ne prend plus d’abonné·es.
+error-move-not-found = Aucun compte trouvé à cette adresse.
+error-move-self = C’est ce compte-ci.
+error-move-too-many-aliases = Vous avez déjà nommé dix anciens comptes.
+error-move-cooldown = Ce compte a déjà déménagé il y a moins de 30 jours.
+error-move-already = Ce compte a déjà déménagé vers celui-là.
+error-move-missing-alias = Le nouveau compte ne nomme pas encore celui-ci : ajoutez d’abord cette adresse dans « Déménager depuis un autre compte » sur le nouveau compte.
+error-move-kind = Un groupe déménage vers un groupe, une personne vers une personne.
+moving-title = Déménagement
+moving-from-title = Déménager depuis un autre compte
+moving-from-help = Avant de déménager un ancien compte vers celui-ci, nommez-le ici : son serveur vérifiera que ce compte-ci le reconnaît.
+moving-alias-label = Adresse de l’ancien compte (nom@serveur)
+moving-alias-add = Ajouter
+moving-alias-remove = Retirer
+moving-to-title = Déménager vers un autre compte
+moving-to-help = Vos abonné·es suivront le nouveau compte. Celui-ci restera visible avec ses publications, mais ne publiera plus. Vous ne pourrez pas déménager de nouveau avant 30 jours.
+moving-target-label = Adresse du nouveau compte (nom@serveur)
+moving-password-label = Mot de passe actuel
+moving-submit = Déménager
+moving-moved-to = A déménagé vers
+flash-alias-added = Ancien compte ajouté.
+flash-alias-removed = Ancien compte retiré.
+flash-moved = Compte déménagé : vos abonné·es sont prévenu·es.
