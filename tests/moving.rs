@@ -432,3 +432,142 @@ async fn a_group_that_moves_tells_its_local_people_and_enrolls_nobody() {
     );
     assert!(!h.delivered_text().contains("\"Join\""));
 }
+
+/// Creates a local group as `token`'s owner; returns its account id.
+async fn group(app: &TestApp, token: &str, name: &str) -> i64 {
+    let (status, body) = app
+        .post_json(
+            "/api/coopol/v1/groups",
+            Some(token),
+            &json!({"name": name, "display_name": format!("Section {name}"), "kind": "section",
+                    "postcode": "64000", "join_mode": "approval"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_through_the_settings_for_a_person_and_a_group_page_for_a_group() {
+    let a = spawn_app().await;
+    let b = spawn_app().await;
+    let h = Hostile::start().await;
+    let (_, sec_token) = a.user_with_token("alice", "read write follow").await;
+    let (carol_id, carol_token) = a.user_with_token("carol", "read write follow").await;
+    let (_, sec2_token) = b.user_with_token("alice2", "read write follow").await;
+
+    // A person: the alias on B, then the move on A, from the settings.
+    let on_b = b.browser();
+    on_b.sign_in("alice2@example.org", PASSWORD).await;
+    common::act(
+        &on_b,
+        "/settings/moving",
+        "/settings/moving/aliases",
+        &[("alias", &format!("alice@{}", a.domain))],
+    )
+    .await;
+    let page = on_b.get("/settings/moving").await;
+    assert!(
+        page.contains(&format!("{}/users/alice", a.base)),
+        "{}",
+        page.body
+    );
+    let on_a = a.browser();
+    on_a.sign_in("alice@example.org", PASSWORD).await;
+    let target = format!("alice2@{}", b.domain);
+    let refused = on_a
+        .submit(
+            "/settings/moving",
+            "/settings/moving",
+            &[("target", &target), ("password", "wrong")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("id=\"password-error\""),
+        "{}",
+        refused.body
+    );
+
+    // A group first (its administrator is alice, who cannot act once moved... as a person:
+    // the group's move is the group's, not hers).
+    let section = group(&a, &sec_token, "section").await;
+    let section2 = group(&b, &sec2_token, "section2").await;
+    let fan = mastodon_person(&h, "fan", &[]);
+    let fan_row = h.introduce(&a, &fan).await;
+    make_follow(
+        &a,
+        fan_row.id,
+        section,
+        &format!("{fan}#follows/9"),
+        FollowState::Accepted,
+    )
+    .await;
+    make_follow(
+        &a,
+        carol_id,
+        section,
+        "http://a.test/f/s",
+        FollowState::Accepted,
+    )
+    .await;
+    common::act(
+        &on_b,
+        "/@section2",
+        "/groups/section2/moving/aliases",
+        &[("alias", &format!("section@{}", a.domain))],
+    )
+    .await;
+    common::act(
+        &on_a,
+        "/@section",
+        "/groups/section/moving",
+        &[("target", &format!("section2@{}", b.domain))],
+    )
+    .await;
+    let section_uri = account(&a, section).await.uri;
+    let section2_uri = account(&b, section2).await.uri;
+    eventually(
+        "the Mastodon follower's server receives the group's Move",
+        || async {
+            h.received().iter().any(|r| {
+                let j = r.json();
+                j["type"] == "Move"
+                    && j["actor"] == json!(section_uri)
+                    && j["target"] == json!(section2_uri)
+            })
+        },
+    )
+    .await;
+    // carol is told and follows nothing by herself.
+    assert_eq!(notified_of_move(&a, &carol_token).await, 1);
+    let section2_on_a = db::accounts::by_uri(a.state.pool(), &section2_uri)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(follows(&a, carol_id, section2_on_a.id).await, None);
+    let page = a.browser().get("/@section").await;
+    assert!(page.contains(&section2_uri), "{}", page.body);
+
+    // Now the person moves.
+    common::act(
+        &on_a,
+        "/settings/moving",
+        "/settings/moving",
+        &[("target", &target), ("password", PASSWORD)],
+    )
+    .await;
+    let as_carol = a.browser();
+    as_carol.sign_in("carol@example.org", PASSWORD).await;
+    let profile = as_carol.get("/@alice").await;
+    assert!(profile.contains("/@alice2@"), "{}", profile.body);
+    assert!(
+        profile.contains("/unblock\"") || profile.contains("/block\""),
+        "{}",
+        profile.body
+    );
+    assert!(
+        !profile.contains("/follow\""),
+        "a moved account offers no follow button"
+    );
+}

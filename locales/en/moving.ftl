@@ -25,3 +25,5 @@ moving-moved-to = Moved to
 flash-alias-added = Old account added.
 flash-alias-removed = Old account removed.
 flash-moved = Account moved: your followers are told.
+moving-moved-notice = moved to
+moving-group-help = The new group must first name this one in "Move from another account". Followers and members are told and choose to follow or ask to join the new group, which accepts its members itself.

@@ -25,3 +25,5 @@ moving-moved-to = A déménagé vers
 flash-alias-added = Ancien compte ajouté.
 flash-alias-removed = Ancien compte retiré.
 flash-moved = Compte déménagé : vos abonné·es sont prévenu·es.
+moving-moved-notice = a déménagé vers
+moving-group-help = Le nouveau groupe doit d’abord nommer celui-ci dans « Déménager depuis un autre compte ». Les abonné·es et membres sont prévenu·es et choisissent de suivre ou de demander à rejoindre le nouveau groupe, qui accepte lui-même ses membres.

@@ -366,6 +366,11 @@ mod tests {
             assert_eq!(pin.to, ["https://a.example/users/alice/followers"]);
         }
 
+        let m = reads_back(moving::move_activity(&alice, &bob.uri, 42).unwrap());
+        assert_eq!(m.id.as_str(), "https://a.example/users/alice#moves/42");
+        assert_eq!(m.object_id(), Some(alice.uri.as_str()));
+        assert_eq!(m.target, json!(bob.uri));
+
         for circle in [Circle::Public, Circle::Sympathizers, Circle::Members] {
             let g = reads_back(
                 group_post::announce(
