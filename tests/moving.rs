@@ -216,7 +216,7 @@ async fn a_person_moves_from_a_to_b_and_followers_here_and_on_a_third_server_fol
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moves_from_mastodon_to_us_and_between_its_accounts_take_our_followers() {
+async fn moves_between_mastodon_and_us_both_ways_take_our_followers() {
     let a = spawn_app().await;
     let h = Hostile::start().await;
     let (lea_id, lea_token) = a.user_with_token("lea", "read write follow").await;
@@ -329,6 +329,85 @@ async fn moves_from_mastodon_to_us_and_between_its_accounts_take_our_followers()
         .unwrap();
     assert!(follows(&a, lea_id, c3_row.id).await.is_some());
     assert_eq!(follows(&a, lea_id, c2_row.id).await, None);
+
+    // The reverse: one of ours moves to Mastodon; lea, who follows it, follows the Mastodon
+    // account (a Follow to its server), which got the Move.
+    let (leaver_id, _) = a.user_with_token("leaver", "read write follow").await;
+    let leaver = account(&a, leaver_id).await;
+    make_follow(
+        &a,
+        lea_id,
+        leaver_id,
+        "http://a.test/f/leaver",
+        FollowState::Accepted,
+    )
+    .await;
+    let fan = mastodon_person(&h, "leaverfan", &[]);
+    let fan_row = h.introduce(&a, &fan).await;
+    make_follow(
+        &a,
+        fan_row.id,
+        leaver_id,
+        &format!("{fan}#follows/1"),
+        FollowState::Accepted,
+    )
+    .await;
+    let there = mastodon_person(&h, "leaver", &[&leaver.uri]);
+    moving::move_person(&a.state, &leaver, &there, PASSWORD)
+        .await
+        .unwrap();
+    let there_row = db::accounts::by_uri(a.state.pool(), &there)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        follows(&a, lea_id, there_row.id).await,
+        Some(FollowState::Pending)
+    );
+    assert_eq!(follows(&a, lea_id, leaver_id).await, None);
+    eventually("Mastodon gets the Move and lea's Follow", || async {
+        let got = h.received();
+        got.iter()
+            .any(|r| r.json()["type"] == "Move" && r.json()["target"] == json!(there))
+            && got
+                .iter()
+                .any(|r| r.json()["type"] == "Follow" && r.json()["object"] == json!(there))
+    })
+    .await;
+
+    // And between two of ours: a locked new account keeps the follow as a request.
+    let (from_id, _) = a.user_with_token("from", "read write follow").await;
+    let (to_id, _) = a.user_with_token("to", "read write follow").await;
+    sqlx::query("UPDATE accounts SET locked = 1 WHERE id = $1")
+        .bind(to_id)
+        .execute(a.state.pool())
+        .await
+        .unwrap();
+    make_follow(
+        &a,
+        lea_id,
+        from_id,
+        "http://a.test/f/from",
+        FollowState::Accepted,
+    )
+    .await;
+    moving::add_alias(
+        &a.state,
+        &account(&a, to_id).await,
+        &format!("from@{}", a.domain),
+    )
+    .await
+    .unwrap();
+    moving::move_person(
+        &a.state,
+        &account(&a, from_id).await,
+        &format!("to@{}", a.domain),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    assert_eq!(follows(&a, lea_id, to_id).await, Some(FollowState::Pending));
+    assert_eq!(follows(&a, lea_id, from_id).await, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
