@@ -23,6 +23,7 @@ pub mod lists;
 pub mod mail;
 pub mod media;
 pub mod modlog;
+pub mod moving;
 pub mod mutes;
 pub mod notification_groups;
 pub mod notification_policy;

@@ -342,6 +342,15 @@ impl crate::service::Remote for Remote {
     ) -> Option<Vec<String>> {
         official::official_sections(state, federation).await
     }
+
+    async fn fresh_account(
+        &self,
+        state: &AppState,
+        term: &str,
+    ) -> Option<(AccountRow, Vec<String>)> {
+        let known = self.account(state, term).await?;
+        activities::moving::fresh(state, &known.uri).await.ok()
+    }
 }
 
 /// What a search term resolved to.

@@ -263,6 +263,9 @@ mod tests {
             fields_json: "[]".into(),
             key_id: Some(format!("{uri}#main-key")),
             fetched_at: None,
+            also_known_as: "[]".into(),
+            moved_to_uri: None,
+            moved_at: None,
         })
     }
 

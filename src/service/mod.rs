@@ -24,6 +24,7 @@ pub mod lists;
 pub mod mail;
 pub mod media;
 pub mod modlog;
+pub mod moving;
 pub mod mutes;
 pub mod notification_groups;
 pub mod notification_policy;
@@ -108,6 +109,16 @@ pub trait Remote: Send + Sync {
         state: &crate::state::AppState,
         federation: &crate::db::accounts::AccountRow,
     ) -> Option<Vec<String>>;
+
+    /// The account `term` (a handle or an actor's address) names, read fresh from its own
+    /// server (never a stored copy) and stored, with its `alsoKnownAs`; a local account with
+    /// its own. `None` when it names none, its server does not answer, or the document is not
+    /// the actor asked for (served for another id or host).
+    async fn fresh_account(
+        &self,
+        state: &crate::state::AppState,
+        term: &str,
+    ) -> Option<(crate::db::accounts::AccountRow, Vec<String>)>;
 }
 
 /// A file of another server, as it arrives.

@@ -275,6 +275,12 @@ pub enum Outgoing {
         /// Who voted.
         account_id: i64,
     },
+    /// A local account (a person or a group) moved to another account: `Move` to its
+    /// followers' servers (and a group's members'), naming the new account (`movedTo`).
+    Move {
+        /// The account that moved.
+        account_id: i64,
+    },
     /// A report forwarded to other servers: a `Flag` from the instance actor, without the
     /// reporter's name.
     Flag {

@@ -69,6 +69,8 @@ pub async fn follow(
     if target.deleted_at.is_some() || target.is_instance_actor() {
         return Err(AppError::not_found());
     }
+    // An account that moved takes no new followers: its followers went to the new one.
+    super::moving::ensure_not_moved(target)?;
     if db::social::blocked_either_way(state.pool(), me.id, target.id).await? {
         return Err(AppError::forbidden("error-blocked"));
     }
@@ -469,7 +471,7 @@ pub async fn follow_received(
     // A follow from a domain the person blocks is refused as a block's is (Mastodon's way).
     let blocked = db::social::blocked_either_way(&mut *tx, follower.id, target.id).await?
         || db::account_extras::blocks_domain_of(&mut *tx, target.id, follower.id).await?;
-    if blocked || target.deleted_at.is_some() {
+    if blocked || target.deleted_at.is_some() || target.moved_to_uri.is_some() {
         outgoing::push(
             &mut tx,
             &Outgoing::RejectFollow {

@@ -22,6 +22,7 @@ mod groups;
 mod mail;
 pub mod media;
 mod modlog;
+mod moving;
 mod oauth;
 mod pages;
 mod polls;
@@ -194,6 +195,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .merge(announcements::routes())
         .merge(modlog::routes())
+        .merge(moving::routes())
         .merge(sanctions::routes())
         .merge(domain_policy::routes())
         .merge(deliveries::routes())

@@ -342,6 +342,8 @@ struct ProfilePage {
     endorsed: Vec<crate::db::accounts::AccountRow>,
     /// The groups the account chose to show that the viewer may see (P11).
     shown_groups: Vec<super::profile_groups::ShownGroup>,
+    /// The account this one moved to, if it moved.
+    moved_to: Option<AccountRow>,
 }
 
 impl ProfilePage {
@@ -425,7 +427,9 @@ async fn profile_posts(
     }
     let endorsed = crate::service::account_extras::endorsed_people(state, &account.row).await?;
     let shown_groups = super::profile_groups::shown(state, &c, &account.row).await?;
+    let moved_to = crate::service::moving::moved_to(state, &account.row).await?;
     Ok(super::render(&ProfilePage {
+        moved_to,
         shown_groups,
         c,
         account,

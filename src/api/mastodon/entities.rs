@@ -39,6 +39,9 @@ pub struct Account {
     pub emojis: Vec<serde_json::Value>,
     pub roles: Vec<serde_json::Value>,
     pub fields: Vec<serde_json::Value>,
+    /// The account this one moved to (Mastodon's `moved`), absent when it did not move.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
 }
 
 impl Account {
@@ -88,6 +91,7 @@ impl Account {
                 .into_iter()
                 .map(|(name, value)| serde_json::json!({ "name": name, "value": value, "verified_at": null }))
                 .collect(),
+            moved: None,
         }
     }
 }

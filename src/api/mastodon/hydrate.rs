@@ -36,9 +36,13 @@ pub async fn accounts(state: &AppState, rows: &[AccountRow]) -> AppResult<Vec<Ac
         .collect())
 }
 
-/// One account as an API entity.
+/// One account as an API entity, with the account it moved to (`moved`), if it moved.
 pub async fn account(state: &AppState, row: &AccountRow) -> AppResult<Account> {
-    Ok(accounts(state, std::slice::from_ref(row)).await?.remove(0))
+    let mut entity = accounts(state, std::slice::from_ref(row)).await?.remove(0);
+    if let Some(target) = crate::service::moving::moved_to(state, row).await? {
+        entity.moved = Some(Box::new(accounts(state, &[target]).await?.remove(0)));
+    }
+    Ok(entity)
 }
 
 fn acct(a: &AccountRow) -> String {

@@ -71,7 +71,13 @@ macro_rules! account_columns {
             $p,
             "key_id, ",
             $p,
-            "fetched_at"
+            "fetched_at, ",
+            $p,
+            "also_known_as, ",
+            $p,
+            "moved_to_uri, ",
+            $p,
+            "moved_at"
         )
     };
 }
@@ -152,6 +158,13 @@ pub struct AccountRow {
     pub key_id: Option<String>,
     /// When the remote actor document was last fetched.
     pub fetched_at: Option<i64>,
+    /// The actor's other ids (`alsoKnownAs`, a JSON array): for a local account, the old
+    /// accounts its owner moves from; remote accounts keep `[]` (read fresh when needed).
+    pub also_known_as: String,
+    /// The account this one moved to (`movedTo`), once moved.
+    pub moved_to_uri: Option<String>,
+    /// When it moved.
+    pub moved_at: Option<i64>,
 }
 
 impl AccountRow {
@@ -187,6 +200,9 @@ impl AccountRow {
             fields_json: "[]".into(),
             key_id: None,
             fetched_at: None,
+            also_known_as: "[]".into(),
+            moved_to_uri: None,
+            moved_at: None,
         }
     }
 
@@ -215,6 +231,11 @@ impl AccountRow {
         self.shared_inbox_url
             .as_deref()
             .or(self.inbox_url.as_deref())
+    }
+
+    /// The actor ids of `alsoKnownAs`.
+    pub fn aliases(&self) -> Vec<String> {
+        serde_json::from_str(&self.also_known_as).unwrap_or_default()
     }
 
     /// Profile fields as (name, value HTML) pairs.

@@ -16,6 +16,7 @@
 //! | `featured` | `Add`/`Remove` of pinned posts to an actor's `featured` collection |
 //! | `group_post` | a group's `Announce` of what is posted in it, and of a removal (FEP-1b12) |
 //! | `flag` | `Flag`: reports, forwarded from the instance actor and received into the queue |
+//! | `moving` | `Move` of an account (a person or a group) to another (`alsoKnownAs`, `movedTo`) |
 //!
 //! Adding an activity: a new module here with its `prepare` and `received`, one arm in each
 //! table (the compiler requires the `prepare` arm for each new [`Outgoing`] variant), and a
@@ -31,6 +32,7 @@ mod group_post;
 mod like;
 mod lookup;
 mod membership;
+pub(super) mod moving;
 mod participation;
 pub mod poll;
 pub(super) mod post;
@@ -89,6 +91,7 @@ pub(super) async fn prepare(state: &AppState, outgoing: &Outgoing) -> AppResult<
         | O::InviteToEvent { .. } => participation::prepare(state, outgoing).await?,
         O::PollVote { .. } => return poll::prepare(state, outgoing).await,
         O::Flag { .. } => flag::prepare(state, outgoing).await?,
+        O::Move { .. } => moving::prepare(state, outgoing).await?,
         O::GroupAnnounce { .. }
         | O::GroupAnnounceUpdate { .. }
         | O::GroupRemove { .. }
@@ -144,7 +147,7 @@ pub async fn received(
         "Dislike" => Ok(Outcome::Ignored("dislikes are not counted")),
         "EmojiReact" => Ok(Outcome::Ignored("emoji reactions are not supported")),
         "Flag" => flag::received(state, actor, activity).await,
-        "Move" => Ok(Outcome::Ignored("account moves are not supported")),
+        "Move" => moving::received(state, actor, activity).await,
         "Add" => Ok(featured::added(state, actor, activity)
             .await?
             .unwrap_or(Outcome::Ignored(
@@ -362,6 +365,11 @@ mod tests {
             );
             assert_eq!(pin.to, ["https://a.example/users/alice/followers"]);
         }
+
+        let m = reads_back(moving::move_activity(&alice, &bob.uri, 42).unwrap());
+        assert_eq!(m.id.as_str(), "https://a.example/users/alice#moves/42");
+        assert_eq!(m.object_id(), Some(alice.uri.as_str()));
+        assert_eq!(m.target, json!(bob.uri));
 
         for circle in [Circle::Public, Circle::Sympathizers, Circle::Members] {
             let g = reads_back(

@@ -823,6 +823,23 @@ pub struct Actor {
     /// channels list their accounts. Kept as sent, never trusted for anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributed_to: Option<Value>,
+    /// Its other ids (Mastodon's `alsoKnownAs`): the accounts it moved from. A `Move` to this
+    /// actor is believed only if this list, fetched from the actor's own server, names the
+    /// account that moved.
+    #[serde(
+        default,
+        deserialize_with = "ids",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub also_known_as: Vec<String>,
+    /// The account it moved to (Mastodon's `movedTo`). Read, never trusted: only a verified
+    /// `Move` records a remote account as moved.
+    #[serde(
+        default,
+        deserialize_with = "first_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub moved_to: Option<Url>,
 }
 
 impl Actor {

@@ -146,6 +146,8 @@ pub fn actor_object(state: &AppState, account: &AccountRow) -> Result<Actor, url
         departement: None,
         sympathizers_can_post: None,
         attributed_to: None,
+        also_known_as: account.aliases(),
+        moved_to: account.moved_to_uri.as_deref().map(url).transpose()?,
     })
 }
 

@@ -684,3 +684,28 @@ async fn media_are_written_as_mastodon_writes_them() {
         "https://coopol.example/static/avatar.png"
     );
 }
+
+/// A local account names its old accounts in `alsoKnownAs` and, once moved, its new one in
+/// `movedTo`, as Mastodon writes them; the actor reads back with both.
+#[tokio::test]
+async fn a_moved_actor_names_its_aliases_and_its_new_home() {
+    let state = state().await;
+    let mut alice = alice();
+    alice.also_known_as = r#"["https://old.example/users/alice"]"#.into();
+    alice.moved_to_uri = Some("https://new.example/users/alice".into());
+    let doc = to_json(&actor_object(&state, &alice).unwrap());
+    assert_eq!(
+        doc["alsoKnownAs"],
+        json!(["https://old.example/users/alice"])
+    );
+    assert_eq!(doc["movedTo"], json!("https://new.example/users/alice"));
+    let read: Actor = serde_json::from_value(doc).unwrap();
+    assert_eq!(read.also_known_as, ["https://old.example/users/alice"]);
+    assert_eq!(
+        read.moved_to.as_ref().map(url::Url::as_str),
+        Some("https://new.example/users/alice")
+    );
+    // Not moved, no alias: neither is written.
+    let doc = to_json(&actor_object(&state, &self::alice()).unwrap());
+    assert!(doc.get("alsoKnownAs").is_none() && doc.get("movedTo").is_none());
+}

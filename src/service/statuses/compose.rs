@@ -130,6 +130,8 @@ pub async fn create_in_group(
     input: Compose,
     group: Option<(&groups::Group, Circle, Option<String>)>,
 ) -> AppResult<StatusRow> {
+    // An account that moved keeps its posts and writes no more.
+    crate::service::moving::ensure_not_moved(author)?;
     if let Some(key) = input.idempotency_key.as_deref().filter(|k| !k.is_empty()) {
         let since = clock::now() - db::statuses::IDEMPOTENCY_WINDOW_MICROS;
         if let Some(id) = db::statuses::idempotent(state.pool(), author.id, key, since).await?
