@@ -40,7 +40,7 @@ pub fn backend_name() -> &'static str {
 static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
-async fn fresh_database(dir: &std::path::Path) -> String {
+pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("COOPOL_TEST_POSTGRES_URL") {
         Ok(server) if !server.is_empty() => {
             sqlx::any::install_default_drivers();
