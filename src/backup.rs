@@ -638,7 +638,18 @@ fn unpack(archive: &Path, staging: &Path) -> anyhow::Result<Manifest> {
             manifest = Some(text);
             continue;
         }
+        // Files and folders only (a link could lead the restore outside the archive), and
         // `unpack_in` refuses paths that would leave the folder.
+        if !matches!(
+            entry.header().entry_type(),
+            tar::EntryType::Regular | tar::EntryType::Directory
+        ) {
+            bail!(
+                "{}: {} is neither a file nor a folder; nothing was changed",
+                archive.display(),
+                path.display()
+            );
+        }
         if !entry.unpack_in(staging).map_err(damaged)? {
             bail!(
                 "{}: an entry leaves the archive's folder",

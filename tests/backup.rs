@@ -160,7 +160,7 @@ impl Fresh {
             .await
             .unwrap();
         let mut conn = db.pool().acquire().await.unwrap();
-        let n = coopol::db::backup::tables(&mut *conn, db.backend())
+        let n = coopol::db::backup::tables(&mut conn, db.backend())
             .await
             .unwrap()
             .len();
@@ -455,7 +455,20 @@ async fn restore_refuses_a_database_in_use_a_damaged_archive_and_a_newer_schema(
     std::fs::write(&flipped, &flipped_bytes).unwrap();
     let junk = fresh.dir.path().join("junk.tar.gz");
     std::fs::write(&junk, b"not an archive at all").unwrap();
-    for bad in [&cut, &flipped, &junk] {
+    // A link in the archive could lead the restore to files outside it: refused.
+    let linked = fresh.dir.path().join("linked.tar.gz");
+    {
+        let file = std::fs::File::create(&linked).unwrap();
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Symlink);
+        header.set_size(0);
+        tar.append_link(&mut header, "media/passwd", "/etc/passwd")
+            .unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    for bad in [&cut, &flipped, &junk, &linked] {
         let err = backup::restore(&fresh.config, &bad.display().to_string(), false)
             .await
             .unwrap_err();
