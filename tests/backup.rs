@@ -715,3 +715,36 @@ async fn without_pg_dump_the_backup_names_the_setting_and_the_manual_procedure()
     assert!(archives_in(saves.path()).is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_archive_of_an_older_schema_is_restored_then_migrated() {
+    let app = spawn_app().await;
+    app.create_user("ana", "correct horse battery", Role::Member)
+        .await;
+    // The database as a coopol without migration 0056 left it.
+    for sql in [
+        "DROP TABLE delivery_failures",
+        "DELETE FROM _sqlx_migrations WHERE version = 56",
+    ] {
+        sqlx::query(sql).execute(app.state.pool()).await.unwrap();
+    }
+    let (_saves, archive) = backed_up(&app).await;
+    assert!(
+        !manifest_of(&archive)
+            .tables
+            .contains_key("delivery_failures")
+    );
+    let fresh = Fresh::new().await;
+    let done = backup::restore(&fresh.config, &archive.display().to_string(), false)
+        .await
+        .unwrap();
+    assert_eq!(done.migrated, 1);
+    let restored = fresh.serve().await;
+    assert_eq!(count(restored.state.pool(), "delivery_failures").await, 0);
+    assert_eq!(
+        count(restored.state.pool(), "accounts").await,
+        done.manifest.tables["accounts"]
+    );
+    restored.stop().await;
+    app.stop().await;
+}
