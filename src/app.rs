@@ -265,6 +265,7 @@ impl Server {
         ));
         tokio::spawn(crate::service::mail::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::digest::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::backup::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::notifications::run_dispatcher(
             state.clone(),
             stop.clone(),

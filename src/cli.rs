@@ -1,5 +1,6 @@
 //! The command line: `coopol serve`, `coopol migrate`, `coopol user create|list`, `coopol
-//! recount`, `coopol media usage|sweep|purge-remote`, `coopol doctor`.
+//! recount`, `coopol media usage|sweep|purge-remote`, `coopol doctor`, `coopol backup`,
+//! `coopol restore`.
 //!
 //! Exit status: 0 on success, 1 when the command failed, 2 for a usage or configuration error
 //! (one line naming the problem, never a backtrace).
@@ -57,6 +58,25 @@ enum Command {
     /// media store, SMTP server, that the public URL leads here, and the clock. One line per
     /// check; exits with status 1 when one failed.
     Doctor,
+    /// Write a backup of the whole instance (database, media, configuration file and
+    /// secrets) into one archive, while the server runs; then remove the archives past
+    /// `backup_keep` in that destination. Prints where the archive is.
+    Backup {
+        /// A folder, a file ending in .tar.gz, or s3://BUCKET/PREFIX [default:
+        /// backup_destination]
+        #[arg(long, value_name = "DESTINATION")]
+        to: Option<String>,
+    },
+    /// Bring an instance back from an archive of `coopol backup`, into the database and media
+    /// store this configuration names (a new machine: an empty database). The archive is
+    /// checked whole first; an archive of an older coopol is migrated after the restore.
+    Restore {
+        /// The archive: a file, or s3://BUCKET/KEY.
+        archive: String,
+        /// Replace a database that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -265,6 +285,70 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
                     "{failed} check(s) failed"
                 )));
             }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            init_logging(&config, "warn");
+            let target = match to {
+                Some(to) => config
+                    .backup
+                    .target(&to)
+                    .map_err(|why| CliError::Usage(format!("--to {to}: {why}")))?,
+                None => config.backup.destination.clone(),
+            };
+            if let Some(file) = db::sqlite_file(&config.database_url)
+                && !file.exists()
+            {
+                return Err(CliError::Usage(format!(
+                    "no database at {}: nothing to back up",
+                    file.display()
+                )));
+            }
+            let db = db::Db::connect(&config.database_url, 2)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+            let made = crate::backup::backup(&config, &db, &target).await;
+            db.close().await;
+            let made = made?;
+            let rows: i64 = made.manifest.tables.values().sum();
+            println!(
+                "backup written: {} ({})",
+                made.location,
+                size(made.bytes as i64)
+            );
+            println!(
+                "database: {} at migration {}, {} tables, {rows} rows; media: {} files, {}",
+                made.manifest.database,
+                made.manifest.last_migration,
+                made.manifest.tables.len(),
+                made.manifest.media_files,
+                size(made.manifest.media_bytes as i64)
+            );
+            for old in &made.removed {
+                println!("removed the older archive {old}");
+            }
+            Ok(())
+        }
+        Command::Restore { archive, force } => {
+            init_logging(&config, "warn");
+            let restored = crate::backup::restore(&config, &archive, force).await?;
+            let m = &restored.manifest;
+            let rows: i64 = m.tables.values().sum();
+            println!(
+                "restored the backup of {} made {} by coopol {}",
+                m.public_url, m.created_at, m.coopol_version
+            );
+            println!(
+                "database: {} tables, {rows} rows, {} migration(s) applied since; media: {} files",
+                m.tables.len(),
+                restored.migrated,
+                m.media_files
+            );
+            println!(
+                "the archive's configuration is in {}: compare it with this machine's \
+                 (public_url must stay the same)",
+                restored.config_dir.display()
+            );
             Ok(())
         }
         Command::User(cmd) => {

@@ -65,6 +65,41 @@ pub struct Media {
 
 const MB: u64 = 1024 * 1024;
 
+/// The S3 store the `s3_*` keys name: their endpoint, region and keys, with `bucket` in place
+/// of `s3_bucket` when given (a backup destination names its own bucket).
+pub(super) fn s3_store(
+    get: &dyn Fn(&str) -> String,
+    fail: &dyn Fn(&str, String) -> ConfigError,
+    bucket: Option<&str>,
+) -> Result<S3Store, ConfigError> {
+    let required = |name: &str| -> Result<String, ConfigError> {
+        let value = get(name).trim().to_string();
+        if value.is_empty() {
+            return Err(fail(name, "required for an S3 store".into()));
+        }
+        Ok(value)
+    };
+    let endpoint = Url::parse(&required("s3_endpoint")?)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| {
+            fail(
+                "s3_endpoint",
+                "expected an http(s) URL such as http://127.0.0.1:3900".into(),
+            )
+        })?;
+    Ok(S3Store {
+        endpoint,
+        region: required("s3_region")?,
+        bucket: match bucket {
+            Some(bucket) => bucket.to_string(),
+            None => required("s3_bucket")?,
+        },
+        access_key_id: required("s3_access_key_id")?,
+        secret_access_key: required("s3_secret_access_key")?,
+    })
+}
+
 /// Reads the media keys. `get` gives a key's text, `fail` the error naming it.
 pub(super) fn parse(
     data_dir: &Path,
@@ -80,31 +115,7 @@ pub(super) fn parse(
                 PathBuf::from(dir)
             })
         }
-        "s3" => {
-            let required = |name: &str| -> Result<String, ConfigError> {
-                let value = get(name).trim().to_string();
-                if value.is_empty() {
-                    return Err(fail(name, "required when media_store is s3".into()));
-                }
-                Ok(value)
-            };
-            let endpoint = Url::parse(&required("s3_endpoint")?)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                .ok_or_else(|| {
-                    fail(
-                        "s3_endpoint",
-                        "expected an http(s) URL such as http://127.0.0.1:3900".into(),
-                    )
-                })?;
-            MediaStore::S3(S3Store {
-                endpoint,
-                region: required("s3_region")?,
-                bucket: required("s3_bucket")?,
-                access_key_id: required("s3_access_key_id")?,
-                secret_access_key: required("s3_secret_access_key")?,
-            })
-        }
+        "s3" => MediaStore::S3(s3_store(get, fail, None)?),
         _ => return Err(fail("media_store", "expected directory or s3".into())),
     };
     let megabytes = |name: &str, min: u64, max: u64| -> Result<u64, ConfigError> {

@@ -3,10 +3,12 @@
 //! once in [`KEYS`]; `config.example.toml` documents them all (a test keeps the two in step).
 //! The result is validated once into [`Config`]; there are no globals.
 
+mod backup;
 mod mail;
 mod media;
 mod moderation;
 
+pub use backup::{Backup, BackupTarget};
 pub use mail::{Mail, Smtp, SmtpSecurity};
 pub use media::{Media, MediaStore, S3Store};
 pub use moderation::{FederationMode, Moderation, ShowDomainBlocks};
@@ -66,6 +68,10 @@ pub const KEYS: &[Key] = &[
     key("media_unattached_hours", "24"),
     key("media_remote_cache_days", "7"),
     key("media_ffmpeg", "ffmpeg"),
+    key("backup_destination", ""),
+    key("backup_interval_hours", "0"),
+    key("backup_keep", "7"),
+    key("backup_pg_bin_dir", ""),
     key("smtp_host", ""),
     key("smtp_port", ""),
     key("smtp_security", "starttls"),
@@ -92,6 +98,8 @@ const fn key(name: &'static str, default: &'static str) -> Key {
 /// The validated configuration of one instance.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The configuration file read, if any (a backup keeps a copy of it).
+    pub file: Option<PathBuf>,
     /// The canonical base URL (scheme, host, optional port; no path). Every URL coopol
     /// publishes is built from it, never from a request's Host header.
     pub public_url: Url,
@@ -144,6 +152,8 @@ pub struct Config {
     pub limits: Limits,
     /// Media storage and limits (see [`Media`]).
     pub media: Media,
+    /// Backups (see [`Backup`]).
+    pub backup: Backup,
     /// E-mail (see [`Mail`]); `None` when no SMTP server is set.
     pub mail: Option<Mail>,
     /// Moderation (see [`Moderation`]).
@@ -386,7 +396,9 @@ impl Config {
             }
         }
 
-        Config::validate(&raw)
+        let mut config = Config::validate(&raw)?;
+        config.file = file.map(|(path, _)| path.to_path_buf());
+        Ok(config)
     }
 
     fn validate(raw: &BTreeMap<&'static str, RawValue>) -> Result<Config, ConfigError> {
@@ -546,6 +558,10 @@ impl Config {
             fail(name, why)
         })?;
 
+        let backup = backup::parse(&data_dir, &|name| get(name).text.clone(), &|name, why| {
+            fail(name, why)
+        })?;
+
         let mail = mail::parse(
             public_url.host_str().unwrap_or_default(),
             &instance_name,
@@ -589,6 +605,7 @@ impl Config {
         };
 
         Ok(Config {
+            file: None,
             public_url,
             domain,
             listen,
@@ -612,6 +629,7 @@ impl Config {
             trusted_proxies,
             limits,
             media,
+            backup,
             mail,
             moderation,
             log_format,
@@ -780,6 +798,12 @@ mod tests {
             ("COOPOL_SMTP_SECURITY", "ssl", "smtp_security"),
             ("COOPOL_SMTP_PORT", "70000", "smtp_port"),
             ("COOPOL_MAIL_GIVE_UP_HOURS", "0", "mail_give_up_hours"),
+            ("COOPOL_BACKUP_KEEP", "0", "backup_keep"),
+            (
+                "COOPOL_BACKUP_DESTINATION",
+                "s3://saves/coopol",
+                "backup_destination",
+            ),
         ];
         for (var, value, key) in cases {
             let err = Config::from_sources(None, env_of(&[(var, value)])).unwrap_err();

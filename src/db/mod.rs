@@ -7,6 +7,7 @@
 pub mod account_extras;
 pub mod accounts;
 pub mod announcements;
+pub mod backup;
 pub mod cards;
 pub mod conversations;
 pub mod dashboard;
@@ -120,11 +121,7 @@ impl Db {
     /// `synchronous=NORMAL` and enforced foreign keys.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        };
+        let backend = backend_of(url);
         let url = match backend {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_string(),
@@ -189,6 +186,16 @@ impl Db {
             .filter(|m| !applied.contains(&m.version))
             .map(|m| (m.version, m.description.to_string()))
             .collect())
+    }
+
+    /// The last migration this binary holds for `backend`: a database that applied a later
+    /// one was made by a newer coopol.
+    pub fn latest_migration(backend: Backend) -> i64 {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// The database engine as it names itself (`SQLite 3.46.0`, PostgreSQL's `version()`).
@@ -387,6 +394,15 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+/// The backend a database URL names: `sqlite:...` or PostgreSQL.
+pub fn backend_of(url: &str) -> Backend {
+    if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
 }
 
 /// Adds `mode=rwc` (create when missing) to a SQLite URL that says nothing of its mode, and

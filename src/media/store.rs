@@ -204,6 +204,18 @@ impl Store {
         }
     }
 
+    /// The files under `prefix` (every file when it is empty), as (key, size), in no order.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let prefix = (!prefix.is_empty()).then(|| Key::from(prefix));
+        let mut list = self.inner.list(prefix.as_ref());
+        let mut files = Vec::new();
+        while let Some(meta) = list.next().await {
+            let meta = meta?;
+            files.push((meta.location.to_string(), meta.size));
+        }
+        Ok(files)
+    }
+
     /// How many files the store holds and their total size.
     pub async fn usage(&self) -> Result<(u64, u64), StoreError> {
         let mut files = 0;
