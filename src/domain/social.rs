@@ -79,11 +79,14 @@ pub enum NotificationKind {
     Poll,
     /// A report I made was resolved by the moderators (coopol's; from the instance actor).
     ReportResolved,
+    /// The archive of my data I asked for is ready to download (coopol's; from the instance
+    /// actor).
+    DataExportReady,
 }
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 23] = [
+    pub const ALL: [NotificationKind; 24] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -107,6 +110,7 @@ impl NotificationKind {
         NotificationKind::AdminSignUp,
         NotificationKind::Poll,
         NotificationKind::ReportResolved,
+        NotificationKind::DataExportReady,
     ];
 
     /// The stored and API name.
@@ -135,6 +139,7 @@ impl NotificationKind {
             NotificationKind::AdminSignUp => "admin.sign_up",
             NotificationKind::Poll => "poll",
             NotificationKind::ReportResolved => "report_resolved",
+            NotificationKind::DataExportReady => "data_export_ready",
         }
     }
 

@@ -14,6 +14,7 @@
 //! (outbox_events table) -> `outbox` -> `delivery`.
 
 pub mod activities;
+pub mod archive;
 pub mod bulk;
 pub mod delivery;
 pub mod inbox;
@@ -332,6 +333,13 @@ impl crate::service::Remote for Remote {
         federation: &AccountRow,
     ) -> Option<Vec<String>> {
         official::official_sections(state, federation).await
+    }
+
+    async fn post(&self, state: &AppState, url: &str) -> Option<StatusRow> {
+        match resolve(state, url).await {
+            Ok(Some(Resolved::Status(s))) => Some(*s),
+            _ => None,
+        }
     }
 }
 

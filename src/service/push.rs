@@ -606,6 +606,7 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::AdminSignUp => "push-title-admin-sign-up",
         NotificationKind::Poll => "push-title-poll",
         NotificationKind::ReportResolved => "push-title-report-resolved",
+        NotificationKind::DataExportReady => "push-title-data-export-ready",
     }
 }
 

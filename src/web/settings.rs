@@ -578,7 +578,8 @@ fn sections_of(
         | K::Favourite
         | K::Reblog
         | K::Poll
-        | K::ReportResolved => "settings-notifications-social",
+        | K::ReportResolved
+        | K::DataExportReady => "settings-notifications-social",
         K::EventAccepted
         | K::EventRefused
         | K::EventPromoted
