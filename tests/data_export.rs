@@ -9,8 +9,10 @@
 
 mod common;
 #[path = "common/mail.rs"]
+#[allow(dead_code)]
 mod mail_sink;
 #[path = "common/scenes.rs"]
+#[allow(dead_code)]
 mod scenes;
 
 use common::{Browser, TestApp, eventually, spawn_app, spawn_app_with};

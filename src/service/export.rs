@@ -38,8 +38,9 @@ pub const KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
 const LEASE: Duration = Duration::from_secs(600);
 /// How many times an archive is tried before it is marked failed.
 const MAX_ATTEMPTS: i64 = 3;
-/// How often the worker looks for work when it found none.
-const IDLE: Duration = Duration::from_millis(500);
+/// How often the worker looks for work when it found none: archives and imports are rare, and
+/// each look is a claiming `UPDATE` (on SQLite, a turn at the one writer).
+const IDLE: Duration = Duration::from_secs(2);
 /// How often the worker deletes expired archives.
 const CHORES_EVERY: Duration = Duration::from_secs(60);
 /// The largest medium copied into an archive (larger files are listed, not copied).
@@ -554,8 +555,8 @@ async fn build(state: &AppState, id: i64, render: Render) -> AppResult<()> {
     }
     if let Some(instance) = db::accounts::instance_actor(state.pool()).await? {
         let kind = NotificationKind::DataExportReady;
-        db::social::unnotify(&mut *tx, account.id, instance.id, kind).await?;
-        db::social::notify(&mut *tx, account.id, instance.id, kind, None, now).await?;
+        db::social::unnotify(&mut tx, account.id, instance.id, kind).await?;
+        db::social::notify(&mut tx, account.id, instance.id, kind, None, now).await?;
     }
     tx.commit().await?;
     state.notifications_ready.notify_one();

@@ -29,7 +29,9 @@ const RESOLVE_AT_ONCE: usize = 4;
 /// How long a claim lasts.
 const LEASE: Duration = Duration::from_secs(900);
 const MAX_ATTEMPTS: i64 = 3;
-const IDLE: Duration = Duration::from_millis(500);
+/// How often the worker looks for work when it found none: archives and imports are rare, and
+/// each look is a claiming `UPDATE` (on SQLite, a turn at the one writer).
+const IDLE: Duration = Duration::from_secs(2);
 /// How long finished imports' reports are kept.
 const KEEP_REPORTS: Duration = Duration::from_secs(30 * 24 * 3600);
 
