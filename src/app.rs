@@ -259,6 +259,12 @@ impl Server {
         tokio::spawn(crate::service::official::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::polls::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::scheduled::run(state.clone(), stop.clone()));
+        tokio::spawn(crate::service::export::run(
+            state.clone(),
+            stop.clone(),
+            crate::federation::archive::render_parts,
+        ));
+        tokio::spawn(crate::service::import::run(state.clone(), stop.clone()));
         tokio::spawn(crate::service::announcements::run(
             state.clone(),
             stop.clone(),

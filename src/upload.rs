@@ -208,3 +208,91 @@ async fn read_fields(
     }
     Ok(())
 }
+
+/// A `multipart/form-data` body whose one file is a small text file (a CSV to import): its
+/// text fields, and the file's bytes in memory, never more than `max_file_bytes` (the field
+/// `file_field` refused with `error-import-too-large` beyond).
+pub struct TextFileForm {
+    pub texts: HashMap<String, String>,
+    pub file: Vec<u8>,
+}
+
+/// Reads a [`TextFileForm`]; a file in another field is refused.
+pub async fn read_text_file(
+    headers: &HeaderMap,
+    body: Body,
+    file_field: &'static str,
+    max_file_bytes: usize,
+) -> AppResult<TextFileForm> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = multer::parse_boundary(content_type).map_err(|_| {
+        AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "error-unsupported-content-type",
+        )
+    })?;
+    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut form = TextFileForm {
+        texts: HashMap::new(),
+        file: Vec::new(),
+    };
+    let bad_form = |e: multer::Error| -> AppError {
+        match e {
+            multer::Error::StreamReadFailed(_) => {
+                AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+            }
+            _ => AppError::bad_request("error-bad-form"),
+        }
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        let is_file = name == file_field;
+        if field.file_name().is_some() && !is_file {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error-files-not-accepted",
+            ));
+        }
+        if form.texts.len() >= MAX_FIELDS {
+            return Err(AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error-too-large",
+            ));
+        }
+        let max = if is_file {
+            max_file_bytes
+        } else {
+            MAX_TEXT_BYTES
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+            // A file too large is read to its end (the body's own limit bounds it) without
+            // being kept, so that the browser gets the answer rather than a cut connection.
+            if bytes.len() <= max {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if bytes.len() > max {
+            return Err(if is_file {
+                crate::domain::Invalid::new(file_field, "error-import-too-large")
+                    .arg("max", max_file_bytes / 1024)
+                    .into()
+            } else {
+                AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+            });
+        }
+        if is_file {
+            form.file = bytes;
+        } else {
+            let text =
+                String::from_utf8(bytes).map_err(|_| AppError::bad_request("error-bad-form"))?;
+            form.texts.insert(name, text);
+        }
+    }
+    Ok(form)
+}

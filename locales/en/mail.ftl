@@ -48,6 +48,7 @@ mail-notification-subject = { $kind ->
     [admin_sign_up] { $actor } asks to sign up
     [poll] A poll you took part in has ended
     [report_resolved] Your report was handled by the moderators
+    [data_export_ready] The archive of your data is ready to download
    *[other] New notification from { $actor }
 }
 mail-notification-action = See it on { $instance }
@@ -77,6 +78,7 @@ mail-notification-kind = { $kind ->
     [admin_sign_up] registration requests
     [poll] ended polls
     [report_resolved] reports handled
+    [data_export_ready] archives of your data
    *[other] these notifications
 }
 

@@ -48,6 +48,7 @@ mail-notification-subject = { $kind ->
     [admin_sign_up] { $actor } demande à s'inscrire
     [poll] Un sondage auquel vous avez participé est terminé
     [report_resolved] Votre signalement a été traité par l'équipe de modération
+    [data_export_ready] L'archive de vos données est prête à télécharger
    *[other] Nouvelle notification de { $actor }
 }
 mail-notification-action = Voir sur { $instance }
@@ -77,6 +78,7 @@ mail-notification-kind = { $kind ->
     [admin_sign_up] les demandes d'inscription
     [poll] les sondages terminés
     [report_resolved] les signalements traités
+    [data_export_ready] les archives de vos données
    *[other] ces notifications
 }
 

@@ -31,6 +31,7 @@ pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
 pub mod peers;
+pub mod personal_data;
 pub mod polls;
 pub mod preferences;
 pub mod profile_groups;

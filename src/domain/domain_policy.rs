@@ -184,7 +184,7 @@ pub const CSV_COLUMNS: [&str; 6] = [
 pub fn read_csv(text: &str, own: &str) -> CsvImport {
     let mut out = CsvImport::default();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let records = match records(text) {
+    let records = match super::csv::records(text) {
         Ok(r) => r,
         Err(line) => {
             out.errors.push(CsvError {
@@ -303,58 +303,6 @@ fn block_of(values: &[Option<&str>; 6], own: &str) -> Result<BlockInput, (&'stat
             .map_err(|e| (e.key, String::new()))?,
         obfuscate: flag(values[5])?,
     })
-}
-
-/// The records of a CSV text (RFC 4180: quoted fields may hold commas, doubled quotes and line
-/// breaks), each with the line it starts on; `Err(line)` for a quote left open.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, usize> {
-    let mut out = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut line = 1;
-    let mut start = 1;
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            ',' => fields.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-            }
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(start);
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start, fields));
-    }
-    Ok(out)
 }
 
 /// One CSV field, quoted when it must be.

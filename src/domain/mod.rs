@@ -7,6 +7,7 @@ mod account;
 pub mod account_extras;
 pub mod announcement;
 pub mod card;
+pub mod csv;
 pub mod curation;
 pub mod domain_policy;
 pub mod event;

@@ -82,11 +82,14 @@ pub enum NotificationKind {
     /// An account I follow (or a group I belong to) moved to another account (Pleroma's and
     /// Akkoma's `move`; from the account that moved, which names the new one).
     Move,
+    /// The archive of my data I asked for is ready to download (coopol's; from the instance
+    /// actor).
+    DataExportReady,
 }
 
 impl NotificationKind {
     /// Every kind, in the order they are listed above.
-    pub const ALL: [NotificationKind; 24] = [
+    pub const ALL: [NotificationKind; 25] = [
         NotificationKind::Mention,
         NotificationKind::Follow,
         NotificationKind::FollowRequest,
@@ -111,6 +114,7 @@ impl NotificationKind {
         NotificationKind::Poll,
         NotificationKind::ReportResolved,
         NotificationKind::Move,
+        NotificationKind::DataExportReady,
     ];
 
     /// The stored and API name.
@@ -140,6 +144,7 @@ impl NotificationKind {
             NotificationKind::Poll => "poll",
             NotificationKind::ReportResolved => "report_resolved",
             NotificationKind::Move => "move",
+            NotificationKind::DataExportReady => "data_export_ready",
         }
     }
 

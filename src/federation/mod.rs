@@ -15,6 +15,7 @@
 
 pub mod activities;
 pub mod affiliation;
+pub mod archive;
 pub mod bulk;
 pub mod delivery;
 pub mod inbox;
@@ -350,6 +351,13 @@ impl crate::service::Remote for Remote {
     ) -> Option<(AccountRow, Vec<String>)> {
         let known = self.account(state, term).await?;
         activities::moving::fresh(state, &known.uri).await.ok()
+    }
+
+    async fn post(&self, state: &AppState, url: &str) -> Option<StatusRow> {
+        match resolve(state, url).await {
+            Ok(Some(Resolved::Status(s))) => Some(*s),
+            _ => None,
+        }
     }
 }
 

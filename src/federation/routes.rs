@@ -326,7 +326,7 @@ async fn member_server(
     Ok(false)
 }
 
-async fn note_of(
+pub(crate) async fn note_of(
     state: &AppState,
     status: &StatusRow,
     author: &AccountRow,
@@ -390,7 +390,7 @@ pub async fn status(
 }
 
 /// The post a boost boosts, with its author.
-async fn boosted(state: &AppState, original_id: i64) -> Option<(StatusRow, AccountRow)> {
+pub(crate) async fn boosted(state: &AppState, original_id: i64) -> Option<(StatusRow, AccountRow)> {
     let original = db::statuses::by_id(state.pool(), original_id)
         .await
         .ok()??;

@@ -15,9 +15,11 @@ pub mod directory;
 pub mod discovery;
 pub mod domain_policy;
 pub mod events;
+pub mod export;
 pub mod filters;
 pub mod governance;
 pub mod groups;
+pub mod import;
 pub mod instance;
 pub mod landing;
 pub mod lists;
@@ -119,6 +121,14 @@ pub trait Remote: Send + Sync {
         state: &crate::state::AppState,
         term: &str,
     ) -> Option<(crate::db::accounts::AccountRow, Vec<String>)>;
+    /// The post at address `url` (an http(s) address, ours or another server's), stored
+    /// (fetched first if needed, through the guarded client); `None` when it names none or its
+    /// server does not answer.
+    async fn post(
+        &self,
+        state: &crate::state::AppState,
+        url: &str,
+    ) -> Option<crate::db::statuses::StatusRow>;
 }
 
 /// A file of another server, as it arrives.

@@ -607,6 +607,7 @@ fn title_key(kind: NotificationKind) -> &'static str {
         NotificationKind::Poll => "push-title-poll",
         NotificationKind::ReportResolved => "push-title-report-resolved",
         NotificationKind::Move => "push-title-move",
+        NotificationKind::DataExportReady => "push-title-data-export-ready",
     }
 }
 

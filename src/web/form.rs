@@ -156,3 +156,54 @@ pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
     let v: Option<String> = serde::Deserialize::deserialize(d)?;
     Ok(v.is_some_and(|v| v != "0" && v != "false" && v != "off"))
 }
+
+/// What a [`CsrfTextFile`] form carries: the name of its one file input and the file's most
+/// bytes.
+pub trait TextFileField {
+    const FILE_FIELD: &'static str;
+    const MAX_FILE_BYTES: usize;
+}
+
+/// A `multipart/form-data` form with one small text file read in memory (a CSV to import,
+/// which the media spool would refuse), after the same Origin and CSRF checks as
+/// [`CsrfUpload`]; signed-in people only.
+pub struct CsrfTextFile<T> {
+    pub form: T,
+    pub file: Vec<u8>,
+}
+
+impl<T: DeserializeOwned + TextFileField + Send> FromRequest<AppState> for CsrfTextFile<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = ctx_of(&req)?;
+        ctx.require_user()?;
+        check_origin(&req, state)?;
+        if !content_type_is(&req, "multipart/form-data") {
+            return Err(AppError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error-bad-form",
+            ));
+        }
+        let (parts, body) = req.into_parts();
+        let read =
+            upload::read_text_file(&parts.headers, body, T::FILE_FIELD, T::MAX_FILE_BYTES).await?;
+        let sent = read.texts.get("csrf").map(String::as_str).unwrap_or("");
+        if sent.is_empty() || !crypto::constant_time_eq(sent.as_bytes(), ctx.csrf.as_bytes()) {
+            return Err(AppError::forbidden("error-csrf"));
+        }
+        let pairs: Vec<(&str, &str)> = read
+            .texts
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let form = serde_urlencoded::to_string(&pairs)
+            .ok()
+            .and_then(|encoded| serde_urlencoded::from_str::<T>(&encoded).ok())
+            .ok_or_else(|| AppError::bad_request("error-bad-form"))?;
+        Ok(CsrfTextFile {
+            form,
+            file: read.file,
+        })
+    }
+}

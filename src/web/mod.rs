@@ -25,6 +25,7 @@ mod modlog;
 mod moving;
 mod oauth;
 mod pages;
+mod personal_data;
 mod polls;
 mod profile_groups;
 mod reports;
@@ -180,6 +181,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/settings/delete",
             get(settings::delete_page).post(settings::delete),
         )
+        .route("/settings/data", get(personal_data::data_page))
+        .route("/settings/data/export", post(personal_data::request_export))
+        .route("/settings/data/exports/{id}", get(personal_data::download))
+        .route("/settings/data/import", post(personal_data::import_file))
         .route("/settings/images", post(settings::images))
         .route("/settings/posting", post(settings::posting))
         .route("/locale", post(settings::locale))

@@ -579,7 +579,8 @@ fn sections_of(
         | K::Reblog
         | K::Poll
         | K::ReportResolved
-        | K::Move => "settings-notifications-social",
+        | K::Move
+        | K::DataExportReady => "settings-notifications-social",
         K::EventAccepted
         | K::EventRefused
         | K::EventPromoted

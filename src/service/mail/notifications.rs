@@ -149,6 +149,7 @@ fn link(state: &AppState, kind: NotificationKind, f: &db::mail::NotificationFact
         (NotificationKind::FollowRequest, ..) => "/follow_requests".to_string(),
         (NotificationKind::AdminSignUp, ..) => "/admin".to_string(),
         (NotificationKind::ReportResolved, ..) => "/notifications".to_string(),
+        (NotificationKind::DataExportReady, ..) => "/settings/data".to_string(),
         (
             NotificationKind::GroupJoinRequest | NotificationKind::AffiliationRequest,
             _,
