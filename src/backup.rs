@@ -136,10 +136,15 @@ pub async fn backup(config: &Config, db: &Db, target: &BackupTarget) -> anyhow::
         snapshot_database(config, db, &work.0).await?;
     let (database_bytes, database_sha256) = file_digest(&local_db)?;
     let media = Store::open(&config.media.store)?;
-    let media_files = media
+    // Archives kept in the media store itself (a destination inside the media folder, or the
+    // media bucket) are not media: copying them would make each archive hold the previous ones.
+    let media_files: Vec<(String, u64)> = media
         .list("")
         .await
-        .context("cannot list the media store")?;
+        .context("cannot list the media store")?
+        .into_iter()
+        .filter(|(key, _)| !is_backup_key(key))
+        .collect();
     let mut manifest = Manifest {
         format: FORMAT,
         coopol_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -269,13 +274,11 @@ async fn snapshot_database(
                 .context("cannot export a PostgreSQL snapshot")?;
             let last = db::backup::last_migration(&mut conn, Backend::Postgres).await?;
             let tables = db::backup::table_counts(&mut conn, Backend::Postgres).await?;
-            let output = tokio::process::Command::new(&pg_dump)
+            let output = pg_command(&pg_dump, &config.database_url)?
                 .arg("--format=custom")
                 .arg(format!("--snapshot={snapshot}"))
                 .arg("--file")
                 .arg(&dump)
-                .arg("--dbname")
-                .arg(&config.database_url)
                 .output()
                 .await
                 .with_context(|| format!("cannot run {}", pg_dump.display()))?;
@@ -451,6 +454,36 @@ fn open_private(path: &Path) -> anyhow::Result<std::fs::File> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Whether a media store key names an archive or a partial archive (`.NAME.partial`) coopol
+/// made, in any folder.
+fn is_backup_key(key: &str) -> bool {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    is_archive_name(name)
+        || name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".partial"))
+            .is_some_and(is_archive_name)
+}
+
+/// `pg_dump` or `pg_restore` for `database_url`: the password, if the address holds one, goes
+/// in the `PGPASSWORD` variable of the child, not on its command line, where any local user
+/// could read it in `/proc` while it runs.
+fn pg_command(tool: &Path, database_url: &str) -> anyhow::Result<tokio::process::Command> {
+    let mut url = url::Url::parse(database_url).context("database_url is not an address")?;
+    let mut command = tokio::process::Command::new(tool);
+    if let Some(password) = url.password() {
+        let password = percent_encoding::percent_decode_str(password)
+            .decode_utf8()
+            .context("the password in database_url is not UTF-8")?
+            .into_owned();
+        command.env("PGPASSWORD", password);
+        url.set_password(None)
+            .map_err(|()| anyhow!("database_url cannot lose its password"))?;
+    }
+    command.arg("--dbname").arg(url.as_str());
+    Ok(command)
+}
+
 /// Whether a file name is that of an archive coopol made.
 fn is_archive_name(name: &str) -> bool {
     name.strip_prefix(NAME_PREFIX)
@@ -537,11 +570,24 @@ pub async fn restore(config: &Config, source: &str, force: bool) -> anyhow::Resu
     };
     let backend = db::backend_of(&config.database_url);
     check_manifest(&manifest, backend, &staging)?;
-    if !database_is_empty(config, backend).await? && !force {
-        bail!(
-            "the database of this configuration is not empty: restoring would replace it; \
-             run again with --force to replace it"
-        );
+    if !database_is_empty(config, backend).await? {
+        if !force {
+            bail!(
+                "the database of this configuration is not empty: restoring would replace it; \
+                 run again with --force to replace it"
+            );
+        }
+        // Replacing a database a server is writing to would lose its writes (SQLite: its
+        // write-ahead log) and could damage the file.
+        let mut conn = connect(config).await?;
+        let running = db::backup::running_processes(&mut conn, backend).await?;
+        conn.close().await?;
+        if running > 0 {
+            bail!(
+                "a coopol server is running on this database ({running} process(es) seen in the \
+                 last seconds): stop it first (e.g. systemctl stop coopol), then restore"
+            );
+        }
     }
 
     let database = staging.join(&manifest.database_file);
@@ -563,6 +609,13 @@ pub async fn restore(config: &Config, source: &str, force: bool) -> anyhow::Resu
             .filter(|t| counts.get(*t) != manifest.tables.get(*t))
             .collect();
         bail!("the restored database does not hold the rows the archive lists (tables {differ:?})");
+    }
+    // The heartbeats of the processes that served the archived database: they run elsewhere
+    // (or no more), so they must neither hold claims here nor look like a running server.
+    {
+        let mut conn = connect(config).await?;
+        db::backup::forget_processes(&mut conn).await?;
+        conn.close().await?;
     }
 
     let media = Store::open(&config.media.store)?;
@@ -813,10 +866,8 @@ async fn restore_postgres(config: &Config, dump: &Path) -> anyhow::Result<()> {
     let mut conn = connect(config).await?;
     db::backup::empty_postgres(&mut conn).await?;
     conn.close().await?;
-    let output = tokio::process::Command::new(&pg_restore)
+    let output = pg_command(&pg_restore, &config.database_url)?
         .args(["--no-owner", "--no-privileges", "--exit-on-error"])
-        .arg("--dbname")
-        .arg(&config.database_url)
         .arg(dump)
         .output()
         .await

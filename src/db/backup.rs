@@ -101,3 +101,26 @@ pub async fn empty_postgres(conn: &mut AnyConnection) -> Result<()> {
     }
     Ok(())
 }
+
+/// How many coopol processes have beaten their heartbeat on this database within
+/// [`super::federation::HEARTBEAT_STALE`] (0 when the table does not exist yet).
+pub async fn running_processes(conn: &mut AnyConnection, backend: Backend) -> Result<i64> {
+    if !tables(conn, backend)
+        .await?
+        .iter()
+        .any(|t| t == "processes")
+    {
+        return Ok(0);
+    }
+    let since = crate::clock::now() - super::federation::HEARTBEAT_STALE.as_micros() as i64;
+    sqlx::query_scalar("SELECT COUNT(*) FROM processes WHERE heartbeat_at >= $1")
+        .bind(since)
+        .fetch_one(conn)
+        .await
+}
+
+/// Forgets every process's heartbeat (after a restore: they are another machine's).
+pub async fn forget_processes(conn: &mut AnyConnection) -> Result<()> {
+    sqlx::query("DELETE FROM processes").execute(conn).await?;
+    Ok(())
+}
