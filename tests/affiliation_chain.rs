@@ -2,7 +2,9 @@
 //! approved section on B, a member of the section whose account is on C, an outsider server
 //! D. The member reads the federation's members-only posts; D reads nothing; a hostile server
 //! claiming a section, a membership or an affiliation gets nothing and is never asked; an
-//! ended affiliation stops the flow. Both databases.
+//! ended affiliation stops the flow; a group of C affiliated with the section (not approved
+//! by the federation) gets nothing; the section's server answers only about a post it passed
+//! on, a few times a minute. Both databases.
 
 mod common;
 #[path = "common/hostile.rs"]
@@ -216,12 +218,15 @@ async fn fetch_as_instance(app: &TestApp, url: &str) -> Option<Value> {
         .map(|f| f.object)
 }
 
-/// The question B answers: does `domain` host a member of the section?
-fn question(scene: &Scene, domain: &str) -> String {
-    let domain: String = url::form_urlencoded::byte_serialize(domain.as_bytes()).collect();
-    scene.b.url(&format!(
-        "/users/section_roubaix/member_domain?domain={domain}"
-    ))
+/// The question B answers: does `domain` host a member of the section, which passed `post`
+/// on? Without a post when `post` is empty.
+fn question(scene: &Scene, domain: &str, post: &str) -> String {
+    let mut url = Url::parse(&scene.b.url("/users/section_roubaix/member_domain")).unwrap();
+    url.query_pairs_mut().append_pair("domain", domain);
+    if !post.is_empty() {
+        url.query_pairs_mut().append_pair("object", post);
+    }
+    url.to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -287,30 +292,30 @@ async fn a_sections_member_on_a_third_server_reads_its_federations_members_only_
     );
 
     // B answers A's instance actor, a yes or a no for one domain, never who.
-    let yes = fetch_as_instance(&s.a, &question(&s, &s.c.domain))
+    let yes = fetch_as_instance(&s.a, &question(&s, &s.c.domain, &uri))
         .await
         .expect("B answers A");
     assert_eq!(yes["member"], true, "{yes}");
     assert_eq!(yes["domain"], s.c.domain);
     assert!(!yes.to_string().contains("carol"), "{yes}");
-    let no = fetch_as_instance(&s.a, &question(&s, &s.d.domain))
+    let no = fetch_as_instance(&s.a, &question(&s, &s.d.domain, &uri))
         .await
         .expect("B answers A");
     assert_eq!(no["member"], false, "{no}");
     // Nobody else is answered: not the member's server, not an outsider, not unsigned.
     assert!(
-        fetch_as_instance(&s.c, &question(&s, &s.c.domain))
+        fetch_as_instance(&s.c, &question(&s, &s.c.domain, &uri))
             .await
             .is_none()
     );
     assert!(
-        fetch_as_instance(&s.d, &question(&s, &s.c.domain))
+        fetch_as_instance(&s.d, &question(&s, &s.c.domain, &uri))
             .await
             .is_none()
     );
     let res =
         s.d.client
-            .get(question(&s, &s.c.domain))
+            .get(question(&s, &s.c.domain, &uri))
             .header("accept", "application/activity+json")
             .send()
             .await
@@ -331,9 +336,11 @@ async fn only_sections_the_federation_approved_are_asked_and_pass_its_posts_on()
     doc["coopol:affiliatedWith"] = json!(fed);
     evil.serve("/users/fausse_section", doc);
     let instance = evil.actor("instance", "Application");
+    let uri = s.federation_post("Réunion du bureau fédéral jeudi").await;
     let path = format!(
-        "/users/fausse_section/member_domain?domain={}",
-        common::urlencode(&s.d.domain)
+        "/users/fausse_section/member_domain?domain={}&object={}",
+        common::urlencode(&s.d.domain),
+        common::urlencode(&uri)
     );
     evil.serve(
         "/users/fausse_section/member_domain",
@@ -350,7 +357,6 @@ async fn only_sections_the_federation_approved_are_asked_and_pass_its_posts_on()
     let (state, error) = evil.deliver_processed(&s.a, &fake, &follow).await;
     assert_eq!(state, "done", "{error:?}");
 
-    let uri = s.federation_post("Réunion du bureau fédéral jeudi").await;
     eventually("the member on C receives it", || async {
         home(&s.c, &s.carol).await.contains("bureau fédéral")
     })
@@ -369,7 +375,7 @@ async fn only_sections_the_federation_approved_are_asked_and_pass_its_posts_on()
     );
     // Nor does B answer the hostile server's instance about its section.
     let (status, _) = evil
-        .fetch(&s.b, &instance, &question(&s, &s.c.domain))
+        .fetch(&s.b, &instance, &question(&s, &s.c.domain, &uri))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -485,5 +491,115 @@ async fn an_ended_affiliation_stops_the_chain() {
     outbox_drained(&s.b).await;
     assert!(!home(&s.c, &s.carol).await.contains("réunion samedi"));
     assert!(!home(&s.b, &s.bob).await.contains("réunion samedi"));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sections_server_answers_only_about_a_post_it_passed_on_and_a_few_times_a_minute() {
+    let s = scene().await;
+    let uri = s.federation_post("Consigne : porte-à-porte samedi").await;
+    eventually("the section's member on C receives it", || async {
+        home(&s.c, &s.carol).await.contains("porte-à-porte")
+    })
+    .await;
+    assert_eq!(
+        fetch_as_instance(&s.a, &question(&s, &s.c.domain, &uri))
+            .await
+            .unwrap()["member"],
+        true
+    );
+    // A question naming no post is not answered; about a post the section did not pass on
+    // (unknown, or one of B's own), the answer is no: A cannot go through domains.
+    assert!(
+        fetch_as_instance(&s.a, &question(&s, &s.c.domain, ""))
+            .await
+            .is_none()
+    );
+    let unknown = s.a.url("/statuses/1");
+    let (status, own) =
+        s.b.post_json(
+            "/api/v1/statuses",
+            Some(&s.bob),
+            &json!({"status": "Un message de bob", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    for post in [unknown.as_str(), own["uri"].as_str().unwrap()] {
+        let no = fetch_as_instance(&s.a, &question(&s, &s.c.domain, post))
+            .await
+            .unwrap();
+        assert_eq!(no["member"], false, "{post}: {no}");
+    }
+    // One asker is answered a few times a minute, then gets 404.
+    let mut answered = 0;
+    while fetch_as_instance(&s.a, &question(&s, &s.c.domain, &uri))
+        .await
+        .is_some()
+    {
+        answered += 1;
+        assert!(answered <= 60, "B answers A without limit");
+    }
+    assert!(answered > 0);
+    assert!(
+        fetch_as_instance(&s.a, &question(&s, &s.c.domain, &uri))
+            .await
+            .is_none()
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_affiliated_with_the_section_but_not_approved_by_the_federation_gets_nothing() {
+    let s = scene().await;
+    // On C, eve's group is affiliated with the section (the section accepted it): the
+    // federation never approved it.
+    let (status, sub) = s
+        .c
+        .post_json(
+            &format!("{API}/groups"),
+            Some(&s.eve),
+            &json!({"name": "sous_section", "display_name": "Sous-section", "kind": "section", "postcode": "59100"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sub}");
+    let sub: i64 = sub["id"].as_str().unwrap().parse().unwrap();
+    let section_on_c: i64 = group_id_on(&s.c, &s.carol, &format!("section_roubaix@{}", s.b.domain))
+        .await
+        .parse()
+        .unwrap();
+    make_follow(
+        &s.c,
+        sub,
+        section_on_c,
+        &s.c.url("/follows/sous_section/1"),
+        coopol::domain::FollowState::Accepted,
+    )
+    .await;
+    sqlx::query(
+        "UPDATE follows SET affiliation = 1 WHERE account_id = $1 AND target_account_id = $2",
+    )
+    .bind(sub)
+    .bind(section_on_c)
+    .execute(s.c.state.pool())
+    .await
+    .unwrap();
+
+    s.federation_post("Consigne du bureau : affiches lundi")
+        .await;
+    eventually("the section's member on C receives it", || async {
+        home(&s.c, &s.carol).await.contains("affiches lundi")
+    })
+    .await;
+    outbox_drained(&s.c).await;
+    let placed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM group_posts WHERE group_id = $1")
+        .bind(sub)
+        .fetch_one(s.c.state.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        placed, 0,
+        "the post went one hop further than the federation approved"
+    );
+    assert!(!home(&s.c, &s.eve).await.contains("affiches lundi"));
     s.stop().await;
 }

@@ -579,17 +579,24 @@ pub async fn domain_has_affiliated_section(
     Ok(n > 0)
 }
 
-/// Whether a (local) section's affiliation with a group of `domain` was asked by its
-/// administrators and accepted by that group: the section's follow of it, marked as an
-/// affiliation and accepted.
-pub async fn affiliated_with_domain(db: &AnyPool, section_id: i64, domain: &str) -> Result<bool> {
+/// Whether a (local) section's affiliation with a federation of `domain` (a group of kind
+/// federation) was asked by its administrators and accepted by that federation: the
+/// section's follow of it, marked as an affiliation and accepted.
+pub async fn affiliated_with_federation_on(
+    db: &AnyPool,
+    section_id: i64,
+    domain: &str,
+) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM follows f JOIN accounts a ON a.id = f.target_account_id \
+         JOIN groups g ON g.account_id = a.id \
          WHERE f.account_id = $1 AND f.state = 'accepted' AND f.affiliation = 1 \
-         AND a.domain = $2 AND a.actor_type = 'Group' AND a.deleted_at IS NULL",
+         AND a.domain = $2 AND a.actor_type = 'Group' AND a.deleted_at IS NULL \
+         AND g.kind = $3",
     )
     .bind(section_id)
     .bind(domain)
+    .bind(crate::domain::GroupKind::Federation.as_str())
     .fetch_one(db)
     .await?;
     Ok(n > 0)

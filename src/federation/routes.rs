@@ -301,7 +301,7 @@ async fn member_server(
     if status.visibility != crate::domain::Visibility::Group {
         return Ok(false);
     }
-    let mut members_circles = Vec::new();
+    let mut written_in_members = false;
     for (group_id, circle) in db::groups::post_groups(state.pool(), status.id).await? {
         let local = db::accounts::by_id(state.pool(), group_id)
             .await?
@@ -312,18 +312,19 @@ async fn member_server(
         if db::groups::domain_has_member(state.pool(), group_id, &domain).await? {
             return Ok(true);
         }
-        if circle == Circle::Members {
-            members_circles.push(group_id);
+        if circle == Circle::Members && status.group_id == Some(group_id) {
+            written_in_members = true;
         }
     }
-    // The chain beyond one hop: a server of a member of one of the group's approved sections
-    // elsewhere, as that section's server says (`federation::affiliation`).
-    for group_id in members_circles {
-        if super::affiliation::member_of_a_section(state, group_id, &domain).await? {
-            return Ok(true);
+    // The chain beyond one hop, and one only: for the group the post was written in (not a
+    // section of ours it was passed on to), a server of a member of one of its approved
+    // sections elsewhere, as that section's server says (`federation::affiliation`).
+    match status.group_id.filter(|_| written_in_members) {
+        Some(group_id) => {
+            super::affiliation::member_of_a_section(state, group_id, &status.uri, &domain).await
         }
+        None => Ok(false),
     }
-    Ok(false)
 }
 
 pub(crate) async fn note_of(
@@ -666,12 +667,16 @@ pub async fn official_sections(
 pub struct MemberDomainQuery {
     #[serde(default)]
     domain: String,
+    /// The post the question is about.
+    #[serde(default)]
+    object: String,
 }
 
-/// `GET /users/:name/member_domain?domain=`: whether `domain` hosts an accepted member of a
-/// local section, answered only to the instance actor of a server hosting a group the section
-/// is affiliated with (`federation::affiliation::answer`): `{"domain", "member": bool}`,
-/// never who. Anyone else: 404.
+/// `GET /users/:name/member_domain?domain=&object=`: whether `domain` hosts an accepted
+/// member of a local section that passed the post `object` on, answered only to the instance
+/// actor of a server hosting a federation the section is affiliated with, a few times a
+/// minute (`federation::affiliation::answer`): `{"domain", "member": bool}`, never who.
+/// Anyone else, or a question without a post: 404.
 pub async fn member_domain(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -689,7 +694,7 @@ pub async fn member_domain(
         Ok(a) => a,
         Err(r) => return r,
     };
-    match super::affiliation::answer(&state, &section, &signer, &q.domain).await {
+    match super::affiliation::answer(&state, &section, &signer, &q.domain, &q.object).await {
         Ok(Some(member)) => ap_json(json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": state.config.url(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")),

@@ -434,11 +434,12 @@ pub(super) async fn announced(
             }
         }
     };
-    let circle = match placement(&group, &status) {
-        Some(circle) => circle,
-        // A federation's members-only post, passed on by a section it vouches for.
+    // Whether the post was written in this group, or is a federation's members-only post
+    // passed on by a section it vouches for (one hop: it goes no further).
+    let (circle, passed_on) = match placement(&group, &status) {
+        Some(circle) => (circle, false),
         None if crate::federation::affiliation::passes_on(state, &group, &status).await? => {
-            Circle::Members
+            (Circle::Members, true)
         }
         None => {
             return Ok(Outcome::Ignored(
@@ -450,8 +451,9 @@ pub(super) async fn announced(
     groups::distribute(&mut tx, &group, status.id, circle).await?;
     // A federation's members-only announcement goes on to the members of its sections here:
     // the local groups whose affiliation with it was decided (not any local group that
-    // follows it, such as a federation of ours following a section back).
-    if circle == Circle::Members {
+    // follows it, such as a federation of ours following a section back). Not a post this
+    // group only passed on: its federation never approved those groups (rule T11).
+    if circle == Circle::Members && !passed_on {
         for section in db::groups::local_affiliated_sections(&mut *tx, group.account.id).await? {
             if let Some(section) = groups::load(state, section).await? {
                 groups::distribute(&mut tx, &section, status.id, Circle::Members).await?;
