@@ -170,6 +170,24 @@ async fn every_column_referring_to_an_account_is_exported_or_said_why_not() {
             "{t}.{c} is classified but refers to no account"
         );
     }
+    // The columns written too: a staff column of an exported table (who handled a report,
+    // warned, suspended, decided an appeal: G-R6) is left out of its rows, and only secrets
+    // named with their table leave out a generic name (a scheduled post's `params` stays).
+    use coopol::service::export::{EXPORTED, NOT_EXPORTED, STAFF, omitted};
+    let mut staff_in_exported = 0;
+    for (t, c, why) in NOT_EXPORTED {
+        if *why == STAFF && EXPORTED.iter().any(|(et, _)| et == t) {
+            staff_in_exported += 1;
+            assert!(omitted(t).contains(c), "{t}.{c} is written into archives");
+        }
+    }
+    assert!(
+        staff_in_exported >= 5,
+        "reports, warnings, sanctions, appeals"
+    );
+    assert!(!omitted("scheduled_statuses").contains(&"params"));
+    assert!(omitted("mail_queue").contains(&"params"));
+    assert!(omitted("users").contains(&"password_hash"));
     let record =
         std::fs::read_to_string("docs/decisions/0029-personal-data-export-and-import.md").unwrap();
     for (t, _, _) in coopol::service::export::NOT_EXPORTED {
@@ -843,4 +861,257 @@ async fn mastodon_csv_files_import_with_a_report_of_every_row() {
     );
     a.stop().await;
     b.stop().await;
+}
+
+/// Waits until `done` holds of the person's newest archive; it.
+async fn export_when(
+    app: &TestApp,
+    id: i64,
+    done: impl Fn(&coopol::service::export::Export) -> bool,
+) -> coopol::service::export::Export {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let list = coopol::service::export::list(&app.state, id).await.unwrap();
+        if let Some(e) = list.into_iter().next().filter(|e| done(e)) {
+            return e;
+        }
+        assert!(std::time::Instant::now() < deadline, "the archive's state");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// An administrator's token (`admin:read admin:write`).
+async fn admin_token(app: &TestApp, name: &str) -> String {
+    app.create_user(name, PASSWORD, coopol::domain::Role::Admin)
+        .await;
+    let scope = "read write follow admin:read admin:write";
+    let client = app.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
+    app.password_token(&client, &format!("{name}@example.org"), PASSWORD, scope)
+        .await
+}
+
+#[tokio::test]
+async fn staff_stay_unnamed_and_an_erased_or_suspended_account_gets_no_archive_nor_import() {
+    let app = spawn_app().await;
+    let domain = app.domain.clone();
+    let admin = admin_token(&app, "admin").await;
+    let (bob_id, bob, bob_email) = person(&app, "bertrand").await;
+    let (eve_id, _, _) = person(&app, "evelyne").await;
+    let (carol_id, _, _) = person(&app, "carole").await;
+
+    // Bob reports Eve; the administrator takes the case and warns Bob.
+    let (status, report) = app
+        .post_json(
+            "/api/v1/reports",
+            Some(&bob),
+            &json!({"account_id": eve_id.to_string(), "comment": "Insultes"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let report_id = report["id"].as_str().unwrap();
+    let (status, b) = app
+        .post_json(
+            &format!("/api/v1/admin/reports/{report_id}/assign_to_self"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let (status, b) = app
+        .post_json(
+            &format!("/api/v1/admin/accounts/{bob_id}/action"),
+            Some(&admin),
+            &json!({"type": "none", "text": "Restez courtois"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    // A scheduled post: its text (`params`) is Bob's own.
+    let at = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let (status, b) = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            &json!({"status": "Rappel : AG demain", "scheduled_at": at}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+
+    coopol::service::export::request(&app.state, bob_id)
+        .await
+        .unwrap();
+    let ready = export_when(&app, bob_id, |e| e.state == "ready").await;
+    let browser = signed_in(&app, &bob_email).await;
+    let res = browser
+        .client
+        .get(format!("{}/settings/data/exports/{}", app.base, ready.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let coopol = json_of(&unzip(&res.bytes().await.unwrap()), "coopol.json");
+    let tables = coopol["tables"].as_object().unwrap();
+    let reports = &tables["reports"]["account_id"];
+    assert_eq!(reports[0]["comment"], "Insultes", "{reports}");
+    let warnings = &tables["account_warnings"]["account_id"];
+    assert_eq!(warnings[0]["text"], "Restez courtois", "{warnings}");
+    let scheduled = tables["scheduled_statuses"]["account_id"].to_string();
+    assert!(scheduled.contains("AG demain"), "{scheduled}");
+    // No row of any table names who handled the case, nor holds a secret.
+    for (table, by_column) in tables {
+        let omitted = coopol::service::export::omitted(table);
+        for rows in by_column.as_object().unwrap().values() {
+            for row in rows.as_array().unwrap() {
+                for key in row.as_object().unwrap().keys() {
+                    assert!(
+                        !omitted.contains(&key.as_str()),
+                        "{table}.{key} is in the archive: {row}"
+                    );
+                }
+            }
+        }
+    }
+    let rows = coopol["tables"].to_string();
+    for staff in [
+        "assigned_account_id",
+        "action_taken_by_account_id",
+        "actor_id",
+    ] {
+        assert!(
+            !rows.contains(&format!("\"{staff}\"")),
+            "{staff} in the rows"
+        );
+    }
+
+    // Suspended, Carol "speaks no more": her archive is not built, her import not applied.
+    let (status, b) = app
+        .post_json(
+            &format!("/api/v1/admin/accounts/{carol_id}/action"),
+            Some(&admin),
+            &json!({"type": "suspend"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let carol_row = coopol::db::accounts::by_id(app.state.pool(), carol_id)
+        .await
+        .unwrap()
+        .unwrap();
+    coopol::service::export::request(&app.state, carol_id)
+        .await
+        .unwrap();
+    let csv = format!("evelyne@{domain}\n");
+    coopol::service::import::submit(&app.state, &carol_row, "following", "merge", csv.as_bytes())
+        .await
+        .unwrap();
+    export_when(&app, carol_id, |e| e.state == "failed").await;
+    eventually("the import failed", || async {
+        let list = coopol::service::import::list(&app.state, carol_id)
+            .await
+            .unwrap();
+        list[0].row.state == "failed"
+    })
+    .await;
+    let follows = "SELECT COUNT(*) FROM follows WHERE account_id = $1";
+    assert_eq!(count(&app, follows, carol_id).await, 0);
+
+    // Erased, Bob leaves no archive in the media store and no import behind.
+    let key = ready.object_key.clone().unwrap();
+    assert!(
+        app.state
+            .media
+            .store
+            .get(&key, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    coopol::service::accounts::erase(&app.state, bob_id)
+        .await
+        .unwrap();
+    assert!(
+        coopol::service::export::list(&app.state, bob_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app.state
+            .media
+            .store
+            .get(&key, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let res = browser
+        .client
+        .get(format!("{}/settings/data/exports/{}", app.base, ready.id))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::OK);
+    // A file that got in meanwhile (sent just before the erasure) is not applied.
+    let import_id = 7_000_001;
+    coopol::db::personal_data::insert_import(
+        app.state.pool(),
+        &coopol::db::personal_data::NewImport {
+            id: import_id,
+            account_id: bob_id,
+            kind: "following",
+            mode: "merge",
+            body: &csv,
+            total_rows: 1,
+            now: coopol::clock::now(),
+        },
+    )
+    .await
+    .unwrap();
+    eventually("the erased account's import failed", || async {
+        let row = coopol::db::personal_data::import_by_id(app.state.pool(), import_id)
+            .await
+            .unwrap()
+            .unwrap();
+        row.state == "failed"
+    })
+    .await;
+    assert_eq!(count(&app, follows, bob_id).await, 0);
+
+    // At most ten files a day.
+    let (dan_id, _, _) = person(&app, "daniel").await;
+    let dan = coopol::db::accounts::by_id(app.state.pool(), dan_id)
+        .await
+        .unwrap()
+        .unwrap();
+    for i in 0..coopol::service::import::MAX_PER_DAY {
+        coopol::db::personal_data::insert_import(
+            app.state.pool(),
+            &coopol::db::personal_data::NewImport {
+                id: 7_000_100 + i,
+                account_id: dan_id,
+                kind: "domain_blocks",
+                mode: "merge",
+                body: "",
+                total_rows: 0,
+                now: coopol::clock::now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE data_imports SET state = 'done' WHERE account_id = $1")
+        .bind(dan_id)
+        .execute(app.state.pool())
+        .await
+        .unwrap();
+    let refused = coopol::service::import::submit(
+        &app.state,
+        &dan,
+        "domain_blocks",
+        "merge",
+        b"spam.example\n",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.status.as_u16(), 429);
+    assert_eq!(refused.key, "error-import-daily-limit");
+    app.stop().await;
 }

@@ -58,6 +58,7 @@ error-import-too-large = the file is larger than { $max } KiB
 error-import-kind = unknown kind of import
 error-import-mode = unknown mode
 error-import-busy = Three imports are already in progress: wait until they are done.
+error-import-daily-limit = At most ten files can be imported a day: try again tomorrow.
 field-mode = Mode
 notification-data_export_ready = : the archive of your data is ready, in Settings → My data.
 pref-kind-data_export_ready = The archive of my data is ready

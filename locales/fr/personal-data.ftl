@@ -58,6 +58,7 @@ error-import-too-large = le fichier dépasse { $max } Kio
 error-import-kind = type d’import inconnu
 error-import-mode = mode inconnu
 error-import-busy = Trois imports sont déjà en cours : attendez qu’ils soient terminés.
+error-import-daily-limit = Dix fichiers importés par jour au plus : réessayez demain.
 field-mode = Mode
 notification-data_export_ready = · l’archive de vos données est prête, dans Paramètres → Mes données.
 pref-kind-data_export_ready = L’archive de mes données est prête

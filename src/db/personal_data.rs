@@ -128,32 +128,97 @@ pub async fn export_ready(
     Ok(done.rows_affected() == 1)
 }
 
-/// Gives a claimed row of `data_exports` or `data_imports` back for a later attempt, or
-/// marks it failed after `max_attempts`.
+fn job_table(imports: bool) -> &'static str {
+    if imports {
+        "data_imports"
+    } else {
+        "data_exports"
+    }
+}
+
+/// Gives a row of `data_exports` or `data_imports` that `process` holds back for a later
+/// attempt, or marks it failed after `max_attempts`. A row another process holds now, or
+/// already finished, is left alone.
 pub async fn release(
     db: &AnyPool,
     imports: bool,
     id: i64,
+    process: &str,
     max_attempts: i64,
     now: i64,
 ) -> Result<()> {
-    let table = if imports {
-        "data_imports"
-    } else {
-        "data_exports"
-    };
+    let table = job_table(imports);
     let sql = format!(
         "UPDATE {table} SET locked_by = NULL, locked_until = NULL, \
-         state = CASE WHEN attempts >= $2 THEN 'failed' ELSE state END, \
-         finished_at = CASE WHEN attempts >= $2 THEN $3 ELSE finished_at END WHERE id = $1"
+         state = CASE WHEN attempts >= $3 THEN 'failed' ELSE state END, \
+         finished_at = CASE WHEN attempts >= $3 THEN $4 ELSE finished_at END \
+         WHERE id = $1 AND locked_by = $2 AND state = 'pending'"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
+        .bind(process)
         .bind(max_attempts)
         .bind(now)
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Marks a row `process` holds failed for good (its account is gone or suspended).
+pub async fn fail(db: &AnyPool, imports: bool, id: i64, process: &str, now: i64) -> Result<()> {
+    let table = job_table(imports);
+    let sql = format!(
+        "UPDATE {table} SET state = 'failed', finished_at = $3, locked_by = NULL, \
+         locked_until = NULL WHERE id = $1 AND locked_by = $2 AND state = 'pending'"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(process)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Extends the lease of a row `process` holds; false when it holds it no more.
+pub async fn renew(
+    db: &AnyPool,
+    imports: bool,
+    id: i64,
+    process: &str,
+    until: i64,
+) -> Result<bool> {
+    let table = job_table(imports);
+    let sql = format!(
+        "UPDATE {table} SET locked_until = $3 \
+         WHERE id = $1 AND locked_by = $2 AND state = 'pending'"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(process)
+        .bind(until)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets every archive and import of an account (its erasure): gives the archives' file
+/// keys, to delete from the media store once the transaction is committed.
+pub async fn forget_all_of(db: &mut sqlx::AnyConnection, account_id: i64) -> Result<Vec<String>> {
+    let keys: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT object_key FROM data_exports WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&mut *db)
+            .await?;
+    sqlx::query("DELETE FROM data_exports WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query("DELETE FROM data_imports WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(keys.into_iter().flatten().collect())
 }
 
 /// The archives past their time (ready ones past `expires_at`, failed ones a day old):
@@ -228,6 +293,17 @@ pub async fn insert_import(db: &AnyPool, new: &NewImport<'_>) -> Result<()> {
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// How many imports a person sent since `since`.
+pub async fn imports_since(db: &AnyPool, account_id: i64, since: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM data_imports WHERE account_id = $1 AND created_at >= $2",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_one(db)
+    .await
 }
 
 /// How many imports of a person still wait.

@@ -560,6 +560,8 @@ async fn erase_with(state: &AppState, account_id: i64, entry: Option<Entry<'_>>)
     db::accounts::erase_activity(&mut tx, account_id, clock::now()).await?;
     // Every file of the account stops being served now and leaves the store at the sweep.
     db::media::remove_all_of(&mut *tx, account_id, clock::now()).await?;
+    // Its archives and imports go: no archive left to download, none built, no import applied.
+    let archives = db::personal_data::forget_all_of(&mut tx, account_id).await?;
     if let Some(entry) = entry {
         super::modlog::record(&mut *tx, entry).await?;
     }
@@ -572,6 +574,11 @@ async fn erase_with(state: &AppState, account_id: i64, entry: Option<Entry<'_>>)
     )
     .await?;
     tx.commit().await?;
+    for key in &archives {
+        if let Err(e) = state.media.store.delete(key).await {
+            tracing::warn!(key, error = %e, "an erased account's archive stays in the media store");
+        }
+    }
     state.streams.revoked(revoked);
     state.outbox_ready.notify_one();
     tracing::info!(account_id, "account deleted and personal data erased");

@@ -20,6 +20,7 @@ use crate::{
     db::{self, accounts::AccountRow, personal_data::Named},
     domain::NotificationKind,
     error::{AppError, AppResult},
+    service::data_jobs::Job,
     state::AppState,
 };
 use axum::http::StatusCode;
@@ -38,9 +39,6 @@ pub const KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
 const LEASE: Duration = Duration::from_secs(600);
 /// How many times an archive is tried before it is marked failed.
 const MAX_ATTEMPTS: i64 = 3;
-/// How often the worker looks for work when it found none: archives and imports are rare, and
-/// each look is a claiming `UPDATE` (on SQLite, a turn at the one writer).
-const IDLE: Duration = Duration::from_secs(2);
 /// How often the worker deletes expired archives.
 const CHORES_EVERY: Duration = Duration::from_secs(60);
 /// The largest medium copied into an archive (larger files are listed, not copied).
@@ -115,7 +113,8 @@ pub const EXPORTED: &[(&str, &str)] = &[
     ("weekly_logins", "account_id"),
 ];
 
-const STAFF: &str = "a moderator's or administrator's act, kept in the moderation records; \
+/// Why a moderator's or administrator's column is not exported (and left out of exported rows).
+pub const STAFF: &str = "a moderator's or administrator's act, kept in the moderation records; \
                      what it did to the person is exported from the person's side";
 const OTHERS: &str = "another person's choice or private record about this person";
 const GROUP: &str = "refers to a group's account, not a person";
@@ -185,22 +184,45 @@ pub const NOT_EXPORTED: &[(&str, &str, &str)] = &[
     ("suggestion_dismissals", "target_account_id", OTHERS),
 ];
 
+/// Any table, in [`SECRET_COLUMNS`].
+const ANY: &str = "*";
+
 /// Columns never written into an archive: secrets (hashes of tokens and passwords, keys,
-/// link parameters of e-mails waiting to go), whatever their table.
-pub const SECRET_COLUMNS: &[&str] = &[
-    "password_hash",
-    "private_key_pem",
-    "token_hash",
-    "code_hash",
-    "id_hash",
-    "code_challenge",
-    "access_token",
-    "key_p256dh",
-    "key_auth",
-    "params",
-    "token",
-    "body",
+/// link parameters of e-mails waiting to go), as (table, column); a name specific enough
+/// stands for every table ([`ANY`]), a generic one (`params`, `token`, `body`) is named with
+/// its table, so that the person's own text elsewhere (`scheduled_statuses.params`, their
+/// scheduled posts) stays in.
+pub const SECRET_COLUMNS: &[(&str, &str)] = &[
+    (ANY, "password_hash"),
+    (ANY, "private_key_pem"),
+    (ANY, "token_hash"),
+    (ANY, "code_hash"),
+    (ANY, "id_hash"),
+    (ANY, "code_challenge"),
+    (ANY, "access_token"),
+    (ANY, "key_p256dh"),
+    (ANY, "key_auth"),
+    ("mail_queue", "params"),
+    ("media", "token"),
+    ("data_imports", "body"),
 ];
+
+/// The columns of `table` left out of its rows in an archive: its secrets, and the columns
+/// [`NOT_EXPORTED`] gives as a moderator's or administrator's act (who handled a report,
+/// warned, suspended, decided an appeal: G-R6 keeps the staff unnamed to the person).
+pub fn omitted(table: &str) -> Vec<&'static str> {
+    SECRET_COLUMNS
+        .iter()
+        .filter(|(t, _)| *t == ANY || *t == table)
+        .map(|(_, c)| *c)
+        .chain(
+            NOT_EXPORTED
+                .iter()
+                .filter(|(t, _, why)| *t == table && *why == STAFF)
+                .map(|(_, c, _)| *c),
+        )
+        .collect()
+}
 
 /// The columns with a foreign key to an account that are neither exported nor listed as
 /// not exported: an archive would miss what they hold.
@@ -273,48 +295,22 @@ pub async fn open(
 /// The export worker: builds the archives asked for, and deletes those past [`KEPT`];
 /// runs until `stop`.
 pub async fn run(state: AppState, stop: tokio_util::sync::CancellationToken, render: Render) {
-    let mut last_expiry: Option<std::time::Instant> = None;
-    loop {
-        if last_expiry.is_none_or(|at| at.elapsed() >= CHORES_EVERY) {
-            last_expiry = Some(std::time::Instant::now());
-            if let Err(e) = expire(&state).await {
-                tracing::warn!(error = ?e, "deleting expired data exports failed");
-            }
-        }
-        let worked = match step(&state, render).await {
-            Ok(n) => n > 0,
-            Err(e) => {
-                tracing::warn!(error = ?e, "data export step failed");
-                false
-            }
-        };
-        if stop.is_cancelled() {
-            return;
-        }
-        if !worked {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(IDLE) => {}
-            }
-        }
-    }
+    let chore = || async { expire(&state).await.map(|_| ()) };
+    let step = || step(&state, render);
+    super::data_jobs::run_loop(Job::Export, &stop, CHORES_EVERY, chore, step).await;
 }
 
 /// Builds the archive claimed now, if any; gives how many were handled.
 pub async fn step(state: &AppState, render: Render) -> AppResult<usize> {
-    let mut n = 0;
     let claim = state.claim(LEASE);
     let ids =
         db::personal_data::claim_exports(state.pool(), state.db.backend(), &claim, 1, MAX_ATTEMPTS)
             .await?;
-    for id in ids {
-        n += 1;
-        if let Err(e) = build(state, id, render).await {
-            tracing::warn!(export = id, error = ?e, "a data export will be tried again");
-            db::personal_data::release(state.pool(), false, id, MAX_ATTEMPTS, clock::now()).await?;
-        }
+    for &id in &ids {
+        let work = build(state, id, render);
+        super::data_jobs::hold(state, Job::Export, id, LEASE, MAX_ATTEMPTS, work).await?;
     }
-    Ok(n)
+    Ok(ids.len())
 }
 
 /// Deletes the archives past their time, files first (the worker, once a minute).
@@ -415,7 +411,7 @@ fn to_bytes(v: &Value) -> AppResult<Vec<u8>> {
 /// `coopol.json`: what coopol holds about the person beyond Mastodon's files.
 async fn coopol_json(state: &AppState, me: i64) -> AppResult<Value> {
     let pool = state.pool();
-    let account = db::personal_data::account_json(pool, me, SECRET_COLUMNS).await?;
+    let account = db::personal_data::account_json(pool, me, &omitted("accounts")).await?;
     let groups: Vec<Value> = db::personal_data::groups_of(pool, me)
         .await?
         .into_iter()
@@ -441,7 +437,7 @@ async fn coopol_json(state: &AppState, me: i64) -> AppResult<Value> {
         .collect();
     let mut tables = serde_json::Map::new();
     for (table, column) in EXPORTED {
-        let rows = db::personal_data::rows_of(pool, table, column, me, SECRET_COLUMNS).await?;
+        let rows = db::personal_data::rows_of(pool, table, column, me, &omitted(table)).await?;
         let entry = tables
             .entry(table.to_string())
             .or_insert_with(|| Value::Object(serde_json::Map::new()));
@@ -453,6 +449,10 @@ async fn coopol_json(state: &AppState, me: i64) -> AppResult<Value> {
         .iter()
         .map(|(t, c, why)| json!({"table": t, "column": c, "why": why}))
         .collect();
+    let omitted_columns: Vec<String> = SECRET_COLUMNS
+        .iter()
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
     Ok(json!({
         "instance": state.config.domain,
         "generated_at": clock::to_datetime(clock::now()).to_rfc3339(),
@@ -462,7 +462,7 @@ async fn coopol_json(state: &AppState, me: i64) -> AppResult<Value> {
         "followers": followers,
         "tables": tables,
         "not_exported": not_exported,
-        "omitted_columns": SECRET_COLUMNS,
+        "omitted_columns": omitted_columns,
     }))
 }
 
@@ -504,8 +504,11 @@ async fn build(state: &AppState, id: i64, render: Render) -> AppResult<()> {
     let Some(export) = db::personal_data::export_by_id(state.pool(), id).await? else {
         return Ok(());
     };
-    let Some(account) = db::accounts::by_id(state.pool(), export.account_id).await? else {
-        db::personal_data::delete_export(state.pool(), id).await?;
+    let account = db::accounts::by_id(state.pool(), export.account_id).await?;
+    if !super::data_jobs::account_active(state, Job::Export, id, account.as_ref()).await? {
+        return Ok(());
+    }
+    let Some(account) = account else {
         return Ok(());
     };
     let parts = render(state, &account).await?;

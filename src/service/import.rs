@@ -12,6 +12,7 @@ use crate::{
     db::{self, accounts::AccountRow, personal_data::ImportRow},
     domain::Invalid,
     error::{AppError, AppResult},
+    service::data_jobs::Job,
     state::AppState,
 };
 use futures::StreamExt;
@@ -24,14 +25,14 @@ pub const MAX_BYTES: usize = 512 * 1024;
 pub const MAX_ROWS: usize = 5_000;
 /// How many imports of a person may wait at once.
 const MAX_PENDING: i64 = 3;
+/// How many files a person may send a day (pending or applied): each costs the server up to
+/// [`MAX_ROWS`] lookups on other servers.
+pub const MAX_PER_DAY: i64 = 10;
 /// How many addresses are resolved at once.
 const RESOLVE_AT_ONCE: usize = 4;
 /// How long a claim lasts.
 const LEASE: Duration = Duration::from_secs(900);
 const MAX_ATTEMPTS: i64 = 3;
-/// How often the worker looks for work when it found none: archives and imports are rare, and
-/// each look is a claiming `UPDATE` (on SQLite, a turn at the one writer).
-const IDLE: Duration = Duration::from_secs(2);
 /// How long finished imports' reports are kept.
 const KEEP_REPORTS: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -159,6 +160,13 @@ pub async fn submit(
             "error-import-busy",
         ));
     }
+    let day_ago = clock::now() - 24 * 3600 * 1_000_000;
+    if db::personal_data::imports_since(state.pool(), me.id, day_ago).await? >= MAX_PER_DAY {
+        return Err(AppError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "error-import-daily-limit",
+        ));
+    }
     let id = state.ids.next();
     db::personal_data::insert_import(
         state.pool(),
@@ -221,32 +229,13 @@ pub async fn list(state: &AppState, me: i64) -> AppResult<Vec<Import>> {
 
 /// The import worker; runs until `stop`.
 pub async fn run(state: AppState, stop: tokio_util::sync::CancellationToken) {
-    let mut last_chore: Option<std::time::Instant> = None;
-    loop {
-        if last_chore.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
-            last_chore = Some(std::time::Instant::now());
-            let before = clock::now() - KEEP_REPORTS.as_micros() as i64;
-            if let Err(e) = db::personal_data::forget_imports(state.pool(), before).await {
-                tracing::warn!(error = ?e, "forgetting old import reports failed");
-            }
-        }
-        let worked = match step(&state).await {
-            Ok(n) => n > 0,
-            Err(e) => {
-                tracing::warn!(error = ?e, "data import step failed");
-                false
-            }
-        };
-        if stop.is_cancelled() {
-            return;
-        }
-        if !worked {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(IDLE) => {}
-            }
-        }
-    }
+    let chore = || async {
+        let before = clock::now() - KEEP_REPORTS.as_micros() as i64;
+        db::personal_data::forget_imports(state.pool(), before).await?;
+        Ok(())
+    };
+    let step = || step(&state);
+    super::data_jobs::run_loop(Job::Import, &stop, Duration::from_secs(3600), chore, step).await;
 }
 
 /// Applies the import claimed now, if any; gives how many were handled.
@@ -255,14 +244,18 @@ pub async fn step(state: &AppState) -> AppResult<usize> {
     let ids =
         db::personal_data::claim_imports(state.pool(), state.db.backend(), &claim, 1, MAX_ATTEMPTS)
             .await?;
-    let n = ids.len();
-    for id in ids {
-        if let Err(e) = apply(state, id).await {
-            tracing::warn!(import = id, error = ?e, "a data import will be tried again");
-            db::personal_data::release(state.pool(), true, id, MAX_ATTEMPTS, clock::now()).await?;
-        }
+    for &id in &ids {
+        super::data_jobs::hold(
+            state,
+            Job::Import,
+            id,
+            LEASE,
+            MAX_ATTEMPTS,
+            apply(state, id),
+        )
+        .await?;
     }
-    Ok(n)
+    Ok(ids.len())
 }
 
 fn skipped(row: &Row, value: &str, reason: &str) -> Outcome {
@@ -365,7 +358,11 @@ async fn apply(state: &AppState, id: i64) -> AppResult<()> {
     let Some(import) = db::personal_data::import_by_id(state.pool(), id).await? else {
         return Ok(());
     };
-    let Some(me) = db::accounts::by_id(state.pool(), import.account_id).await? else {
+    let me = db::accounts::by_id(state.pool(), import.account_id).await?;
+    if !super::data_jobs::account_active(state, Job::Import, id, me.as_ref()).await? {
+        return Ok(());
+    }
+    let Some(me) = me else {
         return Ok(());
     };
     let kind = Kind::parse(&import.kind)
@@ -516,6 +513,11 @@ async fn apply(state: &AppState, id: i64) -> AppResult<()> {
                         Ok(s) => {
                             kept.insert(s.id);
                             report.push(imported(r, value));
+                        }
+                        // A post the person may not see is reported as one not found: the
+                        // report tells nothing of a hidden post's existence.
+                        Err(e) if e.key == "error-not-found" => {
+                            report.push(skipped(r, value, "import-skip-unresolved"))
                         }
                         Err(e) => report.push(skipped(r, value, e.key)),
                     },

@@ -10,6 +10,7 @@ pub mod announcements;
 pub mod cards;
 pub mod conversations;
 pub mod dashboard;
+pub mod data_jobs;
 pub mod digest;
 pub mod directory;
 pub mod discovery;
