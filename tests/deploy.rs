@@ -101,7 +101,7 @@ fn client(ca: &Path) -> reqwest::Client {
 
 /// What a proxy in front of coopol must let through: pages and documents, an upload as large
 /// as a video may be, and a stream as it happens.
-async fn check_through(client: &reqwest::Client, port: u16) {
+async fn check_through(client: &reqwest::Client, port: u16, dir: &Path) {
     let base = format!("https://localhost:{port}");
     let deadline = Instant::now() + Duration::from_secs(60);
     let instance = loop {
@@ -121,16 +121,33 @@ async fn check_through(client: &reqwest::Client, port: u16) {
         "{instance}"
     );
 
-    // 60 MB, under the 99 MB a video may weigh: refused by coopol (no token), not the proxy.
-    let big = vec![0u8; 60 * 1024 * 1024];
+    // 60 MB, under the 99 MB a video may weigh: taken whole by coopol, not refused by the
+    // proxy. The upload is a signed-in person's, so coopol reads all of it before it answers
+    // (refused without a token, it would answer before the body ends and close the connection,
+    // and a proxy still sending the body may then answer 502 instead, depending on timing).
+    let token = token_through(client, &base, dir).await;
+    let big = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![0u8; 60 * 1024 * 1024])
+            .file_name("meeting.mp4")
+            .mime_str("video/mp4")
+            .unwrap(),
+    );
     let answer = client
         .post(format!("{base}/api/v2/media"))
-        .header("content-type", "application/octet-stream")
-        .body(big)
+        .bearer_auth(&token)
+        .multipart(big)
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 401, "the upload reached coopol");
+    let status = answer.status().as_u16();
+    let body = answer.text().await.unwrap_or_default();
+    // Zeros are no video: coopol refuses them once read (422), or takes them to process (2xx);
+    // never the proxy's 413 or 502.
+    assert!(
+        status == 422 || (200..300).contains(&status),
+        "the upload reached coopol: {status} {body}"
+    );
 
     // A server-sent event stream: the first bytes arrive while the answer goes on.
     let mut stream = client
@@ -152,6 +169,70 @@ async fn check_through(client: &reqwest::Client, port: u16) {
         .expect("the stream's first bytes are passed on at once")
         .unwrap();
     assert!(first.is_some_and(|b| !b.is_empty()));
+}
+
+/// A token of a person made with `coopol user create` in `dir` (the running server's folder),
+/// through the proxy at `base`: an app, then the password grant.
+async fn token_through(client: &reqwest::Client, base: &str, dir: &Path) -> String {
+    let mut cmd = Command::new(BIN);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("COOPOL_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ana@example.org",
+            "--password-stdin",
+            "ana",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"correct horse battery\n").unwrap();
+    }
+    assert!(child.wait().unwrap().success(), "coopol user create");
+    let app: serde_json::Value = client
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[
+            ("client_name", "deploy test"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let answer: serde_json::Value = client
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", "ana@example.org"),
+            ("password", "correct horse battery"),
+            ("scope", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {answer}"))
+        .to_string()
 }
 
 /// A certificate authority and a certificate for `localhost` it signed, made by openssl:
@@ -318,7 +399,7 @@ async fn nginx_in_front_of_coopol() {
         app_port,
         &format!("https://localhost:{https_port}"),
     );
-    check_through(&client(&ca), https_port).await;
+    check_through(&client(&ca), https_port, dir.path()).await;
 }
 
 #[tokio::test]
@@ -361,5 +442,5 @@ async fn caddy_in_front_of_coopol() {
         app_port,
         &format!("https://localhost:{https_port}"),
     );
-    check_through(&client(&ca), https_port).await;
+    check_through(&client(&ca), https_port, dir.path()).await;
 }
