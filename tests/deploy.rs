@@ -8,6 +8,9 @@
 //! `COOPOL_REQUIRE_DEPLOY=1` (scripts/test sets it; scripts/test-tools.sh installs nginx and
 //! Caddy from Debian).
 
+#[path = "common/oauth.rs"]
+mod oauth;
+
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},
@@ -200,39 +203,7 @@ async fn token_through(client: &reqwest::Client, base: &str, dir: &Path) -> Stri
         stdin.write_all(b"correct horse battery\n").unwrap();
     }
     assert!(child.wait().unwrap().success(), "coopol user create");
-    let app: serde_json::Value = client
-        .post(format!("{base}/api/v1/apps"))
-        .form(&[
-            ("client_name", "deploy test"),
-            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-            ("scopes", "read write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let answer: serde_json::Value = client
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", "ana@example.org"),
-            ("password", "correct horse battery"),
-            ("scope", "read write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token: {answer}"))
-        .to_string()
+    oauth::password_token(client, base, "ana@example.org", "correct horse battery").await
 }
 
 /// A certificate authority and a certificate for `localhost` it signed, made by openssl:

@@ -8,6 +8,9 @@ use axum::{
     routing::post,
 };
 use coopol::db::{self, Db};
+#[path = "common/oauth.rs"]
+mod oauth;
+
 use std::{
     collections::HashMap,
     process::{Child, Command, Stdio},
@@ -184,38 +187,16 @@ async fn a_post_reaches_every_inbox_across_sigkill() {
     let mut server = start(dir.path(), &database, port);
     let base = format!("http://localhost:{port}");
     let client = reqwest::Client::new();
-    let app: serde_json::Value = client
-        .post(format!("{base}/api/v1/apps"))
-        .form(&[
-            ("client_name", "kill test"),
-            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-            ("scopes", "read write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token: serde_json::Value = client
-        .post(format!("{base}/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", app["client_id"].as_str().unwrap()),
-            ("client_secret", app["client_secret"].as_str().unwrap()),
-            ("username", "author@example.org"),
-            ("password", "correct horse battery"),
-            ("scope", "read write"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = oauth::password_token(
+        &client,
+        &base,
+        "author@example.org",
+        "correct horse battery",
+    )
+    .await;
     let res = client
         .post(format!("{base}/api/v1/statuses"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(&token)
         .json(&serde_json::json!({"status": "Collage d'affiches ce soir"}))
         .send()
         .await
