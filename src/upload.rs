@@ -79,13 +79,9 @@ pub async fn read_keeping_refused(
     read_body(state, headers, body, file_fields, true).await
 }
 
-async fn read_body(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-    file_fields: &[&str],
-    keep_refused: bool,
-) -> AppResult<Form> {
+/// The multipart reader of a request's body; 415 when it is not `multipart/form-data` with a
+/// boundary.
+fn multipart(headers: &HeaderMap, body: Body) -> AppResult<multer::Multipart<'static>> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -96,7 +92,17 @@ async fn read_body(
             "error-unsupported-content-type",
         )
     })?;
-    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    Ok(multer::Multipart::new(body.into_data_stream(), boundary))
+}
+
+async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    file_fields: &[&str],
+    keep_refused: bool,
+) -> AppResult<Form> {
+    let mut multipart = multipart(headers, body)?;
     let mut form = Form::default();
     let result = read_fields(state, &mut multipart, &mut form, file_fields, keep_refused).await;
     match result {
@@ -224,17 +230,7 @@ pub async fn read_text_file(
     file_field: &'static str,
     max_file_bytes: usize,
 ) -> AppResult<TextFileForm> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let boundary = multer::parse_boundary(content_type).map_err(|_| {
-        AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "error-unsupported-content-type",
-        )
-    })?;
-    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut multipart = multipart(headers, body)?;
     let mut form = TextFileForm {
         texts: HashMap::new(),
         file: Vec::new(),
